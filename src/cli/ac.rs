@@ -1,0 +1,120 @@
+//! `pm ac add|check|uncheck|rm|list`: acceptance criteria of stories.
+
+use serde_json::json;
+
+use crate::cli::Ctx;
+use crate::cli::output::{ListFormat, print_rows};
+use crate::error::{Error, Result};
+use crate::model::id::{CriterionRef, Kind, parse_ac_id};
+use crate::ops::ac::{Action, add, change};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Add a criterion; it takes the next free number (AC-n)
+    ///
+    /// Example: pm ac add S-12 "Given an expired link, when I open it, then I can ask for a new one"
+    Add {
+        /// The story's ID
+        story: String,
+        /// The criterion, one line (Given ..., when ..., then ...)
+        text: String,
+    },
+    /// Mark a criterion accepted: [x]
+    ///
+    /// Examples: pm ac check S-12 AC-2, or pm ac check S-12/AC-2
+    Check(Target),
+    /// Mark a criterion not accepted: [ ]
+    Uncheck(Target),
+    /// Remove a criterion; the others keep their numbers
+    Rm(Target),
+    /// List criteria of one story, or of every story
+    ///
+    /// Example: pm ac list S-12
+    List {
+        /// The story's ID (all stories when omitted)
+        story: Option<String>,
+        /// Only criteria not yet accepted
+        #[arg(long)]
+        unchecked: bool,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+}
+
+/// A criterion: `S-12 AC-2` or `S-12/AC-2`.
+#[derive(Debug, clap::Args)]
+pub struct Target {
+    /// The story's ID, or STORY/AC-N
+    story: String,
+    /// The criterion (AC-N, or N)
+    ac: Option<String>,
+}
+
+fn resolve(t: &Target) -> Result<(String, u32)> {
+    if let Some(r) = CriterionRef::parse(&t.story) {
+        if t.ac.is_some() {
+            return Err(Error::bad_argument("give the criterion once: S-12/AC-2 or S-12 AC-2"));
+        }
+        return Ok((r.story.to_string(), r.number));
+    }
+    let Some(ac) = &t.ac else {
+        return Err(Error::bad_argument("which criterion?").with_hint(format!("e.g. pm ac check {} AC-1", t.story)));
+    };
+    let n = parse_ac_id(ac).or_else(|| ac.parse().ok()).ok_or_else(|| {
+        Error::bad_argument(format!("`{ac}` is not a criterion ID")).with_hint("criteria are named AC-1, AC-2, ...")
+    })?;
+    Ok((t.story.clone(), n))
+}
+
+pub fn run(ctx: &Ctx, c: Command) -> Result<()> {
+    let product = ctx.product()?;
+    match c {
+        Command::Add { story, text } => {
+            let item = product.get(&story, Kind::Story)?;
+            let n = add(&product, &item, &text)?;
+            ctx.say(&format!("Added {story}/AC-{n}"))
+        }
+        Command::Check(t) => act(ctx, &product, &t, Action::Check),
+        Command::Uncheck(t) => act(ctx, &product, &t, Action::Uncheck),
+        Command::Rm(t) => act(ctx, &product, &t, Action::Remove),
+        Command::List { story, unchecked, format } => {
+            let stories = match story {
+                Some(s) => vec![product.get(&s, Kind::Story)?],
+                None => {
+                    let items = product.load_all()?;
+                    let ranks = crate::cli::view::ranks(&product)?;
+                    let mut all: Vec<_> = items.of_kind(Kind::Story).cloned().collect();
+                    all.sort_by_key(|i| (ranks.get(&i.id.to_string()).copied().unwrap_or(usize::MAX), i.id.number));
+                    all
+                }
+            };
+            let mut rows = Vec::new();
+            let mut json = Vec::new();
+            let mut ids = Vec::new();
+            for s in &stories {
+                for c in s.criteria.items.iter().filter(|c| !unchecked || !c.checked) {
+                    let id = format!("{}/{}", s.id, c.label());
+                    rows.push(vec![id.clone(), if c.checked { "[x]" } else { "[ ]" }.into(), c.text.clone()]);
+                    json.push(json!({"id": id, "story": s.id.to_string(), "checked": c.checked, "text": c.text}));
+                    ids.push(id);
+                }
+            }
+            print_rows(format, ctx.stdout_tty, &["ID", "STATE", "CRITERION"], &rows, &json, &ids)
+        }
+    }
+}
+
+fn act(ctx: &Ctx, product: &crate::store::product::Product, t: &Target, action: Action) -> Result<()> {
+    let (story, n) = resolve(t)?;
+    let item = product.get(&story, Kind::Story)?;
+    let changed = change(product, &item, n, action)?;
+    let verb = match (action, changed) {
+        (Action::Check, true) => "Checked",
+        (Action::Uncheck, true) => "Unchecked",
+        (Action::Remove, _) => "Removed",
+        (Action::Check, false) => "Already checked:",
+        (Action::Uncheck, false) => "Already unchecked:",
+    };
+    ctx.say(&format!("{verb} {}/AC-{n}", item.id))
+}

@@ -1,0 +1,160 @@
+//! `pm vision|epic|story add`: create an item.
+
+use crate::cli::{Ctx, editor};
+use crate::error::{Error, Result};
+use crate::model::id::Kind;
+use crate::ops::Placement;
+use crate::ops::add::{Created, NewItem, add};
+
+/// Fields every kind of item takes.
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// The title (one line)
+    title: String,
+    /// Initial status (default from pm.yaml: draft for stories, proposed for epics)
+    #[arg(long)]
+    status: Option<String>,
+    /// Who owns it
+    #[arg(long)]
+    owner: Option<String>,
+    /// A label; repeat for several (--label auth --label email), or separate with commas
+    #[arg(long = "label", value_name = "LABEL")]
+    labels: Vec<String>,
+    /// Open the new file in $VISUAL or $EDITOR before it is saved
+    #[arg(long)]
+    edit: bool,
+}
+
+/// Create a story and append it to the backlog.
+///
+/// Example:
+///   pm story add "Reset password by email" --epic E-2 --priority high --points 3 \
+///     --as "registered member" --want "to reset my password by email" \
+///     --so-that "I can get back into my account" \
+///     --ac "Given a registered email, when I ask for a reset, then a link is sent"
+#[derive(Debug, clap::Args)]
+pub struct StoryArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The epic it belongs to (an epic ID)
+    #[arg(long)]
+    epic: Option<String>,
+    /// Priority (critical, high, medium, low by default)
+    #[arg(long)]
+    priority: Option<String>,
+    /// Estimate, on the points scale of pm.yaml
+    #[arg(long)]
+    points: Option<String>,
+    /// A story it depends on; repeat for several
+    #[arg(long = "depends-on", value_name = "STORY")]
+    depends_on: Vec<String>,
+    /// An acceptance criterion; repeat for several (AC-1, AC-2, ...)
+    #[arg(long = "ac", value_name = "TEXT")]
+    criteria: Vec<String>,
+    /// User-story role: "As a ROLE, ..."
+    #[arg(long = "as", value_name = "ROLE", requires = "want")]
+    role: Option<String>,
+    /// User-story goal: "..., I want GOAL, ..."
+    #[arg(long, value_name = "GOAL", requires = "role")]
+    want: Option<String>,
+    /// User-story benefit: "..., so that BENEFIT."
+    #[arg(long = "so-that", value_name = "BENEFIT", requires = "want")]
+    so_that: Option<String>,
+    /// Put it at the top of the backlog instead of the bottom
+    #[arg(long)]
+    top: bool,
+}
+
+/// Create an epic and put it on the roadmap.
+///
+/// Example: pm epic add "Bank sync" --vision V-1 --horizon next --owner maya
+#[derive(Debug, clap::Args)]
+pub struct EpicArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The vision it serves (a vision ID)
+    #[arg(long)]
+    vision: Option<String>,
+    /// Roadmap horizon: now, next or later
+    #[arg(long, default_value = "later", value_name = "HORIZON")]
+    horizon: String,
+    /// Put it first in its horizon instead of last
+    #[arg(long)]
+    top: bool,
+}
+
+/// Create a vision.
+///
+/// Example: pm vision add "Money without awkward conversations" --owner maya
+#[derive(Debug, clap::Args)]
+pub struct VisionArgs {
+    #[command(flatten)]
+    common: Common,
+}
+
+fn labels(raw: &[String]) -> Vec<String> {
+    raw.iter().flat_map(|l| l.split(',')).map(|l| l.trim().to_string()).collect()
+}
+
+fn base(c: &Common) -> NewItem {
+    NewItem {
+        title: c.title.clone(),
+        status: c.status.clone(),
+        owner: c.owner.clone(),
+        labels: labels(&c.labels),
+        ..NewItem::default()
+    }
+}
+
+pub fn run_story(ctx: &Ctx, a: StoryArgs) -> Result<()> {
+    let new = NewItem {
+        epic: a.epic,
+        priority: a.priority,
+        points: a.points,
+        depends_on: a.depends_on.iter().flat_map(|d| d.split(',')).map(|d| d.trim().to_string()).collect(),
+        criteria: a.criteria,
+        user_story: a.role.zip(a.want).map(|(r, w)| (r, w, a.so_that)),
+        placement: Some(if a.top { Placement::Top } else { Placement::Bottom }),
+        ..base(&a.common)
+    };
+    create(ctx, Kind::Story, &new, a.common.edit)
+}
+
+pub fn run_epic(ctx: &Ctx, a: EpicArgs) -> Result<()> {
+    let new = NewItem {
+        vision: a.vision,
+        horizon: Some(a.horizon),
+        placement: Some(if a.top { Placement::Top } else { Placement::Bottom }),
+        ..base(&a.common)
+    };
+    create(ctx, Kind::Epic, &new, a.common.edit)
+}
+
+pub fn run_vision(ctx: &Ctx, a: VisionArgs) -> Result<()> {
+    create(ctx, Kind::Vision, &base(&a.common), a.common.edit)
+}
+
+fn create(ctx: &Ctx, kind: Kind, new: &NewItem, edit: bool) -> Result<()> {
+    let product = ctx.product()?;
+    let kept = std::cell::RefCell::new(None);
+    let hook = |text: &str| -> Result<String> {
+        let (session, edited) = editor::edit(text, &format!("new-{kind}.md"))?;
+        *kept.borrow_mut() = Some(session);
+        Ok(edited)
+    };
+    let result = add(&product, kind, new, if edit { Some(&hook) } else { None });
+    let Created { id, path, .. } = match result {
+        Ok(c) => c,
+        Err(e) => {
+            if let Some(session) = kept.borrow_mut().take()
+                && matches!(e, Error::BadFile { .. } | Error::BadArgument { .. })
+            {
+                let saved = session.keep();
+                let hint = e.hint().map(|h| format!("{h}; ")).unwrap_or_default();
+                return Err(e.with_hint(format!("{hint}your text is saved in {}", saved.display())));
+            }
+            return Err(e);
+        }
+    };
+    ctx.say(&format!("Created {id} {}", product.shown(&path).display()))
+}

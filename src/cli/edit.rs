@@ -1,0 +1,37 @@
+//! `pm ... edit ID`: edit an item's file in the user's editor, checked before it is saved.
+
+use crate::cli::{Ctx, editor};
+use crate::error::{Error, Result};
+use crate::model::id::Kind;
+use crate::ops::set::replace_text;
+
+/// Open the item's file in $VISUAL or $EDITOR. The result is checked (front matter, ID
+/// unchanged) before it replaces the file; if it is not valid the file is left as it was
+/// and your text is kept in a temporary file.
+///
+/// Example: EDITOR=nano pm story edit S-12
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The item's ID
+    id: String,
+}
+
+pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
+    let product = ctx.product()?;
+    let item = product.get(&a.id, kind)?;
+    let name = item.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let (session, text) = editor::edit(&item.text, &name)?;
+    if text == item.text {
+        return ctx.say(&format!("{} unchanged", item.id));
+    }
+    let id = item.id.clone();
+    match replace_text(&product, item, text) {
+        Ok(_) => ctx.say(&format!("Updated {id}")),
+        Err(e @ (Error::BadFile { .. } | Error::BadArgument { .. })) => {
+            let saved = session.keep();
+            let hint = e.hint().map(|h| format!("{h}; ")).unwrap_or_default();
+            Err(e.with_hint(format!("{hint}nothing was changed; your text is saved in {}", saved.display())))
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,65 @@
+//! `pm init`: create the product folder.
+
+use std::path::Path;
+
+use crate::cli::Ctx;
+use crate::error::{Error, Result};
+use crate::model::config::Config;
+use crate::model::listfile::ListFile;
+use crate::store::product::{BACKLOG_FILE, CONFIG_FILE, PRODUCT_DIR, ROADMAP_FILE};
+use crate::store::transaction::Transaction;
+
+/// Create product/ with pm.yaml (every default written out), a first vision, an empty
+/// backlog and roadmap, and .gitattributes lines that let git merge the backlog and roadmap.
+///
+/// Example: pm init --name "Tandem"
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The product's name (default: the folder's name)
+    #[arg(long)]
+    name: Option<String>,
+}
+
+const ATTRIBUTES: &str = "product/backlog.md merge=union\nproduct/roadmap.md merge=union\n";
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
+    let top = git2::Repository::discover(&ctx.cwd)
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+        .unwrap_or_else(|| ctx.cwd.clone());
+    let root = top.join(PRODUCT_DIR);
+    if root.exists() {
+        return Err(Error::AlreadyInitialized { path: root });
+    }
+    let name = match args.name {
+        Some(n) if n.trim().is_empty() => return Err(Error::bad_argument("--name is empty")),
+        Some(n) => n.trim().to_string(),
+        None => top.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "Product".into()),
+    };
+    let vision = format!(
+        "---\nid: V-1\ntitle: {}\nstatus: active\nmetrics: []\n---\n\nWho is {name} for, what problem does it solve for them, and what does success look like?\n",
+        crate::store::frontmatter::yaml_scalar(&name)
+    );
+    let mut tx = Transaction::new();
+    tx.create(root.join(CONFIG_FILE), Config::default_file(&name));
+    tx.create(
+        root.join("visions").join(format!("V-1-{}.md", crate::model::id::slug(&name)).replace("-.md", ".md")),
+        vision,
+    );
+    tx.create(root.join(BACKLOG_FILE), ListFile::new_backlog());
+    tx.create(root.join(ROADMAP_FILE), ListFile::new_roadmap());
+    let attributes = top.join(".gitattributes");
+    let current = std::fs::read_to_string(&attributes).unwrap_or_default();
+    let missing: String =
+        ATTRIBUTES.lines().filter(|l| !current.lines().any(|c| c.trim() == *l)).map(|l| format!("{l}\n")).collect();
+    if !missing.is_empty() {
+        let sep = if current.is_empty() || current.ends_with('\n') { "" } else { "\n" };
+        tx.write(&attributes, format!("{current}{sep}{missing}"));
+    }
+    tx.commit()?;
+    let shown = |p: &Path| p.strip_prefix(&ctx.cwd).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf());
+    ctx.say(&format!(
+        "Created {} for {name}\nNext: pm epic add \"An epic\" --vision V-1, then pm story add \"A story\" --epic E-1",
+        shown(&root).display()
+    ))
+}

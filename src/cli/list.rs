@@ -1,0 +1,120 @@
+//! `pm vision|epic|story list`: items with filters, in backlog order for stories.
+
+use crate::cli::Ctx;
+use crate::cli::output::{ListFormat, print_rows};
+use crate::cli::view::{self, ac_summary, opt};
+use crate::error::Result;
+use crate::model::id::Kind;
+
+/// List items. Stories come in backlog order (ranked first, then the rest by ID).
+///
+/// Examples:
+///   pm story list --open --epic E-2
+///   pm story list --label mobile --format csv
+///   pm story list --status ready --format ids
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only items with this status; repeat for several
+    #[arg(long)]
+    status: Vec<String>,
+    /// Only stories of this epic
+    #[arg(long)]
+    epic: Option<String>,
+    /// Only items with this label
+    #[arg(long)]
+    label: Option<String>,
+    /// Only items owned by this person
+    #[arg(long)]
+    owner: Option<String>,
+    /// Only stories with this priority
+    #[arg(long)]
+    priority: Option<String>,
+    /// Only open items (not done or dropped)
+    #[arg(long)]
+    open: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    format: ListFormat,
+}
+
+pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
+    let product = ctx.product()?;
+    for s in &a.status {
+        crate::ops::values::status(&product, kind, s)?;
+    }
+    if let Some(p) = &a.priority {
+        crate::ops::values::priority(&product, p)?;
+    }
+    let items = product.load_all()?;
+    let ranks = view::ranks(&product)?;
+    let horizons = view::horizons(&product)?;
+    let mut selected: Vec<_> = items
+        .of_kind(kind)
+        .filter(|i| a.status.is_empty() || a.status.contains(&i.status))
+        .filter(|i| a.epic.is_none() || i.epic() == a.epic)
+        .filter(|i| a.label.as_ref().is_none_or(|l| i.labels().contains(l)))
+        .filter(|i| a.owner.is_none() || i.owner() == a.owner)
+        .filter(|i| a.priority.is_none() || i.priority() == a.priority)
+        .filter(|i| !a.open || !product.config.is_closed(&i.status))
+        .collect();
+    let rank_of =
+        |i: &crate::model::item::Item| if kind == Kind::Story { ranks.get(&i.id.to_string()).copied() } else { None };
+    selected.sort_by_key(|i| (rank_of(i).unwrap_or(usize::MAX), i.id.number));
+    let (header, rows): (Vec<&str>, Vec<Vec<String>>) = match kind {
+        Kind::Story => (
+            vec!["RANK", "ID", "TITLE", "STATUS", "PRIORITY", "POINTS", "EPIC", "OWNER", "AC"],
+            selected
+                .iter()
+                .map(|i| {
+                    vec![
+                        rank_of(i).map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
+                        i.id.to_string(),
+                        i.title.clone(),
+                        i.status.clone(),
+                        opt(i.priority()),
+                        i.points_or_none().map(|p| p.to_string()).unwrap_or_default(),
+                        opt(i.epic()),
+                        opt(i.owner()),
+                        ac_summary(i),
+                    ]
+                })
+                .collect(),
+        ),
+        Kind::Epic => (
+            vec!["ID", "TITLE", "STATUS", "HORIZON", "VISION", "OWNER", "STORIES"],
+            selected
+                .iter()
+                .map(|i| {
+                    let (done, total, _, _) = view::epic_progress(&items, &i.id.to_string());
+                    vec![
+                        i.id.to_string(),
+                        i.title.clone(),
+                        i.status.clone(),
+                        horizons.get(&i.id.to_string()).cloned().unwrap_or_default(),
+                        opt(i.vision()),
+                        opt(i.owner()),
+                        format!("{done}/{total}"),
+                    ]
+                })
+                .collect(),
+        ),
+        Kind::Vision => (
+            vec!["ID", "TITLE", "STATUS", "OWNER", "METRICS"],
+            selected
+                .iter()
+                .map(|i| {
+                    vec![
+                        i.id.to_string(),
+                        i.title.clone(),
+                        i.status.clone(),
+                        opt(i.owner()),
+                        i.metrics().len().to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+    };
+    let json: Vec<_> = selected.iter().map(|i| view::item_json(&product, i, rank_of(i))).collect();
+    let ids: Vec<_> = selected.iter().map(|i| i.id.to_string()).collect();
+    print_rows(a.format, ctx.stdout_tty, &header, &rows, &json, &ids)
+}

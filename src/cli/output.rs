@@ -1,0 +1,138 @@
+//! Rendering for the terminal and for machines: tables (bordered on a terminal, plain when
+//! piped), CSV, JSON, and one writer for stdout that honours the colour choice. Machine
+//! formats never contain colour or prose.
+
+use std::io::Write;
+
+use clap::ValueEnum;
+use comfy_table::{ContentArrangement, Table, presets};
+
+use crate::error::{Error, Result};
+
+/// Output formats of listing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table: bordered on a terminal, aligned plain text when piped
+    Table,
+    /// A JSON array of objects
+    Json,
+    /// Comma-separated values with a header row
+    Csv,
+    /// One ID per line
+    Ids,
+}
+
+/// Output formats of `show` and `roadmap`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextFormat {
+    Text,
+    Json,
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::io(std::path::Path::new("<stdout>"), e)
+}
+
+/// Write text to stdout (colour stripped unless enabled).
+pub fn print(text: &str) -> Result<()> {
+    let mut out = anstream::stdout().lock();
+    out.write_all(text.as_bytes()).map_err(io)?;
+    out.flush().map_err(io)
+}
+
+/// Print a JSON value, pretty, with a final newline.
+pub fn print_json(value: &serde_json::Value) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    print(&format!("{text}\n"))
+}
+
+/// A table of rows under a header, rendered for the terminal or a pipe.
+pub fn table(header: &[&str], rows: &[Vec<String>], tty: bool) -> String {
+    let mut t = Table::new();
+    if tty {
+        t.load_style(presets::UTF8_HORIZONTAL_ONLY).set_content_arrangement(ContentArrangement::Dynamic);
+    } else {
+        t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+    }
+    t.set_header(header.to_vec());
+    for r in rows {
+        t.add_row(r.clone());
+    }
+    let mut out = String::new();
+    for line in t.to_string().lines() {
+        let line = if tty { line } else { line.strip_prefix(' ').unwrap_or(line) };
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// CSV with a header row; fields quoted when they need it.
+pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    };
+    let mut out = header.iter().map(|h| field(h)).collect::<Vec<_>>().join(",");
+    out.push('\n');
+    for r in rows {
+        out.push_str(&r.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Print rows in the chosen list format. `json` gives each row's JSON object; `ids` the ID.
+pub fn print_rows(
+    format: ListFormat,
+    tty: bool,
+    header: &[&str],
+    rows: &[Vec<String>],
+    json: &[serde_json::Value],
+    ids: &[String],
+) -> Result<()> {
+    match format {
+        ListFormat::Table => {
+            if rows.is_empty() {
+                return Ok(());
+            }
+            print(&table(header, rows, tty))
+        }
+        ListFormat::Csv => print(&csv(header, rows)),
+        ListFormat::Json => print_json(&serde_json::Value::Array(json.to_vec())),
+        ListFormat::Ids => print(&ids.iter().map(|i| format!("{i}\n")).collect::<String>()),
+    }
+}
+
+/// A bold style for headings in text output.
+pub fn bold() -> anstyle::Style {
+    anstyle::Style::new().bold()
+}
+
+/// A dimmed style for secondary text.
+pub fn dim() -> anstyle::Style {
+    anstyle::Style::new().dimmed()
+}
+
+/// The style of an item ID.
+pub fn id_style() -> anstyle::Style {
+    anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Cyan.into())).bold()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_only_when_needed() {
+        let out = csv(&["a", "b"], &[vec!["x, y".into(), "say \"hi\"".into()]]);
+        assert_eq!(out, "a,b\n\"x, y\",\"say \"\"hi\"\"\"\n");
+    }
+
+    #[test]
+    fn plain_tables_have_no_trailing_spaces() {
+        let out =
+            table(&["ID", "TITLE"], &[vec!["S-1".into(), "A".into()], vec!["S-10".into(), "Long title".into()]], false);
+        assert!(out.lines().all(|l| !l.ends_with(' ')), "{out:?}");
+        assert!(out.starts_with("ID"), "{out:?}");
+    }
+}

@@ -1,0 +1,108 @@
+//! `pm roadmap` (show) and `pm roadmap move E-3 now|next|later`.
+
+use serde_json::json;
+
+use crate::cli::Ctx;
+use crate::cli::output::{TextFormat, bold, dim, id_style, print, print_json};
+use crate::cli::rank::position;
+use crate::cli::view;
+use crate::error::{Error, Result};
+use crate::model::listfile::HORIZONS;
+use crate::ops::horizon_name;
+use crate::ops::rank::move_epic;
+
+/// Show epics by horizon (Now, Next, Later) with progress: stories done/total and points
+/// done/total (dropped stories are not counted).
+///
+/// Examples:
+///   pm roadmap
+///   pm roadmap move E-3 now --before E-1
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Option<Sub>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+    format: TextFormat,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Sub {
+    /// Move an epic to a horizon, and within it
+    Move(MoveArgs),
+}
+
+/// Move an epic to a horizon (now, next, later), last in it unless placed.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("position").required(false)))]
+struct MoveArgs {
+    /// The epic's ID
+    id: String,
+    /// now, next or later
+    horizon: String,
+    /// First in the horizon
+    #[arg(long, group = "position")]
+    top: bool,
+    /// Just before this epic
+    #[arg(long, group = "position", value_name = "EPIC")]
+    before: Option<String>,
+    /// Just after this epic
+    #[arg(long, group = "position", value_name = "EPIC")]
+    after: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+    let product = ctx.product()?;
+    if let Some(Sub::Move(m)) = a.command {
+        let horizon = horizon_name(&m.horizon).ok_or_else(|| {
+            Error::bad_argument(format!("unknown horizon `{}`", m.horizon)).with_hint("use now, next or later")
+        })?;
+        let pos = position(m.top, !m.top && m.before.is_none() && m.after.is_none(), m.before, m.after, None);
+        let moved = move_epic(&product, &m.id, horizon, &pos)?;
+        let from = match (&moved.from_horizon, moved.from) {
+            (Some(h), Some(r)) => format!("from {h} #{r} "),
+            _ => String::new(),
+        };
+        return ctx.say(&format!("{} moved {from}to {horizon} #{}", moved.id, moved.to));
+    }
+    let list = product.read_list(&product.roadmap_path())?;
+    let items = product.load_all()?;
+    let (b, d, idc) = (bold(), dim(), id_style());
+    let mut out = String::new();
+    let mut sections = Vec::new();
+    for horizon in HORIZONS {
+        let mut epics = Vec::new();
+        if a.format == TextFormat::Text {
+            out.push_str(&format!("{b}{horizon}{b:#}\n"));
+        }
+        let entries = list.section_entries(horizon);
+        for e in &entries {
+            let (title, status) = match items.get(&e.id) {
+                Some(i) => (i.title.clone(), i.status.clone()),
+                None => (e.title.clone(), "missing".to_string()),
+            };
+            let (done, total, pdone, ptotal) = view::epic_progress(&items, &e.id);
+            let pct = (pdone * 100).checked_div(ptotal).unwrap_or(0);
+            if a.format == TextFormat::Text {
+                out.push_str(&format!(
+                    "  {idc}{:<5}{idc:#} {title}  {d}{status}{d:#}  stories {done}/{total}  points {pdone}/{ptotal} ({pct}%)\n",
+                    e.id
+                ));
+            }
+            epics.push(json!({"id": e.id, "title": title, "status": status,
+                "stories": {"done": done, "total": total}, "points": {"done": pdone, "total": ptotal}}));
+        }
+        if entries.is_empty() && a.format == TextFormat::Text {
+            out.push_str(&format!("  {d}(none){d:#}\n"));
+        }
+        sections.push(json!({"horizon": horizon, "epics": epics}));
+        if a.format == TextFormat::Text && horizon != "Later" {
+            out.push('\n');
+        }
+    }
+    match a.format {
+        TextFormat::Json => print_json(&json!(sections)),
+        TextFormat::Text => print(&out),
+    }
+}

@@ -1,0 +1,90 @@
+//! `pm ... set ID key=value...`, and `pm story done|drop ID`.
+
+use crate::cli::Ctx;
+use crate::error::{Error, Result};
+use crate::model::id::Kind;
+use crate::ops::set::{Changed, set, set_status};
+
+/// Set front-matter fields. Only the lines of those fields change; comments, key order,
+/// unknown fields and the body stay as they are. An empty value removes a field.
+/// Changing a story's status to done or dropped takes it off the backlog (and back on when
+/// reopened); a changed title is refreshed in the backlog or roadmap.
+///
+/// Examples:
+///   pm story set S-12 status=ready points=5
+///   pm story set S-12 labels=auth,email owner=
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The item's ID
+    id: String,
+    /// Assignments: key=value (labels and depends_on take comma-separated lists)
+    #[arg(required = true, value_name = "KEY=VALUE")]
+    assignments: Vec<String>,
+}
+
+/// Change the status and update the backlog or roadmap in one step.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// The item's ID
+    id: String,
+}
+
+pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
+    let product = ctx.product()?;
+    let mut pairs = Vec::new();
+    for raw in &a.assignments {
+        let Some((k, v)) = raw.split_once('=') else {
+            return Err(Error::bad_argument(format!("`{raw}` is not key=value")).with_hint("e.g. status=ready"));
+        };
+        pairs.push((k.trim().to_string(), v.to_string()));
+    }
+    let item = product.get(&a.id, kind)?;
+    let changed = set(&product, item, &pairs)?;
+    report(ctx, &changed)
+}
+
+pub fn run_status(ctx: &Ctx, kind: Kind, a: StatusArgs, status: &str) -> Result<()> {
+    let product = ctx.product()?;
+    let item = product.get(&a.id, kind)?;
+    if !product.config.statuses(kind).iter().any(|s| s == status) {
+        return Err(Error::bad_argument(format!("`{status}` is not a {kind} status in pm.yaml"))
+            .with_hint(format!("use pm {kind} set {} status=...", a.id)));
+    }
+    if kind == Kind::Story && status == "done" {
+        let open = item.criteria.items.iter().filter(|c| !c.checked).count();
+        if open > 0 {
+            ctx.warn(&format!(
+                "{} is done with {open} of {} acceptance criteria unchecked",
+                item.id,
+                item.criteria.items.len()
+            ));
+        }
+    }
+    let changed = set_status(&product, item, status)?;
+    report(ctx, &changed)
+}
+
+fn report(ctx: &Ctx, c: &Changed) -> Result<()> {
+    if c.is_noop() {
+        return ctx.say(&format!("{} unchanged", c.after.id));
+    }
+    let mut parts = Vec::new();
+    for (k, v) in c.after.fields.iter() {
+        let k = crate::model::item::scalar_string(k).unwrap_or_default();
+        let old = c.before.fields.get(k.as_str());
+        if old != Some(v) {
+            let old = old.map(crate::model::item::value_text).unwrap_or_else(|| "(none)".into());
+            parts.push(format!("{k}: {old} -> {}", crate::model::item::value_text(v)));
+        }
+    }
+    for (k, v) in c.before.fields.iter() {
+        let k = crate::model::item::scalar_string(k).unwrap_or_default();
+        if !c.after.fields.contains_key(k.as_str()) {
+            parts.push(format!("{k}: {} -> (removed)", crate::model::item::value_text(v)));
+        }
+    }
+    if parts.is_empty() {
+        parts.push("body changed".into());
+    }
+    ctx.say(&format!("Updated {} ({})", c.after.id, parts.join("; ")))
+}

@@ -1,0 +1,177 @@
+//! `pm vision|epic|story show ID`: one item with its fields, body, criteria and links.
+
+use serde_json::json;
+
+use crate::cli::Ctx;
+use crate::cli::output::{TextFormat, bold, dim, id_style, print, print_json};
+use crate::cli::view;
+use crate::error::Result;
+use crate::model::id::Kind;
+use crate::model::item::{Item, value_text};
+use crate::store::product::Items;
+
+/// Show an item: its fields (unknown ones too), its body, its acceptance criteria with their
+/// state, the items it links up to (story -> epic -> vision) and down to (children,
+/// dependents).
+///
+/// Example: pm story show S-12 --format json
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The item's ID
+    id: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+    format: TextFormat,
+}
+
+struct Link {
+    relation: &'static str,
+    id: String,
+    title: String,
+    status: String,
+}
+
+fn links(items: &Items, item: &Item) -> (Vec<Link>, Vec<Link>) {
+    let link =
+        |relation, i: &Item| Link { relation, id: i.id.to_string(), title: i.title.clone(), status: i.status.clone() };
+    let id = item.id.to_string();
+    let mut up = Vec::new();
+    let mut down = Vec::new();
+    match item.kind {
+        Kind::Story => {
+            if let Some(epic) = item.epic().and_then(|e| items.get(&e)) {
+                up.push(link("epic", epic));
+                if let Some(v) = epic.vision().and_then(|v| items.get(&v)) {
+                    up.push(link("vision", v));
+                }
+            }
+            for d in item.depends_on() {
+                if let Some(s) = items.get(&d) {
+                    up.push(link("depends on", s));
+                }
+            }
+            for s in items.of_kind(Kind::Story).filter(|s| s.depends_on().contains(&id)) {
+                down.push(link("needed by", s));
+            }
+        }
+        Kind::Epic => {
+            if let Some(v) = item.vision().and_then(|v| items.get(&v)) {
+                up.push(link("vision", v));
+            }
+            for s in items.of_kind(Kind::Story).filter(|s| s.epic().as_deref() == Some(&id)) {
+                down.push(link("story", s));
+            }
+        }
+        Kind::Vision => {
+            for e in items.of_kind(Kind::Epic).filter(|e| e.vision().as_deref() == Some(&id)) {
+                down.push(link("epic", e));
+            }
+        }
+    }
+    (up, down)
+}
+
+pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
+    let product = ctx.product()?;
+    let item = product.get(&a.id, kind)?;
+    let items = product.load_all()?;
+    let (up, down) = links(&items, &item);
+    let rank = if kind == Kind::Story { view::ranks(&product)?.get(&a.id).copied() } else { None };
+    let horizon = if kind == Kind::Epic { view::horizons(&product)?.get(&a.id).cloned() } else { None };
+    let body = body_without_criteria(&item);
+    if a.format == TextFormat::Json {
+        let mut obj = view::item_json(&product, &item, rank);
+        let to_json = |l: &Vec<Link>| -> Vec<_> {
+            l.iter()
+                .map(|l| json!({"relation": l.relation, "id": l.id, "title": l.title, "status": l.status}))
+                .collect()
+        };
+        let m = obj.as_object_mut().expect("object");
+        m.insert("body".into(), json!(item.body()));
+        m.insert(
+            "acceptance_criteria".into(),
+            json!(
+                item.criteria
+                    .items
+                    .iter()
+                    .map(|c| json!({"id": c.label(), "checked": c.checked, "text": c.text}))
+                    .collect::<Vec<_>>()
+            ),
+        );
+        m.insert("links".into(), json!({"up": to_json(&up), "down": to_json(&down)}));
+        if let Some(h) = &horizon {
+            m.insert("horizon".into(), json!(h));
+        }
+        return print_json(&obj);
+    }
+    let (b, d, idc) = (bold(), dim(), id_style());
+    let mut out = format!("{idc}{}{idc:#} {b}{}{b:#}\n", item.id, item.title);
+    let mut row = |k: &str, v: String| {
+        if !v.is_empty() {
+            out.push_str(&format!("  {d}{:<11}{d:#} {v}\n", format!("{k}:")));
+        }
+    };
+    row("status", item.status.clone());
+    for (k, v) in item.fields.iter() {
+        let k = crate::model::item::scalar_string(k).unwrap_or_default();
+        if matches!(k.as_str(), "id" | "title" | "status" | "metrics") {
+            continue;
+        }
+        let v = match v {
+            serde_yaml::Value::Sequence(s) => s.iter().map(value_text).collect::<Vec<_>>().join(", "),
+            other => value_text(other),
+        };
+        row(&k, v);
+    }
+    if let Some(r) = rank {
+        row("rank", format!("{r} in backlog"));
+    }
+    if let Some(h) = horizon {
+        row("horizon", h);
+    }
+    row("file", product.shown(&item.path).display().to_string());
+    let metrics = item.metrics();
+    if !metrics.is_empty() {
+        out.push_str(&format!("\n{b}Metrics{b:#}\n"));
+        for m in metrics {
+            let current = m.current.map(|c| format!("{c} now, ")).unwrap_or_default();
+            out.push_str(&format!("  {}: {current}target {}\n", m.name, m.target));
+        }
+    }
+    for (title, list) in [("Links up", &up), ("Links down", &down)] {
+        if !list.is_empty() {
+            out.push_str(&format!("\n{b}{title}{b:#}\n"));
+            for l in list {
+                out.push_str(&format!(
+                    "  {:<11} {idc}{}{idc:#} {} {d}({}){d:#}\n",
+                    l.relation, l.id, l.title, l.status
+                ));
+            }
+        }
+    }
+    if kind == Kind::Story {
+        let c = &item.criteria;
+        out.push_str(&format!("\n{b}Acceptance criteria{b:#} ({}/{} accepted)\n", c.accepted(), c.items.len()));
+        if c.items.is_empty() {
+            out.push_str(&format!("  none yet: pm ac add {} \"Given ..., when ..., then ...\"\n", item.id));
+        }
+        for ac in &c.items {
+            out.push_str(&format!("  [{}] {}: {}\n", if ac.checked { "x" } else { " " }, ac.label(), ac.text));
+        }
+    }
+    if !body.trim().is_empty() {
+        out.push('\n');
+        out.push_str(body.trim_matches('\n'));
+        out.push('\n');
+    }
+    print(&out)
+}
+
+/// The body without the acceptance-criteria section (shown on its own above).
+fn body_without_criteria(item: &Item) -> String {
+    let body = item.body();
+    match &item.criteria.section {
+        Some(r) => format!("{}{}", &body[..r.start], &body[r.end..]),
+        None => body.to_string(),
+    }
+}

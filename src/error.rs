@@ -1,0 +1,192 @@
+//! Errors of the library, each carrying where it happened and how to fix it.
+//!
+//! Every variant knows its exit code (see [`ExitCode`]) and may carry a hint that the CLI
+//! prints under the message. Bad input always names the file and line when there is one.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Exit codes of `pm`, documented in `docs/commands.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    /// Everything went well.
+    Success = 0,
+    /// Validation found problems (reserved for `pm check` and `pm fmt --check`).
+    Findings = 1,
+    /// A usage error or bad input: wrong arguments, a malformed file, an unknown ID.
+    Usage = 2,
+    /// Something outside the user's input failed: I/O, git, the editor.
+    Internal = 3,
+}
+
+/// A place in a file: path (as shown to the user) and 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+}
+
+impl Location {
+    pub fn new(path: impl Into<PathBuf>, line: usize) -> Self {
+        Self { path: path.into(), line: Some(line) }
+    }
+
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into(), line: None }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}", self.path.display(), line),
+            None => write!(f, "{}", self.path.display()),
+        }
+    }
+}
+
+/// Everything that can go wrong in `pm`.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A product file is not what the format says it must be.
+    #[error("{location}: {message}")]
+    BadFile { location: Location, message: String, hint: Option<String> },
+
+    /// An argument on the command line is wrong.
+    #[error("{message}")]
+    BadArgument { message: String, hint: Option<String> },
+
+    /// An ID that names no item.
+    #[error("no {kind} with ID {id}")]
+    UnknownId { kind: String, id: String, suggestion: Option<String> },
+
+    /// No `product/` folder was found.
+    #[error("no product folder found in {} or any parent", start.display())]
+    NoProduct { start: PathBuf },
+
+    /// `pm init` found a product folder already.
+    #[error("{} already exists", path.display())]
+    AlreadyInitialized { path: PathBuf },
+
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+
+    /// A git operation failed.
+    #[error("git: {message}")]
+    Git { message: String, hint: Option<String> },
+
+    /// The editor could not be run or failed.
+    #[error("editor: {message}")]
+    Editor { message: String, hint: Option<String> },
+}
+
+impl Error {
+    pub fn bad_file(location: Location, message: impl Into<String>) -> Self {
+        Error::BadFile { location, message: message.into(), hint: None }
+    }
+
+    pub fn bad_argument(message: impl Into<String>) -> Self {
+        Error::BadArgument { message: message.into(), hint: None }
+    }
+
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io { path: path.to_path_buf(), source }
+    }
+
+    pub fn git(err: git2::Error) -> Self {
+        Error::Git { message: err.message().to_string(), hint: None }
+    }
+
+    /// Attach (or replace) the hint of an error that can carry one.
+    pub fn with_hint(mut self, text: impl Into<String>) -> Self {
+        let text = Some(text.into());
+        match &mut self {
+            Error::BadFile { hint, .. }
+            | Error::BadArgument { hint, .. }
+            | Error::Git { hint, .. }
+            | Error::Editor { hint, .. } => *hint = text,
+            _ => {}
+        }
+        self
+    }
+
+    /// How to fix it, when we know.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::BadFile { hint, .. }
+            | Error::BadArgument { hint, .. }
+            | Error::Git { hint, .. }
+            | Error::Editor { hint, .. } => hint.clone(),
+            Error::UnknownId { suggestion, kind, .. } => Some(match suggestion {
+                Some(s) => format!("did you mean {s}?"),
+                None => format!("`pm {kind} list` shows the IDs in use"),
+            }),
+            Error::NoProduct { .. } => {
+                Some("run `pm init` to create one, or `pm -C DIR ...` to point at a repository that has one".into())
+            }
+            Error::AlreadyInitialized { .. } => Some("pm init never touches an existing product folder".into()),
+            Error::Io { .. } => None,
+        }
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::BadFile { .. }
+            | Error::BadArgument { .. }
+            | Error::UnknownId { .. }
+            | Error::NoProduct { .. }
+            | Error::AlreadyInitialized { .. } => ExitCode::Usage,
+            Error::Io { .. } | Error::Git { .. } | Error::Editor { .. } => ExitCode::Internal,
+        }
+    }
+
+    /// True when this error is stdout having been closed by the reader (`pm ... | head`).
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The closest candidate to `word`, if one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let word_l = word.to_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = edit_distance(&word_l, &c.to_lowercase());
+        let limit = (word.chars().count().max(c.chars().count()) / 3).max(1);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c.to_string())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_words_only() {
+        assert_eq!(did_you_mean("stauts", ["status", "title"]), Some("status".into()));
+        assert_eq!(did_you_mean("S-13", ["S-12", "E-1"]), Some("S-12".into()));
+        assert_eq!(did_you_mean("zzzzzz", ["status"]), None);
+    }
+}

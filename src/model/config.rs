@@ -1,0 +1,232 @@
+//! The product's settings, read from `product/pm.yaml`; every setting has a default.
+//!
+//! This module owns the meaning of the settings and the commented file `pm init` writes.
+//! It does not read files: the store hands it the text.
+
+use serde::Deserialize;
+
+use crate::error::{Error, Location, Result};
+use crate::model::id::{ItemId, Kind};
+
+/// Settings of one product. Unknown keys in `pm.yaml` are an error, so typos do not pass silently.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The product's name.
+    pub name: Option<String>,
+    pub prefixes: Prefixes,
+    pub statuses: Statuses,
+    /// Statuses that close an item: a closed story leaves the backlog, a closed epic the roadmap.
+    pub closed: Vec<String>,
+    pub default_status: DefaultStatus,
+    /// Story priorities, most urgent first.
+    pub priorities: Vec<String>,
+    /// Allowed story points.
+    pub points: Vec<u64>,
+    /// Extra front-matter fields the team uses; `pm check` accepts them without a warning.
+    pub custom_fields: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Prefixes {
+    pub vision: String,
+    pub epic: String,
+    pub story: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Statuses {
+    pub vision: Vec<String>,
+    pub epic: Vec<String>,
+    pub story: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DefaultStatus {
+    pub vision: String,
+    pub epic: String,
+    pub story: String,
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+impl Default for Prefixes {
+    fn default() -> Self {
+        Self { vision: "V".into(), epic: "E".into(), story: "S".into() }
+    }
+}
+
+impl Default for Statuses {
+    fn default() -> Self {
+        Self {
+            vision: strings(&["draft", "active", "retired"]),
+            epic: strings(&["proposed", "active", "done", "dropped"]),
+            story: strings(&["draft", "ready", "in-progress", "done", "dropped"]),
+        }
+    }
+}
+
+impl Default for DefaultStatus {
+    fn default() -> Self {
+        Self { vision: "active".into(), epic: "proposed".into(), story: "draft".into() }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            name: None,
+            prefixes: Prefixes::default(),
+            statuses: Statuses::default(),
+            closed: strings(&["done", "dropped", "retired"]),
+            default_status: DefaultStatus::default(),
+            priorities: strings(&["critical", "high", "medium", "low"]),
+            points: vec![0, 1, 2, 3, 5, 8, 13, 21],
+            custom_fields: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Parse the text of `pm.yaml`; `shown` is the path used in messages.
+    pub fn parse(text: &str, shown: &std::path::Path) -> Result<Self> {
+        if text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        let config: Config = serde_yaml::from_str(text).map_err(|e| {
+            let line = e.location().map(|l| l.line()).unwrap_or(1);
+            Error::bad_file(Location::new(shown, line), format!("invalid settings: {e}"))
+                .with_hint("docs/format.md lists every setting of pm.yaml with its default")
+        })?;
+        config.validate(shown)?;
+        Ok(config)
+    }
+
+    fn validate(&self, shown: &std::path::Path) -> Result<()> {
+        let bad = |msg: String| {
+            Error::bad_file(Location::file(shown), msg).with_hint("fix the setting, or delete it to use the default")
+        };
+        let prefixes = [&self.prefixes.vision, &self.prefixes.epic, &self.prefixes.story];
+        for p in prefixes {
+            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphabetic()) {
+                return Err(bad(format!("prefix {p:?} must be one or more ASCII letters")));
+            }
+        }
+        if prefixes[0] == prefixes[1] || prefixes[1] == prefixes[2] || prefixes[0] == prefixes[2] {
+            return Err(bad("the three ID prefixes must differ".into()));
+        }
+        for kind in Kind::ALL {
+            let default = self.default_status(kind);
+            if !self.statuses(kind).iter().any(|s| s == default) {
+                return Err(bad(format!("default_status.{kind} {default:?} is not one of statuses.{kind}")));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn prefix(&self, kind: Kind) -> &str {
+        match kind {
+            Kind::Vision => &self.prefixes.vision,
+            Kind::Epic => &self.prefixes.epic,
+            Kind::Story => &self.prefixes.story,
+        }
+    }
+
+    pub fn statuses(&self, kind: Kind) -> &[String] {
+        match kind {
+            Kind::Vision => &self.statuses.vision,
+            Kind::Epic => &self.statuses.epic,
+            Kind::Story => &self.statuses.story,
+        }
+    }
+
+    pub fn default_status(&self, kind: Kind) -> &str {
+        match kind {
+            Kind::Vision => &self.default_status.vision,
+            Kind::Epic => &self.default_status.epic,
+            Kind::Story => &self.default_status.story,
+        }
+    }
+
+    /// The kind an ID's prefix names, if any.
+    pub fn kind_of(&self, id: &ItemId) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| self.prefix(*k) == id.prefix)
+    }
+
+    pub fn is_closed(&self, status: &str) -> bool {
+        self.closed.iter().any(|s| s == status)
+    }
+
+    /// The commented `pm.yaml` that `pm init` writes: every default spelled out.
+    pub fn default_file(name: &str) -> String {
+        let name = crate::store::frontmatter::yaml_scalar(name);
+        format!(
+            "\
+# Settings of this product for pm. Every value below is the default: change what
+# your team needs, delete what it does not. docs/format.md describes each setting.
+
+# The product's name, shown in headings.
+name: {name}
+
+# Prefixes of item IDs (V-1, E-1, S-1). Letters only; the three must differ.
+prefixes:
+  vision: V
+  epic: E
+  story: S
+
+# The statuses each kind of item may take, in workflow order.
+statuses:
+  vision: [draft, active, retired]
+  epic: [proposed, active, done, dropped]
+  story: [draft, ready, in-progress, done, dropped]
+
+# Statuses that close an item: a closed story leaves the backlog, a closed epic
+# leaves the roadmap. Every other status is open.
+closed: [done, dropped, retired]
+
+# The status of a new item when `add` is given no --status.
+default_status:
+  vision: active
+  epic: proposed
+  story: draft
+
+# Story priorities, most urgent first.
+priorities: [critical, high, medium, low]
+
+# The points a story may be estimated at.
+points: [0, 1, 2, 3, 5, 8, 13, 21]
+
+# Extra front-matter fields your team uses (for example jira). pm keeps unknown
+# fields either way; `pm check` warns about the ones not listed here.
+custom_fields: []
+"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn default_file_parses_to_defaults() {
+        let c = Config::parse(&Config::default_file("Tandem: app"), Path::new("pm.yaml")).unwrap();
+        let d = Config::default();
+        assert_eq!(c.name.as_deref(), Some("Tandem: app"));
+        assert_eq!(c.statuses.story, d.statuses.story);
+        assert_eq!(c.points, d.points);
+        assert_eq!(c.closed, d.closed);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_line() {
+        let err = Config::parse("name: x\nprioritys: [a]\n", Path::new("pm.yaml")).unwrap_err();
+        assert!(err.to_string().starts_with("pm.yaml:2:"), "{err}");
+    }
+}

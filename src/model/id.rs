@@ -1,0 +1,170 @@
+//! Item kinds and IDs (`S-12`), criterion references (`S-12/AC-2`) and file-name slugs.
+
+use std::fmt;
+
+/// The three kinds of item a product holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Vision,
+    Epic,
+    Story,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Vision, Kind::Epic, Kind::Story];
+
+    /// The singular name, as used in commands (`pm story ...`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Vision => "vision",
+            Kind::Epic => "epic",
+            Kind::Story => "story",
+        }
+    }
+
+    /// The folder new items of this kind are created in, relative to `product/`.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Kind::Vision => "visions",
+            Kind::Epic => "epics",
+            Kind::Story => "stories",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An item ID: a prefix, a dash and a number (`S-12`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemId {
+    pub prefix: String,
+    pub number: u64,
+}
+
+impl ItemId {
+    pub fn new(prefix: &str, number: u64) -> Self {
+        Self { prefix: prefix.to_string(), number }
+    }
+
+    /// Parse `PREFIX-N`. The prefix is one or more ASCII letters; N has no leading zero.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (prefix, number) = text.split_once('-')?;
+        if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return None;
+        }
+        if number.is_empty()
+            || !number.bytes().all(|b| b.is_ascii_digit())
+            || (number.len() > 1 && number.starts_with('0'))
+        {
+            return None;
+        }
+        Some(Self { prefix: prefix.to_string(), number: number.parse().ok()? })
+    }
+
+    /// The ID a file name starts with (`S-12-reset-password.md` -> `S-12`), if any.
+    pub fn from_file_name(name: &str) -> Option<Self> {
+        let stem = name.strip_suffix(".md")?;
+        let (prefix, rest) = stem.split_once('-')?;
+        let digits = rest.bytes().take_while(|b| b.is_ascii_digit()).count();
+        let after = &rest[digits..];
+        if digits == 0 || !(after.is_empty() || after.starts_with('-')) {
+            return None;
+        }
+        Self::parse(&format!("{prefix}-{}", &rest[..digits]))
+    }
+}
+
+impl fmt::Display for ItemId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.prefix, self.number)
+    }
+}
+
+/// A reference to one acceptance criterion: `S-12/AC-2`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriterionRef {
+    pub story: ItemId,
+    pub number: u32,
+}
+
+impl CriterionRef {
+    pub fn parse(text: &str) -> Option<Self> {
+        let (story, ac) = text.split_once('/')?;
+        Some(Self { story: ItemId::parse(story)?, number: parse_ac_id(ac)? })
+    }
+}
+
+impl fmt::Display for CriterionRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/AC-{}", self.story, self.number)
+    }
+}
+
+/// Parse `AC-7` (case-insensitive prefix) into 7.
+pub fn parse_ac_id(text: &str) -> Option<u32> {
+    let rest = text.strip_prefix("AC-").or_else(|| text.strip_prefix("ac-"))?;
+    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    rest.parse().ok()
+}
+
+/// The file-name slug of a title: lowercase ASCII letters and digits joined by single dashes,
+/// at most 50 characters, cut at a word boundary.
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    let mut pending_dash = false;
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            if pending_dash && !out.is_empty() {
+                out.push('-');
+            }
+            pending_dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            pending_dash = true;
+        }
+    }
+    if out.len() > 50 {
+        let cut = out[..=50].rfind('-').unwrap_or(50);
+        out.truncate(cut);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_ids() {
+        assert_eq!(ItemId::parse("S-12"), Some(ItemId::new("S", 12)));
+        assert_eq!(ItemId::parse("S-012"), None);
+        assert_eq!(ItemId::parse("S12"), None);
+        assert_eq!(ItemId::parse("-1"), None);
+        assert_eq!(ItemId::from_file_name("S-12-reset.md"), Some(ItemId::new("S", 12)));
+        assert_eq!(ItemId::from_file_name("S-12.md"), Some(ItemId::new("S", 12)));
+        assert_eq!(ItemId::from_file_name("S-12x.md"), None);
+        assert_eq!(ItemId::from_file_name("notes.md"), None);
+    }
+
+    #[test]
+    fn parses_criterion_refs() {
+        let r = CriterionRef::parse("S-12/AC-2").unwrap();
+        assert_eq!(r.to_string(), "S-12/AC-2");
+        assert!(CriterionRef::parse("S-12/2").is_none());
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Reset password by email!"), "reset-password-by-email");
+        assert_eq!(slug("  Über — café  "), "ber-caf");
+        let long = slug(&"word ".repeat(30));
+        assert!(long.len() <= 50 && !long.ends_with('-'));
+    }
+}

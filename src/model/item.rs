@@ -1,0 +1,264 @@
+//! An item (vision, epic or story) read from its file: typed fields over the raw front matter.
+//!
+//! The raw text is kept so edits can be made to it byte for byte; the typed accessors read
+//! the parsed front matter, which keeps every field, known or not, in file order.
+
+use std::path::PathBuf;
+
+use serde_yaml::{Mapping, Value};
+
+use crate::error::{Error, Location, Result};
+use crate::model::config::Config;
+use crate::model::criteria::Criteria;
+use crate::model::id::{ItemId, Kind};
+use crate::store::frontmatter::{self, Split};
+
+/// Fields every item has, in the order `add` writes them.
+pub const COMMON_FIELDS: &[&str] = &["id", "title", "status", "owner", "labels"];
+/// Fields only stories have.
+pub const STORY_FIELDS: &[&str] = &["epic", "priority", "points", "depends_on"];
+/// Fields only epics have.
+pub const EPIC_FIELDS: &[&str] = &["vision"];
+/// Fields only visions have.
+pub const VISION_FIELDS: &[&str] = &["metrics"];
+
+/// True when `key` is a field `pm` gives a meaning to for items of `kind`.
+pub fn is_known_field(kind: Kind, key: &str) -> bool {
+    COMMON_FIELDS.contains(&key)
+        || match kind {
+            Kind::Story => STORY_FIELDS.contains(&key),
+            Kind::Epic => EPIC_FIELDS.contains(&key),
+            Kind::Vision => VISION_FIELDS.contains(&key),
+        }
+}
+
+/// One product item, as read from its file.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub kind: Kind,
+    pub id: ItemId,
+    /// Absolute path of the file.
+    pub path: PathBuf,
+    /// Path relative to `product/`, with `/` separators (as used in backlog links).
+    pub rel: String,
+    /// Path as shown to the user in messages.
+    pub shown: PathBuf,
+    pub title: String,
+    pub status: String,
+    /// Every front-matter field, in file order.
+    pub fields: Mapping,
+    /// The whole file text.
+    pub text: String,
+    pub split: Split,
+    pub criteria: Criteria,
+}
+
+/// A metric of a vision: `name`, `target`, optional `current`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Metric {
+    pub name: String,
+    pub target: String,
+    pub current: Option<String>,
+}
+
+impl Item {
+    /// Parse an item file. Checks what every command relies on: front matter, `id`, `title`,
+    /// `status` and the types of known fields. Whether values are allowed is `pm check`'s job
+    /// for existing files, and the authoring commands' job for what they write.
+    pub fn parse(text: String, path: PathBuf, rel: String, shown: PathBuf, config: &Config) -> Result<Item> {
+        let loc = |line: usize| Location::new(shown.clone(), line);
+        let split = frontmatter::split(&text).map_err(|e| Error::bad_file(loc(e.line), e.message).with_hint(e.hint))?;
+        let fields = frontmatter::parse(&text, &split).map_err(|e| {
+            Error::bad_file(loc(e.line), e.message)
+                .with_hint("fix the YAML between the `---` lines; quote values that contain `: ` or start with a special character")
+        })?;
+        let line_of = |key: &str| frontmatter::key_line(&text, &split, key).unwrap_or(1);
+        let get_str = |key: &str| -> Result<Option<String>> {
+            match fields.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(v) => scalar_string(v).map(Some).ok_or_else(|| {
+                    Error::bad_file(loc(line_of(key)), format!("`{key}` must be a single value, not a list or mapping"))
+                        .with_hint(format!("write it as `{key}: value`"))
+                }),
+            }
+        };
+        let required = |key: &str, example: &str| -> Result<String> {
+            match get_str(key)? {
+                Some(v) if !v.trim().is_empty() => Ok(v),
+                _ => Err(Error::bad_file(loc(line_of(key)), format!("missing required field `{key}`"))
+                    .with_hint(format!("add a line `{key}: {example}` to the front matter"))),
+            }
+        };
+        let id_text = required("id", "S-1")?;
+        let id = ItemId::parse(&id_text).ok_or_else(|| {
+            Error::bad_file(loc(line_of("id")), format!("`{id_text}` is not an ID"))
+                .with_hint("an ID is a prefix, a dash and a number, like S-12")
+        })?;
+        let kind = config.kind_of(&id).ok_or_else(|| {
+            Error::bad_file(loc(line_of("id")), format!("`{id}` has no known prefix")).with_hint(format!(
+                "prefixes are {} (vision), {} (epic), {} (story); set them in pm.yaml",
+                config.prefixes.vision, config.prefixes.epic, config.prefixes.story
+            ))
+        })?;
+        let title = required("title", "A short title")?;
+        let status = required("status", config.default_status(kind))?;
+        let body = &text[split.body.clone()];
+        let criteria = if kind == Kind::Story { Criteria::parse(body) } else { Criteria::default() };
+        let item = Item { kind, id, path, rel, shown, title, status, fields, text, split, criteria };
+        for key in ["owner", "epic", "vision", "priority"] {
+            item.check_scalar(key)?;
+        }
+        item.points()?;
+        for key in ["labels", "depends_on"] {
+            item.list(key)?;
+        }
+        Ok(item)
+    }
+
+    pub fn location(&self, key: &str) -> Location {
+        Location::new(self.shown.clone(), self.line_of(key).unwrap_or(1))
+    }
+
+    /// The file line of a front-matter key.
+    pub fn line_of(&self, key: &str) -> Option<usize> {
+        frontmatter::key_line(&self.text, &self.split, key)
+    }
+
+    pub fn body(&self) -> &str {
+        &self.text[self.split.body.clone()]
+    }
+
+    fn check_scalar(&self, key: &str) -> Result<()> {
+        match self.fields.get(key) {
+            None | Some(Value::Null) => Ok(()),
+            Some(v) if scalar_string(v).is_some() => Ok(()),
+            Some(_) => Err(Error::bad_file(
+                self.location(key),
+                format!("`{key}` must be a single value, not a list or mapping"),
+            )
+            .with_hint(format!("write it as `{key}: value`"))),
+        }
+    }
+
+    /// A single-valued field as text.
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.fields.get(key).and_then(scalar_string).filter(|s| !s.is_empty())
+    }
+
+    pub fn owner(&self) -> Option<String> {
+        self.get("owner")
+    }
+    pub fn epic(&self) -> Option<String> {
+        self.get("epic")
+    }
+    pub fn vision(&self) -> Option<String> {
+        self.get("vision")
+    }
+    pub fn priority(&self) -> Option<String> {
+        self.get("priority")
+    }
+
+    pub fn points(&self) -> Result<Option<u64>> {
+        match self.fields.get("points") {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) if n.as_u64().is_some() => Ok(n.as_u64()),
+            Some(_) => Err(Error::bad_file(self.location("points"), "`points` must be a whole number")
+                .with_hint("write it as `points: 3`")),
+        }
+    }
+
+    /// Points, treating a malformed value as none (it was reported when the item was parsed).
+    pub fn points_or_none(&self) -> Option<u64> {
+        self.points().ok().flatten()
+    }
+
+    /// A list field (`labels`, `depends_on`); a single string counts as a one-item list.
+    pub fn list(&self, key: &str) -> Result<Vec<String>> {
+        match self.fields.get(key) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Sequence(items)) => items
+                .iter()
+                .map(|v| {
+                    scalar_string(v).ok_or_else(|| {
+                        Error::bad_file(self.location(key), format!("`{key}` must be a list of single values"))
+                            .with_hint(format!("write it as `{key}: [a, b]`"))
+                    })
+                })
+                .collect(),
+            Some(v) => match scalar_string(v) {
+                Some(s) if !s.is_empty() => Ok(vec![s]),
+                Some(_) => Ok(Vec::new()),
+                None => Err(Error::bad_file(self.location(key), format!("`{key}` must be a list"))
+                    .with_hint(format!("write it as `{key}: [a, b]`"))),
+            },
+        }
+    }
+
+    pub fn labels(&self) -> Vec<String> {
+        self.list("labels").unwrap_or_default()
+    }
+
+    pub fn depends_on(&self) -> Vec<String> {
+        self.list("depends_on").unwrap_or_default()
+    }
+
+    /// A vision's metrics; entries that are not mappings with a name are skipped.
+    pub fn metrics(&self) -> Vec<Metric> {
+        let Some(Value::Sequence(items)) = self.fields.get("metrics") else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|m| {
+                let m = m.as_mapping()?;
+                Some(Metric {
+                    name: m.get("name").and_then(scalar_string)?,
+                    target: m.get("target").and_then(scalar_string).unwrap_or_default(),
+                    current: m.get("current").and_then(scalar_string),
+                })
+            })
+            .collect()
+    }
+
+    /// Front-matter fields `pm` does not give a meaning to, in file order.
+    pub fn unknown_fields(&self) -> Vec<(String, &Value)> {
+        self.fields
+            .iter()
+            .filter_map(|(k, v)| {
+                let k = scalar_string(k)?;
+                (!is_known_field(self.kind, &k)).then_some((k, v))
+            })
+            .collect()
+    }
+}
+
+/// A scalar YAML value as text (`3`, `true`, `done`); `None` for lists and mappings.
+pub fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => Some(String::new()),
+        Value::Tagged(t) => scalar_string(&t.value),
+        Value::Sequence(_) | Value::Mapping(_) => None,
+    }
+}
+
+/// A YAML value as compact one-line text, for showing unknown fields.
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::Sequence(items) => {
+            format!("[{}]", items.iter().map(value_text).collect::<Vec<_>>().join(", "))
+        }
+        Value::Mapping(m) => format!(
+            "{{{}}}",
+            m.iter().map(|(k, v)| format!("{}: {}", value_text(k), value_text(v))).collect::<Vec<_>>().join(", ")
+        ),
+        other => scalar_string(other).unwrap_or_default(),
+    }
+}
+
+/// A YAML value as JSON, for `--format json`.
+pub fn value_json(v: &Value) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}

@@ -1,0 +1,229 @@
+//! `backlog.md` and `roadmap.md`: ordered Markdown lists of item links, one item per line.
+//!
+//! The files are line-oriented on purpose: one item is one line, so a move is a one-line
+//! move in `git diff` and git's `union` merge driver can combine two branches' additions.
+//! Every line that is not an entry (headings, comments, prose) is kept as it is.
+
+/// The roadmap's horizons, in order.
+pub const HORIZONS: [&str; 3] = ["Now", "Next", "Later"];
+
+/// One `- [ID](link) title` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: String,
+    pub link: String,
+    pub title: String,
+    /// 0-based line index in the file.
+    pub line: usize,
+    /// The `## ` heading the entry stands under, if any.
+    pub section: Option<String>,
+}
+
+/// A list file, kept as lines with their own line endings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListFile {
+    lines: Vec<String>,
+    eol: &'static str,
+}
+
+impl ListFile {
+    pub fn parse(text: &str) -> ListFile {
+        let eol = crate::store::frontmatter::line_ending(text);
+        let lines = text.split_inclusive('\n').map(str::to_string).collect();
+        ListFile { lines, eol }
+    }
+
+    /// A new backlog file with its heading and comment.
+    pub fn new_backlog() -> String {
+        "# Backlog\n\n<!-- Ordered: most important first. One open story per line. Reorder with `pm rank`. -->\n\n"
+            .into()
+    }
+
+    /// A new roadmap file with the three horizon headings.
+    pub fn new_roadmap() -> String {
+        "# Roadmap\n\n<!-- Epics by horizon, most important first. Move with `pm roadmap move`. -->\n\n## Now\n\n## Next\n\n## Later\n".into()
+    }
+
+    pub fn text(&self) -> String {
+        self.lines.concat()
+    }
+
+    /// The entry line for an item.
+    pub fn entry_line(id: &str, link: &str, title: &str) -> String {
+        format!("- [{id}]({link}) {title}")
+    }
+
+    pub fn entries(&self) -> Vec<Entry> {
+        let mut section = None;
+        let mut out = Vec::new();
+        for (i, line) in self.lines.iter().enumerate() {
+            let content = line.trim_end_matches(['\n', '\r']);
+            if let Some(h) = content.strip_prefix("## ") {
+                section = Some(h.trim().to_string());
+                continue;
+            }
+            if let Some((id, link, title)) = parse_entry(content) {
+                out.push(Entry { id, link, title, line: i, section: section.clone() });
+            }
+        }
+        out
+    }
+
+    /// Entries under the horizon heading `name` (case-insensitive).
+    pub fn section_entries(&self, name: &str) -> Vec<Entry> {
+        self.entries()
+            .into_iter()
+            .filter(|e| e.section.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(name)))
+            .collect()
+    }
+
+    /// Remove every line naming `id`. Returns how many were removed.
+    pub fn remove(&mut self, id: &str) -> usize {
+        let lines: Vec<usize> = self.entries().iter().filter(|e| e.id == id).map(|e| e.line).collect();
+        for &i in lines.iter().rev() {
+            self.lines.remove(i);
+        }
+        lines.len()
+    }
+
+    /// Replace the line of the first entry naming `id` (for a refreshed title or link).
+    pub fn replace(&mut self, id: &str, link: &str, title: &str) -> bool {
+        let Some(e) = self.entries().into_iter().find(|e| e.id == id) else {
+            return false;
+        };
+        let old = &self.lines[e.line];
+        let ending = &old[old.trim_end_matches(['\n', '\r']).len()..];
+        let indent_len = old.len() - old.trim_start().len();
+        let marker_len = 2; // "- " or "* "
+        let prefix = old[..indent_len + marker_len].to_string();
+        self.lines[e.line] = format!("{prefix}[{id}]({link}) {title}{ending}");
+        true
+    }
+
+    /// Insert an entry line so that it becomes entry number `index` (0-based) among `within`
+    /// (the entries of the list or section it joins), or after the last when `index` is past
+    /// the end. With no entries to stand beside, it goes after `anchor_line` (a heading),
+    /// or at the end of the file.
+    fn insert_among(&mut self, within: &[Entry], index: usize, line: String, anchor_line: Option<usize>) {
+        let line = format!("{line}{}", self.eol);
+        if let Some(e) = within.get(index) {
+            self.lines.insert(e.line, line);
+        } else if let Some(last) = within.last() {
+            self.ensure_terminated(last.line);
+            self.lines.insert(last.line + 1, line);
+        } else if let Some(h) = anchor_line {
+            self.ensure_terminated(h);
+            let mut at = h + 1;
+            if self.lines.get(at).is_some_and(|l| l.trim().is_empty()) {
+                at += 1;
+            } else {
+                self.lines.insert(at, self.eol.to_string());
+                at += 1;
+            }
+            self.lines.insert(at, line);
+            if self.lines.get(at + 1).is_some_and(|l| !l.trim().is_empty()) {
+                self.lines.insert(at + 1, self.eol.to_string());
+            }
+        } else {
+            if let Some(last) = self.lines.len().checked_sub(1) {
+                self.ensure_terminated(last);
+                if !self.lines[last].trim().is_empty() {
+                    self.lines.push(self.eol.to_string());
+                }
+            }
+            self.lines.push(line);
+        }
+    }
+
+    fn ensure_terminated(&mut self, i: usize) {
+        if !self.lines[i].ends_with('\n') {
+            self.lines[i].push_str(self.eol);
+        }
+    }
+
+    /// Put an entry at 0-based position `index` of the whole list (past the end: last).
+    pub fn insert_at(&mut self, index: usize, line: String) {
+        let entries = self.entries();
+        self.insert_among(&entries, index, line, None);
+    }
+
+    /// Put an entry at 0-based position `index` under the horizon heading `section`.
+    /// A missing heading is added at the end of the file.
+    pub fn insert_in_section(&mut self, section: &str, index: usize, line: String) {
+        let heading = self.heading_line(section).unwrap_or_else(|| {
+            let last = self.lines.len().checked_sub(1);
+            if let Some(last) = last {
+                self.ensure_terminated(last);
+                if !self.lines[last].trim().is_empty() {
+                    self.lines.push(self.eol.to_string());
+                }
+            }
+            self.lines.push(format!("## {section}{}", self.eol));
+            self.lines.len() - 1
+        });
+        let within = self.section_entries(section);
+        self.insert_among(&within, index, line, Some(heading));
+    }
+
+    fn heading_line(&self, section: &str) -> Option<usize> {
+        self.lines
+            .iter()
+            .position(|l| l.trim_end().strip_prefix("## ").is_some_and(|h| h.trim().eq_ignore_ascii_case(section)))
+    }
+}
+
+/// Parse `- [ID](link) title` (also `*` or `+` bullets, any indentation).
+fn parse_entry(line: &str) -> Option<(String, String, String)> {
+    let t = line.trim_start();
+    let t = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")).or_else(|| t.strip_prefix("+ "))?;
+    let t = t.strip_prefix('[')?;
+    let (id, rest) = t.split_once("](")?;
+    crate::model::id::ItemId::parse(id)?;
+    let (link, title) = rest.split_once(')')?;
+    Some((id.to_string(), link.to_string(), title.trim().to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_entries_and_keeps_other_lines() {
+        let text =
+            "# Backlog\n\n<!-- c -->\n\n- [S-2](stories/S-2-b.md) B\n* [S-1](stories/S-1-a.md) A\n- not an entry\n";
+        let f = ListFile::parse(text);
+        let ids: Vec<_> = f.entries().into_iter().map(|e| e.id).collect();
+        assert_eq!(ids, ["S-2", "S-1"]);
+        assert_eq!(f.text(), text);
+    }
+
+    #[test]
+    fn moves_are_one_line() {
+        let text = "# B\n\n- [S-1](a) A\n- [S-2](b) B\n- [S-3](c) C\n";
+        let mut f = ListFile::parse(text);
+        f.remove("S-3");
+        f.insert_at(0, ListFile::entry_line("S-3", "c", "C"));
+        assert_eq!(f.text(), "# B\n\n- [S-3](c) C\n- [S-1](a) A\n- [S-2](b) B\n");
+        f.insert_at(99, ListFile::entry_line("S-4", "d", "D"));
+        assert!(f.text().ends_with("- [S-2](b) B\n- [S-4](d) D\n"));
+    }
+
+    #[test]
+    fn appends_to_an_empty_backlog() {
+        let mut f = ListFile::parse(&ListFile::new_backlog());
+        f.insert_at(0, ListFile::entry_line("S-1", "a", "A"));
+        assert_eq!(f.text(), format!("{}- [S-1](a) A\n", ListFile::new_backlog()));
+    }
+
+    #[test]
+    fn inserts_into_empty_and_full_sections() {
+        let mut f = ListFile::parse(&ListFile::new_roadmap());
+        f.insert_in_section("Next", 0, ListFile::entry_line("E-1", "a", "A"));
+        assert!(f.text().contains("## Next\n\n- [E-1](a) A\n\n## Later\n"), "{}", f.text());
+        f.insert_in_section("Later", 0, ListFile::entry_line("E-2", "b", "B"));
+        assert!(f.text().ends_with("## Later\n\n- [E-2](b) B\n"), "{}", f.text());
+        f.insert_in_section("Next", 0, ListFile::entry_line("E-3", "c", "C"));
+        assert!(f.text().contains("## Next\n\n- [E-3](c) C\n- [E-1](a) A\n\n## Later"));
+        assert_eq!(f.section_entries("next").len(), 2);
+    }
+}

@@ -1,0 +1,8 @@
+//! The product's domain model: IDs, settings, items, acceptance criteria and ordered lists.
+//! Nothing here touches the file system.
+
+pub mod config;
+pub mod criteria;
+pub mod id;
+pub mod item;
+pub mod listfile;

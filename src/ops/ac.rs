@@ -1,0 +1,60 @@
+//! Acceptance-criteria edits on one story: add, check, uncheck, remove. Each changes only the
+//! criterion's own line(s); IDs are never renumbered.
+
+use crate::error::{Error, Result};
+use crate::model::item::Item;
+use crate::store::frontmatter::line_ending;
+use crate::store::product::Product;
+use crate::store::transaction::Transaction;
+
+/// What to do to a criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Check,
+    Uncheck,
+    Remove,
+}
+
+/// Add criterion `text` to `story`; returns its number.
+pub fn add(product: &Product, story: &Item, text: &str) -> Result<u32> {
+    let text = text.trim();
+    if text.is_empty() || text.contains('\n') {
+        return Err(Error::bad_argument("an acceptance criterion must be one non-empty line")
+            .with_hint("e.g. pm ac add S-12 \"Given ..., when ..., then ...\""));
+    }
+    let body = story.body();
+    let (n, new_body) = story.criteria.add(body, text, line_ending(&story.text));
+    write_body(product, story, &new_body)?;
+    Ok(n)
+}
+
+/// Check, uncheck or remove criterion `number`. Returns false when nothing had to change.
+pub fn change(product: &Product, story: &Item, number: u32, action: Action) -> Result<bool> {
+    let Some(c) = story.criteria.find(number) else {
+        let have: Vec<String> = story.criteria.items.iter().map(|c| c.label()).collect();
+        let hint = if have.is_empty() {
+            format!("{} has no acceptance criteria yet; add one with `pm ac add {} TEXT`", story.id, story.id)
+        } else {
+            format!("{} has {}", story.id, have.join(", "))
+        };
+        return Err(Error::bad_argument(format!("{} has no AC-{number}", story.id)).with_hint(hint));
+    };
+    let body = story.body();
+    let new_body = match action {
+        Action::Check if c.checked => return Ok(false),
+        Action::Uncheck if !c.checked => return Ok(false),
+        Action::Check => story.criteria.set_checked(body, number, true),
+        Action::Uncheck => story.criteria.set_checked(body, number, false),
+        Action::Remove => story.criteria.remove(body, number),
+    };
+    write_body(product, story, &new_body.unwrap_or_else(|| body.to_string()))?;
+    Ok(true)
+}
+
+fn write_body(_product: &Product, story: &Item, body: &str) -> Result<()> {
+    let text = format!("{}{}", &story.text[..story.split.body.start], body);
+    let mut tx = Transaction::new();
+    tx.write(&story.path, text);
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! Creating a vision, epic or story: a new file with the next free ID, and its line in the
+//! backlog or roadmap, written together.
+
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::model::id::{ItemId, Kind, slug};
+use crate::model::item::Item;
+use crate::ops::{Placement, sync_lists, values};
+use crate::store::frontmatter::{self, FieldValue, yaml_flow_list, yaml_scalar};
+use crate::store::product::Product;
+use crate::store::transaction::{CommitError, Transaction};
+use crate::store::{ids, lock};
+
+/// What the user asked for.
+#[derive(Debug, Clone, Default)]
+pub struct NewItem {
+    pub title: String,
+    pub status: Option<String>,
+    pub owner: Option<String>,
+    pub labels: Vec<String>,
+    pub epic: Option<String>,
+    pub vision: Option<String>,
+    pub priority: Option<String>,
+    pub points: Option<String>,
+    pub depends_on: Vec<String>,
+    /// Acceptance criteria texts (stories).
+    pub criteria: Vec<String>,
+    /// The user-story sentence parts: role, goal, benefit.
+    pub user_story: Option<(String, String, Option<String>)>,
+    pub placement: Option<Placement>,
+    /// Roadmap horizon for a new epic.
+    pub horizon: Option<String>,
+}
+
+/// The result of a successful add.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub id: ItemId,
+    pub path: PathBuf,
+    pub item: Item,
+}
+
+/// Create the item. `edit`, if given, is called with the new file's text (an editor) and
+/// returns the text to write instead.
+/// A hook that may rewrite a new item's text before it is saved (the editor).
+pub type EditHook<'a> = &'a dyn Fn(&str) -> Result<String>;
+
+pub fn add(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHook>) -> Result<Created> {
+    let title = values::title(&new.title)?;
+    let status = new.status.clone().unwrap_or_else(|| product.config.default_status(kind).to_string());
+    values::status(product, kind, &status)?;
+    if let Some(p) = &new.priority {
+        values::priority(product, p)?;
+    }
+    let points = new.points.as_deref().map(|p| values::points(product, p)).transpose()?;
+    if let Some(e) = &new.epic {
+        values::link(product, e, Kind::Epic)?;
+    }
+    if let Some(v) = &new.vision {
+        values::link(product, v, Kind::Vision)?;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for d in &new.depends_on {
+        if !seen.insert(d) {
+            return Err(Error::bad_argument(format!("--depends-on {d} is given twice")));
+        }
+        values::link(product, d, Kind::Story)?;
+    }
+    for c in &new.criteria {
+        if c.trim().is_empty() || c.contains('\n') {
+            return Err(Error::bad_argument("an acceptance criterion must be one non-empty line")
+                .with_hint("e.g. --ac \"Given a registered email, when I ask for a reset, then a link is sent\""));
+        }
+    }
+    for l in &new.labels {
+        if l.trim().is_empty() {
+            return Err(Error::bad_argument("a label is empty"));
+        }
+    }
+    let horizon = match &new.horizon {
+        Some(h) => super::horizon_name(h)
+            .ok_or_else(|| Error::bad_argument(format!("unknown horizon `{h}`")).with_hint("use now, next or later"))?,
+        None => "Later",
+    };
+
+    let _lock = lock::lock(&product.root)?;
+    let prefix = product.config.prefix(kind).to_string();
+    let mut number = ids::highest_in_use(product, kind)? + 1;
+    let mut text = render(kind, &ItemId::new(&prefix, number), &title, &status, points, new);
+    if let Some(edit) = edit {
+        text = edit(&text)?;
+    }
+    let placement = new.placement.unwrap_or(Placement::Bottom);
+    for _attempt in 0..1000 {
+        let id = ItemId::new(&prefix, number);
+        let path = product.root.join(kind.folder()).join(file_name(&id, &title));
+        let item = Item::parse(text.clone(), path.clone(), product.rel(&path), product.shown(&path), &product.config)?;
+        if item.id != id {
+            return Err(Error::bad_argument(format!("the edited file changed the ID to {}", item.id))
+                .with_hint(format!("keep `id: {id}`; pm allocates IDs so they never collide")));
+        }
+        let mut tx = Transaction::new();
+        tx.create(&path, text.clone());
+        sync_lists(product, &mut tx, &item, placement, horizon)?;
+        match tx.commit() {
+            Ok(()) => return Ok(Created { id, path, item }),
+            Err(CommitError::Exists(_)) => {
+                // Someone made that file behind our back: take the next number.
+                number += 1;
+                let next = ItemId::new(&prefix, number).to_string();
+                text = frontmatter::edit_fields(&text, &item.split, &[("id".into(), FieldValue::Scalar(next))])
+                    .map_err(Error::bad_argument)?;
+            }
+            Err(CommitError::Other(e)) => return Err(e),
+        }
+    }
+    Err(Error::bad_argument("could not find a free file name for the new item"))
+}
+
+/// The text of a new item file.
+fn render(kind: Kind, id: &ItemId, title: &str, status: &str, points: Option<u64>, new: &NewItem) -> String {
+    let mut fm = String::new();
+    let mut field = |k: &str, v: String| fm.push_str(&format!("{k}: {v}\n"));
+    field("id", id.to_string());
+    field("title", yaml_scalar(title));
+    field("status", yaml_scalar(status));
+    if let Some(v) = &new.vision {
+        field("vision", yaml_scalar(v));
+    }
+    if let Some(e) = &new.epic {
+        field("epic", yaml_scalar(e));
+    }
+    if let Some(p) = &new.priority {
+        field("priority", yaml_scalar(p));
+    }
+    if let Some(p) = points {
+        field("points", p.to_string());
+    }
+    if let Some(o) = &new.owner {
+        field("owner", yaml_scalar(o));
+    }
+    if !new.labels.is_empty() {
+        field("labels", yaml_flow_list(&new.labels));
+    }
+    if !new.depends_on.is_empty() {
+        field("depends_on", yaml_flow_list(&new.depends_on));
+    }
+    let mut body = String::new();
+    if let Some((role, goal, benefit)) = &new.user_story {
+        let article = if role.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
+        body.push_str(&format!("As {article} {role}, I want {goal}"));
+        if let Some(b) = benefit {
+            body.push_str(&format!(", so that {b}"));
+        }
+        body.push_str(".\n\n");
+    }
+    if kind == Kind::Story {
+        body.push_str("## Acceptance criteria\n\n");
+        for (i, c) in new.criteria.iter().enumerate() {
+            body.push_str(&format!("- [ ] AC-{}: {}\n", i + 1, c.trim()));
+        }
+    }
+    format!("---\n{fm}---\n{}{body}", if body.is_empty() { "" } else { "\n" })
+}
+
+/// `S-12-reset-password.md`, or `S-12.md` when the title has no letters or digits.
+pub fn file_name(id: &ItemId, title: &str) -> String {
+    let s = slug(title);
+    if s.is_empty() { format!("{id}.md") } else { format!("{id}-{s}.md") }
+}

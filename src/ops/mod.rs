@@ -1,0 +1,78 @@
+//! The operations behind the authoring commands. Each checks its input, takes the product
+//! lock, computes every file change, and commits them in one atomic transaction.
+
+pub mod ac;
+pub mod add;
+pub mod rank;
+pub mod set;
+pub mod values;
+
+use crate::error::Result;
+use crate::model::id::Kind;
+use crate::model::item::Item;
+use crate::model::listfile::{HORIZONS, ListFile};
+use crate::store::product::Product;
+use crate::store::transaction::Transaction;
+
+/// Where an item goes when it joins its list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    Top,
+    Bottom,
+}
+
+/// Keep `backlog.md` (stories) or `roadmap.md` (epics) in step with an item that was created
+/// or changed: a closed item leaves the list, an open one not listed joins it, and a listed
+/// one whose title or file moved gets its line refreshed.
+pub fn sync_lists(
+    product: &Product,
+    tx: &mut Transaction,
+    item: &Item,
+    placement: Placement,
+    horizon: &str,
+) -> Result<()> {
+    let path = match item.kind {
+        Kind::Story => product.backlog_path(),
+        Kind::Epic => product.roadmap_path(),
+        Kind::Vision => return Ok(()),
+    };
+    let mut list = product.read_list(&path)?;
+    let before = list.text();
+    let id = item.id.to_string();
+    let listed = list.entries().iter().any(|e| e.id == id);
+    let open = !product.config.is_closed(&item.status);
+    let line = ListFile::entry_line(&id, &item.rel, &item.title);
+    if !open {
+        list.remove(&id);
+    } else if listed {
+        let current = list.entries().into_iter().find(|e| e.id == id);
+        if current.is_some_and(|e| e.title != item.title || e.link != item.rel) {
+            list.replace(&id, &item.rel, &item.title);
+        }
+    } else {
+        let index = match placement {
+            Placement::Top => 0,
+            Placement::Bottom => usize::MAX,
+        };
+        if before.is_empty() {
+            list = ListFile::parse(&match item.kind {
+                Kind::Story => ListFile::new_backlog(),
+                _ => ListFile::new_roadmap(),
+            });
+        }
+        match item.kind {
+            Kind::Story => list.insert_at(index, line),
+            _ => list.insert_in_section(horizon, index, line),
+        }
+    }
+    let after = list.text();
+    if after != before {
+        tx.write(path, after);
+    }
+    Ok(())
+}
+
+/// The roadmap horizon name for a user's word (`now`, `Next`, ...).
+pub fn horizon_name(word: &str) -> Option<&'static str> {
+    HORIZONS.into_iter().find(|h| h.eq_ignore_ascii_case(word))
+}

@@ -1,0 +1,120 @@
+//! Reordering: a story in the backlog, an epic on the roadmap. A move is one line moved.
+
+use crate::error::{Error, Result};
+use crate::model::id::Kind;
+use crate::model::listfile::ListFile;
+use crate::store::lock;
+use crate::store::product::Product;
+use crate::store::transaction::Transaction;
+
+/// Where to put an item among the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Position {
+    Top,
+    Bottom,
+    Before(String),
+    After(String),
+    /// 1-based rank.
+    To(usize),
+}
+
+/// A move that happened: 1-based ranks (within the horizon for epics).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    pub id: String,
+    pub from: Option<usize>,
+    pub to: usize,
+    pub from_horizon: Option<String>,
+    pub horizon: Option<String>,
+}
+
+fn target_index(others: &[String], position: &Position, kind: &str) -> Result<usize> {
+    let find = |id: &String| {
+        others.iter().position(|o| o == id).ok_or_else(|| {
+            Error::bad_argument(format!("{id} is not in the {kind}"))
+                .with_hint(format!("--before and --after take an ID listed in the {kind}"))
+        })
+    };
+    Ok(match position {
+        Position::Top => 0,
+        Position::Bottom => others.len(),
+        Position::Before(id) => find(id)?,
+        Position::After(id) => find(id)? + 1,
+        Position::To(n) => {
+            if *n == 0 {
+                return Err(Error::bad_argument("--to counts from 1 (the top)"));
+            }
+            (*n - 1).min(others.len())
+        }
+    })
+}
+
+/// Move story `id` in the backlog. An open story that is not listed yet is inserted.
+pub fn rank(product: &Product, id: &str, position: &Position) -> Result<Moved> {
+    let item = product.get(id, Kind::Story)?;
+    if product.config.is_closed(&item.status) {
+        return Err(Error::bad_argument(format!("{id} is {}; closed stories are not in the backlog", item.status))
+            .with_hint(format!("reopen it first: pm story set {id} status=ready")));
+    }
+    if let Position::Before(other) | Position::After(other) = position
+        && other == id
+    {
+        return Err(Error::bad_argument(format!("cannot move {id} relative to itself")));
+    }
+    let _lock = lock::lock(&product.root)?;
+    let path = product.backlog_path();
+    let mut list = product.read_list(&path)?;
+    let before = list.text();
+    let entries = list.entries();
+    let from = entries.iter().position(|e| e.id == id).map(|i| i + 1);
+    let line = match entries.iter().find(|e| e.id == id) {
+        Some(e) => {
+            before.split_inclusive('\n').nth(e.line).unwrap_or_default().trim_end_matches(['\n', '\r']).to_string()
+        }
+        None => ListFile::entry_line(id, &item.rel, &item.title),
+    };
+    list.remove(id);
+    let others: Vec<String> = list.entries().into_iter().map(|e| e.id).collect();
+    let index = target_index(&others, position, "backlog")?;
+    list.insert_at(index, line);
+    let after = list.text();
+    if after != before {
+        let mut tx = Transaction::new();
+        tx.write(&path, after);
+        tx.commit()?;
+    }
+    Ok(Moved { id: id.to_string(), from, to: index + 1, from_horizon: None, horizon: None })
+}
+
+/// Move epic `id` to `horizon` on the roadmap, at `position` within it.
+pub fn move_epic(product: &Product, id: &str, horizon: &str, position: &Position) -> Result<Moved> {
+    let item = product.get(id, Kind::Epic)?;
+    if product.config.is_closed(&item.status) {
+        return Err(Error::bad_argument(format!("{id} is {}; closed epics are not on the roadmap", item.status))
+            .with_hint(format!("reopen it first: pm epic set {id} status=active")));
+    }
+    let _lock = lock::lock(&product.root)?;
+    let path = product.roadmap_path();
+    let mut list = product.read_list(&path)?;
+    if list.text().is_empty() {
+        list = ListFile::parse(&ListFile::new_roadmap());
+    }
+    let before = list.text();
+    let current = list.entries().into_iter().find(|e| e.id == id);
+    let from_horizon = current.as_ref().and_then(|e| e.section.clone());
+    let from = current.as_ref().and_then(|e| {
+        list.section_entries(e.section.as_deref().unwrap_or("")).iter().position(|x| x.id == id).map(|i| i + 1)
+    });
+    let line = ListFile::entry_line(id, &item.rel, &item.title);
+    list.remove(id);
+    let others: Vec<String> = list.section_entries(horizon).into_iter().map(|e| e.id).collect();
+    let index = target_index(&others, position, &format!("{horizon} horizon"))?;
+    list.insert_in_section(horizon, index, line);
+    let after = list.text();
+    if after != before {
+        let mut tx = Transaction::new();
+        tx.write(&path, after);
+        tx.commit()?;
+    }
+    Ok(Moved { id: id.to_string(), from, to: index + 1, from_horizon, horizon: Some(horizon.to_string()) })
+}

@@ -1,0 +1,72 @@
+//! Changing an existing item: field assignments, status changes (`done`, `drop`) and whole-file
+//! replacements from the editor. Only the changed lines of the item change; the backlog or
+//! roadmap line follows a status or title change in the same atomic write.
+
+use crate::error::{Error, Result};
+use crate::model::item::Item;
+use crate::ops::{Placement, sync_lists, values};
+use crate::store::frontmatter::{self, FieldValue};
+use crate::store::lock;
+use crate::store::product::Product;
+use crate::store::transaction::Transaction;
+
+/// What an edit did.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    pub before: Item,
+    pub after: Item,
+}
+
+impl Changed {
+    pub fn is_noop(&self) -> bool {
+        self.before.text == self.after.text
+    }
+}
+
+/// Apply `key=value` assignments to an item.
+pub fn set(product: &Product, item: Item, assignments: &[(String, String)]) -> Result<Changed> {
+    let mut seen = std::collections::HashSet::new();
+    let mut edits = Vec::new();
+    for (key, value) in assignments {
+        if !seen.insert(key.as_str()) {
+            return Err(Error::bad_argument(format!("`{key}` is given twice")).with_hint("give each field once"));
+        }
+        edits.push((key.clone(), values::assignment(product, &item, key, value)?));
+    }
+    apply(product, item, &edits)
+}
+
+/// Set the status (as `pm story done` does).
+pub fn set_status(product: &Product, item: Item, status: &str) -> Result<Changed> {
+    values::status(product, item.kind, status)?;
+    apply(product, item, &[("status".into(), FieldValue::Scalar(frontmatter::yaml_scalar(status)))])
+}
+
+/// Replace an item's whole text (from the editor), keeping its ID.
+pub fn replace_text(product: &Product, item: Item, text: String) -> Result<Changed> {
+    let after = Item::parse(text, item.path.clone(), item.rel.clone(), item.shown.clone(), &product.config)?;
+    if after.id != item.id {
+        return Err(Error::bad_argument(format!("the edit changed the ID from {} to {}", item.id, after.id))
+            .with_hint("IDs are stable; `pm renumber OLD NEW` changes one and its references"));
+    }
+    commit(product, item, after)
+}
+
+fn apply(product: &Product, item: Item, edits: &[(String, FieldValue)]) -> Result<Changed> {
+    let text = frontmatter::edit_fields(&item.text, &item.split, edits)
+        .map_err(|e| Error::bad_file(item.location("id"), format!("cannot edit the front matter: {e}")))?;
+    let after = Item::parse(text, item.path.clone(), item.rel.clone(), item.shown.clone(), &product.config)?;
+    commit(product, item, after)
+}
+
+fn commit(product: &Product, before: Item, after: Item) -> Result<Changed> {
+    if before.text == after.text {
+        return Ok(Changed { before, after });
+    }
+    let _lock = lock::lock(&product.root)?;
+    let mut tx = Transaction::new();
+    tx.write(&after.path, after.text.clone());
+    sync_lists(product, &mut tx, &after, Placement::Bottom, "Later")?;
+    tx.commit()?;
+    Ok(Changed { before, after })
+}

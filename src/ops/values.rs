@@ -1,0 +1,167 @@
+//! Checking field values the user gives on the command line before anything is written.
+
+use crate::error::{Error, Result, did_you_mean};
+use crate::model::id::{ItemId, Kind};
+use crate::model::item::{self, Item};
+use crate::store::frontmatter::{FieldValue, yaml_flow_list, yaml_scalar};
+use crate::store::product::Product;
+
+fn one_of(what: &str, value: &str, allowed: &[String], setting: &str) -> Result<()> {
+    if allowed.iter().any(|a| a == value) {
+        return Ok(());
+    }
+    let mut e = Error::bad_argument(format!("unknown {what} `{value}`"));
+    let list = allowed.join(", ");
+    e = match did_you_mean(value, allowed.iter().map(String::as_str)) {
+        Some(s) => e.with_hint(format!("did you mean `{s}`? Allowed: {list} (set `{setting}` in pm.yaml)")),
+        None => e.with_hint(format!("allowed: {list} (set `{setting}` in pm.yaml)")),
+    };
+    Err(e)
+}
+
+pub fn status(product: &Product, kind: Kind, value: &str) -> Result<()> {
+    one_of(&format!("{kind} status"), value, product.config.statuses(kind), &format!("statuses.{kind}"))
+}
+
+pub fn priority(product: &Product, value: &str) -> Result<()> {
+    one_of("priority", value, &product.config.priorities, "priorities")
+}
+
+pub fn points(product: &Product, value: &str) -> Result<u64> {
+    let scale = &product.config.points;
+    let list = scale.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+    let n: u64 = value.trim().parse().map_err(|_| {
+        Error::bad_argument(format!("points `{value}` is not a whole number")).with_hint(format!("allowed: {list}"))
+    })?;
+    if !scale.contains(&n) {
+        let nearest = scale.iter().min_by_key(|p| p.abs_diff(n)).map(|p| format!("the nearest is {p}; "));
+        return Err(Error::bad_argument(format!("{n} points is not on the scale"))
+            .with_hint(format!("{}allowed: {list} (set `points` in pm.yaml)", nearest.unwrap_or_default())));
+    }
+    Ok(n)
+}
+
+pub fn title(value: &str) -> Result<String> {
+    let t = value.trim();
+    if t.is_empty() {
+        return Err(
+            Error::bad_argument("the title is empty").with_hint("give a short title, e.g. \"Reset password by email\"")
+        );
+    }
+    if t.contains(['\n', '\r']) {
+        return Err(Error::bad_argument("the title has a line break").with_hint("a title is one line"));
+    }
+    Ok(t.to_string())
+}
+
+/// Check that `id` names an existing item of `kind`; returns it.
+pub fn link(product: &Product, id: &str, kind: Kind) -> Result<Item> {
+    product.get(id, kind)
+}
+
+/// Split `a,b, c` (or `[a, b]`) into items, dropping empties.
+pub fn split_list(value: &str) -> Vec<String> {
+    let v = value.trim();
+    let v = v.strip_prefix('[').and_then(|v| v.strip_suffix(']')).unwrap_or(v);
+    v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+}
+
+/// Turn `key=value` from `pm ... set` into a checked front-matter edit.
+/// An empty value removes the field (not allowed for required fields).
+pub fn assignment(product: &Product, item: &Item, key: &str, value: &str) -> Result<FieldValue> {
+    let kind = item.kind;
+    if key.is_empty() || key.contains([' ', ':', '#']) {
+        return Err(
+            Error::bad_argument(format!("`{key}` is not a field name")).with_hint("write key=value, e.g. status=ready")
+        );
+    }
+    if key == "id" {
+        return Err(Error::bad_argument("an item's ID cannot be changed with `set`")
+            .with_hint("IDs are stable; `pm renumber OLD NEW` renames an item and rewrites every reference"));
+    }
+    for other in Kind::ALL.into_iter().filter(|k| *k != kind) {
+        if item::is_known_field(other, key) && !item::is_known_field(kind, key) {
+            return Err(Error::bad_argument(format!("`{key}` is a {other} field; {kind} items do not have it"))
+                .with_hint(format!("fields of a {kind}: {}", known_fields(kind).join(", "))));
+        }
+    }
+    if value.trim().is_empty() {
+        if matches!(key, "title" | "status") {
+            return Err(Error::bad_argument(format!("`{key}` is required and cannot be removed"))
+                .with_hint(format!("give it a value: {key}=...")));
+        }
+        return Ok(FieldValue::Remove);
+    }
+    let v = value.trim();
+    Ok(match key {
+        "title" => FieldValue::Scalar(yaml_scalar(&title(v)?)),
+        "status" => {
+            status(product, kind, v)?;
+            FieldValue::Scalar(yaml_scalar(v))
+        }
+        "priority" => {
+            priority(product, v)?;
+            FieldValue::Scalar(yaml_scalar(v))
+        }
+        "points" => FieldValue::Scalar(points(product, v)?.to_string()),
+        "epic" => {
+            link(product, v, Kind::Epic)?;
+            FieldValue::Scalar(yaml_scalar(v))
+        }
+        "vision" => {
+            link(product, v, Kind::Vision)?;
+            FieldValue::Scalar(yaml_scalar(v))
+        }
+        "owner" => FieldValue::Scalar(yaml_scalar(v)),
+        "labels" => FieldValue::List(split_list(v)),
+        "depends_on" => {
+            let ids = split_list(v);
+            for id in &ids {
+                if *id == item.id.to_string() {
+                    return Err(Error::bad_argument(format!("{id} cannot depend on itself")));
+                }
+                link(product, id, Kind::Story)?;
+            }
+            FieldValue::List(ids)
+        }
+        "metrics" => {
+            return Err(Error::bad_argument("metrics are a list of mappings; edit them with `pm vision edit`"));
+        }
+        _ => raw_value(v),
+    })
+}
+
+/// A value for a field `pm` does not know: YAML when it reads as a scalar or flow list,
+/// else a quoted string.
+fn raw_value(v: &str) -> FieldValue {
+    match serde_yaml::from_str::<serde_yaml::Value>(&format!("k: {v}")) {
+        Ok(serde_yaml::Value::Mapping(m)) => match m.get("k") {
+            Some(serde_yaml::Value::Sequence(items)) if items.iter().all(|i| item::scalar_string(i).is_some()) => {
+                FieldValue::Raw(yaml_flow_list(&items.iter().filter_map(item::scalar_string).collect::<Vec<_>>()))
+            }
+            Some(serde_yaml::Value::String(s)) if s == v => FieldValue::Raw(v.to_string()),
+            Some(serde_yaml::Value::Number(_) | serde_yaml::Value::Bool(_)) => FieldValue::Raw(v.to_string()),
+            _ => FieldValue::Scalar(yaml_scalar(v)),
+        },
+        _ => FieldValue::Scalar(yaml_scalar(v)),
+    }
+}
+
+fn known_fields(kind: Kind) -> Vec<&'static str> {
+    let mut f: Vec<&str> = item::COMMON_FIELDS.to_vec();
+    f.extend(match kind {
+        Kind::Story => item::STORY_FIELDS,
+        Kind::Epic => item::EPIC_FIELDS,
+        Kind::Vision => item::VISION_FIELDS,
+    });
+    f
+}
+
+/// Parse an ID argument of a given kind (syntax only).
+pub fn id_of_kind(product: &Product, text: &str, kind: Kind) -> Result<ItemId> {
+    match ItemId::parse(text) {
+        Some(id) if product.config.kind_of(&id) == Some(kind) => Ok(id),
+        _ => Err(Error::bad_argument(format!("`{text}` is not a {kind} ID"))
+            .with_hint(format!("{kind} IDs look like {}-12", product.config.prefix(kind)))),
+    }
+}

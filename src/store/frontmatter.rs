@@ -1,0 +1,299 @@
+//! Front matter: finding it in a file, reading it, and editing it without touching other bytes.
+//!
+//! Reading goes through serde (`serde_yaml`) for meaning. Writing never re-serialises: it edits
+//! a lossless `yaml-edit` document, so comments, key order, quoting, unknown keys, line endings
+//! and the Markdown body stay exactly as they were.
+
+use std::ops::Range;
+use std::str::FromStr;
+
+use serde_yaml::{Mapping, Value};
+
+/// Where the parts of an item file are, as byte ranges into its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// The YAML between the `---` lines, including its last line ending.
+    pub yaml: Range<usize>,
+    /// Everything after the closing `---` line.
+    pub body: Range<usize>,
+    /// 1-based line number of the first line of the body.
+    pub body_line: usize,
+}
+
+/// Why a file has no usable front matter; `line` is 1-based.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitError {
+    pub line: usize,
+    pub message: &'static str,
+    pub hint: &'static str,
+}
+
+/// The line ending a file uses, judged by its first line.
+pub fn line_ending(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// Find the front matter: the file must open with a `---` line and a later `---` line closes it.
+pub fn split(text: &str) -> Result<Split, SplitError> {
+    let text_nobom = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let offset = text.len() - text_nobom.len();
+    let first_end = text_nobom.find('\n').map(|i| i + 1).unwrap_or(text_nobom.len());
+    if text_nobom[..first_end].trim_end() != "---" {
+        return Err(SplitError {
+            line: 1,
+            message: "no front matter: the file must start with a `---` line",
+            hint: "put the item's fields between two `---` lines at the top, e.g. `---`, `id: S-1`, `title: ...`, `status: draft`, `---`",
+        });
+    }
+    let yaml_start = offset + first_end;
+    let mut pos = yaml_start;
+    let mut line = 2;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map(|i| pos + i + 1).unwrap_or(text.len());
+        let content = text[pos..end].trim_end_matches(['\n', '\r']);
+        if content == "---" || content == "..." {
+            return Ok(Split { yaml: yaml_start..pos, body: end..text.len(), body_line: line + 1 });
+        }
+        pos = end;
+        line += 1;
+    }
+    Err(SplitError {
+        line: 1,
+        message: "unterminated front matter: no closing `---` line",
+        hint: "add a line `---` after the last field",
+    })
+}
+
+/// A YAML error inside front matter, with its 1-based line in the whole file.
+#[derive(Debug, Clone)]
+pub struct YamlError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Parse the front matter as a mapping. An empty front matter is an empty mapping.
+pub fn parse(text: &str, split: &Split) -> Result<Mapping, YamlError> {
+    let yaml = &text[split.yaml.clone()];
+    if yaml.trim().is_empty() {
+        return Ok(Mapping::new());
+    }
+    match serde_yaml::from_str::<Value>(yaml) {
+        Ok(Value::Mapping(m)) => Ok(m),
+        Ok(Value::Null) => Ok(Mapping::new()),
+        Ok(_) => Err(YamlError { line: 2, message: "front matter must be a mapping of `key: value` lines".into() }),
+        Err(e) => {
+            let line = e.location().map(|l| l.line()).unwrap_or(1) + 1;
+            let message = e.to_string();
+            // serde_yaml appends " at line L column C"; the caller prints our own location.
+            let message = match message.find(" at line ") {
+                Some(i) => message[..i].to_string(),
+                None => message,
+            };
+            Err(YamlError { line, message: format!("invalid YAML in front matter: {message}") })
+        }
+    }
+}
+
+/// The 1-based file line of a top-level key in the front matter, if present.
+pub fn key_line(text: &str, split: &Split, key: &str) -> Option<usize> {
+    let yaml = &text[split.yaml.clone()];
+    yaml.split_inclusive('\n').enumerate().find_map(|(i, line)| {
+        let rest = line.strip_prefix(key)?;
+        rest.starts_with(':').then_some(i + 2)
+    })
+}
+
+/// A value to write into a field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    /// YAML text of a scalar, already rendered (see [`yaml_scalar`]).
+    Scalar(String),
+    /// A list of strings; written in the style the field already has (flow when new).
+    List(Vec<String>),
+    /// Raw YAML for the value, already checked to parse.
+    Raw(String),
+    /// Remove the field.
+    Remove,
+}
+
+/// Render a string as a YAML scalar: plain when it reads back as the same string, else quoted.
+pub fn yaml_scalar(s: &str) -> String {
+    if plain_ok(s, false) { s.to_string() } else { double_quoted(s) }
+}
+
+fn yaml_flow_scalar(s: &str) -> String {
+    if plain_ok(s, true) { s.to_string() } else { double_quoted(s) }
+}
+
+fn plain_ok(s: &str, in_flow: bool) -> bool {
+    if s.is_empty() || s.trim() != s || s.contains(['\n', '\r', '\t']) || s.contains(" #") {
+        return false;
+    }
+    if in_flow && s.contains([',', '[', ']', '{', '}']) {
+        return false;
+    }
+    let probe = if in_flow { format!("k: [{s}]") } else { format!("k: {s}") };
+    let Ok(Value::Mapping(m)) = serde_yaml::from_str::<Value>(&probe) else {
+        return false;
+    };
+    let v = m.get("k");
+    let v = if in_flow {
+        match v {
+            Some(Value::Sequence(items)) if items.len() == 1 => items.first(),
+            _ => None,
+        }
+    } else {
+        v
+    };
+    matches!(v, Some(Value::String(got)) if got == s)
+}
+
+fn double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Render a list of strings as a YAML flow sequence: `[a, b]`.
+pub fn yaml_flow_list(items: &[String]) -> String {
+    let inner: Vec<String> = items.iter().map(|s| yaml_flow_scalar(s)).collect();
+    format!("[{}]", inner.join(", "))
+}
+
+/// Set (or remove) top-level fields of an item file, returning the new text.
+///
+/// Only the lines of the changed fields change. A field that does not exist yet is added
+/// after the last field. The body is never touched.
+pub fn edit_fields(text: &str, split: &Split, edits: &[(String, FieldValue)]) -> Result<String, String> {
+    let yaml = &text[split.yaml.clone()];
+    let eol = line_ending(text);
+    let mut new_yaml = if yaml.trim().is_empty() { String::new() } else { yaml.to_string() };
+    for (key, value) in edits {
+        new_yaml = edit_one(&new_yaml, key, value, eol)?;
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    out.push_str(&text[..split.yaml.start]);
+    out.push_str(&new_yaml);
+    out.push_str(&text[split.yaml.end..]);
+    Ok(out)
+}
+
+fn edit_one(yaml: &str, key: &str, value: &FieldValue, eol: &str) -> Result<String, String> {
+    if yaml.trim().is_empty() {
+        return Ok(match value {
+            FieldValue::Remove => yaml.to_string(),
+            other => format!("{key}: {}{eol}", render_new(other)),
+        });
+    }
+    // yaml-edit wants the last line terminated to append after it.
+    let terminated = yaml.ends_with('\n');
+    let source = if terminated { yaml.to_string() } else { format!("{yaml}{eol}") };
+    let doc = yaml_edit::Document::from_str(&source).map_err(|e| e.to_string())?;
+    let mapping = doc.as_mapping().ok_or("front matter is not a mapping")?;
+    match value {
+        FieldValue::Remove => {
+            mapping.remove(key);
+        }
+        FieldValue::List(items) => {
+            let block = mapping
+                .get(key)
+                .map(|node| {
+                    let t = node.to_string();
+                    let t = t.trim_start();
+                    !t.is_empty() && !t.starts_with('[')
+                })
+                .unwrap_or(false);
+            if block && !items.is_empty() {
+                let seq: Vec<yaml_edit::YamlValue> =
+                    items.iter().map(|s| yaml_edit::YamlValue::scalar(s.clone())).collect();
+                mapping.set(key, seq);
+            } else {
+                set_raw(&mapping, key, &yaml_flow_list(items))?;
+            }
+        }
+        FieldValue::Scalar(raw) | FieldValue::Raw(raw) => set_raw(&mapping, key, raw)?,
+    }
+    Ok(doc.to_string())
+}
+
+fn render_new(value: &FieldValue) -> String {
+    match value {
+        FieldValue::Scalar(s) | FieldValue::Raw(s) => s.clone(),
+        FieldValue::List(items) => yaml_flow_list(items),
+        FieldValue::Remove => String::new(),
+    }
+}
+
+fn set_raw(mapping: &yaml_edit::Mapping, key: &str, raw: &str) -> Result<(), String> {
+    let holder = yaml_edit::Document::from_str(&format!("v: {raw}\n")).map_err(|e| e.to_string())?;
+    let node = holder.as_mapping().and_then(|m| m.get("v")).ok_or_else(|| format!("cannot write {raw:?} as YAML"))?;
+    mapping.set(key, node);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(text: &str, key: &str, value: FieldValue) -> String {
+        let s = split(text).unwrap();
+        edit_fields(text, &s, &[(key.to_string(), value)]).unwrap()
+    }
+
+    #[test]
+    fn splits_front_matter_and_body() {
+        let t = "---\nid: S-1\n---\nbody\n";
+        let s = split(t).unwrap();
+        assert_eq!(&t[s.yaml.clone()], "id: S-1\n");
+        assert_eq!(&t[s.body.clone()], "body\n");
+        assert_eq!(s.body_line, 4);
+        assert_eq!(split("no\n").unwrap_err().line, 1);
+        assert!(split("---\nid: 1\n").is_err());
+    }
+
+    #[test]
+    fn scalar_rendering_round_trips() {
+        assert_eq!(yaml_scalar("done"), "done");
+        assert_eq!(yaml_scalar("a: b"), "\"a: b\"");
+        assert_eq!(yaml_scalar("2024"), "\"2024\"");
+        assert_eq!(yaml_scalar("true"), "\"true\"");
+        assert_eq!(yaml_scalar("x # y"), "\"x # y\"");
+        assert_eq!(yaml_flow_list(&["a".into(), "b,c".into()]), "[a, \"b,c\"]");
+    }
+
+    #[test]
+    fn one_field_changes_one_line() {
+        let t = "---\r\nid: S-1\r\n# keep me\r\nstatus: draft # why\r\nx-y: 1\r\n---\r\nBody\r\n";
+        let out = set(t, "status", FieldValue::Scalar("done".into()));
+        assert_eq!(out, t.replace("status: draft", "status: done"));
+    }
+
+    #[test]
+    fn new_fields_go_last_and_lists_keep_style() {
+        let t = "---\nid: S-1\nlabels:\n  - a\n---\n";
+        let out = set(t, "owner", FieldValue::Scalar("bo".into()));
+        assert_eq!(out, "---\nid: S-1\nlabels:\n  - a\nowner: bo\n---\n");
+        let out = set(t, "labels", FieldValue::List(vec!["b".into(), "c".into()]));
+        assert_eq!(out, "---\nid: S-1\nlabels:\n  - b\n  - c\n---\n");
+        let t = "---\nid: S-1\nlabels: [a] # c\n---\n";
+        let out = set(t, "labels", FieldValue::List(vec!["b".into()]));
+        assert_eq!(out, "---\nid: S-1\nlabels: [b] # c\n---\n");
+        let out = set(t, "labels", FieldValue::Remove);
+        assert_eq!(out, "---\nid: S-1\n---\n");
+    }
+}

@@ -1,0 +1,240 @@
+//! The product folder on disk: finding it, reading its settings, items and list files.
+//!
+//! Commands that change one item find it by its file name first (`S-12-*.md`) and parse only
+//! that file; the whole folder is parsed only by commands that need every item.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result, did_you_mean};
+use crate::model::config::Config;
+use crate::model::id::{ItemId, Kind};
+use crate::model::item::Item;
+use crate::model::listfile::ListFile;
+
+/// Name of the folder that holds a product.
+pub const PRODUCT_DIR: &str = "product";
+pub const CONFIG_FILE: &str = "pm.yaml";
+pub const BACKLOG_FILE: &str = "backlog.md";
+pub const ROADMAP_FILE: &str = "roadmap.md";
+
+/// An opened product folder.
+#[derive(Debug, Clone)]
+pub struct Product {
+    /// Absolute path of `product/`.
+    pub root: PathBuf,
+    /// The directory paths are shown relative to.
+    pub cwd: PathBuf,
+    pub config: Config,
+}
+
+/// Every item of a product, with lookups.
+#[derive(Debug, Clone, Default)]
+pub struct Items {
+    pub all: Vec<Item>,
+}
+
+impl Items {
+    pub fn get(&self, id: &str) -> Option<&Item> {
+        self.all.iter().find(|i| i.id.to_string() == id)
+    }
+
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Item> {
+        self.all.iter().filter(move |i| i.kind == kind)
+    }
+}
+
+fn is_product_dir(dir: &Path) -> bool {
+    dir.is_dir()
+        && (dir.join(CONFIG_FILE).is_file()
+            || dir.join(BACKLOG_FILE).is_file()
+            || dir.join(ROADMAP_FILE).is_file()
+            || Kind::ALL.iter().any(|k| dir.join(k.folder()).is_dir()))
+}
+
+impl Product {
+    /// Find `product/` in `start` or the nearest parent that has one (or `start` inside it).
+    pub fn locate(start: &Path) -> Result<Product> {
+        for dir in start.ancestors() {
+            let candidate = dir.join(PRODUCT_DIR);
+            if is_product_dir(&candidate) {
+                return Product::open(candidate, start.to_path_buf());
+            }
+            if dir.file_name().is_some_and(|n| n == PRODUCT_DIR) && is_product_dir(dir) {
+                return Product::open(dir.to_path_buf(), start.to_path_buf());
+            }
+        }
+        Err(Error::NoProduct { start: start.to_path_buf() })
+    }
+
+    /// Open a product folder and read its settings.
+    pub fn open(root: PathBuf, cwd: PathBuf) -> Result<Product> {
+        let mut product = Product { root, cwd, config: Config::default() };
+        let path = product.root.join(CONFIG_FILE);
+        match fs::read_to_string(&path) {
+            Ok(text) => product.config = Config::parse(&text, &product.shown(&path))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+        Ok(product)
+    }
+
+    /// A path as shown to the user: relative to the working directory when inside it.
+    pub fn shown(&self, path: &Path) -> PathBuf {
+        path.strip_prefix(&self.cwd).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    }
+
+    pub fn backlog_path(&self) -> PathBuf {
+        self.root.join(BACKLOG_FILE)
+    }
+
+    pub fn roadmap_path(&self) -> PathBuf {
+        self.root.join(ROADMAP_FILE)
+    }
+
+    /// Path relative to `product/` with `/` separators.
+    pub fn rel(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    }
+
+    /// Every Markdown file that may hold an item, sorted by path.
+    pub fn item_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&self.root)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".md"))
+            .filter(|e| {
+                !(e.depth() == 1 && matches!(e.file_name().to_str(), Some(BACKLOG_FILE | ROADMAP_FILE | "README.md")))
+            })
+            .map(|e| e.into_path())
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// Whether a file outside the kind folders is an item: only if it has front matter.
+    fn in_kind_folder(&self, path: &Path) -> bool {
+        let rel = self.rel(path);
+        Kind::ALL.iter().any(|k| rel.starts_with(&format!("{}/", k.folder())))
+    }
+
+    /// Read and parse one item file.
+    pub fn load_file(&self, path: &Path) -> Result<Item> {
+        let text = fs::read_to_string(path).map_err(|e| Error::io(&self.shown(path), e))?;
+        Item::parse(text, path.to_path_buf(), self.rel(path), self.shown(path), &self.config)
+    }
+
+    /// Read one file that may be an item; `Ok(None)` for a Markdown file without front
+    /// matter outside the kind folders (notes, a README).
+    fn load_candidate(&self, path: &Path) -> Result<Option<Item>> {
+        let text = fs::read_to_string(path).map_err(|e| Error::io(&self.shown(path), e))?;
+        if !text.trim_start_matches('\u{feff}').starts_with("---") && !self.in_kind_folder(path) {
+            return Ok(None);
+        }
+        Item::parse(text, path.to_path_buf(), self.rel(path), self.shown(path), &self.config).map(Some)
+    }
+
+    /// Parse every item. The first bad file (in path order) is the error.
+    pub fn load_all(&self) -> Result<Items> {
+        let files = self.item_files();
+        let results = parallel_map(&files, |p| self.load_candidate(p));
+        let mut all = Vec::with_capacity(files.len());
+        for r in results {
+            if let Some(item) = r? {
+                all.push(item);
+            }
+        }
+        Ok(Items { all })
+    }
+
+    /// Parse every item, keeping the bad files' errors beside the good items.
+    pub fn load_all_lenient(&self) -> (Items, Vec<Error>) {
+        let files = self.item_files();
+        let mut items = Items::default();
+        let mut errors = Vec::new();
+        for r in parallel_map(&files, |p| self.load_candidate(p)) {
+            match r {
+                Ok(Some(item)) => items.all.push(item),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        (items, errors)
+    }
+
+    /// Find an item by ID, parsing only the file whose name carries the ID when there is one.
+    pub fn find(&self, id: &ItemId) -> Result<Option<Item>> {
+        let files = self.item_files();
+        for path in &files {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if ItemId::from_file_name(name).as_ref() == Some(id)
+                && let Some(item) = self.load_candidate(path)?
+                && item.id == *id
+            {
+                return Ok(Some(item));
+            }
+        }
+        // The file name does not carry the ID: look inside every file (slow path).
+        let (items, _) = self.load_all_lenient();
+        Ok(items.all.into_iter().find(|i| i.id == *id))
+    }
+
+    /// Find an item of `kind` by the ID the user typed, or explain what is wrong.
+    pub fn get(&self, text: &str, kind: Kind) -> Result<Item> {
+        let unknown = |suggestion| Error::UnknownId { kind: kind.name().into(), id: text.into(), suggestion };
+        let Some(id) = ItemId::parse(text) else {
+            return Err(Error::bad_argument(format!("`{text}` is not an ID"))
+                .with_hint(format!("an ID is a prefix, a dash and a number, like {}-12", self.config.prefix(kind))));
+        };
+        if self.config.kind_of(&id) != Some(kind) {
+            let other = self.config.kind_of(&id).map(|k| format!(" ({id} is a {k})")).unwrap_or_default();
+            return Err(Error::bad_argument(format!("`{id}` is not a {kind} ID{other}"))
+                .with_hint(format!("{kind} IDs start with {}-", self.config.prefix(kind))));
+        }
+        match self.find(&id)? {
+            Some(item) => Ok(item),
+            None => {
+                let known = self.known_ids(kind);
+                Err(unknown(did_you_mean(text, known.iter().map(String::as_str))))
+            }
+        }
+    }
+
+    /// IDs of `kind` named by file names in the working tree (cheap: no file is read).
+    pub fn known_ids(&self, kind: Kind) -> Vec<String> {
+        let prefix = self.config.prefix(kind);
+        self.item_files()
+            .iter()
+            .filter_map(|p| ItemId::from_file_name(p.file_name()?.to_str()?))
+            .filter(|id| id.prefix == prefix)
+            .map(|id| id.to_string())
+            .collect()
+    }
+
+    /// Read a list file; a missing file reads as empty.
+    pub fn read_list(&self, path: &Path) -> Result<ListFile> {
+        match fs::read_to_string(path) {
+            Ok(text) => Ok(ListFile::parse(&text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ListFile::parse("")),
+            Err(e) => Err(Error::io(&self.shown(path), e)),
+        }
+    }
+}
+
+/// Map `f` over `items` on all cores, keeping the order.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    if threads <= 1 || items.len() < 64 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}

@@ -1,0 +1,221 @@
+//! Atomic writes of one or several files: all of them land, or none does.
+//!
+//! Each new content is first written to a temporary file in the target's own folder (so the
+//! final step is a rename on one file system). Only when every temporary file is written are
+//! they moved into place. New files are linked into place, which fails if the name is taken:
+//! `pm` never overwrites a file it meant to create. If a step fails part-way, the files
+//! already replaced are restored from the contents read before the change.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug)]
+enum Op {
+    /// Replace an existing file; `original` is what it held before (to restore on failure).
+    Replace { path: PathBuf, contents: Vec<u8>, original: Option<Vec<u8>> },
+    /// Create a file that must not exist yet.
+    Create { path: PathBuf, contents: Vec<u8> },
+    /// Rename a file (used by renumbering); `to` must not exist.
+    Rename { from: PathBuf, to: PathBuf },
+}
+
+/// A set of file changes applied together by [`Transaction::commit`].
+#[derive(Debug, Default)]
+pub struct Transaction {
+    ops: Vec<Op>,
+}
+
+/// Why a commit did not happen.
+#[derive(Debug)]
+pub enum CommitError {
+    /// A file to create exists already (the caller may retry under another name).
+    Exists(PathBuf),
+    Other(Error),
+}
+
+impl From<CommitError> for Error {
+    fn from(e: CommitError) -> Error {
+        match e {
+            CommitError::Exists(path) => Error::io(&path, std::io::Error::from(std::io::ErrorKind::AlreadyExists)),
+            CommitError::Other(e) => e,
+        }
+    }
+}
+
+impl Transaction {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// Replace a file (or create it if it does not exist) with `contents`.
+    pub fn write(&mut self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
+        let path = path.into();
+        let contents = contents.into();
+        if let Some(Op::Replace { contents: c, .. }) =
+            self.ops.iter_mut().find(|op| matches!(op, Op::Replace { path: p, .. } if *p == path))
+        {
+            *c = contents;
+            return;
+        }
+        let original = fs::read(&path).ok();
+        self.ops.push(Op::Replace { path, contents, original });
+    }
+
+    /// Create a new file; the commit fails with [`CommitError::Exists`] if it exists.
+    pub fn create(&mut self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
+        self.ops.push(Op::Create { path: path.into(), contents: contents.into() });
+    }
+
+    /// Rename `from` to `to` (which must not exist), after the writes.
+    pub fn rename(&mut self, from: impl Into<PathBuf>, to: impl Into<PathBuf>) {
+        self.ops.push(Op::Rename { from: from.into(), to: to.into() });
+    }
+
+    /// Apply every change, or none.
+    pub fn commit(self) -> Result<(), CommitError> {
+        // Phase 1: stage every new content next to its target.
+        let mut staged: Vec<Option<PathBuf>> = Vec::with_capacity(self.ops.len());
+        let cleanup = |staged: &[Option<PathBuf>]| {
+            for tmp in staged.iter().flatten() {
+                let _ = fs::remove_file(tmp);
+            }
+        };
+        for (n, op) in self.ops.iter().enumerate() {
+            let result = match op {
+                Op::Replace { path, contents, .. } | Op::Create { path, contents } => {
+                    stage(path, contents, n).map(Some)
+                }
+                Op::Rename { .. } => Ok(None),
+            };
+            match result {
+                Ok(tmp) => staged.push(tmp),
+                Err(e) => {
+                    cleanup(&staged);
+                    return Err(CommitError::Other(e));
+                }
+            }
+        }
+        // Phase 2: move into place; undo what was done if a step fails.
+        let mut done: Vec<usize> = Vec::new();
+        for (n, op) in self.ops.iter().enumerate() {
+            let result = match (op, &staged[n]) {
+                (Op::Replace { path, .. }, Some(tmp)) => {
+                    if let Ok(meta) = fs::metadata(path) {
+                        let _ = fs::set_permissions(tmp, meta.permissions());
+                    }
+                    fs::rename(tmp, path).map_err(|e| CommitError::Other(Error::io(path, e)))
+                }
+                (Op::Create { path, .. }, Some(tmp)) => link_new(tmp, path),
+                (Op::Rename { from, to }, _) => rename_new(from, to),
+                _ => Ok(()),
+            };
+            if let Err(e) = result {
+                cleanup(&staged[n..]);
+                self.undo(&done);
+                return Err(e);
+            }
+            done.push(n);
+        }
+        Ok(())
+    }
+
+    fn undo(&self, done: &[usize]) {
+        for &n in done.iter().rev() {
+            match &self.ops[n] {
+                Op::Replace { path, original: Some(original), .. } => {
+                    if let Ok(tmp) = stage(path, original, n) {
+                        let _ = fs::rename(tmp, path);
+                    }
+                }
+                Op::Replace { path, original: None, .. } | Op::Create { path, .. } => {
+                    let _ = fs::remove_file(path);
+                }
+                Op::Rename { from, to } => {
+                    let _ = fs::rename(to, from);
+                }
+            }
+        }
+    }
+}
+
+/// Write `contents` to a temporary file beside `path`.
+fn stage(path: &Path, contents: &[u8], n: usize) -> Result<PathBuf> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let name = path.file_name().and_then(|s| s.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.pm-{}-{n}.tmp", std::process::id()));
+    let mut f =
+        fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    f.write_all(contents).map_err(|e| Error::io(&tmp, e))?;
+    Ok(tmp)
+}
+
+/// Move a staged file to a name that must be free: a hard link fails if the name is taken.
+fn link_new(tmp: &Path, path: &Path) -> Result<(), CommitError> {
+    match fs::hard_link(tmp, path) {
+        Ok(()) => {
+            let _ = fs::remove_file(tmp);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let _ = fs::remove_file(tmp);
+            Err(CommitError::Exists(path.to_path_buf()))
+        }
+        Err(_) => {
+            // A file system without hard links: create-new, then copy the bytes.
+            let contents = fs::read(tmp).map_err(|e| CommitError::Other(Error::io(tmp, e)))?;
+            let _ = fs::remove_file(tmp);
+            let mut f = match fs::OpenOptions::new().write(true).create_new(true).open(path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Err(CommitError::Exists(path.to_path_buf()));
+                }
+                Err(e) => return Err(CommitError::Other(Error::io(path, e))),
+            };
+            f.write_all(&contents).map_err(|e| CommitError::Other(Error::io(path, e)))
+        }
+    }
+}
+
+fn rename_new(from: &Path, to: &Path) -> Result<(), CommitError> {
+    if to.exists() {
+        return Err(CommitError::Exists(to.to_path_buf()));
+    }
+    fs::rename(from, to).map_err(|e| CommitError::Other(Error::io(from, e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.md");
+        let b = dir.path().join("b.md");
+        fs::write(&a, "old").unwrap();
+        fs::write(&b, "taken").unwrap();
+        let mut t = Transaction::new();
+        t.write(&a, "new");
+        t.create(&b, "mine");
+        assert!(matches!(t.commit(), Err(CommitError::Exists(_))));
+        assert_eq!(fs::read_to_string(&a).unwrap(), "old");
+        assert_eq!(fs::read_to_string(&b).unwrap(), "taken");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 2, "no temporary files left: {names:?}");
+
+        let mut t = Transaction::new();
+        t.write(&a, "new");
+        t.create(dir.path().join("c.md"), "c");
+        t.commit().unwrap();
+        assert_eq!(fs::read_to_string(&a).unwrap(), "new");
+        assert_eq!(fs::read_to_string(dir.path().join("c.md")).unwrap(), "c");
+    }
+}
