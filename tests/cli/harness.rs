@@ -1,0 +1,237 @@
+//! A fluent harness: a temporary git repository, `pm` runs in it, and assertions on exit
+//! code, stdout, stderr and the files afterwards.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A temporary repository to run `pm` in.
+pub struct Test {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+/// The outcome of one `pm` run.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    args: String,
+}
+
+pub fn example_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tandem/product")
+}
+
+impl Test {
+    /// An empty git repository with a committer configured.
+    pub fn new() -> Test {
+        let t = Test { dir: tempfile::tempdir().expect("tempdir"), env: Vec::new() };
+        t.git(&["init", "-q", "-b", "main"]);
+        t.git(&["config", "user.name", "Test User"]);
+        t.git(&["config", "user.email", "test@example.com"]);
+        t.git(&["config", "commit.gpgsign", "false"]);
+        t
+    }
+
+    /// A directory that is not a git repository.
+    pub fn without_git() -> Test {
+        Test { dir: tempfile::tempdir().expect("tempdir"), env: Vec::new() }
+    }
+
+    /// A repository holding a copy of the bundled example product, committed.
+    pub fn with_example() -> Test {
+        let t = Test::new();
+        copy_dir(&example_dir(), &t.path("product"));
+        t.git(&["add", "-A"]);
+        t.git(&["commit", "-qm", "example product"]);
+        t
+    }
+
+    /// After `pm init`.
+    pub fn initialized() -> Test {
+        let t = Test::new();
+        t.pm(&["init", "--name", "Demo"]).success();
+        t
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Test {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn write(&self, rel: &str, contents: &str) -> &Test {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, contents).unwrap();
+        self
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        self.path(rel).exists()
+    }
+
+    /// The one file under `dir` whose name starts with `prefix` (e.g. "S-3-").
+    pub fn find(&self, dir: &str, prefix: &str) -> String {
+        let mut found: Vec<String> = walk(&self.path(dir))
+            .into_iter()
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+            .map(|p| p.strip_prefix(self.root()).unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(found.len(), 1, "files starting with {prefix} under {dir}: {found:?}");
+        found.remove(0)
+    }
+
+    /// Every file under the repository (but .git) with its bytes.
+    pub fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        walk(self.root())
+            .into_iter()
+            .filter(|p| !p.strip_prefix(self.root()).unwrap().starts_with(".git"))
+            .map(|p| (p.strip_prefix(self.root()).unwrap().to_path_buf(), std::fs::read(&p).unwrap()))
+            .collect()
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = Command::new("git").args(args).current_dir(self.root()).output().expect("git runs");
+        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Commit everything with a message.
+    pub fn commit(&self, message: &str) -> &Test {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-qm", message, "--allow-empty"]);
+        self
+    }
+
+    /// Run `pm` with `args` in the repository's root.
+    pub fn pm(&self, args: &[&str]) -> Run {
+        self.pm_in("", args)
+    }
+
+    /// Run `pm` with `args` in a sub-directory.
+    pub fn pm_in(&self, sub: &str, args: &[&str]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pm"));
+        cmd.args(args).current_dir(self.path(sub)).env("NO_COLOR", "1").env_remove("VISUAL").env("EDITOR", "false");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("pm runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            args: args.join(" "),
+        }
+    }
+}
+
+impl Run {
+    fn fail(&self, what: &str) -> ! {
+        panic!("pm {}: {what}\nexit: {}\n--- stdout\n{}--- stderr\n{}", self.args, self.code, self.stdout, self.stderr)
+    }
+
+    pub fn success(self) -> Run {
+        self.code(0)
+    }
+
+    pub fn code(self, code: i32) -> Run {
+        if self.code != code {
+            self.fail(&format!("expected exit {code}"));
+        }
+        self
+    }
+
+    pub fn stdout_has(self, text: &str) -> Run {
+        if !self.stdout.contains(text) {
+            self.fail(&format!("stdout lacks {text:?}"));
+        }
+        self
+    }
+
+    pub fn stdout_lacks(self, text: &str) -> Run {
+        if self.stdout.contains(text) {
+            self.fail(&format!("stdout has {text:?}"));
+        }
+        self
+    }
+
+    pub fn stdout_is(self, text: &str) -> Run {
+        if self.stdout != text {
+            self.fail(&format!("stdout is not {text:?}"));
+        }
+        self
+    }
+
+    pub fn stderr_has(self, text: &str) -> Run {
+        if !self.stderr.contains(text) {
+            self.fail(&format!("stderr lacks {text:?}"));
+        }
+        self
+    }
+
+    pub fn stderr_is_empty(self) -> Run {
+        if !self.stderr.is_empty() {
+            self.fail("stderr is not empty");
+        }
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| self.fail(&format!("stdout is not JSON: {e}")))
+    }
+
+    pub fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+}
+
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else { return out };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for f in walk(from) {
+        let dest = to.join(f.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&f, &dest).unwrap();
+    }
+}
+
+/// Lines that differ between two texts, as (old, new) pairs of changed line counts.
+pub fn changed_lines(before: &str, after: &str) -> (Vec<String>, Vec<String>) {
+    let a: Vec<&str> = before.split_inclusive('\n').collect();
+    let b: Vec<&str> = after.split_inclusive('\n').collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
+    (
+        a[prefix..a.len() - suffix].iter().map(|s| s.to_string()).collect(),
+        b[prefix..b.len() - suffix].iter().map(|s| s.to_string()).collect(),
+    )
+}
