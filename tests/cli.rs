@@ -6,3 +6,13 @@ mod harness;
 
 #[path = "cli/authoring.rs"]
 mod authoring;
+#[path = "cli/criteria.rs"]
+mod criteria;
+#[path = "cli/editing.rs"]
+mod editing;
+#[path = "cli/errors.rs"]
+mod errors;
+#[path = "cli/listing.rs"]
+mod listing;
+#[path = "cli/ranking.rs"]
+mod ranking;

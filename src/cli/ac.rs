@@ -54,7 +54,9 @@ pub struct Target {
 fn resolve(t: &Target) -> Result<(String, u32)> {
     if let Some(r) = CriterionRef::parse(&t.story) {
         if t.ac.is_some() {
-            return Err(Error::bad_argument("give the criterion once: S-12/AC-2 or S-12 AC-2"));
+            return Err(
+                Error::bad_argument("the criterion is given twice").with_hint("give it once: S-12/AC-2 or S-12 AC-2")
+            );
         }
         return Ok((r.story.to_string(), r.number));
     }

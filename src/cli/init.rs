@@ -32,7 +32,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         return Err(Error::AlreadyInitialized { path: root });
     }
     let name = match args.name {
-        Some(n) if n.trim().is_empty() => return Err(Error::bad_argument("--name is empty")),
+        Some(n) if n.trim().is_empty() => {
+            return Err(Error::bad_argument("--name is empty").with_hint("e.g. pm init --name \"Tandem\""));
+        }
         Some(n) => n.trim().to_string(),
         None => top.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "Product".into()),
     };

@@ -207,7 +207,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(d) => {
             let d = here.join(d);
             if !d.is_dir() {
-                return Err(Error::bad_argument(format!("-C {}: no such directory", d.display())));
+                return Err(Error::bad_argument(format!("-C {}: no such directory", d.display()))
+                    .with_hint("-C takes an existing directory, as git -C does"));
             }
             d.canonicalize().unwrap_or(d)
         }

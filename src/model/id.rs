@@ -23,6 +23,15 @@ impl Kind {
         }
     }
 
+    /// The name with its article: "a story", "an epic".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Kind::Vision => "a vision",
+            Kind::Epic => "an epic",
+            Kind::Story => "a story",
+        }
+    }
+
     /// The folder new items of this kind are created in, relative to `product/`.
     pub fn folder(self) -> &'static str {
         match self {

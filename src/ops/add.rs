@@ -63,7 +63,9 @@ pub fn add(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHook>)
     let mut seen = std::collections::HashSet::new();
     for d in &new.depends_on {
         if !seen.insert(d) {
-            return Err(Error::bad_argument(format!("--depends-on {d} is given twice")));
+            return Err(
+                Error::bad_argument(format!("--depends-on {d} is given twice")).with_hint("name each story once")
+            );
         }
         values::link(product, d, Kind::Story)?;
     }
@@ -75,7 +77,8 @@ pub fn add(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHook>)
     }
     for l in &new.labels {
         if l.trim().is_empty() {
-            return Err(Error::bad_argument("a label is empty"));
+            return Err(Error::bad_argument("a label is empty")
+                .with_hint("e.g. --label auth --label email, or --label auth,email"));
         }
     }
     let horizon = match &new.horizon {
@@ -115,7 +118,8 @@ pub fn add(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHook>)
             Err(CommitError::Other(e)) => return Err(e),
         }
     }
-    Err(Error::bad_argument("could not find a free file name for the new item"))
+    Err(Error::bad_argument("could not find a free file name for the new item")
+        .with_hint(format!("check the files in {}", product.shown(&product.root.join(kind.folder())).display())))
 }
 
 /// The text of a new item file.

@@ -42,7 +42,7 @@ fn target_index(others: &[String], position: &Position, kind: &str) -> Result<us
         Position::After(id) => find(id)? + 1,
         Position::To(n) => {
             if *n == 0 {
-                return Err(Error::bad_argument("--to counts from 1 (the top)"));
+                return Err(Error::bad_argument("--to counts from 1 (the top)").with_hint("use --to 1 or --top"));
             }
             (*n - 1).min(others.len())
         }
@@ -59,7 +59,8 @@ pub fn rank(product: &Product, id: &str, position: &Position) -> Result<Moved> {
     if let Position::Before(other) | Position::After(other) = position
         && other == id
     {
-        return Err(Error::bad_argument(format!("cannot move {id} relative to itself")));
+        return Err(Error::bad_argument(format!("cannot move {id} relative to itself"))
+            .with_hint("name another story with --before or --after"));
     }
     let _lock = lock::lock(&product.root)?;
     let path = product.backlog_path();

@@ -118,14 +118,16 @@ pub fn assignment(product: &Product, item: &Item, key: &str, value: &str) -> Res
             let ids = split_list(v);
             for id in &ids {
                 if *id == item.id.to_string() {
-                    return Err(Error::bad_argument(format!("{id} cannot depend on itself")));
+                    return Err(Error::bad_argument(format!("{id} cannot depend on itself"))
+                        .with_hint("list the stories that must be done before this one"));
                 }
                 link(product, id, Kind::Story)?;
             }
             FieldValue::List(ids)
         }
         "metrics" => {
-            return Err(Error::bad_argument("metrics are a list of mappings; edit them with `pm vision edit`"));
+            return Err(Error::bad_argument("metrics are a list of mappings, not a single value")
+                .with_hint(format!("edit them with `pm vision edit {}`", item.id)));
         }
         _ => raw_value(v),
     })
@@ -161,7 +163,7 @@ fn known_fields(kind: Kind) -> Vec<&'static str> {
 pub fn id_of_kind(product: &Product, text: &str, kind: Kind) -> Result<ItemId> {
     match ItemId::parse(text) {
         Some(id) if product.config.kind_of(&id) == Some(kind) => Ok(id),
-        _ => Err(Error::bad_argument(format!("`{text}` is not a {kind} ID"))
+        _ => Err(Error::bad_argument(format!("`{text}` is not {} ID", kind.with_article()))
             .with_hint(format!("{kind} IDs look like {}-12", product.config.prefix(kind)))),
     }
 }

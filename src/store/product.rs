@@ -190,8 +190,9 @@ impl Product {
                 .with_hint(format!("an ID is a prefix, a dash and a number, like {}-12", self.config.prefix(kind))));
         };
         if self.config.kind_of(&id) != Some(kind) {
-            let other = self.config.kind_of(&id).map(|k| format!(" ({id} is a {k})")).unwrap_or_default();
-            return Err(Error::bad_argument(format!("`{id}` is not a {kind} ID{other}"))
+            let other =
+                self.config.kind_of(&id).map(|k| format!(" ({id} is {})", k.with_article())).unwrap_or_default();
+            return Err(Error::bad_argument(format!("`{id}` is not {} ID{other}", kind.with_article()))
                 .with_hint(format!("{kind} IDs start with {}-", self.config.prefix(kind))));
         }
         match self.find(&id)? {

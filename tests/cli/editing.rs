@@ -1,0 +1,128 @@
+//! `set`, `done`, `drop`, `edit`: byte-exact edits. Each case is a before/after fixture.
+
+use crate::harness::{Test, changed_lines};
+
+const HAND_EDITED: &str = "---\r\nid: S-1\r\n# Estimated in planning, 2026-11-02\r\ntitle: 'Hand-written: keep my quotes'\r\nstatus: ready   # waiting on design\r\nepic: E-1\r\npoints: 3\r\njira: TND-482\r\nlabels:\r\n  - auth\r\n  - email\r\npriority: high\r\n---\r\nBody with *Markdown*.\r\n\r\n## Acceptance criteria\r\n\r\n- [ ] AC-1: Given x, when y, then z.\r\n";
+
+fn hand_edited() -> Test {
+    let t = Test::initialized();
+    t.pm(&["epic", "add", "Accounts", "--vision", "V-1"]).success();
+    t.write("product/stories/S-1-hand-written.md", HAND_EDITED);
+    t.write("product/backlog.md", "# Backlog\n\n- [S-1](stories/S-1-hand-written.md) Hand-written: keep my quotes\n");
+    t
+}
+
+#[test]
+fn set_status_changes_exactly_one_line_and_keeps_crlf_comments_and_unknown_keys() {
+    let t = hand_edited();
+    t.pm(&["story", "set", "S-1", "status=in-progress"]).success().stdout_has("status: ready -> in-progress");
+    let after = t.read("product/stories/S-1-hand-written.md");
+    assert_eq!(
+        after,
+        HAND_EDITED.replace("status: ready   # waiting on design", "status: in-progress   # waiting on design")
+    );
+    let (old, new) = changed_lines(HAND_EDITED, &after);
+    assert_eq!((old.len(), new.len()), (1, 1));
+}
+
+#[test]
+fn set_several_fields_including_a_new_one_and_a_block_list() {
+    let t = hand_edited();
+    t.pm(&["story", "set", "S-1", "points=5", "owner=maya", "labels=auth,security"]).success();
+    let after = t.read("product/stories/S-1-hand-written.md");
+    let expected = HAND_EDITED
+        .replace("points: 3", "points: 5")
+        .replace("  - email\r\n", "  - security\r\n")
+        .replace("priority: high\r\n", "priority: high\r\nowner: maya\r\n");
+    assert_eq!(after, expected);
+}
+
+#[test]
+fn an_empty_value_removes_an_optional_field() {
+    let t = hand_edited();
+    t.pm(&["story", "set", "S-1", "jira="]).success().stdout_has("jira: TND-482 -> (removed)");
+    assert_eq!(t.read("product/stories/S-1-hand-written.md"), HAND_EDITED.replace("jira: TND-482\r\n", ""));
+}
+
+#[test]
+fn done_sets_the_status_and_leaves_the_backlog_in_one_step() {
+    let t = hand_edited();
+    t.pm(&["story", "done", "S-1"]).success().stderr_has("1 of 1 acceptance criteria unchecked");
+    assert!(t.read("product/stories/S-1-hand-written.md").contains("status: done   # waiting on design\r\n"));
+    assert_eq!(t.read("product/backlog.md"), "# Backlog\n\n");
+    // Reopening puts it back at the bottom.
+    t.pm(&["story", "set", "S-1", "status=ready"]).success();
+    assert!(
+        t.read("product/backlog.md").ends_with("- [S-1](stories/S-1-hand-written.md) Hand-written: keep my quotes\n")
+    );
+}
+
+#[test]
+fn drop_an_epic_takes_it_off_the_roadmap() {
+    let t = hand_edited();
+    assert!(t.read("product/roadmap.md").contains("[E-1]"));
+    t.pm(&["epic", "drop", "E-1"]).success();
+    assert!(!t.read("product/roadmap.md").contains("[E-1]"));
+}
+
+#[test]
+fn a_title_change_refreshes_the_backlog_line_but_keeps_the_file_name() {
+    let t = hand_edited();
+    t.pm(&["story", "set", "S-1", "title=Reset: by email"]).success();
+    let after = t.read("product/stories/S-1-hand-written.md");
+    assert!(after.contains("title: \"Reset: by email\"\r\n"), "{after}");
+    assert_eq!(t.read("product/backlog.md"), "# Backlog\n\n- [S-1](stories/S-1-hand-written.md) Reset: by email\n");
+}
+
+#[test]
+fn setting_the_same_value_writes_nothing() {
+    let t = hand_edited();
+    let before = t.snapshot();
+    t.pm(&["story", "set", "S-1", "points=3"]).success().stdout_has("S-1 unchanged");
+    assert_eq!(t.snapshot(), before);
+}
+
+#[test]
+fn edit_runs_the_editor_and_checks_the_result() {
+    let t = hand_edited();
+    let script = t.path("editor.sh");
+    std::fs::write(&script, "#!/bin/sh\nsed -i 's/Body with/Body now with/' \"$1\"\n").unwrap();
+    let t = t.env("EDITOR", &format!("sh {}", script.display()));
+    t.pm(&["story", "edit", "S-1"]).success().stdout_has("Updated S-1");
+    assert_eq!(t.read("product/stories/S-1-hand-written.md"), HAND_EDITED.replace("Body with", "Body now with"));
+}
+
+#[test]
+fn an_edit_that_breaks_the_front_matter_changes_nothing_and_keeps_the_text() {
+    let t = hand_edited();
+    let script = t.path("editor.sh");
+    std::fs::write(&script, "#!/bin/sh\nsed -i 's/^points: 3/points: [3/' \"$1\"\n").unwrap();
+    let t = t.env("EDITOR", &format!("sh {}", script.display()));
+    let before = t.snapshot();
+    let run = t.pm(&["story", "edit", "S-1"]).code(2).stderr_has("invalid YAML").stderr_has("your text is saved in");
+    assert_eq!(t.snapshot(), before);
+    let saved = run.stderr.split("saved in ").nth(1).unwrap().trim();
+    assert!(std::fs::read_to_string(saved).unwrap().contains("points: [3"));
+    let _ = std::fs::remove_file(saved);
+}
+
+#[test]
+fn story_add_edit_opens_the_new_file_before_saving() {
+    let t = Test::initialized();
+    let script = t.path("editor.sh");
+    std::fs::write(&script, "#!/bin/sh\nprintf -- '- [ ] AC-1: written in the editor\\n' >> \"$1\"\n").unwrap();
+    let t = t.env("VISUAL", &format!("sh {}", script.display()));
+    t.pm(&["story", "add", "From the editor", "--edit"]).success();
+    assert!(
+        t.read("product/stories/S-1-from-the-editor.md")
+            .ends_with("## Acceptance criteria\n\n- [ ] AC-1: written in the editor\n")
+    );
+}
+
+#[test]
+fn a_failing_editor_creates_nothing() {
+    let t = Test::initialized();
+    let before = t.snapshot();
+    t.pm(&["story", "add", "Never", "--edit"]).code(3).stderr_has("exited with");
+    assert_eq!(t.snapshot(), before);
+}

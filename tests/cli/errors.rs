@@ -1,0 +1,96 @@
+//! Bad input: one clear message with path:line and a hint, exit 2, nothing written.
+
+use crate::harness::Test;
+
+fn assert_untouched(t: &Test, args: &[&str], stderr: &[&str]) {
+    let before = t.snapshot();
+    let mut run = t.pm(args).code(2);
+    for s in stderr {
+        run = run.stderr_has(s);
+    }
+    assert!(run.stderr.contains("hint:"), "no hint in {:?}", run.stderr);
+    assert_eq!(t.snapshot(), before, "pm {args:?} changed files");
+}
+
+#[test]
+fn unknown_status_priority_and_points_off_the_scale() {
+    let t = Test::with_example();
+    assert_untouched(
+        &t,
+        &["story", "set", "S-10", "status=doing"],
+        &["unknown story status `doing`", "allowed: draft, ready"],
+    );
+    assert_untouched(&t, &["story", "set", "S-10", "status=redy"], &["did you mean `ready`?"]);
+    assert_untouched(&t, &["story", "add", "X", "--priority", "urgent"], &["unknown priority `urgent`"]);
+    assert_untouched(
+        &t,
+        &["story", "add", "X", "--points", "4"],
+        &["4 points is not on the scale", "the nearest is 3"],
+    );
+}
+
+#[test]
+fn unknown_ids_suggest_the_closest() {
+    let t = Test::with_example();
+    assert_untouched(&t, &["story", "set", "S-300", "status=ready"], &["no story with ID S-300", "did you mean S-30?"]);
+    assert_untouched(&t, &["story", "add", "X", "--epic", "E-9"], &["no epic with ID E-9"]);
+    assert_untouched(&t, &["story", "add", "X", "--epic", "S-1"], &["`S-1` is not an epic ID (S-1 is a story)"]);
+    assert_untouched(&t, &["rank", "S-99", "--top"], &["no story with ID S-99"]);
+}
+
+#[test]
+fn empty_title_and_repeated_flags() {
+    let t = Test::with_example();
+    assert_untouched(&t, &["story", "add", "  "], &["the title is empty"]);
+    let before = t.snapshot();
+    t.pm(&["story", "add", "X", "--epic", "E-1", "--epic", "E-2"]).code(2).stderr_has("cannot be used multiple times");
+    t.pm(&["story", "set", "S-10", "points=3", "points=5"]).code(2).stderr_has("`points` is given twice");
+    t.pm(&["rank", "S-10", "--top", "--bottom"]).code(2);
+    assert_eq!(t.snapshot(), before);
+}
+
+#[test]
+fn malformed_front_matter_names_the_file_and_line() {
+    let t = Test::with_example();
+    t.write("product/stories/S-31-broken.md", "---\nid: S-31\ntitle: Broken\nstatus: [ready\n---\nBody\n");
+    let before = t.snapshot();
+    t.pm(&["story", "list"]).code(2).stderr_has("product/stories/S-31-broken.md:").stderr_has("invalid YAML");
+    t.pm(&["story", "set", "S-31", "status=ready"]).code(2).stderr_has("product/stories/S-31-broken.md:");
+    assert_eq!(t.snapshot(), before);
+
+    t.write("product/stories/S-31-broken.md", "No front matter here\n");
+    t.pm(&["backlog"]).code(2).stderr_has("product/stories/S-31-broken.md:1: no front matter").stderr_has("hint:");
+    t.write("product/stories/S-31-broken.md", "---\ntitle: No id\nstatus: draft\n---\n");
+    t.pm(&["backlog"]).code(2).stderr_has("missing required field `id`").stderr_has("add a line `id: S-1`");
+    t.write("product/stories/S-31-broken.md", "---\nid: S-31\ntitle: Unterminated\n");
+    t.pm(&["backlog"]).code(2).stderr_has("unterminated front matter");
+}
+
+#[test]
+fn wrong_types_point_at_the_key_line() {
+    let t = Test::with_example();
+    t.write("product/stories/S-31-types.md", "---\nid: S-31\ntitle: Types\nstatus: draft\npoints: lots\n---\n");
+    t.pm(&["story", "list"]).code(2).stderr_has("product/stories/S-31-types.md:5: `points` must be a whole number");
+}
+
+#[test]
+fn bad_settings_in_pm_yaml() {
+    let t = Test::initialized();
+    t.write("product/pm.yaml", "name: x\nprioritys: [a]\n");
+    t.pm(&["backlog"]).code(2).stderr_has("product/pm.yaml:2:").stderr_has("unknown field `prioritys`");
+}
+
+#[test]
+fn no_product_folder() {
+    let t = Test::new();
+    t.pm(&["backlog"]).code(2).stderr_has("no product folder found").stderr_has("pm init");
+}
+
+#[test]
+fn id_and_cross_kind_fields_cannot_be_set() {
+    let t = Test::with_example();
+    assert_untouched(&t, &["story", "set", "S-10", "id=S-99"], &["cannot be changed with `set`"]);
+    assert_untouched(&t, &["epic", "set", "E-2", "points=3"], &["`points` is a story field"]);
+    assert_untouched(&t, &["story", "set", "S-10", "title="], &["`title` is required"]);
+    assert_untouched(&t, &["story", "set", "S-10", "depends_on=S-10"], &["cannot depend on itself"]);
+}

@@ -1,0 +1,116 @@
+//! `list`, `show`, `backlog`, `roadmap` on the bundled example, in every format.
+
+use crate::harness::Test;
+
+#[test]
+fn backlog_lists_open_stories_in_order_with_vital_signs() {
+    let t = Test::with_example();
+    let run = t.pm(&["backlog", "--limit", "3"]).success();
+    let lines = run.lines();
+    assert_eq!(lines.len(), 4, "{}", run.stdout);
+    assert!(lines[0].starts_with("RANK  ID    TITLE"), "{}", lines[0]);
+    assert!(lines[1].starts_with("1     S-16  Connect a bank account via Open Banking"), "{}", lines[1]);
+    assert!(lines[1].ends_with("critical  13      in-progress  E-3   2/5"), "{}", lines[1]);
+}
+
+#[test]
+fn backlog_json_and_csv() {
+    let t = Test::with_example();
+    let json = t.pm(&["backlog", "--format", "json"]).success().json();
+    let items = json.as_array().unwrap();
+    assert_eq!(items.len(), 21);
+    assert_eq!(items[0]["id"], "S-16");
+    assert_eq!(items[0]["rank"], 1);
+    assert_eq!(items[0]["criteria"]["total"], 5);
+    assert_eq!(items[0]["fields"]["jira"], "TND-482");
+    let csv = t.pm(&["backlog", "--format", "csv", "--limit", "1"]).success();
+    assert_eq!(csv.lines()[0], "RANK,ID,TITLE,PRIORITY,POINTS,STATUS,EPIC,AC");
+    assert!(csv.lines()[1].starts_with("1,S-16,Connect a bank account via Open Banking,critical,13,"));
+}
+
+#[test]
+fn story_list_filters_and_orders_by_backlog() {
+    let t = Test::with_example();
+    let ids = t.pm(&["story", "list", "--status", "in-progress", "--format", "ids"]).success();
+    assert_eq!(ids.stdout, "S-16\nS-8\nS-17\nS-9\n");
+    let done = t.pm(&["story", "list", "--status", "done", "--format", "ids"]).success();
+    assert_eq!(done.lines().len(), 8);
+    let open = t.pm(&["story", "list", "--open", "--format", "ids"]).success();
+    assert_eq!(open.lines().len(), 21);
+    let e1 = t.pm(&["story", "list", "--epic", "E-1", "--format", "json"]).success().json();
+    assert!(e1.as_array().unwrap().iter().all(|s| s["epic"] == "E-1" && s["rank"].is_null()));
+    t.pm(&["story", "list", "--priority", "urgent"]).code(2).stderr_has("unknown priority");
+}
+
+#[test]
+fn show_prints_fields_criteria_and_links_both_ways() {
+    let t = Test::with_example();
+    t.pm(&["story", "show", "S-16"])
+        .success()
+        .stdout_has("S-16 Connect a bank account via Open Banking")
+        .stdout_has("jira:       TND-482")
+        .stdout_has("rank:       1 in backlog")
+        .stdout_has("epic        E-3 Bank sync and transaction import (active)")
+        .stdout_has("vision      V-1")
+        .stdout_has("needed by   S-17")
+        .stdout_has("Acceptance criteria (2/5 accepted)")
+        .stdout_has("  [x] AC-1: Given I tap");
+    let json = t.pm(&["epic", "show", "E-3", "--format", "json"]).success().json();
+    assert_eq!(json["horizon"], "Now");
+    assert_eq!(json["links"]["up"][0]["id"], "V-1");
+    assert!(json["links"]["down"].as_array().unwrap().iter().any(|l| l["id"] == "S-16"));
+    t.pm(&["vision", "show", "V-1"]).success().stdout_has("Metrics").stdout_has("target");
+}
+
+#[test]
+fn roadmap_groups_epics_by_horizon_with_progress() {
+    let t = Test::with_example();
+    let run = t.pm(&["roadmap"]).success();
+    assert!(run.stdout.starts_with("Now\n  E-2 "), "{}", run.stdout);
+    assert!(run.stdout.contains("\nNext\n  E-4 "));
+    let json = t.pm(&["roadmap", "--format", "json"]).success().json();
+    assert_eq!(json[0]["horizon"], "Now");
+    assert_eq!(json[0]["epics"][0]["id"], "E-2");
+    assert!(json[0]["epics"][0]["stories"]["total"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let t = Test::with_example();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{} story list | head -1", env!("CARGO_BIN_EXE_pm")))
+        .current_dir(t.root())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("RANK"));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn works_from_a_subdirectory_and_with_dash_c() {
+    let t = Test::with_example();
+    std::fs::create_dir_all(t.path("src/deep")).unwrap();
+    t.pm_in("src/deep", &["backlog", "--format", "ids", "--limit", "1"]).success().stdout_is("S-16\n");
+    t.pm_in("product/stories", &["backlog", "--format", "ids", "--limit", "1"]).success().stdout_is("S-16\n");
+    let other = Test::new();
+    other
+        .pm(&["-C", t.root().to_str().unwrap(), "backlog", "--format", "ids", "--limit", "1"])
+        .success()
+        .stdout_is("S-16\n");
+}
+
+#[test]
+fn colour_is_off_when_piped_and_on_when_forced() {
+    let t = Test::with_example();
+    t.pm(&["story", "show", "S-1"]).success().stdout_lacks("\u{1b}[");
+    let t = t.env("NO_COLOR", "");
+    t.pm(&["--color", "always", "story", "show", "S-1"]).success().stdout_has("\u{1b}[");
+}
+
+#[test]
+fn quiet_suppresses_confirmations() {
+    let t = Test::with_example();
+    t.pm(&["-q", "rank", "S-30", "--top"]).success().stdout_is("");
+}
