@@ -6,13 +6,21 @@ mod harness;
 
 #[path = "cli/authoring.rs"]
 mod authoring;
+#[path = "cli/concurrency.rs"]
+mod concurrency;
 #[path = "cli/criteria.rs"]
 mod criteria;
+#[path = "cli/docs.rs"]
+mod docs;
 #[path = "cli/editing.rs"]
 mod editing;
 #[path = "cli/errors.rs"]
 mod errors;
 #[path = "cli/listing.rs"]
 mod listing;
+#[path = "cli/properties.rs"]
+mod properties;
 #[path = "cli/ranking.rs"]
 mod ranking;
+#[path = "cli/reference.rs"]
+mod reference;

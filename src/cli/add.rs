@@ -26,13 +26,10 @@ pub struct Common {
 }
 
 /// Create a story and append it to the backlog.
-///
-/// Example:
-///   pm story add "Reset password by email" --epic E-2 --priority high --points 3 \
-///     --as "registered member" --want "to reset my password by email" \
-///     --so-that "I can get back into my account" \
-///     --ac "Given a registered email, when I ask for a reset, then a link is sent"
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  pm story add \"Reset password by email\" --epic E-2 --priority high --points 3 \\\n    --as \"registered member\" --want \"to reset my password by email\" \\\n    --so-that \"I can get back into my account\" \\\n    --ac \"Given a registered email, when I ask for a reset, then a link is sent\""
+)]
 pub struct StoryArgs {
     #[command(flatten)]
     common: Common,
@@ -66,9 +63,8 @@ pub struct StoryArgs {
 }
 
 /// Create an epic and put it on the roadmap.
-///
-/// Example: pm epic add "Bank sync" --vision V-1 --horizon next --owner maya
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  pm epic add \"Bank sync\" --vision V-1 --horizon next --owner maya")]
 pub struct EpicArgs {
     #[command(flatten)]
     common: Common,
@@ -84,9 +80,8 @@ pub struct EpicArgs {
 }
 
 /// Create a vision.
-///
-/// Example: pm vision add "Money without awkward conversations" --owner maya
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  pm vision add \"Money without awkward conversations\" --owner maya")]
 pub struct VisionArgs {
     #[command(flatten)]
     common: Common,

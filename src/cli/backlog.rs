@@ -7,9 +7,8 @@ use crate::error::Result;
 
 /// Show the backlog in order: rank, ID, title, priority, points, status, epic, and
 /// acceptance criteria accepted/total.
-///
-/// Example: pm backlog --limit 10
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  pm backlog --limit 10")]
 pub struct Args {
     /// Show only the first N stories
     #[arg(long, value_name = "N")]

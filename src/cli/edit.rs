@@ -5,12 +5,8 @@ use crate::error::{Error, Result};
 use crate::model::id::Kind;
 use crate::ops::set::replace_text;
 
-/// Open the item's file in $VISUAL or $EDITOR. The result is checked (front matter, ID
-/// unchanged) before it replaces the file; if it is not valid the file is left as it was
-/// and your text is kept in a temporary file.
-///
-/// Example: EDITOR=nano pm story edit S-12
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  EDITOR=nano pm story edit S-12")]
 pub struct Args {
     /// The item's ID
     id: String,

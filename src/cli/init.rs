@@ -11,9 +11,8 @@ use crate::store::transaction::Transaction;
 
 /// Create product/ with pm.yaml (every default written out), a first vision, an empty
 /// backlog and roadmap, and .gitattributes lines that let git merge the backlog and roadmap.
-///
-/// Example: pm init --name "Tandem"
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  pm init --name \"Tandem\"")]
 pub struct Args {
     /// The product's name (default: the folder's name)
     #[arg(long)]

@@ -7,12 +7,10 @@ use crate::error::Result;
 use crate::model::id::Kind;
 
 /// List items. Stories come in backlog order (ranked first, then the rest by ID).
-///
-/// Examples:
-///   pm story list --open --epic E-2
-///   pm story list --label mobile --format csv
-///   pm story list --status ready --format ids
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  pm story list --open --epic E-2\n  pm story list --label mobile --format csv\n  pm story list --status ready --format ids"
+)]
 pub struct Args {
     /// Only items with this status; repeat for several
     #[arg(long)]

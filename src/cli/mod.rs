@@ -92,10 +92,20 @@ enum VisionCommand {
     /// List visions
     List(list::Args),
     /// Show a vision with its metrics and epics
+    ///
+    /// Fields (unknown ones too), the body, acceptance criteria with their state, and links up
+    /// (story -> epic -> vision) and down (children, dependents).
     Show(show::Args),
     /// Set fields: pm vision set V-1 owner=maya
+    ///
+    /// Only the lines of those fields change; comments, key order, unknown fields and the body
+    /// stay as they are. An empty value removes a field. A status that closes the item takes it
+    /// off the backlog or roadmap (and back on when reopened); a new title is refreshed there.
     Set(set::Args),
     /// Edit a vision's file in $VISUAL or $EDITOR
+    ///
+    /// The result is checked (front matter, ID unchanged) before it replaces the file; if it is
+    /// not valid the file is left as it was and your text is kept in a temporary file.
     Edit(edit::Args),
 }
 
@@ -106,10 +116,20 @@ enum EpicCommand {
     /// List epics
     List(list::Args),
     /// Show an epic with its vision and stories
+    ///
+    /// Fields (unknown ones too), the body, acceptance criteria with their state, and links up
+    /// (story -> epic -> vision) and down (children, dependents).
     Show(show::Args),
     /// Set fields: pm epic set E-2 status=active
+    ///
+    /// Only the lines of those fields change; comments, key order, unknown fields and the body
+    /// stay as they are. An empty value removes a field. A status that closes the item takes it
+    /// off the backlog or roadmap (and back on when reopened); a new title is refreshed there.
     Set(set::Args),
     /// Edit an epic's file in $VISUAL or $EDITOR
+    ///
+    /// The result is checked (front matter, ID unchanged) before it replaces the file; if it is
+    /// not valid the file is left as it was and your text is kept in a temporary file.
     Edit(edit::Args),
     /// Mark an epic done and take it off the roadmap
     Done(set::StatusArgs),
@@ -124,10 +144,20 @@ enum StoryCommand {
     /// List stories, in backlog order
     List(list::Args),
     /// Show a story with its acceptance criteria, epic and vision
+    ///
+    /// Fields (unknown ones too), the body, acceptance criteria with their state, and links up
+    /// (story -> epic -> vision) and down (children, dependents).
     Show(show::Args),
     /// Set fields: pm story set S-12 status=ready points=5
+    ///
+    /// Only the lines of those fields change; comments, key order, unknown fields and the body
+    /// stay as they are. An empty value removes a field. A status that closes the item takes it
+    /// off the backlog or roadmap (and back on when reopened); a new title is refreshed there.
     Set(set::Args),
     /// Edit a story's file in $VISUAL or $EDITOR
+    ///
+    /// The result is checked (front matter, ID unchanged) before it replaces the file; if it is
+    /// not valid the file is left as it was and your text is kept in a temporary file.
     Edit(edit::Args),
     /// Mark a story done and take it off the backlog
     Done(set::StatusArgs),
@@ -248,6 +278,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Roadmap(a) => roadmap::run(&ctx, a),
     }?;
     Ok(ExitCode::Success)
+}
+
+
+/// The command reference in Markdown, generated from the clap definitions (the same source
+/// as `--help`), for `docs/commands.md`.
+pub fn reference_markdown() -> String {
+    use clap::CommandFactory;
+    fn walk(cmd: &mut clap::Command, path: &str, out: &mut String) {
+        let name = if path.is_empty() { cmd.get_name().to_string() } else { format!("{path} {}", cmd.get_name()) };
+        let help = cmd.render_long_help().to_string();
+        out.push_str(&format!("### `{name}`\n\n```text\n{}\n```\n\n", help.trim_end()));
+        let mut subs: Vec<clap::Command> = cmd.get_subcommands().cloned().collect();
+        for sub in &mut subs {
+            if sub.get_name() != "help" {
+                walk(sub, &name, out);
+            }
+        }
+    }
+    let mut cmd = Cli::command().term_width(100);
+    cmd.build();
+    let mut out = String::new();
+    walk(&mut cmd, "", &mut out);
+    out
 }
 
 #[cfg(test)]

@@ -5,12 +5,8 @@ use crate::error::Result;
 use crate::ops::rank::{Moved, Position, rank};
 
 /// Move a story in the backlog. The move is one line moved in backlog.md.
-///
-/// Examples:
-///   pm rank S-12 --top
-///   pm rank S-12 --before S-3
-///   pm rank S-12 --to 5
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  pm rank S-12 --top\n  pm rank S-12 --before S-3\n  pm rank S-12 --to 5")]
 #[command(group(clap::ArgGroup::new("position").required(true)))]
 pub struct Args {
     /// The story's ID

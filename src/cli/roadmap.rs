@@ -13,11 +13,8 @@ use crate::ops::rank::move_epic;
 
 /// Show epics by horizon (Now, Next, Later) with progress: stories done/total and points
 /// done/total (dropped stories are not counted).
-///
-/// Examples:
-///   pm roadmap
-///   pm roadmap move E-3 now --before E-1
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  pm roadmap\n  pm roadmap move E-3 now --before E-1")]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
     #[command(subcommand)]

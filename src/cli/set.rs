@@ -5,15 +5,10 @@ use crate::error::{Error, Result};
 use crate::model::id::Kind;
 use crate::ops::set::{Changed, set, set_status};
 
-/// Set front-matter fields. Only the lines of those fields change; comments, key order,
-/// unknown fields and the body stay as they are. An empty value removes a field.
-/// Changing a story's status to done or dropped takes it off the backlog (and back on when
-/// reopened); a changed title is refreshed in the backlog or roadmap.
-///
-/// Examples:
-///   pm story set S-12 status=ready points=5
-///   pm story set S-12 labels=auth,email owner=
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  pm story set S-12 status=ready points=5\n  pm story set S-12 labels=auth,email owner="
+)]
 pub struct Args {
     /// The item's ID
     id: String,

@@ -10,12 +10,8 @@ use crate::model::id::Kind;
 use crate::model::item::{Item, value_text};
 use crate::store::product::Items;
 
-/// Show an item: its fields (unknown ones too), its body, its acceptance criteria with their
-/// state, the items it links up to (story -> epic -> vision) and down to (children,
-/// dependents).
-///
-/// Example: pm story show S-12 --format json
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  pm story show S-12 --format json")]
 pub struct Args {
     /// The item's ID
     id: String,

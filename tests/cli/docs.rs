@@ -1,0 +1,78 @@
+//! The documentation cannot rot: the README's tour runs, and the files it shows are the
+//! files the tour produces.
+
+use crate::harness::Test;
+
+/// Split a command line the way a POSIX shell would for the simple quoting the docs use.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, ' ') => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    words
+}
+
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+}
+
+/// The fenced block of `lang` that follows the first line containing `marker`.
+fn block_after(text: &str, marker: &str, lang: &str) -> String {
+    let start = text.find(marker).unwrap_or_else(|| panic!("README lacks {marker:?}"));
+    let rest = &text[start..];
+    let open = rest.find(&format!("```{lang}\n")).unwrap() + lang.len() + 4;
+    let close = rest[open..].find("\n```").unwrap();
+    format!("{}\n", &rest[open..open + close])
+}
+
+#[test]
+fn the_readme_tour_runs_and_shows_real_files() {
+    let text = readme();
+    let t = Test::new();
+    let tour = block_after(&text, "## A quick tour", "console");
+    let mut count = 0;
+    for line in tour.lines().filter_map(|l| l.strip_prefix("$ ")) {
+        let words = shell_words(line);
+        assert_eq!(words[0], "pm", "{line}");
+        let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+        t.pm(&args).success();
+        count += 1;
+    }
+    assert!(count >= 10, "the tour has {count} commands");
+    let story = block_after(&text, "What the files look like", "markdown");
+    assert_eq!(t.read("product/stories/S-1-split-an-expense-equally.md"), story);
+    let backlog = block_after(&text, "and `product/backlog.md`", "markdown");
+    assert_eq!(t.read("product/backlog.md"), backlog);
+}
+
+#[test]
+fn the_readme_example_command_runs() {
+    let text = readme();
+    assert!(text.contains("cargo run --release -- -C examples/tandem backlog"));
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/tandem");
+    let t = Test::new();
+    t.pm(&["-C", dir, "backlog"]).success().stdout_has("S-16");
+}
