@@ -22,13 +22,17 @@ pub struct Args {
 const ATTRIBUTES: &str = "product/backlog.md merge=union\nproduct/roadmap.md merge=union\n";
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
-    let top = git2::Repository::discover(&ctx.cwd)
-        .ok()
-        .and_then(|r| r.workdir().map(Path::to_path_buf))
-        .unwrap_or_else(|| ctx.cwd.clone());
+    // Like `git init`: the product goes where pm runs (or -C DIR); the .gitattributes beside
+    // it names the list files relative to itself, so this works in a sub-folder of a repo too.
+    let top = ctx.cwd.clone();
     let root = top.join(PRODUCT_DIR);
     if root.exists() {
         return Err(Error::AlreadyInitialized { path: root });
+    }
+    if let Ok(existing) = crate::store::product::Product::locate(&ctx.cwd)
+        && ctx.cwd.starts_with(&existing.root)
+    {
+        return Err(Error::AlreadyInitialized { path: existing.root });
     }
     let name = match args.name {
         Some(n) if n.trim().is_empty() => {

@@ -280,7 +280,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-
 /// The command reference in Markdown, generated from the clap definitions (the same source
 /// as `--help`), for `docs/commands.md`.
 pub fn reference_markdown() -> String {

@@ -64,3 +64,43 @@ fn story_add_writes_the_file_and_the_backlog_line() {
     );
     assert!(t.read("product/roadmap.md").contains("## Now\n\n- [E-1](epics/E-1-accounts.md) Accounts\n\n## Next"));
 }
+
+#[test]
+fn init_in_a_sub_folder_puts_the_product_and_attributes_there() {
+    let t = Test::new();
+    std::fs::create_dir_all(t.path("apps/web")).unwrap();
+    t.pm_in("apps/web", &["init"]).success();
+    assert!(t.exists("apps/web/product/pm.yaml"));
+    assert!(t.read("apps/web/product/pm.yaml").contains("name: web"));
+    assert!(t.read("apps/web/.gitattributes").contains("product/backlog.md merge=union"));
+    t.pm_in("apps/web/product/visions", &["init"]).code(2).stderr_has("already exists");
+}
+
+#[test]
+fn epics_and_visions_take_their_own_fields() {
+    let t = Test::initialized();
+    t.pm(&["vision", "add", "Second vision", "--owner", "kim"]).success().stdout_has("Created V-2");
+    t.pm(&["epic", "add", "Onboarding", "--vision", "V-2", "--label", "growth,web", "--top", "--horizon", "next"])
+        .success()
+        .stdout_has("Created E-1 product/epics/E-1-onboarding.md");
+    assert_eq!(
+        t.read("product/epics/E-1-onboarding.md"),
+        "---\nid: E-1\ntitle: Onboarding\nstatus: proposed\nvision: V-2\nlabels: [growth, web]\n---\n"
+    );
+    t.pm(&["epic", "add", "Later epic", "--status", "done"]).success();
+    let roadmap = t.read("product/roadmap.md");
+    assert!(roadmap.contains("## Next\n\n- [E-1](epics/E-1-onboarding.md) Onboarding\n"), "{roadmap}");
+    assert!(!roadmap.contains("E-2"), "a closed epic stays off the roadmap: {roadmap}");
+    t.pm(&["epic", "add", "X", "--vision", "V-9"]).code(2).stderr_has("no vision with ID V-9");
+}
+
+#[test]
+fn titles_that_need_quoting_are_quoted() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Export: CSV #2", "--depends-on", "S-1"]).code(2).stderr_has("no story with ID S-1");
+    t.pm(&["story", "add", "Export: CSV #2"]).success().stdout_has("product/stories/S-1-export-csv-2.md");
+    assert!(t.read("product/stories/S-1-export-csv-2.md").contains("title: \"Export: CSV #2\"\n"));
+    t.pm(&["story", "show", "S-1", "--format", "json"]).success().json()["title"]
+        .as_str()
+        .map(|s| assert_eq!(s, "Export: CSV #2"));
+}
