@@ -218,4 +218,19 @@ mod tests {
         assert_eq!(fs::read_to_string(&a).unwrap(), "new");
         assert_eq!(fs::read_to_string(dir.path().join("c.md")).unwrap(), "c");
     }
+
+    #[test]
+    fn a_failed_replace_undoes_the_files_already_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("backlog.md");
+        fs::create_dir(&blocker).unwrap();
+        fs::write(blocker.join("inside"), "x").unwrap();
+        let mut t = Transaction::new();
+        t.create(dir.path().join("S-1.md"), "story");
+        t.write(&blocker, "backlog");
+        assert!(matches!(t.commit(), Err(CommitError::Other(_))));
+        assert!(!dir.path().join("S-1.md").exists(), "the created file was removed again");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("backlog.md")], "no temporary files left");
+    }
 }
