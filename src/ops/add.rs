@@ -105,7 +105,7 @@ pub fn add(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHook>)
         }
         let mut tx = Transaction::new();
         tx.create(&path, text.clone());
-        sync_lists(product, &mut tx, &item, placement, horizon)?;
+        sync_lists(product, &mut tx, &item, Some((placement, horizon)))?;
         match tx.commit() {
             Ok(()) => return Ok(Created { id, path, item }),
             Err(CommitError::Exists(_)) => {

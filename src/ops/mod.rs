@@ -22,14 +22,14 @@ pub enum Placement {
 }
 
 /// Keep `backlog.md` (stories) or `roadmap.md` (epics) in step with an item that was created
-/// or changed: a closed item leaves the list, an open one not listed joins it, and a listed
-/// one whose title or file moved gets its line refreshed.
+/// or changed: a closed item leaves the list, a listed one whose title or file moved gets its
+/// line refreshed, and, when `may_insert` (a new or reopened item), an open one not listed
+/// joins it. Nothing else in the list changes.
 pub fn sync_lists(
     product: &Product,
     tx: &mut Transaction,
     item: &Item,
-    placement: Placement,
-    horizon: &str,
+    may_insert: Option<(Placement, &str)>,
 ) -> Result<()> {
     let path = match item.kind {
         Kind::Story => product.backlog_path(),
@@ -49,7 +49,7 @@ pub fn sync_lists(
         if current.is_some_and(|e| e.title != item.title || e.link != item.rel) {
             list.replace(&id, &item.rel, &item.title);
         }
-    } else {
+    } else if let Some((placement, horizon)) = may_insert {
         let index = match placement {
             Placement::Top => 0,
             Placement::Bottom => usize::MAX,

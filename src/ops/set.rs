@@ -66,7 +66,13 @@ fn commit(product: &Product, before: Item, after: Item) -> Result<Changed> {
     let _lock = lock::lock(&product.root)?;
     let mut tx = Transaction::new();
     tx.write(&after.path, after.text.clone());
-    sync_lists(product, &mut tx, &after, Placement::Bottom, "Later")?;
+    let reopened = product.config.is_closed(&before.status) && !product.config.is_closed(&after.status);
+    let touches_lists = reopened
+        || before.title != after.title
+        || product.config.is_closed(&before.status) != product.config.is_closed(&after.status);
+    if touches_lists {
+        sync_lists(product, &mut tx, &after, reopened.then_some((Placement::Bottom, "Later")))?;
+    }
     tx.commit()?;
     Ok(Changed { before, after })
 }

@@ -126,3 +126,11 @@ fn a_failing_editor_creates_nothing() {
     t.pm(&["story", "add", "Never", "--edit"]).code(3).stderr_has("exited with");
     assert_eq!(t.snapshot(), before);
 }
+
+#[test]
+fn setting_an_unrelated_field_never_touches_the_backlog() {
+    let t = hand_edited();
+    t.write("product/backlog.md", "# Backlog\n\n");
+    t.pm(&["story", "set", "S-1", "owner=kim"]).success();
+    assert_eq!(t.read("product/backlog.md"), "# Backlog\n\n");
+}
