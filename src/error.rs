@@ -76,6 +76,10 @@ pub enum Error {
     #[error("git: {message}")]
     Git { message: String, hint: Option<String> },
 
+    /// Several problems, each reported on its own (a read that went on past bad files).
+    #[error("{} problems", .0.len())]
+    Many(Vec<Error>),
+
     /// The editor could not be run or failed.
     #[error("editor: {message}")]
     Editor { message: String, hint: Option<String> },
@@ -126,7 +130,7 @@ impl Error {
                 Some("run `pm init` to create one, or `pm -C DIR ...` to point at a repository that has one".into())
             }
             Error::AlreadyInitialized { .. } => Some("pm init never touches an existing product folder".into()),
-            Error::Io { .. } => None,
+            Error::Io { .. } | Error::Many(_) => None,
         }
     }
 
@@ -137,6 +141,9 @@ impl Error {
             | Error::UnknownId { .. }
             | Error::NoProduct { .. }
             | Error::AlreadyInitialized { .. } => ExitCode::Usage,
+            Error::Many(errors) => {
+                errors.iter().map(Error::exit_code).max_by_key(|c| *c as u8).unwrap_or(ExitCode::Usage)
+            }
             Error::Io { .. } | Error::Git { .. } | Error::Editor { .. } => ExitCode::Internal,
         }
     }
@@ -161,6 +168,29 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         }
     }
     best.map(|(_, c)| c.to_string())
+}
+
+/// A likely-typo suggestion among IDs: same prefix, and the number differs by one inserted,
+/// deleted or swapped digit (S-300 -> S-30, S-13 -> S-31), never by a different digit.
+pub fn did_you_mean_id<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let (prefix, digits) = word.split_once('-')?;
+    let close = |c: &str| {
+        let Some((p, d)) = c.split_once('-') else { return false };
+        if !p.eq_ignore_ascii_case(prefix) || d == digits {
+            return p != prefix && d == digits;
+        }
+        let (a, b) = (digits.as_bytes(), d.as_bytes());
+        if a.len().abs_diff(b.len()) == 1 {
+            let (long, short) = if a.len() > b.len() { (a, b) } else { (b, a) };
+            return (0..long.len()).any(|i| [&long[..i], &long[i + 1..]].concat() == short);
+        }
+        if a.len() == b.len() {
+            let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+            return diff.len() == 2 && a[diff[0]] == b[diff[1]] && a[diff[1]] == b[diff[0]];
+        }
+        false
+    };
+    candidates.into_iter().find(|c| close(c)).map(str::to_string)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -188,5 +218,9 @@ mod tests {
         assert_eq!(did_you_mean("stauts", ["status", "title"]), Some("status".into()));
         assert_eq!(did_you_mean("S-13", ["S-12", "E-1"]), Some("S-12".into()));
         assert_eq!(did_you_mean("zzzzzz", ["status"]), None);
+        assert_eq!(did_you_mean_id("S-300", ["S-1", "S-30"]), Some("S-30".into()));
+        assert_eq!(did_you_mean_id("S-13", ["S-31"]), Some("S-31".into()));
+        assert_eq!(did_you_mean_id("s-13", ["S-13"]), Some("S-13".into()));
+        assert_eq!(did_you_mean_id("E-7", ["E-1", "E-2"]), None);
     }
 }

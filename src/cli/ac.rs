@@ -81,10 +81,12 @@ pub fn run(ctx: &Ctx, c: Command) -> Result<()> {
         Command::Uncheck(t) => act(ctx, &product, &t, Action::Uncheck),
         Command::Rm(t) => act(ctx, &product, &t, Action::Remove),
         Command::List { story, unchecked, format } => {
+            let mut errors = Vec::new();
             let stories = match story {
                 Some(s) => vec![product.get(&s, Kind::Story)?],
                 None => {
-                    let items = product.load_all()?;
+                    let (items, skipped) = ctx.load(&product);
+                    errors = skipped;
                     let ranks = crate::cli::view::ranks(&product)?;
                     let mut all: Vec<_> = items.of_kind(Kind::Story).cloned().collect();
                     all.sort_by_key(|i| (ranks.get(&i.id.to_string()).copied().unwrap_or(usize::MAX), i.id.number));
@@ -102,7 +104,11 @@ pub fn run(ctx: &Ctx, c: Command) -> Result<()> {
                     ids.push(id);
                 }
             }
-            print_rows(format, ctx.stdout_tty, &["ID", "STATE", "CRITERION"], &rows, &json, &ids)
+            if rows.is_empty() && format == ListFormat::Table {
+                ctx.say("No acceptance criteria match.")?;
+            }
+            print_rows(format, ctx.stdout_tty, &["ID", "STATE", "CRITERION"], &rows, &json, &ids)?;
+            ctx.finish(errors)
         }
     }
 }

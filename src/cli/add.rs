@@ -1,7 +1,7 @@
 //! `pm vision|epic|story add`: create an item.
 
 use crate::cli::{Ctx, editor};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::id::Kind;
 use crate::ops::Placement;
 use crate::ops::add::{Created, NewItem, add};
@@ -141,15 +141,20 @@ fn create(ctx: &Ctx, kind: Kind, new: &NewItem, edit: bool) -> Result<()> {
     let Created { id, path, .. } = match result {
         Ok(c) => c,
         Err(e) => {
-            if let Some(session) = kept.borrow_mut().take()
-                && matches!(e, Error::BadFile { .. } | Error::BadArgument { .. })
-            {
-                let saved = session.keep();
-                let hint = e.hint().map(|h| format!("{h}; ")).unwrap_or_default();
-                return Err(e.with_hint(format!("{hint}your text is saved in {}", saved.display())));
-            }
-            return Err(e);
+            return Err(match kept.borrow_mut().take() {
+                Some(session) => editor::keep_on_error(session, e),
+                None => e,
+            });
         }
     };
+    if ctx.quiet {
+        // Scripts capture the new ID: `id=$(pm -q story add ...)`.
+        return crate::cli::output::print(&format!("{id}\n"));
+    }
+    if let Some(epic) = new.epic.as_deref().and_then(|e| product.get(e, Kind::Epic).ok())
+        && product.config.is_closed(&epic.status)
+    {
+        ctx.warn(&format!("{} is {}; the new story belongs to a closed epic", epic.id, epic.status));
+    }
     ctx.say(&format!("Created {id} {}", product.shown(&path).display()))
 }

@@ -21,7 +21,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let product = ctx.product()?;
     let list = product.read_list(&product.backlog_path())?;
-    let items = product.load_all()?;
+    let (items, errors) = ctx.load(&product);
     let shown = product.shown(&product.backlog_path());
     let mut rows = Vec::new();
     let mut json = Vec::new();
@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         };
         let rank = ids.len() + 1;
         if a.limit.is_some_and(|l| rank > l) {
-            break;
+            continue;
         }
         rows.push(vec![
             rank.to_string(),
@@ -58,8 +58,17 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         json.push(view::item_json(&product, item, Some(rank)));
         ids.push(item.id.to_string());
     }
-    if rows.is_empty() && a.format == ListFormat::Table {
-        return ctx.say("The backlog is empty. Add a story: pm story add \"Title\"");
+    let mut missing: Vec<_> = items
+        .of_kind(crate::model::id::Kind::Story)
+        .filter(|s| !product.config.is_closed(&s.status) && !seen.contains(&s.id.to_string()))
+        .collect();
+    missing.sort_by_key(|s| s.id.number);
+    for s in missing {
+        ctx.warn(&format!("{} is open but not in {}; `pm rank {} --bottom` adds it", s.id, shown.display(), s.id));
+    }
+    if list.entries().is_empty() && a.format == ListFormat::Table {
+        ctx.say("The backlog is empty. Add a story: pm story add \"Title\"")?;
+        return ctx.finish(errors);
     }
     print_rows(
         a.format,
@@ -68,5 +77,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         &rows,
         &json,
         &ids,
-    )
+    )?;
+    ctx.finish(errors)
 }

@@ -1,7 +1,7 @@
 //! `pm ... edit ID`: edit an item's file in the user's editor, checked before it is saved.
 
 use crate::cli::{Ctx, editor};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::id::Kind;
 use crate::ops::set::replace_text;
 
@@ -23,11 +23,6 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     let id = item.id.clone();
     match replace_text(&product, item, text) {
         Ok(_) => ctx.say(&format!("Updated {id}")),
-        Err(e @ (Error::BadFile { .. } | Error::BadArgument { .. })) => {
-            let saved = session.keep();
-            let hint = e.hint().map(|h| format!("{h}; ")).unwrap_or_default();
-            Err(e.with_hint(format!("{hint}nothing was changed; your text is saved in {}", saved.display())))
-        }
-        Err(e) => Err(e),
+        Err(e) => Err(editor::keep_on_error(session, e)),
     }
 }

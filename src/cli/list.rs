@@ -15,7 +15,7 @@ pub struct Args {
     /// Only items with this status; repeat for several
     #[arg(long)]
     status: Vec<String>,
-    /// Only stories of this epic
+    /// Only stories of this epic (stories only)
     #[arg(long)]
     epic: Option<String>,
     /// Only items with this label
@@ -24,10 +24,10 @@ pub struct Args {
     /// Only items owned by this person
     #[arg(long)]
     owner: Option<String>,
-    /// Only stories with this priority
+    /// Only stories with this priority (stories only)
     #[arg(long)]
     priority: Option<String>,
-    /// Only open items (not done or dropped)
+    /// Only open items (status not listed in `closed` of pm.yaml)
     #[arg(long)]
     open: bool,
     /// Output format
@@ -40,10 +40,22 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     for s in &a.status {
         crate::ops::values::status(&product, kind, s)?;
     }
+    for (flag, given) in [("--epic", a.epic.is_some()), ("--priority", a.priority.is_some())] {
+        if given && kind != Kind::Story {
+            return Err(crate::error::Error::bad_argument(format!(
+                "{flag} filters stories; {kind} items have no such field"
+            ))
+            .with_hint(format!("pm story list {flag} ...")));
+        }
+    }
     if let Some(p) = &a.priority {
         crate::ops::values::priority(&product, p)?;
     }
-    let items = product.load_all()?;
+    if let Some(e) = &a.epic {
+        crate::ops::values::id_of_kind(&product, e, Kind::Epic)?;
+        product.get(e, Kind::Epic)?;
+    }
+    let (items, errors) = ctx.load(&product);
     let ranks = view::ranks(&product)?;
     let horizons = view::horizons(&product)?;
     let mut selected: Vec<_> = items
@@ -60,7 +72,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     selected.sort_by_key(|i| (rank_of(i).unwrap_or(usize::MAX), i.id.number));
     let (header, rows): (Vec<&str>, Vec<Vec<String>>) = match kind {
         Kind::Story => (
-            vec!["RANK", "ID", "TITLE", "STATUS", "PRIORITY", "POINTS", "EPIC", "OWNER", "AC"],
+            vec!["RANK", "ID", "TITLE", "PRIORITY", "POINTS", "STATUS", "EPIC", "OWNER", "AC"],
             selected
                 .iter()
                 .map(|i| {
@@ -68,9 +80,9 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
                         rank_of(i).map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
                         i.id.to_string(),
                         i.title.clone(),
-                        i.status.clone(),
                         opt(i.priority()),
                         i.points_or_none().map(|p| p.to_string()).unwrap_or_default(),
+                        i.status.clone(),
                         opt(i.epic()),
                         opt(i.owner()),
                         ac_summary(i),
@@ -114,5 +126,9 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     };
     let json: Vec<_> = selected.iter().map(|i| view::item_json(&product, i, rank_of(i))).collect();
     let ids: Vec<_> = selected.iter().map(|i| i.id.to_string()).collect();
-    print_rows(a.format, ctx.stdout_tty, &header, &rows, &json, &ids)
+    if rows.is_empty() && a.format == ListFormat::Table {
+        ctx.say(&format!("No {} matches.", kind.name()))?;
+    }
+    print_rows(a.format, ctx.stdout_tty, &header, &rows, &json, &ids)?;
+    ctx.finish(errors)
 }

@@ -186,6 +186,38 @@ impl Ctx {
         output::print(&format!("{text}\n"))
     }
 
+    /// Read every item for a read-only command. Files that cannot be read are skipped so the
+    /// rest can still be shown; [`Ctx::finish`] then reports them and fails. IDs carried by
+    /// two files are warned about.
+    pub fn load(&self, product: &Product) -> (crate::store::product::Items, Vec<Error>) {
+        let (items, errors) = product.load_all_lenient();
+        let mut by_id: std::collections::HashMap<String, Vec<&crate::model::item::Item>> = Default::default();
+        for i in &items.all {
+            by_id.entry(i.id.to_string()).or_default().push(i);
+        }
+        let mut dups: Vec<_> = by_id.into_iter().filter(|(_, v)| v.len() > 1).collect();
+        dups.sort_by(|a, b| a.0.cmp(&b.0));
+        for (id, files) in dups {
+            let names: Vec<String> =
+                files.iter().map(|i| format!("{}:{}", i.shown.display(), i.line_of("id").unwrap_or(1))).collect();
+            self.warn(&format!(
+                "{id} is the ID of {} files: {}; give one of them a new ID",
+                names.len(),
+                names.join(", ")
+            ));
+        }
+        (items, errors)
+    }
+
+    /// End a read-only command: the files it had to skip make it fail with exit code 2.
+    pub fn finish(&self, errors: Vec<Error>) -> Result<()> {
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.into_iter().next().expect("one error")),
+            _ => Err(Error::Many(errors)),
+        }
+    }
+
     /// A warning on stderr.
     pub fn warn(&self, text: &str) {
         let style = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Yellow.into())).bold();
@@ -216,6 +248,10 @@ pub fn main() -> ExitCode {
 }
 
 fn report(e: &Error) {
+    if let Error::Many(errors) = e {
+        errors.iter().for_each(report);
+        return;
+    }
     let red = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Red.into())).bold();
     let cyan = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Cyan.into())).bold();
     let mut err = anstream::stderr();

@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         return ctx.say(&format!("{} moved {from}to {horizon} #{}", moved.id, moved.to));
     }
     let list = product.read_list(&product.roadmap_path())?;
-    let items = product.load_all()?;
+    let (items, errors) = ctx.load(&product);
     let (b, d, idc) = (bold(), dim(), id_style());
     let mut out = String::new();
     let mut sections = Vec::new();
@@ -99,7 +99,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         }
     }
     match a.format {
-        TextFormat::Json => print_json(&json!(sections)),
-        TextFormat::Text => print(&out),
+        TextFormat::Json => print_json(&json!(sections))?,
+        TextFormat::Text => print(&out)?,
     }
+    ctx.finish(errors)
 }

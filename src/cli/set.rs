@@ -55,6 +55,18 @@ pub fn run_status(ctx: &Ctx, kind: Kind, a: StatusArgs, status: &str) -> Result<
             ));
         }
     }
+    if kind == Kind::Epic && product.config.is_closed(status) {
+        let id = item.id.to_string();
+        let (items, _) = product.load_all_lenient();
+        let open: Vec<String> = items
+            .of_kind(Kind::Story)
+            .filter(|s| s.epic().as_deref() == Some(id.as_str()) && !product.config.is_closed(&s.status))
+            .map(|s| s.id.to_string())
+            .collect();
+        if !open.is_empty() {
+            ctx.warn(&format!("{id} is {status} with {} open stories: {}", open.len(), open.join(", ")));
+        }
+    }
     let changed = set_status(&product, item, status)?;
     report(ctx, &changed)
 }

@@ -70,7 +70,7 @@ fn links(items: &Items, item: &Item) -> (Vec<Link>, Vec<Link>) {
 pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     let product = ctx.product()?;
     let item = product.get(&a.id, kind)?;
-    let items = product.load_all()?;
+    let (items, errors) = ctx.load(&product);
     let (up, down) = links(&items, &item);
     let rank = if kind == Kind::Story { view::ranks(&product)?.get(&a.id).copied() } else { None };
     let horizon = if kind == Kind::Epic { view::horizons(&product)?.get(&a.id).cloned() } else { None };
@@ -98,7 +98,8 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
         if let Some(h) = &horizon {
             m.insert("horizon".into(), json!(h));
         }
-        return print_json(&obj);
+        print_json(&obj)?;
+        return ctx.finish(errors);
     }
     let (b, d, idc) = (bold(), dim(), id_style());
     let mut out = format!("{idc}{}{idc:#} {b}{}{b:#}\n", item.id, item.title);
@@ -160,7 +161,8 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
         out.push_str(body.trim_matches('\n'));
         out.push('\n');
     }
-    print(&out)
+    print(&out.replace('\r', ""))?;
+    ctx.finish(errors)
 }
 
 /// The body without the acceptance-criteria section (shown on its own above).

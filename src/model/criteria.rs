@@ -64,7 +64,9 @@ impl Criteria {
                     if let Some(l) = section_level
                         && level <= l
                     {
-                        if let Some(s) = &mut out.section {
+                        if let Some(s) = &mut out.section
+                            && s.end == body.len()
+                        {
                             s.end = range.start;
                         }
                         section_level = None;
@@ -77,14 +79,17 @@ impl Criteria {
                     }
                 }
                 Event::End(TagEnd::Heading(_)) => {
+                    // Criteria under every such heading count (a hand edit may add a second
+                    // one); the first heading is where a new section's items go.
                     if let Some((level, start, text)) = in_heading.take()
-                        && out.section.is_none()
                         && text.trim().eq_ignore_ascii_case(HEADING)
                     {
                         section_level = Some(level);
-                        out.section = Some(start..body.len());
-                        out.heading_line = Some(line_of(body, start));
-                        out.heading_end = line_end(body, range.end.saturating_sub(1));
+                        if out.section.is_none() {
+                            out.section = Some(start..body.len());
+                            out.heading_line = Some(line_of(body, start));
+                            out.heading_end = line_end(body, range.end.saturating_sub(1));
+                        }
                     }
                 }
                 Event::Start(Tag::List(_)) if section_level.is_some() => list_depth += 1,
@@ -144,9 +149,19 @@ impl Criteria {
         }
         let new_line = format!("- [ ] AC-{n}: {text}{eol}");
         if self.section.is_some() {
-            let at = self.heading_end;
+            let mut at = self.heading_end;
             let glue = if at == body.len() && !body.ends_with('\n') { eol } else { "" };
-            return (n, format!("{}{glue}{eol}{new_line}{}", &body[..at], &body[at..]));
+            // Keep one blank line after the heading, and one before what follows.
+            let blank = body[at..].find('\n').filter(|&i| body[at..at + i].trim().is_empty());
+            let (before, after) = match blank {
+                Some(i) => {
+                    at += i + 1;
+                    let next_blank = body[at..].find('\n').is_none_or(|j| body[at..at + j].trim().is_empty());
+                    ("", if next_blank || at == body.len() { "" } else { eol })
+                }
+                None => (eol, if at == body.len() { "" } else { eol }),
+            };
+            return (n, format!("{}{glue}{before}{new_line}{after}{}", &body[..at], &body[at..]));
         }
         let mut out = body.to_string();
         if !out.is_empty() {
@@ -232,5 +247,20 @@ mod tests {
         let b = "## Acceptance criteria\n\n## Notes\n";
         let c = Criteria::parse(b);
         assert_eq!(c.add(b, "A", "\n").1, "## Acceptance criteria\n\n- [ ] AC-1: A\n\n## Notes\n");
+    }
+
+    #[test]
+    fn criteria_under_a_second_heading_count_and_numbers_continue() {
+        let b = "## Acceptance criteria\n\nAs a user, I want x.\n\n## Acceptance criteria\n\n- [ ] AC-1: One\n";
+        let c = Criteria::parse(b);
+        assert_eq!(c.items.len(), 1);
+        assert_eq!(c.next_number(), 2);
+    }
+
+    #[test]
+    fn adding_to_an_empty_section_adds_one_line() {
+        let b = "Story.\n\n## Acceptance criteria\n\n";
+        let c = Criteria::parse(b);
+        assert_eq!(c.add(b, "A", "\n").1, "Story.\n\n## Acceptance criteria\n\n- [ ] AC-1: A\n");
     }
 }

@@ -82,6 +82,11 @@ impl ListFile {
         let lines: Vec<usize> = self.entries().iter().filter(|e| e.id == id).map(|e| e.line).collect();
         for &i in lines.iter().rev() {
             self.lines.remove(i);
+            // Emptying a section would leave two blank lines in a row: keep one.
+            let blank = |l: Option<&String>| l.is_some_and(|l| l.trim().is_empty());
+            if i > 0 && blank(self.lines.get(i - 1)) && blank(self.lines.get(i)) {
+                self.lines.remove(i);
+            }
         }
         lines.len()
     }

@@ -99,6 +99,9 @@ pub fn add(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHook>)
         let id = ItemId::new(&prefix, number);
         let path = product.root.join(kind.folder()).join(file_name(&id, &title));
         let item = Item::parse(text.clone(), path.clone(), product.rel(&path), product.shown(&path), &product.config)?;
+        if edit.is_some() {
+            values::check_item(product, &item)?;
+        }
         if item.id != id {
             return Err(Error::bad_argument(format!("the edited file changed the ID to {}", item.id))
                 .with_hint(format!("keep `id: {id}`; pm allocates IDs so they never collide")));

@@ -49,6 +49,7 @@ pub fn replace_text(product: &Product, item: Item, text: String) -> Result<Chang
         return Err(Error::bad_argument(format!("the edit changed the ID from {} to {}", item.id, after.id))
             .with_hint("IDs are stable; `pm renumber OLD NEW` changes one and its references"));
     }
+    values::check_item(product, &after)?;
     commit(product, item, after)
 }
 

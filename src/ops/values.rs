@@ -167,3 +167,39 @@ pub fn id_of_kind(product: &Product, text: &str, kind: Kind) -> Result<ItemId> {
             .with_hint(format!("{kind} IDs look like {}-12", product.config.prefix(kind)))),
     }
 }
+
+/// Check the values of a whole item the user wrote (in the editor): the same rules `add` and
+/// `set` apply to flags, reported at the field's line.
+pub fn check_item(product: &Product, item: &Item) -> Result<()> {
+    let at = |key: &str, e: Error| match e {
+        Error::BadArgument { message, hint } | Error::BadFile { message, hint, .. } => {
+            Error::BadFile { location: item.location(key), message, hint }
+        }
+        Error::UnknownId { kind, id, suggestion } => {
+            let hint = Error::UnknownId { kind: kind.clone(), id: id.clone(), suggestion }.hint();
+            Error::BadFile { location: item.location(key), message: format!("no {kind} with ID {id}"), hint }
+        }
+        other => other,
+    };
+    title(&item.title).map_err(|e| at("title", e))?;
+    status(product, item.kind, &item.status).map_err(|e| at("status", e))?;
+    if let Some(p) = item.priority() {
+        priority(product, &p).map_err(|e| at("priority", e))?;
+    }
+    if let Some(p) = item.points()? {
+        points(product, &p.to_string()).map_err(|e| at("points", e))?;
+    }
+    if let Some(e) = item.epic() {
+        link(product, &e, Kind::Epic).map_err(|err| at("epic", err))?;
+    }
+    if let Some(v) = item.vision() {
+        link(product, &v, Kind::Vision).map_err(|err| at("vision", err))?;
+    }
+    for d in item.depends_on() {
+        if d == item.id.to_string() {
+            return Err(at("depends_on", Error::bad_argument(format!("{d} cannot depend on itself"))));
+        }
+        link(product, &d, Kind::Story).map_err(|err| at("depends_on", err))?;
+    }
+    Ok(())
+}

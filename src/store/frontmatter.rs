@@ -85,7 +85,9 @@ pub fn parse(text: &str, split: &Split) -> Result<Mapping, YamlError> {
         Ok(Value::Null) => Ok(Mapping::new()),
         Ok(_) => Err(YamlError { line: 2, message: "front matter must be a mapping of `key: value` lines".into() }),
         Err(e) => {
-            let line = e.location().map(|l| l.line()).unwrap_or(1) + 1;
+            // An error found at the end of the YAML (an unclosed bracket) belongs to its last line.
+            let last = split.body_line.saturating_sub(2).max(2);
+            let line = (e.location().map(|l| l.line()).unwrap_or(1) + 1).min(last);
             let message = e.to_string();
             // serde_yaml appends " at line L column C"; the caller prints our own location.
             let message = match message.find(" at line ") {
@@ -226,7 +228,19 @@ fn edit_one(yaml: &str, key: &str, value: &FieldValue, eol: &str) -> Result<Stri
                 set_raw(&mapping, key, &yaml_flow_list(items))?;
             }
         }
-        FieldValue::Scalar(raw) | FieldValue::Raw(raw) => set_raw(&mapping, key, raw)?,
+        FieldValue::Scalar(raw) => {
+            // Keep the quoting style the user chose for this field when the new text allows it.
+            let old = mapping.get(key).map(|n| n.to_string()).unwrap_or_default();
+            let old = old.trim_start();
+            let is_plain_string = !raw.starts_with(['"', '\'']) && yaml_scalar(raw) == *raw;
+            let styled = match old.chars().next() {
+                Some('"') if is_plain_string => double_quoted(raw),
+                Some('\'') if is_plain_string => format!("'{}'", raw.replace('\'', "''")),
+                _ => raw.clone(),
+            };
+            set_raw(&mapping, key, &styled)?
+        }
+        FieldValue::Raw(raw) => set_raw(&mapping, key, raw)?,
     }
     Ok(doc.to_string())
 }
@@ -295,5 +309,13 @@ mod tests {
         assert_eq!(out, "---\nid: S-1\nlabels: [b] # c\n---\n");
         let out = set(t, "labels", FieldValue::Remove);
         assert_eq!(out, "---\nid: S-1\n---\n");
+    }
+
+    #[test]
+    fn quoting_style_is_kept_when_possible() {
+        let t = "---\ntitle: \"Old\"\nowner: 'ann'\npoints: 3\n---\n";
+        assert_eq!(set(t, "title", FieldValue::Scalar("New".into())), t.replace("\"Old\"", "\"New\""));
+        assert_eq!(set(t, "owner", FieldValue::Scalar("bo".into())), t.replace("'ann'", "'bo'"));
+        assert_eq!(set(t, "points", FieldValue::Scalar("5".into())), t.replace("3", "5"));
     }
 }

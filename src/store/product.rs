@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result, did_you_mean};
+use crate::error::{Error, Result, did_you_mean_id};
 use crate::model::config::Config;
 use crate::model::id::{ItemId, Kind};
 use crate::model::item::Item;
@@ -28,15 +28,25 @@ pub struct Product {
     pub config: Config,
 }
 
-/// Every item of a product, with lookups.
+/// Every item of a product, with lookups by ID.
 #[derive(Debug, Clone, Default)]
 pub struct Items {
     pub all: Vec<Item>,
+    index: std::collections::HashMap<String, usize>,
 }
 
 impl Items {
+    pub fn new(all: Vec<Item>) -> Items {
+        let mut index = std::collections::HashMap::with_capacity(all.len());
+        for (n, item) in all.iter().enumerate() {
+            index.entry(item.id.to_string()).or_insert(n);
+        }
+        Items { all, index }
+    }
+
+    /// The first item (in path order) with this ID.
     pub fn get(&self, id: &str) -> Option<&Item> {
-        self.all.iter().find(|i| i.id.to_string() == id)
+        self.index.get(id).map(|&n| &self.all[n])
     }
 
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Item> {
@@ -147,22 +157,22 @@ impl Product {
                 all.push(item);
             }
         }
-        Ok(Items { all })
+        Ok(Items::new(all))
     }
 
     /// Parse every item, keeping the bad files' errors beside the good items.
     pub fn load_all_lenient(&self) -> (Items, Vec<Error>) {
         let files = self.item_files();
-        let mut items = Items::default();
+        let mut all = Vec::with_capacity(files.len());
         let mut errors = Vec::new();
         for r in parallel_map(&files, |p| self.load_candidate(p)) {
             match r {
-                Ok(Some(item)) => items.all.push(item),
+                Ok(Some(item)) => all.push(item),
                 Ok(None) => {}
                 Err(e) => errors.push(e),
             }
         }
-        (items, errors)
+        (Items::new(all), errors)
     }
 
     /// Find an item by ID, parsing only the file whose name carries the ID when there is one.
@@ -199,7 +209,16 @@ impl Product {
             Some(item) => Ok(item),
             None => {
                 let known = self.known_ids(kind);
-                Err(unknown(did_you_mean(text, known.iter().map(String::as_str))))
+                if known.iter().any(|k| *k == id.to_string()) {
+                    // A file is named after the ID but carries another one inside.
+                    return Err(Error::bad_argument(format!(
+                        "no {kind} has ID {id}, though a file name says so"
+                    ))
+                    .with_hint(format!(
+                        "the file named {id}-... has another `id:` in its front matter; fix the `id:` line or rename the file (`pm check` finds every such file)"
+                    )));
+                }
+                Err(unknown(did_you_mean_id(text, known.iter().map(String::as_str))))
             }
         }
     }

@@ -102,3 +102,9 @@ fn titles_that_need_quoting_are_quoted() {
     assert!(t.read("product/stories/S-1-export-csv-2.md").contains("title: \"Export: CSV #2\"\n"));
     assert_eq!(t.pm(&["story", "show", "S-1", "--format", "json"]).success().json()["title"], "Export: CSV #2");
 }
+
+#[test]
+fn quiet_add_prints_only_the_new_id() {
+    let t = Test::initialized();
+    t.pm(&["-q", "story", "add", "Scripted"]).success().stdout_is("S-1\n");
+}

@@ -99,9 +99,9 @@ fn an_edit_that_breaks_the_front_matter_changes_nothing_and_keeps_the_text() {
     std::fs::write(&script, "#!/bin/sh\nsed -i 's/^points: 3/points: [3/' \"$1\"\n").unwrap();
     let t = t.env("EDITOR", &format!("sh {}", script.display()));
     let before = t.snapshot();
-    let run = t.pm(&["story", "edit", "S-1"]).code(2).stderr_has("invalid YAML").stderr_has("your text is saved in");
+    let run = t.pm(&["story", "edit", "S-1"]).code(2).stderr_has("invalid YAML").stderr_has("your text is kept in");
     assert_eq!(t.snapshot(), before);
-    let saved = run.stderr.split("saved in ").nth(1).unwrap().trim();
+    let saved = run.stderr.split("kept in ").nth(1).unwrap().trim();
     assert!(std::fs::read_to_string(saved).unwrap().contains("points: [3"));
     let _ = std::fs::remove_file(saved);
 }

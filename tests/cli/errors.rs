@@ -94,3 +94,54 @@ fn id_and_cross_kind_fields_cannot_be_set() {
     assert_untouched(&t, &["story", "set", "S-10", "title="], &["`title` is required"]);
     assert_untouched(&t, &["story", "set", "S-10", "depends_on=S-10"], &["cannot depend on itself"]);
 }
+
+#[test]
+fn a_bad_file_does_not_hide_the_rest_but_still_fails() {
+    let t = Test::with_example();
+    t.write("product/stories/S-31-broken.md", "---\nid: S-31\ntitle: Broken\nstatus: [ready\n---\n");
+    t.pm(&["backlog", "--format", "ids", "--limit", "2"])
+        .code(2)
+        .stdout_is("S-16\nS-8\n")
+        .stderr_has("product/stories/S-31-broken.md:4: invalid YAML");
+    t.pm(&["story", "show", "S-16"]).code(2).stdout_has("Connect a bank account").stderr_has("S-31-broken.md");
+}
+
+#[test]
+fn duplicate_ids_and_unlisted_open_stories_are_warned_about() {
+    let t = Test::with_example();
+    let s6 = t.find("product/stories", "S-6-");
+    let text = t.read(&s6).replace("id: S-6\n", "id: S-1\n");
+    t.write(&s6, &text);
+    t.pm(&["story", "list", "--format", "ids"]).success().stderr_has("S-1 is the ID of 2 files");
+    t.pm(&["story", "show", "S-6"]).code(2).stderr_has("though a file name says so");
+    let backlog = t.read("product/backlog.md");
+    let line = backlog.lines().find(|l| l.contains("[S-10]")).unwrap().to_string();
+    t.write("product/backlog.md", &backlog.replace(&format!("{line}\n"), ""));
+    t.pm(&["backlog"])
+        .success()
+        .stderr_has("S-10 is open but not in product/backlog.md; `pm rank S-10 --bottom` adds it");
+}
+
+#[test]
+fn an_edit_is_held_to_the_same_rules_as_set() {
+    let t = Test::with_example();
+    let script = t.path("editor.sh");
+    std::fs::write(&script, "#!/bin/sh\nsed -i 's/^status: ready/status: redy/' \"$1\"\n").unwrap();
+    let t = t.env("EDITOR", &format!("sh {}", script.display()));
+    let before = t.snapshot();
+    let run = t
+        .pm(&["story", "edit", "S-10"])
+        .code(2)
+        .stderr_has("unknown story status `redy`")
+        .stderr_has("did you mean `ready`?");
+    assert!(run.stderr.contains("pm-edit-") && run.stderr.contains(":4: unknown"), "{}", run.stderr);
+    assert_eq!(t.snapshot(), before);
+}
+
+#[test]
+fn filters_that_name_nothing_or_do_not_apply_are_errors() {
+    let t = Test::with_example();
+    t.pm(&["story", "list", "--epic", "E-9"]).code(2).stderr_has("no epic with ID E-9");
+    t.pm(&["epic", "list", "--priority", "high"]).code(2).stderr_has("--priority filters stories");
+    t.pm(&["story", "list", "--label", "nothing-has-this"]).success().stdout_is("No story matches.\n");
+}
