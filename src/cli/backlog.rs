@@ -55,7 +55,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             opt(item.epic()),
             ac_summary(item),
         ]);
-        json.push(view::item_json(&product, item, Some(rank)));
+        if a.format == ListFormat::Json {
+            json.push(view::item_json(&product, item, Some(rank)));
+        }
         ids.push(item.id.to_string());
     }
     let mut missing: Vec<_> = items

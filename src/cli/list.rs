@@ -124,7 +124,10 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
                 .collect(),
         ),
     };
-    let json: Vec<_> = selected.iter().map(|i| view::item_json(&product, i, rank_of(i))).collect();
+    let json: Vec<_> = match a.format {
+        ListFormat::Json => selected.iter().map(|i| view::item_json(&product, i, rank_of(i))).collect(),
+        _ => Vec::new(),
+    };
     let ids: Vec<_> = selected.iter().map(|i| i.id.to_string()).collect();
     if rows.is_empty() && a.format == ListFormat::Table {
         ctx.say(&format!("No {} matches.", kind.name()))?;

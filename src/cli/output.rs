@@ -48,6 +48,9 @@ pub fn print_json(value: &serde_json::Value) -> Result<()> {
 
 /// A table of rows under a header, rendered for the terminal or a pipe.
 pub fn table(header: &[&str], rows: &[Vec<String>], tty: bool) -> String {
+    if !tty {
+        return plain_table(header, rows);
+    }
     let mut t = Table::new();
     if tty {
         t.load_style(presets::UTF8_HORIZONTAL_ONLY).set_content_arrangement(ContentArrangement::Dynamic);
@@ -63,6 +66,38 @@ pub fn table(header: &[&str], rows: &[Vec<String>], tty: bool) -> String {
         let line = if tty { line } else { line.strip_prefix(' ').unwrap_or(line) };
         out.push_str(line.trim_end());
         out.push('\n');
+    }
+    out
+}
+
+/// Columns padded with spaces to align, two spaces apart, no trailing spaces: for pipes.
+fn plain_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let width = |s: &str| s.chars().count();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(width(c));
+        }
+    }
+    let mut out = String::with_capacity((rows.len() + 1) * widths.iter().sum::<usize>());
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        let start = out.len();
+        for (i, c) in cells.enumerate() {
+            if i > 0 {
+                out.push_str("  ");
+            }
+            out.push_str(c);
+            for _ in width(c)..widths[i] {
+                out.push(' ');
+            }
+        }
+        let end = out[start..].trim_end().len() + start;
+        out.truncate(end);
+        out.push('\n');
+    };
+    line(&mut header.iter().copied());
+    for r in rows {
+        line(&mut r.iter().map(String::as_str));
     }
     out
 }

@@ -183,7 +183,12 @@ fn criterion(body: &str, item: Range<usize>, marker: Range<usize>, checked: bool
     let start = body[..item.start].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let content = body[item.clone()].trim_end();
     let end = line_end(body, item.start + content.len().saturating_sub(1));
-    let raw = body[marker.end..item.end].split_whitespace().collect::<Vec<_>>().join(" ");
+    let raw = body[marker.end..item.end].trim();
+    let raw = if raw.contains(['\n', '\t', '\r']) || raw.contains("  ") {
+        raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        raw.to_string()
+    };
     let (number, text) = split_id(&raw);
     Criterion { number, checked, text, body_line: line_of(body, item.start), lines: start..end, marker }
 }

@@ -80,6 +80,9 @@ pub fn parse(text: &str, split: &Split) -> Result<Mapping, YamlError> {
     if yaml.trim().is_empty() {
         return Ok(Mapping::new());
     }
+    if let Some(m) = super::simple_yaml::parse(yaml) {
+        return Ok(m);
+    }
     match serde_yaml::from_str::<Value>(yaml) {
         Ok(Value::Mapping(m)) => Ok(m),
         Ok(Value::Null) => Ok(Mapping::new()),

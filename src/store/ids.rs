@@ -22,7 +22,7 @@ pub fn highest_in_use(product: &Product, kind: Kind) -> Result<u64> {
             Some(_) => {}
             // A file not named after its ID: read its front matter.
             None => {
-                if let Ok(item) = product.load_file(&path)
+                if let Ok(item) = product.load_file(path)
                     && item.id.prefix == prefix
                 {
                     highest = highest.max(item.id.number);

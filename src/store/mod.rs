@@ -5,4 +5,5 @@ pub mod frontmatter;
 pub mod ids;
 pub mod lock;
 pub mod product;
+pub mod simple_yaml;
 pub mod transaction;

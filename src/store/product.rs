@@ -26,6 +26,8 @@ pub struct Product {
     /// The directory paths are shown relative to.
     pub cwd: PathBuf,
     pub config: Config,
+    /// The item files, listed once per run (a command may look up several IDs).
+    files: std::sync::OnceLock<Vec<PathBuf>>,
 }
 
 /// Every item of a product, with lookups by ID.
@@ -79,7 +81,7 @@ impl Product {
 
     /// Open a product folder and read its settings.
     pub fn open(root: PathBuf, cwd: PathBuf) -> Result<Product> {
-        let mut product = Product { root, cwd, config: Config::default() };
+        let mut product = Product { root, cwd, config: Config::default(), files: Default::default() };
         let path = product.root.join(CONFIG_FILE);
         match fs::read_to_string(&path) {
             Ok(text) => product.config = Config::parse(&text, &product.shown(&path))?,
@@ -108,8 +110,12 @@ impl Product {
         rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
     }
 
-    /// Every Markdown file that may hold an item, sorted by path.
-    pub fn item_files(&self) -> Vec<PathBuf> {
+    /// Every Markdown file that may hold an item, sorted by path (listed once per run).
+    pub fn item_files(&self) -> &[PathBuf] {
+        self.files.get_or_init(|| self.list_item_files())
+    }
+
+    fn list_item_files(&self) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&self.root)
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
@@ -121,7 +127,9 @@ impl Product {
             })
             .map(|e| e.into_path())
             .collect();
-        files.sort();
+        // Byte order of the whole path: deterministic, and much cheaper than comparing
+        // path components one by one.
+        files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         files
     }
 
@@ -150,7 +158,7 @@ impl Product {
     /// Parse every item. The first bad file (in path order) is the error.
     pub fn load_all(&self) -> Result<Items> {
         let files = self.item_files();
-        let results = parallel_map(&files, |p| self.load_candidate(p));
+        let results = parallel_map(files, |p| self.load_candidate(p));
         let mut all = Vec::with_capacity(files.len());
         for r in results {
             if let Some(item) = r? {
@@ -165,7 +173,7 @@ impl Product {
         let files = self.item_files();
         let mut all = Vec::with_capacity(files.len());
         let mut errors = Vec::new();
-        for r in parallel_map(&files, |p| self.load_candidate(p)) {
+        for r in parallel_map(files, |p| self.load_candidate(p)) {
             match r {
                 Ok(Some(item)) => all.push(item),
                 Ok(None) => {}
@@ -178,7 +186,7 @@ impl Product {
     /// Find an item by ID, parsing only the file whose name carries the ID when there is one.
     pub fn find(&self, id: &ItemId) -> Result<Option<Item>> {
         let files = self.item_files();
-        for path in &files {
+        for path in files {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if ItemId::from_file_name(name).as_ref() == Some(id)
                 && let Some(item) = self.load_candidate(path)?

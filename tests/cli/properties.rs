@@ -125,3 +125,28 @@ fn the_binary_changes_one_line_of_generated_files() {
         })
         .unwrap();
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The fast front-matter reader agrees with the full YAML parser whenever it answers.
+    #[test]
+    fn the_fast_reader_agrees_with_the_yaml_parser(
+        lines in proptest::collection::vec(
+            ("[a-z_][a-z0-9_-]{0,6}", prop_oneof![
+                "[ -~]{0,12}",
+                "[a-zA-Z0-9 ,.:#'\"\\[\\]-]{0,12}",
+                "\\[[a-z0-9 ,]{0,10}\\]",
+                "[0-9]{1,4}",
+            ]),
+            1..6,
+        )
+    ) {
+        let yaml: String = lines.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+        if let Some(fast) = pm::store::simple_yaml::parse(&yaml) {
+            let full = serde_yaml::from_str::<serde_yaml::Value>(&yaml);
+            prop_assert!(full.is_ok(), "fast accepted what YAML rejects: {:?}", yaml);
+            prop_assert_eq!(serde_yaml::Value::Mapping(fast), full.unwrap(), "{:?}", yaml);
+        }
+    }
+}
