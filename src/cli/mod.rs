@@ -4,6 +4,7 @@
 mod ac;
 mod add;
 mod backlog;
+mod check;
 mod edit;
 mod editor;
 mod init;
@@ -83,6 +84,8 @@ enum Command {
     Backlog(backlog::Args),
     /// Show the roadmap, or move an epic between horizons
     Roadmap(roadmap::Args),
+    /// Check the product for problems (read-only; for CI and pull requests)
+    Check(check::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -245,6 +248,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rank(a) => rank::run(&ctx, a),
         Command::Backlog(a) => backlog::run(&ctx, a),
         Command::Roadmap(a) => roadmap::run(&ctx, a),
+        Command::Check(a) => return check::run(&ctx, a),
     }?;
     Ok(ExitCode::Success)
 }
