@@ -53,7 +53,9 @@ pub fn since(cwd: &Path, snapshot: &Snapshot, head: Option<&str>, since: &str) -
         changes.files.insert(file.path.clone());
         if matches!(file.rel.as_str(), BACKLOG_FILE | ROADMAP_FILE) {
             let old_text = match old {
-                Some(o) => repo.find_blob(*o).map(|b| String::from_utf8_lossy(b.content()).into_owned()).unwrap_or_default(),
+                Some(o) => {
+                    repo.find_blob(*o).map(|b| String::from_utf8_lossy(b.content()).into_owned()).unwrap_or_default()
+                }
                 None => String::new(),
             };
             let old_lines: HashSet<&str> = old_text.split('\n').map(|l| l.trim_end_matches('\r')).collect();

@@ -84,9 +84,7 @@ impl<'a> Doc<'a> {
     /// A list field read leniently: a single value is a one-item list, non-scalars are skipped.
     pub fn list(&self, key: &str) -> Vec<String> {
         match self.fields.get(key) {
-            Some(Value::Sequence(items)) => {
-                items.iter().filter_map(scalar_string).filter(|s| !s.is_empty()).collect()
-            }
+            Some(Value::Sequence(items)) => items.iter().filter_map(scalar_string).filter(|s| !s.is_empty()).collect(),
             Some(v) => scalar_string(v).filter(|s| !s.is_empty()).into_iter().collect(),
             None => Vec::new(),
         }
@@ -135,7 +133,8 @@ pub(crate) fn find_word(text: &str, needle: &str, from: usize) -> Option<usize> 
 
 /// Load one candidate file: the document (when its front matter can be read) and its findings.
 pub(crate) fn load<'a>(_snapshot: &'a Snapshot, file: &'a File, config: &Config) -> (Option<Doc<'a>>, Vec<Finding>) {
-    let parse_hint = "fix the YAML between the `---` lines; quote values that contain `: ` or start with a special character";
+    let parse_hint =
+        "fix the YAML between the `---` lines; quote values that contain `: ` or start with a special character";
     let Some(text) = file.text() else {
         let f = Finding::new("parse/front-matter", &file.path, 1, 1, "the file is not UTF-8 text")
             .hint("save the file as UTF-8");

@@ -23,12 +23,10 @@ pub(crate) fn identify(doc: &mut Doc, config: &Config, out: &mut Vec<Finding>) {
             ),
             Some(id) => match config.kind_of(&id) {
                 None => out.push(
-                    doc.finding("id/format", doc.value_pos("id"), format!("`{id}` has no known prefix")).hint(
-                        format!(
-                            "prefixes are {} (vision), {} (epic), {} (story); set them in pm.yaml",
-                            config.prefixes.vision, config.prefixes.epic, config.prefixes.story
-                        ),
-                    ),
+                    doc.finding("id/format", doc.value_pos("id"), format!("`{id}` has no known prefix")).hint(format!(
+                        "prefixes are {} (vision), {} (epic), {} (story); set them in pm.yaml",
+                        config.prefixes.vision, config.prefixes.epic, config.prefixes.story
+                    )),
                 ),
                 Some(kind) => {
                     doc.kind = Some(kind);
@@ -70,8 +68,12 @@ fn required_scalar(doc: &Doc, key: &str, example: &str, out: &mut Vec<Finding>) 
 }
 
 fn not_single(doc: &Doc, key: &str) -> Finding {
-    doc.finding("field/invalid-value", doc.value_pos(key), format!("`{key}` must be a single value, not a list or mapping"))
-        .hint(format!("write it as `{key}: value`"))
+    doc.finding(
+        "field/invalid-value",
+        doc.value_pos(key),
+        format!("`{key}` must be a single value, not a list or mapping"),
+    )
+    .hint(format!("write it as `{key}: value`"))
 }
 
 /// Every per-file rule that needs the item's kind.
@@ -88,8 +90,12 @@ pub(crate) fn check(doc: &mut Doc, config: &Config, out: &mut Vec<Finding>) {
         if missing {
             let pos = if doc.fields.contains_key(key.as_str()) { doc.value_pos(key) } else { (1, 1) };
             out.push(
-                doc.finding("field/required", pos, format!("missing field `{key}`, which pm.yaml requires for a {kind}"))
-                    .hint(format!("add a line `{key}: ...` to the front matter")),
+                doc.finding(
+                    "field/required",
+                    pos,
+                    format!("missing field `{key}`, which pm.yaml requires for a {kind}"),
+                )
+                .hint(format!("add a line `{key}: ...` to the front matter")),
             );
         }
     }
@@ -120,7 +126,9 @@ fn unknown_fields(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>
             None => format!("list `{key}` under custom_fields in pm.yaml, or remove it"),
         };
         let line = doc.key_line(&key).unwrap_or(1);
-        out.push(doc.finding("parse/unknown-field", (line, 1), format!("unknown field `{key}` in a {kind}")).hint(hint));
+        out.push(
+            doc.finding("parse/unknown-field", (line, 1), format!("unknown field `{key}` in a {kind}")).hint(hint),
+        );
     }
 }
 
@@ -133,7 +141,10 @@ fn values(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
             Some(s) => format!("did you mean `{s}`? Allowed: {}", allowed.join(", ")),
             None => format!("allowed: {} (set {setting} in pm.yaml)", allowed.join(", ")),
         };
-        Some(doc.finding("field/invalid-value", doc.value_pos(key), format!("`{value}` is not a {kind} {key}")).hint(hint))
+        Some(
+            doc.finding("field/invalid-value", doc.value_pos(key), format!("`{value}` is not a {kind} {key}"))
+                .hint(hint),
+        )
     };
     if let Some(status) = &doc.status {
         out.extend(one_of("status", status, config.statuses(kind), &format!("statuses.{kind}")));
@@ -159,8 +170,12 @@ fn values(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
         };
         if bad {
             out.push(
-                doc.finding("field/invalid-value", doc.value_pos(key), format!("`{key}` must be a list of single values"))
-                    .hint(format!("write it as `{key}: [a, b]`")),
+                doc.finding(
+                    "field/invalid-value",
+                    doc.value_pos(key),
+                    format!("`{key}` must be a list of single values"),
+                )
+                .hint(format!("write it as `{key}: [a, b]`")),
             );
         }
     }
@@ -175,8 +190,12 @@ fn values(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
                 let scale = config.points.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
                 let shown = scalar_string(v).unwrap_or_else(|| "a list".into());
                 out.push(
-                    doc.finding("field/invalid-value", doc.value_pos("points"), format!("`{shown}` is not on the points scale"))
-                        .hint(format!("use one of {scale} (set points in pm.yaml)")),
+                    doc.finding(
+                        "field/invalid-value",
+                        doc.value_pos("points"),
+                        format!("`{shown}` is not on the points scale"),
+                    )
+                    .hint(format!("use one of {scale} (set points in pm.yaml)")),
                 );
             }
         }
@@ -193,8 +212,12 @@ fn values(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
         };
         if !ok {
             out.push(
-                doc.finding("field/invalid-value", doc.value_pos("metrics"), "`metrics` must be a list of entries with a `name`")
-                    .hint("write each metric as `- name: ...`, `target: ...`, optional `current: ...`"),
+                doc.finding(
+                    "field/invalid-value",
+                    doc.value_pos("metrics"),
+                    "`metrics` must be a list of entries with a `name`",
+                )
+                .hint("write each metric as `- name: ...`, `target: ...`, optional `current: ...`"),
             );
         }
     }
@@ -209,8 +232,12 @@ fn file_name(doc: &Doc, out: &mut Vec<Finding>) {
     let slug = doc.title.as_deref().map(crate::model::id::slug).unwrap_or_default();
     let want = if slug.is_empty() { format!("{id}.md") } else { format!("{id}-{slug}.md") };
     out.push(
-        doc.finding("id/filename-mismatch", doc.value_pos("id"), format!("the file name `{name}` does not start with {id}"))
-            .hint(format!("rename the file to `{want}` (`pm fmt` does it)")),
+        doc.finding(
+            "id/filename-mismatch",
+            doc.value_pos("id"),
+            format!("the file name `{name}` does not start with {id}"),
+        )
+        .hint(format!("rename the file to `{want}` (`pm fmt` does it)")),
     );
 }
 
@@ -272,8 +299,12 @@ fn user_story(doc: &Doc, out: &mut Vec<Finding>) {
     });
     if found.is_none() {
         out.push(
-            doc.finding("story/not-user-story", (doc.split.body_line, 1), format!("{} has no user-story sentence", doc.name()))
-                .hint("open the body with `As a <role>, I want <goal>, so that <benefit>.`"),
+            doc.finding(
+                "story/not-user-story",
+                (doc.split.body_line, 1),
+                format!("{} has no user-story sentence", doc.name()),
+            )
+            .hint("open the body with `As a <role>, I want <goal>, so that <benefit>.`"),
         );
     }
 }

@@ -144,7 +144,11 @@ fn duplicates(docs: &[Doc], index: &Index, out: &mut Vec<Finding>) {
         let new = ItemId::new(&id.prefix, index.next_free(&id.prefix));
         out.push(
             first
-                .finding("id/duplicate", first.value_pos("id"), format!("{id} is the ID of {} files: {files}", group.len()))
+                .finding(
+                    "id/duplicate",
+                    first.value_pos("id"),
+                    format!("{id} is the ID of {} files: {files}", group.len()),
+                )
                 .hint(format!(
                     "give all but one a new ID: `pm renumber {id} {new} --file {}`",
                     docs[group[group.len() - 1]].path
@@ -253,7 +257,11 @@ fn cycle_finding(docs: &[Doc], members: &[usize]) -> Finding {
         .map(|&m| Related { path: docs[m].path.to_string(), line: docs[m].key_line("depends_on").unwrap_or(1) })
         .collect();
     first
-        .finding("link/cycle", first.needle_pos("depends_on", &next), format!("dependency cycle: {}", chain.join(" -> ")))
+        .finding(
+            "link/cycle",
+            first.needle_pos("depends_on", &next),
+            format!("dependency cycle: {}", chain.join(" -> ")),
+        )
         .hint("remove one of the depends_on links so the stories can be done in some order")
         .related(related)
 }

@@ -97,7 +97,7 @@ fn one_list(
             );
             continue;
         }
-        let title = d.title.as_deref().unwrap_or("");
+        let Some(title) = d.title.as_deref() else { continue };
         if e.title != title || e.link != d.rel {
             let message = if e.title != title {
                 format!("the line's title differs from {}'s title `{title}`", e.id)
@@ -117,8 +117,12 @@ fn one_list(
         }
         let status = d.status.as_deref().unwrap_or("");
         out.push(
-            d.finding(codes.missing, d.value_pos("status"), format!("{id} is {status} but not listed in {name}"))
-                .hint(format!("add a line `{}` to {name} (`pm fmt` appends it)", ListFile::entry_line(&id, d.rel, d.title.as_deref().unwrap_or("")))),
+            d.finding(codes.missing, d.value_pos("status"), format!("{id} is {status} but not listed in {name}")).hint(
+                format!(
+                    "add a line `{}` to {name} (`pm fmt` appends it)",
+                    ListFile::entry_line(&id, d.rel, d.title.as_deref().unwrap_or(""))
+                ),
+            ),
         );
     }
 }

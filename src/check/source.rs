@@ -91,7 +91,9 @@ impl Snapshot {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
                 Error::io(&path, std::io::Error::other(e.to_string()))
             })?;
-            if entry.file_type().is_file() && wanted(&slash_path(entry.path().strip_prefix(&root).unwrap_or(entry.path()))) {
+            if entry.file_type().is_file()
+                && wanted(&slash_path(entry.path().strip_prefix(&root).unwrap_or(entry.path())))
+            {
                 paths.push(entry.into_path());
             }
         }
@@ -191,9 +193,7 @@ pub fn find_product_dir(repo: &git2::Repository, tree: &git2::Tree, cwd: &Path) 
     let workdir = repo.workdir()?.canonicalize().ok()?;
     let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
     let rel = cwd.strip_prefix(&workdir).ok()?.to_path_buf();
-    let is_tree = |p: &Path| {
-        tree.get_path(p).ok().is_some_and(|e| e.kind() == Some(git2::ObjectType::Tree))
-    };
+    let is_tree = |p: &Path| tree.get_path(p).ok().is_some_and(|e| e.kind() == Some(git2::ObjectType::Tree));
     for dir in rel.ancestors() {
         let candidate = dir.join(PRODUCT_DIR);
         if is_tree(&candidate) {
@@ -212,7 +212,12 @@ pub fn tree_entries(repo: &git2::Repository, tree: &git2::Tree, dir: &str) -> Re
     let sub = if dir.is_empty() {
         tree.clone()
     } else {
-        match tree.get_path(Path::new(dir)).ok().and_then(|e| e.to_object(repo).ok()).and_then(|o| o.peel_to_tree().ok()) {
+        match tree
+            .get_path(Path::new(dir))
+            .ok()
+            .and_then(|e| e.to_object(repo).ok())
+            .and_then(|o| o.peel_to_tree().ok())
+        {
             Some(t) => t,
             None => return Ok(Vec::new()),
         }
