@@ -9,3 +9,9 @@ mod authoring;
 
 #[path = "cli/check.rs"]
 mod check;
+
+#[path = "cli/fmt.rs"]
+mod fmt;
+
+#[path = "cli/renumber.rs"]
+mod renumber;

@@ -75,10 +75,8 @@ pub(crate) fn check(docs: &[Doc], index: &Index, config: &Config) -> Vec<Finding
                 }
             }
             Some(Kind::Epic) => {
-                if link(d, "vision", None, Kind::Vision, docs, index, &mut out).is_none()
-                    && d.scalar("vision").is_none()
-                    && d.id.is_some()
-                {
+                let linked = link(d, "vision", None, Kind::Vision, docs, index, &mut out).is_some();
+                if !linked && d.scalar("vision").is_none() && d.id.is_some() {
                     out.push(
                         d.finding("epic/no-vision", (1, 1), format!("{} belongs to no vision", d.name()))
                             .hint(format!("set one: `pm epic set {} vision=V-1`", d.name())),

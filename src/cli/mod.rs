@@ -7,10 +7,12 @@ mod backlog;
 mod check;
 mod edit;
 mod editor;
+mod fmt;
 mod init;
 mod list;
 mod output;
 mod rank;
+mod renumber;
 mod roadmap;
 mod set;
 mod show;
@@ -86,6 +88,10 @@ enum Command {
     Roadmap(roadmap::Args),
     /// Check the product for problems (read-only; for CI and pull requests)
     Check(check::Args),
+    /// Put the backlog and roadmap in canonical form and file names in line with IDs
+    Fmt(fmt::Args),
+    /// Change an ID and every reference to it
+    Renumber(renumber::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -249,6 +255,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backlog(a) => backlog::run(&ctx, a),
         Command::Roadmap(a) => roadmap::run(&ctx, a),
         Command::Check(a) => return check::run(&ctx, a),
+        Command::Fmt(a) => return fmt::run(&ctx, a),
+        Command::Renumber(a) => renumber::run(&ctx, a),
     }?;
     Ok(ExitCode::Success)
 }
