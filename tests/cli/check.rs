@@ -613,3 +613,13 @@ fn duplicate_ids_name_every_file_and_the_cure() {
         .stdout_has("S-1 is the ID of 2 files: product/stories/S-1-a.md, product/stories/S-1-other.md")
         .stdout_has("pm renumber S-1 S-3 --file product/stories/S-1-other.md");
 }
+
+#[test]
+fn docs_describe_every_rule_with_its_default() {
+    let docs = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/check.md")).unwrap();
+    for r in pm::check::rules::RULES {
+        let row = format!("| `{}` | {} |", r.code, r.default);
+        assert!(docs.contains(&row), "docs/check.md lacks the table row {row:?}");
+        assert!(docs.contains(&format!("### {}", r.code)) || docs.contains(&format!(", {}", r.code)), "no section for {}", r.code);
+    }
+}
