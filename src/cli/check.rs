@@ -6,7 +6,7 @@ use crate::check::source::{CONFIG_FILE, Snapshot};
 use crate::check::{self, changed, format};
 use crate::cli::Ctx;
 use crate::cli::output::print;
-use crate::error::{ExitCode, Result};
+use crate::error::{Error, ExitCode, Location, Result};
 use crate::model::config::Config;
 
 /// Check the product for problems: missing acceptance criteria, broken links, dependency cycles,
@@ -51,6 +51,32 @@ enum CheckFormat {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
+    let strict = a.strict;
+    let format = a.format;
+    let report = report(ctx, a).map_err(unreadable)?;
+    let text = match format {
+        CheckFormat::Human => format::human(&report),
+        CheckFormat::Json => format::json(&report),
+        CheckFormat::Github => format::github(&report),
+        CheckFormat::Sarif => format::sarif(&report),
+        CheckFormat::Junit => format::junit(&report, strict),
+    };
+    print(&text)?;
+    Ok(if report.fails(strict) { ExitCode::Findings } else { ExitCode::Success })
+}
+
+/// `pm check` exits 2 when the repository cannot be read, so CI can tell "the check could not
+/// run" (2) from "the check found problems" (1).
+fn unreadable(e: Error) -> Error {
+    match e {
+        Error::Io { path, source } => Error::bad_file(Location::file(path), format!("cannot read: {source}"))
+            .with_hint("check the file's permissions"),
+        Error::Git { message, hint } => Error::BadArgument { message: format!("git: {message}"), hint },
+        other => other,
+    }
+}
+
+fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
     let (snapshot, config) = match &a.rev {
         Some(rev) => {
             let snapshot = Snapshot::git(&ctx.cwd, rev)?;
@@ -73,13 +99,5 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
         let changes = changed::since(&ctx.cwd, &snapshot, a.rev.as_deref(), since)?;
         changed::filter(&mut report, &changes);
     }
-    let text = match a.format {
-        CheckFormat::Human => format::human(&report),
-        CheckFormat::Json => format::json(&report),
-        CheckFormat::Github => format::github(&report),
-        CheckFormat::Sarif => format::sarif(&report),
-        CheckFormat::Junit => format::junit(&report, a.strict),
-    };
-    print(&text)?;
-    Ok(if report.fails(a.strict) { ExitCode::Findings } else { ExitCode::Success })
+    Ok(report)
 }

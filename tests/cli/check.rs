@@ -620,6 +620,10 @@ fn docs_describe_every_rule_with_its_default() {
     for r in pm::check::rules::RULES {
         let row = format!("| `{}` | {} |", r.code, r.default);
         assert!(docs.contains(&row), "docs/check.md lacks the table row {row:?}");
-        assert!(docs.contains(&format!("### {}", r.code)) || docs.contains(&format!(", {}", r.code)), "no section for {}", r.code);
+        assert!(
+            docs.contains(&format!("### {}", r.code)) || docs.contains(&format!(", {}", r.code)),
+            "no section for {}",
+            r.code
+        );
     }
 }
