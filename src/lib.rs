@@ -5,6 +5,7 @@
 //! change ([`store`]), and the operations the commands perform ([`ops`]). The [`cli`] module is
 //! the only place that parses arguments or prints.
 
+pub mod check;
 pub mod cli;
 pub mod error;
 pub mod model;

@@ -24,3 +24,12 @@ mod properties;
 mod ranking;
 #[path = "cli/reference.rs"]
 mod reference;
+
+#[path = "cli/check.rs"]
+mod check;
+
+#[path = "cli/fmt.rs"]
+mod fmt;
+
+#[path = "cli/renumber.rs"]
+mod renumber;

@@ -4,12 +4,15 @@
 mod ac;
 mod add;
 mod backlog;
+mod check;
 mod edit;
 mod editor;
+mod fmt;
 mod init;
 mod list;
 mod output;
 mod rank;
+mod renumber;
 mod roadmap;
 mod set;
 mod show;
@@ -83,6 +86,12 @@ enum Command {
     Backlog(backlog::Args),
     /// Show the roadmap, or move an epic between horizons
     Roadmap(roadmap::Args),
+    /// Check the product for problems (read-only; for CI and pull requests)
+    Check(check::Args),
+    /// Put the backlog and roadmap in canonical form and file names in line with IDs
+    Fmt(fmt::Args),
+    /// Change an ID and every reference to it
+    Renumber(renumber::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -312,6 +321,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rank(a) => rank::run(&ctx, a),
         Command::Backlog(a) => backlog::run(&ctx, a),
         Command::Roadmap(a) => roadmap::run(&ctx, a),
+        Command::Check(a) => return check::run(&ctx, a),
+        Command::Fmt(a) => return fmt::run(&ctx, a),
+        Command::Renumber(a) => renumber::run(&ctx, a),
     }?;
     Ok(ExitCode::Success)
 }

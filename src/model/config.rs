@@ -3,10 +3,13 @@
 //! This module owns the meaning of the settings and the commented file `pm init` writes.
 //! It does not read files: the store hands it the text.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 use crate::error::{Error, Location, Result};
 use crate::model::id::{ItemId, Kind};
+use crate::model::severity::Severity;
 
 /// Settings of one product. Unknown keys in `pm.yaml` are an error, so typos do not pass silently.
 #[derive(Debug, Clone, Deserialize)]
@@ -25,6 +28,18 @@ pub struct Config {
     pub points: Vec<u64>,
     /// Extra front-matter fields the team uses; `pm check` accepts them without a warning.
     pub custom_fields: Vec<String>,
+    /// Severity overrides of `pm check` rules, by rule code (`story/no-epic: error`).
+    pub rules: BTreeMap<String, Severity>,
+    /// Fields `pm check` requires beyond `id`, `title` and `status`, per kind of item.
+    pub required_fields: RequiredFields,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RequiredFields {
+    pub vision: Vec<String>,
+    pub epic: Vec<String>,
+    pub story: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -88,6 +103,8 @@ impl Default for Config {
             priorities: strings(&["critical", "high", "medium", "low"]),
             points: vec![0, 1, 2, 3, 5, 8, 13, 21],
             custom_fields: Vec::new(),
+            rules: BTreeMap::new(),
+            required_fields: RequiredFields::default(),
         }
     }
 }
@@ -158,6 +175,15 @@ impl Config {
         Kind::ALL.into_iter().find(|k| self.prefix(*k) == id.prefix)
     }
 
+    /// Fields `pm.yaml` makes required for items of `kind` (beyond `id`, `title`, `status`).
+    pub fn required_fields(&self, kind: Kind) -> &[String] {
+        match kind {
+            Kind::Vision => &self.required_fields.vision,
+            Kind::Epic => &self.required_fields.epic,
+            Kind::Story => &self.required_fields.story,
+        }
+    }
+
     pub fn is_closed(&self, status: &str) -> bool {
         self.closed.iter().any(|s| s == status)
     }
@@ -204,6 +230,21 @@ points: [0, 1, 2, 3, 5, 8, 13, 21]
 # Extra front-matter fields your team uses (for example jira). pm keeps unknown
 # fields either way; `pm check` warns about the ones not listed here.
 custom_fields: []
+
+# Severity of `pm check` rules: error, warning or off. docs/check.md lists every
+# rule with its default. For example:
+#   rules:
+#     story/no-epic: error
+#     story/not-user-story: warning
+rules: {{}}
+
+# Fields `pm check` requires on top of id, title and status. For example:
+#   required_fields:
+#     story: [owner, points]
+required_fields:
+  vision: []
+  epic: []
+  story: []
 "
         )
     }

@@ -6,3 +6,4 @@ pub mod criteria;
 pub mod id;
 pub mod item;
 pub mod listfile;
+pub mod severity;

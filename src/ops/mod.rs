@@ -3,7 +3,9 @@
 
 pub mod ac;
 pub mod add;
+pub mod fmt;
 pub mod rank;
+pub mod renumber;
 pub mod set;
 pub mod values;
 

@@ -1,0 +1,346 @@
+//! Rules about one item file on its own: fields, IDs, file names, acceptance criteria, the
+//! user-story sentence and `pm-allow` silences.
+
+use serde_yaml::Value;
+
+use crate::check::doc::Doc;
+use crate::check::{Finding, rules};
+use crate::error::did_you_mean;
+use crate::model::config::Config;
+use crate::model::id::{ItemId, Kind};
+use crate::model::item::{COMMON_FIELDS, EPIC_FIELDS, STORY_FIELDS, VISION_FIELDS, is_known_field, scalar_string};
+
+/// The field that holds silences.
+pub const ALLOW_FIELD: &str = "pm-allow";
+
+/// Read `id`, `title` and `status`, reporting what is missing or malformed.
+pub(crate) fn identify(doc: &mut Doc, config: &Config, out: &mut Vec<Finding>) {
+    if let Some(id_text) = required_scalar(doc, "id", "S-1", out) {
+        match ItemId::parse(id_text.trim()) {
+            None => out.push(
+                doc.finding("id/format", doc.value_pos("id"), format!("`{id_text}` is not an ID"))
+                    .hint("an ID is a prefix, a dash and a number without leading zeros, like S-12"),
+            ),
+            Some(id) => match config.kind_of(&id) {
+                None => out.push(
+                    doc.finding("id/format", doc.value_pos("id"), format!("`{id}` has no known prefix")).hint(format!(
+                        "prefixes are {} (vision), {} (epic), {} (story); set them in pm.yaml",
+                        config.prefixes.vision, config.prefixes.epic, config.prefixes.story
+                    )),
+                ),
+                Some(kind) => {
+                    doc.kind = Some(kind);
+                    doc.id = Some(id);
+                }
+            },
+        }
+    }
+    doc.title = required_scalar(doc, "title", "A short title", out);
+    let example = doc.kind.map(|k| config.default_status(k)).unwrap_or("draft");
+    doc.status = required_scalar(doc, "status", example, out);
+}
+
+/// A required single-valued field; reports it missing, empty or not a single value.
+fn required_scalar(doc: &Doc, key: &str, example: &str, out: &mut Vec<Finding>) -> Option<String> {
+    match doc.fields.get(key) {
+        None => {
+            out.push(
+                doc.finding("field/required", (1, 1), format!("missing required field `{key}`"))
+                    .hint(format!("add a line `{key}: {example}` to the front matter")),
+            );
+            None
+        }
+        Some(v) => match scalar_string(v) {
+            Some(s) if !s.trim().is_empty() => Some(s),
+            Some(_) => {
+                out.push(
+                    doc.finding("field/required", doc.value_pos(key), format!("required field `{key}` is empty"))
+                        .hint(format!("give it a value, such as `{key}: {example}`")),
+                );
+                None
+            }
+            None => {
+                out.push(not_single(doc, key));
+                None
+            }
+        },
+    }
+}
+
+fn not_single(doc: &Doc, key: &str) -> Finding {
+    doc.finding(
+        "field/invalid-value",
+        doc.value_pos(key),
+        format!("`{key}` must be a single value, not a list or mapping"),
+    )
+    .hint(format!("write it as `{key}: value`"))
+}
+
+/// Every per-file rule that needs the item's kind.
+pub(crate) fn check(doc: &mut Doc, config: &Config, out: &mut Vec<Finding>) {
+    allow(doc, out);
+    let Some(kind) = doc.kind else { return };
+    for key in config.required_fields(kind) {
+        let missing = match doc.fields.get(key.as_str()) {
+            None | Some(Value::Null) => true,
+            Some(Value::String(s)) => s.trim().is_empty(),
+            Some(Value::Sequence(s)) => s.is_empty(),
+            _ => false,
+        };
+        if missing {
+            let pos = if doc.fields.contains_key(key.as_str()) { doc.value_pos(key) } else { (1, 1) };
+            out.push(
+                doc.finding(
+                    "field/required",
+                    pos,
+                    format!("missing field `{key}`, which pm.yaml requires for a {kind}"),
+                )
+                .hint(format!("add a line `{key}: ...` to the front matter")),
+            );
+        }
+    }
+    unknown_fields(doc, kind, config, out);
+    values(doc, kind, config, out);
+    file_name(doc, out);
+    if kind == Kind::Story {
+        criteria(doc, out);
+        user_story(doc, out);
+    }
+}
+
+fn unknown_fields(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
+    let own: &[&str] = match kind {
+        Kind::Story => STORY_FIELDS,
+        Kind::Epic => EPIC_FIELDS,
+        Kind::Vision => VISION_FIELDS,
+    };
+    for key in doc.fields.keys() {
+        let Some(key) = scalar_string(key) else { continue };
+        if is_known_field(kind, &key) || key == ALLOW_FIELD || config.custom_fields.contains(&key) {
+            continue;
+        }
+        let candidates =
+            COMMON_FIELDS.iter().chain(own).copied().chain(config.custom_fields.iter().map(String::as_str));
+        let hint = match did_you_mean(&key, candidates) {
+            Some(s) => format!("did you mean `{s}`? If `{key}` is yours, list it under custom_fields in pm.yaml"),
+            None => format!("list `{key}` under custom_fields in pm.yaml, or remove it"),
+        };
+        let line = doc.key_line(&key).unwrap_or(1);
+        out.push(
+            doc.finding("parse/unknown-field", (line, 1), format!("unknown field `{key}` in a {kind}")).hint(hint),
+        );
+    }
+}
+
+fn values(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
+    let one_of = |key: &str, value: &str, allowed: &[String], setting: &str| -> Option<Finding> {
+        if allowed.iter().any(|a| a == value) {
+            return None;
+        }
+        let hint = match did_you_mean(value, allowed.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`? Allowed: {}", allowed.join(", ")),
+            None => format!("allowed: {} (set {setting} in pm.yaml)", allowed.join(", ")),
+        };
+        Some(
+            doc.finding("field/invalid-value", doc.value_pos(key), format!("`{value}` is not a {kind} {key}"))
+                .hint(hint),
+        )
+    };
+    if let Some(status) = &doc.status {
+        out.extend(one_of("status", status, config.statuses(kind), &format!("statuses.{kind}")));
+    }
+    let scalars: &[&str] = match kind {
+        Kind::Story => &["owner", "epic", "priority"],
+        Kind::Epic => &["owner", "vision"],
+        Kind::Vision => &["owner"],
+    };
+    for key in scalars {
+        if doc.fields.get(*key).is_some_and(|v| scalar_string(v).is_none()) {
+            out.push(not_single(doc, key));
+        }
+    }
+    for key in ["labels", "depends_on"] {
+        if key == "depends_on" && kind != Kind::Story {
+            continue;
+        }
+        let bad = match doc.fields.get(key) {
+            Some(Value::Sequence(items)) => items.iter().any(|v| scalar_string(v).is_none()),
+            Some(Value::Mapping(_)) => true,
+            _ => false,
+        };
+        if bad {
+            out.push(
+                doc.finding(
+                    "field/invalid-value",
+                    doc.value_pos(key),
+                    format!("`{key}` must be a list of single values"),
+                )
+                .hint(format!("write it as `{key}: [a, b]`")),
+            );
+        }
+    }
+    if kind == Kind::Story {
+        if let Some(p) = doc.fields.get("priority").and_then(scalar_string).filter(|p| !p.is_empty()) {
+            out.extend(one_of("priority", &p, &config.priorities, "priorities"));
+        }
+        match doc.fields.get("points") {
+            None | Some(Value::Null) => {}
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|p| config.points.contains(&p)) => {}
+            Some(v) => {
+                let scale = config.points.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+                let shown = scalar_string(v).unwrap_or_else(|| "a list".into());
+                out.push(
+                    doc.finding(
+                        "field/invalid-value",
+                        doc.value_pos("points"),
+                        format!("`{shown}` is not on the points scale"),
+                    )
+                    .hint(format!("use one of {scale} (set points in pm.yaml)")),
+                );
+            }
+        }
+    }
+    if kind == Kind::Vision
+        && let Some(m) = doc.fields.get("metrics")
+    {
+        let ok = match m {
+            Value::Null => true,
+            Value::Sequence(items) => {
+                items.iter().all(|i| i.as_mapping().is_some_and(|m| m.get("name").and_then(scalar_string).is_some()))
+            }
+            _ => false,
+        };
+        if !ok {
+            out.push(
+                doc.finding(
+                    "field/invalid-value",
+                    doc.value_pos("metrics"),
+                    "`metrics` must be a list of entries with a `name`",
+                )
+                .hint("write each metric as `- name: ...`, `target: ...`, optional `current: ...`"),
+            );
+        }
+    }
+}
+
+fn file_name(doc: &Doc, out: &mut Vec<Finding>) {
+    let Some(id) = &doc.id else { return };
+    let name = doc.rel.rsplit('/').next().unwrap_or(doc.rel);
+    if ItemId::from_file_name(name).as_ref() == Some(id) {
+        return;
+    }
+    let slug = doc.title.as_deref().map(crate::model::id::slug).unwrap_or_default();
+    let want = if slug.is_empty() { format!("{id}.md") } else { format!("{id}-{slug}.md") };
+    out.push(
+        doc.finding(
+            "id/filename-mismatch",
+            doc.value_pos("id"),
+            format!("the file name `{name}` does not start with {id}"),
+        )
+        .hint(format!("rename the file to `{want}` (`pm fmt` does it)")),
+    );
+}
+
+fn criteria(doc: &Doc, out: &mut Vec<Finding>) {
+    let base = doc.split.body_line;
+    let c = &doc.criteria;
+    let name = doc.name();
+    if c.items.is_empty() {
+        let (line, message) = match c.heading_line {
+            Some(h) => (base + h, format!("{name} has an acceptance-criteria heading but no criteria under it")),
+            None => (1, format!("{name} has no acceptance criteria")),
+        };
+        out.push(doc.finding("story/no-acceptance-criteria", (line, 1), message).hint(format!(
+            "add criteria under `## Acceptance criteria`, like `- [ ] AC-1: Given ..., when ..., then ...` (`pm ac add {name} TEXT`)"
+        )));
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut next = c.next_number();
+    for item in &c.items {
+        let line = base + item.body_line;
+        let col = doc.line_text(line).len() - doc.line_text(line).trim_start().len() + 1;
+        match item.number {
+            _ if item.text.trim().is_empty() => out.push(
+                doc.finding("ac/empty", (line, col), format!("{} of {name} has no text", item.label()))
+                    .hint("write the criterion: `Given ..., when ..., then ...`, or remove the line"),
+            ),
+            None => {
+                out.push(
+                    doc.finding("ac/missing-id", (line, col), format!("a criterion of {name} has no `AC-n:` ID"))
+                        .hint(format!("start its text with `AC-{next}: `")),
+                );
+                next += 1;
+            }
+            Some(_) => {}
+        }
+        if let Some(n) = item.number
+            && !seen.insert(n)
+        {
+            out.push(
+                doc.finding("ac/duplicate-id", (line, col), format!("AC-{n} appears twice in {name}"))
+                    .hint(format!("give this one a new ID, AC-{next}; IDs are never reused")),
+            );
+            next += 1;
+        }
+    }
+}
+
+fn user_story(doc: &Doc, out: &mut Vec<Finding>) {
+    let body = &doc.text[doc.split.body.clone()];
+    let intro = match &doc.criteria.section {
+        Some(r) => &body[..r.start],
+        None => body,
+    };
+    let lower = intro.to_lowercase();
+    let found = ["as a ", "as an "].iter().filter_map(|p| lower.find(p)).min().and_then(|a| {
+        let w = a + lower[a..].find("i want")?;
+        lower[w..].find("so that")
+    });
+    if found.is_none() {
+        out.push(
+            doc.finding(
+                "story/not-user-story",
+                (doc.split.body_line, 1),
+                format!("{} has no user-story sentence", doc.name()),
+            )
+            .hint("open the body with `As a <role>, I want <goal>, so that <benefit>.`"),
+        );
+    }
+}
+
+/// Read `pm-allow: {rule: reason}`; entries without a reason silence nothing and are findings.
+fn allow(doc: &mut Doc, out: &mut Vec<Finding>) {
+    let Some(value) = doc.fields.get(ALLOW_FIELD) else { return };
+    let line = doc.key_line(ALLOW_FIELD).unwrap_or(1);
+    let entries: Vec<(String, Option<String>)> = match value {
+        Value::Mapping(m) => m
+            .iter()
+            .filter_map(|(k, v)| Some((scalar_string(k)?, scalar_string(v).filter(|r| !r.trim().is_empty()))))
+            .collect(),
+        Value::Sequence(items) => items.iter().filter_map(scalar_string).map(|r| (r, None)).collect(),
+        Value::Null => Vec::new(),
+        other => scalar_string(other).map(|r| vec![(r, None)]).unwrap_or_default(),
+    };
+    let mut allowed = Vec::new();
+    for (rule, reason) in entries {
+        let pos = doc.needle_pos(ALLOW_FIELD, &rule);
+        let pos = if pos.1 == 1 { (line, 1) } else { pos };
+        if rules::find(&rule).is_none() {
+            let hint = match did_you_mean(&rule, rules::RULES.iter().map(|r| r.code)) {
+                Some(s) => format!("did you mean `{s}`? docs/check.md lists every rule"),
+                None => "docs/check.md lists every rule".into(),
+            };
+            out.push(doc.finding("allow/unknown-rule", pos, format!("pm-allow names no rule `{rule}`")).hint(hint));
+            continue;
+        }
+        match reason {
+            Some(reason) => allowed.push((rule, reason)),
+            None => out.push(
+                doc.finding("allow/no-reason", pos, format!("pm-allow silences `{rule}` without a reason"))
+                    .hint(format!("say why: `{ALLOW_FIELD}: {{{rule}: \"the reason\"}}`")),
+            ),
+        }
+    }
+    doc.allow = allowed;
+}

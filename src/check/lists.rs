@@ -1,0 +1,128 @@
+//! Rules about `backlog.md` and `roadmap.md`: every open story (epic) listed once, no line
+//! naming an unknown or closed item, and titles and links in step with the items.
+
+use std::collections::HashMap;
+
+use crate::check::doc::Doc;
+use crate::check::links::Index;
+use crate::check::source::Snapshot;
+use crate::check::{Finding, Related};
+use crate::model::config::Config;
+use crate::model::id::Kind;
+use crate::model::listfile::ListFile;
+use crate::store::product::{BACKLOG_FILE, ROADMAP_FILE};
+
+struct Codes {
+    missing: &'static str,
+    unknown: &'static str,
+    duplicate: &'static str,
+    closed: &'static str,
+    stale: &'static str,
+}
+
+const BACKLOG: Codes = Codes {
+    missing: "backlog/missing",
+    unknown: "backlog/unknown",
+    duplicate: "backlog/duplicate",
+    closed: "backlog/closed",
+    stale: "backlog/stale-title",
+};
+
+const ROADMAP: Codes = Codes {
+    missing: "roadmap/missing",
+    unknown: "roadmap/unknown",
+    duplicate: "roadmap/duplicate",
+    closed: "roadmap/closed",
+    stale: "roadmap/stale-title",
+};
+
+/// Findings of both lists.
+pub(crate) fn check(snapshot: &Snapshot, docs: &[Doc], index: &Index, config: &Config) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (name, kind, codes) in [(BACKLOG_FILE, Kind::Story, &BACKLOG), (ROADMAP_FILE, Kind::Epic, &ROADMAP)] {
+        let file = snapshot.get(name);
+        let text = file.and_then(|f| f.text()).unwrap_or("");
+        let path = file.map(|f| f.path.clone()).unwrap_or_else(|| {
+            if snapshot.product_dir.is_empty() { name.to_string() } else { format!("{}/{name}", snapshot.product_dir) }
+        });
+        one_list(&path, name, text, kind, codes, docs, index, config, &mut out);
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn one_list(
+    path: &str,
+    name: &str,
+    text: &str,
+    kind: Kind,
+    codes: &Codes,
+    docs: &[Doc],
+    index: &Index,
+    config: &Config,
+    out: &mut Vec<Finding>,
+) {
+    let list = ListFile::parse(text);
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut listed: HashMap<String, usize> = HashMap::new();
+    for e in list.entries() {
+        let line = e.line + 1;
+        let line_text = lines.get(e.line).copied().unwrap_or("");
+        let col = line_text.find('[').map(|i| line_text[..i].chars().count() + 2).unwrap_or(1);
+        let at = |rule, message: String| Finding::new(rule, path, line, col, message).id(Some(&e.id));
+        if let Some(first) = listed.get(&e.id) {
+            out.push(
+                at(codes.duplicate, format!("{} is listed twice in {name} (first on line {first})", e.id))
+                    .hint("remove this line (`pm fmt` removes repeats, keeping the first)")
+                    .related(vec![Related { path: path.to_string(), line: *first }]),
+            );
+            continue;
+        }
+        listed.insert(e.id.clone(), line);
+        let found = index.get(&e.id).filter(|&i| docs[i].kind == Some(kind));
+        let Some(i) = found else {
+            let other = index.get(&e.id).and_then(|i| docs[i].kind).map(|k| format!(" ({} is a {k})", e.id));
+            let hint = match index.suggest(&e.id, kind) {
+                Some(s) => format!("did you mean {s}? Otherwise remove the line"),
+                None => "remove the line, or restore the item's file".into(),
+            };
+            out.push(at(codes.unknown, format!("{} names no {kind}{}", e.id, other.unwrap_or_default())).hint(hint));
+            continue;
+        };
+        let d = &docs[i];
+        if d.is_closed(config) {
+            out.push(
+                at(codes.closed, format!("{} is {} but still listed", e.id, d.status.as_deref().unwrap_or("")))
+                    .hint("remove the line (`pm fmt` removes closed items)"),
+            );
+            continue;
+        }
+        let Some(title) = d.title.as_deref() else { continue };
+        if e.title != title || e.link != d.rel {
+            let message = if e.title != title {
+                format!("the line's title differs from {}'s title `{title}`", e.id)
+            } else {
+                format!("the line's link `{}` is not {}'s file `{}`", e.link, e.id, d.rel)
+            };
+            out.push(at(codes.stale, message).hint("run `pm fmt` to refresh the line"));
+        }
+    }
+    for (i, d) in docs.iter().enumerate() {
+        if d.kind != Some(kind) || !d.is_open(config) {
+            continue;
+        }
+        let id = d.name();
+        if d.id.is_none() || index.get(&id) != Some(i) || listed.contains_key(&id) {
+            continue;
+        }
+        let status = d.status.as_deref().unwrap_or("");
+        out.push(
+            d.finding(codes.missing, d.value_pos("status"), format!("{id} is {status} but not listed in {name}")).hint(
+                format!(
+                    "add a line `{}` to {name} (`pm fmt` appends it)",
+                    ListFile::entry_line(&id, d.rel, d.title.as_deref().unwrap_or(""))
+                ),
+            ),
+        );
+    }
+}

@@ -1,0 +1,190 @@
+//! `pm check`: read-only validation of a product folder, with stable rule codes.
+//!
+//! The checker works on a [`source::Snapshot`] (the files of `product/` read from the working
+//! tree or from a git commit), so it never touches the file system itself and never writes.
+//! It is tolerant: a file that cannot be parsed yields a `parse/front-matter` finding and every
+//! other file is still checked. The work is one pass over the files (parsed in parallel) plus
+//! hash-map lookups for the rules that relate items, so it stays fast on large products.
+//!
+//! Renderers for the output formats live in [`format`]; the rule registry in [`rules`].
+
+pub mod changed;
+mod doc;
+pub mod format;
+mod items;
+mod links;
+mod lists;
+pub mod rules;
+pub mod source;
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::error::{Error, Location, Result, did_you_mean};
+use crate::model::config::Config;
+use crate::model::severity::Severity;
+use crate::store::product::{BACKLOG_FILE, ROADMAP_FILE, parallel_map};
+
+use doc::Doc;
+use source::Snapshot;
+
+/// Another place a finding concerns (the other files of a duplicate ID, a cycle's members).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Related {
+    pub path: String,
+    pub line: usize,
+}
+
+/// One problem found by `pm check`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// The rule's stable code, such as `link/dangling`.
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// Path from the repository root (or the folder holding `product/` outside git), `/`-separated.
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+    /// The item the finding is about, when there is one.
+    pub id: Option<String>,
+    pub message: String,
+    pub hint: Option<String>,
+    /// Other places the finding concerns.
+    pub related: Vec<Related>,
+    /// The text of the offending line (for the human format).
+    #[serde(skip)]
+    pub source_line: Option<String>,
+}
+
+impl Finding {
+    pub(crate) fn new(rule: &'static str, path: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
+        Finding {
+            rule,
+            severity: Severity::Error,
+            path: path.to_string(),
+            line: line.max(1),
+            column: column.max(1),
+            id: None,
+            message: message.into(),
+            hint: None,
+            related: Vec::new(),
+            source_line: None,
+        }
+    }
+
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub(crate) fn id(mut self, id: Option<impl ToString>) -> Self {
+        self.id = id.map(|i| i.to_string());
+        self
+    }
+
+    pub(crate) fn related(mut self, related: Vec<Related>) -> Self {
+        self.related = related;
+        self
+    }
+}
+
+/// The outcome of a check.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Findings sorted by path, line, column and rule.
+    pub findings: Vec<Finding>,
+    /// Shown paths of the files checked (items, the backlog and roadmap, `pm.yaml`), sorted.
+    pub files: Vec<String>,
+    /// The file of each item ID (the first, for a duplicate), as shown in findings.
+    pub items: HashMap<String, String>,
+}
+
+impl Report {
+    /// How many files were checked.
+    pub fn checked(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn errors(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Warning).count()
+    }
+
+    /// How many distinct files have findings.
+    pub fn files_with_findings(&self) -> usize {
+        self.findings.iter().map(|f| f.path.as_str()).collect::<BTreeSet<_>>().len()
+    }
+
+    /// Whether the check fails: an error, or a warning under `--strict`.
+    pub fn fails(&self, strict: bool) -> bool {
+        self.errors() > 0 || (strict && self.warnings() > 0)
+    }
+}
+
+/// Check that every rule code named in `pm.yaml` exists.
+pub fn validate_config(config: &Config, shown: &str) -> Result<()> {
+    for code in config.rules.keys() {
+        if rules::find(code).is_none() {
+            let mut e = Error::bad_file(Location::file(shown), format!("`rules` names no rule `{code}`"));
+            e = match did_you_mean(code, rules::RULES.iter().map(|r| r.code)) {
+                Some(s) => e.with_hint(format!("did you mean `{s}`? docs/check.md lists every rule")),
+                None => e.with_hint("docs/check.md lists every rule"),
+            };
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// The severity a rule has under these settings.
+pub fn severity(config: &Config, rule: &str) -> Severity {
+    config.rules.get(rule).copied().unwrap_or_else(|| rules::find(rule).map(|r| r.default).unwrap_or(Severity::Error))
+}
+
+/// Check a product snapshot under its settings.
+pub fn check(snapshot: &Snapshot, config: &Config) -> Report {
+    let candidates: Vec<&source::File> = snapshot.item_candidates().collect();
+    let parsed = parallel_map(&candidates, |f| doc::load(snapshot, f, config));
+    let mut findings = Vec::new();
+    let mut docs: Vec<Doc> = Vec::with_capacity(parsed.len());
+    let mut files: Vec<String> = candidates.iter().map(|f| f.path.clone()).collect();
+    for (d, mut f) in parsed {
+        findings.append(&mut f);
+        if let Some(d) = d {
+            docs.push(d);
+        }
+    }
+    let index = links::Index::new(&docs, config);
+    findings.extend(links::check(&docs, &index, config));
+    findings.extend(lists::check(snapshot, &docs, &index, config));
+    for name in [source::CONFIG_FILE, BACKLOG_FILE, ROADMAP_FILE] {
+        if let Some(f) = snapshot.get(name) {
+            files.push(f.path.clone());
+        }
+    }
+    files.sort();
+
+    // Silences: `pm-allow` in an item's front matter, for findings in that item's file.
+    let allows: HashMap<&str, &Vec<(String, String)>> =
+        docs.iter().filter(|d| !d.allow.is_empty()).map(|d| (d.path, &d.allow)).collect();
+    findings.retain(|f| {
+        f.rule.starts_with("allow/")
+            || !allows.get(f.path.as_str()).is_some_and(|a| a.iter().any(|(rule, _)| rule == f.rule))
+    });
+
+    for f in &mut findings {
+        f.severity = severity(config, f.rule);
+    }
+    findings.retain(|f| f.severity != Severity::Off);
+    for f in &mut findings {
+        f.source_line = snapshot.line_at(&f.path, f.line);
+    }
+    findings.sort_by(|a, b| (&a.path, a.line, a.column, a.rule).cmp(&(&b.path, b.line, b.column, b.rule)));
+    findings.dedup();
+    let items = docs.iter().filter_map(|d| Some((d.id_text()?, d.path.to_string()))).rev().collect();
+    Report { findings, files, items }
+}

@@ -1,0 +1,74 @@
+//! The registry of `pm check` rules: stable codes, default severities and one-line summaries.
+//!
+//! Codes are part of the public contract (they appear in `pm.yaml`, `pm-allow` and every output
+//! format), so a code is never renamed or reused. `docs/check.md` describes each rule.
+
+use crate::model::severity::Severity::{self, Error, Off, Warning};
+
+/// One rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub code: &'static str,
+    pub default: Severity,
+    pub summary: &'static str,
+}
+
+const fn rule(code: &'static str, default: Severity, summary: &'static str) -> Rule {
+    Rule { code, default, summary }
+}
+
+/// Every rule, in the order `docs/check.md` describes them.
+pub const RULES: &[Rule] = &[
+    rule("parse/front-matter", Error, "The front matter is missing, unterminated or not valid YAML"),
+    rule("parse/unknown-field", Warning, "A front-matter field is neither known nor declared in custom_fields"),
+    rule("field/required", Error, "A required field (id, title, status, or one pm.yaml requires) is missing"),
+    rule("field/invalid-value", Error, "A field's value is outside the configured values or of the wrong type"),
+    rule("id/format", Error, "The id is not a prefix, a dash and a number with a configured prefix"),
+    rule("id/duplicate", Error, "Two or more files carry the same ID"),
+    rule("id/filename-mismatch", Error, "The file name does not start with the item's ID"),
+    rule("link/dangling", Error, "epic, vision or depends_on names no item"),
+    rule("link/wrong-kind", Error, "A link names an item of the wrong kind"),
+    rule("link/cycle", Error, "Stories depend on each other in a cycle"),
+    rule("story/no-acceptance-criteria", Error, "A story has no acceptance criteria"),
+    rule("ac/empty", Error, "An acceptance criterion has no text"),
+    rule("ac/duplicate-id", Error, "Two acceptance criteria of a story share an AC ID"),
+    rule("ac/missing-id", Error, "A task-list item under the criteria heading has no AC-n: ID"),
+    rule("story/no-epic", Warning, "An open story belongs to no epic"),
+    rule("epic/no-stories", Warning, "An open epic has no stories"),
+    rule("epic/no-vision", Warning, "An epic belongs to no vision"),
+    rule("backlog/missing", Error, "An open story is not listed in backlog.md"),
+    rule("backlog/unknown", Error, "A backlog.md line names no story"),
+    rule("backlog/duplicate", Error, "A story is listed twice in backlog.md"),
+    rule("backlog/closed", Error, "A done or dropped story is still listed in backlog.md"),
+    rule("backlog/stale-title", Warning, "A backlog.md line's title or link differs from the story's"),
+    rule("roadmap/missing", Error, "An open epic is not listed in roadmap.md"),
+    rule("roadmap/unknown", Error, "A roadmap.md line names no epic"),
+    rule("roadmap/duplicate", Error, "An epic is listed twice in roadmap.md"),
+    rule("roadmap/closed", Error, "A done or dropped epic is still listed in roadmap.md"),
+    rule("roadmap/stale-title", Warning, "A roadmap.md line's title or link differs from the epic's"),
+    rule("status/inconsistent", Warning, "An epic is closed while some of its stories are open"),
+    rule("story/not-user-story", Off, "A story has no \"As a ..., I want ..., so that ...\" sentence"),
+    rule("allow/no-reason", Error, "A pm-allow entry gives no reason"),
+    rule("allow/unknown-rule", Warning, "A pm-allow entry names no rule"),
+];
+
+/// The rule with this code.
+pub fn find(code: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.code == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for r in RULES {
+            assert!(seen.insert(r.code), "{} twice", r.code);
+            let (family, name) = r.code.split_once('/').unwrap();
+            assert!(!family.is_empty() && !name.is_empty());
+            assert!(r.code.bytes().all(|b| b.is_ascii_lowercase() || b == b'/' || b == b'-'));
+        }
+    }
+}

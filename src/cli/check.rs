@@ -1,0 +1,103 @@
+//! `pm check`: validate the product folder (or a commit of it) and report findings.
+
+use clap::ValueEnum;
+
+use crate::check::source::{CONFIG_FILE, Snapshot};
+use crate::check::{self, changed, format};
+use crate::cli::Ctx;
+use crate::cli::output::print;
+use crate::error::{Error, ExitCode, Location, Result};
+use crate::model::config::Config;
+
+/// Check the product for problems: missing acceptance criteria, broken links, dependency cycles,
+/// duplicate IDs, a backlog out of step with the stories, and more (docs/check.md lists every
+/// rule). Never writes a file.
+///
+/// Exit status: 0 when clean (warnings allowed unless --strict), 1 when a finding has error
+/// severity, 2 on a usage error or an unreadable repository.
+///
+/// Examples:
+///   pm check
+///   pm check --format github --changed-since origin/main
+///   pm check --rev HEAD~1 --format json
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    format: CheckFormat,
+    /// Fail on warnings too
+    #[arg(long)]
+    strict: bool,
+    /// Check the product as it is in this commit (read from git objects, no checkout)
+    #[arg(long, value_name = "REV")]
+    rev: Option<String>,
+    /// Report only findings in items added or changed since the merge-base with REV
+    #[arg(long, value_name = "REV")]
+    changed_since: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    /// rustc-style diagnostics grouped by file, with a summary
+    Human,
+    /// A JSON object with a summary and the findings
+    Json,
+    /// GitHub Actions workflow commands (annotations on the pull request)
+    Github,
+    /// SARIF 2.1.0, for code-scanning dashboards
+    Sarif,
+    /// JUnit XML, one test case per file
+    Junit,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
+    let strict = a.strict;
+    let format = a.format;
+    let report = report(ctx, a).map_err(unreadable)?;
+    let text = match format {
+        CheckFormat::Human => format::human(&report),
+        CheckFormat::Json => format::json(&report),
+        CheckFormat::Github => format::github(&report),
+        CheckFormat::Sarif => format::sarif(&report),
+        CheckFormat::Junit => format::junit(&report, strict),
+    };
+    print(&text)?;
+    Ok(if report.fails(strict) { ExitCode::Findings } else { ExitCode::Success })
+}
+
+/// `pm check` exits 2 when the repository cannot be read, so CI can tell "the check could not
+/// run" (2) from "the check found problems" (1).
+fn unreadable(e: Error) -> Error {
+    match e {
+        Error::Io { path, source } => Error::bad_file(Location::file(path), format!("cannot read: {source}"))
+            .with_hint("check the file's permissions"),
+        Error::Git { message, hint } => Error::BadArgument { message: format!("git: {message}"), hint },
+        other => other,
+    }
+}
+
+fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
+    let (snapshot, config) = match &a.rev {
+        Some(rev) => {
+            let snapshot = Snapshot::git(&ctx.cwd, rev)?;
+            let config = match snapshot.get(CONFIG_FILE) {
+                Some(f) => Config::parse(f.text().unwrap_or(""), std::path::Path::new(&f.path))?,
+                None => Config::default(),
+            };
+            (snapshot, config)
+        }
+        None => {
+            let product = ctx.product()?;
+            let snapshot = Snapshot::work_tree(&product.root)?;
+            (snapshot, product.config)
+        }
+    };
+    let config_path = snapshot.get(CONFIG_FILE).map(|f| f.path.clone()).unwrap_or_else(|| CONFIG_FILE.into());
+    check::validate_config(&config, &config_path)?;
+    let mut report = check::check(&snapshot, &config);
+    if let Some(since) = &a.changed_since {
+        let changes = changed::since(&ctx.cwd, &snapshot, a.rev.as_deref(), since)?;
+        changed::filter(&mut report, &changes);
+    }
+    Ok(report)
+}

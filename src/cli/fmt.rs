@@ -1,0 +1,54 @@
+//! `pm fmt [--check]`: canonical backlog and roadmap, file names in line with IDs.
+
+use crate::cli::Ctx;
+use crate::error::{ExitCode, Result};
+use crate::ops::fmt;
+
+/// Put backlog.md and roadmap.md in canonical form and file names in line with IDs: titles and
+/// links refreshed, repeated lines removed (the first is kept), missing open items appended,
+/// closed ones removed, files renamed to start with their ID. Only those bytes change. A file
+/// that cannot be parsed is reported and left alone.
+///
+/// Examples:
+///   pm fmt
+///   pm fmt --check     # in CI: exit 1 and list what would change
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Change nothing: list what would change and exit 1 if anything would
+    #[arg(long)]
+    check: bool,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
+    let product = ctx.product()?;
+    let plan = if a.check { fmt::plan(&product)? } else { fmt::format(&product)? };
+    for e in &plan.skipped {
+        ctx.warn(&format!("left alone: {e}"));
+    }
+    for n in &plan.notes {
+        ctx.warn(&format!("{}: {}", n.path.display(), n.what));
+    }
+    let mut out = String::new();
+    let verb = if a.check { "would " } else { "" };
+    for c in &plan.changes {
+        let at = match c.line {
+            Some(l) => format!("{}:{l}", c.path.display()),
+            None => c.path.display().to_string(),
+        };
+        out.push_str(&format!("{at}: {verb}{}\n", c.what));
+    }
+    let changed = !plan.changes.is_empty();
+    if a.check {
+        crate::cli::output::print(&out)?;
+        return Ok(if changed { ExitCode::Findings } else { ExitCode::Success });
+    }
+    plan.apply()?;
+    if changed {
+        if !ctx.quiet {
+            crate::cli::output::print(&out)?;
+        }
+    } else {
+        ctx.say("Already formatted.")?;
+    }
+    Ok(ExitCode::Success)
+}

@@ -1,0 +1,36 @@
+//! `pm renumber OLD NEW`: change an ID and every reference to it.
+
+use std::path::PathBuf;
+
+use crate::cli::Ctx;
+use crate::error::Result;
+use crate::ops::renumber::renumber;
+
+/// Change an item's ID: its file is renamed to match, and every reference is rewritten (epic,
+/// vision and depends_on fields, backlog and roadmap lines, OLD/AC-n mentions in product files).
+/// The cure for duplicate IDs from two branches: with several files carrying OLD, --file picks
+/// the one to renumber.
+///
+/// Examples:
+///   pm renumber S-12 S-31
+///   pm renumber S-12 S-31 --file product/stories/S-12-export-as-csv.md
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The current ID
+    old: String,
+    /// The new ID (same kind, not in use)
+    new: String,
+    /// When several files carry OLD: the one to renumber
+    #[arg(long, value_name = "PATH")]
+    file: Option<PathBuf>,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+    let product = ctx.product()?;
+    let r = renumber(&product, &a.old, &a.new, a.file.as_deref())?;
+    let mut text = format!("{} is now {}: {} -> {}", r.old, r.new, r.from.display(), r.to.display());
+    for u in &r.updated {
+        text.push_str(&format!("\n  updated {}", u.display()));
+    }
+    ctx.say(&text)
+}

@@ -1,0 +1,185 @@
+//! `pm fmt`: put the backlog and roadmap in canonical form and file names in line with IDs.
+//!
+//! Canonical form: one line per open item, the first of repeated lines kept, titles and links
+//! refreshed, closed items removed, open items that were missing appended (stories at the end of
+//! the backlog, epics under `## Later`), in ID order. Lines naming no item are removed only when
+//! every file could be read (otherwise the item may be in the unreadable file). Every other line
+//! (headings, comments, prose) is kept byte for byte. A file that cannot be parsed is reported
+//! and left alone.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::model::id::{ItemId, Kind};
+use crate::model::item::Item;
+use crate::model::listfile::ListFile;
+use crate::ops::add::file_name;
+use crate::store::lock;
+use crate::store::product::Product;
+use crate::store::transaction::Transaction;
+
+/// One change `pm fmt` makes (or would make).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The file changed, as shown to the user.
+    pub path: PathBuf,
+    /// 1-based line in the file before the change, when it concerns one line.
+    pub line: Option<usize>,
+    pub what: String,
+}
+
+/// What formatting does: the changes, the files it could not read, and the writes.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+    /// Files left alone because they could not be parsed.
+    pub skipped: Vec<Error>,
+    /// Renames that could not be made (the name is taken).
+    pub notes: Vec<Change>,
+    tx: Transaction,
+}
+
+impl Plan {
+    /// Apply the changes atomically.
+    pub fn apply(self) -> Result<()> {
+        if self.tx.is_empty() {
+            return Ok(());
+        }
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Work out every change, writing nothing. The product lock is taken by [`format`].
+pub fn plan(product: &Product) -> Result<Plan> {
+    let (items, skipped) = product.load_all_lenient();
+    let mut plan = Plan { skipped, ..Plan::default() };
+    let mut count: HashMap<&ItemId, usize> = HashMap::new();
+    for i in &items.all {
+        *count.entry(&i.id).or_default() += 1;
+    }
+    // File names.
+    let mut rel: HashMap<String, String> = HashMap::new();
+    let mut taken: HashSet<PathBuf> = HashSet::new();
+    for item in &items.all {
+        let name = item.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let id = item.id.to_string();
+        if ItemId::from_file_name(name).as_ref() == Some(&item.id) || count[&item.id] > 1 {
+            rel.entry(id).or_insert_with(|| item.rel.clone());
+            continue;
+        }
+        let to = item.path.with_file_name(file_name(&item.id, &item.title));
+        if to.exists() || !taken.insert(to.clone()) {
+            plan.notes.push(Change {
+                path: product.shown(&item.path),
+                line: None,
+                what: format!("not renamed: {} exists", product.shown(&to).display()),
+            });
+            rel.entry(id).or_insert_with(|| item.rel.clone());
+            continue;
+        }
+        plan.changes.push(Change {
+            path: product.shown(&item.path),
+            line: None,
+            what: format!("rename to {}", product.shown(&to).display()),
+        });
+        rel.insert(id, product.rel(&to));
+        plan.tx.rename(&item.path, &to);
+    }
+    let by_id: HashMap<String, &Item> = items.all.iter().rev().map(|i| (i.id.to_string(), i)).collect();
+    let safe_to_drop_unknown = plan.skipped.is_empty();
+    for (path, kind) in [(product.backlog_path(), Kind::Story), (product.roadmap_path(), Kind::Epic)] {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        let mut open: Vec<&Item> =
+            items.all.iter().filter(|i| i.kind == kind && !product.config.is_closed(&i.status)).collect();
+        open.sort_by(|a, b| a.id.cmp(&b.id));
+        open.dedup_by(|a, b| a.id == b.id);
+        let shown = product.shown(&path);
+        let new =
+            format_list(&text, kind, &open, &by_id, &rel, safe_to_drop_unknown, product, &shown, &mut plan.changes);
+        if new != text {
+            plan.tx.write(&path, new);
+        }
+    }
+    Ok(plan)
+}
+
+/// Plan and apply under the product lock.
+pub fn format(product: &Product) -> Result<Plan> {
+    let _lock = lock::lock(&product.root)?;
+    plan(product)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn format_list(
+    text: &str,
+    kind: Kind,
+    open: &[&Item],
+    by_id: &HashMap<String, &Item>,
+    rel: &HashMap<String, String>,
+    drop_unknown: bool,
+    product: &Product,
+    shown: &Path,
+    changes: &mut Vec<Change>,
+) -> String {
+    let change = |line: Option<usize>, what: String| Change { path: shown.to_path_buf(), line, what };
+    let list = ListFile::parse(text);
+    let mut drop: HashSet<usize> = HashSet::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut refresh: Vec<(String, String, String)> = Vec::new();
+    for e in list.entries() {
+        let line = Some(e.line + 1);
+        if !seen.insert(e.id.clone()) {
+            drop.insert(e.line);
+            changes.push(change(line, format!("remove {} (listed twice)", e.id)));
+            continue;
+        }
+        match by_id.get(&e.id).filter(|i| i.kind == kind) {
+            None if drop_unknown => {
+                drop.insert(e.line);
+                changes.push(change(line, format!("remove {} (names no {kind})", e.id)));
+            }
+            None => {}
+            Some(item) if product.config.is_closed(&item.status) => {
+                drop.insert(e.line);
+                changes.push(change(line, format!("remove {} ({})", e.id, item.status)));
+            }
+            Some(item) => {
+                let link = rel.get(&e.id).cloned().unwrap_or_else(|| item.rel.clone());
+                if e.title != item.title || e.link != link {
+                    changes.push(change(line, format!("refresh the line of {}", e.id)));
+                    refresh.push((e.id.clone(), link, item.title.clone()));
+                }
+            }
+        }
+    }
+    let kept: String =
+        text.split_inclusive('\n').enumerate().filter(|(i, _)| !drop.contains(i)).map(|(_, l)| l).collect();
+    let mut list = ListFile::parse(&kept);
+    for (id, link, title) in refresh {
+        list.replace(&id, &link, &title);
+    }
+    let missing: Vec<&&Item> = open.iter().filter(|i| !seen.contains(&i.id.to_string())).collect();
+    if !missing.is_empty() && text.trim().is_empty() {
+        list = ListFile::parse(&match kind {
+            Kind::Story => ListFile::new_backlog(),
+            _ => ListFile::new_roadmap(),
+        });
+    }
+    for item in missing {
+        let id = item.id.to_string();
+        let link = rel.get(&id).cloned().unwrap_or_else(|| item.rel.clone());
+        let line = ListFile::entry_line(&id, &link, &item.title);
+        match kind {
+            Kind::Story => list.insert_at(usize::MAX, line),
+            _ => list.insert_in_section("Later", usize::MAX, line),
+        }
+        changes.push(change(None, format!("add {id} ({})", item.status)));
+    }
+    list.text()
+}
