@@ -35,19 +35,21 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     format: ListFormat,
+    /// Show the state at a past revision or date (YYYY-MM-DD), read from git
+    #[arg(long, value_name = "REV|DATE")]
+    at: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
-    let product = ctx.product()?;
+    let view::View { product, items, backlog, roadmap, .. } = view::load_view(ctx, a.at.as_deref())?;
     for s in &a.status {
         crate::ops::values::status(&product, kind, s)?;
     }
     if let Some(p) = &a.priority {
         crate::ops::values::priority(&product, p)?;
     }
-    let items = product.load_all()?;
-    let ranks = view::ranks(&product)?;
-    let horizons = view::horizons(&product)?;
+    let ranks = view::ranks_in(&backlog);
+    let horizons = view::horizons_in(&roadmap);
     let mut selected: Vec<_> = items
         .of_kind(kind)
         .filter(|i| a.status.is_empty() || a.status.contains(&i.status))

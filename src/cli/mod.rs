@@ -4,8 +4,10 @@
 mod ac;
 mod add;
 mod backlog;
+mod diff;
 mod edit;
 mod editor;
+mod history;
 mod init;
 mod list;
 mod output;
@@ -83,6 +85,10 @@ enum Command {
     Backlog(backlog::Args),
     /// Show the roadmap, or move an epic between horizons
     Roadmap(roadmap::Args),
+    /// Show what changed in the product between two states (a pull request's changes)
+    Diff(diff::Args),
+    /// Show how the product changed over time, commit by commit
+    History(history::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -245,6 +251,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rank(a) => rank::run(&ctx, a),
         Command::Backlog(a) => backlog::run(&ctx, a),
         Command::Roadmap(a) => roadmap::run(&ctx, a),
+        Command::Diff(a) => diff::run(&ctx, a),
+        Command::History(a) => history::run(&ctx, a),
     }?;
     Ok(ExitCode::Success)
 }

@@ -35,22 +35,58 @@ pub struct Change {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum What {
     /// The item appeared, with these fields and criteria.
-    Created { kind: String, fields: Vec<(String, String)>, criteria: Vec<AcState> },
+    Created {
+        kind: String,
+        fields: Vec<(String, String)>,
+        criteria: Vec<AcState>,
+    },
     /// The item's file went away.
-    Deleted { kind: String },
+    Deleted {
+        kind: String,
+    },
     /// The item's file moved.
-    Renamed { from: String, to: String },
+    Renamed {
+        from: String,
+        to: String,
+    },
     /// A front-matter field changed (`None`: absent or empty).
-    Field { field: String, from: Option<String>, to: Option<String> },
-    AcAdded { ac: String, text: String, checked: bool },
-    AcRemoved { ac: String, text: String },
-    AcEdited { ac: String, from: String, to: String },
-    AcChecked { ac: String, text: String },
-    AcUnchecked { ac: String, text: String },
+    Field {
+        field: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    AcAdded {
+        ac: String,
+        text: String,
+        checked: bool,
+    },
+    AcRemoved {
+        ac: String,
+        text: String,
+    },
+    AcEdited {
+        ac: String,
+        from: String,
+        to: String,
+    },
+    AcChecked {
+        ac: String,
+        text: String,
+    },
+    AcUnchecked {
+        ac: String,
+        text: String,
+    },
     /// A backlog move; `None` means not in the backlog.
-    Rank { from: Option<usize>, to: Option<usize> },
+    Rank {
+        from: Option<usize>,
+        to: Option<usize>,
+    },
     /// A roadmap move; `None` means not on the roadmap.
-    Roadmap { from: Option<Place>, to: Option<Place> },
+    Roadmap {
+        from: Option<Place>,
+        to: Option<Place>,
+    },
 }
 
 impl Change {

@@ -159,7 +159,9 @@ impl Git {
                 Ok(c) => (c, None),
                 Err(e) => (Config::default(), Some(e)),
             },
-            _ => (Config::default(), Some(Error::bad_file(Location::file(shown), format!("not UTF-8 text at {label}")))),
+            _ => {
+                (Config::default(), Some(Error::bad_file(Location::file(shown), format!("not UTF-8 text at {label}"))))
+            }
         }
     }
 

@@ -151,9 +151,7 @@ impl Snapshot {
 
     /// Horizon and 1-based position of an epic on the roadmap.
     pub fn place(&self, id: &str) -> Option<(String, usize)> {
-        self.roadmap
-            .iter()
-            .find_map(|(h, ids)| ids.iter().position(|i| i == id).map(|p| (h.clone(), p + 1)))
+        self.roadmap.iter().find_map(|(h, ids)| ids.iter().position(|i| i == id).map(|p| (h.clone(), p + 1)))
     }
 
     /// The item with this ID (text form), if any.

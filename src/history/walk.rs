@@ -288,7 +288,8 @@ impl Walker<'_> {
         let diff = repo.diff_tree_to_tree(old_tree.as_ref(), new_tree.as_ref(), None).map_err(Error::git)?;
         let mut before: BTreeMap<ItemId, Option<Rc<ItemState>>> = BTreeMap::new();
         let (mut backlog_changed, mut roadmap_changed) = (false, false);
-        let old_lists = Snapshot { backlog: snap.backlog.clone(), roadmap: snap.roadmap.clone(), ..Snapshot::default() };
+        let old_lists =
+            Snapshot { backlog: snap.backlog.clone(), roadmap: snap.roadmap.clone(), ..Snapshot::default() };
         for delta in diff.deltas() {
             let status = delta.status();
             let old_path = if status == Delta::Added { None } else { rel_path(delta.old_file().path()) };
