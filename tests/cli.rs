@@ -6,3 +6,6 @@ mod harness;
 
 #[path = "cli/authoring.rs"]
 mod authoring;
+
+#[path = "cli/history.rs"]
+mod history;

@@ -109,6 +109,10 @@ pub fn walk(git: &Git, opts: Options, cache: &mut Cache, progress: &mut dyn FnMu
         }
     }
     progress(total, total);
+    if opts.all_parents {
+        // Branches interleave in time; show the changes in the order they were made.
+        history.commits.sort_by_key(|c| c.info.time);
+    }
     Ok(history)
 }
 
