@@ -31,7 +31,12 @@ fn history(t: &Test, args: &[&str]) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|c| {
-            format!("{} {} {}", &c["date"].as_str().unwrap()[..10], c["author"].as_str().unwrap(), c["description"].as_str().unwrap())
+            format!(
+                "{} {} {}",
+                &c["date"].as_str().unwrap()[..10],
+                c["author"].as_str().unwrap(),
+                c["description"].as_str().unwrap()
+            )
         })
         .collect()
 }
@@ -88,7 +93,11 @@ fn priority_history_reports_rank_moves_and_priority_changes() {
     // The table names date, commit and author.
     let run = t.pm(&["history", "S-3", "--field", "rank"]).success();
     assert!(run.lines()[0].starts_with("DATE"), "{}", run.stdout);
-    assert!(run.stdout.contains("2024-01-11") && run.stdout.contains("Priya") && run.stdout.contains("moved from 3rd to 1st"));
+    assert!(
+        run.stdout.contains("2024-01-11")
+            && run.stdout.contains("Priya")
+            && run.stdout.contains("moved from 3rd to 1st")
+    );
     let csv = t.pm(&["history", "--format", "csv", "--field", "priority"]).success();
     assert!(csv.stdout.contains(",Sam,S-2,priority,medium,critical,priority: medium -> critical\n"), "{}", csv.stdout);
     t.pm(&["history", "S-9"]).code(2).stderr_has("S-9 does not appear in the history");
@@ -102,7 +111,8 @@ fn acceptance_criteria_edits_are_reported_by_ac_id() {
     t.pm(&["ac", "check", "S-1", "AC-1"]).success();
     commit_as(&t, "Criteria", "Maya", "2024-01-11T09:00:00Z");
     let path = t.find("product/stories", "S-1-");
-    let text = t.read(&path).replace("then c.", "then c!").replace("Given a, when b, then c", "Given x, when y, then z");
+    let text =
+        t.read(&path).replace("then c.", "then c!").replace("Given a, when b, then c", "Given x, when y, then z");
     t.write(&path, &text);
     t.pm(&["ac", "rm", "S-1", "AC-2"]).success();
     t.pm(&["ac", "uncheck", "S-1", "AC-1"]).success();
@@ -154,11 +164,9 @@ fn merges_count_once_on_the_first_parent_line_and_per_commit_with_all_parents() 
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let recent = |args: &[&str]| history(&t, args).into_iter().filter(|l| !l.starts_with("2024-01-10")).collect::<Vec<_>>();
-    assert_eq!(
-        recent(&[]),
-        ["2024-01-12 Maya S-1 priority: high -> low", "2024-01-13 Sam S-2 moved from 2nd to 1st"]
-    );
+    let recent =
+        |args: &[&str]| history(&t, args).into_iter().filter(|l| !l.starts_with("2024-01-10")).collect::<Vec<_>>();
+    assert_eq!(recent(&[]), ["2024-01-12 Maya S-1 priority: high -> low", "2024-01-13 Sam S-2 moved from 2nd to 1st"]);
     assert_eq!(
         recent(&["--all-parents"]),
         ["2024-01-11 Priya S-2 moved from 2nd to 1st", "2024-01-12 Maya S-1 priority: high -> low"]
@@ -181,7 +189,8 @@ fn a_shallow_clone_is_marked_truncated() {
     assert!(run.stderr.contains("truncated") && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
     let json = run.json();
     assert!(json["truncated_at"].is_string());
-    let changes: Vec<&str> = json["changes"].as_array().unwrap().iter().map(|c| c["description"].as_str().unwrap()).collect();
+    let changes: Vec<&str> =
+        json["changes"].as_array().unwrap().iter().map(|c| c["description"].as_str().unwrap()).collect();
     assert_eq!(changes, ["S-2 moved from 3rd to 1st"]);
 }
 
@@ -211,7 +220,10 @@ fn product_created_partway_through_history() {
     t.pm(&["init", "--name", "Demo"]).success();
     t.pm(&["story", "add", "A"]).success();
     commit_as(&t, "Product", "Maya", "2024-01-05T09:00:00Z");
-    assert_eq!(history(&t, &["S-1"]), ["2024-01-05 Maya S-1 created: A", "2024-01-05 Maya S-1 entered the backlog at 1st"]);
+    assert_eq!(
+        history(&t, &["S-1"]),
+        ["2024-01-05 Maya S-1 created: A", "2024-01-05 Maya S-1 entered the backlog at 1st"]
+    );
     t.pm(&["backlog", "--at", "2024-01-02"]).code(2).stderr_has("did not exist at 2024-01-02");
     t.pm(&["backlog", "--at", "2023-12-31"]).code(2).stderr_has("no commit at or before 2023-12-31");
 }
@@ -226,7 +238,11 @@ fn a_malformed_file_is_reported_and_skipped_at_its_commit() {
     t.write(&path, &good.replace("priority: high", "priority: low"));
     commit_as(&t, "Fix", "Sam", "2024-01-12T09:00:00Z");
     let run = t.pm(&["history", "S-1", "--format", "json"]).success();
-    assert!(run.stderr.contains("product/stories/S-1-sign-up.md") && run.stderr.contains("skipped at that commit"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("product/stories/S-1-sign-up.md") && run.stderr.contains("skipped at that commit"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         history(&t, &["S-1"]),
         [
@@ -295,7 +311,8 @@ fn at_shows_a_past_state() {
 fn diff_against_the_default_branch_as_markdown() {
     let t = three_stories();
     t.git(&["checkout", "-q", "-b", "feature"]);
-    t.pm(&["story", "add", "Dark mode", "--priority", "low", "--ac", "Given night, when I open it, then it is dark"]).success();
+    t.pm(&["story", "add", "Dark mode", "--priority", "low", "--ac", "Given night, when I open it, then it is dark"])
+        .success();
     t.pm(&["rank", "S-3", "--top"]).success();
     t.pm(&["story", "set", "S-1", "status=in-progress"]).success();
     t.pm(&["ac", "check", "S-2", "AC-1"]).success();
@@ -339,4 +356,53 @@ fn detached_head_is_named() {
     t.git(&["checkout", "-q", "--detach", "HEAD~1"]);
     let run = t.pm(&["history"]).success().stderr_has("HEAD is detached at");
     assert!(!run.stdout.contains("moved"), "{}", run.stdout);
+}
+
+#[test]
+fn the_bundled_example_history_tells_the_story() {
+    let t = Test::without_git();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tandem-history.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(t.path("tandem"))
+        .env("PM", env!("CARGO_BIN_EXE_pm"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = t.pm_in("tandem", &["history", "--format", "json"]).success();
+    let lines: Vec<String> = run.json()["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                &c["date"].as_str().unwrap()[..10],
+                c["author"].as_str().unwrap(),
+                c["description"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for expected in [
+        "2024-01-22 Maya E-2 moved from Next to Now (2nd there)",
+        "2024-01-22 Maya S-5 moved from 5th to 3rd",
+        "2024-02-20 Priya S-6 priority: medium -> high",
+        "2024-02-20 Priya S-6 moved from 5th to 3rd",
+        "2024-03-04 Maya E-3 moved from Later to Next (1st there)",
+        "2024-03-04 Maya S-8 entered the backlog at 1st",
+    ] {
+        assert!(lines.iter().any(|l| l == expected), "missing {expected:?} in {lines:#?}");
+    }
+    let life = t.pm_in("tandem", &["history", "S-1", "--format", "csv"]).success().stdout;
+    assert!(life.contains(",Sam,S-1,status,draft,in-progress,"), "{life}");
+    assert!(life.contains(",Sam,S-1,criteria,AC-2 [ ],AC-2 [x],AC-2 checked\n"), "{life}");
+    assert!(life.contains(",Sam,S-1,status,in-progress,done,"), "{life}");
+    t.pm_in("tandem", &["story", "list", "--format", "ids", "--at", "2024-01-20"])
+        .success()
+        .stdout_is("S-1\nS-2\nS-3\nS-4\nS-5\nS-6\nS-7\n");
+    t.pm_in("tandem", &["diff", "2024-02-12", "2024-03-04"])
+        .success()
+        .stdout_has("S-7 status: draft -> dropped")
+        .stdout_has("S-8 created: Connect a bank account via Open Banking");
 }
