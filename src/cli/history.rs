@@ -164,10 +164,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         if a.no_cache { Cache::in_memory() } else { Cache::load(Cache::file_for(git.repo.commondir(), &git.dir)) };
     let history: History = walk::walk(&git, Options { all_parents: a.all_parents }, &mut cache, &mut progress_bar())?;
     cache.save();
-    if history.no_commits {
-        if a.format == HistoryFormat::Table {
-            return ctx.say("No history yet: the repository has no commits.");
-        }
+    if history.no_commits && a.format == HistoryFormat::Table {
+        return ctx.say("No history yet: the repository has no commits.");
     }
     if git.branch().is_none()
         && let Some(head) = git.head()?

@@ -87,7 +87,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     let horizon = if kind == Kind::Epic { view::horizons_in(&view.roadmap).get(&a.id).cloned() } else { None };
     let body = body_without_criteria(&item);
     if a.format == TextFormat::Json {
-        let mut obj = view::item_json(&product, &item, rank);
+        let mut obj = view::item_json(product, &item, rank);
         let to_json = |l: &Vec<Link>| -> Vec<_> {
             l.iter()
                 .map(|l| json!({"relation": l.relation, "id": l.id, "title": l.title, "status": l.status}))

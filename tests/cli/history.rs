@@ -406,3 +406,25 @@ fn the_bundled_example_history_tells_the_story() {
         .stdout_has("S-7 status: draft -> dropped")
         .stdout_has("S-8 created: Connect a bank account via Open Banking");
 }
+
+/// Every `$ pm ...` example in docs/history.md, run on the example history, prints exactly
+/// what the page shows.
+#[test]
+fn docs_history_examples_are_real_output() {
+    let t = Test::without_git();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tandem-history.sh");
+    let out =
+        Command::new("bash").arg(&script).arg(t.path("tandem")).env("PM", env!("CARGO_BIN_EXE_pm")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/history.md")).unwrap();
+    let mut checked = 0;
+    for block in doc.split("```console\n").skip(1) {
+        let block = &block[..block.find("```").unwrap()];
+        let (command, expected) = block.split_once('\n').unwrap();
+        let args: Vec<&str> = command.strip_prefix("$ pm ").unwrap().split_whitespace().collect();
+        t.pm_in("tandem", &args).success().stdout_is(expected);
+        checked += 1;
+    }
+    assert!(checked >= 6, "only {checked} examples found");
+}
