@@ -8,6 +8,7 @@
 pub mod check;
 pub mod cli;
 pub mod error;
+pub mod history;
 pub mod model;
 pub mod ops;
 pub mod store;

@@ -33,3 +33,6 @@ mod fmt;
 
 #[path = "cli/renumber.rs"]
 mod renumber;
+
+#[path = "cli/history.rs"]
+mod history;

@@ -16,12 +16,13 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     format: ListFormat,
+    /// Show the state at a past revision or date (YYYY-MM-DD), read from git
+    #[arg(long, value_name = "REV|DATE")]
+    at: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
-    let product = ctx.product()?;
-    let list = product.read_list(&product.backlog_path())?;
-    let (items, errors) = ctx.load(&product);
+    let view::View { product, items, backlog: list, errors, .. } = view::load_view(ctx, a.at.as_deref())?;
     let shown = product.shown(&product.backlog_path());
     let mut rows = Vec::new();
     let mut json = Vec::new();

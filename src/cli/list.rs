@@ -33,10 +33,13 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     format: ListFormat,
+    /// Show the state at a past revision or date (YYYY-MM-DD), read from git
+    #[arg(long, value_name = "REV|DATE")]
+    at: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
-    let product = ctx.product()?;
+    let view::View { product, items, backlog, roadmap, errors, .. } = view::load_view(ctx, a.at.as_deref())?;
     for s in &a.status {
         crate::ops::values::status(&product, kind, s)?;
     }
@@ -53,11 +56,12 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     }
     if let Some(e) = &a.epic {
         crate::ops::values::id_of_kind(&product, e, Kind::Epic)?;
-        product.get(e, Kind::Epic)?;
+        if a.at.is_none() {
+            product.get(e, Kind::Epic)?;
+        }
     }
-    let (items, errors) = ctx.load(&product);
-    let ranks = view::ranks(&product)?;
-    let horizons = view::horizons(&product)?;
+    let ranks = view::ranks_in(&backlog);
+    let horizons = view::horizons_in(&roadmap);
     let mut selected: Vec<_> = items
         .of_kind(kind)
         .filter(|i| a.status.is_empty() || a.status.contains(&i.status))

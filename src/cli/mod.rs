@@ -5,9 +5,11 @@ mod ac;
 mod add;
 mod backlog;
 mod check;
+mod diff;
 mod edit;
 mod editor;
 mod fmt;
+mod history;
 mod init;
 mod list;
 mod output;
@@ -92,6 +94,10 @@ enum Command {
     Fmt(fmt::Args),
     /// Change an ID and every reference to it
     Renumber(renumber::Args),
+    /// Show what changed in the product between two states (a pull request's changes)
+    Diff(diff::Args),
+    /// Show how the product changed over time, commit by commit
+    History(history::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -200,22 +206,21 @@ impl Ctx {
     /// two files are warned about.
     pub fn load(&self, product: &Product) -> (crate::store::product::Items, Vec<Error>) {
         let (items, errors) = product.load_all_lenient();
-        let mut by_id: std::collections::HashMap<String, Vec<&crate::model::item::Item>> = Default::default();
-        for i in &items.all {
-            by_id.entry(i.id.to_string()).or_default().push(i);
-        }
-        let mut dups: Vec<_> = by_id.into_iter().filter(|(_, v)| v.len() > 1).collect();
-        dups.sort_by(|a, b| a.0.cmp(&b.0));
-        for (id, files) in dups {
+        self.warn_duplicates(&items);
+        (items, errors)
+    }
+
+    /// Warn about IDs carried by more than one file (`pm check` reports them as errors).
+    pub fn warn_duplicates(&self, items: &crate::store::product::Items) {
+        for (id, files) in items.duplicates() {
             let names: Vec<String> =
                 files.iter().map(|i| format!("{}:{}", i.shown.display(), i.line_of("id").unwrap_or(1))).collect();
             self.warn(&format!(
-                "{id} is the ID of {} files: {}; give one of them a new ID",
+                "{id} is the ID of {} files: {}; `pm renumber {id} NEW --file PATH` gives one a new ID",
                 names.len(),
                 names.join(", ")
             ));
         }
-        (items, errors)
     }
 
     /// End a read-only command: the files it had to skip make it fail with exit code 2.
@@ -324,6 +329,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(a) => return check::run(&ctx, a),
         Command::Fmt(a) => return fmt::run(&ctx, a),
         Command::Renumber(a) => renumber::run(&ctx, a),
+        Command::Diff(a) => diff::run(&ctx, a),
+        Command::History(a) => history::run(&ctx, a),
     }?;
     Ok(ExitCode::Success)
 }

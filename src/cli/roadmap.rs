@@ -22,6 +22,9 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = TextFormat::Text)]
     format: TextFormat,
+    /// Show the state at a past revision or date (YYYY-MM-DD), read from git
+    #[arg(long, value_name = "REV|DATE")]
+    at: Option<String>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -50,8 +53,8 @@ struct MoveArgs {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
-    let product = ctx.product()?;
     if let Some(Sub::Move(m)) = a.command {
+        let product = ctx.product()?;
         let horizon = horizon_name(&m.horizon).ok_or_else(|| {
             Error::bad_argument(format!("unknown horizon `{}`", m.horizon)).with_hint("use now, next or later")
         })?;
@@ -63,8 +66,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         };
         return ctx.say(&format!("{} moved {from}to {horizon} #{}", moved.id, moved.to));
     }
-    let list = product.read_list(&product.roadmap_path())?;
-    let (items, errors) = ctx.load(&product);
+    let view::View { roadmap: list, items, errors, .. } = view::load_view(ctx, a.at.as_deref())?;
     let (b, d, idc) = (bold(), dim(), id_style());
     let mut out = String::new();
     let mut sections = Vec::new();

@@ -18,6 +18,9 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = TextFormat::Text)]
     format: TextFormat,
+    /// Show the state at a past revision or date (YYYY-MM-DD), read from git
+    #[arg(long, value_name = "REV|DATE")]
+    at: Option<String>,
 }
 
 struct Link {
@@ -68,15 +71,20 @@ fn links(items: &Items, item: &Item) -> (Vec<Link>, Vec<Link>) {
 }
 
 pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
-    let product = ctx.product()?;
-    let item = product.get(&a.id, kind)?;
-    let (items, errors) = ctx.load(&product);
-    let (up, down) = links(&items, &item);
-    let rank = if kind == Kind::Story { view::ranks(&product)?.get(&a.id).copied() } else { None };
-    let horizon = if kind == Kind::Epic { view::horizons(&product)?.get(&a.id).cloned() } else { None };
+    let item = if a.at.is_none() { Some(ctx.product()?.get(&a.id, kind)?) } else { None };
+    let mut view = view::load_view(ctx, a.at.as_deref())?;
+    let errors = std::mem::take(&mut view.errors);
+    let item = match item {
+        Some(item) => item,
+        None => view::get_at(&view, &a.id, kind)?,
+    };
+    let (product, items) = (&view.product, &view.items);
+    let (up, down) = links(items, &item);
+    let rank = if kind == Kind::Story { view::ranks_in(&view.backlog).get(&a.id).copied() } else { None };
+    let horizon = if kind == Kind::Epic { view::horizons_in(&view.roadmap).get(&a.id).cloned() } else { None };
     let body = body_without_criteria(&item);
     if a.format == TextFormat::Json {
-        let mut obj = view::item_json(&product, &item, rank);
+        let mut obj = view::item_json(product, &item, rank);
         let to_json = |l: &Vec<Link>| -> Vec<_> {
             l.iter()
                 .map(|l| json!({"relation": l.relation, "id": l.id, "title": l.title, "status": l.status}))

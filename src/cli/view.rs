@@ -4,27 +4,63 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use crate::cli::Ctx;
+use crate::error::Error;
+pub use crate::history::View;
+use crate::model::id::Kind;
 use crate::model::item::{Item, value_json};
+use crate::model::listfile::ListFile;
 use crate::store::product::{Items, Product};
 
 /// 1-based backlog rank (stories) or roadmap position (epics), by ID.
 pub fn ranks(product: &Product) -> crate::error::Result<HashMap<String, usize>> {
-    let mut out = HashMap::new();
-    for (i, e) in product.read_list(&product.backlog_path())?.entries().into_iter().enumerate() {
-        out.entry(e.id).or_insert(i + 1);
-    }
-    Ok(out)
+    Ok(ranks_in(&product.read_list(&product.backlog_path())?))
 }
 
-/// Roadmap horizon of each epic.
-pub fn horizons(product: &Product) -> crate::error::Result<HashMap<String, String>> {
+/// 1-based backlog rank of each story in a backlog list.
+pub fn ranks_in(list: &ListFile) -> HashMap<String, usize> {
     let mut out = HashMap::new();
-    for e in product.read_list(&product.roadmap_path())?.entries() {
+    for (i, e) in list.entries().into_iter().enumerate() {
+        out.entry(e.id).or_insert(i + 1);
+    }
+    out
+}
+
+/// Roadmap horizon of each epic in a roadmap list.
+pub fn horizons_in(list: &ListFile) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for e in list.entries() {
         if let Some(s) = e.section {
             out.entry(e.id).or_insert(s);
         }
     }
-    Ok(out)
+    out
+}
+
+/// The product now, or with `--at` as it was at a revision or date (read from git), with a
+/// note on stderr naming the commit read and any file that could not be read there.
+pub fn load_view(ctx: &Ctx, at: Option<&str>) -> crate::error::Result<View> {
+    let view = View::load(ctx.product()?, at)?;
+    if let Some((commit, errors)) = &view.at {
+        for e in errors {
+            ctx.warn(&format!("at {commit}: {e} (left out)"));
+        }
+    }
+    ctx.warn_duplicates(&view.items);
+    Ok(view)
+}
+
+/// An item of `kind` in a view read with `--at`, or an error naming the revision.
+pub fn get_at(view: &View, text: &str, kind: Kind) -> crate::error::Result<Item> {
+    if let Some(item) = view.items.get(text).filter(|i| i.kind == kind) {
+        return Ok(item.clone());
+    }
+    let known: Vec<String> = view.items.of_kind(kind).map(|i| i.id.to_string()).collect();
+    Err(Error::UnknownId {
+        kind: kind.name().into(),
+        id: text.into(),
+        suggestion: crate::error::did_you_mean(text, known.iter().map(String::as_str)),
+    })
 }
 
 pub fn opt(v: Option<String>) -> String {

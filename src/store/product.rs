@@ -46,6 +46,18 @@ impl Items {
         Items { all, index }
     }
 
+    /// IDs carried by more than one item, with those items, in ID order.
+    pub fn duplicates(&self) -> Vec<(String, Vec<&Item>)> {
+        if self.index.len() == self.all.len() {
+            return Vec::new();
+        }
+        let mut by_id: std::collections::BTreeMap<String, Vec<&Item>> = Default::default();
+        for i in &self.all {
+            by_id.entry(i.id.to_string()).or_default().push(i);
+        }
+        by_id.into_iter().filter(|(_, v)| v.len() > 1).collect()
+    }
+
     /// The first item (in path order) with this ID.
     pub fn get(&self, id: &str) -> Option<&Item> {
         self.index.get(id).map(|&n| &self.all[n])
@@ -77,6 +89,11 @@ impl Product {
             }
         }
         Err(Error::NoProduct { start: start.to_path_buf() })
+    }
+
+    /// A product with the given settings (read from elsewhere, e.g. a git commit).
+    pub fn with_config(root: PathBuf, cwd: PathBuf, config: Config) -> Product {
+        Product { root, cwd, config, files: Default::default() }
     }
 
     /// Open a product folder and read its settings.

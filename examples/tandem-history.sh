@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Build a git repository in DIR holding the first weeks of the Tandem product, committed step
+# by step by its product manager (Maya), a product designer (Priya) and a developer (Sam), so
+# that `pm history` and `pm diff` have a real history to tell.
+#
+#   examples/tandem-history.sh /tmp/tandem-history
+#   cd /tmp/tandem-history && pm history
+#
+# Uses `pm` from PATH, or the binary named by $PM.
+set -euo pipefail
+
+dir=${1:?usage: tandem-history.sh DIR}
+pm=${PM:-pm}
+mkdir -p "$dir"
+cd "$dir"
+if [ -e .git ]; then
+  echo "$dir is already a git repository" >&2
+  exit 2
+fi
+git init -q -b main
+
+# commit AUTHOR DATE MESSAGE
+commit() {
+  local email
+  email="$(echo "$1" | tr '[:upper:]' '[:lower:]')@tandem.example"
+  git add -A
+  GIT_AUTHOR_NAME="$1" GIT_AUTHOR_EMAIL="$email" GIT_AUTHOR_DATE="$2T10:00:00+00:00" \
+    GIT_COMMITTER_NAME="$1" GIT_COMMITTER_EMAIL="$email" GIT_COMMITTER_DATE="$2T10:00:00+00:00" \
+    git -c commit.gpgsign=false commit -qm "$3"
+}
+
+q() { "$pm" -q "$@"; }
+
+q init --name "Tandem"
+commit Maya 2024-01-08 "Start the Tandem product"
+
+q epic add "Household setup and invitations" --vision V-1 --owner maya --horizon now
+q epic add "Shared expenses and fair splitting" --vision V-1 --owner priya --horizon next
+q epic add "Bank sync and transaction import" --vision V-1 --owner sam --horizon later
+q epic add "Settle up" --vision V-1 --owner priya --horizon later
+commit Maya 2024-01-09 "Roadmap: four epics, households first"
+
+q story add "Sign up with email and password" --epic E-1 --priority high --points 3 \
+  --ac "Given a new email, when I sign up, then I get a verification email" \
+  --ac "Given an unverified account, when I log in, then I am asked to verify first"
+q story add "Create a household" --epic E-1 --priority high --points 2 \
+  --ac "Given I am signed in, when I create a household, then I am its first member"
+q story add "Invite a member with a share link" --epic E-1 --priority medium --points 3 \
+  --ac "Given a household, when I share the invite link, then whoever opens it can join"
+q story add "Reset password by email" --epic E-1 --priority medium --points 2 \
+  --ac "Given a registered email, when I ask for a reset, then a link valid for one hour is sent"
+commit Maya 2024-01-10 "Stories for household setup"
+
+q story add "Add a shared expense" --epic E-2 --priority high --points 3 \
+  --ac "Given a household, when I add an expense, then every member sees it within a minute"
+q story add "Split an expense by custom percentages" --epic E-2 --priority medium --points 5 \
+  --ac "Given an expense, when I set percentages that add up to 100, then each share follows them"
+q story add "Split expenses in proportion to income" --epic E-2 --priority low --points 8 \
+  --ac "Given each member's income, when an expense is split by income, then shares follow the ratio"
+commit Priya 2024-01-15 "Stories for shared expenses"
+
+q rank S-5 --after S-2
+q roadmap move E-2 now
+commit Maya 2024-01-22 "Expenses come right after households: without them nobody stays"
+
+q story set S-1 status=in-progress owner=sam
+q ac check S-1 AC-1
+commit Sam 2024-02-05 "Sign-up: verification email works"
+
+q ac check S-1 AC-2
+q story done S-1
+q story set S-2 status=in-progress owner=sam
+commit Sam 2024-02-12 "Sign-up done; households next"
+
+q story drop S-7
+q story set S-6 priority=high
+q rank S-6 --after S-5
+commit Priya 2024-02-20 "Interviews: couples want custom percentages, not an income split"
+
+q story add "Connect a bank account via Open Banking" --epic E-3 --priority critical --points 13 --top \
+  --ac "Given a UK bank, when I connect it, then the last 90 days of transactions are imported"
+q roadmap move E-3 next --top
+commit Maya 2024-03-04 "Bank sync jumps the queue: the partner bank deal needs it by April"
+
+q story done S-2
+q ac add S-3 "Given an invite link older than 7 days, when someone opens it, then they are told to ask for a new one"
+q story set S-3 priority=high
+commit Sam 2024-03-11 "Households done; invite links expire"

@@ -1,0 +1,196 @@
+//! `pm diff [BASE [HEAD]]`: what changed in the product between two states, as sentences.
+
+use std::collections::HashSet;
+
+use serde_json::json;
+
+use crate::cli::Ctx;
+use crate::cli::output::{print, print_json};
+use crate::error::Result;
+use crate::history::changes::{Change, What, compare, ordinal};
+use crate::history::git::{Git, snapshot_worktree};
+
+/// Show what changed in the product between two states: stories created and removed,
+/// backlog and roadmap moves, field changes (status, priority, points, ...), and acceptance
+/// criteria added, removed, reworded, checked or unchecked. Items are matched by ID, so a
+/// renamed file is the same item.
+///
+/// BASE defaults to the merge-base of HEAD with the default branch (origin/HEAD, else main,
+/// else master); HEAD defaults to the working tree. Either may be a date (YYYY-MM-DD).
+///
+/// Examples:
+///   pm diff
+///   pm diff main HEAD
+///   pm diff v1.0 v1.1 --format json
+///   pm diff origin/main HEAD --format markdown >> "$GITHUB_STEP_SUMMARY"
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The state to compare from (a revision or a date)
+    base: Option<String>,
+    /// The state to compare to (a revision or a date; default: the working tree)
+    head: Option<String>,
+    /// Output format: text, markdown (for a pull request) or json
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
+    /// Prefix of item links in markdown, e.g. https://github.com/OWNER/REPO/blob/SHA/
+    #[arg(long, value_name = "URL")]
+    link_base: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+/// The changes grouped as a pull-request comment presents them.
+#[derive(Default)]
+struct Sections<'a> {
+    created: Vec<&'a Change>,
+    reprioritised: Vec<&'a Change>,
+    status: Vec<&'a Change>,
+    criteria: Vec<&'a Change>,
+    removed: Vec<&'a Change>,
+    other: Vec<&'a Change>,
+}
+
+impl<'a> Sections<'a> {
+    fn of(changes: &'a [Change]) -> Sections<'a> {
+        let mut s = Sections::default();
+        let created: HashSet<&str> =
+            changes.iter().filter(|c| matches!(c.what, What::Created { .. })).map(|c| c.id.as_str()).collect();
+        let deleted: HashSet<&str> =
+            changes.iter().filter(|c| matches!(c.what, What::Deleted { .. })).map(|c| c.id.as_str()).collect();
+        let status: HashSet<&str> = changes.iter().filter(|c| c.field() == "status").map(|c| c.id.as_str()).collect();
+        for c in changes {
+            let new_or_gone = created.contains(c.id.as_str()) || deleted.contains(c.id.as_str());
+            match &c.what {
+                What::Created { .. } => s.created.push(c),
+                What::Deleted { .. } => s.removed.push(c),
+                _ if new_or_gone => {}
+                // A story leaving the backlog because it was closed is told by its status.
+                What::Rank { to: None, .. } | What::Roadmap { to: None, .. } if status.contains(c.id.as_str()) => {}
+                What::Rank { .. } | What::Roadmap { .. } => s.reprioritised.push(c),
+                What::Field { field, .. } if field == "priority" => s.reprioritised.push(c),
+                What::Field { field, .. } if field == "status" => s.status.push(c),
+                _ if c.field() == "criteria" => s.criteria.push(c),
+                _ => s.other.push(c),
+            }
+        }
+        s
+    }
+
+    fn summary(&self) -> String {
+        let count = |n: usize, one: &str, many: &str| match n {
+            0 => None,
+            1 => Some(format!("1 {one}")),
+            n => Some(format!("{n} {many}")),
+        };
+        let parts: Vec<String> = [
+            count(self.created.len(), "new item", "new items"),
+            count(self.reprioritised.len(), "priority change", "priority changes"),
+            count(self.status.len(), "status change", "status changes"),
+            count(self.criteria.len(), "acceptance-criteria change", "acceptance-criteria changes"),
+            count(self.removed.len(), "removed item", "removed items"),
+            count(self.other.len(), "other change", "other changes"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if parts.is_empty() { "no changes".into() } else { parts.join(", ") }
+    }
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+    let product = ctx.product()?;
+    let git = Git::open(&product)?;
+    let (base, base_label) = match &a.base {
+        Some(rev) => (git.resolve_at(rev)?, rev.clone()),
+        None => {
+            let (c, branch) = git.default_base()?;
+            (c, format!("merge-base with {branch}"))
+        }
+    };
+    let short = |c: &git2::Commit| c.id().to_string()[..7].to_string();
+    let old = git.snapshot_at(&base)?;
+    let (new, head_label, head_id) = match &a.head {
+        Some(rev) => {
+            let c = git.resolve_at(rev)?;
+            (git.snapshot_at(&c)?, format!("{} ({rev})", short(&c)), Some(c.id().to_string()))
+        }
+        None => (snapshot_worktree(&product)?, "the working tree".to_string(), None),
+    };
+    for (path, msg) in &new.broken {
+        ctx.warn(&format!("{path}: {msg}; skipped"));
+    }
+    let changes = compare(&old, &new);
+    let sections = Sections::of(&changes);
+    let base_text = format!("{} ({base_label})", short(&base));
+    match a.format {
+        DiffFormat::Json => print_json(&json!({
+            "base": {"rev": base_label, "commit": base.id().to_string()},
+            "head": {"rev": a.head, "commit": head_id},
+            "summary": sections.summary(),
+            "changes": changes,
+        })),
+        DiffFormat::Text => {
+            let mut out = if changes.is_empty() {
+                format!("No product changes from {base_text} to {head_label}.\n")
+            } else {
+                format!("Product changes from {base_text} to {head_label}: {}.\n", sections.summary())
+            };
+            for c in &changes {
+                out.push_str(&format!("  {c}\n"));
+            }
+            print(&out)
+        }
+        DiffFormat::Markdown => {
+            let link = |c: &Change| {
+                let base = a.link_base.as_deref().unwrap_or("");
+                let dir = if git.dir.is_empty() { String::new() } else { format!("{}/", git.dir) };
+                if c.path.is_empty() { c.id.clone() } else { format!("[{}]({base}{dir}{})", c.id, c.path) }
+            };
+            print(&markdown(&sections, &changes, &base_text, &head_label, &link))
+        }
+    }
+}
+
+fn markdown(s: &Sections, all: &[Change], base: &str, head: &str, link: &dyn Fn(&Change) -> String) -> String {
+    let mut out = format!("**Product changes** from {base} to {head}: {}.\n", s.summary());
+    let section = |out: &mut String, title: &str, list: &[&Change], line: &dyn Fn(&Change) -> String| {
+        if list.is_empty() {
+            return;
+        }
+        out.push_str(&format!("\n### {title}\n\n"));
+        for c in list {
+            out.push_str(&line(c));
+        }
+    };
+    section(&mut out, "New", &s.created, &|c| {
+        let What::Created { kind, fields, criteria } = &c.what else { return String::new() };
+        let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+        let mut facts: Vec<String> = vec![kind.clone()];
+        facts.extend(get("status"));
+        facts.extend(get("priority"));
+        facts.extend(get("points").map(|p| format!("{p} points")));
+        facts.extend(get("epic"));
+        let rank = all.iter().find_map(|r| match r.what {
+            What::Rank { to: Some(t), .. } if r.id == c.id => Some(format!("backlog {}", ordinal(t))),
+            _ => None,
+        });
+        facts.extend(rank);
+        let mut line = format!("- {} {} ({})\n", link(c), c.title, facts.join(", "));
+        for ac in criteria {
+            line.push_str(&format!("  - [{}] {}: {}\n", if ac.checked { "x" } else { " " }, ac.ac, ac.text));
+        }
+        line
+    });
+    let plain = |c: &Change| format!("- {} {}: {}\n", link(c), c.title, c.sentence());
+    section(&mut out, "Reprioritised", &s.reprioritised, &plain);
+    section(&mut out, "Status changes", &s.status, &plain);
+    section(&mut out, "Acceptance criteria changes", &s.criteria, &plain);
+    section(&mut out, "Removed", &s.removed, &|c| format!("- {} {}\n", c.id, c.title));
+    section(&mut out, "Other changes", &s.other, &plain);
+    out
+}

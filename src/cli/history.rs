@@ -1,0 +1,292 @@
+//! `pm history [ID...]`: how the product changed over time, commit by commit.
+
+use std::collections::HashSet;
+use std::io::{IsTerminal, Write};
+
+use serde_json::{Value, json};
+
+use crate::cli::Ctx;
+use crate::cli::output::{csv, print, print_json, table};
+use crate::error::{Error, Result, did_you_mean};
+use crate::history::cache::{Cache, CommitInfo};
+use crate::history::changes::{Change, What};
+use crate::history::date;
+use crate::history::git::Git;
+use crate::history::walk::{self, History, Options};
+use crate::model::id::ItemId;
+
+/// Show how the product changed over time, with the date, commit and author of each change.
+///
+/// Without IDs: the priority history of the whole product (backlog moves, priority changes,
+/// roadmap moves). With IDs: each item's whole life (created, every change of every field
+/// and acceptance criterion, done). Only HEAD's first-parent line is walked unless
+/// --all-parents is given. Results are cached per commit under the git directory.
+///
+/// Examples:
+///   pm history
+///   pm history S-12
+///   pm history --since 2024-03-01 --field status --field priority
+///   pm history --author maya --format csv
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Items to follow (all changes of each)
+    #[arg(value_name = "ID")]
+    ids: Vec<String>,
+    /// Only changes after this date (YYYY-MM-DD or RFC 3339) or revision
+    #[arg(long, value_name = "DATE|REV")]
+    since: Option<String>,
+    /// Only changes up to this date or revision
+    #[arg(long, value_name = "DATE|REV")]
+    until: Option<String>,
+    /// Only commits whose author name or email contains this text
+    #[arg(long)]
+    author: Option<String>,
+    /// Only changes of this field (status, priority, ...; also rank, roadmap, criteria,
+    /// created, deleted, path); repeat for several
+    #[arg(long, value_name = "NAME")]
+    field: Vec<String>,
+    /// Every kind of change, not only the priority history
+    #[arg(long, conflicts_with = "field")]
+    all_fields: bool,
+    /// Walk the commits of merged branches too, not only the first-parent line
+    #[arg(long)]
+    all_parents: bool,
+    /// Compute everything again without reading or writing the cache
+    #[arg(long, hide = true)]
+    no_cache: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Table)]
+    format: HistoryFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HistoryFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// A bound of the range: an instant, or the commits reachable from a revision.
+enum Bound {
+    Time(i64),
+    Commits(HashSet<String>),
+}
+
+fn reachable(git: &Git, rev: &str) -> Result<HashSet<String>> {
+    let commit = git.resolve(rev)?;
+    let mut rw = git.repo.revwalk().map_err(Error::git)?;
+    rw.push(commit.id()).map_err(Error::git)?;
+    Ok(rw.filter_map(|o| o.ok()).map(|o| o.to_string()).collect())
+}
+
+fn bound(git: &Git, text: &str, since: bool) -> Result<Bound> {
+    match date::parse(text) {
+        Some(w) => Ok(Bound::Time(if since { w.secs } else { w.end() })),
+        None => Ok(Bound::Commits(reachable(git, text)?)),
+    }
+}
+
+fn field_name(name: &str) -> String {
+    match name.to_ascii_lowercase().as_str() {
+        "ac" | "acs" | "acceptance_criteria" | "acceptance-criteria" => "criteria".into(),
+        "backlog" | "order" => "rank".into(),
+        "horizon" => "roadmap".into(),
+        "file" => "path".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal and the walk is long.
+fn progress_bar() -> impl FnMut(usize, usize) {
+    let tty = std::io::stderr().is_terminal();
+    let mut last = usize::MAX;
+    move |done, total| {
+        if !tty || total < 500 {
+            return;
+        }
+        let pct = done * 100 / total.max(1);
+        if pct == last {
+            return;
+        }
+        last = pct;
+        let width = 30;
+        let filled = width * done / total.max(1);
+        let mut err = std::io::stderr();
+        if done >= total {
+            let _ = write!(err, "\r{:width$}\r", "", width = width + 40);
+        } else {
+            let _ = write!(
+                err,
+                "\rreading history [{}{}] {done}/{total} commits",
+                "#".repeat(filled),
+                ".".repeat(width - filled)
+            );
+        }
+        let _ = err.flush();
+    }
+}
+
+/// The old and new values of a change, as text, for CSV.
+fn values(c: &Change) -> (String, String) {
+    let pos = |p: &Option<usize>| p.map(|n| n.to_string()).unwrap_or_default();
+    let place = |p: &Option<crate::history::changes::Place>| {
+        p.as_ref().map(|p| format!("{} {}", p.horizon, p.position)).unwrap_or_default()
+    };
+    match &c.what {
+        What::Created { .. } => (String::new(), c.title.clone()),
+        What::Deleted { .. } => (c.title.clone(), String::new()),
+        What::Renamed { from, to } => (from.clone(), to.clone()),
+        What::Field { from, to, .. } => (from.clone().unwrap_or_default(), to.clone().unwrap_or_default()),
+        What::AcAdded { ac, text, .. } => (String::new(), format!("{ac}: {text}")),
+        What::AcRemoved { ac, text } => (format!("{ac}: {text}"), String::new()),
+        What::AcEdited { from, to, .. } => (from.clone(), to.clone()),
+        What::AcChecked { ac, .. } => (format!("{ac} [ ]"), format!("{ac} [x]")),
+        What::AcUnchecked { ac, .. } => (format!("{ac} [x]"), format!("{ac} [ ]")),
+        What::Rank { from, to } => (pos(from), pos(to)),
+        What::Roadmap { from, to } => (place(from), place(to)),
+    }
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+    let product = ctx.product()?;
+    let git = Git::open(&product)?;
+    let mut ids = Vec::new();
+    for text in &a.ids {
+        let id = ItemId::parse(text).ok_or_else(|| {
+            Error::bad_argument(format!("`{text}` is not an ID"))
+                .with_hint("an ID is a prefix, a dash and a number, like S-12")
+        })?;
+        ids.push(id.to_string());
+    }
+    let since = a.since.as_deref().map(|s| bound(&git, s, true)).transpose()?;
+    let until = a.until.as_deref().map(|s| bound(&git, s, false)).transpose()?;
+    let mut cache =
+        if a.no_cache { Cache::in_memory() } else { Cache::load(Cache::file_for(git.repo.commondir(), &git.dir)) };
+    let history: History = walk::walk(&git, Options { all_parents: a.all_parents }, &mut cache, &mut progress_bar())?;
+    cache.save();
+    if history.no_commits && a.format == HistoryFormat::Table {
+        return ctx.say("No history yet: the repository has no commits.");
+    }
+    if git.branch().is_none()
+        && let Some(head) = git.head()?
+    {
+        ctx.warn(&format!("HEAD is detached at {}: showing the history that leads to it", &head.id().to_string()[..7]));
+    }
+    for id in &ids {
+        if !history.commits.iter().flat_map(|c| &c.changes).any(|c| &c.id == id) {
+            let seen: HashSet<&str> = history.commits.iter().flat_map(|c| &c.changes).map(|c| c.id.as_str()).collect();
+            let hint = match did_you_mean(id, seen.iter().copied()) {
+                Some(s) => format!("did you mean {s}?"),
+                None => "`pm story list` shows the IDs in use".into(),
+            };
+            return Err(Error::bad_argument(format!("{id} does not appear in the history of HEAD")).with_hint(hint));
+        }
+    }
+    let fields: Vec<String> = a.field.iter().map(|f| field_name(f)).collect();
+    let author = a.author.as_ref().map(|s| s.to_lowercase());
+    let in_range = |info: &CommitInfo| {
+        let after = match &since {
+            None => true,
+            Some(Bound::Time(t)) => info.time >= *t,
+            Some(Bound::Commits(set)) => !set.contains(&info.id),
+        };
+        let before = match &until {
+            None => true,
+            Some(Bound::Time(t)) => info.time < *t,
+            Some(Bound::Commits(set)) => set.contains(&info.id),
+        };
+        let by = author.as_ref().is_none_or(|a| {
+            info.author.to_lowercase().contains(a.as_str()) || info.email.to_lowercase().contains(a.as_str())
+        });
+        after && before && by
+    };
+    let wanted = |c: &Change| {
+        (ids.is_empty() || ids.contains(&c.id))
+            && if !fields.is_empty() {
+                fields.iter().any(|f| f == c.field())
+            } else {
+                a.all_fields || !ids.is_empty() || c.is_priority()
+            }
+    };
+    let mut rows: Vec<(&CommitInfo, &Change)> = Vec::new();
+    for commit in history.commits.iter().filter(|c| in_range(&c.info)) {
+        for p in &commit.problems {
+            ctx.warn(&format!(
+                "{} ({}): {}: {}; skipped at that commit",
+                &commit.info.id[..7],
+                date::day(commit.info.time, commit.info.offset),
+                p.path,
+                p.message
+            ));
+        }
+        rows.extend(commit.changes.iter().filter(|c| wanted(c)).map(|c| (&commit.info, c)));
+    }
+    if let Some(at) = &history.truncated_at {
+        let e = Error::bad_argument(format!(
+            "the history is truncated at {} (shallow clone): earlier changes are not shown",
+            &at[..7]
+        ))
+        .with_hint("fetch the full history: `git fetch --unshallow`; in CI, e.g. actions/checkout with fetch-depth: 0");
+        ctx.warn(&format!("{e}\n  hint: {}", e.hint().unwrap_or_default()));
+    }
+    match a.format {
+        HistoryFormat::Json => {
+            let changes: Vec<Value> = rows
+                .iter()
+                .map(|(info, c)| {
+                    let mut v = json!({
+                        "date": date::rfc3339(info.time, info.offset),
+                        "commit": info.id,
+                        "author": info.author,
+                        "email": info.email,
+                        "summary": info.summary,
+                        "field": c.field(),
+                        "description": c.to_string(),
+                    });
+                    if let (Some(m), Value::Object(extra)) = (v.as_object_mut(), json!(c)) {
+                        m.extend(extra);
+                    }
+                    v
+                })
+                .collect();
+            print_json(&json!({"truncated_at": history.truncated_at, "changes": changes}))
+        }
+        HistoryFormat::Csv => {
+            let rows: Vec<Vec<String>> = rows
+                .iter()
+                .map(|(info, c)| {
+                    let (from, to) = values(c);
+                    vec![
+                        date::rfc3339(info.time, info.offset),
+                        info.id.clone(),
+                        info.author.clone(),
+                        c.id.clone(),
+                        c.field().to_string(),
+                        from,
+                        to,
+                        c.sentence(),
+                    ]
+                })
+                .collect();
+            print(&csv(&["date", "commit", "author", "id", "field", "from", "to", "change"], &rows))
+        }
+        HistoryFormat::Table => {
+            if rows.is_empty() {
+                return ctx.say("No matching changes.");
+            }
+            let rows: Vec<Vec<String>> = rows
+                .iter()
+                .map(|(info, c)| {
+                    vec![
+                        date::day(info.time, info.offset),
+                        info.id[..7].to_string(),
+                        info.author.clone(),
+                        c.id.clone(),
+                        c.sentence(),
+                    ]
+                })
+                .collect();
+            print(&table(&["DATE", "COMMIT", "AUTHOR", "ID", "CHANGE"], &rows, ctx.stdout_tty))
+        }
+    }
+}

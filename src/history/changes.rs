@@ -1,0 +1,393 @@
+//! The semantic change model: what changed between two snapshots, per item, keyed by ID.
+//!
+//! Items are matched by ID, never by path, so a renamed file is the same item. Backlog and
+//! roadmap moves are found with a longest increasing subsequence: when one story goes to the
+//! top, only that story "moved"; the ones it jumped over merely shifted and are not reported.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::history::snapshot::{AcState, ItemState, Snapshot};
+use crate::model::id::ItemId;
+
+/// A place on the roadmap: a horizon and a 1-based position within it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    pub horizon: String,
+    pub position: usize,
+}
+
+/// One change to one item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub id: String,
+    /// The item's title after the change (before it, for a deletion).
+    pub title: String,
+    /// The item's file, relative to `product/` (empty when the ID names no item).
+    pub path: String,
+    #[serde(flatten)]
+    pub what: What,
+}
+
+/// What changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum What {
+    /// The item appeared, with these fields and criteria.
+    Created {
+        kind: String,
+        fields: Vec<(String, String)>,
+        criteria: Vec<AcState>,
+    },
+    /// The item's file went away.
+    Deleted {
+        kind: String,
+    },
+    /// The item's file moved.
+    Renamed {
+        from: String,
+        to: String,
+    },
+    /// A front-matter field changed (`None`: absent or empty).
+    Field {
+        field: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    AcAdded {
+        ac: String,
+        text: String,
+        checked: bool,
+    },
+    AcRemoved {
+        ac: String,
+        text: String,
+    },
+    AcEdited {
+        ac: String,
+        from: String,
+        to: String,
+    },
+    AcChecked {
+        ac: String,
+        text: String,
+    },
+    AcUnchecked {
+        ac: String,
+        text: String,
+    },
+    /// A backlog move; `None` means not in the backlog.
+    Rank {
+        from: Option<usize>,
+        to: Option<usize>,
+    },
+    /// A roadmap move; `None` means not on the roadmap.
+    Roadmap {
+        from: Option<Place>,
+        to: Option<Place>,
+    },
+}
+
+impl Change {
+    /// The name `--field` selects this change by: a field name, or `created`, `deleted`,
+    /// `path`, `criteria`, `rank`, `roadmap`.
+    pub fn field(&self) -> &str {
+        match &self.what {
+            What::Created { .. } => "created",
+            What::Deleted { .. } => "deleted",
+            What::Renamed { .. } => "path",
+            What::Field { field, .. } => field,
+            What::AcAdded { .. }
+            | What::AcRemoved { .. }
+            | What::AcEdited { .. }
+            | What::AcChecked { .. }
+            | What::AcUnchecked { .. } => "criteria",
+            What::Rank { .. } => "rank",
+            What::Roadmap { .. } => "roadmap",
+        }
+    }
+
+    /// Whether this is part of the priority history: rank moves, priority changes, roadmap.
+    pub fn is_priority(&self) -> bool {
+        matches!(self.field(), "rank" | "roadmap" | "priority")
+    }
+
+    /// The change as a sentence without the ID: "moved from 7th to 2nd".
+    pub fn sentence(&self) -> String {
+        match &self.what {
+            What::Created { .. } => format!("created: {}", self.title),
+            What::Deleted { .. } => format!("deleted (was: {})", self.title),
+            What::Renamed { from, to } => format!("file renamed: {from} -> {to}"),
+            What::Field { field, from: None, to: Some(to) } => format!("{field} set to {to}"),
+            What::Field { field, from: Some(from), to: None } => format!("{field} removed (was {from})"),
+            What::Field { field, from, to } => {
+                format!("{field}: {} -> {}", from.as_deref().unwrap_or(""), to.as_deref().unwrap_or(""))
+            }
+            What::AcAdded { ac, text, checked } => {
+                format!("gained {ac}{}: {text}", if *checked { " (checked)" } else { "" })
+            }
+            What::AcRemoved { ac, text } => format!("lost {ac}: {text}"),
+            What::AcEdited { ac, from, to } => format!("{ac} reworded: \"{from}\" -> \"{to}\""),
+            What::AcChecked { ac, .. } => format!("{ac} checked"),
+            What::AcUnchecked { ac, .. } => format!("{ac} unchecked"),
+            What::Rank { from: Some(f), to: Some(t) } => format!("moved from {} to {}", ordinal(*f), ordinal(*t)),
+            What::Rank { from: None, to: Some(t) } => format!("entered the backlog at {}", ordinal(*t)),
+            What::Rank { from: Some(f), to: None } => format!("left the backlog (was {})", ordinal(*f)),
+            What::Rank { from: None, to: None } => "backlog unchanged".into(),
+            What::Roadmap { from: Some(f), to: Some(t) } if f.horizon == t.horizon => {
+                format!("moved from {} to {} in {}", ordinal(f.position), ordinal(t.position), t.horizon)
+            }
+            What::Roadmap { from: Some(f), to: Some(t) } => {
+                format!("moved from {} to {} ({} there)", f.horizon, t.horizon, ordinal(t.position))
+            }
+            What::Roadmap { from: None, to: Some(t) } => {
+                format!("added to the roadmap under {} ({})", t.horizon, ordinal(t.position))
+            }
+            What::Roadmap { from: Some(f), to: None } => {
+                format!("left the roadmap (was {}, {})", f.horizon, ordinal(f.position))
+            }
+            What::Roadmap { from: None, to: None } => "roadmap unchanged".into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.id, self.sentence())
+    }
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st`.
+pub fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+fn change(state: &ItemState, what: What) -> Change {
+    Change { id: state.id.to_string(), title: state.title.clone(), path: state.path.clone(), what }
+}
+
+/// Changes of one item between two states (either may be absent).
+pub fn compare_item(old: Option<&ItemState>, new: Option<&ItemState>, out: &mut Vec<Change>) {
+    match (old, new) {
+        (None, None) => {}
+        (None, Some(n)) => out.push(change(
+            n,
+            What::Created { kind: n.kind.to_string(), fields: n.fields.clone(), criteria: n.criteria.clone() },
+        )),
+        (Some(o), None) => out.push(change(o, What::Deleted { kind: o.kind.to_string() })),
+        (Some(o), Some(n)) => {
+            if o == n {
+                return;
+            }
+            if o.path != n.path {
+                out.push(change(n, What::Renamed { from: o.path.clone(), to: n.path.clone() }));
+            }
+            let mut names: Vec<&str> = o.fields.iter().map(|(k, _)| k.as_str()).collect();
+            for (k, _) in &n.fields {
+                if !names.contains(&k.as_str()) {
+                    names.push(k);
+                }
+            }
+            for name in names {
+                let (from, to) = (o.field(name), n.field(name));
+                if from != to {
+                    out.push(change(
+                        n,
+                        What::Field { field: name.to_string(), from: from.map(Into::into), to: to.map(Into::into) },
+                    ));
+                }
+            }
+            compare_criteria(n, &o.criteria, &n.criteria, out);
+        }
+    }
+}
+
+fn compare_criteria(n: &ItemState, old: &[AcState], new: &[AcState], out: &mut Vec<Change>) {
+    // Numbered criteria match by number; unnumbered ones by text.
+    let key = |c: &AcState| if c.ac == "AC-?" { format!("?{}", c.text) } else { c.ac.clone() };
+    let old_by: HashMap<String, &AcState> = old.iter().map(|c| (key(c), c)).collect();
+    let new_keys: BTreeSet<String> = new.iter().map(key).collect();
+    for c in old {
+        if !new_keys.contains(&key(c)) {
+            out.push(change(n, What::AcRemoved { ac: c.ac.clone(), text: c.text.clone() }));
+        }
+    }
+    for c in new {
+        let Some(o) = old_by.get(&key(c)) else {
+            out.push(change(n, What::AcAdded { ac: c.ac.clone(), text: c.text.clone(), checked: c.checked }));
+            continue;
+        };
+        if o.text != c.text {
+            out.push(change(n, What::AcEdited { ac: c.ac.clone(), from: o.text.clone(), to: c.text.clone() }));
+        }
+        if o.checked != c.checked {
+            let what = if c.checked {
+                What::AcChecked { ac: c.ac.clone(), text: c.text.clone() }
+            } else {
+                What::AcUnchecked { ac: c.ac.clone(), text: c.text.clone() }
+            };
+            out.push(change(n, what));
+        }
+    }
+}
+
+/// Which IDs moved between two orders: everything outside a longest run of IDs that kept
+/// their relative order. Returns `(id, old 1-based position, new 1-based position)`.
+pub fn moves(old: &[String], new: &[String]) -> Vec<(String, Option<usize>, Option<usize>)> {
+    let old_pos: HashMap<&str, usize> = old.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let new_pos: HashMap<&str, usize> = new.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let common: Vec<(usize, usize)> =
+        new.iter().enumerate().filter_map(|(ni, id)| old_pos.get(id.as_str()).map(|&oi| (ni, oi))).collect();
+    let stable = longest_increasing(&common.iter().map(|&(_, oi)| oi).collect::<Vec<_>>());
+    let stable: BTreeSet<usize> = stable.into_iter().map(|k| common[k].0).collect();
+    let mut out = Vec::new();
+    for (ni, id) in new.iter().enumerate() {
+        match old_pos.get(id.as_str()) {
+            None => out.push((id.clone(), None, Some(ni + 1))),
+            Some(&oi) if !stable.contains(&ni) && oi != ni => out.push((id.clone(), Some(oi + 1), Some(ni + 1))),
+            _ => {}
+        }
+    }
+    for (oi, id) in old.iter().enumerate() {
+        if !new_pos.contains_key(id.as_str()) {
+            out.push((id.clone(), Some(oi + 1), None));
+        }
+    }
+    out
+}
+
+/// Indices of one longest strictly increasing subsequence (patience sorting, O(n log n)).
+fn longest_increasing(seq: &[usize]) -> Vec<usize> {
+    let mut tails: Vec<usize> = Vec::new(); // index into seq of the smallest tail of each length
+    let mut prev: Vec<Option<usize>> = vec![None; seq.len()];
+    for (i, &v) in seq.iter().enumerate() {
+        let at = tails.partition_point(|&t| seq[t] < v);
+        if at > 0 {
+            prev[i] = Some(tails[at - 1]);
+        }
+        if at == tails.len() {
+            tails.push(i);
+        } else {
+            tails[at] = i;
+        }
+    }
+    let mut out = Vec::new();
+    let mut cur = tails.last().copied();
+    while let Some(i) = cur {
+        out.push(i);
+        cur = prev[i];
+    }
+    out.reverse();
+    out
+}
+
+/// The item a list line names, for titles and paths of list changes.
+fn named<'a>(id: &str, old: &'a Snapshot, new: &'a Snapshot) -> Option<&'a ItemState> {
+    new.get(id).or_else(|| old.get(id)).map(|s| s.as_ref())
+}
+
+fn list_change(id: &str, old: &Snapshot, new: &Snapshot, what: What) -> Change {
+    match named(id, old, new) {
+        Some(s) => change(s, what),
+        None => Change { id: id.to_string(), title: String::new(), path: String::new(), what },
+    }
+}
+
+/// Backlog moves between two snapshots.
+pub fn compare_backlog(old: &Snapshot, new: &Snapshot, out: &mut Vec<Change>) {
+    for (id, from, to) in moves(&old.backlog, &new.backlog) {
+        out.push(list_change(&id, old, new, What::Rank { from, to }));
+    }
+}
+
+/// Roadmap moves: horizon changes, and moves within a horizon.
+pub fn compare_roadmap(old: &Snapshot, new: &Snapshot, out: &mut Vec<Change>) {
+    let place = |s: &Snapshot, id: &str| s.place(id).map(|(horizon, position)| Place { horizon, position });
+    let mut ids: Vec<&String> = new.roadmap.iter().flat_map(|(_, ids)| ids).collect();
+    ids.extend(old.roadmap.iter().flat_map(|(_, ids)| ids).filter(|id| new.place(id).is_none()));
+    let empty = Vec::new();
+    let horizon_of = |s: &Snapshot, h: &str| -> Vec<String> {
+        s.roadmap.iter().find(|(x, _)| x == h).map(|(_, ids)| ids.clone()).unwrap_or_else(|| empty.clone())
+    };
+    // Within each horizon, only the epics that broke the order of those that stayed moved.
+    let mut moved_within: BTreeSet<String> = BTreeSet::new();
+    for (h, new_ids) in &new.roadmap {
+        let old_ids = horizon_of(old, h);
+        let stay: Vec<String> = old_ids.iter().filter(|id| new_ids.contains(id)).cloned().collect();
+        let stay_new: Vec<String> = new_ids.iter().filter(|id| old_ids.contains(id)).cloned().collect();
+        for (id, f, t) in moves(&stay, &stay_new) {
+            if f.is_some() && t.is_some() {
+                moved_within.insert(id);
+            }
+        }
+    }
+    for id in ids {
+        let (from, to) = (place(old, id), place(new, id));
+        let report = match (&from, &to) {
+            (Some(f), Some(t)) if f.horizon == t.horizon => moved_within.contains(id) && f.position != t.position,
+            (None, None) => false,
+            _ => true,
+        };
+        if report {
+            out.push(list_change(id, old, new, What::Roadmap { from, to }));
+        }
+    }
+}
+
+/// Every change between two snapshots, item by item in ID order.
+pub fn compare(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
+    let ids: BTreeSet<&ItemId> = old.items.keys().chain(new.items.keys()).collect();
+    let mut out = Vec::new();
+    for id in ids {
+        let (o, n) = (old.items.get(id), new.items.get(id));
+        // An item whose file is unreadable in the new state is skipped, not deleted.
+        if n.is_none() && o.is_some_and(|o| new.broken.contains_key(&o.path)) {
+            continue;
+        }
+        compare_item(o.map(|s| s.as_ref()), n.map(|s| s.as_ref()), &mut out);
+    }
+    compare_backlog(old, new, &mut out);
+    compare_roadmap(old, new, &mut out);
+    sort(&mut out);
+    out
+}
+
+/// Order changes by item (epics, stories, visions; by number), keeping each item's order.
+pub fn sort(changes: &mut [Change]) {
+    changes.sort_by_key(|c| ItemId::parse(&c.id).map(|i| (i.prefix, i.number)).unwrap_or_default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn one_story_to_the_top_is_one_move() {
+        let m = moves(&ids("a b c d e f g"), &ids("g a b c d e f"));
+        assert_eq!(m, vec![("g".into(), Some(7), Some(1))]);
+    }
+
+    #[test]
+    fn additions_and_removals_are_not_moves_of_the_rest() {
+        let m = moves(&ids("a b c"), &ids("x a c"));
+        assert_eq!(m, vec![("x".into(), None, Some(1)), ("b".into(), Some(2), None)]);
+    }
+
+    #[test]
+    fn ordinals() {
+        let o: Vec<_> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].iter().map(|n| ordinal(*n)).collect();
+        assert_eq!(o, ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]);
+    }
+}

@@ -1,0 +1,415 @@
+//! Walking the commits that touched `product/` and computing what each one changed.
+//!
+//! First-parent by default (a merge counts as one change, made by the merge); with
+//! `all_parents`, every commit of merged branches is visited and a merge reports only what
+//! none of its parents had. A commit whose `product/` tree equals its parent's is skipped
+//! without diffing; for the others only the `product/` subtrees are diffed, and each changed
+//! blob is parsed once (parses are kept by blob ID). Results are kept per commit in the
+//! [`Cache`], so a second walk only computes new commits. Nothing is checked out and no
+//! process is spawned.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::rc::Rc;
+
+use git2::{Commit, Oid, Sort};
+
+use crate::error::{Error, Result};
+use crate::history::cache::{Cache, CommitInfo, Entry, Problem};
+use crate::history::changes::{self, Change};
+use crate::history::git::Git;
+use crate::history::snapshot::{ItemState, Role, Snapshot, role};
+use crate::model::config::Config;
+use crate::model::id::ItemId;
+
+/// How to walk.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Visit the commits of merged branches too, not only the first-parent line.
+    pub all_parents: bool,
+}
+
+/// One commit that changed the product (or held a file that could not be read).
+#[derive(Debug, Clone)]
+pub struct Walked {
+    pub info: CommitInfo,
+    pub changes: Vec<Change>,
+    pub problems: Vec<Problem>,
+}
+
+/// The outcome of a walk, oldest commit first.
+#[derive(Debug, Default)]
+pub struct History {
+    pub commits: Vec<Walked>,
+    /// Set in a shallow clone: the commit where the available history starts.
+    pub truncated_at: Option<String>,
+    /// Commits visited, and how many of them had to be computed (not found in the cache).
+    pub walked: usize,
+    pub computed: usize,
+    /// The repository has no commits yet.
+    pub no_commits: bool,
+}
+
+/// What parsing one blob at one path gave.
+#[derive(Clone)]
+enum Parsed {
+    Item(Rc<ItemState>),
+    NotItem,
+    Broken(String),
+}
+
+struct Walker<'g> {
+    git: &'g Git,
+    /// The settings the parses below were made with, and the pm.yaml blob they came from.
+    config: (Option<Oid>, Config),
+    parsed: HashMap<(Oid, String), Parsed>,
+    /// The snapshot of the last commit computed, with its product tree.
+    current: Option<(Option<Oid>, Snapshot)>,
+}
+
+/// Walk HEAD's history. `progress(done, total)` is called as commits are visited.
+pub fn walk(git: &Git, opts: Options, cache: &mut Cache, progress: &mut dyn FnMut(usize, usize)) -> Result<History> {
+    let mut history = History::default();
+    let Some(head) = git.head()? else {
+        history.no_commits = true;
+        return Ok(history);
+    };
+    // Objects come from the repository's own database; re-hashing each one doubles the cost.
+    git2::opts::strict_hash_verification(false);
+    let repo = &git.repo;
+    let mut rw = repo.revwalk().map_err(Error::git)?;
+    rw.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).map_err(Error::git)?;
+    rw.push(head.id()).map_err(Error::git)?;
+    if !opts.all_parents {
+        rw.simplify_first_parent().map_err(Error::git)?;
+    }
+    let oids: Vec<Oid> = rw.collect::<Result<_, _>>().map_err(Error::git)?;
+    let shallow = shallow_boundary(git);
+    let mut walker = Walker { git, config: (None, Config::default()), parsed: HashMap::new(), current: None };
+    let total = oids.len();
+    for (i, oid) in oids.into_iter().enumerate() {
+        progress(i, total);
+        history.walked += 1;
+        let commit = repo.find_commit(oid).map_err(Error::git)?;
+        let merge = opts.all_parents && commit.parent_count() > 1;
+        let key = if merge { format!("{oid}+all") } else { oid.to_string() };
+        let entry = if let Some(e) = cache.get(&key) {
+            e.clone()
+        } else if shallow.contains(&oid) || (commit.parent_count() > 0 && commit.parent(0).is_err()) {
+            // The parent is not in this clone: what this commit changed cannot be known.
+            history.truncated_at = Some(oid.to_string());
+            walker.current = None;
+            continue;
+        } else {
+            history.computed += 1;
+            let e = walker.entry(&commit, merge)?;
+            cache.insert(key, e.clone());
+            e
+        };
+        if let Some(info) = entry.info {
+            history.commits.push(Walked { info, changes: entry.changes, problems: entry.problems });
+        }
+    }
+    progress(total, total);
+    if opts.all_parents {
+        // Branches interleave in time; show the changes in the order they were made.
+        history.commits.sort_by_key(|c| c.info.time);
+    }
+    Ok(history)
+}
+
+/// Commits whose parents a shallow clone does not have.
+fn shallow_boundary(git: &Git) -> HashSet<Oid> {
+    if !git.repo.is_shallow() {
+        return HashSet::new();
+    }
+    let text = std::fs::read_to_string(git.repo.commondir().join("shallow")).unwrap_or_default();
+    text.lines().filter_map(|l| Oid::from_str(l.trim()).ok()).collect()
+}
+
+fn info(commit: &Commit) -> CommitInfo {
+    let author = commit.author();
+    CommitInfo {
+        id: commit.id().to_string(),
+        author: author.name().unwrap_or("").to_string(),
+        email: author.email().unwrap_or("").to_string(),
+        time: commit.time().seconds(),
+        offset: commit.time().offset_minutes(),
+        summary: commit.summary().ok().flatten().unwrap_or("").to_string(),
+    }
+}
+
+/// The blobs that differ between two trees: `(path, old blob, new blob)`, `None` where the
+/// path holds no blob. Subtrees with equal IDs are not entered, so the cost is that of the
+/// change, not of the tree. (Faster than a libgit2 diff, which also reads the configuration.)
+fn diff_trees(
+    repo: &git2::Repository,
+    old: Option<&git2::Tree>,
+    new: Option<&git2::Tree>,
+    prefix: &str,
+    out: &mut Vec<(String, Option<Oid>, Option<Oid>)>,
+) -> Result<()> {
+    type Entries = BTreeMap<String, (Oid, Option<git2::ObjectType>)>;
+    let entries = |t: Option<&git2::Tree>| -> Entries {
+        t.map(|t| t.iter().filter_map(|e| Some((e.name().ok()?.to_string(), (e.id(), e.kind())))).collect())
+            .unwrap_or_default()
+    };
+    let (a, b) = (entries(old), entries(new));
+    let names: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for name in names {
+        let (x, y) = (a.get(name), b.get(name));
+        if x.map(|e| e.0) == y.map(|e| e.0) {
+            continue;
+        }
+        let path = format!("{prefix}{name}");
+        let tree_of = |e: Option<&(Oid, Option<git2::ObjectType>)>| -> Result<Option<git2::Tree<'_>>> {
+            match e {
+                Some((oid, Some(git2::ObjectType::Tree))) => Ok(Some(repo.find_tree(*oid).map_err(Error::git)?)),
+                _ => Ok(None),
+            }
+        };
+        let blob_of = |e: Option<&(Oid, Option<git2::ObjectType>)>| match e {
+            Some((oid, Some(git2::ObjectType::Blob))) => Some(*oid),
+            _ => None,
+        };
+        let (ta, tb) = (tree_of(x)?, tree_of(y)?);
+        if ta.is_some() || tb.is_some() {
+            diff_trees(repo, ta.as_ref(), tb.as_ref(), &format!("{path}/"), out)?;
+        }
+        let (ba, bb) = (blob_of(x), blob_of(y));
+        if ba.is_some() || bb.is_some() {
+            out.push((path, ba, bb));
+        }
+    }
+    Ok(())
+}
+
+impl Walker<'_> {
+    /// What `commit` changed, compared with its first parent.
+    fn entry(&mut self, commit: &Commit, merge: bool) -> Result<Entry> {
+        let parent = commit.parents().next();
+        let tree_c = self.git.product_tree(commit)?;
+        let tree_p = match &parent {
+            Some(p) => self.git.product_tree(p)?,
+            None => None,
+        };
+        if tree_c == tree_p {
+            return Ok(Entry { info: None, changes: Vec::new(), problems: Vec::new() });
+        }
+        let old = self.snapshot_for(tree_p, parent.as_ref())?;
+        let (new, mut changes, problems) = self.apply(old, tree_p, tree_c, commit)?;
+        if merge {
+            for other in commit.parents().skip(1) {
+                let tree_o = self.git.product_tree(&other)?;
+                let theirs = self.build(tree_o, Some(&other))?;
+                let against = changes::compare(&theirs, &new);
+                changes.retain(|c| against.contains(c));
+            }
+        }
+        self.current = Some((tree_c, new));
+        let show = !changes.is_empty() || !problems.is_empty();
+        Ok(Entry { info: show.then(|| info(commit)), changes, problems })
+    }
+
+    /// The snapshot of a product tree: the current one when it matches, else built.
+    fn snapshot_for(&mut self, tree: Option<Oid>, commit: Option<&Commit>) -> Result<Snapshot> {
+        if let Some((t, _)) = &self.current
+            && *t == tree
+        {
+            return Ok(self.current.take().map(|(_, s)| s).unwrap_or_default());
+        }
+        self.build(tree, commit)
+    }
+
+    /// Use the settings of a product tree, forgetting parses made with other settings.
+    fn use_config(&mut self, tree: &git2::Tree) {
+        let oid = tree.get_path(Path::new(crate::store::product::CONFIG_FILE)).ok().map(|e| e.id());
+        if self.config.0 != oid || self.parsed.is_empty() {
+            let (config, _) = self.git.config(tree, "");
+            self.config = (oid, config);
+            self.parsed.clear();
+        }
+    }
+
+    fn parse(&mut self, oid: Oid, rel: &str) -> Parsed {
+        let key = (oid, rel.to_string());
+        if let Some(p) = self.parsed.get(&key) {
+            return p.clone();
+        }
+        let p = match self.git.item(oid, rel, &self.config.1) {
+            Ok(Some(item)) => Parsed::Item(Rc::new(ItemState::from_item(&item))),
+            Ok(None) => Parsed::NotItem,
+            Err(e) => Parsed::Broken(match &e {
+                Error::BadFile { location, message, .. } => match location.line {
+                    Some(l) => format!("line {l}: {message}"),
+                    None => message.clone(),
+                },
+                other => other.to_string(),
+            }),
+        };
+        self.parsed.insert(key, p.clone());
+        p
+    }
+
+    /// A snapshot from a whole tree. A file that does not parse keeps the last state it
+    /// parsed to on the first-parent line, as the incremental walk does.
+    fn build(&mut self, tree: Option<Oid>, commit: Option<&Commit>) -> Result<Snapshot> {
+        let mut snap = Snapshot::default();
+        let Some(tree) = tree else { return Ok(snap) };
+        let tree = self.git.repo.find_tree(tree).map_err(Error::git)?;
+        self.use_config(&tree);
+        for (rel, oid) in self.git.files(&tree) {
+            match role(&rel) {
+                Role::Backlog => snap.set_backlog(&self.git.text(oid)?.unwrap_or_default()),
+                Role::Roadmap => snap.set_roadmap(&self.git.text(oid)?.unwrap_or_default()),
+                Role::Item => match self.parse(oid, &rel) {
+                    Parsed::Item(s) => snap.insert(s),
+                    Parsed::NotItem => {}
+                    Parsed::Broken(msg) => {
+                        if let Some(c) = commit
+                            && let Some(s) = self.last_good(c, &rel)?
+                        {
+                            snap.insert(s);
+                        }
+                        snap.broken.insert(rel, msg);
+                    }
+                },
+                Role::Config | Role::Ignored => {}
+            }
+        }
+        Ok(snap)
+    }
+
+    /// The state the file at `rel` last parsed to, going back along first parents from
+    /// `commit` (exclusive) while the file exists and stays unreadable.
+    fn last_good(&mut self, commit: &Commit, rel: &str) -> Result<Option<Rc<ItemState>>> {
+        let mut cur = commit.parents().next();
+        for _ in 0..10_000 {
+            let Some(c) = cur else { return Ok(None) };
+            let Some(tree) = self.git.product_tree(&c)? else { return Ok(None) };
+            let tree = self.git.repo.find_tree(tree).map_err(Error::git)?;
+            let Ok(entry) = tree.get_path(Path::new(rel)) else { return Ok(None) };
+            match self.parse(entry.id(), rel) {
+                Parsed::Item(s) => return Ok(Some(s)),
+                Parsed::NotItem => return Ok(None),
+                Parsed::Broken(_) => cur = c.parents().next(),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Turn the parent's snapshot into the commit's by re-reading only the files that differ.
+    fn apply(
+        &mut self,
+        mut snap: Snapshot,
+        tree_p: Option<Oid>,
+        tree_c: Option<Oid>,
+        commit: &Commit,
+    ) -> Result<(Snapshot, Vec<Change>, Vec<Problem>)> {
+        let repo = &self.git.repo;
+        let old_tree = tree_p.map(|t| repo.find_tree(t)).transpose().map_err(Error::git)?;
+        let new_tree = tree_c.map(|t| repo.find_tree(t)).transpose().map_err(Error::git)?;
+        let config_of =
+            |t: &Option<git2::Tree>| t.as_ref().and_then(|t| t.get_path(Path::new("pm.yaml")).ok()).map(|e| e.id());
+        let mut problems = Vec::new();
+        let shown = |rel: &str| format!("{}/{rel}", self.git.shown.display()).trim_start_matches("./").to_string();
+        if config_of(&old_tree) != config_of(&new_tree) || new_tree.is_none() {
+            // New settings can change what every file means: read the whole tree again.
+            let new = self.build(tree_c, Some(commit))?;
+            if let Some(t) = &new_tree
+                && let (_, Some(e)) = self.git.config(t, "")
+            {
+                problems.push(Problem { path: shown("pm.yaml"), message: e.to_string() });
+            }
+            for (rel, msg) in &new.broken {
+                if snap.broken.get(rel) != Some(msg) {
+                    problems.push(Problem { path: shown(rel), message: msg.clone() });
+                }
+            }
+            let changes = changes::compare(&snap, &new);
+            return Ok((new, changes, problems));
+        }
+        if let Some(t) = &new_tree {
+            self.use_config(t);
+        }
+        let mut deltas = Vec::new();
+        diff_trees(repo, old_tree.as_ref(), new_tree.as_ref(), "", &mut deltas)?;
+        let mut before: BTreeMap<ItemId, Option<Rc<ItemState>>> = BTreeMap::new();
+        let (mut backlog_changed, mut roadmap_changed) = (false, false);
+        let old_lists =
+            Snapshot { backlog: snap.backlog.clone(), roadmap: snap.roadmap.clone(), ..Snapshot::default() };
+        for (path, old_blob, new_blob) in deltas {
+            let old_path = old_blob.map(|_| path.clone());
+            let new_file = new_blob.map(|oid| (path.clone(), oid));
+            let mut removed = None;
+            if let Some(p) = &old_path {
+                match role(p) {
+                    Role::Item => {
+                        if let Some(id) = snap.paths.get(p) {
+                            before.entry(id.clone()).or_insert_with(|| snap.items.get(id).cloned());
+                        }
+                        removed = snap.remove_path(p);
+                        snap.broken.remove(p);
+                    }
+                    Role::Backlog => {
+                        backlog_changed = true;
+                        snap.backlog.clear();
+                    }
+                    Role::Roadmap => {
+                        roadmap_changed = true;
+                        snap.roadmap.clear();
+                    }
+                    Role::Config | Role::Ignored => {}
+                }
+            }
+            let Some((p, oid)) = new_file else { continue };
+            match role(&p) {
+                Role::Item => match self.parse(oid, &p) {
+                    Parsed::Item(s) => {
+                        before.entry(s.id.clone()).or_insert_with(|| snap.items.get(&s.id).cloned());
+                        snap.insert(s);
+                    }
+                    Parsed::NotItem => {}
+                    Parsed::Broken(msg) => {
+                        problems.push(Problem { path: shown(&p), message: msg.clone() });
+                        if let Some(r) = removed.take() {
+                            snap.insert(r);
+                        }
+                        snap.broken.insert(p, msg);
+                    }
+                },
+                Role::Backlog => {
+                    backlog_changed = true;
+                    snap.set_backlog(&self.git.text(oid)?.unwrap_or_default());
+                }
+                Role::Roadmap => {
+                    roadmap_changed = true;
+                    snap.set_roadmap(&self.git.text(oid)?.unwrap_or_default());
+                }
+                Role::Config | Role::Ignored => {}
+            }
+        }
+        let mut out = Vec::new();
+        for (id, old) in &before {
+            let new = snap.items.get(id);
+            if new.is_none() && old.as_ref().is_some_and(|o| snap.broken.contains_key(&o.path)) {
+                continue;
+            }
+            changes::compare_item(old.as_deref(), new.map(|s| s.as_ref()), &mut out);
+        }
+        if backlog_changed || roadmap_changed {
+            let mut old_view = old_lists;
+            for s in before.values().flatten() {
+                old_view.items.insert(s.id.clone(), s.clone());
+            }
+            if backlog_changed {
+                changes::compare_backlog(&old_view, &snap, &mut out);
+            }
+            if roadmap_changed {
+                changes::compare_roadmap(&old_view, &snap, &mut out);
+            }
+        }
+        changes::sort(&mut out);
+        Ok((snap, out, problems))
+    }
+}

@@ -1,0 +1,442 @@
+//! `pm history`, `pm diff` and `--at`: repositories built commit by commit with known
+//! histories, and the exact changes reported.
+
+use std::process::Command;
+
+use crate::harness::Test;
+
+/// Commit everything as `who` at `date` (author and committer date).
+fn commit_as(t: &Test, msg: &str, who: &str, date: &str) {
+    t.git(&["add", "-A"]);
+    let out = Command::new("git")
+        .args(["commit", "-qm", msg, "--allow-empty"])
+        .current_dir(t.root())
+        .env("GIT_AUTHOR_NAME", who)
+        .env("GIT_AUTHOR_EMAIL", format!("{}@example.com", who.to_lowercase()))
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `pm history ARGS --format json` as "DATE AUTHOR ID sentence" lines.
+fn history(t: &Test, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["history"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let run = t.pm(&all).success();
+    run.json()["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                &c["date"].as_str().unwrap()[..10],
+                c["author"].as_str().unwrap(),
+                c["description"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// A product with three stories in the backlog (S-1, S-2, S-3), committed by Maya.
+fn three_stories() -> Test {
+    let t = Test::initialized();
+    for (title, prio) in [("Sign up", "high"), ("Reset password", "medium"), ("Export data", "low")] {
+        t.pm(&["story", "add", title, "--priority", prio, "--ac", "Given a, when b, then c"]).success();
+    }
+    commit_as(&t, "Three stories", "Maya", "2024-01-10T09:00:00Z");
+    t
+}
+
+#[test]
+fn priority_history_reports_rank_moves_and_priority_changes() {
+    let t = three_stories();
+    t.pm(&["rank", "S-3", "--top"]).success();
+    commit_as(&t, "Export first", "Priya", "2024-01-11T09:00:00Z");
+    t.pm(&["story", "set", "S-2", "priority=critical", "status=ready"]).success();
+    commit_as(&t, "Reset is urgent", "Sam", "2024-01-12T09:00:00Z");
+    t.pm(&["story", "done", "S-3"]).success();
+    commit_as(&t, "Export shipped", "Priya", "2024-01-13T09:00:00Z");
+    assert_eq!(
+        history(&t, &[]),
+        [
+            "2024-01-10 Maya S-1 entered the backlog at 1st",
+            "2024-01-10 Maya S-2 entered the backlog at 2nd",
+            "2024-01-10 Maya S-3 entered the backlog at 3rd",
+            "2024-01-11 Priya S-3 moved from 3rd to 1st",
+            "2024-01-12 Sam S-2 priority: medium -> critical",
+            "2024-01-13 Priya S-3 left the backlog (was 1st)",
+        ]
+    );
+    assert_eq!(
+        history(&t, &["S-2"]),
+        [
+            "2024-01-10 Maya S-2 created: Reset password",
+            "2024-01-10 Maya S-2 entered the backlog at 2nd",
+            "2024-01-12 Sam S-2 status: draft -> ready",
+            "2024-01-12 Sam S-2 priority: medium -> critical",
+        ]
+    );
+    assert_eq!(
+        history(&t, &["--field", "status"]),
+        ["2024-01-12 Sam S-2 status: draft -> ready", "2024-01-13 Priya S-3 status: draft -> done"]
+    );
+    assert_eq!(history(&t, &["--author", "sam"]), ["2024-01-12 Sam S-2 priority: medium -> critical"]);
+    assert_eq!(
+        history(&t, &["--since", "2024-01-11", "--until", "2024-01-12"]),
+        ["2024-01-11 Priya S-3 moved from 3rd to 1st", "2024-01-12 Sam S-2 priority: medium -> critical"]
+    );
+    assert_eq!(history(&t, &["--since", "HEAD~1"]), ["2024-01-13 Priya S-3 left the backlog (was 1st)"]);
+    // The table names date, commit and author.
+    let run = t.pm(&["history", "S-3", "--field", "rank"]).success();
+    assert!(run.lines()[0].starts_with("DATE"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("2024-01-11")
+            && run.stdout.contains("Priya")
+            && run.stdout.contains("moved from 3rd to 1st")
+    );
+    let csv = t.pm(&["history", "--format", "csv", "--field", "priority"]).success();
+    assert!(csv.stdout.contains(",Sam,S-2,priority,medium,critical,priority: medium -> critical\n"), "{}", csv.stdout);
+    t.pm(&["history", "S-9"]).code(2).stderr_has("S-9 does not appear in the history");
+    t.pm(&["history", "nope"]).code(2).stderr_has("is not an ID");
+}
+
+#[test]
+fn acceptance_criteria_edits_are_reported_by_ac_id() {
+    let t = three_stories();
+    t.pm(&["ac", "add", "S-1", "Given an email, when I sign up, then I get a link"]).success();
+    t.pm(&["ac", "check", "S-1", "AC-1"]).success();
+    commit_as(&t, "Criteria", "Maya", "2024-01-11T09:00:00Z");
+    let path = t.find("product/stories", "S-1-");
+    let text =
+        t.read(&path).replace("then c.", "then c!").replace("Given a, when b, then c", "Given x, when y, then z");
+    t.write(&path, &text);
+    t.pm(&["ac", "rm", "S-1", "AC-2"]).success();
+    t.pm(&["ac", "uncheck", "S-1", "AC-1"]).success();
+    commit_as(&t, "Reword", "Maya", "2024-01-12T09:00:00Z");
+    assert_eq!(
+        history(&t, &["S-1", "--field", "ac"]),
+        [
+            "2024-01-11 Maya S-1 AC-1 checked",
+            "2024-01-11 Maya S-1 gained AC-2: Given an email, when I sign up, then I get a link",
+            "2024-01-12 Maya S-1 lost AC-2: Given an email, when I sign up, then I get a link",
+            "2024-01-12 Maya S-1 AC-1 reworded: \"Given a, when b, then c\" -> \"Given x, when y, then z\"",
+            "2024-01-12 Maya S-1 AC-1 unchecked",
+        ]
+    );
+}
+
+#[test]
+fn a_renamed_file_is_the_same_item() {
+    let t = three_stories();
+    let old = t.find("product/stories", "S-2-");
+    t.git(&["mv", &old, "product/stories/S-2-reset.md"]);
+    commit_as(&t, "Rename", "Sam", "2024-01-11T09:00:00Z");
+    assert_eq!(
+        history(&t, &["S-2"])[2..],
+        ["2024-01-11 Sam S-2 file renamed: stories/S-2-reset-password.md -> stories/S-2-reset.md"]
+    );
+    t.pm(&["diff", "HEAD~1", "HEAD"])
+        .success()
+        .stdout_has("S-2 file renamed: stories/S-2-reset-password.md -> stories/S-2-reset.md")
+        .stdout_lacks("created")
+        .stdout_lacks("deleted");
+}
+
+#[test]
+fn merges_count_once_on_the_first_parent_line_and_per_commit_with_all_parents() {
+    let t = three_stories();
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.pm(&["rank", "S-2", "--top"]).success();
+    commit_as(&t, "Reset first", "Priya", "2024-01-11T09:00:00Z");
+    t.git(&["checkout", "-q", "main"]);
+    t.pm(&["story", "set", "S-1", "priority=low"]).success();
+    commit_as(&t, "Sign-up can wait", "Maya", "2024-01-12T09:00:00Z");
+    let out = Command::new("git")
+        .args(["merge", "-q", "--no-ff", "-m", "Merge feature", "feature"])
+        .current_dir(t.root())
+        .env("GIT_AUTHOR_NAME", "Sam")
+        .env("GIT_AUTHOR_DATE", "2024-01-13T09:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2024-01-13T09:00:00Z")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let recent =
+        |args: &[&str]| history(&t, args).into_iter().filter(|l| !l.starts_with("2024-01-10")).collect::<Vec<_>>();
+    assert_eq!(recent(&[]), ["2024-01-12 Maya S-1 priority: high -> low", "2024-01-13 Sam S-2 moved from 2nd to 1st"]);
+    assert_eq!(
+        recent(&["--all-parents"]),
+        ["2024-01-11 Priya S-2 moved from 2nd to 1st", "2024-01-12 Maya S-1 priority: high -> low"]
+    );
+}
+
+#[test]
+fn a_shallow_clone_is_marked_truncated() {
+    let t = three_stories();
+    t.pm(&["rank", "S-3", "--top"]).success();
+    commit_as(&t, "Export first", "Priya", "2024-01-11T09:00:00Z");
+    t.pm(&["rank", "S-2", "--top"]).success();
+    commit_as(&t, "Reset first", "Sam", "2024-01-12T09:00:00Z");
+    let clone = Test::without_git();
+    let url = format!("file://{}", t.root().display());
+    let dest = clone.path("c");
+    let out = Command::new("git").args(["clone", "-q", "--depth", "2", &url, dest.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = clone.pm_in("c", &["history", "--format", "json"]).success();
+    assert!(run.stderr.contains("truncated") && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+    let json = run.json();
+    assert!(json["truncated_at"].is_string());
+    let changes: Vec<&str> =
+        json["changes"].as_array().unwrap().iter().map(|c| c["description"].as_str().unwrap()).collect();
+    assert_eq!(changes, ["S-2 moved from 3rd to 1st"]);
+}
+
+#[test]
+fn outside_git_history_fails_with_a_hint_and_the_rest_works() {
+    let t = Test::without_git();
+    t.pm(&["init", "--name", "Demo"]).success();
+    t.pm(&["story", "add", "A"]).success();
+    t.pm(&["history"]).code(2).stderr_has("not in a git repository").stderr_has("hint:");
+    t.pm(&["diff"]).code(2).stderr_has("not in a git repository");
+    t.pm(&["backlog", "--at", "HEAD"]).code(2).stderr_has("not in a git repository");
+    t.pm(&["backlog"]).success().stdout_has("S-1");
+}
+
+#[test]
+fn no_commits_yet() {
+    let t = Test::initialized();
+    t.pm(&["history"]).success().stdout_has("No history yet: the repository has no commits.");
+    t.pm(&["diff"]).code(2).stderr_has("no commits yet").stderr_has("hint:");
+}
+
+#[test]
+fn product_created_partway_through_history() {
+    let t = Test::new();
+    t.write("README.md", "# App\n");
+    commit_as(&t, "Start", "Sam", "2024-01-01T09:00:00Z");
+    t.pm(&["init", "--name", "Demo"]).success();
+    t.pm(&["story", "add", "A"]).success();
+    commit_as(&t, "Product", "Maya", "2024-01-05T09:00:00Z");
+    assert_eq!(
+        history(&t, &["S-1"]),
+        ["2024-01-05 Maya S-1 created: A", "2024-01-05 Maya S-1 entered the backlog at 1st"]
+    );
+    t.pm(&["backlog", "--at", "2024-01-02"]).code(2).stderr_has("did not exist at 2024-01-02");
+    t.pm(&["backlog", "--at", "2023-12-31"]).code(2).stderr_has("no commit at or before 2023-12-31");
+}
+
+#[test]
+fn a_malformed_file_is_reported_and_skipped_at_its_commit() {
+    let t = three_stories();
+    let path = t.find("product/stories", "S-1-");
+    let good = t.read(&path);
+    t.write(&path, "---\nid: S-1\ntitle: [unclosed\n---\n");
+    commit_as(&t, "Oops", "Sam", "2024-01-11T09:00:00Z");
+    t.write(&path, &good.replace("priority: high", "priority: low"));
+    commit_as(&t, "Fix", "Sam", "2024-01-12T09:00:00Z");
+    let run = t.pm(&["history", "S-1", "--format", "json"]).success();
+    assert!(
+        run.stderr.contains("product/stories/S-1-sign-up.md") && run.stderr.contains("skipped at that commit"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        history(&t, &["S-1"]),
+        [
+            "2024-01-10 Maya S-1 created: Sign up",
+            "2024-01-10 Maya S-1 entered the backlog at 1st",
+            "2024-01-12 Sam S-1 priority: high -> low",
+        ]
+    );
+    // The same from a cold cache that starts after the bad commit.
+    std::fs::remove_dir_all(t.path(".git/pm")).unwrap();
+    assert_eq!(history(&t, &["S-1", "--since", "2024-01-12"]), ["2024-01-12 Sam S-1 priority: high -> low"]);
+}
+
+#[test]
+fn the_cache_changes_no_output() {
+    let t = three_stories();
+    for (i, s) in ["S-3", "S-2", "S-1", "S-3"].iter().enumerate() {
+        t.pm(&["rank", s, "--top"]).success();
+        commit_as(&t, &format!("move {i}"), "Maya", &format!("2024-01-1{}T09:00:00Z", i + 1));
+    }
+    let first = t.pm(&["history", "--all-fields"]).success().stdout;
+    let dir = t.path(".git/pm");
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(t.pm(&["history", "--all-fields"]).success().stdout, first);
+    // Damage it: a flipped byte, then garbage, then nothing at all.
+    let mut bytes = std::fs::read(&files[0]).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x20;
+    std::fs::write(&files[0], &bytes).unwrap();
+    assert_eq!(t.pm(&["history", "--all-fields"]).success().stdout, first);
+    std::fs::write(&files[0], "garbage").unwrap();
+    assert_eq!(t.pm(&["history", "--all-fields"]).success().stdout, first);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(t.pm(&["history", "--all-fields"]).success().stdout, first);
+    assert_eq!(t.pm(&["history", "--all-fields", "--no-cache"]).success().stdout, first);
+    // A new commit on top of a warm cache.
+    t.pm(&["story", "set", "S-2", "points=5"]).success();
+    commit_as(&t, "estimate", "Sam", "2024-01-20T09:00:00Z");
+    let warm = t.pm(&["history", "--all-fields"]).success().stdout;
+    assert!(warm.starts_with(&first[..first.len() - 1]) || warm.contains("points set to 5"), "{warm}");
+    assert_eq!(t.pm(&["history", "--all-fields", "--no-cache"]).success().stdout, warm);
+}
+
+#[test]
+fn at_shows_a_past_state() {
+    let t = three_stories();
+    t.pm(&["rank", "S-3", "--top"]).success();
+    t.pm(&["story", "set", "S-1", "status=ready"]).success();
+    t.pm(&["epic", "add", "Accounts", "--horizon", "now"]).success();
+    commit_as(&t, "Later", "Maya", "2024-02-01T09:00:00Z");
+    let ids = |args: &[&str]| t.pm(args).success().stdout.lines().map(String::from).collect::<Vec<_>>();
+    assert_eq!(ids(&["story", "list", "--format", "ids"]), ["S-3", "S-1", "S-2"]);
+    assert_eq!(ids(&["story", "list", "--format", "ids", "--at", "2024-01-15"]), ["S-1", "S-2", "S-3"]);
+    assert_eq!(ids(&["story", "list", "--format", "ids", "--at", "HEAD~1"]), ["S-1", "S-2", "S-3"]);
+    t.pm(&["backlog", "--at", "2024-01-10T09:00:00Z"]).success().stdout_has("1     S-1");
+    t.pm(&["story", "show", "S-1", "--at", "HEAD~1"]).success().stdout_has("status:     draft");
+    t.pm(&["story", "show", "S-1"]).success().stdout_has("status:     ready");
+    t.pm(&["roadmap", "--at", "HEAD~1"]).success().stdout_lacks("Accounts");
+    t.pm(&["roadmap"]).success().stdout_has("Accounts");
+    t.pm(&["epic", "show", "E-1", "--at", "HEAD~1"]).code(2).stderr_has("no epic with ID E-1");
+    t.pm(&["backlog", "--at", "nope"]).code(2).stderr_has("unknown revision `nope`");
+}
+
+#[test]
+fn diff_against_the_default_branch_as_markdown() {
+    let t = three_stories();
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.pm(&["story", "add", "Dark mode", "--priority", "low", "--ac", "Given night, when I open it, then it is dark"])
+        .success();
+    t.pm(&["rank", "S-3", "--top"]).success();
+    t.pm(&["story", "set", "S-1", "status=in-progress"]).success();
+    t.pm(&["ac", "check", "S-2", "AC-1"]).success();
+    commit_as(&t, "Feature work", "Priya", "2024-01-11T09:00:00Z");
+    let path = t.find("product/stories", "S-2-");
+    std::fs::remove_file(t.path(&path)).unwrap();
+    let md = t.pm(&["diff", "--format", "markdown"]).success().stdout;
+    let expected = "\
+### New
+
+- [S-4](product/stories/S-4-dark-mode.md) Dark mode (story, draft, low, backlog 4th)
+  - [ ] AC-1: Given night, when I open it, then it is dark
+
+### Reprioritised
+
+- [S-3](product/stories/S-3-export-data.md) Export data: moved from 3rd to 1st
+
+### Status changes
+
+- [S-1](product/stories/S-1-sign-up.md) Sign up: status: draft -> in-progress
+
+### Removed
+
+- S-2 Reset password
+";
+    assert!(md.starts_with("**Product changes** from "), "{md}");
+    assert!(md.contains("(merge-base with main) to the working tree: 1 new item, 1 priority change, 1 status change, 1 removed item."), "{md}");
+    assert!(md.ends_with(expected), "{md}");
+    t.pm(&["diff", "main", "HEAD"]).success().stdout_has("  S-2 AC-1 checked\n").stdout_lacks("S-2 deleted");
+    let json = t.pm(&["diff", "main", "HEAD", "--format", "json"]).success().json();
+    let types: Vec<&str> = json["changes"].as_array().unwrap().iter().map(|c| c["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["field", "ac_checked", "rank", "created", "rank"]);
+    t.pm(&["diff", "HEAD", "HEAD"]).success().stdout_has("No product changes");
+}
+
+#[test]
+fn detached_head_is_named() {
+    let t = three_stories();
+    t.pm(&["rank", "S-3", "--top"]).success();
+    commit_as(&t, "Export first", "Priya", "2024-01-11T09:00:00Z");
+    t.git(&["checkout", "-q", "--detach", "HEAD~1"]);
+    let run = t.pm(&["history"]).success().stderr_has("HEAD is detached at");
+    assert!(!run.stdout.contains("moved"), "{}", run.stdout);
+}
+
+#[test]
+fn the_bundled_example_history_tells_the_story() {
+    let t = Test::without_git();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tandem-history.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(t.path("tandem"))
+        .env("PM", env!("CARGO_BIN_EXE_pm"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = t.pm_in("tandem", &["history", "--format", "json"]).success();
+    let lines: Vec<String> = run.json()["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                &c["date"].as_str().unwrap()[..10],
+                c["author"].as_str().unwrap(),
+                c["description"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for expected in [
+        "2024-01-22 Maya E-2 moved from Next to Now (2nd there)",
+        "2024-01-22 Maya S-5 moved from 5th to 3rd",
+        "2024-02-20 Priya S-6 priority: medium -> high",
+        "2024-02-20 Priya S-6 moved from 5th to 3rd",
+        "2024-03-04 Maya E-3 moved from Later to Next (1st there)",
+        "2024-03-04 Maya S-8 entered the backlog at 1st",
+    ] {
+        assert!(lines.iter().any(|l| l == expected), "missing {expected:?} in {lines:#?}");
+    }
+    let life = t.pm_in("tandem", &["history", "S-1", "--format", "csv"]).success().stdout;
+    assert!(life.contains(",Sam,S-1,status,draft,in-progress,"), "{life}");
+    assert!(life.contains(",Sam,S-1,criteria,AC-2 [ ],AC-2 [x],AC-2 checked\n"), "{life}");
+    assert!(life.contains(",Sam,S-1,status,in-progress,done,"), "{life}");
+    t.pm_in("tandem", &["story", "list", "--format", "ids", "--at", "2024-01-20"])
+        .success()
+        .stdout_is("S-1\nS-2\nS-3\nS-4\nS-5\nS-6\nS-7\n");
+    t.pm_in("tandem", &["diff", "2024-02-12", "2024-03-04"])
+        .success()
+        .stdout_has("S-7 status: draft -> dropped")
+        .stdout_has("S-8 created: Connect a bank account via Open Banking");
+}
+
+/// Every `$ pm ...` example in docs/history.md, run on the example history, prints exactly
+/// what the page shows.
+#[test]
+fn docs_history_examples_are_real_output() {
+    let t = Test::without_git();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tandem-history.sh");
+    let out =
+        Command::new("bash").arg(&script).arg(t.path("tandem")).env("PM", env!("CARGO_BIN_EXE_pm")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/history.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let update = std::env::var_os("PM_UPDATE_DOCS").is_some();
+    let mut checked = 0;
+    let mut fresh = String::new();
+    let mut blocks = doc.split("```console\n");
+    fresh.push_str(blocks.next().unwrap());
+    for block in blocks {
+        let end = block.find("```").unwrap();
+        let (command, expected) = block[..end].split_once('\n').unwrap();
+        let args: Vec<&str> = command.strip_prefix("$ pm ").unwrap().split_whitespace().collect();
+        let run = t.pm_in("tandem", &args).success();
+        if !update {
+            run.stdout_is(expected);
+        } else {
+            fresh.push_str(&format!("```console\n{command}\n{}{}", run.stdout, &block[end..]));
+        }
+        checked += 1;
+    }
+    if update {
+        std::fs::write(&path, fresh).unwrap();
+    }
+    assert!(checked >= 6, "only {checked} examples found");
+}
