@@ -36,3 +36,5 @@ mod renumber;
 
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/regressions.rs"]
+mod regressions;

@@ -73,6 +73,7 @@ pub fn run(ctx: &Ctx, c: Command) -> Result<()> {
     let product = ctx.product()?;
     match c {
         Command::Add { story, text } => {
+            let _lock = crate::store::lock::lock(&product.root)?;
             let item = product.get(&story, Kind::Story)?;
             let n = add(&product, &item, &text)?;
             ctx.say(&format!("Added {story}/AC-{n}"))
@@ -115,6 +116,7 @@ pub fn run(ctx: &Ctx, c: Command) -> Result<()> {
 
 fn act(ctx: &Ctx, product: &crate::store::product::Product, t: &Target, action: Action) -> Result<()> {
     let (story, n) = resolve(t)?;
+    let _lock = crate::store::lock::lock(&product.root)?;
     let item = product.get(&story, Kind::Story)?;
     let changed = change(product, &item, n, action)?;
     let verb = match (action, changed) {

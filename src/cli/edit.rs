@@ -1,7 +1,7 @@
 //! `pm ... edit ID`: edit an item's file in the user's editor, checked before it is saved.
 
 use crate::cli::{Ctx, editor};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::id::Kind;
 use crate::ops::set::replace_text;
 
@@ -21,6 +21,16 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
         return ctx.say(&format!("{} unchanged", item.id));
     }
     let id = item.id.clone();
+    // The editor ran without the lock (it may stay open for minutes); take it now and make
+    // sure nobody changed the file meanwhile.
+    let _lock = crate::store::lock::lock(&product.root)?;
+    let current = std::fs::read_to_string(&item.path).unwrap_or_default();
+    if current != item.text {
+        let e =
+            Error::bad_argument(format!("{} changed while you were editing it", product.shown(&item.path).display()))
+                .with_hint("run the edit again on the new version");
+        return Err(editor::keep_on_error(session, e));
+    }
     match replace_text(&product, item, text) {
         Ok(_) => ctx.say(&format!("Updated {id}")),
         Err(e) => Err(editor::keep_on_error(session, e)),

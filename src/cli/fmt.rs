@@ -21,6 +21,8 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
     let product = ctx.product()?;
+    // Held from planning to writing, so an add in between cannot lose its backlog line.
+    let _lock = if a.check { None } else { Some(crate::store::lock::lock(&product.root)?) };
     let plan = if a.check { fmt::plan(&product)? } else { fmt::format(&product)? };
     for e in &plan.skipped {
         ctx.warn(&format!("left alone: {e}"));

@@ -251,7 +251,19 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    match run(cli) {
+    // A panic is a bug in pm, never the user's fault: say so, and exit with the internal code.
+    std::panic::set_hook(Box::new(|info| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: internal error in pm {}: {info}\n  hint: nothing was half-written (writes are atomic); please report this with the command you ran",
+            env!("CARGO_PKG_VERSION")
+        );
+    }));
+    let outcome = match std::panic::catch_unwind(|| run(cli)) {
+        Ok(outcome) => outcome,
+        Err(_) => return ExitCode::Internal,
+    };
+    match outcome {
         Ok(code) => code,
         Err(e) if e.is_broken_pipe() => ExitCode::Success,
         Err(e) => {

@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         };
         return ctx.say(&format!("{} moved {from}to {horizon} #{}", moved.id, moved.to));
     }
-    let view::View { roadmap: list, items, errors, .. } = view::load_view(ctx, a.at.as_deref())?;
+    let view::View { roadmap: list, items, errors, product, .. } = view::load_view(ctx, a.at.as_deref())?;
     let (b, d, idc) = (bold(), dim(), id_style());
     let mut out = String::new();
     let mut sections = Vec::new();
@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 Some(i) => (i.title.clone(), i.status.clone()),
                 None => (e.title.clone(), "missing".to_string()),
             };
-            let (done, total, pdone, ptotal) = view::epic_progress(&items, &e.id);
+            let (done, total, pdone, ptotal) = view::epic_progress(&product.config, &items, &e.id);
             let pct = (pdone * 100).checked_div(ptotal).unwrap_or(0);
             if a.format == TextFormat::Text {
                 out.push_str(&format!(

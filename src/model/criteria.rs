@@ -111,7 +111,7 @@ impl Criteria {
 
     /// One more than the highest `AC-n` present (IDs are never reused while present).
     pub fn next_number(&self) -> u32 {
-        self.items.iter().filter_map(|c| c.number).max().unwrap_or(0) + 1
+        self.items.iter().filter_map(|c| c.number).max().unwrap_or(0).saturating_add(1)
     }
 
     pub fn find(&self, number: u32) -> Option<&Criterion> {
@@ -208,8 +208,10 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// The offset just after the line ending of the line holding `offset`.
+/// Works on bytes: `offset` may fall inside a multi-byte character (a newline byte never does).
 fn line_end(text: &str, offset: usize) -> usize {
-    match text[offset.min(text.len())..].find('\n') {
+    let offset = offset.min(text.len());
+    match text.as_bytes()[offset..].iter().position(|b| *b == b'\n') {
         Some(i) => offset + i + 1,
         None => text.len(),
     }
@@ -267,5 +269,14 @@ mod tests {
         let b = "Story.\n\n## Acceptance criteria\n\n";
         let c = Criteria::parse(b);
         assert_eq!(c.add(b, "A", "\n").1, "Story.\n\n## Acceptance criteria\n\n- [ ] AC-1: A\n");
+    }
+
+    #[test]
+    fn non_ascii_at_the_end_of_a_criterion_or_heading() {
+        let b = "## Acceptance criteria\u{a0}\n\n- [ ] AC-1: more \u{1f389} \u{e9}";
+        let c = Criteria::parse(b);
+        assert_eq!(c.items.len(), 1);
+        assert_eq!(c.set_checked(b, 1, true).unwrap(), b.replace("[ ]", "[x]"));
+        assert_eq!(c.add(b, "\u{e9}t\u{e9}", "\n").1, format!("{b}\n- [ ] AC-2: \u{e9}t\u{e9}\n"));
     }
 }

@@ -91,6 +91,23 @@ impl ListFile {
         lines.len()
     }
 
+    /// The first line naming `id`, without its line ending.
+    pub fn entry_text(&self, id: &str) -> Option<String> {
+        let e = self.entries().into_iter().find(|e| e.id == id)?;
+        Some(self.lines[e.line].trim_end_matches(['\n', '\r']).to_string())
+    }
+
+    /// Take out every line naming `id`, for a move: other lines (blank ones too) stay as they
+    /// are. Returns the first such line without its line ending, to be put back elsewhere.
+    pub fn take(&mut self, id: &str) -> Option<String> {
+        let lines: Vec<usize> = self.entries().iter().filter(|e| e.id == id).map(|e| e.line).collect();
+        let first = lines.first().map(|&i| self.lines[i].trim_end_matches(['\n', '\r']).to_string());
+        for &i in lines.iter().rev() {
+            self.lines.remove(i);
+        }
+        first
+    }
+
     /// Replace the line of the first entry naming `id` (for a refreshed title or link).
     pub fn replace(&mut self, id: &str, link: &str, title: &str) -> bool {
         let Some(e) = self.entries().into_iter().find(|e| e.id == id) else {

@@ -51,8 +51,9 @@ pub fn change(product: &Product, story: &Item, number: u32, action: Action) -> R
     Ok(true)
 }
 
-fn write_body(_product: &Product, story: &Item, body: &str) -> Result<()> {
+fn write_body(product: &Product, story: &Item, body: &str) -> Result<()> {
     let text = format!("{}{}", &story.text[..story.split.body.start], body);
+    let _lock = crate::store::lock::lock(&product.root)?;
     let mut tx = Transaction::new();
     tx.write(&story.path, text);
     tx.commit()?;

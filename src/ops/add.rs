@@ -87,37 +87,47 @@ pub fn add(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHook>)
         None => "Later",
     };
 
-    let _lock = lock::lock(&product.root)?;
     let prefix = product.config.prefix(kind).to_string();
-    let mut number = ids::highest_in_use(product, kind)? + 1;
-    let mut text = render(kind, &ItemId::new(&prefix, number), &title, &status, points, new);
+    let next = |highest: u64| {
+        highest.checked_add(1).ok_or_else(|| {
+            Error::bad_argument(format!("no {kind} number is left after {prefix}-{highest}"))
+                .with_hint(format!("`pm renumber` the item with the huge number to a small one ({prefix}-{highest})"))
+        })
+    };
+    // The editor runs before the lock is taken (it may stay open for minutes), with the ID
+    // the item would get now; the ID is allocated for real under the lock below.
+    let provisional = next(ids::highest_in_use(product, kind)?)?;
+    let mut text = render(kind, &ItemId::new(&prefix, provisional), &title, &status, points, new);
     if let Some(edit) = edit {
         text = edit(&text)?;
     }
+    let _lock = lock::lock(&product.root)?;
+    let mut number = next(ids::highest_in_use(product, kind)?)?;
     let placement = new.placement.unwrap_or(Placement::Bottom);
     for _attempt in 0..1000 {
         let id = ItemId::new(&prefix, number);
-        let path = product.root.join(kind.folder()).join(file_name(&id, &title));
+        let draft =
+            Item::parse(text.clone(), PathBuf::new(), String::new(), PathBuf::from("(new item)"), &product.config)?;
+        if draft.id != id {
+            if edit.is_some() && draft.id != ItemId::new(&prefix, provisional) {
+                return Err(Error::bad_argument(format!("the edited file changed the ID to {}", draft.id))
+                    .with_hint(format!("keep `id: {}`; pm allocates IDs so they never collide", draft.id)));
+            }
+            text = frontmatter::edit_fields(&text, &draft.split, &[("id".into(), FieldValue::Scalar(id.to_string()))])
+                .map_err(Error::bad_argument)?;
+        }
+        let path = product.root.join(kind.folder()).join(file_name(&id, &draft.title));
         let item = Item::parse(text.clone(), path.clone(), product.rel(&path), product.shown(&path), &product.config)?;
         if edit.is_some() {
             values::check_item(product, &item)?;
-        }
-        if item.id != id {
-            return Err(Error::bad_argument(format!("the edited file changed the ID to {}", item.id))
-                .with_hint(format!("keep `id: {id}`; pm allocates IDs so they never collide")));
         }
         let mut tx = Transaction::new();
         tx.create(&path, text.clone());
         sync_lists(product, &mut tx, &item, Some((placement, horizon)))?;
         match tx.commit() {
             Ok(()) => return Ok(Created { id, path, item }),
-            Err(CommitError::Exists(_)) => {
-                // Someone made that file behind our back: take the next number.
-                number += 1;
-                let next = ItemId::new(&prefix, number).to_string();
-                text = frontmatter::edit_fields(&text, &item.split, &[("id".into(), FieldValue::Scalar(next))])
-                    .map_err(Error::bad_argument)?;
-            }
+            // Someone made that file behind our back: take the next number.
+            Err(CommitError::Exists(_)) => number = next(number)?,
             Err(CommitError::Other(e)) => return Err(e),
         }
     }

@@ -109,7 +109,8 @@ pub fn plan(product: &Product) -> Result<Plan> {
     Ok(plan)
 }
 
-/// Plan and apply under the product lock.
+/// Plan under the product lock; the caller applies the plan while still holding the lock
+/// (the lock is re-entrant within a process: take it before calling this).
 pub fn format(product: &Product) -> Result<Plan> {
     let _lock = lock::lock(&product.root)?;
     plan(product)

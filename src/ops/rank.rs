@@ -66,17 +66,14 @@ pub fn rank(product: &Product, id: &str, position: &Position) -> Result<Moved> {
     let path = product.backlog_path();
     let mut list = product.read_list(&path)?;
     let before = list.text();
-    let entries = list.entries();
-    let from = entries.iter().position(|e| e.id == id).map(|i| i + 1);
-    let line = match entries.iter().find(|e| e.id == id) {
-        Some(e) => {
-            before.split_inclusive('\n').nth(e.line).unwrap_or_default().trim_end_matches(['\n', '\r']).to_string()
-        }
-        None => ListFile::entry_line(id, &item.rel, &item.title),
-    };
-    list.remove(id);
+    let from = list.entries().iter().position(|e| e.id == id).map(|i| i + 1);
+    // The line moves as it is (bullet, trailing text), or is made for a story not listed yet.
+    let line = list.take(id).unwrap_or_else(|| ListFile::entry_line(id, &item.rel, &item.title));
     let others: Vec<String> = list.entries().into_iter().map(|e| e.id).collect();
     let index = target_index(&others, position, "backlog")?;
+    if from == Some(index + 1) {
+        return Ok(Moved { id: id.to_string(), from, to: index + 1, from_horizon: None, horizon: None });
+    }
     list.insert_at(index, line);
     let after = list.text();
     if after != before {
@@ -106,11 +103,18 @@ pub fn move_epic(product: &Product, id: &str, horizon: &str, position: &Position
     let from = current.as_ref().and_then(|e| {
         list.section_entries(e.section.as_deref().unwrap_or("")).iter().position(|x| x.id == id).map(|i| i + 1)
     });
-    let line = ListFile::entry_line(id, &item.rel, &item.title);
-    list.remove(id);
-    let others: Vec<String> = list.section_entries(horizon).into_iter().map(|e| e.id).collect();
+    let mut moved = list.clone();
+    // The line moves as it is; leaving a section empty leaves no doubled blank line.
+    let line = moved.entry_text(id).unwrap_or_else(|| ListFile::entry_line(id, &item.rel, &item.title));
+    moved.remove(id);
+    let others: Vec<String> = moved.section_entries(horizon).into_iter().map(|e| e.id).collect();
     let index = target_index(&others, position, &format!("{horizon} horizon"))?;
-    list.insert_in_section(horizon, index, line);
+    let same_place =
+        from_horizon.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(horizon)) && from == Some(index + 1);
+    if !same_place {
+        list = moved;
+        list.insert_in_section(horizon, index, line);
+    }
     let after = list.text();
     if after != before {
         let mut tx = Transaction::new();

@@ -49,6 +49,7 @@ pub fn renumber(product: &Product, old: &str, new: &str, file: Option<&Path>) ->
     if new_id == old_id
         || items.all.iter().any(|i| i.id == new_id)
         || product.known_ids(kind).iter().any(|i| *i == new_id.to_string())
+        || ids::numbers_in_branches(&product.root, &new_id.prefix)?.contains(&new_id.number)
     {
         return Err(Error::bad_argument(format!("{new_id} is already in use"))
             .with_hint(format!("pick a free ID, such as {}", next()?)));
@@ -131,8 +132,10 @@ pub fn renumber(product: &Product, old: &str, new: &str, file: Option<&Path>) ->
     }
     if !ambiguous {
         // Markdown files that are not items (notes): criterion mentions only.
+        let item_paths: std::collections::HashSet<&std::path::Path> =
+            items.all.iter().map(|i| i.path.as_path()).collect();
         for path in product.item_files() {
-            if items.all.iter().any(|i| i.path == *path) {
+            if item_paths.contains(path.as_path()) {
                 continue;
             }
             let Ok(text) = std::fs::read_to_string(path) else { continue };

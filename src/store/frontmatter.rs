@@ -231,7 +231,7 @@ fn edit_one(yaml: &str, key: &str, value: &FieldValue, eol: &str) -> Result<Stri
                 set_raw(&mapping, key, &yaml_flow_list(items))?;
             }
         }
-        FieldValue::Scalar(raw) => {
+        FieldValue::Scalar(raw) | FieldValue::Raw(raw) => {
             // Keep the quoting style the user chose for this field when the new text allows it.
             let old = mapping.get(key).map(|n| n.to_string()).unwrap_or_default();
             let old = old.trim_start();
@@ -243,7 +243,6 @@ fn edit_one(yaml: &str, key: &str, value: &FieldValue, eol: &str) -> Result<Stri
             };
             set_raw(&mapping, key, &styled)?
         }
-        FieldValue::Raw(raw) => set_raw(&mapping, key, raw)?,
     }
     Ok(doc.to_string())
 }

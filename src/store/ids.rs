@@ -15,7 +15,7 @@ use crate::store::product::Product;
 pub fn highest_in_use(product: &Product, kind: Kind) -> Result<u64> {
     let prefix = product.config.prefix(kind).to_string();
     let mut highest = 0;
-    for path in product.item_files() {
+    for path in &product.list_item_files() {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         match ItemId::from_file_name(name) {
             Some(id) if id.prefix == prefix => highest = highest.max(id.number),
@@ -44,19 +44,25 @@ pub fn highest_in_use(product: &Product, kind: Kind) -> Result<u64> {
 /// The highest number with `prefix` in file names under the product folder in every local
 /// and remote-tracking branch (and a detached HEAD). 0 outside a git repository.
 pub fn highest_in_branches(product_root: &Path, prefix: &str) -> Result<u64> {
+    Ok(numbers_in_branches(product_root, prefix)?.into_iter().max().unwrap_or(0))
+}
+
+/// Every number with `prefix` in file names under the product folder in every local and
+/// remote-tracking branch (and a detached HEAD). Empty outside a git repository.
+pub fn numbers_in_branches(product_root: &Path, prefix: &str) -> Result<HashSet<u64>> {
+    let mut numbers = HashSet::new();
     let Ok(repo) = git2::Repository::discover(product_root) else {
-        return Ok(0);
+        return Ok(numbers);
     };
     let Some(workdir) = repo.workdir() else {
-        return Ok(0);
+        return Ok(numbers);
     };
     let workdir = workdir.canonicalize().unwrap_or_else(|_| workdir.to_path_buf());
     let root = product_root.canonicalize().unwrap_or_else(|_| product_root.to_path_buf());
     let Ok(rel) = root.strip_prefix(&workdir) else {
-        return Ok(0);
+        return Ok(numbers);
     };
     let mut seen_trees: HashSet<git2::Oid> = HashSet::new();
-    let mut highest = 0;
     let mut tips: Vec<git2::Oid> = Vec::new();
     if let Ok(head) = repo.head()
         && let Some(oid) = head.target()
@@ -88,9 +94,9 @@ pub fn highest_in_branches(product_root: &Path, prefix: &str) -> Result<u64> {
                 None => continue,
             }
         };
-        scan_tree(&repo, &product_tree, prefix, &mut seen_trees, &mut highest);
+        scan_tree(&repo, &product_tree, prefix, &mut seen_trees, &mut numbers);
     }
-    Ok(highest)
+    Ok(numbers)
 }
 
 fn scan_tree(
@@ -98,7 +104,7 @@ fn scan_tree(
     tree: &git2::Tree,
     prefix: &str,
     seen: &mut HashSet<git2::Oid>,
-    highest: &mut u64,
+    numbers: &mut HashSet<u64>,
 ) {
     if !seen.insert(tree.id()) {
         return;
@@ -107,14 +113,14 @@ fn scan_tree(
         match entry.kind() {
             Some(git2::ObjectType::Tree) => {
                 if let Ok(sub) = repo.find_tree(entry.id()) {
-                    scan_tree(repo, &sub, prefix, seen, highest);
+                    scan_tree(repo, &sub, prefix, seen, numbers);
                 }
             }
             Some(git2::ObjectType::Blob) => {
                 if let Some(id) = entry.name().ok().and_then(ItemId::from_file_name)
                     && id.prefix == prefix
                 {
-                    *highest = (*highest).max(id.number);
+                    numbers.insert(id.number);
                 }
             }
             _ => {}

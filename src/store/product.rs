@@ -132,7 +132,9 @@ impl Product {
         self.files.get_or_init(|| self.list_item_files())
     }
 
-    fn list_item_files(&self) -> Vec<PathBuf> {
+    /// Every item file as the folder holds it right now (not the per-run list): for decisions
+    /// taken under the lock, such as a new ID.
+    pub fn list_item_files(&self) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&self.root)
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
