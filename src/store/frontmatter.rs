@@ -223,10 +223,28 @@ fn edit_one(yaml: &str, key: &str, value: &FieldValue, eol: &str) -> Result<Stri
                     !t.is_empty() && !t.starts_with('[')
                 })
                 .unwrap_or(false);
-            if block && !items.is_empty() {
-                let seq: Vec<yaml_edit::YamlValue> =
-                    items.iter().map(|s| yaml_edit::YamlValue::scalar(s.clone())).collect();
-                mapping.set(key, seq);
+            let seq = if block && !items.is_empty() { mapping.get_sequence(key) } else { None };
+            if let Some(seq) = seq {
+                // Item by item, so the items kept keep their lines (and comments): removed
+                // ones go, new ones are added at the end in the list's own indentation.
+                let old: Vec<String> = seq.values().map(|v| unquote(&v.to_string())).collect();
+                if old.len() == items.len() {
+                    // Same length: replace in place the items that differ (a renamed ID).
+                    for (i, (o, n)) in old.iter().zip(items).enumerate() {
+                        if o != n {
+                            seq.set(i, yaml_edit::YamlValue::scalar(n.clone()));
+                        }
+                    }
+                    return Ok(doc.to_string());
+                }
+                for i in (0..old.len()).rev() {
+                    if !items.contains(&old[i]) {
+                        seq.remove(i);
+                    }
+                }
+                for item in items.iter().filter(|i| !old.contains(i)) {
+                    seq.push(yaml_edit::YamlValue::scalar(item.clone()));
+                }
             } else {
                 set_raw(&mapping, key, &yaml_flow_list(items))?;
             }
@@ -245,6 +263,15 @@ fn edit_one(yaml: &str, key: &str, value: &FieldValue, eol: &str) -> Result<Stri
         }
     }
     Ok(doc.to_string())
+}
+
+/// The text of a scalar node as a plain string (quotes removed) for comparing list items.
+fn unquote(raw: &str) -> String {
+    let t = raw.trim();
+    match serde_yaml::from_str::<Value>(t) {
+        Ok(v) => crate::model::item::scalar_string(&v).unwrap_or_else(|| t.to_string()),
+        Err(_) => t.to_string(),
+    }
 }
 
 fn render_new(value: &FieldValue) -> String {
@@ -319,5 +346,15 @@ mod tests {
         assert_eq!(set(t, "title", FieldValue::Scalar("New".into())), t.replace("\"Old\"", "\"New\""));
         assert_eq!(set(t, "owner", FieldValue::Scalar("bo".into())), t.replace("'ann'", "'bo'"));
         assert_eq!(set(t, "points", FieldValue::Scalar("5".into())), t.replace("3", "5"));
+    }
+
+    #[test]
+    fn block_list_items_keep_their_lines_and_comments() {
+        let t = "---\nid: S-1\nlabels:\n- a   # first\n# between\n- b\nx: 1\n---\n";
+        let out = set(t, "labels", FieldValue::List(vec!["a".into(), "c".into()]));
+        assert!(out.contains("- a   # first\n"), "{out}");
+        assert!(!out.contains("- b"), "{out}");
+        assert!(out.contains("- c"), "{out}");
+        assert!(out.ends_with("x: 1\n---\n"), "{out}");
     }
 }
