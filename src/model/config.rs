@@ -117,7 +117,10 @@ impl Config {
         }
         let config: Config = serde_yaml::from_str(text).map_err(|e| {
             let line = e.location().map(|l| l.line()).unwrap_or(1);
-            Error::bad_file(Location::new(shown, line), format!("invalid settings: {e}"))
+            let message = e.to_string();
+            // serde_yaml appends " at line L column C"; our location says it already.
+            let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+            Error::bad_file(Location::new(shown, line), format!("invalid settings: {message}"))
                 .with_hint("docs/format.md lists every setting of pm.yaml with its default")
         })?;
         config.validate(shown)?;

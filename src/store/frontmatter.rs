@@ -97,6 +97,21 @@ pub fn parse(text: &str, split: &Split) -> Result<Mapping, YamlError> {
                 Some(i) => message[..i].to_string(),
                 None => message,
             };
+            // A repeated key: point at its second occurrence, not the start of the mapping.
+            let line = match message.strip_prefix("duplicate entry with key ") {
+                Some(key) => {
+                    let key = key.trim_matches('"');
+                    let yaml_lines: Vec<&str> = yaml.split('\n').collect();
+                    yaml_lines
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, l)| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
+                        .nth(1)
+                        .map(|(i, _)| i + 2)
+                        .unwrap_or(line)
+                }
+                None => line,
+            };
             Err(YamlError { line, message: format!("invalid YAML in front matter: {message}") })
         }
     }
