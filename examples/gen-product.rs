@@ -474,7 +474,7 @@ fn file_name(prefix: &str, num: usize, title: &str) -> String {
 impl World {
     fn new(args: &Args) -> World {
         World {
-            rng: Rng(args.seed ^ 0x5EED_0F_B0A7),
+            rng: Rng(args.seed ^ 0x005E_ED0F_B0A7),
             visions: Vec::new(),
             epics: Vec::new(),
             stories: Vec::new(),
@@ -540,7 +540,8 @@ impl World {
         let file = file_name("E", num, &title);
         self.epics.push(Epic { num, title, status, vision, owner, labels, file });
         if !done {
-            let horizon = if status == "active" { self.rng.weighted(&[70, 25, 5]) } else { self.rng.weighted(&[5, 40, 55]) };
+            let horizon =
+                if status == "active" { self.rng.weighted(&[70, 25, 5]) } else { self.rng.weighted(&[5, 40, 55]) };
             let list = &mut self.roadmap[horizon];
             let at = if self.rng.chance(30) { 0 } else { list.len() };
             list.insert(at, num);
@@ -569,8 +570,11 @@ impl World {
         let title = self.story_title();
         let epic = epic.unwrap_or_else(|| self.open_epic());
         let priority = self.rng.weighted(&[10, 30, 40, 20]) as u8;
-        let points =
-            if status == DRAFT && self.rng.chance(30) { None } else { Some(POINTS[self.rng.weighted(&[15, 25, 25, 20, 10, 4, 1])]) };
+        let points = if status == DRAFT && self.rng.chance(30) {
+            None
+        } else {
+            Some(POINTS[self.rng.weighted(&[15, 25, 25, 20, 10, 4, 1])])
+        };
         let owner = self.rng.weighted(&AUTHOR_WEIGHTS);
         let labels = self.labels(0, 3);
         let mut depends_on = Vec::new();
@@ -734,7 +738,12 @@ impl World {
 
     fn render_story(&self, s: &Story) -> String {
         let mut t = String::with_capacity(1024);
-        t.push_str(&format!("---\nid: S-{}\ntitle: {}\nstatus: {}\n", s.num, yaml_scalar(&s.title), STATUSES[s.status as usize]));
+        t.push_str(&format!(
+            "---\nid: S-{}\ntitle: {}\nstatus: {}\n",
+            s.num,
+            yaml_scalar(&s.title),
+            STATUSES[s.status as usize]
+        ));
         t.push_str(&format!("epic: E-{}\npriority: {}\n", s.epic, PRIORITIES[s.priority as usize]));
         if let Some(p) = s.points {
             t.push_str(&format!("points: {p}\n"));
@@ -806,7 +815,10 @@ impl World {
     /// Every file of the current state, paths relative to the output folder.
     fn files(&self) -> Vec<(String, String)> {
         let mut files = vec![
-            (".gitattributes".to_string(), "product/backlog.md merge=union\nproduct/roadmap.md merge=union\n".to_string()),
+            (
+                ".gitattributes".to_string(),
+                "product/backlog.md merge=union\nproduct/roadmap.md merge=union\n".to_string(),
+            ),
             ("product/pm.yaml".into(), self.config_file()),
             ("product/backlog.md".into(), self.render_backlog()),
             ("product/roadmap.md".into(), self.render_roadmap()),
@@ -872,7 +884,11 @@ impl World {
                     touched.backlog = true;
                     added += 1;
                 }
-                if added == 1 { "Add the last story from the planning session".to_string() } else { format!("Add {added} stories from the planning session") }
+                if added == 1 {
+                    "Add the last story from the planning session".to_string()
+                } else {
+                    format!("Add {added} stories from the planning session")
+                }
             } else if epic_deficit > 0 && self.rng.chance(50) {
                 let n = self.add_epic(false);
                 touched.epics.push(n);
@@ -901,7 +917,8 @@ impl World {
                 history.put("product/roadmap.md", &self.render_roadmap())?;
             }
             let author = self.rng.weighted(&AUTHOR_WEIGHTS);
-            let gap = if self.rng.chance(80) { self.rng.range(300, 4 * 3600) } else { self.rng.range(12 * 3600, 3 * 86400) };
+            let gap =
+                if self.rng.chance(80) { self.rng.range(300, 4 * 3600) } else { self.rng.range(12 * 3600, 3 * 86400) };
             history.commit(author, gap as i64, &message)?;
         }
         Ok(())

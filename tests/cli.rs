@@ -6,3 +6,6 @@ mod harness;
 
 #[path = "cli/authoring.rs"]
 mod authoring;
+
+#[path = "cli/generator.rs"]
+mod generator;

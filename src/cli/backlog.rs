@@ -23,6 +23,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let product = ctx.product()?;
     let list = product.read_list(&product.backlog_path())?;
     let items = product.load_all()?;
+    let by_id = items.by_id();
     let shown = product.shown(&product.backlog_path());
     let mut rows = Vec::new();
     let mut json = Vec::new();
@@ -38,7 +39,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             ));
             continue;
         }
-        let Some(item) = items.get(&entry.id) else {
+        let Some(item) = by_id.get(entry.id.as_str()).copied() else {
             ctx.warn(&format!("{}:{}: {} names no story; remove the line", shown.display(), entry.line + 1, entry.id));
             continue;
         };
@@ -56,7 +57,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             opt(item.epic()),
             ac_summary(item),
         ]);
-        json.push(view::item_json(&product, item, Some(rank)));
+        if a.format == ListFormat::Json {
+            json.push(view::item_json(&product, item, Some(rank)));
+        }
         ids.push(item.id.to_string());
     }
     if rows.is_empty() && a.format == ListFormat::Table {

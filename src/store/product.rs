@@ -3,6 +3,7 @@
 //! Commands that change one item find it by its file name first (`S-12-*.md`) and parse only
 //! that file; the whole folder is parsed only by commands that need every item.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -36,7 +37,19 @@ pub struct Items {
 
 impl Items {
     pub fn get(&self, id: &str) -> Option<&Item> {
-        self.all.iter().find(|i| i.id.to_string() == id)
+        // IDs are canonical (`S-12`, no leading zero), so comparing parsed IDs is comparing text.
+        let id = ItemId::parse(id)?;
+        self.all.iter().find(|i| i.id == id)
+    }
+
+    /// Items by ID (the first item wins, as with `get`), for commands that look up many:
+    /// one `get` per backlog line would scan every item per line.
+    pub fn by_id(&self) -> HashMap<String, &Item> {
+        let mut map = HashMap::with_capacity(self.all.len());
+        for item in &self.all {
+            map.entry(item.id.to_string()).or_insert(item);
+        }
+        map
     }
 
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Item> {
