@@ -21,7 +21,8 @@
 #   PM_BENCH_WARMUP     warm-up runs per command (default 3)
 #   PM_BENCH_CORPORA    where corpora are cached (default target/bench-corpora)
 #   PM_BENCH_OUT        where results are written (default target/bench-results)
-#   PM_BENCH_DIFF_ARGS  arguments of the `pm diff` row (default "HEAD~1000 HEAD")
+#   PM_BENCH_DIFF_ARGS  arguments of the `pm diff` row (default "HEAD~1000 HEAD"; "HEAD~500 HEAD"
+#                       on the 1,000-commit corpus)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -31,7 +32,6 @@ RUNS=${PM_BENCH_RUNS:-10}
 WARMUP=${PM_BENCH_WARMUP:-3}
 CORPORA=${PM_BENCH_CORPORA:-$ROOT/target/bench-corpora}
 OUT=${PM_BENCH_OUT:-$ROOT/target/bench-results}
-DIFF_ARGS=${PM_BENCH_DIFF_ARGS:-"HEAD~1000 HEAD"}
 SEED=1
 
 say() { printf '%s\n' "$*" >&2; }
@@ -157,7 +157,8 @@ run_size() {
     10000) epics=500 commits=5000 branches=200 ;;
     *) say "unknown size $size (use 1000 or 10000)"; exit 2 ;;
   esac
-  local c
+  local c diff_args=${PM_BENCH_DIFF_ARGS:-}
+  [ -z "$diff_args" ] && { [ "$commits" -gt 1000 ] && diff_args="HEAD~1000 HEAD" || diff_args="HEAD~500 HEAD"; }
   c=$(corpus "$size" "$epics" "$commits" "$branches")
   say "== $size stories: $c"
 
@@ -212,9 +213,9 @@ run_size() {
   fi
   if has diff; then
     # shellcheck disable=SC2086
-    record "$size" "pm diff $DIFF_ARGS" "$c" "" abs 0.5 "$PM" diff $DIFF_ARGS
+    record "$size" "pm diff $diff_args" "$c" "" abs 0.5 "$PM" diff $diff_args
   else
-    unavailable "$size" "pm diff $DIFF_ARGS" abs 0.5
+    unavailable "$size" "pm diff $diff_args" abs 0.5
   fi
 
   record "$size" "pm --version" "$c" "" abs 0.005 "$PM" --version

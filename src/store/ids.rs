@@ -15,7 +15,7 @@ use crate::store::product::Product;
 pub fn highest_in_use(product: &Product, kind: Kind) -> Result<u64> {
     let prefix = product.config.prefix(kind).to_string();
     let mut highest = 0;
-    for path in product.item_files() {
+    for path in product.item_files_unordered() {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         match ItemId::from_file_name(name) {
             Some(id) if id.prefix == prefix => highest = highest.max(id.number),

@@ -113,7 +113,15 @@ impl Product {
 
     /// Every Markdown file that may hold an item, sorted by path.
     pub fn item_files(&self) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&self.root)
+        let mut files = self.item_files_unordered();
+        files.sort();
+        files
+    }
+
+    /// Every Markdown file that may hold an item, in the order the file system lists them
+    /// (sorting 10,000 paths was most of the time of a one-item command).
+    pub fn item_files_unordered(&self) -> Vec<PathBuf> {
+        walkdir::WalkDir::new(&self.root)
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
             .filter_map(|e| e.ok())
@@ -123,9 +131,7 @@ impl Product {
                 !(e.depth() == 1 && matches!(e.file_name().to_str(), Some(BACKLOG_FILE | ROADMAP_FILE | "README.md")))
             })
             .map(|e| e.into_path())
-            .collect();
-        files.sort();
-        files
+            .collect()
     }
 
     /// Whether a file outside the kind folders is an item: only if it has front matter.
@@ -180,6 +186,25 @@ impl Product {
 
     /// Find an item by ID, parsing only the file whose name carries the ID when there is one.
     pub fn find(&self, id: &ItemId) -> Result<Option<Item>> {
+        // Fast path: names in the kind's own folder, without walking and sorting the product.
+        if let Some(kind) = self.config.kind_of(id)
+            && let Ok(entries) = fs::read_dir(self.root.join(kind.folder()))
+        {
+            let mut named: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_str().and_then(ItemId::from_file_name).as_ref() == Some(id))
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect();
+            named.sort();
+            for path in &named {
+                if let Some(item) = self.load_candidate(path)?
+                    && item.id == *id
+                {
+                    return Ok(Some(item));
+                }
+            }
+        }
         let files = self.item_files();
         for path in &files {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
