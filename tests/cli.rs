@@ -38,3 +38,6 @@ mod renumber;
 mod history;
 #[path = "cli/regressions.rs"]
 mod regressions;
+
+#[path = "cli/generator.rs"]
+mod generator;

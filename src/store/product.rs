@@ -204,6 +204,25 @@ impl Product {
 
     /// Find an item by ID, parsing only the file whose name carries the ID when there is one.
     pub fn find(&self, id: &ItemId) -> Result<Option<Item>> {
+        // Fast path: names in the kind's own folder, without walking and sorting the product.
+        if let Some(kind) = self.config.kind_of(id)
+            && let Ok(entries) = fs::read_dir(self.root.join(kind.folder()))
+        {
+            let mut named: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_str().and_then(ItemId::from_file_name).as_ref() == Some(id))
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect();
+            named.sort();
+            for path in &named {
+                if let Some(item) = self.load_candidate(path)?
+                    && item.id == *id
+                {
+                    return Ok(Some(item));
+                }
+            }
+        }
         let files = self.item_files();
         for path in files {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");

@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# Benchmarks of pm at scale: see docs/benchmarks.md for what is measured and why.
+#
+#   benches/run.sh                 # both corpora (1,000 and 10,000 stories)
+#   PM_BENCH_SIZES=1000 benches/run.sh
+#
+# Builds pm in release, generates the corpora with examples/gen-product.rs (cached under
+# target/bench-corpora, keyed by the parameters and the generator's source), installs hyperfine,
+# ripgrep and GNU time from the system's packages when missing, then times every operation with
+# hyperfine after a warm-up, in the same run as the baselines:
+#   reading floor: rg -c '^status:' product
+#   history floor: git log --raw --no-renames -- product
+# It prints each operation's median, its ratio to its baseline or target, and its peak memory
+# (/usr/bin/time -v). Commands the binary does not have yet are reported as "not available".
+#
+# This is a benchmark, not a test: .ci/run does not call it and nothing here fails on timing.
+#
+# Settings (environment):
+#   PM_BENCH_SIZES      story counts to run, among 1000 and 10000 (default "1000 10000")
+#   PM_BENCH_RUNS       minimum timed runs per command (default 10)
+#   PM_BENCH_WARMUP     warm-up runs per command (default 3)
+#   PM_BENCH_CORPORA    where corpora are cached (default target/bench-corpora)
+#   PM_BENCH_OUT        where results are written (default target/bench-results)
+#   PM_BENCH_DIFF_ARGS  arguments of the `pm diff` row (default "HEAD~1000 HEAD"; "HEAD~500 HEAD"
+#                       on the 1,000-commit corpus)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+SIZES=${PM_BENCH_SIZES:-"1000 10000"}
+RUNS=${PM_BENCH_RUNS:-10}
+WARMUP=${PM_BENCH_WARMUP:-3}
+CORPORA=${PM_BENCH_CORPORA:-$ROOT/target/bench-corpora}
+OUT=${PM_BENCH_OUT:-$ROOT/target/bench-results}
+SEED=1
+
+say() { printf '%s\n' "$*" >&2; }
+
+# --- tools -----------------------------------------------------------------------------------
+missing=()
+command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
+command -v rg >/dev/null 2>&1 || missing+=(ripgrep)
+[ -x /usr/bin/time ] || missing+=(time)
+command -v git >/dev/null 2>&1 || missing+=(git)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "== installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+say "== cargo build --release (pm and the corpus generator)"
+cargo build --release --quiet --bin pm --example gen-product
+PM=$ROOT/target/release/pm
+GEN=$ROOT/target/release/examples/gen-product
+mkdir -p "$CORPORA" "$OUT"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pm-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+# --- corpora ---------------------------------------------------------------------------------
+# A corpus is regenerated when its parameters or the generator's source change.
+GEN_KEY=$(git hash-object examples/gen-product.rs | cut -c1-10)
+
+corpus() { # stories epics commits branches -> prints the corpus folder
+  local dir="$CORPORA/s$1-e$2-c$3-b$4-seed$SEED-gen$GEN_KEY"
+  if [ ! -f "$dir.done" ]; then
+    rm -rf "$dir"
+    say "== generating $1 stories, $2 epics, $3 commits, $4 branches -> $dir"
+    "$GEN" --stories "$1" --epics "$2" --commits "$3" --branches "$4" --seed "$SEED" "$dir" >&2
+    touch "$dir.done"
+  fi
+  printf '%s\n' "$dir"
+}
+
+# --- measuring -------------------------------------------------------------------------------
+RESULTS="$OUT/results.tsv"
+: >"$RESULTS"
+
+# quote ARGS...: the arguments as one command line in single quotes (hyperfine -N splits it).
+quote() {
+  local out="" a
+  for a in "$@"; do out+="'${a//\'/\'\\\'\'}' "; done
+  printf '%s' "$out"
+}
+
+# time_cmd NAME DIR PREPARE CMD...: median seconds of CMD run in DIR, or "" on failure.
+# PREPARE is a script run before every timed run ("" for none).
+time_cmd() {
+  local name=$1 dir=$2 prepare=$3
+  shift 3
+  local csv="$WORK/$(echo "$name" | tr -c 'A-Za-z0-9' '_').csv"
+  local args=(-N --style none --warmup "$WARMUP" --min-runs "$RUNS" --export-csv "$csv" -n "$name")
+  [ -n "$prepare" ] && args+=(--prepare "$prepare")
+  if (cd "$dir" && hyperfine "${args[@]}" -- "$(quote "$@")") >/dev/null 2>"$WORK/err"; then
+    tail -n 1 "$csv" | cut -d, -f4
+  else
+    say "   $name failed: $(tail -n 3 "$WORK/err")"
+    echo ""
+  fi
+}
+
+# peak_kib DIR PREPARE CMD...: peak resident memory in KiB of one run of CMD in DIR.
+peak_kib() {
+  local dir=$1 prepare=$2
+  shift 2
+  [ -n "$prepare" ] && "$prepare"
+  (cd "$dir" && /usr/bin/time -v "$@" >/dev/null 2>"$WORK/time") || true
+  sed -n 's/.*Maximum resident set size (kbytes): *//p' "$WORK/time"
+}
+
+# has CMD: whether this pm binary has the subcommand.
+has() { "$PM" help "$1" >/dev/null 2>&1; }
+
+# record SIZE NAME DIR PREPARE KIND TARGET CMD...
+#   KIND: read (ratio to the reading floor), history (ratio to the history floor),
+#         warm (ratio to the first history run), abs (absolute target in seconds).
+record() {
+  local size=$1 name=$2 dir=$3 prepare=$4 kind=$5 target=$6
+  shift 6
+  say "-- [$size] $name"
+  local median peak
+  median=$(time_cmd "$size $name" "$dir" "$prepare" "$@")
+  peak=""
+  [ -n "$median" ] && peak=$(peak_kib "$dir" "$prepare" "$@")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$name" "$kind" "$target" "${median:-failed}" "${peak:--}" >>"$RESULTS"
+}
+
+unavailable() { # size name kind target
+  say "-- [$1] $2: not available in this build"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "n/a" "-" >>"$RESULTS"
+}
+
+# A scratch copy for commands that write, and a script that resets it before every run.
+scratch() { # corpus name keep_branches -> prints the scratch folder
+  local src=$1 dst="$WORK/$2"
+  cp -a "$src" "$dst"
+  if [ "$3" = no ]; then
+    git -C "$dst" for-each-ref --format='%(refname)' refs/heads/ | grep -vx refs/heads/main |
+      sed 's/^/delete /' | git -C "$dst" update-ref --stdin
+  fi
+  cat >"$dst.reset" <<EOF
+#!/bin/sh
+# Back to HEAD: undo the last run's edits, remove the files it created and any pm cache.
+git -C '$dst' reset -q --hard HEAD
+git -C '$dst' clean -fdqx product
+rm -rf '$dst/.git/pm' '$dst/.git/pm-cache' '$dst/.git/pm.cache'
+EOF
+  chmod +x "$dst.reset"
+  printf '%s\n' "$dst"
+}
+
+run_size() {
+  local size=$1 epics commits branches
+  case $size in
+    1000) epics=50 commits=1000 branches=0 ;;
+    10000) epics=500 commits=5000 branches=200 ;;
+    *) say "unknown size $size (use 1000 or 10000)"; exit 2 ;;
+  esac
+  local c diff_args=${PM_BENCH_DIFF_ARGS:-}
+  [ -z "$diff_args" ] && { [ "$commits" -gt 1000 ] && diff_args="HEAD~1000 HEAD" || diff_args="HEAD~500 HEAD"; }
+  c=$(corpus "$size" "$epics" "$commits" "$branches")
+  say "== $size stories: $c"
+
+  # Baselines, in the same run as the operations.
+  record "$size" "floor: rg -c '^status:' product" "$c" "" floor - rg -c '^status:' product
+  record "$size" "floor: git log --raw --no-renames -- product" "$c" "" floor - \
+    git log --raw --no-renames -- product
+
+  # Reading the whole product (read-only: run on the corpus itself).
+  if has check; then
+    record "$size" "pm check" "$c" "" read 3 "$PM" check
+  else
+    unavailable "$size" "pm check" read 3
+  fi
+  record "$size" "pm story list --format json" "$c" "" read 3 "$PM" story list --format json
+  record "$size" "pm backlog" "$c" "" read 3 "$PM" backlog
+
+  # Changing one item, on a scratch copy reset before every run.
+  local s last file ac
+  s=$(scratch "$c" "main-$size" no)
+  last=$(sed -n 's/^- \[\(S-[0-9]*\)\].*/\1/p' "$s/product/backlog.md" | tail -n 1)
+  file=$(sed -n "s/^- \[$last\](\([^)]*\)).*/\1/p" "$s/product/backlog.md")
+  ac=$(sed -n 's/^- \[ \] \(AC-[0-9]*\):.*/\1/p' "$s/product/$file" | head -n 1)
+  say "   editing $last ($file), criterion ${ac:-none}"
+  record "$size" "pm story add" "$s" "$s.reset" abs 0.050 \
+    "$PM" story add "Export invoices as CSV for the auditors" --epic E-1 --priority high --points 3 \
+    --ac "Given an invoice, when I export it, then a CSV file downloads"
+  record "$size" "pm story set" "$s" "$s.reset" abs 0.050 "$PM" story set "$last" priority=critical points=8
+  record "$size" "pm rank --top" "$s" "$s.reset" abs 0.050 "$PM" rank "$last" --top
+  if [ -n "$ac" ]; then
+    record "$size" "pm ac check" "$s" "$s.reset" abs 0.050 "$PM" ac check "$last" "$ac"
+  fi
+
+  if [ "$branches" -gt 0 ]; then
+    local b
+    b=$(scratch "$c" "branches-$size" yes)
+    say "   $(git -C "$b" for-each-ref refs/heads | wc -l) local branches"
+    record "$size" "pm story add ($branches branches)" "$b" "$b.reset" abs 0.5 \
+      "$PM" story add "Export invoices as CSV for the auditors" --epic E-1
+  fi
+
+  # History.
+  if has history; then
+    local h
+    h=$(scratch "$c" "history-$size" no)
+    record "$size" "pm history (first run)" "$h" "$h.reset" history 1 "$PM" history
+    "$PM" -C "$h" history >/dev/null 2>&1 || true
+    record "$size" "pm history (cache warm)" "$h" "" warm 0.1 "$PM" history
+  else
+    unavailable "$size" "pm history (first run)" history 1
+    unavailable "$size" "pm history (cache warm)" warm 0.1
+  fi
+  if has diff; then
+    # shellcheck disable=SC2086
+    record "$size" "pm diff $diff_args" "$c" "" abs 0.5 "$PM" diff $diff_args
+  else
+    unavailable "$size" "pm diff $diff_args" abs 0.5
+  fi
+
+  record "$size" "pm --version" "$c" "" abs 0.005 "$PM" --version
+  record "$size" "pm --help" "$c" "" abs 0.005 "$PM" --help
+  rm -rf "$WORK"/main-* "$WORK"/branches-* "$WORK"/history-*
+}
+
+for size in $SIZES; do
+  run_size "$size"
+done
+
+# --- report ----------------------------------------------------------------------------------
+report() {
+  awk -F'\t' '
+    function ms(s) { return sprintf("%.1f ms", s * 1000) }
+    function mib(k) { return k == "-" || k == "" ? "-" : sprintf("%.1f MiB", k / 1024) }
+    BEGIN {
+      print "| stories | operation | median | baseline / target | ratio | verdict | peak memory |"
+      print "| ---: | --- | ---: | --- | ---: | --- | ---: |"
+    }
+    {
+      size = $1; name = $2; kind = $3; target = $4; med = $5; peak = $6
+      if (kind == "floor") {
+        if (name ~ /rg/) rfloor[size] = med; else hfloor[size] = med
+        printf "| %s | `%s` | %s | baseline | 1.00 | | %s |\n", size, substr(name, 8), ms(med), mib(peak)
+        next
+      }
+      if (med == "n/a") { printf "| %s | `%s` | not available | | | pending merge | |\n", size, name; next }
+      if (med == "failed") { printf "| %s | `%s` | failed | | | failed | |\n", size, name; next }
+      verdict = ""; base = ""; ratio = ""
+      if (kind == "read" && rfloor[size] > 0) {
+        ratio = med / rfloor[size]; base = "≤ " target "x reading floor"
+        verdict = ratio <= target ? "met" : "missed"
+        if (peak != "-" && peak / 1024 > 64) verdict = verdict " (memory > 64 MiB)"
+      } else if (kind == "history" && hfloor[size] > 0) {
+        ratio = med / hfloor[size]; base = "≤ " target "x history floor"
+        verdict = ratio <= target ? "met" : "missed"
+      } else if (kind == "warm") {
+        if (first[size] > 0) { ratio = med / first[size]; verdict = ratio <= target ? "met" : "missed" }
+        base = "≤ " target "x first run"
+      } else if (kind == "abs") {
+        ratio = med / target; base = "≤ " ms(target)
+        verdict = med <= target ? "met" : "missed"
+      }
+      if (kind == "history") first[size] = med
+      printf "| %s | `%s` | %s | %s | %s | %s | %s |\n", size, name, ms(med), base,
+        ratio == "" ? "" : sprintf("%.2f", ratio), verdict, mib(peak)
+    }' "$RESULTS"
+}
+
+report | tee "$OUT/results.md"
+say ""
+say "Results: $OUT/results.md (raw: $RESULTS)"
