@@ -74,6 +74,10 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     let rank_of =
         |i: &crate::model::item::Item| if kind == Kind::Story { ranks.get(&i.id.to_string()).copied() } else { None };
     selected.sort_by_key(|i| (rank_of(i).unwrap_or(usize::MAX), i.id.number));
+    if a.format == ListFormat::Json {
+        crate::cli::output::print_json_array(selected.iter().map(|i| view::item_json(&product, i, rank_of(i))))?;
+        return ctx.finish(errors);
+    }
     let (header, rows): (Vec<&str>, Vec<Vec<String>>) = match kind {
         Kind::Story => (
             vec!["RANK", "ID", "TITLE", "PRIORITY", "POINTS", "STATUS", "EPIC", "OWNER", "AC"],
@@ -128,10 +132,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
                 .collect(),
         ),
     };
-    let json: Vec<_> = match a.format {
-        ListFormat::Json => selected.iter().map(|i| view::item_json(&product, i, rank_of(i))).collect(),
-        _ => Vec::new(),
-    };
+    let json = Vec::new();
     let ids: Vec<_> = selected.iter().map(|i| i.id.to_string()).collect();
     if rows.is_empty() && a.format == ListFormat::Table {
         ctx.say(&format!("No {} matches.", kind.name()))?;

@@ -46,6 +46,32 @@ pub fn print_json(value: &serde_json::Value) -> Result<()> {
     print(&format!("{text}\n"))
 }
 
+/// Print a JSON array, pretty, element by element (the same bytes as pretty-printing the
+/// array, without copying every element into one big value first).
+pub fn print_json_array(items: impl IntoIterator<Item = serde_json::Value>) -> Result<()> {
+    print(&json_array_text(items))
+}
+
+/// Each element is made, printed and dropped in turn: 10,000 items never exist as JSON at once.
+fn json_array_text(items: impl IntoIterator<Item = serde_json::Value>) -> String {
+    let mut out = String::from("[");
+    let mut first = true;
+    for v in items {
+        out.push_str(if first { "\n" } else { ",\n" });
+        first = false;
+        let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+        for (j, line) in text.lines().enumerate() {
+            if j > 0 {
+                out.push('\n');
+            }
+            out.push_str("  ");
+            out.push_str(line);
+        }
+    }
+    out.push_str(if first { "]\n" } else { "\n]\n" });
+    out
+}
+
 /// A table of rows under a header, rendered for the terminal or a pipe.
 pub fn table(header: &[&str], rows: &[Vec<String>], tty: bool) -> String {
     if !tty {
@@ -133,7 +159,7 @@ pub fn print_rows(
             print(&table(header, rows, tty))
         }
         ListFormat::Csv => print(&csv(header, rows)),
-        ListFormat::Json => print_json(&serde_json::Value::Array(json.to_vec())),
+        ListFormat::Json => print_json_array(json.iter().cloned()),
         ListFormat::Ids => print(&ids.iter().map(|i| format!("{i}\n")).collect::<String>()),
     }
 }
@@ -169,5 +195,13 @@ mod tests {
             table(&["ID", "TITLE"], &[vec!["S-1".into(), "A".into()], vec!["S-10".into(), "Long title".into()]], false);
         assert!(out.lines().all(|l| !l.ends_with(' ')), "{out:?}");
         assert!(out.starts_with("ID"), "{out:?}");
+    }
+
+    #[test]
+    fn streamed_json_arrays_match_pretty_printing() {
+        let items = vec![serde_json::json!({"a": [1, 2], "b": {"c": "x\ny"}}), serde_json::json!({})];
+        let expected = serde_json::to_string_pretty(&serde_json::Value::Array(items.clone())).unwrap();
+        assert_eq!(json_array_text(items), format!("{expected}\n"));
+        assert_eq!(json_array_text([]), "[]\n");
     }
 }
