@@ -431,8 +431,8 @@ impl<'g> Walker<'g> {
         self.trees.advance();
         let mut before: BTreeMap<ItemId, Option<Rc<ItemState>>> = BTreeMap::new();
         let (mut backlog_changed, mut roadmap_changed) = (false, false);
-        let old_lists =
-            Snapshot { backlog: snap.backlog.clone(), roadmap: snap.roadmap.clone(), ..Snapshot::default() };
+        // The lists as they were, taken (not copied) when a delta first touches them.
+        let mut old_lists = Snapshot::default();
         for (path, old_blob, new_blob) in deltas {
             let old_path = old_blob.map(|_| path.clone());
             let new_file = new_blob.map(|oid| (path.clone(), oid));
@@ -447,10 +447,16 @@ impl<'g> Walker<'g> {
                         snap.broken.remove(p);
                     }
                     Role::Backlog => {
+                        if !backlog_changed {
+                            old_lists.backlog = std::mem::take(&mut snap.backlog);
+                        }
                         backlog_changed = true;
                         snap.backlog.clear();
                     }
                     Role::Roadmap => {
+                        if !roadmap_changed {
+                            old_lists.roadmap = std::mem::take(&mut snap.roadmap);
+                        }
                         roadmap_changed = true;
                         snap.roadmap.clear();
                     }
@@ -474,10 +480,16 @@ impl<'g> Walker<'g> {
                     }
                 },
                 Role::Backlog => {
+                    if !backlog_changed {
+                        old_lists.backlog = std::mem::take(&mut snap.backlog);
+                    }
                     backlog_changed = true;
                     snap.set_backlog(&self.git.text(oid)?.unwrap_or_default());
                 }
                 Role::Roadmap => {
+                    if !roadmap_changed {
+                        old_lists.roadmap = std::mem::take(&mut snap.roadmap);
+                    }
                     roadmap_changed = true;
                     snap.set_roadmap(&self.git.text(oid)?.unwrap_or_default());
                 }
