@@ -8,7 +8,7 @@ use crate::cli::Ctx;
 use crate::cli::output::{print, print_json};
 use crate::error::Result;
 use crate::history::changes::{Change, What, compare, ordinal};
-use crate::history::git::{Git, snapshot_worktree};
+use crate::history::git::{Git, Parses, snapshot_worktree};
 
 /// Show what changed in the product between two states: stories created and removed,
 /// backlog and roadmap moves, field changes (status, priority, points, ...), and acceptance
@@ -113,11 +113,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         }
     };
     let short = |c: &git2::Commit| c.id().to_string()[..7].to_string();
-    let old = git.snapshot_at(&base)?;
+    // Items whose file is the same blob on both sides are parsed once.
+    let mut parses = Parses::default();
+    let old = git.snapshot_with(&base, &mut parses)?;
     let (new, head_label, head_id) = match &a.head {
         Some(rev) => {
             let c = git.resolve_at(rev)?;
-            (git.snapshot_at(&c)?, format!("{} ({rev})", short(&c)), Some(c.id().to_string()))
+            (git.snapshot_with(&c, &mut parses)?, format!("{} ({rev})", short(&c)), Some(c.id().to_string()))
         }
         None => (snapshot_worktree(&product)?, "the working tree".to_string(), None),
     };

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::history::snapshot::{AcState, ItemState, Snapshot};
+use crate::history::snapshot::{AcState, FastHash, ItemState, Snapshot};
 use crate::model::id::ItemId;
 
 /// A place on the roadmap: a horizon and a 1-based position within it.
@@ -242,8 +242,22 @@ fn compare_criteria(n: &ItemState, old: &[AcState], new: &[AcState], out: &mut V
 /// Which IDs moved between two orders: everything outside a longest run of IDs that kept
 /// their relative order. Returns `(id, old 1-based position, new 1-based position)`.
 pub fn moves(old: &[String], new: &[String]) -> Vec<(String, Option<usize>, Option<usize>)> {
-    let old_pos: HashMap<&str, usize> = old.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
-    let new_pos: HashMap<&str, usize> = new.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    // IDs are unique in each list, so a common head and tail kept their places and belong to
+    // every longest increasing run: only the middle needs the work (most commits move a few
+    // lines of a long backlog). Positions found there are shifted back by the head's length.
+    let head = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let tail = old[head..].iter().rev().zip(new[head..].iter().rev()).take_while(|(a, b)| a == b).count();
+    let mut out = middle_moves(&old[head..old.len() - tail], &new[head..new.len() - tail]);
+    for (_, from, to) in &mut out {
+        *from = from.map(|p| p + head);
+        *to = to.map(|p| p + head);
+    }
+    out
+}
+
+fn middle_moves(old: &[String], new: &[String]) -> Vec<(String, Option<usize>, Option<usize>)> {
+    let old_pos: HashMap<&str, usize, FastHash> = old.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let new_pos: HashMap<&str, usize, FastHash> = new.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
     let common: Vec<(usize, usize)> =
         new.iter().enumerate().filter_map(|(ni, id)| old_pos.get(id.as_str()).map(|&oi| (ni, oi))).collect();
     let stable = longest_increasing(&common.iter().map(|&(_, oi)| oi).collect::<Vec<_>>());

@@ -205,29 +205,55 @@ impl Git {
 
     /// A snapshot of the product at a commit (empty when `product/` did not exist).
     pub fn snapshot_at(&self, commit: &Commit) -> Result<Snapshot> {
+        self.snapshot_with(commit, &mut Parses::default())
+    }
+
+    /// A snapshot at a commit, reusing (and adding to) the parses of earlier snapshots: an
+    /// item file with the same blob, path and settings is parsed once across them.
+    pub fn snapshot_with(&self, commit: &Commit, parses: &mut Parses) -> Result<Snapshot> {
         let mut snap = Snapshot::default();
         let Some(tree_id) = self.product_tree(commit)? else {
             return Ok(snap);
         };
         let tree = self.repo.find_tree(tree_id).map_err(Error::git)?;
         let (config, _) = self.config(&tree, "");
+        let config_blob = tree.get_path(Path::new(CONFIG_FILE)).ok().map(|e| e.id());
         for (rel, oid) in self.files(&tree) {
             match role(&rel) {
                 Role::Backlog => snap.set_backlog(&self.text(oid)?.unwrap_or_default()),
                 Role::Roadmap => snap.set_roadmap(&self.text(oid)?.unwrap_or_default()),
-                Role::Item => match self.item(oid, &rel, &config) {
-                    Ok(Some(item)) => snap.insert(std::rc::Rc::new(ItemState::from_item(&item))),
-                    Ok(None) => {}
-                    Err(e) => {
-                        snap.broken.insert(rel, e.to_string());
+                Role::Item => {
+                    let key = (config_blob, oid, rel);
+                    let parsed = match parses.get(&key) {
+                        Some(p) => p.clone(),
+                        None => {
+                            let p = match self.item(oid, &key.2, &config) {
+                                Ok(item) => Ok(item.map(|i| std::rc::Rc::new(ItemState::from_item(&i)))),
+                                Err(e) => Err(e.to_string()),
+                            };
+                            parses.insert(key.clone(), p.clone());
+                            p
+                        }
+                    };
+                    match parsed {
+                        Ok(Some(state)) => snap.insert(state),
+                        Ok(None) => {}
+                        Err(msg) => {
+                            snap.broken.insert(key.2, msg);
+                        }
                     }
-                },
+                }
                 Role::Config | Role::Ignored => {}
             }
         }
         Ok(snap)
     }
 }
+
+/// Item parses shared between snapshots: by the settings' blob, the item's blob and its path,
+/// the item's state or the message of why it could not be read.
+pub type Parses =
+    std::collections::HashMap<(Option<Oid>, Oid, String), std::result::Result<Option<std::rc::Rc<ItemState>>, String>>;
 
 /// The product as it was at a commit.
 pub struct StateAt {

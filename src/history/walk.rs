@@ -60,6 +60,7 @@ enum Parsed {
 
 struct Walker<'g> {
     git: &'g Git,
+    trees: Trees<'g>,
     /// The settings the parses below were made with, and the pm.yaml blob they came from.
     config: (Option<Oid>, Config),
     parsed: HashMap<(Oid, String), Parsed>,
@@ -85,7 +86,13 @@ pub fn walk(git: &Git, opts: Options, cache: &mut Cache, progress: &mut dyn FnMu
     }
     let oids: Vec<Oid> = rw.collect::<Result<_, _>>().map_err(Error::git)?;
     let shallow = shallow_boundary(git);
-    let mut walker = Walker { git, config: (None, Config::default()), parsed: HashMap::new(), current: None };
+    let mut walker = Walker {
+        git,
+        trees: Trees::default(),
+        config: (None, Config::default()),
+        parsed: HashMap::new(),
+        current: None,
+    };
     let total = oids.len();
     for (i, oid) in oids.into_iter().enumerate() {
         progress(i, total);
@@ -139,43 +146,129 @@ fn info(commit: &Commit) -> CommitInfo {
     }
 }
 
+/// Subtrees of `product/` loaded for the last commit, kept for the next one, whose parent
+/// side they are. libgit2 does not cache trees over 4 KiB, and a folder of 10,000 stories is
+/// a tree of about 700 KiB: without this each one would be read and inflated twice.
+#[derive(Default)]
+struct Trees<'r> {
+    last: HashMap<Oid, git2::Tree<'r>>,
+    next: HashMap<Oid, git2::Tree<'r>>,
+}
+
+impl<'r> Trees<'r> {
+    fn get(&mut self, repo: &'r git2::Repository, oid: Oid) -> Result<git2::Tree<'r>> {
+        let tree = match self.last.get(&oid).or_else(|| self.next.get(&oid)) {
+            Some(t) => t.clone(),
+            None => repo.find_tree(oid).map_err(Error::git)?,
+        };
+        self.next.insert(oid, tree.clone());
+        Ok(tree)
+    }
+
+    /// Forget the trees of the commit before; those read since are kept for the next one.
+    fn advance(&mut self) {
+        self.last = std::mem::take(&mut self.next);
+    }
+}
+
+type TreeEntryInfo = (Oid, Option<git2::ObjectType>);
+
+/// Git's order of tree entries: by name, a folder's name counting as if it ended in `/`.
+fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let n = a.len().min(b.len());
+    a[..n].cmp(&b[..n]).then_with(|| {
+        let end = |name: &[u8], tree: bool| name.get(n).copied().unwrap_or(if tree { b'/' } else { 0 });
+        end(a, a_tree).cmp(&end(b, b_tree))
+    })
+}
+
+/// The entries that differ between two trees, by name in byte order: `(name, old, new)`.
+/// Both trees are walked side by side in git's order, so equal entries cost a comparison and
+/// nothing is allocated for them.
+fn changed_entries(
+    old: Option<&git2::Tree>,
+    new: Option<&git2::Tree>,
+) -> Vec<(String, Option<TreeEntryInfo>, Option<TreeEntryInfo>)> {
+    let mut out: Vec<(String, Option<TreeEntryInfo>, Option<TreeEntryInfo>)> = Vec::new();
+    let (mut a, mut b) = (old.map(|t| t.iter()), new.map(|t| t.iter()));
+    let (mut x, mut y) = (a.as_mut().and_then(|i| i.next()), b.as_mut().and_then(|i| i.next()));
+    let is_tree = |e: &git2::TreeEntry| e.kind() == Some(git2::ObjectType::Tree);
+    let info = |e: &git2::TreeEntry| -> Option<(String, TreeEntryInfo)> {
+        Some((std::str::from_utf8(e.name_bytes()).ok()?.to_string(), (e.id(), e.kind())))
+    };
+    loop {
+        let order = match (&x, &y) {
+            (None, None) => break,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(p), Some(q)) => git_order(p.name_bytes(), is_tree(p), q.name_bytes(), is_tree(q)),
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                if let Some((name, e)) = x.as_ref().and_then(info) {
+                    out.push((name, Some(e), None));
+                }
+                x = a.as_mut().and_then(|i| i.next());
+            }
+            std::cmp::Ordering::Greater => {
+                if let Some((name, e)) = y.as_ref().and_then(info) {
+                    out.push((name, None, Some(e)));
+                }
+                y = b.as_mut().and_then(|i| i.next());
+            }
+            std::cmp::Ordering::Equal => {
+                let (p, q) = (x.as_ref().and_then(info), y.as_ref().and_then(info));
+                if let (Some((name, e)), Some((_, f))) = (p, q)
+                    && e.0 != f.0
+                {
+                    out.push((name, Some(e), Some(f)));
+                }
+                x = a.as_mut().and_then(|i| i.next());
+                y = b.as_mut().and_then(|i| i.next());
+            }
+        }
+    }
+    // A name that is a folder on one side and a file on the other came as two entries: one.
+    out.sort_by(|p, q| p.0.cmp(&q.0));
+    out.dedup_by(|later, first| {
+        if later.0 != first.0 {
+            return false;
+        }
+        first.1 = first.1.or(later.1);
+        first.2 = first.2.or(later.2);
+        true
+    });
+    out.retain(|(_, x, y)| x.map(|e| e.0) != y.map(|e| e.0));
+    out
+}
+
 /// The blobs that differ between two trees: `(path, old blob, new blob)`, `None` where the
 /// path holds no blob. Subtrees with equal IDs are not entered, so the cost is that of the
 /// change, not of the tree. (Faster than a libgit2 diff, which also reads the configuration.)
-fn diff_trees(
-    repo: &git2::Repository,
+fn diff_trees<'r>(
+    repo: &'r git2::Repository,
+    trees: &mut Trees<'r>,
     old: Option<&git2::Tree>,
     new: Option<&git2::Tree>,
     prefix: &str,
     out: &mut Vec<(String, Option<Oid>, Option<Oid>)>,
 ) -> Result<()> {
-    type Entries = BTreeMap<String, (Oid, Option<git2::ObjectType>)>;
-    let entries = |t: Option<&git2::Tree>| -> Entries {
-        t.map(|t| t.iter().filter_map(|e| Some((e.name().ok()?.to_string(), (e.id(), e.kind())))).collect())
-            .unwrap_or_default()
-    };
-    let (a, b) = (entries(old), entries(new));
-    let names: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-    for name in names {
-        let (x, y) = (a.get(name), b.get(name));
-        if x.map(|e| e.0) == y.map(|e| e.0) {
-            continue;
-        }
+    for (name, x, y) in changed_entries(old, new) {
         let path = format!("{prefix}{name}");
-        let tree_of = |e: Option<&(Oid, Option<git2::ObjectType>)>| -> Result<Option<git2::Tree<'_>>> {
+        let mut tree_of = |e: Option<TreeEntryInfo>| -> Result<Option<git2::Tree<'r>>> {
             match e {
-                Some((oid, Some(git2::ObjectType::Tree))) => Ok(Some(repo.find_tree(*oid).map_err(Error::git)?)),
+                Some((oid, Some(git2::ObjectType::Tree))) => Ok(Some(trees.get(repo, oid)?)),
                 _ => Ok(None),
             }
         };
-        let blob_of = |e: Option<&(Oid, Option<git2::ObjectType>)>| match e {
-            Some((oid, Some(git2::ObjectType::Blob))) => Some(*oid),
-            _ => None,
-        };
         let (ta, tb) = (tree_of(x)?, tree_of(y)?);
         if ta.is_some() || tb.is_some() {
-            diff_trees(repo, ta.as_ref(), tb.as_ref(), &format!("{path}/"), out)?;
+            diff_trees(repo, trees, ta.as_ref(), tb.as_ref(), &format!("{path}/"), out)?;
         }
+        let blob_of = |e: Option<TreeEntryInfo>| match e {
+            Some((oid, Some(git2::ObjectType::Blob))) => Some(oid),
+            _ => None,
+        };
         let (ba, bb) = (blob_of(x), blob_of(y));
         if ba.is_some() || bb.is_some() {
             out.push((path, ba, bb));
@@ -184,7 +277,7 @@ fn diff_trees(
     Ok(())
 }
 
-impl Walker<'_> {
+impl<'g> Walker<'g> {
     /// What `commit` changed, compared with its first parent.
     fn entry(&mut self, commit: &Commit, merge: bool) -> Result<Entry> {
         let parent = commit.parents().next();
@@ -306,9 +399,10 @@ impl Walker<'_> {
         tree_c: Option<Oid>,
         commit: &Commit,
     ) -> Result<(Snapshot, Vec<Change>, Vec<Problem>)> {
-        let repo = &self.git.repo;
-        let old_tree = tree_p.map(|t| repo.find_tree(t)).transpose().map_err(Error::git)?;
-        let new_tree = tree_c.map(|t| repo.find_tree(t)).transpose().map_err(Error::git)?;
+        let git: &'g Git = self.git;
+        let repo = &git.repo;
+        let old_tree = tree_p.map(|t| self.trees.get(repo, t)).transpose()?;
+        let new_tree = tree_c.map(|t| self.trees.get(repo, t)).transpose()?;
         let config_of =
             |t: &Option<git2::Tree>| t.as_ref().and_then(|t| t.get_path(Path::new("pm.yaml")).ok()).map(|e| e.id());
         let mut problems = Vec::new();
@@ -333,11 +427,12 @@ impl Walker<'_> {
             self.use_config(t);
         }
         let mut deltas = Vec::new();
-        diff_trees(repo, old_tree.as_ref(), new_tree.as_ref(), "", &mut deltas)?;
+        diff_trees(repo, &mut self.trees, old_tree.as_ref(), new_tree.as_ref(), "", &mut deltas)?;
+        self.trees.advance();
         let mut before: BTreeMap<ItemId, Option<Rc<ItemState>>> = BTreeMap::new();
         let (mut backlog_changed, mut roadmap_changed) = (false, false);
-        let old_lists =
-            Snapshot { backlog: snap.backlog.clone(), roadmap: snap.roadmap.clone(), ..Snapshot::default() };
+        // The lists as they were, taken (not copied) when a delta first touches them.
+        let mut old_lists = Snapshot::default();
         for (path, old_blob, new_blob) in deltas {
             let old_path = old_blob.map(|_| path.clone());
             let new_file = new_blob.map(|oid| (path.clone(), oid));
@@ -352,10 +447,16 @@ impl Walker<'_> {
                         snap.broken.remove(p);
                     }
                     Role::Backlog => {
+                        if !backlog_changed {
+                            old_lists.backlog = std::mem::take(&mut snap.backlog);
+                        }
                         backlog_changed = true;
                         snap.backlog.clear();
                     }
                     Role::Roadmap => {
+                        if !roadmap_changed {
+                            old_lists.roadmap = std::mem::take(&mut snap.roadmap);
+                        }
                         roadmap_changed = true;
                         snap.roadmap.clear();
                     }
@@ -379,10 +480,16 @@ impl Walker<'_> {
                     }
                 },
                 Role::Backlog => {
+                    if !backlog_changed {
+                        old_lists.backlog = std::mem::take(&mut snap.backlog);
+                    }
                     backlog_changed = true;
                     snap.set_backlog(&self.git.text(oid)?.unwrap_or_default());
                 }
                 Role::Roadmap => {
+                    if !roadmap_changed {
+                        old_lists.roadmap = std::mem::take(&mut snap.roadmap);
+                    }
                     roadmap_changed = true;
                     snap.set_roadmap(&self.git.text(oid)?.unwrap_or_default());
                 }

@@ -61,6 +61,17 @@ impl ItemId {
     }
 
     /// Parse `PREFIX-N`. The prefix is one or more ASCII letters; N has no leading zero.
+    /// Whether `text` is an ID (`parse` would succeed), without building one.
+    pub fn is_valid(text: &str) -> bool {
+        let Some((prefix, number)) = text.split_once('-') else { return false };
+        !prefix.is_empty()
+            && prefix.bytes().all(|b| b.is_ascii_alphabetic())
+            && !number.is_empty()
+            && number.bytes().all(|b| b.is_ascii_digit())
+            && !(number.len() > 1 && number.starts_with('0'))
+            && number.parse::<u64>().is_ok()
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
         let (prefix, number) = text.split_once('-')?;
         if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_alphabetic()) {

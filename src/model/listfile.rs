@@ -195,6 +195,16 @@ impl ListFile {
 }
 
 /// Parse `- [ID](link) title` (also `*` or `+` bullets, any indentation).
+/// The ID of an entry line (`- [ID](link) title`), borrowed: what `entries` reads as its ID.
+pub fn entry_id(line: &str) -> Option<&str> {
+    let t = line.trim_start();
+    let t = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")).or_else(|| t.strip_prefix("+ "))?;
+    let t = t.strip_prefix('[')?;
+    let (id, rest) = t.split_once("](")?;
+    rest.find(')')?;
+    crate::model::id::ItemId::is_valid(id).then_some(id)
+}
+
 fn parse_entry(line: &str) -> Option<(String, String, String)> {
     let t = line.trim_start();
     let t = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")).or_else(|| t.strip_prefix("+ "))?;
@@ -216,6 +226,12 @@ mod tests {
         let f = ListFile::parse(text);
         let ids: Vec<_> = f.entries().into_iter().map(|e| e.id).collect();
         assert_eq!(ids, ["S-2", "S-1"]);
+        let fast: Vec<_> = text.lines().filter_map(entry_id).collect();
+        assert_eq!(fast, ["S-2", "S-1"]);
+        for bad in ["- [S-01](a) x", "- [S-1](a x", "- [S1](a) x", "- [S-99999999999999999999](a) x", "-[S-1](a) x"] {
+            assert_eq!(entry_id(bad), None, "{bad}");
+            assert!(ListFile::parse(bad).entries().is_empty(), "{bad}");
+        }
         assert_eq!(f.text(), text);
     }
 
