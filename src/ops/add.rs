@@ -96,13 +96,18 @@ pub fn add(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHook>)
     };
     // The editor runs before the lock is taken (it may stay open for minutes), with the ID
     // the item would get now; the ID is allocated for real under the lock below.
-    let provisional = next(ids::highest_in_use(product, kind)?)?;
-    let mut text = render(kind, &ItemId::new(&prefix, provisional), &title, &status, points, new);
+    // (Reading every branch's IDs is the costly part of an add, so it is done twice only
+    // with --edit.)
+    let mut edited = None;
+    let mut provisional = 0;
     if let Some(edit) = edit {
-        text = edit(&text)?;
+        provisional = next(ids::highest_in_use(product, kind)?)?;
+        edited = Some(edit(&render(kind, &ItemId::new(&prefix, provisional), &title, &status, points, new))?);
     }
     let _lock = lock::lock(&product.root)?;
     let mut number = next(ids::highest_in_use(product, kind)?)?;
+    let mut text =
+        edited.unwrap_or_else(|| render(kind, &ItemId::new(&prefix, number), &title, &status, points, new));
     let placement = new.placement.unwrap_or(Placement::Bottom);
     for _attempt in 0..1000 {
         let id = ItemId::new(&prefix, number);
