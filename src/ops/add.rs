@@ -106,8 +106,7 @@ pub fn add(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHook>)
     }
     let _lock = lock::lock(&product.root)?;
     let mut number = next(ids::highest_in_use(product, kind)?)?;
-    let mut text =
-        edited.unwrap_or_else(|| render(kind, &ItemId::new(&prefix, number), &title, &status, points, new));
+    let mut text = edited.unwrap_or_else(|| render(kind, &ItemId::new(&prefix, number), &title, &status, points, new));
     let placement = new.placement.unwrap_or(Placement::Bottom);
     for _attempt in 0..1000 {
         let id = ItemId::new(&prefix, number);
