@@ -4,7 +4,7 @@
 //! and remote-tracking branch. Branches are read from git objects (tree entries' names only,
 //! no blob is read and nothing is checked out); a tree shared by many branches is read once.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -43,30 +43,110 @@ pub fn highest_in_use(product: &Product, kind: Kind) -> Result<u64> {
 
 /// The highest number with `prefix` in file names under the product folder in every local
 /// and remote-tracking branch (and a detached HEAD). 0 outside a git repository.
+///
+/// The highest number under a tree never changes (a tree ID names its content), so it is
+/// remembered per tree ID in `<git dir>/pm/ids-PREFIX.cache`: after the first add, a
+/// repository with hundreds of branches reads only the trees that are new since. The cache is
+/// an optimisation: its first line carries a checksum of the rest, and a missing, unreadable
+/// or damaged file is ignored and rebuilt.
 pub fn highest_in_branches(product_root: &Path, prefix: &str) -> Result<u64> {
-    Ok(numbers_in_branches(product_root, prefix)?.into_iter().max().unwrap_or(0))
+    let Some((repo, trees)) = product_trees(product_root)? else {
+        return Ok(0);
+    };
+    let cache_path = repo.commondir().join("pm").join(format!("ids-{prefix}.cache"));
+    let text = std::fs::read_to_string(&cache_path).unwrap_or_default();
+    let body = match text.split_once('\n') {
+        Some((head, body)) if head == cache_header(body) => body,
+        _ => "",
+    };
+    let mut cache: HashMap<git2::Oid, u64> = body
+        .lines()
+        .filter_map(|l| {
+            let (oid, max) = l.split_once(' ')?;
+            Some((git2::Oid::from_str(oid).ok()?, max.parse().ok()?))
+        })
+        .collect();
+    let known = cache.len();
+    let mut highest = 0;
+    for tree in trees {
+        highest = highest.max(tree_max(&repo, tree, prefix, &mut cache));
+    }
+    if cache.len() != known {
+        let body: String = cache.iter().map(|(oid, max)| format!("{oid} {max}\n")).collect();
+        let text = format!("{}\n{body}", cache_header(&body));
+        let tmp = cache_path.with_extension(format!("tmp{}", std::process::id()));
+        let written = cache_path.parent().is_some_and(|d| std::fs::create_dir_all(d).is_ok())
+            && std::fs::write(&tmp, text).is_ok()
+            && std::fs::rename(&tmp, &cache_path).is_ok();
+        if !written {
+            let _ = std::fs::remove_file(&tmp); // a read-only repository: no cache, same answer
+        }
+    }
+    Ok(highest)
+}
+
+/// `pm-ids 1 <FNV-1a of the body>`: a version and a checksum, so a damaged file is not used.
+fn cache_header(body: &str) -> String {
+    let hash = body.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("pm-ids 1 {hash:016x}")
+}
+
+/// The highest number with `prefix` under a tree, from the cache or by reading it.
+fn tree_max(repo: &git2::Repository, tree: git2::Oid, prefix: &str, cache: &mut HashMap<git2::Oid, u64>) -> u64 {
+    if let Some(max) = cache.get(&tree) {
+        return *max;
+    }
+    let Ok(t) = repo.find_tree(tree) else { return 0 };
+    let mut max = 0;
+    for entry in t.iter() {
+        match entry.kind() {
+            Some(git2::ObjectType::Tree) => max = max.max(tree_max(repo, entry.id(), prefix, cache)),
+            Some(git2::ObjectType::Blob) => {
+                if let Some(number) = number_in_name(entry.name_bytes(), prefix) {
+                    max = max.max(number);
+                }
+            }
+            _ => {}
+        }
+    }
+    cache.insert(tree, max);
+    max
 }
 
 /// Every number with `prefix` in file names under the product folder in every local and
 /// remote-tracking branch (and a detached HEAD). Empty outside a git repository.
 pub fn numbers_in_branches(product_root: &Path, prefix: &str) -> Result<HashSet<u64>> {
     let mut numbers = HashSet::new();
-    let Ok(repo) = git2::Repository::discover(product_root) else {
+    let Some((repo, trees)) = product_trees(product_root)? else {
         return Ok(numbers);
     };
+    let mut seen_trees: HashSet<git2::Oid> = HashSet::new();
+    for tree in trees {
+        if let Ok(t) = repo.find_tree(tree) {
+            scan_tree(&repo, &t, prefix, &mut seen_trees, &mut numbers);
+        }
+    }
+    Ok(numbers)
+}
+
+/// The repository and the distinct trees of the product folder at every branch tip (local,
+/// remote-tracking, and HEAD); `None` outside a git repository.
+fn product_trees(product_root: &Path) -> Result<Option<(git2::Repository, Vec<git2::Oid>)>> {
+    let Ok(repo) = git2::Repository::discover(product_root) else {
+        return Ok(None);
+    };
     let Some(workdir) = repo.workdir() else {
-        return Ok(numbers);
+        return Ok(None);
     };
     let workdir = workdir.canonicalize().unwrap_or_else(|_| workdir.to_path_buf());
     let root = product_root.canonicalize().unwrap_or_else(|_| product_root.to_path_buf());
-    let Ok(rel) = root.strip_prefix(&workdir) else {
-        return Ok(numbers);
+    let Ok(rel) = root.strip_prefix(&workdir).map(Path::to_path_buf) else {
+        return Ok(None);
     };
     // Objects are read from the repository's own store, as git reads them; verifying each
     // one's hash again was a third of the time of `pm story add` with 200 branches of a
     // 10,000-story product (docs/benchmarks.md).
     git2::opts::strict_hash_verification(false);
-    let mut seen_trees: HashSet<git2::Oid> = HashSet::new();
     let mut tips: Vec<git2::Oid> = Vec::new();
     if let Ok(head) = repo.head()
         && let Some(oid) = head.target()
@@ -75,32 +155,34 @@ pub fn numbers_in_branches(product_root: &Path, prefix: &str) -> Result<HashSet<
     }
     let refs = repo.references().map_err(Error::git)?;
     for r in refs.flatten() {
-        let is_branch = r.is_branch() || r.is_remote();
-        if !is_branch {
-            continue;
-        }
-        if let Ok(commit) = r.peel_to_commit() {
+        if (r.is_branch() || r.is_remote())
+            && let Ok(commit) = r.peel_to_commit()
+        {
             tips.push(commit.id());
         }
     }
     let mut seen_commits = HashSet::new();
+    let mut trees = Vec::new();
+    let mut seen_trees = HashSet::new();
     for oid in tips {
         if !seen_commits.insert(oid) {
             continue;
         }
         let Ok(commit) = repo.find_commit(oid) else { continue };
-        let Ok(tree) = commit.tree() else { continue };
-        let product_tree = if rel.as_os_str().is_empty() {
-            tree
+        let tree = if rel.as_os_str().is_empty() {
+            commit.tree_id()
         } else {
-            match tree.get_path(rel).ok().and_then(|e| e.to_object(&repo).ok()).and_then(|o| o.into_tree().ok()) {
-                Some(t) => t,
-                None => continue,
+            let Ok(tree) = commit.tree() else { continue };
+            match tree.get_path(&rel) {
+                Ok(e) if e.kind() == Some(git2::ObjectType::Tree) => e.id(),
+                _ => continue,
             }
         };
-        scan_tree(&repo, &product_tree, prefix, &mut seen_trees, &mut numbers);
+        if seen_trees.insert(tree) {
+            trees.push(tree);
+        }
     }
-    Ok(numbers)
+    Ok(Some((repo, trees)))
 }
 
 fn scan_tree(

@@ -88,3 +88,37 @@ fn union_merge_of_two_branches_adding_stories_does_not_conflict() {
     let backlog = t.read("product/backlog.md");
     assert!(backlog.contains("[S-1]") && backlog.contains("[S-2]") && !backlog.contains("<<<<"), "{backlog}");
 }
+
+#[test]
+fn the_branch_id_cache_never_changes_the_answer() {
+    let t = Test::initialized();
+    t.commit("init");
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    for title in ["One", "Two", "Three"] {
+        t.pm(&["story", "add", title]).success();
+    }
+    t.commit("feature");
+    t.git(&["checkout", "-q", "main"]);
+    let undo = || {
+        t.git(&["checkout", "-q", "--", "."]);
+        t.git(&["clean", "-qfd", "product"]);
+    };
+    t.pm(&["story", "add", "On main"]).success().stdout_has("Created S-4");
+    undo();
+    let cache = t.path(".git/pm/ids-S.cache");
+    let text = std::fs::read_to_string(&cache).expect("the cache is written");
+    // Warm: the same answer.
+    t.pm(&["story", "add", "On main"]).success().stdout_has("Created S-4");
+    undo();
+    // Damaged (every tree's number changed to 0, checksum left as it was): ignored, rebuilt.
+    let zeroed: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { format!("{l}\n") } else { format!("{} 0\n", l.split(' ').next().unwrap()) })
+        .collect();
+    std::fs::write(&cache, zeroed).unwrap();
+    t.pm(&["story", "add", "On main"]).success().stdout_has("Created S-4");
+    undo();
+    std::fs::remove_file(&cache).unwrap();
+    t.pm(&["story", "add", "On main"]).success().stdout_has("Created S-4");
+}
