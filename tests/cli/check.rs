@@ -627,3 +627,29 @@ fn docs_describe_every_rule_with_its_default() {
         );
     }
 }
+
+/// The SARIF output is valid against the SARIF 2.1.0 JSON schema (not only structurally).
+#[test]
+fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
+    let schema_text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sarif-schema-2.1.0.json"))
+            .unwrap();
+    // The published schema's pattern for `run.language` has a stray `]`, which the validator's
+    // check of the schema itself rejects; it is replaced by the pattern it means (pm's output
+    // has no `language`, so this changes nothing that is checked).
+    let schema_text =
+        schema_text.replace(r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#, r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#);
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    for t in [two_defects(), clean()] {
+        let run = t.pm(&["check", "--format", "sarif"]);
+        let output = run.json();
+        let errors: Vec<String> =
+            validator.iter_errors(&output).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "SARIF output is not valid:\n{}", errors.join("\n"));
+    }
+    // The validator is not a rubber stamp: a log without `runs` is rejected.
+    let mut broken = two_defects().pm(&["check", "--format", "sarif"]).json();
+    broken.as_object_mut().unwrap().remove("runs");
+    assert!(!validator.is_valid(&broken));
+}
