@@ -22,10 +22,15 @@ fn commit_as(t: &Test, msg: &str, who: &str, date: &str) {
 
 /// `pm history ARGS --format json` as "DATE AUTHOR ID sentence" lines.
 fn history(t: &Test, args: &[&str]) -> Vec<String> {
+    history_in(t, "", args)
+}
+
+/// The same, run in a sub-folder of the test's directory.
+fn history_in(t: &Test, sub: &str, args: &[&str]) -> Vec<String> {
     let mut all = vec!["history"];
     all.extend_from_slice(args);
     all.extend_from_slice(&["--format", "json"]);
-    let run = t.pm(&all).success();
+    let run = t.pm_in(sub, &all).success();
     run.json()["changes"]
         .as_array()
         .unwrap()
@@ -370,20 +375,7 @@ fn the_bundled_example_history_tells_the_story() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let run = t.pm_in("tandem", &["history", "--format", "json"]).success();
-    let lines: Vec<String> = run.json()["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            format!(
-                "{} {} {}",
-                &c["date"].as_str().unwrap()[..10],
-                c["author"].as_str().unwrap(),
-                c["description"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let lines: Vec<String> = history_in(&t, "tandem", &[]);
     for expected in [
         "2024-01-22 Maya E-2 moved from Next to Now (2nd there)",
         "2024-01-22 Maya S-5 moved from 5th to 3rd",
