@@ -5,12 +5,13 @@
 //! [`Doc`] (so the other rules can run) plus findings. Only a file whose front matter cannot be
 //! read at all yields no document.
 
-use serde_yaml::{Mapping, Value};
+use serde_yaml::Value;
 
 use crate::check::source::{File, Snapshot};
 use crate::check::{Finding, items};
 use crate::model::config::Config;
 use crate::model::criteria::Criteria;
+use crate::model::fields::Fields;
 use crate::model::id::{ItemId, Kind};
 use crate::model::item::scalar_string;
 use crate::store::frontmatter::{self, Split};
@@ -24,7 +25,7 @@ pub(crate) struct Doc<'a> {
     pub path: &'a str,
     pub text: &'a str,
     pub split: Split,
-    pub fields: Mapping,
+    pub fields: Fields,
     /// The kind, from the ID's prefix or else from the folder.
     pub kind: Option<Kind>,
     /// The ID, when the `id` field holds a valid one with a known prefix.

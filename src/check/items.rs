@@ -155,7 +155,7 @@ fn values(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
         Kind::Vision => &["owner"],
     };
     for key in scalars {
-        if doc.fields.get(*key).is_some_and(|v| scalar_string(v).is_none()) {
+        if doc.fields.get(key).is_some_and(|v| scalar_string(v).is_none()) {
             out.push(not_single(doc, key));
         }
     }
@@ -259,15 +259,19 @@ fn criteria(doc: &Doc, out: &mut Vec<Finding>) {
     let mut next = c.next_number();
     for item in &c.items {
         let line = base + item.body_line;
-        let col = doc.line_text(line).len() - doc.line_text(line).trim_start().len() + 1;
+        // Only a finding needs the column (finding a line's text is a scan of the file).
+        let pos = || {
+            let text = doc.line_text(line);
+            (line, text.len() - text.trim_start().len() + 1)
+        };
         match item.number {
             _ if item.text.trim().is_empty() => out.push(
-                doc.finding("ac/empty", (line, col), format!("{} of {name} has no text", item.label()))
+                doc.finding("ac/empty", pos(), format!("{} of {name} has no text", item.label()))
                     .hint("write the criterion: `Given ..., when ..., then ...`, or remove the line"),
             ),
             None => {
                 out.push(
-                    doc.finding("ac/missing-id", (line, col), format!("a criterion of {name} has no `AC-n:` ID"))
+                    doc.finding("ac/missing-id", pos(), format!("a criterion of {name} has no `AC-n:` ID"))
                         .hint(format!("start its text with `AC-{next}: `")),
                 );
                 next += 1;
@@ -278,7 +282,7 @@ fn criteria(doc: &Doc, out: &mut Vec<Finding>) {
             && !seen.insert(n)
         {
             out.push(
-                doc.finding("ac/duplicate-id", (line, col), format!("AC-{n} appears twice in {name}"))
+                doc.finding("ac/duplicate-id", pos(), format!("AC-{n} appears twice in {name}"))
                     .hint(format!("give this one a new ID, AC-{next}; IDs are never reused")),
             );
             next += 1;

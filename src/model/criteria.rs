@@ -1,8 +1,10 @@
 //! Acceptance criteria: the task-list items under a story's `## Acceptance criteria` heading.
 //!
 //! The body is parsed as Markdown (pulldown-cmark), never with regexes, so a criterion-looking
-//! line inside a code block or under another heading is not a criterion. This module also owns
-//! the byte-level edits of criteria (check, uncheck, add, remove); each changes only its line.
+//! line inside a code block or under another heading is not a criterion. Bodies made only of
+//! plain lines are read by the faster [`crate::model::simple_criteria`] scanner, which declines
+//! everything else. This module also owns the byte-level edits of criteria (check, uncheck, add,
+//! remove); each changes only its line.
 
 use std::ops::Range;
 
@@ -45,13 +47,19 @@ pub struct Criteria {
     /// 0-based body line of the heading.
     pub heading_line: Option<usize>,
     /// End of the heading line (byte offset after its line ending).
-    heading_end: usize,
+    pub(crate) heading_end: usize,
     pub items: Vec<Criterion>,
 }
 
 impl Criteria {
     /// Parse the criteria of a Markdown body.
     pub fn parse(body: &str) -> Criteria {
+        crate::model::simple_criteria::parse(body).unwrap_or_else(|| Criteria::parse_markdown(body))
+    }
+
+    /// Parse the criteria with the full Markdown parser (what [`Criteria::parse`] falls back to;
+    /// public so a property test can compare the two readers).
+    pub fn parse_markdown(body: &str) -> Criteria {
         let mut out = Criteria::default();
         let parser = Parser::new_ext(body, Options::ENABLE_TASKLISTS).into_offset_iter();
         let mut in_heading: Option<(HeadingLevel, usize, String)> = None;
@@ -100,7 +108,8 @@ impl Criteria {
                 Event::End(TagEnd::Item) if list_depth == 1 => current_item = None,
                 Event::TaskListMarker(checked) if section_level.is_some() && list_depth == 1 => {
                     if let Some(item) = current_item.take() {
-                        out.items.push(criterion(body, item, range, checked));
+                        let body_line = line_of(body, item.start);
+                        out.items.push(criterion(body, item, range, checked, body_line));
                     }
                 }
                 _ => {}
@@ -177,30 +186,40 @@ impl Criteria {
     }
 }
 
-fn criterion(body: &str, item: Range<usize>, marker: Range<usize>, checked: bool) -> Criterion {
+/// The criterion of a task item: `item` is its byte range in the body (from the start of its
+/// line), `marker` the range of its `[ ]`, `body_line` the 0-based line it starts on.
+pub(crate) fn criterion(
+    body: &str,
+    item: Range<usize>,
+    marker: Range<usize>,
+    checked: bool,
+    body_line: usize,
+) -> Criterion {
     // The item's own lines: from the start of its first line to the end of its last
     // non-blank line (a loose list's item range also covers the blank lines after it).
     let start = body[..item.start].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let content = body[item.clone()].trim_end();
     let end = line_end(body, item.start + content.len().saturating_sub(1));
     let raw = body[marker.end..item.end].trim();
-    let raw = if raw.contains(['\n', '\t', '\r']) || raw.contains("  ") {
-        raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    // A criterion wrapped over several lines (or with runs of spaces) reads as one line. The
+    // ID cannot hold whitespace, so splitting it off first changes nothing and copies once.
+    let (number, text) = split_id(raw);
+    let text = if raw.contains(['\n', '\t', '\r']) || raw.contains("  ") {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
     } else {
-        raw.to_string()
+        text.to_string()
     };
-    let (number, text) = split_id(&raw);
-    Criterion { number, checked, text, body_line: line_of(body, item.start), lines: start..end, marker }
+    Criterion { number, checked, text, body_line, lines: start..end, marker }
 }
 
 /// `AC-3: Given ...` -> (Some(3), "Given ...").
-fn split_id(raw: &str) -> (Option<u32>, String) {
+fn split_id(raw: &str) -> (Option<u32>, &str) {
     if let Some((head, rest)) = raw.split_once(':')
         && let Some(n) = crate::model::id::parse_ac_id(head.trim())
     {
-        return (Some(n), rest.trim().to_string());
+        return (Some(n), rest.trim());
     }
-    (None, raw.to_string())
+    (None, raw)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

@@ -5,11 +5,12 @@
 
 use std::path::PathBuf;
 
-use serde_yaml::{Mapping, Value};
+use serde_yaml::Value;
 
 use crate::error::{Error, Location, Result};
 use crate::model::config::Config;
 use crate::model::criteria::Criteria;
+use crate::model::fields::Fields;
 use crate::model::id::{ItemId, Kind};
 use crate::store::frontmatter::{self, Split};
 
@@ -46,7 +47,7 @@ pub struct Item {
     pub title: String,
     pub status: String,
     /// Every front-matter field, in file order.
-    pub fields: Mapping,
+    pub fields: Fields,
     /// The whole file text.
     pub text: String,
     pub split: Split,

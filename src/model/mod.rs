@@ -3,7 +3,9 @@
 
 pub mod config;
 pub mod criteria;
+pub mod fields;
 pub mod id;
 pub mod item;
 pub mod listfile;
 pub mod severity;
+pub mod simple_criteria;

@@ -7,7 +7,9 @@
 use std::ops::Range;
 use std::str::FromStr;
 
-use serde_yaml::{Mapping, Value};
+use serde_yaml::Value;
+
+use crate::model::fields::Fields;
 
 /// Where the parts of an item file are, as byte ranges into its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,18 +76,18 @@ pub struct YamlError {
     pub message: String,
 }
 
-/// Parse the front matter as a mapping. An empty front matter is an empty mapping.
-pub fn parse(text: &str, split: &Split) -> Result<Mapping, YamlError> {
+/// Parse the front matter's fields. An empty front matter has no fields.
+pub fn parse(text: &str, split: &Split) -> Result<Fields, YamlError> {
     let yaml = &text[split.yaml.clone()];
     if yaml.trim().is_empty() {
-        return Ok(Mapping::new());
+        return Ok(Fields::default());
     }
     if let Some(m) = super::simple_yaml::parse(yaml) {
         return Ok(m);
     }
     match serde_yaml::from_str::<Value>(yaml) {
-        Ok(Value::Mapping(m)) => Ok(m),
-        Ok(Value::Null) => Ok(Mapping::new()),
+        Ok(Value::Mapping(m)) => Ok(m.into()),
+        Ok(Value::Null) => Ok(Fields::default()),
         Ok(_) => Err(YamlError { line: 2, message: "front matter must be a mapping of `key: value` lines".into() }),
         Err(e) => {
             // An error found at the end of the YAML (an unclosed bracket) belongs to its last line.

@@ -124,6 +124,18 @@ impl Product {
     /// Path relative to `product/` with `/` separators.
     pub fn rel(&self, path: &Path) -> String {
         let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        // Walked paths are already in normal form: copy them as they are (cheap, and done for
+        // every item); take the path apart only when it may hold `.`, `//` or `\`.
+        if let Some(s) = rel.to_str()
+            && std::path::MAIN_SEPARATOR == '/'
+            && !s.contains("//")
+            && !s.starts_with("./")
+            && !s.contains("/./")
+            && !s.ends_with('/')
+            && !s.ends_with("/.")
+        {
+            return s.to_string();
+        }
         rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
     }
 

@@ -7,11 +7,13 @@
 //! could be a number other than a plain integer, a date or a boolean spelling) it returns
 //! `None` and the caller uses the full parser. A property test checks the two agree.
 
-use serde_yaml::{Mapping, Number, Value};
+use serde_yaml::{Number, Value};
 
-/// The mapping of a simple front matter, or `None` to ask the full parser.
-pub fn parse(yaml: &str) -> Option<Mapping> {
-    let mut map = Mapping::new();
+use crate::model::fields::Fields;
+
+/// The fields of a simple front matter, or `None` to ask the full parser.
+pub fn parse(yaml: &str) -> Option<Fields> {
+    let mut map = Fields::with_capacity(yaml.bytes().filter(|b| *b == b'\n').count() + 1);
     for line in yaml.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() || line.starts_with('#') {
@@ -43,11 +45,9 @@ pub fn parse(yaml: &str) -> Option<Mapping> {
                 scalar(v, false)?
             }
         };
-        let key = Value::String(key.to_string());
-        if map.contains_key(&key) {
+        if !map.insert_new(key, value) {
             return None;
         }
-        map.insert(key, value);
     }
     Some(map)
 }
@@ -112,6 +112,8 @@ fn scalar(v: &str, in_flow: bool) -> Option<Value> {
 mod tests {
     use super::*;
 
+    use serde_yaml::Mapping;
+
     fn full(yaml: &str) -> Option<Mapping> {
         match serde_yaml::from_str::<Value>(yaml) {
             Ok(Value::Mapping(m)) => Some(m),
@@ -140,7 +142,7 @@ mod tests {
         ];
         for c in cases {
             if let Some(fast) = parse(c) {
-                assert_eq!(Some(fast), full(c), "{c:?}");
+                assert_eq!(Some(fast.to_mapping()), full(c), "{c:?}");
             }
         }
         assert!(parse(cases[0]).is_some());
