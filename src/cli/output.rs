@@ -46,30 +46,34 @@ pub fn print_json(value: &serde_json::Value) -> Result<()> {
     print(&format!("{text}\n"))
 }
 
-/// Print a JSON array, pretty, element by element (the same bytes as pretty-printing the
-/// array, without copying every element into one big value first).
-pub fn print_json_array(items: impl IntoIterator<Item = serde_json::Value>) -> Result<()> {
-    print(&json_array_text(items))
+/// Print a JSON array, pretty, element by element: the same bytes as pretty-printing the
+/// array, but each element is made, written and dropped in turn, so 10,000 items never exist
+/// as JSON, nor as one string, at once. JSON holds no escape sequences (control characters
+/// are escaped), so it needs no colour filter and goes to stdout as it is.
+pub fn print_json_array<T: serde::Serialize>(items: impl IntoIterator<Item = T>) -> Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    write_json_array(&mut out, items).and_then(|()| out.flush()).map_err(io)
 }
 
-/// Each element is made, printed and dropped in turn: 10,000 items never exist as JSON at once.
-fn json_array_text(items: impl IntoIterator<Item = serde_json::Value>) -> String {
-    let mut out = String::from("[");
+fn write_json_array<T: serde::Serialize>(
+    out: &mut impl Write,
+    items: impl IntoIterator<Item = T>,
+) -> std::io::Result<()> {
+    out.write_all(b"[")?;
     let mut first = true;
     for v in items {
-        out.push_str(if first { "\n" } else { ",\n" });
+        out.write_all(if first { b"\n" } else { b",\n" })?;
         first = false;
         let text = serde_json::to_string_pretty(&v).unwrap_or_default();
         for (j, line) in text.lines().enumerate() {
             if j > 0 {
-                out.push('\n');
+                out.write_all(b"\n")?;
             }
-            out.push_str("  ");
-            out.push_str(line);
+            out.write_all(b"  ")?;
+            out.write_all(line.as_bytes())?;
         }
     }
-    out.push_str(if first { "]\n" } else { "\n]\n" });
-    out
+    out.write_all(if first { b"]\n" } else { b"\n]\n" })
 }
 
 /// A table of rows under a header, rendered for the terminal or a pipe.
@@ -159,7 +163,7 @@ pub fn print_rows(
             print(&table(header, rows, tty))
         }
         ListFormat::Csv => print(&csv(header, rows)),
-        ListFormat::Json => print_json_array(json.iter().cloned()),
+        ListFormat::Json => print_json_array(json),
         ListFormat::Ids => print(&ids.iter().map(|i| format!("{i}\n")).collect::<String>()),
     }
 }
@@ -201,7 +205,12 @@ mod tests {
     fn streamed_json_arrays_match_pretty_printing() {
         let items = vec![serde_json::json!({"a": [1, 2], "b": {"c": "x\ny"}}), serde_json::json!({})];
         let expected = serde_json::to_string_pretty(&serde_json::Value::Array(items.clone())).unwrap();
-        assert_eq!(json_array_text(items), format!("{expected}\n"));
-        assert_eq!(json_array_text([]), "[]\n");
+        let text = |items: &[serde_json::Value]| {
+            let mut out = Vec::new();
+            write_json_array(&mut out, items).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(text(&items), format!("{expected}\n"));
+        assert_eq!(text(&[]), "[]\n");
     }
 }
