@@ -172,20 +172,21 @@ fn link(
         None => d.scalar(key)?,
     };
     let target = target.trim();
-    let pos = d.needle_pos(key, target);
+    // Only a finding needs the position (finding it scans the front matter).
+    let pos = || d.needle_pos(key, target);
     let Some(found) = index.get(target) else {
         let what = if ItemId::parse(target).is_some() { "names no item" } else { "is not an ID" };
         let hint = match index.suggest(target, want) {
             Some(s) => format!("did you mean {s}?"),
             None => format!("`pm {want} list` shows the {want} IDs"),
         };
-        out.push(d.finding("link/dangling", pos, format!("`{key}: {target}` {what}")).hint(hint));
+        out.push(d.finding("link/dangling", pos(), format!("`{key}: {target}` {what}")).hint(hint));
         return None;
     };
     let kind = docs[found].kind.expect("indexed documents have a kind");
     if kind != want {
         out.push(
-            d.finding("link/wrong-kind", pos, format!("`{key}` must name a {want}, but {target} is a {kind}"))
+            d.finding("link/wrong-kind", pos(), format!("`{key}` must name a {want}, but {target} is a {kind}"))
                 .hint(format!("`pm {want} list` shows the {want} IDs")),
         );
         return None;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::model::id::Kind;
-use crate::store::product::{BACKLOG_FILE, PRODUCT_DIR, ROADMAP_FILE, parallel_map};
+use crate::store::product::{BACKLOG_FILE, PRODUCT_DIR, ROADMAP_FILE, parallel_map, slash_path};
 
 pub const CONFIG_FILE: &str = "pm.yaml";
 
@@ -163,10 +163,6 @@ impl Snapshot {
 /// Files a check reads: Markdown anywhere, and the settings file at the top.
 fn wanted(rel: &str) -> bool {
     rel.ends_with(".md") || rel == CONFIG_FILE
-}
-
-fn slash_path(p: &Path) -> String {
-    p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// The repository holding `cwd`.

@@ -8,6 +8,7 @@ use clap::ValueEnum;
 use comfy_table::{ContentArrangement, Table, presets};
 
 use crate::error::{Error, Result};
+use crate::store::product::parallel_map;
 
 /// Output formats of listing commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -46,34 +47,43 @@ pub fn print_json(value: &serde_json::Value) -> Result<()> {
     print(&format!("{text}\n"))
 }
 
-/// Print a JSON array, pretty, element by element: the same bytes as pretty-printing the
-/// array, but each element is made, written and dropped in turn, so 10,000 items never exist
-/// as JSON, nor as one string, at once. JSON holds no escape sequences (control characters
-/// are escaped), so it needs no colour filter and goes to stdout as it is.
-pub fn print_json_array<T: serde::Serialize>(items: impl IntoIterator<Item = T>) -> Result<()> {
+/// Print a JSON array of `to_json` of each item, pretty: the same bytes as pretty-printing the
+/// whole array. Elements are made and rendered on all cores a chunk at a time and written in
+/// order, so 10,000 items never exist as JSON at once. JSON holds no escape sequences (control
+/// characters are escaped), so it needs no colour filter and goes to stdout as it is.
+pub fn print_json_array<T: Sync, J: serde::Serialize>(items: &[T], to_json: impl Fn(&T) -> J + Sync) -> Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    write_json_array(&mut out, items).and_then(|()| out.flush()).map_err(io)
+    write_json_array(&mut out, items, to_json).and_then(|()| out.flush()).map_err(io)
 }
 
-fn write_json_array<T: serde::Serialize>(
+fn write_json_array<T: Sync, J: serde::Serialize>(
     out: &mut impl Write,
-    items: impl IntoIterator<Item = T>,
+    items: &[T],
+    to_json: impl Fn(&T) -> J + Sync,
 ) -> std::io::Result<()> {
     out.write_all(b"[")?;
-    let mut first = true;
-    for v in items {
-        out.write_all(if first { b"\n" } else { b",\n" })?;
-        first = false;
-        let text = serde_json::to_string_pretty(&v).unwrap_or_default();
-        for (j, line) in text.lines().enumerate() {
-            if j > 0 {
-                out.write_all(b"\n")?;
-            }
-            out.write_all(b"  ")?;
-            out.write_all(line.as_bytes())?;
+    for (n, chunk) in items.chunks(1024).enumerate() {
+        let texts = parallel_map(chunk, |item| element_text(&to_json(item)));
+        for (i, text) in texts.iter().enumerate() {
+            out.write_all(if n == 0 && i == 0 { b"\n" } else { b",\n" })?;
+            out.write_all(text.as_bytes())?;
         }
     }
-    out.write_all(if first { b"]\n" } else { b"\n]\n" })
+    out.write_all(if items.is_empty() { b"]\n" } else { b"\n]\n" })
+}
+
+/// One element of a pretty-printed array: its pretty text, every line indented two spaces.
+fn element_text(v: &impl serde::Serialize) -> String {
+    let text = serde_json::to_string_pretty(v).unwrap_or_default();
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (j, line) in text.lines().enumerate() {
+        if j > 0 {
+            out.push('\n');
+        }
+        out.push_str("  ");
+        out.push_str(line);
+    }
+    out
 }
 
 /// A table of rows under a header, rendered for the terminal or a pipe.
@@ -163,7 +173,7 @@ pub fn print_rows(
             print(&table(header, rows, tty))
         }
         ListFormat::Csv => print(&csv(header, rows)),
-        ListFormat::Json => print_json_array(json),
+        ListFormat::Json => print_json_array(&json.iter().collect::<Vec<_>>(), |v| *v),
         ListFormat::Ids => print(&ids.iter().map(|i| format!("{i}\n")).collect::<String>()),
     }
 }
@@ -207,7 +217,7 @@ mod tests {
         let expected = serde_json::to_string_pretty(&serde_json::Value::Array(items.clone())).unwrap();
         let text = |items: &[serde_json::Value]| {
             let mut out = Vec::new();
-            write_json_array(&mut out, items).unwrap();
+            write_json_array(&mut out, items, |v| v.clone()).unwrap();
             String::from_utf8(out).unwrap()
         };
         assert_eq!(text(&items), format!("{expected}\n"));

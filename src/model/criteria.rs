@@ -204,11 +204,13 @@ pub(crate) fn criterion(
     // A criterion wrapped over several lines (or with runs of spaces) reads as one line. The
     // ID cannot hold whitespace, so splitting it off first changes nothing and copies once.
     let (number, text) = split_id(raw);
-    let text = if raw.contains(['\n', '\t', '\r']) || raw.contains("  ") {
-        text.split_whitespace().collect::<Vec<_>>().join(" ")
-    } else {
-        text.to_string()
-    };
+    let bytes = raw.as_bytes();
+    let spread = bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\n' | b'\t' | b'\r' => true,
+        b' ' => bytes.get(i + 1) == Some(&b' '),
+        _ => false,
+    });
+    let text = if spread { text.split_whitespace().collect::<Vec<_>>().join(" ") } else { text.to_string() };
     Criterion { number, checked, text, body_line, lines: start..end, marker }
 }
 

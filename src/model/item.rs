@@ -131,13 +131,12 @@ impl Item {
 
     fn check_scalar(&self, key: &str) -> Result<()> {
         match self.fields.get(key) {
-            None | Some(Value::Null) => Ok(()),
-            Some(v) if scalar_string(v).is_some() => Ok(()),
-            Some(_) => Err(Error::bad_file(
+            Some(v) if !is_scalar(v) => Err(Error::bad_file(
                 self.location(key),
                 format!("`{key}` must be a single value, not a list or mapping"),
             )
             .with_hint(format!("write it as `{key}: value`"))),
+            _ => Ok(()),
         }
     }
 
@@ -230,6 +229,15 @@ impl Item {
                 (!is_known_field(self.kind, &k)).then_some((k, v))
             })
             .collect()
+    }
+}
+
+/// Whether a YAML value is a scalar (what [`scalar_string`] reads), without copying it.
+fn is_scalar(v: &Value) -> bool {
+    match v {
+        Value::Tagged(t) => is_scalar(&t.value),
+        Value::Sequence(_) | Value::Mapping(_) => false,
+        Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null => true,
     }
 }
 

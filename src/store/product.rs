@@ -110,7 +110,7 @@ impl Product {
 
     /// A path as shown to the user: relative to the working directory when inside it.
     pub fn shown(&self, path: &Path) -> PathBuf {
-        path.strip_prefix(&self.cwd).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+        path_in(path, &self.cwd).unwrap_or(path).to_path_buf()
     }
 
     pub fn backlog_path(&self) -> PathBuf {
@@ -123,20 +123,7 @@ impl Product {
 
     /// Path relative to `product/` with `/` separators.
     pub fn rel(&self, path: &Path) -> String {
-        let rel = path.strip_prefix(&self.root).unwrap_or(path);
-        // Walked paths are already in normal form: copy them as they are (cheap, and done for
-        // every item); take the path apart only when it may hold `.`, `//` or `\`.
-        if let Some(s) = rel.to_str()
-            && std::path::MAIN_SEPARATOR == '/'
-            && !s.contains("//")
-            && !s.starts_with("./")
-            && !s.contains("/./")
-            && !s.ends_with('/')
-            && !s.ends_with("/.")
-        {
-            return s.to_string();
-        }
-        rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+        slash_path(path_in(path, &self.root).unwrap_or(path))
     }
 
     /// Every Markdown file that may hold an item, sorted by path (listed once per run).
@@ -302,6 +289,43 @@ impl Product {
     }
 }
 
+/// A relative path with `/` separators and without `.` components or repeated separators.
+pub fn slash_path(path: &Path) -> String {
+    // Walked paths are already in that form: copy them as they are (cheap, and done for every
+    // file); take the path apart only when it may not be.
+    match path.to_str() {
+        Some(s) if is_plain_relative(s) => s.to_string(),
+        _ => path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"),
+    }
+}
+
+/// `path` inside `dir`, as [`Path::strip_prefix`] gives it. Compared as text when both are
+/// plain (a walked file under a clean folder, for every item), else component by component.
+fn path_in<'a>(path: &'a Path, dir: &Path) -> Option<&'a Path> {
+    if let (Some(p), Some(d)) = (path.to_str(), dir.to_str())
+        && d.starts_with('/')
+        && is_plain_relative(&d[1..])
+        && let Some(rest) = p.strip_prefix(d).and_then(|r| r.strip_prefix('/'))
+        && is_plain_relative(rest)
+    {
+        return Some(Path::new(rest));
+    }
+    path.strip_prefix(dir).ok()
+}
+
+/// A `/`-separated relative path whose text is already what its components say: no `.`
+/// component, no repeated or trailing separator (on a system whose separator is `/`).
+fn is_plain_relative(s: &str) -> bool {
+    std::path::MAIN_SEPARATOR == '/'
+        && !s.starts_with('/')
+        && !s.starts_with("./")
+        && !s.contains("//")
+        && !s.contains("/./")
+        && !s.ends_with('/')
+        && !s.ends_with("/.")
+        && s != "."
+}
+
 /// Map `f` over `items` on all cores, keeping the order.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
@@ -315,4 +339,40 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
             items.chunks(chunk).map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_in_a_folder_are_as_strip_prefix_gives_them() {
+        let cases = [
+            ("/r/product/stories/S-1.md", "/r/product"),
+            ("/r/product/stories/S-1.md", "/r"),
+            ("/r/product", "/r/product"),
+            ("/r/product/", "/r/product"),
+            ("/r/productx/a.md", "/r/product"),
+            ("/r/product//a.md", "/r/product"),
+            ("/r/product/./a.md", "/r/product"),
+            ("/r/./product/a.md", "/r/product"),
+            ("/r/product/a.md", "/r/./product"),
+            ("/r/product/a.md", "/r/product/"),
+            ("/r/product/a.md", "/"),
+            ("rel/a.md", "rel"),
+        ];
+        for (p, d) in cases {
+            assert_eq!(path_in(Path::new(p), Path::new(d)), Path::new(p).strip_prefix(d).ok(), "{p:?} in {d:?}");
+        }
+    }
+
+    #[test]
+    fn slash_paths_are_the_joined_components() {
+        let joined = |p: &Path| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        for p in
+            ["stories/S-1-a.md", "", ".", "..", "a/../b", "./a", "a//b", "a/./b", "a/", "a/.", "/abs/x", ".hidden/x"]
+        {
+            assert_eq!(slash_path(Path::new(p)), joined(Path::new(p)), "{p:?}");
+        }
+    }
 }

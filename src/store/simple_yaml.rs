@@ -16,8 +16,12 @@ pub fn parse(yaml: &str) -> Option<Fields> {
     let mut map = Fields::with_capacity(yaml.bytes().filter(|b| *b == b'\n').count() + 1);
     for line in yaml.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
+        // A key line starts with a letter; anything else is blank, a comment, or not simple.
+        if !line.as_bytes().first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            return None;
         }
         let colon = line.find(':')?;
         let key = &line[..colon];
@@ -53,9 +57,9 @@ pub fn parse(yaml: &str) -> Option<Fields> {
 }
 
 fn is_key(key: &str) -> bool {
-    let mut chars = key.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    let mut bytes = key.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// A plain scalar, resolved as the full parser would, or `None` when unsure.
@@ -88,11 +92,20 @@ fn scalar(v: &str, in_flow: bool) -> Option<Value> {
     {
         return None;
     }
-    if v.contains(": ") || v.ends_with(':') || v.contains(" #") || v.contains('\\') {
-        return None;
-    }
-    if in_flow && v.contains([',', '[', ']', '{', '}']) {
-        return None;
+    // One pass for what would make the parser read more than a plain word: `: ` or a final
+    // `:` (a mapping), ` #` (a comment), a backslash, and in a flow list its punctuation.
+    let bytes = v.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let special = match b {
+            b':' => bytes.get(i + 1).is_none_or(|n| *n == b' '),
+            b'#' => i > 0 && bytes[i - 1] == b' ',
+            b'\\' => true,
+            b',' | b'[' | b']' | b'{' | b'}' => in_flow,
+            _ => false,
+        };
+        if special {
+            return None;
+        }
     }
     if first.is_ascii_digit() {
         // Only plain integers; dates, floats, octal-looking and huge numbers go to the parser.
