@@ -155,7 +155,7 @@ pub(crate) fn load<'a>(_snapshot: &'a Snapshot, file: &'a File, config: &Config)
             return (None, vec![f]);
         }
     };
-    let folder_kind = Kind::ALL.into_iter().find(|k| file.rel.starts_with(&format!("{}/", k.folder())));
+    let folder_kind = Kind::of_folder_path(&file.rel);
     let mut doc = Doc {
         rel: &file.rel,
         path: &file.path,

@@ -8,7 +8,9 @@ use crate::check::{Finding, rules};
 use crate::error::did_you_mean;
 use crate::model::config::Config;
 use crate::model::id::{ItemId, Kind};
-use crate::model::item::{COMMON_FIELDS, EPIC_FIELDS, STORY_FIELDS, VISION_FIELDS, is_known_field, scalar_string};
+use crate::model::item::{
+    COMMON_FIELDS, EPIC_FIELDS, STORY_FIELDS, VISION_FIELDS, is_known_field, is_scalar, scalar_string,
+};
 
 /// The field that holds silences.
 pub const ALLOW_FIELD: &str = "pm-allow";
@@ -115,17 +117,25 @@ fn unknown_fields(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>
         Kind::Vision => VISION_FIELDS,
     };
     for key in doc.fields.keys() {
-        let Some(key) = scalar_string(key) else { continue };
-        if is_known_field(kind, &key) || key == ALLOW_FIELD || config.custom_fields.contains(&key) {
+        // Keys are nearly always strings: look at them without copying.
+        let key = match key {
+            Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
+            other => match scalar_string(other) {
+                Some(s) => std::borrow::Cow::Owned(s),
+                None => continue,
+            },
+        };
+        let key = key.as_ref();
+        if is_known_field(kind, key) || key == ALLOW_FIELD || config.custom_fields.iter().any(|c| c == key) {
             continue;
         }
         let candidates =
             COMMON_FIELDS.iter().chain(own).copied().chain(config.custom_fields.iter().map(String::as_str));
-        let hint = match did_you_mean(&key, candidates) {
+        let hint = match did_you_mean(key, candidates) {
             Some(s) => format!("did you mean `{s}`? If `{key}` is yours, list it under custom_fields in pm.yaml"),
             None => format!("list `{key}` under custom_fields in pm.yaml, or remove it"),
         };
-        let line = doc.key_line(&key).unwrap_or(1);
+        let line = doc.key_line(key).unwrap_or(1);
         out.push(
             doc.finding("parse/unknown-field", (line, 1), format!("unknown field `{key}` in a {kind}")).hint(hint),
         );
@@ -133,7 +143,7 @@ fn unknown_fields(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>
 }
 
 fn values(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
-    let one_of = |key: &str, value: &str, allowed: &[String], setting: &str| -> Option<Finding> {
+    let one_of = |key: &str, value: &str, allowed: &[String], setting: &dyn std::fmt::Display| -> Option<Finding> {
         if allowed.iter().any(|a| a == value) {
             return None;
         }
@@ -147,7 +157,7 @@ fn values(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
         )
     };
     if let Some(status) = &doc.status {
-        out.extend(one_of("status", status, config.statuses(kind), &format!("statuses.{kind}")));
+        out.extend(one_of("status", status, config.statuses(kind), &format_args!("statuses.{kind}")));
     }
     let scalars: &[&str] = match kind {
         Kind::Story => &["owner", "epic", "priority"],
@@ -155,7 +165,7 @@ fn values(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
         Kind::Vision => &["owner"],
     };
     for key in scalars {
-        if doc.fields.get(key).is_some_and(|v| scalar_string(v).is_none()) {
+        if doc.fields.get(key).is_some_and(|v| !is_scalar(v)) {
             out.push(not_single(doc, key));
         }
     }
@@ -164,7 +174,7 @@ fn values(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
             continue;
         }
         let bad = match doc.fields.get(key) {
-            Some(Value::Sequence(items)) => items.iter().any(|v| scalar_string(v).is_none()),
+            Some(Value::Sequence(items)) => items.iter().any(|v| !is_scalar(v)),
             Some(Value::Mapping(_)) => true,
             _ => false,
         };
@@ -181,7 +191,7 @@ fn values(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
     }
     if kind == Kind::Story {
         if let Some(p) = doc.fields.get("priority").and_then(scalar_string).filter(|p| !p.is_empty()) {
-            out.extend(one_of("priority", &p, &config.priorities, "priorities"));
+            out.extend(one_of("priority", &p, &config.priorities, &"priorities"));
         }
         match doc.fields.get("points") {
             None | Some(Value::Null) => {}

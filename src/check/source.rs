@@ -6,12 +6,11 @@
 //! This file is self-contained on purpose: history code may read trees the same way, and the two
 //! can be unified later.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::model::id::Kind;
-use crate::store::product::{BACKLOG_FILE, PRODUCT_DIR, ROADMAP_FILE, parallel_map, slash_path};
+use crate::store::product::{BACKLOG_FILE, PRODUCT_DIR, ROADMAP_FILE, parallel_map, read_file, slash_path};
 
 pub const CONFIG_FILE: &str = "pm.yaml";
 
@@ -46,9 +45,8 @@ impl File {
 pub struct Snapshot {
     /// The product folder's path from the repository root (`product`), `/`-separated.
     pub product_dir: String,
+    /// Sorted by `rel` (so looked up by binary search).
     files: Vec<File>,
-    by_rel: HashMap<String, usize>,
-    by_path: HashMap<String, usize>,
 }
 
 impl Snapshot {
@@ -65,10 +63,8 @@ impl Snapshot {
                 File { rel, path, content }
             })
             .collect();
-        files.sort_by(|a, b| a.rel.cmp(&b.rel));
-        let by_rel = files.iter().enumerate().map(|(i, f)| (f.rel.clone(), i)).collect();
-        let by_path = files.iter().enumerate().map(|(i, f)| (f.path.clone(), i)).collect();
-        Snapshot { product_dir: product_dir.to_string(), files, by_rel, by_path }
+        files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+        Snapshot { product_dir: product_dir.to_string(), files }
     }
 
     /// The product folder in the working tree. Paths are shown from the root of the git work
@@ -97,7 +93,7 @@ impl Snapshot {
                 paths.push(entry.into_path());
             }
         }
-        let read = parallel_map(&paths, |p| std::fs::read(p).map_err(|e| Error::io(p, e)));
+        let read = parallel_map(&paths, |p| read_file(p).map_err(|e| Error::io(p, e)));
         let mut contents = Vec::with_capacity(paths.len());
         for (p, bytes) in paths.iter().zip(read) {
             contents.push((slash_path(p.strip_prefix(&root).unwrap_or(p)), bytes?));
@@ -129,12 +125,18 @@ impl Snapshot {
 
     /// A file by its path inside `product/`.
     pub fn get(&self, rel: &str) -> Option<&File> {
-        self.by_rel.get(rel).map(|&i| &self.files[i])
+        self.files.binary_search_by(|f| f.rel.as_str().cmp(rel)).ok().map(|i| &self.files[i])
     }
 
     /// A file by its shown path.
     pub fn by_path(&self, path: &str) -> Option<&File> {
-        self.by_path.get(path).map(|&i| &self.files[i])
+        // A shown path is the product folder's path, a slash and the path inside it.
+        let rel = if self.product_dir.is_empty() {
+            path
+        } else {
+            path.strip_prefix(self.product_dir.as_str())?.strip_prefix('/')?
+        };
+        self.get(rel)
     }
 
     /// Markdown files that may hold an item: every `.md` file but the top-level backlog, roadmap
@@ -144,7 +146,7 @@ impl Snapshot {
             if !f.rel.ends_with(".md") || matches!(f.rel.as_str(), BACKLOG_FILE | ROADMAP_FILE | "README.md") {
                 return false;
             }
-            let in_kind_folder = Kind::ALL.iter().any(|k| f.rel.starts_with(&format!("{}/", k.folder())));
+            let in_kind_folder = Kind::of_folder_path(&f.rel).is_some();
             in_kind_folder
                 || match &f.content {
                     Content::Text(t) => t.trim_start_matches('\u{feff}').starts_with("---"),

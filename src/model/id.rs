@@ -40,6 +40,11 @@ impl Kind {
             Kind::Story => "stories",
         }
     }
+
+    /// The kind whose folder holds `rel`, a `/`-separated path inside `product/`.
+    pub fn of_folder_path(rel: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| rel.strip_prefix(k.folder()).is_some_and(|r| r.starts_with('/')))
+    }
 }
 
 impl fmt::Display for Kind {

@@ -233,7 +233,7 @@ impl Item {
 }
 
 /// Whether a YAML value is a scalar (what [`scalar_string`] reads), without copying it.
-fn is_scalar(v: &Value) -> bool {
+pub fn is_scalar(v: &Value) -> bool {
     match v {
         Value::Tagged(t) => is_scalar(&t.value),
         Value::Sequence(_) | Value::Mapping(_) => false,
