@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::model::id::Kind;
-use crate::store::product::{BACKLOG_FILE, PRODUCT_DIR, ROADMAP_FILE, parallel_map, read_file, slash_path};
+use crate::store::product::{BACKLOG_FILE, PRODUCT_DIR, ROADMAP_FILE, parallel_map, path_in, read_file, slash_path};
 
 pub const CONFIG_FILE: &str = "pm.yaml";
 
@@ -87,8 +87,7 @@ impl Snapshot {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
                 Error::io(&path, std::io::Error::other(e.to_string()))
             })?;
-            if entry.file_type().is_file()
-                && wanted(&slash_path(entry.path().strip_prefix(&root).unwrap_or(entry.path())))
+            if entry.file_type().is_file() && wanted(&slash_path(path_in(entry.path(), &root).unwrap_or(entry.path())))
             {
                 paths.push(entry.into_path());
             }
@@ -96,7 +95,7 @@ impl Snapshot {
         let read = parallel_map(&paths, |p| read_file(p).map_err(|e| Error::io(p, e)));
         let mut contents = Vec::with_capacity(paths.len());
         for (p, bytes) in paths.iter().zip(read) {
-            contents.push((slash_path(p.strip_prefix(&root).unwrap_or(p)), bytes?));
+            contents.push((slash_path(path_in(p, &root).unwrap_or(p)), bytes?));
         }
         Ok(Snapshot::new(&product_dir, contents))
     }

@@ -204,12 +204,7 @@ pub(crate) fn criterion(
     // A criterion wrapped over several lines (or with runs of spaces) reads as one line. The
     // ID cannot hold whitespace, so splitting it off first changes nothing and copies once.
     let (number, text) = split_id(raw);
-    let bytes = raw.as_bytes();
-    let spread = bytes.iter().enumerate().any(|(i, &b)| match b {
-        b'\n' | b'\t' | b'\r' => true,
-        b' ' => bytes.get(i + 1) == Some(&b' '),
-        _ => false,
-    });
+    let spread = [b'\n', b'\t', b'\r'].iter().any(|b| raw.as_bytes().contains(b)) || raw.contains("  ");
     let text = if spread { text.split_whitespace().collect::<Vec<_>>().join(" ") } else { text.to_string() };
     Criterion { number, checked, text, body_line, lines: start..end, marker }
 }

@@ -333,7 +333,7 @@ pub fn slash_path(path: &Path) -> String {
 
 /// `path` inside `dir`, as [`Path::strip_prefix`] gives it. Compared as text when both are
 /// plain (a walked file under a clean folder, for every item), else component by component.
-fn path_in<'a>(path: &'a Path, dir: &Path) -> Option<&'a Path> {
+pub fn path_in<'a>(path: &'a Path, dir: &Path) -> Option<&'a Path> {
     if let (Some(p), Some(d)) = (path.to_str(), dir.to_str())
         && d.starts_with('/')
         && is_plain_relative(&d[1..])
