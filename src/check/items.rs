@@ -254,8 +254,8 @@ fn file_name(doc: &Doc, out: &mut Vec<Finding>) {
 fn criteria(doc: &Doc, out: &mut Vec<Finding>) {
     let base = doc.split.body_line;
     let c = &doc.criteria;
-    let name = doc.name();
     if c.items.is_empty() {
+        let name = doc.name();
         let (line, message) = match c.heading_line {
             Some(h) => (base + h, format!("{name} has an acceptance-criteria heading but no criteria under it")),
             None => (1, format!("{name} has no acceptance criteria")),
@@ -276,12 +276,12 @@ fn criteria(doc: &Doc, out: &mut Vec<Finding>) {
         };
         match item.number {
             _ if item.text.trim().is_empty() => out.push(
-                doc.finding("ac/empty", pos(), format!("{} of {name} has no text", item.label()))
+                doc.finding("ac/empty", pos(), format!("{} of {} has no text", item.label(), doc.name()))
                     .hint("write the criterion: `Given ..., when ..., then ...`, or remove the line"),
             ),
             None => {
                 out.push(
-                    doc.finding("ac/missing-id", pos(), format!("a criterion of {name} has no `AC-n:` ID"))
+                    doc.finding("ac/missing-id", pos(), format!("a criterion of {} has no `AC-n:` ID", doc.name()))
                         .hint(format!("start its text with `AC-{next}: `")),
                 );
                 next += 1;
@@ -292,7 +292,7 @@ fn criteria(doc: &Doc, out: &mut Vec<Finding>) {
             && !seen.insert(n)
         {
             out.push(
-                doc.finding("ac/duplicate-id", pos(), format!("AC-{n} appears twice in {name}"))
+                doc.finding("ac/duplicate-id", pos(), format!("AC-{n} appears twice in {}", doc.name()))
                     .hint(format!("give this one a new ID, AC-{next}; IDs are never reused")),
             );
             next += 1;

@@ -79,6 +79,12 @@ impl ItemId {
 
     pub fn parse(text: &str) -> Option<Self> {
         let (prefix, number) = text.split_once('-')?;
+        Self::from_parts(prefix, number)
+    }
+
+    /// The ID of a prefix and a number written apart (`S`, `12`), checked as [`ItemId::parse`]
+    /// checks them.
+    fn from_parts(prefix: &str, number: &str) -> Option<Self> {
         if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_alphabetic()) {
             return None;
         }
@@ -100,7 +106,7 @@ impl ItemId {
         if digits == 0 || !(after.is_empty() || after.starts_with('-')) {
             return None;
         }
-        Self::parse(&format!("{prefix}-{}", &rest[..digits]))
+        Self::from_parts(prefix, &rest[..digits])
     }
 }
 
