@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::history::snapshot::{AcState, FastHash, ItemState, Snapshot};
+use crate::history::snapshot::{AcState, BacklogEdit, FastHash, ItemState, Snapshot};
 use crate::model::id::ItemId;
 
 /// A place on the roadmap: a horizon and a 1-based position within it.
@@ -317,7 +317,15 @@ fn list_change(id: &str, old: &Snapshot, new: &Snapshot, what: What) -> Change {
 
 /// Backlog moves between two snapshots.
 pub fn compare_backlog(old: &Snapshot, new: &Snapshot, out: &mut Vec<Change>) {
-    for (id, from, to) in moves(&old.backlog, &new.backlog) {
+    let edit = BacklogEdit { head: 0, old: old.backlog.ids.clone(), new_len: new.backlog.len() };
+    compare_backlog_edit(&edit, old, new, out);
+}
+
+/// Backlog moves made by an edit of the backlog that led to `new`'s.
+pub fn compare_backlog_edit(edit: &BacklogEdit, old: &Snapshot, new: &Snapshot, out: &mut Vec<Change>) {
+    let now = &new.backlog.ids[edit.head..edit.head + edit.new_len];
+    for (id, from, to) in moves(&edit.old, now) {
+        let (from, to) = (from.map(|p| p + edit.head), to.map(|p| p + edit.head));
         out.push(list_change(&id, old, new, What::Rank { from, to }));
     }
 }

@@ -2,6 +2,7 @@
 //! resolving revisions and dates, and reading `product/` at a commit from its tree and blobs.
 //! Nothing is checked out and no process is spawned.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use git2::{Commit, ObjectType, Oid, Repository, Tree};
@@ -11,6 +12,7 @@ use crate::history::date;
 use crate::history::snapshot::{ItemState, Role, Snapshot, parse_item, role};
 use crate::model::config::Config;
 use crate::model::listfile::ListFile;
+use crate::store::odb::{Data, Odb};
 use crate::store::product::{CONFIG_FILE, Items, Product};
 
 /// The repository a product lives in, and where in it the product folder is.
@@ -22,6 +24,8 @@ pub struct Git {
     pub root: PathBuf,
     /// How paths are shown: the product folder relative to the working directory.
     pub shown: PathBuf,
+    /// The fast object reader the walks use (libgit2 rebuilds deep delta chains at each read).
+    pub odb: RefCell<Odb>,
 }
 
 fn hint_not_git() -> &'static str {
@@ -46,7 +50,8 @@ impl Git {
         })?;
         let dir = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
         let shown = product.shown(&product.root);
-        Ok(Git { repo, dir, root: product.root.clone(), shown })
+        let odb = RefCell::new(Odb::open(&repo));
+        Ok(Git { repo, dir, root: product.root.clone(), shown, odb })
     }
 
     /// The commit HEAD points at; `None` when there are no commits yet.
@@ -144,8 +149,13 @@ impl Git {
 
     /// A blob's text; `None` when it is not UTF-8.
     pub fn text(&self, oid: Oid) -> Result<Option<String>> {
-        let blob = self.repo.find_blob(oid).map_err(Error::git)?;
-        Ok(String::from_utf8(blob.content().to_vec()).ok())
+        let blob = self.odb.borrow_mut().blob(&self.repo, oid)?;
+        Ok(String::from_utf8(blob.to_vec()).ok())
+    }
+
+    /// A tree's raw bytes, for [`crate::store::odb::TreeEntries`].
+    pub fn raw_tree(&self, oid: Oid) -> Result<Data> {
+        self.odb.borrow_mut().tree(&self.repo, oid)
     }
 
     /// The settings in `pm.yaml` of a product tree, and the problem if it did not parse.

@@ -21,6 +21,7 @@ use crate::history::git::Git;
 use crate::history::snapshot::{ItemState, Role, Snapshot, role};
 use crate::model::config::Config;
 use crate::model::id::ItemId;
+use crate::store::odb::{Data, TreeEntries, TreeEntry, tree_find};
 
 /// How to walk.
 #[derive(Debug, Clone, Copy, Default)]
@@ -60,7 +61,7 @@ enum Parsed {
 
 struct Walker<'g> {
     git: &'g Git,
-    trees: Trees<'g>,
+    trees: Trees,
     /// The settings the parses below were made with, and the pm.yaml blob they came from.
     config: (Option<Oid>, Config),
     parsed: HashMap<(Oid, String), Parsed>,
@@ -146,20 +147,19 @@ fn info(commit: &Commit) -> CommitInfo {
     }
 }
 
-/// Subtrees of `product/` loaded for the last commit, kept for the next one, whose parent
-/// side they are. libgit2 does not cache trees over 4 KiB, and a folder of 10,000 stories is
-/// a tree of about 700 KiB: without this each one would be read and inflated twice.
+/// Subtrees of `product/` read for the last commit, kept for the next one, whose parent side
+/// they are: each version of a 700 KiB folder tree is read once.
 #[derive(Default)]
-struct Trees<'r> {
-    last: HashMap<Oid, git2::Tree<'r>>,
-    next: HashMap<Oid, git2::Tree<'r>>,
+struct Trees {
+    last: HashMap<Oid, Data>,
+    next: HashMap<Oid, Data>,
 }
 
-impl<'r> Trees<'r> {
-    fn get(&mut self, repo: &'r git2::Repository, oid: Oid) -> Result<git2::Tree<'r>> {
+impl Trees {
+    fn get(&mut self, git: &Git, oid: Oid) -> Result<Data> {
         let tree = match self.last.get(&oid).or_else(|| self.next.get(&oid)) {
             Some(t) => t.clone(),
-            None => repo.find_tree(oid).map_err(Error::git)?,
+            None => git.raw_tree(oid)?,
         };
         self.next.insert(oid, tree.clone());
         Ok(tree)
@@ -171,65 +171,64 @@ impl<'r> Trees<'r> {
     }
 }
 
-type TreeEntryInfo = (Oid, Option<git2::ObjectType>);
-
 /// Git's order of tree entries: by name, a folder's name counting as if it ended in `/`.
-fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
-    let n = a.len().min(b.len());
-    a[..n].cmp(&b[..n]).then_with(|| {
-        let end = |name: &[u8], tree: bool| name.get(n).copied().unwrap_or(if tree { b'/' } else { 0 });
-        end(a, a_tree).cmp(&end(b, b_tree))
+fn git_order(a: &TreeEntry, b: &TreeEntry) -> std::cmp::Ordering {
+    let n = a.name.len().min(b.name.len());
+    a.name[..n].cmp(&b.name[..n]).then_with(|| {
+        let end = |e: &TreeEntry| e.name.get(n).copied().unwrap_or(if e.is_tree() { b'/' } else { 0 });
+        end(a).cmp(&end(b))
     })
 }
 
-/// The entries that differ between two trees, by name in byte order: `(name, old, new)`.
-/// Both trees are walked side by side in git's order, so equal entries cost a comparison and
-/// nothing is allocated for them.
-fn changed_entries(
-    old: Option<&git2::Tree>,
-    new: Option<&git2::Tree>,
-) -> Vec<(String, Option<TreeEntryInfo>, Option<TreeEntryInfo>)> {
-    let mut out: Vec<(String, Option<TreeEntryInfo>, Option<TreeEntryInfo>)> = Vec::new();
-    let (mut a, mut b) = (old.map(|t| t.iter()), new.map(|t| t.iter()));
-    let (mut x, mut y) = (a.as_mut().and_then(|i| i.next()), b.as_mut().and_then(|i| i.next()));
-    let is_tree = |e: &git2::TreeEntry| e.kind() == Some(git2::ObjectType::Tree);
-    let info = |e: &git2::TreeEntry| -> Option<(String, TreeEntryInfo)> {
-        Some((std::str::from_utf8(e.name_bytes()).ok()?.to_string(), (e.id(), e.kind())))
-    };
+/// One name whose entry differs between two trees: `(name, old entry, new entry)`.
+type Changed<'t> = (&'t str, Option<TreeEntry<'t>>, Option<TreeEntry<'t>>);
+
+/// The entries that differ between two raw trees, by name in byte order. Both trees are
+/// walked side by side in git's order, so equal entries cost a comparison and nothing is
+/// allocated for them. Names that are not UTF-8 are left out, as the loaders do.
+fn changed_entries<'t>(old: &'t [u8], new: &'t [u8]) -> Vec<Changed<'t>> {
+    let mut out: Vec<Changed<'t>> = Vec::new();
+    let (mut a, mut b) = (TreeEntries::new(old), TreeEntries::new(new));
+    let (mut x, mut y) = (a.next(), b.next());
+    let name = |e: &TreeEntry<'t>| std::str::from_utf8(e.name).ok();
     loop {
         let order = match (&x, &y) {
             (None, None) => break,
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
-            (Some(p), Some(q)) => git_order(p.name_bytes(), is_tree(p), q.name_bytes(), is_tree(q)),
+            (Some(p), Some(q)) => git_order(p, q),
         };
         match order {
             std::cmp::Ordering::Less => {
-                if let Some((name, e)) = x.as_ref().and_then(info) {
-                    out.push((name, Some(e), None));
+                if let Some(e) = x
+                    && let Some(n) = name(&e)
+                {
+                    out.push((n, Some(e), None));
                 }
-                x = a.as_mut().and_then(|i| i.next());
+                x = a.next();
             }
             std::cmp::Ordering::Greater => {
-                if let Some((name, e)) = y.as_ref().and_then(info) {
-                    out.push((name, None, Some(e)));
+                if let Some(e) = y
+                    && let Some(n) = name(&e)
+                {
+                    out.push((n, None, Some(e)));
                 }
-                y = b.as_mut().and_then(|i| i.next());
+                y = b.next();
             }
             std::cmp::Ordering::Equal => {
-                let (p, q) = (x.as_ref().and_then(info), y.as_ref().and_then(info));
-                if let (Some((name, e)), Some((_, f))) = (p, q)
-                    && e.0 != f.0
+                if let (Some(e), Some(f)) = (x, y)
+                    && e.oid != f.oid
+                    && let Some(n) = name(&e)
                 {
-                    out.push((name, Some(e), Some(f)));
+                    out.push((n, Some(e), Some(f)));
                 }
-                x = a.as_mut().and_then(|i| i.next());
-                y = b.as_mut().and_then(|i| i.next());
+                x = a.next();
+                y = b.next();
             }
         }
     }
     // A name that is a folder on one side and a file on the other came as two entries: one.
-    out.sort_by(|p, q| p.0.cmp(&q.0));
+    out.sort_by(|p, q| p.0.cmp(q.0));
     out.dedup_by(|later, first| {
         if later.0 != first.0 {
             return false;
@@ -238,37 +237,41 @@ fn changed_entries(
         first.2 = first.2.or(later.2);
         true
     });
-    out.retain(|(_, x, y)| x.map(|e| e.0) != y.map(|e| e.0));
+    out.retain(|(_, x, y)| x.map(|e| e.oid) != y.map(|e| e.oid));
     out
 }
 
-/// The blobs that differ between two trees: `(path, old blob, new blob)`, `None` where the
-/// path holds no blob. Subtrees with equal IDs are not entered, so the cost is that of the
+/// The blobs that differ between two raw trees: `(path, old blob, new blob)`, `None` where
+/// the path holds no blob. Subtrees with equal IDs are not entered, so the cost is that of the
 /// change, not of the tree. (Faster than a libgit2 diff, which also reads the configuration.)
-fn diff_trees<'r>(
-    repo: &'r git2::Repository,
-    trees: &mut Trees<'r>,
-    old: Option<&git2::Tree>,
-    new: Option<&git2::Tree>,
+fn diff_trees(
+    git: &Git,
+    trees: &mut Trees,
+    old: Option<&[u8]>,
+    new: Option<&[u8]>,
     prefix: &str,
     out: &mut Vec<(String, Option<Oid>, Option<Oid>)>,
 ) -> Result<()> {
-    for (name, x, y) in changed_entries(old, new) {
+    for (name, x, y) in changed_entries(old.unwrap_or_default(), new.unwrap_or_default()) {
         let path = format!("{prefix}{name}");
-        let mut tree_of = |e: Option<TreeEntryInfo>| -> Result<Option<git2::Tree<'r>>> {
+        let mut tree_of = |e: Option<TreeEntry>| -> Result<Option<Data>> {
             match e {
-                Some((oid, Some(git2::ObjectType::Tree))) => Ok(Some(trees.get(repo, oid)?)),
+                Some(e) if e.is_tree() => Ok(Some(trees.get(git, e.id())?)),
                 _ => Ok(None),
             }
         };
         let (ta, tb) = (tree_of(x)?, tree_of(y)?);
         if ta.is_some() || tb.is_some() {
-            diff_trees(repo, trees, ta.as_ref(), tb.as_ref(), &format!("{path}/"), out)?;
+            diff_trees(
+                git,
+                trees,
+                ta.as_deref().map(Vec::as_slice),
+                tb.as_deref().map(Vec::as_slice),
+                &format!("{path}/"),
+                out,
+            )?;
         }
-        let blob_of = |e: Option<TreeEntryInfo>| match e {
-            Some((oid, Some(git2::ObjectType::Blob))) => Some(oid),
-            _ => None,
-        };
+        let blob_of = |e: Option<TreeEntry>| e.filter(TreeEntry::is_blob).map(|e| e.id());
         let (ba, bb) = (blob_of(x), blob_of(y));
         if ba.is_some() || bb.is_some() {
             out.push((path, ba, bb));
@@ -400,18 +403,18 @@ impl<'g> Walker<'g> {
         commit: &Commit,
     ) -> Result<(Snapshot, Vec<Change>, Vec<Problem>)> {
         let git: &'g Git = self.git;
-        let repo = &git.repo;
-        let old_tree = tree_p.map(|t| self.trees.get(repo, t)).transpose()?;
-        let new_tree = tree_c.map(|t| self.trees.get(repo, t)).transpose()?;
-        let config_of =
-            |t: &Option<git2::Tree>| t.as_ref().and_then(|t| t.get_path(Path::new("pm.yaml")).ok()).map(|e| e.id());
+        let old_tree = tree_p.map(|t| self.trees.get(git, t)).transpose()?;
+        let new_tree = tree_c.map(|t| self.trees.get(git, t)).transpose()?;
+        let config_of = |t: &Option<Data>| {
+            t.as_ref().and_then(|t| tree_find(t, crate::store::product::CONFIG_FILE.as_bytes())).map(|e| e.id())
+        };
         let mut problems = Vec::new();
         let shown = |rel: &str| format!("{}/{rel}", self.git.shown.display()).trim_start_matches("./").to_string();
         if config_of(&old_tree) != config_of(&new_tree) || new_tree.is_none() {
             // New settings can change what every file means: read the whole tree again.
             let new = self.build(tree_c, Some(commit))?;
-            if let Some(t) = &new_tree
-                && let (_, Some(e)) = self.git.config(t, "")
+            if let Some(t) = tree_c
+                && let (_, Some(e)) = self.git.config(&git.repo.find_tree(t).map_err(Error::git)?, "")
             {
                 problems.push(Problem { path: shown("pm.yaml"), message: e.to_string() });
             }
@@ -423,14 +426,16 @@ impl<'g> Walker<'g> {
             let changes = changes::compare(&snap, &new);
             return Ok((new, changes, problems));
         }
-        if let Some(t) = &new_tree {
-            self.use_config(t);
+        if let Some(t) = tree_c {
+            self.use_config(&git.repo.find_tree(t).map_err(Error::git)?);
         }
         let mut deltas = Vec::new();
-        diff_trees(repo, &mut self.trees, old_tree.as_ref(), new_tree.as_ref(), "", &mut deltas)?;
+        let (old_raw, new_raw) = (old_tree.as_deref().map(Vec::as_slice), new_tree.as_deref().map(Vec::as_slice));
+        diff_trees(git, &mut self.trees, old_raw, new_raw, "", &mut deltas)?;
         self.trees.advance();
         let mut before: BTreeMap<ItemId, Option<Rc<ItemState>>> = BTreeMap::new();
-        let (mut backlog_changed, mut roadmap_changed) = (false, false);
+        let mut backlog_edit = None;
+        let mut roadmap_changed = false;
         // The lists as they were, taken (not copied) when a delta first touches them.
         let mut old_lists = Snapshot::default();
         for (path, old_blob, new_blob) in deltas {
@@ -446,13 +451,9 @@ impl<'g> Walker<'g> {
                         removed = snap.remove_path(p);
                         snap.broken.remove(p);
                     }
-                    Role::Backlog => {
-                        if !backlog_changed {
-                            old_lists.backlog = std::mem::take(&mut snap.backlog);
-                        }
-                        backlog_changed = true;
-                        snap.backlog.clear();
-                    }
+                    // A changed backlog is read below, against the old one.
+                    Role::Backlog if new_blob.is_none() => backlog_edit = Some(snap.backlog.update(String::new())),
+                    Role::Backlog => {}
                     Role::Roadmap => {
                         if !roadmap_changed {
                             old_lists.roadmap = std::mem::take(&mut snap.roadmap);
@@ -479,13 +480,7 @@ impl<'g> Walker<'g> {
                         snap.broken.insert(p, msg);
                     }
                 },
-                Role::Backlog => {
-                    if !backlog_changed {
-                        old_lists.backlog = std::mem::take(&mut snap.backlog);
-                    }
-                    backlog_changed = true;
-                    snap.set_backlog(&self.git.text(oid)?.unwrap_or_default());
-                }
+                Role::Backlog => backlog_edit = Some(snap.backlog.update(self.git.text(oid)?.unwrap_or_default())),
                 Role::Roadmap => {
                     if !roadmap_changed {
                         old_lists.roadmap = std::mem::take(&mut snap.roadmap);
@@ -504,13 +499,13 @@ impl<'g> Walker<'g> {
             }
             changes::compare_item(old.as_deref(), new.map(|s| s.as_ref()), &mut out);
         }
-        if backlog_changed || roadmap_changed {
+        if backlog_edit.is_some() || roadmap_changed {
             let mut old_view = old_lists;
             for s in before.values().flatten() {
                 old_view.items.insert(s.id.clone(), s.clone());
             }
-            if backlog_changed {
-                changes::compare_backlog(&old_view, &snap, &mut out);
+            if let Some(edit) = &backlog_edit {
+                changes::compare_backlog_edit(edit, &old_view, &snap, &mut out);
             }
             if roadmap_changed {
                 changes::compare_roadmap(&old_view, &snap, &mut out);
