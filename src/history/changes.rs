@@ -332,19 +332,24 @@ pub fn compare_backlog_edit(edit: &BacklogEdit, old: &Snapshot, new: &Snapshot, 
 
 /// Roadmap moves: horizon changes, and moves within a horizon.
 pub fn compare_roadmap(old: &Snapshot, new: &Snapshot, out: &mut Vec<Change>) {
-    let place = |s: &Snapshot, id: &str| s.place(id).map(|(horizon, position)| Place { horizon, position });
-    let mut ids: Vec<&String> = new.roadmap.iter().flat_map(|(_, ids)| ids).collect();
-    ids.extend(old.roadmap.iter().flat_map(|(_, ids)| ids).filter(|id| new.place(id).is_none()));
-    let empty = Vec::new();
-    let horizon_of = |s: &Snapshot, h: &str| -> Vec<String> {
-        s.roadmap.iter().find(|(x, _)| x == h).map(|(_, ids)| ids.clone()).unwrap_or_else(|| empty.clone())
+    if old.roadmap == new.roadmap {
+        return;
+    }
+    let (old_at, new_at) = (places(old), places(new));
+    let place = |s: &Snapshot, at: &HashMap<&str, (usize, usize), FastHash>, id: &str| {
+        at.get(id).map(|&(h, p)| Place { horizon: s.roadmap[h].0.clone(), position: p + 1 })
     };
+    let mut ids: Vec<&String> = new.roadmap.iter().flat_map(|(_, ids)| ids).collect();
+    ids.extend(old.roadmap.iter().flat_map(|(_, ids)| ids).filter(|id| !new_at.contains_key(id.as_str())));
     // Within each horizon, only the epics that broke the order of those that stayed moved.
     let mut moved_within: BTreeSet<String> = BTreeSet::new();
     for (h, new_ids) in &new.roadmap {
-        let old_ids = horizon_of(old, h);
-        let stay: Vec<String> = old_ids.iter().filter(|id| new_ids.contains(id)).cloned().collect();
-        let stay_new: Vec<String> = new_ids.iter().filter(|id| old_ids.contains(id)).cloned().collect();
+        let old_ids: &[String] = old.roadmap.iter().find(|(x, _)| x == h).map_or(&[], |(_, ids)| ids);
+        let in_h = |at: &HashMap<&str, (usize, usize), FastHash>, s: &Snapshot, id: &str| {
+            at.get(id).is_some_and(|&(k, _)| s.roadmap[k].0 == *h)
+        };
+        let stay: Vec<String> = old_ids.iter().filter(|id| in_h(&new_at, new, id)).cloned().collect();
+        let stay_new: Vec<String> = new_ids.iter().filter(|id| in_h(&old_at, old, id)).cloned().collect();
         for (id, f, t) in moves(&stay, &stay_new) {
             if f.is_some() && t.is_some() {
                 moved_within.insert(id);
@@ -352,7 +357,7 @@ pub fn compare_roadmap(old: &Snapshot, new: &Snapshot, out: &mut Vec<Change>) {
         }
     }
     for id in ids {
-        let (from, to) = (place(old, id), place(new, id));
+        let (from, to) = (place(old, &old_at, id), place(new, &new_at, id));
         let report = match (&from, &to) {
             (Some(f), Some(t)) if f.horizon == t.horizon => moved_within.contains(id) && f.position != t.position,
             (None, None) => false,
@@ -362,6 +367,17 @@ pub fn compare_roadmap(old: &Snapshot, new: &Snapshot, out: &mut Vec<Change>) {
             out.push(list_change(id, old, new, What::Roadmap { from, to }));
         }
     }
+}
+
+/// Horizon (index into the snapshot's roadmap) and 0-based position of each epic.
+fn places(s: &Snapshot) -> HashMap<&str, (usize, usize), FastHash> {
+    let mut m = HashMap::default();
+    for (h, (_, ids)) in s.roadmap.iter().enumerate() {
+        for (p, id) in ids.iter().enumerate() {
+            m.entry(id.as_str()).or_insert((h, p));
+        }
+    }
+    m
 }
 
 /// Every change between two snapshots, item by item in ID order.

@@ -242,7 +242,7 @@ impl Backlog {
         let start = old[..same].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         // The lines from `old_end` (`new_end` in the new text) on are the same in both: they
         // start after a line break inside the common tail.
-        let tail = common_prefix_rev(&old[start..], &new[start..]);
+        let tail = common_suffix(&old[start..], &new[start..]);
         let old_end = match old[old.len() - tail..].iter().position(|&b| b == b'\n') {
             Some(i) => old.len() - tail + i + 1,
             None => old.len(),
@@ -282,7 +282,7 @@ impl Backlog {
 }
 
 /// The length of the common start of two byte strings, compared a block at a time.
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+pub fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     const BLOCK: usize = 256;
     let n = a.len().min(b.len());
     let mut i = 0;
@@ -293,7 +293,7 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// The length of the common end of two byte strings.
-fn common_prefix_rev(a: &[u8], b: &[u8]) -> usize {
+pub fn common_suffix(a: &[u8], b: &[u8]) -> usize {
     const BLOCK: usize = 256;
     let n = a.len().min(b.len());
     let (ea, eb) = (a.len(), b.len());

@@ -8,6 +8,7 @@
 //! [`Cache`], so a second walk only computes new commits. Nothing is checked out and no
 //! process is spawned.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::rc::Rc;
@@ -21,7 +22,7 @@ use crate::history::git::Git;
 use crate::history::snapshot::{ItemState, Role, Snapshot, role};
 use crate::model::config::Config;
 use crate::model::id::ItemId;
-use crate::store::odb::{Data, TreeEntries, TreeEntry, tree_find};
+use crate::store::odb::{Data, TreeEntry, tree_entry_at, tree_find};
 
 /// How to walk.
 #[derive(Debug, Clone, Copy, Default)]
@@ -147,27 +148,56 @@ fn info(commit: &Commit) -> CommitInfo {
     }
 }
 
-/// Subtrees of `product/` read for the last commit, kept for the next one, whose parent side
-/// they are: each version of a 700 KiB folder tree is read once.
+/// A tree read by the walk, with where its entries start once known (`None` inside when the
+/// tree is malformed): the next version of the tree is then compared from the first byte that
+/// differs, not from its first entry.
+struct RawTree {
+    data: Data,
+    starts: OnceCell<Option<Vec<u32>>>,
+}
+
+impl RawTree {
+    fn new(data: Data) -> Rc<RawTree> {
+        Rc::new(RawTree { data, starts: OnceCell::new() })
+    }
+
+    /// Where each entry starts, then where the last one ends; `None` for a malformed tree.
+    fn starts(&self) -> Option<&[u32]> {
+        self.starts
+            .get_or_init(|| {
+                let raw = &self.data[..];
+                let mut out = Vec::new();
+                let mut at = 0;
+                while let Some((_, end)) = tree_entry_at(raw, at) {
+                    out.push(u32::try_from(at).ok()?);
+                    at = end;
+                }
+                (at == raw.len()).then_some(())?;
+                out.push(u32::try_from(at).ok()?);
+                Some(out)
+            })
+            .as_deref()
+    }
+}
+
+/// The last version read of each subtree of `product/`, by path: the parent side of the next
+/// commit that changes it, with its entry starts known. Each version of a 700 KiB folder tree
+/// is read once.
 #[derive(Default)]
 struct Trees {
-    last: HashMap<Oid, Data>,
-    next: HashMap<Oid, Data>,
+    by_path: HashMap<String, (Oid, Rc<RawTree>)>,
 }
 
 impl Trees {
-    fn get(&mut self, git: &Git, oid: Oid) -> Result<Data> {
-        let tree = match self.last.get(&oid).or_else(|| self.next.get(&oid)) {
-            Some(t) => t.clone(),
-            None => git.raw_tree(oid)?,
-        };
-        self.next.insert(oid, tree.clone());
+    fn get(&mut self, git: &Git, path: &str, oid: Oid) -> Result<Rc<RawTree>> {
+        if let Some((id, tree)) = self.by_path.get(path)
+            && *id == oid
+        {
+            return Ok(tree.clone());
+        }
+        let tree = RawTree::new(git.raw_tree(oid)?);
+        self.by_path.insert(path.to_string(), (oid, tree.clone()));
         Ok(tree)
-    }
-
-    /// Forget the trees of the commit before; those read since are kept for the next one.
-    fn advance(&mut self) {
-        self.last = std::mem::take(&mut self.next);
     }
 }
 
@@ -183,47 +213,87 @@ fn git_order(a: &TreeEntry, b: &TreeEntry) -> std::cmp::Ordering {
 /// One name whose entry differs between two trees: `(name, old entry, new entry)`.
 type Changed<'t> = (&'t str, Option<TreeEntry<'t>>, Option<TreeEntry<'t>>);
 
-/// The entries that differ between two raw trees, by name in byte order. Both trees are
-/// walked side by side in git's order, so equal entries cost a comparison and nothing is
-/// allocated for them. Names that are not UTF-8 are left out, as the loaders do.
-fn changed_entries<'t>(old: &'t [u8], new: &'t [u8]) -> Vec<Changed<'t>> {
+/// The entries that differ between two raw trees, by name in byte order, and the entry starts
+/// of the new tree. Both trees are walked side by side in git's order, so equal entries cost a
+/// comparison and nothing is allocated for them; when the old tree's entry starts are known,
+/// the walk starts at the entry holding the first byte that differs and stops where the rest
+/// of both trees is the same bytes. Names that are not UTF-8 are left out, as the loaders do.
+fn changed_entries<'t>(old: &'t RawTree, new: &'t RawTree) -> (Vec<Changed<'t>>, Option<Vec<u32>>) {
+    let (a, b) = (&old.data[..], &new.data[..]);
     let mut out: Vec<Changed<'t>> = Vec::new();
-    let (mut a, mut b) = (TreeEntries::new(old), TreeEntries::new(new));
-    let (mut x, mut y) = (a.next(), b.next());
+    let starts = old.starts();
+    let mut new_starts: Vec<u32> = Vec::with_capacity(starts.map_or(0, |s| s.len() + 8));
+    // Where to start, and how many bytes at the end both trees share.
+    let (mut i, tail) = match starts {
+        Some(starts) => {
+            let same = crate::history::snapshot::common_prefix(a, b);
+            let k = starts.partition_point(|&s| s as usize <= same).saturating_sub(1);
+            new_starts.extend_from_slice(&starts[..k]);
+            let from = starts[k] as usize;
+            (from, crate::history::snapshot::common_suffix(&a[from..], &b[from..]))
+        }
+        None => (0, 0),
+    };
+    let mut j = i;
+    let (mut x, mut y) = (tree_entry_at(a, i), tree_entry_at(b, j));
     let name = |e: &TreeEntry<'t>| std::str::from_utf8(e.name).ok();
+    let pos = |n: usize| u32::try_from(n).ok();
+    let mut whole = true;
     loop {
+        if let Some(starts) = starts
+            && a.len() - i == b.len() - j
+            && a.len() - i <= tail
+        {
+            // The rest is the same bytes, starting at an entry in both.
+            let from = starts.partition_point(|&s| (s as usize) < i);
+            if starts.get(from).is_some_and(|&s| s as usize == i) {
+                new_starts.extend(starts[from..].iter().map(|&s| s - pos(i).unwrap_or(0) + pos(j).unwrap_or(0)));
+                break;
+            }
+        }
         let order = match (&x, &y) {
-            (None, None) => break,
+            (None, None) => {
+                whole = whole && j == b.len();
+                new_starts.push(pos(j).unwrap_or(u32::MAX));
+                break;
+            }
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
-            (Some(p), Some(q)) => git_order(p, q),
+            (Some(p), Some(q)) => git_order(&p.0, &q.0),
         };
+        if order.is_ge() {
+            new_starts.push(pos(j).unwrap_or(u32::MAX));
+        }
         match order {
             std::cmp::Ordering::Less => {
-                if let Some(e) = x
-                    && let Some(n) = name(&e)
-                {
-                    out.push((n, Some(e), None));
+                if let Some((e, end)) = x {
+                    if let Some(n) = name(&e) {
+                        out.push((n, Some(e), None));
+                    }
+                    i = end;
                 }
-                x = a.next();
+                x = tree_entry_at(a, i);
             }
             std::cmp::Ordering::Greater => {
-                if let Some(e) = y
-                    && let Some(n) = name(&e)
-                {
-                    out.push((n, None, Some(e)));
+                if let Some((f, end)) = y {
+                    if let Some(n) = name(&f) {
+                        out.push((n, None, Some(f)));
+                    }
+                    j = end;
                 }
-                y = b.next();
+                y = tree_entry_at(b, j);
             }
             std::cmp::Ordering::Equal => {
-                if let (Some(e), Some(f)) = (x, y)
-                    && e.oid != f.oid
-                    && let Some(n) = name(&e)
-                {
-                    out.push((n, Some(e), Some(f)));
+                if let (Some((e, ei)), Some((f, fj))) = (x, y) {
+                    if e.oid != f.oid
+                        && let Some(n) = name(&e)
+                    {
+                        out.push((n, Some(e), Some(f)));
+                    }
+                    (i, j) = (ei, fj);
                 }
-                x = a.next();
-                y = b.next();
+                x = tree_entry_at(a, i);
+                y = tree_entry_at(b, j);
             }
         }
     }
@@ -238,7 +308,7 @@ fn changed_entries<'t>(old: &'t [u8], new: &'t [u8]) -> Vec<Changed<'t>> {
         true
     });
     out.retain(|(_, x, y)| x.map(|e| e.oid) != y.map(|e| e.oid));
-    out
+    (out, whole.then_some(new_starts))
 }
 
 /// The blobs that differ between two raw trees: `(path, old blob, new blob)`, `None` where
@@ -247,29 +317,28 @@ fn changed_entries<'t>(old: &'t [u8], new: &'t [u8]) -> Vec<Changed<'t>> {
 fn diff_trees(
     git: &Git,
     trees: &mut Trees,
-    old: Option<&[u8]>,
-    new: Option<&[u8]>,
+    old: Option<&RawTree>,
+    new: Option<&RawTree>,
     prefix: &str,
     out: &mut Vec<(String, Option<Oid>, Option<Oid>)>,
 ) -> Result<()> {
-    for (name, x, y) in changed_entries(old.unwrap_or_default(), new.unwrap_or_default()) {
+    let empty = RawTree::new(Rc::new(Vec::new()));
+    let new = new.unwrap_or(&empty);
+    let (changed, new_starts) = changed_entries(old.unwrap_or(&empty), new);
+    if let Some(starts) = new_starts {
+        let _ = new.starts.set(Some(starts));
+    }
+    for (name, x, y) in changed {
         let path = format!("{prefix}{name}");
-        let mut tree_of = |e: Option<TreeEntry>| -> Result<Option<Data>> {
+        let mut tree_of = |e: Option<TreeEntry>| -> Result<Option<Rc<RawTree>>> {
             match e {
-                Some(e) if e.is_tree() => Ok(Some(trees.get(git, e.id())?)),
+                Some(e) if e.is_tree() => Ok(Some(trees.get(git, &path, e.id())?)),
                 _ => Ok(None),
             }
         };
         let (ta, tb) = (tree_of(x)?, tree_of(y)?);
         if ta.is_some() || tb.is_some() {
-            diff_trees(
-                git,
-                trees,
-                ta.as_deref().map(Vec::as_slice),
-                tb.as_deref().map(Vec::as_slice),
-                &format!("{path}/"),
-                out,
-            )?;
+            diff_trees(git, trees, ta.as_deref(), tb.as_deref(), &format!("{path}/"), out)?;
         }
         let blob_of = |e: Option<TreeEntry>| e.filter(TreeEntry::is_blob).map(|e| e.id());
         let (ba, bb) = (blob_of(x), blob_of(y));
@@ -403,10 +472,10 @@ impl<'g> Walker<'g> {
         commit: &Commit,
     ) -> Result<(Snapshot, Vec<Change>, Vec<Problem>)> {
         let git: &'g Git = self.git;
-        let old_tree = tree_p.map(|t| self.trees.get(git, t)).transpose()?;
-        let new_tree = tree_c.map(|t| self.trees.get(git, t)).transpose()?;
-        let config_of = |t: &Option<Data>| {
-            t.as_ref().and_then(|t| tree_find(t, crate::store::product::CONFIG_FILE.as_bytes())).map(|e| e.id())
+        let old_tree = tree_p.map(|t| self.trees.get(git, "", t)).transpose()?;
+        let new_tree = tree_c.map(|t| self.trees.get(git, "", t)).transpose()?;
+        let config_of = |t: &Option<Rc<RawTree>>| {
+            t.as_ref().and_then(|t| tree_find(&t.data, crate::store::product::CONFIG_FILE.as_bytes())).map(|e| e.id())
         };
         let mut problems = Vec::new();
         let shown = |rel: &str| format!("{}/{rel}", self.git.shown.display()).trim_start_matches("./").to_string();
@@ -430,9 +499,7 @@ impl<'g> Walker<'g> {
             self.use_config(&git.repo.find_tree(t).map_err(Error::git)?);
         }
         let mut deltas = Vec::new();
-        let (old_raw, new_raw) = (old_tree.as_deref().map(Vec::as_slice), new_tree.as_deref().map(Vec::as_slice));
-        diff_trees(git, &mut self.trees, old_raw, new_raw, "", &mut deltas)?;
-        self.trees.advance();
+        diff_trees(git, &mut self.trees, old_tree.as_deref(), new_tree.as_deref(), "", &mut deltas)?;
         let mut before: BTreeMap<ItemId, Option<Rc<ItemState>>> = BTreeMap::new();
         let mut backlog_edit = None;
         let mut roadmap_changed = false;
@@ -513,5 +580,65 @@ impl<'g> Walker<'g> {
         }
         changes::sort(&mut out);
         Ok((snap, out, problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A raw tree of `(name, is folder, content byte)` entries, in git's order.
+    fn raw(entries: &std::collections::BTreeMap<String, (bool, u8)>) -> Rc<RawTree> {
+        let mut list: Vec<(&String, &(bool, u8))> = entries.iter().collect();
+        fn entry(n: &str, tree: bool) -> TreeEntry<'_> {
+            TreeEntry { name: n.as_bytes(), mode: if tree { 0o40000 } else { 0o100644 }, oid: &[0; 20] }
+        }
+        list.sort_by(|a, b| git_order(&entry(a.0, a.1.0), &entry(b.0, b.1.0)));
+        let mut out = Vec::new();
+        for (name, &(tree, byte)) in list {
+            out.extend_from_slice(if tree { b"40000 " } else { b"100644 " });
+            out.extend_from_slice(name.as_bytes());
+            out.push(0);
+            out.extend_from_slice(&[byte; 20]);
+        }
+        RawTree::new(Rc::new(out))
+    }
+
+    fn tree_map() -> impl Strategy<Value = std::collections::BTreeMap<String, (bool, u8)>> {
+        proptest::collection::btree_map("[ab.-]{1,3}", (any::<bool>(), 0u8..4), 0..24)
+    }
+
+    type Plain = Vec<(String, Option<(u32, Vec<u8>)>, Option<(u32, Vec<u8>)>)>;
+
+    fn plain(changed: Vec<Changed>) -> Plain {
+        let e = |e: Option<TreeEntry>| e.map(|e| (e.mode, e.oid.to_vec()));
+        changed.into_iter().map(|(n, x, y)| (n.to_string(), e(x), e(y))).collect()
+    }
+
+    proptest! {
+        /// Starting from the first differing byte and stopping at the common tail finds the
+        /// same changes, and the same entry starts, as walking both trees whole.
+        #[test]
+        fn skipping_the_common_bytes_finds_the_same_changes(
+            old in tree_map(),
+            edits in proptest::collection::vec(("[ab.-]{1,3}", proptest::option::of((any::<bool>(), 0u8..4))), 0..5),
+        ) {
+            let mut new = old.clone();
+            for (name, entry) in edits {
+                match entry {
+                    Some(e) => new.insert(name, e),
+                    None => new.remove(&name),
+                };
+            }
+            let (a, b) = (raw(&old), raw(&new));
+            let (fast, starts) = changed_entries(&a, &b);
+            // Without the old tree's starts, the walk goes through every entry.
+            let unknown = RawTree { data: a.data.clone(), starts: OnceCell::from(None) };
+            let (slow, _) = changed_entries(&unknown, &b);
+            prop_assert_eq!(plain(fast), plain(slow));
+            let fresh = RawTree::new(b.data.clone());
+            prop_assert_eq!(starts.as_deref(), fresh.starts());
+        }
     }
 }

@@ -532,26 +532,32 @@ impl<'a> Iterator for TreeEntries<'a> {
     type Item = TreeEntry<'a>;
 
     fn next(&mut self) -> Option<TreeEntry<'a>> {
-        let space = self.rest.iter().take(8).position(|&b| b == b' ')?;
-        let mut mode = 0u32;
-        for &d in &self.rest[..space] {
-            if !d.is_ascii_digit() {
-                self.rest = &[];
-                return None;
-            }
-            mode = mode * 8 + u32::from(d - b'0');
-        }
-        let after = &self.rest[space + 1..];
-        let nul = memchr::memchr(0, after)?;
-        let (name, tail) = after.split_at(nul);
-        if tail.len() < 21 {
+        let Some((entry, end)) = tree_entry_at(self.rest, 0) else {
             self.rest = &[];
             return None;
-        }
-        let oid = &tail[1..21];
-        self.rest = &tail[21..];
-        Some(TreeEntry { name, mode, oid })
+        };
+        self.rest = &self.rest[end..];
+        Some(entry)
     }
+}
+
+/// The entry of a raw tree that starts at byte `at`, and where it ends; `None` at the end or
+/// where the bytes are not an entry.
+pub fn tree_entry_at(raw: &[u8], at: usize) -> Option<(TreeEntry<'_>, usize)> {
+    let rest = raw.get(at..)?;
+    let space = rest.iter().take(8).position(|&b| b == b' ')?;
+    let mut mode = 0u32;
+    for &d in &rest[..space] {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        mode = mode * 8 + u32::from(d - b'0');
+    }
+    let after = &rest[space + 1..];
+    let nul = memchr::memchr(0, after)?;
+    let (name, tail) = after.split_at(nul);
+    let oid = tail.get(1..21)?;
+    Some((TreeEntry { name, mode, oid }, at + space + 1 + nul + 21))
 }
 
 /// The entry for `name` in a raw tree.
