@@ -18,7 +18,9 @@ pub struct Place {
     pub position: usize,
 }
 
-/// One change to one item.
+/// One change to one item. Its serde form (kept in the history cache) nests `what` under
+/// the name of its kind, which reads back without buffering; [`Change::to_json`] is the
+/// flat form the commands print.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub id: String,
@@ -26,13 +28,12 @@ pub struct Change {
     pub title: String,
     /// The item's file, relative to `product/` (empty when the ID names no item).
     pub path: String,
-    #[serde(flatten)]
     pub what: What,
 }
 
 /// What changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum What {
     /// The item appeared, with these fields and criteria.
     Created {
@@ -90,6 +91,23 @@ pub enum What {
 }
 
 impl Change {
+    /// The change as `pm diff` and `pm history` print it in JSON: `id`, `title`, `path`, the
+    /// kind of change as `type` (`field`, `rank`, `ac_checked`, ...), then that kind's fields.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        let mut m = serde_json::Map::new();
+        m.insert("id".into(), Value::from(self.id.as_str()));
+        m.insert("title".into(), Value::from(self.title.as_str()));
+        m.insert("path".into(), Value::from(self.path.as_str()));
+        if let Ok(Value::Object(what)) = serde_json::to_value(&self.what)
+            && let Some((kind, Value::Object(fields))) = what.into_iter().next()
+        {
+            m.insert("type".into(), Value::String(kind));
+            m.extend(fields);
+        }
+        Value::Object(m)
+    }
+
     /// The name `--field` selects this change by: a field name, or `created`, `deleted`,
     /// `path`, `criteria`, `rank`, `roadmap`.
     pub fn field(&self) -> &str {

@@ -35,8 +35,18 @@ pub struct Options {
 #[derive(Debug, Clone)]
 pub struct Walked {
     pub info: CommitInfo,
-    pub changes: Vec<Change>,
-    pub problems: Vec<Problem>,
+    /// What the commit changed, shared with the cache.
+    entry: Rc<Entry>,
+}
+
+impl Walked {
+    pub fn changes(&self) -> &[Change] {
+        &self.entry.changes
+    }
+
+    pub fn problems(&self) -> &[Problem] {
+        &self.entry.problems
+    }
 }
 
 /// The outcome of a walk, oldest commit first.
@@ -103,7 +113,7 @@ pub fn walk(git: &Git, opts: Options, cache: &mut Cache, progress: &mut dyn FnMu
         let merge = opts.all_parents && commit.parent_count() > 1;
         let key = if merge { format!("{oid}+all") } else { oid.to_string() };
         let entry = if let Some(e) = cache.get(&key) {
-            e.clone()
+            Rc::clone(e)
         } else if shallow.contains(&oid) || (commit.parent_count() > 0 && commit.parent(0).is_err()) {
             // The parent is not in this clone: what this commit changed cannot be known.
             history.truncated_at = Some(oid.to_string());
@@ -111,12 +121,12 @@ pub fn walk(git: &Git, opts: Options, cache: &mut Cache, progress: &mut dyn FnMu
             continue;
         } else {
             history.computed += 1;
-            let e = walker.entry(&commit, merge)?;
-            cache.insert(key, e.clone());
+            let e = Rc::new(walker.entry(&commit, merge)?);
+            cache.insert(key, Rc::clone(&e));
             e
         };
-        if let Some(info) = entry.info {
-            history.commits.push(Walked { info, changes: entry.changes, problems: entry.problems });
+        if let Some(info) = &entry.info {
+            history.commits.push(Walked { info: info.clone(), entry: Rc::clone(&entry) });
         }
     }
     progress(total, total);
