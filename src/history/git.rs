@@ -13,7 +13,7 @@ use crate::history::snapshot::{ItemState, Role, Snapshot, parse_item, role};
 use crate::model::config::Config;
 use crate::model::listfile::ListFile;
 use crate::store::odb::{Data, Odb};
-use crate::store::product::{CONFIG_FILE, Items, Product};
+use crate::store::product::{CONFIG_FILE, Items, Product, parallel_map};
 
 /// The repository a product lives in, and where in it the product folder is.
 pub struct Git {
@@ -228,31 +228,38 @@ impl Git {
         let tree = self.repo.find_tree(tree_id).map_err(Error::git)?;
         let (config, _) = self.config(&tree, "");
         let config_blob = tree.get_path(Path::new(CONFIG_FILE)).ok().map(|e| e.id());
-        for (rel, oid) in self.files(&tree) {
+        let files = self.files(&tree);
+        // Read the item files not parsed yet, then parse them on every core.
+        let mut todo: Vec<(usize, Option<String>)> = Vec::new();
+        for (i, (rel, oid)) in files.iter().enumerate() {
+            if role(rel) == Role::Item && !parses.contains_key(&(config_blob, *oid, rel.clone())) {
+                todo.push((i, self.text(*oid)?));
+            }
+        }
+        let (root, shown) = (&self.root, &self.shown);
+        let parsed = parallel_map(&todo, |(i, text)| {
+            let rel = &files[*i].0;
+            let item = match text {
+                Some(text) => parse_item(text.clone(), rel, &config, root, shown),
+                None => Err(Error::bad_file(Location::file(shown.join(rel)), "not UTF-8 text")),
+            };
+            item.map(|i| i.map(|i| ItemState::from_item(&i))).map_err(|e| e.to_string())
+        });
+        for ((i, _), p) in todo.iter().zip(parsed) {
+            let (rel, oid) = &files[*i];
+            parses.insert((config_blob, *oid, rel.clone()), p.map(|s| s.map(std::rc::Rc::new)));
+        }
+        for (rel, oid) in files {
             match role(&rel) {
                 Role::Backlog => snap.set_backlog(&self.text(oid)?.unwrap_or_default()),
                 Role::Roadmap => snap.set_roadmap(&self.text(oid)?.unwrap_or_default()),
-                Role::Item => {
-                    let key = (config_blob, oid, rel);
-                    let parsed = match parses.get(&key) {
-                        Some(p) => p.clone(),
-                        None => {
-                            let p = match self.item(oid, &key.2, &config) {
-                                Ok(item) => Ok(item.map(|i| std::rc::Rc::new(ItemState::from_item(&i)))),
-                                Err(e) => Err(e.to_string()),
-                            };
-                            parses.insert(key.clone(), p.clone());
-                            p
-                        }
-                    };
-                    match parsed {
-                        Ok(Some(state)) => snap.insert(state),
-                        Ok(None) => {}
-                        Err(msg) => {
-                            snap.broken.insert(key.2, msg);
-                        }
+                Role::Item => match parses.get(&(config_blob, oid, rel.clone())) {
+                    Some(Ok(Some(state))) => snap.insert(state.clone()),
+                    Some(Ok(None)) | None => {}
+                    Some(Err(msg)) => {
+                        snap.broken.insert(rel, msg.clone());
                     }
-                }
+                },
                 Role::Config | Role::Ignored => {}
             }
         }
