@@ -23,6 +23,9 @@ use crate::error::{Error, Result};
 /// Rebuilt objects kept for later reads, in bytes (git's default delta base cache is 96 MiB).
 const CACHE_BYTES: usize = 96 << 20;
 
+/// How many objects are read through libgit2 before this reader loads the pack indexes.
+const LIBGIT2_READS: usize = 16;
+
 /// An object's bytes, shared with the cache.
 pub type Data = Rc<Vec<u8>>;
 
@@ -207,40 +210,44 @@ impl Cache {
 /// The object database of one repository.
 pub struct Odb {
     objects: PathBuf,
-    packs: Vec<Pack>,
+    /// The packs, their indexes read at the first lookup (megabytes in a large repository).
+    packs: Option<Vec<Pack>>,
     /// The pack the last object was found in: consecutive reads tend to hit the same one.
     last: usize,
     cache: Cache,
     inflate: flate2::Decompress,
-    /// Whether this reader can be used at all (a SHA-1 repository with a readable layout).
-    usable: bool,
+    /// Whether this reader can be used at all (a SHA-1 repository), found at the first read.
+    usable: Option<bool>,
+    /// Objects asked for so far.
+    reads: usize,
 }
 
 impl Odb {
     /// The object database of `repo`. Never fails: what cannot be read here is read through
     /// libgit2 by [`Odb::read`].
     pub fn open(repo: &Repository) -> Odb {
-        let objects = repo.commondir().join("objects");
-        let sha1 = repo
-            .config()
-            .ok()
-            .and_then(|c| c.get_string("extensions.objectformat").ok())
-            .is_none_or(|f| f.eq_ignore_ascii_case("sha1"));
-        let mut packs = Vec::new();
-        if let Ok(dir) = std::fs::read_dir(objects.join("pack")) {
-            let mut paths: Vec<PathBuf> = dir
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "idx"))
-                .collect();
-            paths.sort();
-            packs = paths.iter().filter_map(|p| Pack::open(p)).collect();
+        Odb {
+            objects: repo.commondir().join("objects"),
+            packs: None,
+            last: 0,
+            cache: Cache::default(),
+            inflate: flate2::Decompress::new(true),
+            usable: None,
+            reads: 0,
         }
-        Odb { objects, packs, last: 0, cache: Cache::default(), inflate: flate2::Decompress::new(true), usable: sha1 }
     }
 
     /// An object's kind and bytes.
     pub fn read(&mut self, repo: &Repository, oid: Oid) -> Result<(Kind, Data)> {
-        if self.usable
+        let usable = *self.usable.get_or_insert_with(|| {
+            let format = repo.config().ok().and_then(|c| c.get_string("extensions.objectformat").ok());
+            format.is_none_or(|f| f.eq_ignore_ascii_case("sha1"))
+        });
+        // The pack indexes are read whole (megabytes in a large repository) where libgit2 maps
+        // them: that pays off over a walk, not for the handful of objects most commands read.
+        self.reads += 1;
+        if usable
+            && (self.packs.is_some() || self.reads > LIBGIT2_READS)
             && let Ok(Some(found)) = self.read_fast(oid)
         {
             return Ok(found);
@@ -277,13 +284,29 @@ impl Odb {
         }
     }
 
+    fn packs(&mut self) -> &mut Vec<Pack> {
+        let objects = &self.objects;
+        self.packs.get_or_insert_with(|| {
+            let Ok(dir) = std::fs::read_dir(objects.join("pack")) else { return Vec::new() };
+            let mut paths: Vec<PathBuf> = dir
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+                .collect();
+            paths.sort();
+            paths.iter().filter_map(|p| Pack::open(p)).collect()
+        })
+    }
+
     fn locate(&mut self, oid: &[u8]) -> Option<(usize, u64)> {
-        let n = self.packs.len();
+        let last = self.last;
+        let packs = self.packs();
+        let n = packs.len();
         for k in 0..n {
-            let p = (self.last + k) % n;
-            if let Some(pos) = self.packs[p].find(oid) {
+            let p = (last + k) % n;
+            if let Some(pos) = packs[p].find(oid) {
+                let offset = packs[p].offset(pos).ok().map(|o| (p, o));
                 self.last = p;
-                return self.packs[p].offset(pos).ok().map(|o| (p, o));
+                return offset;
             }
         }
         None
@@ -332,11 +355,12 @@ impl Odb {
 
     /// Read and inflate the pack entry at `at`.
     fn entry(&mut self, (pack, offset): (usize, u64)) -> Fast<Entry> {
-        self.packs[pack].file()?;
-        let end = self.packs[pack].end_of(offset)?;
+        let pack = self.packs().get_mut(pack).ok_or(Unreadable)?;
+        pack.file()?;
+        let end = pack.end_of(offset)?;
         let len = usize::try_from(end.checked_sub(offset).ok_or(Unreadable)?).map_err(|_| Unreadable)?;
         let mut raw = vec![0u8; len];
-        self.packs[pack].file()?.read_exact_at(&mut raw, offset).map_err(|_| Unreadable)?;
+        pack.file()?.read_exact_at(&mut raw, offset).map_err(|_| Unreadable)?;
         let mut at = 0;
         let mut byte = *raw.first().ok_or(Unreadable)?;
         let code = (byte >> 4) & 7;
@@ -610,7 +634,7 @@ mod tests {
         let check = |expect_packed: bool| {
             let repo = Repository::open(root).unwrap();
             let mut odb = Odb::open(&repo);
-            assert_eq!(odb.packs.len(), usize::from(expect_packed));
+            assert_eq!(odb.packs().len(), usize::from(expect_packed));
             let store = repo.odb().unwrap();
             let mut ids = Vec::new();
             store
