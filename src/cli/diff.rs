@@ -134,7 +134,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             "base": {"rev": base_label, "commit": base.id().to_string()},
             "head": {"rev": a.head, "commit": head_id},
             "summary": sections.summary(),
-            "changes": changes,
+            "changes": changes.iter().map(Change::to_json).collect::<Vec<_>>(),
         })),
         DiffFormat::Text => {
             let mut out = if changes.is_empty() {

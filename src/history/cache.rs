@@ -8,13 +8,14 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::history::changes::Change;
 
 const MAGIC: &str = "pm-history-cache";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 3;
 
 /// Who made a commit and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,7 +49,7 @@ pub struct Entry {
 #[derive(Debug, Default)]
 pub struct Cache {
     path: Option<PathBuf>,
-    entries: HashMap<String, Entry>,
+    entries: HashMap<String, Rc<Entry>>,
     dirty: bool,
     /// The file existed but was damaged or from another version, and was ignored.
     pub was_damaged: bool,
@@ -56,8 +57,14 @@ pub struct Cache {
 
 /// FNV-1a, 64 bits: enough to notice damage, not meant against tampering.
 fn checksum(bytes: &[u8]) -> u64 {
+    // FNV-1a over 8-byte words (then the remaining bytes): the file is megabytes long.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        h ^= u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    for b in words.remainder() {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
@@ -77,7 +84,11 @@ impl Cache {
     /// The cache file for the product folder at `product_dir` in the repository whose
     /// common git directory is `git_dir`.
     pub fn file_for(git_dir: &Path, product_dir: &str) -> PathBuf {
-        git_dir.join("pm").join(format!("history-{:016x}.cache", checksum(product_dir.as_bytes())))
+        // FNV-1a byte by byte: the name caches had before the checksum went word by word.
+        let name = product_dir
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        git_dir.join("pm").join(format!("history-{name:016x}.cache"))
     }
 
     /// Load the cache at `path`; a missing file is an empty cache, a damaged one too.
@@ -96,11 +107,11 @@ impl Cache {
         cache
     }
 
-    pub fn get(&self, key: &str) -> Option<&Entry> {
+    pub fn get(&self, key: &str) -> Option<&Rc<Entry>> {
         self.entries.get(key)
     }
 
-    pub fn insert(&mut self, key: String, entry: Entry) {
+    pub fn insert(&mut self, key: String, entry: Rc<Entry>) {
         self.entries.insert(key, entry);
         self.dirty = true;
     }
@@ -122,7 +133,7 @@ impl Cache {
         }
         let mut keys: Vec<&String> = self.entries.keys().collect();
         keys.sort();
-        let ordered: Vec<(&String, &Entry)> = keys.into_iter().map(|k| (k, &self.entries[k])).collect();
+        let ordered: Vec<(&String, &Entry)> = keys.into_iter().map(|k| (k, self.entries[k].as_ref())).collect();
         let Ok(body) = serde_json::to_vec(&ordered) else { return };
         let mut bytes = header(&body).into_bytes();
         bytes.extend_from_slice(&body);
@@ -140,14 +151,14 @@ impl Cache {
     }
 }
 
-fn parse(bytes: &[u8]) -> Option<HashMap<String, Entry>> {
+fn parse(bytes: &[u8]) -> Option<HashMap<String, Rc<Entry>>> {
     let nl = bytes.iter().position(|b| *b == b'\n')?;
     let (head, body) = (&bytes[..=nl], &bytes[nl + 1..]);
     if head != header(body).as_bytes() {
         return None;
     }
     let list: Vec<(String, Entry)> = serde_json::from_slice(body).ok()?;
-    Some(list.into_iter().collect())
+    Some(list.into_iter().map(|(k, e)| (k, Rc::new(e))).collect())
 }
 
 #[cfg(test)]
@@ -160,7 +171,7 @@ mod tests {
         let path = dir.path().join("pm/history.cache");
         let mut c = Cache::load(path.clone());
         assert!(c.is_empty() && !c.was_damaged);
-        c.insert("abc".into(), Entry { info: None, changes: vec![], problems: vec![] });
+        c.insert("abc".into(), Rc::new(Entry { info: None, changes: vec![], problems: vec![] }));
         c.save();
         let c = Cache::load(path.clone());
         assert_eq!(c.len(), 1);

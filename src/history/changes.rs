@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::history::snapshot::{AcState, FastHash, ItemState, Snapshot};
+use crate::history::snapshot::{AcState, BacklogEdit, FastHash, ItemState, Snapshot};
 use crate::model::id::ItemId;
 
 /// A place on the roadmap: a horizon and a 1-based position within it.
@@ -18,7 +18,9 @@ pub struct Place {
     pub position: usize,
 }
 
-/// One change to one item.
+/// One change to one item. Its serde form (kept in the history cache) nests `what` under
+/// the name of its kind, which reads back without buffering; [`Change::to_json`] is the
+/// flat form the commands print.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub id: String,
@@ -26,13 +28,12 @@ pub struct Change {
     pub title: String,
     /// The item's file, relative to `product/` (empty when the ID names no item).
     pub path: String,
-    #[serde(flatten)]
     pub what: What,
 }
 
 /// What changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum What {
     /// The item appeared, with these fields and criteria.
     Created {
@@ -90,6 +91,23 @@ pub enum What {
 }
 
 impl Change {
+    /// The change as `pm diff` and `pm history` print it in JSON: `id`, `title`, `path`, the
+    /// kind of change as `type` (`field`, `rank`, `ac_checked`, ...), then that kind's fields.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        let mut m = serde_json::Map::new();
+        m.insert("id".into(), Value::from(self.id.as_str()));
+        m.insert("title".into(), Value::from(self.title.as_str()));
+        m.insert("path".into(), Value::from(self.path.as_str()));
+        if let Ok(Value::Object(what)) = serde_json::to_value(&self.what)
+            && let Some((kind, Value::Object(fields))) = what.into_iter().next()
+        {
+            m.insert("type".into(), Value::String(kind));
+            m.extend(fields);
+        }
+        Value::Object(m)
+    }
+
     /// The name `--field` selects this change by: a field name, or `created`, `deleted`,
     /// `path`, `criteria`, `rank`, `roadmap`.
     pub fn field(&self) -> &str {
@@ -317,26 +335,39 @@ fn list_change(id: &str, old: &Snapshot, new: &Snapshot, what: What) -> Change {
 
 /// Backlog moves between two snapshots.
 pub fn compare_backlog(old: &Snapshot, new: &Snapshot, out: &mut Vec<Change>) {
-    for (id, from, to) in moves(&old.backlog, &new.backlog) {
+    let edit = BacklogEdit { head: 0, old: old.backlog.ids.clone(), new_len: new.backlog.len() };
+    compare_backlog_edit(&edit, old, new, out);
+}
+
+/// Backlog moves made by an edit of the backlog that led to `new`'s.
+pub fn compare_backlog_edit(edit: &BacklogEdit, old: &Snapshot, new: &Snapshot, out: &mut Vec<Change>) {
+    let now = &new.backlog.ids[edit.head..edit.head + edit.new_len];
+    for (id, from, to) in moves(&edit.old, now) {
+        let (from, to) = (from.map(|p| p + edit.head), to.map(|p| p + edit.head));
         out.push(list_change(&id, old, new, What::Rank { from, to }));
     }
 }
 
 /// Roadmap moves: horizon changes, and moves within a horizon.
 pub fn compare_roadmap(old: &Snapshot, new: &Snapshot, out: &mut Vec<Change>) {
-    let place = |s: &Snapshot, id: &str| s.place(id).map(|(horizon, position)| Place { horizon, position });
-    let mut ids: Vec<&String> = new.roadmap.iter().flat_map(|(_, ids)| ids).collect();
-    ids.extend(old.roadmap.iter().flat_map(|(_, ids)| ids).filter(|id| new.place(id).is_none()));
-    let empty = Vec::new();
-    let horizon_of = |s: &Snapshot, h: &str| -> Vec<String> {
-        s.roadmap.iter().find(|(x, _)| x == h).map(|(_, ids)| ids.clone()).unwrap_or_else(|| empty.clone())
+    if old.roadmap == new.roadmap {
+        return;
+    }
+    let (old_at, new_at) = (places(old), places(new));
+    let place = |s: &Snapshot, at: &HashMap<&str, (usize, usize), FastHash>, id: &str| {
+        at.get(id).map(|&(h, p)| Place { horizon: s.roadmap[h].0.clone(), position: p + 1 })
     };
+    let mut ids: Vec<&String> = new.roadmap.iter().flat_map(|(_, ids)| ids).collect();
+    ids.extend(old.roadmap.iter().flat_map(|(_, ids)| ids).filter(|id| !new_at.contains_key(id.as_str())));
     // Within each horizon, only the epics that broke the order of those that stayed moved.
     let mut moved_within: BTreeSet<String> = BTreeSet::new();
     for (h, new_ids) in &new.roadmap {
-        let old_ids = horizon_of(old, h);
-        let stay: Vec<String> = old_ids.iter().filter(|id| new_ids.contains(id)).cloned().collect();
-        let stay_new: Vec<String> = new_ids.iter().filter(|id| old_ids.contains(id)).cloned().collect();
+        let old_ids: &[String] = old.roadmap.iter().find(|(x, _)| x == h).map_or(&[], |(_, ids)| ids);
+        let in_h = |at: &HashMap<&str, (usize, usize), FastHash>, s: &Snapshot, id: &str| {
+            at.get(id).is_some_and(|&(k, _)| s.roadmap[k].0 == *h)
+        };
+        let stay: Vec<String> = old_ids.iter().filter(|id| in_h(&new_at, new, id)).cloned().collect();
+        let stay_new: Vec<String> = new_ids.iter().filter(|id| in_h(&old_at, old, id)).cloned().collect();
         for (id, f, t) in moves(&stay, &stay_new) {
             if f.is_some() && t.is_some() {
                 moved_within.insert(id);
@@ -344,7 +375,7 @@ pub fn compare_roadmap(old: &Snapshot, new: &Snapshot, out: &mut Vec<Change>) {
         }
     }
     for id in ids {
-        let (from, to) = (place(old, id), place(new, id));
+        let (from, to) = (place(old, &old_at, id), place(new, &new_at, id));
         let report = match (&from, &to) {
             (Some(f), Some(t)) if f.horizon == t.horizon => moved_within.contains(id) && f.position != t.position,
             (None, None) => false,
@@ -354,6 +385,17 @@ pub fn compare_roadmap(old: &Snapshot, new: &Snapshot, out: &mut Vec<Change>) {
             out.push(list_change(id, old, new, What::Roadmap { from, to }));
         }
     }
+}
+
+/// Horizon (index into the snapshot's roadmap) and 0-based position of each epic.
+fn places(s: &Snapshot) -> HashMap<&str, (usize, usize), FastHash> {
+    let mut m = HashMap::default();
+    for (h, (_, ids)) in s.roadmap.iter().enumerate() {
+        for (p, id) in ids.iter().enumerate() {
+            m.entry(id.as_str()).or_insert((h, p));
+        }
+    }
+    m
 }
 
 /// Every change between two snapshots, item by item in ID order.

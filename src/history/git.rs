@@ -2,6 +2,7 @@
 //! resolving revisions and dates, and reading `product/` at a commit from its tree and blobs.
 //! Nothing is checked out and no process is spawned.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use git2::{Commit, ObjectType, Oid, Repository, Tree};
@@ -11,7 +12,8 @@ use crate::history::date;
 use crate::history::snapshot::{ItemState, Role, Snapshot, parse_item, role};
 use crate::model::config::Config;
 use crate::model::listfile::ListFile;
-use crate::store::product::{CONFIG_FILE, Items, Product};
+use crate::store::odb::{Data, Odb};
+use crate::store::product::{CONFIG_FILE, Items, Product, parallel_map};
 
 /// The repository a product lives in, and where in it the product folder is.
 pub struct Git {
@@ -22,6 +24,8 @@ pub struct Git {
     pub root: PathBuf,
     /// How paths are shown: the product folder relative to the working directory.
     pub shown: PathBuf,
+    /// The fast object reader the walks use (libgit2 rebuilds deep delta chains at each read).
+    pub odb: RefCell<Odb>,
 }
 
 fn hint_not_git() -> &'static str {
@@ -46,7 +50,8 @@ impl Git {
         })?;
         let dir = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
         let shown = product.shown(&product.root);
-        Ok(Git { repo, dir, root: product.root.clone(), shown })
+        let odb = RefCell::new(Odb::open(&repo));
+        Ok(Git { repo, dir, root: product.root.clone(), shown, odb })
     }
 
     /// The commit HEAD points at; `None` when there are no commits yet.
@@ -144,8 +149,13 @@ impl Git {
 
     /// A blob's text; `None` when it is not UTF-8.
     pub fn text(&self, oid: Oid) -> Result<Option<String>> {
-        let blob = self.repo.find_blob(oid).map_err(Error::git)?;
-        Ok(String::from_utf8(blob.content().to_vec()).ok())
+        let blob = self.odb.borrow_mut().blob(&self.repo, oid)?;
+        Ok(String::from_utf8(blob.to_vec()).ok())
+    }
+
+    /// A tree's raw bytes, for [`crate::store::odb::TreeEntries`].
+    pub fn raw_tree(&self, oid: Oid) -> Result<Data> {
+        self.odb.borrow_mut().tree(&self.repo, oid)
     }
 
     /// The settings in `pm.yaml` of a product tree, and the problem if it did not parse.
@@ -218,31 +228,38 @@ impl Git {
         let tree = self.repo.find_tree(tree_id).map_err(Error::git)?;
         let (config, _) = self.config(&tree, "");
         let config_blob = tree.get_path(Path::new(CONFIG_FILE)).ok().map(|e| e.id());
-        for (rel, oid) in self.files(&tree) {
+        let files = self.files(&tree);
+        // Read the item files not parsed yet, then parse them on every core.
+        let mut todo: Vec<(usize, Option<String>)> = Vec::new();
+        for (i, (rel, oid)) in files.iter().enumerate() {
+            if role(rel) == Role::Item && !parses.contains_key(&(config_blob, *oid, rel.clone())) {
+                todo.push((i, self.text(*oid)?));
+            }
+        }
+        let (root, shown) = (&self.root, &self.shown);
+        let parsed = parallel_map(&todo, |(i, text)| {
+            let rel = &files[*i].0;
+            let item = match text {
+                Some(text) => parse_item(text.clone(), rel, &config, root, shown),
+                None => Err(Error::bad_file(Location::file(shown.join(rel)), "not UTF-8 text")),
+            };
+            item.map(|i| i.map(|i| ItemState::from_item(&i))).map_err(|e| e.to_string())
+        });
+        for ((i, _), p) in todo.iter().zip(parsed) {
+            let (rel, oid) = &files[*i];
+            parses.insert((config_blob, *oid, rel.clone()), p.map(|s| s.map(std::rc::Rc::new)));
+        }
+        for (rel, oid) in files {
             match role(&rel) {
                 Role::Backlog => snap.set_backlog(&self.text(oid)?.unwrap_or_default()),
                 Role::Roadmap => snap.set_roadmap(&self.text(oid)?.unwrap_or_default()),
-                Role::Item => {
-                    let key = (config_blob, oid, rel);
-                    let parsed = match parses.get(&key) {
-                        Some(p) => p.clone(),
-                        None => {
-                            let p = match self.item(oid, &key.2, &config) {
-                                Ok(item) => Ok(item.map(|i| std::rc::Rc::new(ItemState::from_item(&i)))),
-                                Err(e) => Err(e.to_string()),
-                            };
-                            parses.insert(key.clone(), p.clone());
-                            p
-                        }
-                    };
-                    match parsed {
-                        Ok(Some(state)) => snap.insert(state),
-                        Ok(None) => {}
-                        Err(msg) => {
-                            snap.broken.insert(key.2, msg);
-                        }
+                Role::Item => match parses.get(&(config_blob, oid, rel.clone())) {
+                    Some(Ok(Some(state))) => snap.insert(state.clone()),
+                    Some(Ok(None)) | None => {}
+                    Some(Err(msg)) => {
+                        snap.broken.insert(rel, msg.clone());
                     }
-                }
+                },
                 Role::Config | Role::Ignored => {}
             }
         }

@@ -119,7 +119,7 @@ pub struct Snapshot {
     /// Which item each item file holds.
     pub paths: HashMap<String, ItemId>,
     /// Story IDs in backlog order (first occurrence of each).
-    pub backlog: Vec<String>,
+    pub backlog: Backlog,
     /// `(horizon, epic IDs in order)` for each horizon that has entries, in file order.
     pub roadmap: Vec<(String, Vec<String>)>,
     /// Item files that could not be parsed: path -> message.
@@ -142,7 +142,7 @@ impl Snapshot {
     }
 
     pub fn set_backlog(&mut self, text: &str) {
-        self.backlog = backlog_order(text);
+        self.backlog = Backlog::parse(text.to_string());
     }
 
     pub fn set_roadmap(&mut self, text: &str) {
@@ -160,16 +160,148 @@ impl Snapshot {
     }
 }
 
-/// The backlog order: IDs of entries, each once.
-pub fn backlog_order(text: &str) -> Vec<String> {
-    // What `ListFile::parse(text).entries()` gives, read without copying each line: a backlog
-    // of 10,000 stories is read again at every commit that reorders it.
-    let mut seen: HashSet<&str, FastHash> = HashSet::default();
-    text.split('\n')
-        .filter_map(|line| crate::model::listfile::entry_id(line.trim_end_matches('\r')))
-        .filter(|id| seen.insert(id))
-        .map(String::from)
-        .collect()
+/// The backlog order, kept with the text it was read from so that the next version of the
+/// file can be read by re-reading only the lines that changed: a backlog of 10,000 stories
+/// is read again at every commit that reorders it, and most commits move a few lines.
+#[derive(Debug, Clone, Default)]
+pub struct Backlog {
+    text: String,
+    /// Story IDs in backlog order (first occurrence of each).
+    pub ids: Vec<String>,
+    /// Byte offset in `text` of the line of each ID.
+    at: Vec<usize>,
+    /// Every ID in `ids`.
+    members: HashSet<String, FastHash>,
+    /// Some ID appears on more than one line (then edits are read whole).
+    repeated: bool,
+}
+
+/// What [`Backlog::update`] replaced: the IDs from position `head` (0-based) that were
+/// `old` are now the `new_len` IDs from the same position.
+#[derive(Debug, Default)]
+pub struct BacklogEdit {
+    pub head: usize,
+    pub old: Vec<String>,
+    pub new_len: usize,
+}
+
+/// The entries of the lines of `text` starting at `from`, as `(ID, line offset)`.
+fn entries_in(text: &str, from: usize) -> impl Iterator<Item = (&str, usize)> {
+    let mut at = from;
+    text.split_inclusive('\n').filter_map(move |line| {
+        let start = at;
+        at += line.len();
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        crate::model::listfile::entry_id(line.strip_suffix('\r').unwrap_or(line)).map(|id| (id, start))
+    })
+}
+
+impl Backlog {
+    /// Read a whole backlog. The order is what `ListFile::parse(text).entries()` gives.
+    pub fn parse(text: String) -> Backlog {
+        let mut b = Backlog { text: String::new(), ..Backlog::default() };
+        for (id, at) in entries_in(&text, 0) {
+            if b.members.insert(id.to_string()) {
+                b.ids.push(id.to_string());
+                b.at.push(at);
+            } else {
+                b.repeated = true;
+            }
+        }
+        b.text = text;
+        b
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Take the new version of the file. Lines in the longest common head and tail of the
+    /// two texts are not read again; the result is the same as [`Backlog::parse`].
+    pub fn update(&mut self, text: String) -> BacklogEdit {
+        if let Some(edit) = self.update_middle(&text) {
+            self.text = text;
+            return edit;
+        }
+        let old = std::mem::take(&mut self.ids);
+        *self = Backlog::parse(text);
+        BacklogEdit { head: 0, old, new_len: self.ids.len() }
+    }
+
+    fn update_middle(&mut self, text: &str) -> Option<BacklogEdit> {
+        if self.repeated {
+            return None;
+        }
+        let (old, new) = (self.text.as_bytes(), text.as_bytes());
+        // The lines before `start` are the same in both texts.
+        let same = common_prefix(old, new);
+        let start = old[..same].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        // The lines from `old_end` (`new_end` in the new text) on are the same in both: they
+        // start after a line break inside the common tail.
+        let tail = common_suffix(&old[start..], &new[start..]);
+        let old_end = match old[old.len() - tail..].iter().position(|&b| b == b'\n') {
+            Some(i) => old.len() - tail + i + 1,
+            None => old.len(),
+        };
+        let new_end = new.len() - (old.len() - old_end);
+        if new_end < start {
+            return None;
+        }
+        let head = self.at.partition_point(|&a| a < start);
+        let mid = self.at.partition_point(|&a| a < old_end);
+        let mut added: Vec<(&str, usize)> = Vec::new();
+        let mut seen: HashSet<&str, FastHash> = HashSet::default();
+        let removed: HashSet<&str, FastHash> = self.ids[head..mid].iter().map(String::as_str).collect();
+        for (id, at) in entries_in(&text[start..new_end], start) {
+            // An ID also listed outside the changed lines: which line counts is a question
+            // for the whole file.
+            if !seen.insert(id) || (self.members.contains(id) && !removed.contains(id)) {
+                return None;
+            }
+            added.push((id, at));
+        }
+        let shift = new_end as isize - old_end as isize;
+        let new_len = added.len();
+        for id in &self.ids[head..mid] {
+            self.members.remove(id);
+        }
+        for (id, _) in &added {
+            self.members.insert(id.to_string());
+        }
+        let old_ids: Vec<String> = self.ids.splice(head..mid, added.iter().map(|(id, _)| id.to_string())).collect();
+        self.at.splice(head..mid, added.iter().map(|&(_, at)| at));
+        for a in &mut self.at[head + new_len..] {
+            *a = a.wrapping_add_signed(shift);
+        }
+        Some(BacklogEdit { head, old: old_ids, new_len })
+    }
+}
+
+/// The length of the common start of two byte strings, compared a block at a time.
+pub fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
+        i += BLOCK;
+    }
+    i + a[i..n].iter().zip(&b[i..n]).take_while(|(x, y)| x == y).count()
+}
+
+/// The length of the common end of two byte strings.
+pub fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let (ea, eb) = (a.len(), b.len());
+    let mut i = 0;
+    while i + BLOCK <= n && a[ea - i - BLOCK..ea - i] == b[eb - i - BLOCK..eb - i] {
+        i += BLOCK;
+    }
+    i + a[..ea - i].iter().rev().zip(b[..eb - i].iter().rev()).take_while(|(x, y)| x == y).count()
 }
 
 /// FxHash (as in rustc): much cheaper than SipHash for the short IDs hashed by the thousand
@@ -237,6 +369,48 @@ mod tests {
         assert_eq!(role("README.md"), Role::Ignored);
         assert_eq!(role("docs/README.md"), Role::Item);
         assert_eq!(role("image.png"), Role::Ignored);
+    }
+
+    fn line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (1u8..12).prop_map(|n| format!("- [S-{n}](stories/S-{n}.md) Title {n}\n")),
+            (1u8..12).prop_map(|n| format!("* [S-{n}](x) crlf\r\n")),
+            Just("# Backlog\n".to_string()),
+            Just("\n".to_string()),
+            Just("- [S-3] no link\n".to_string()),
+            Just("- [S-4](unterminated".to_string()),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Reading only the changed lines gives what reading the whole new text gives, and
+        /// the edit says exactly which IDs were replaced.
+        #[test]
+        fn backlog_updates_agree_with_whole_reads(
+            old in proptest::collection::vec(line(), 0..14),
+            cut in (0usize..14, 0usize..6),
+            insert in proptest::collection::vec(line(), 0..6),
+        ) {
+            let from = cut.0.min(old.len());
+            let to = (from + cut.1).min(old.len());
+            let mut new = old.clone();
+            new.splice(from..to, insert);
+            let (old, new) = (old.concat(), new.concat());
+            let before = Backlog::parse(old.clone());
+            let mut updated = before.clone();
+            let edit = updated.update(new.clone());
+            let whole = Backlog::parse(new);
+            proptest::prop_assert_eq!(&updated.ids, &whole.ids);
+            proptest::prop_assert_eq!(&updated.at, &whole.at);
+            proptest::prop_assert_eq!(updated.repeated, whole.repeated);
+            let members: HashSet<&str> = whole.ids.iter().map(String::as_str).collect();
+            proptest::prop_assert_eq!(updated.members.iter().map(String::as_str).collect::<HashSet<_>>(), members);
+            let old_len = edit.old.len();
+            proptest::prop_assert_eq!(&before.ids[edit.head..edit.head + old_len], &edit.old[..]);
+            proptest::prop_assert_eq!(&before.ids[..edit.head], &whole.ids[..edit.head]);
+            proptest::prop_assert_eq!(&before.ids[edit.head + old_len..], &whole.ids[edit.head + edit.new_len..]);
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! [`Cache`], so a second walk only computes new commits. Nothing is checked out and no
 //! process is spawned.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::rc::Rc;
@@ -21,6 +22,7 @@ use crate::history::git::Git;
 use crate::history::snapshot::{ItemState, Role, Snapshot, role};
 use crate::model::config::Config;
 use crate::model::id::ItemId;
+use crate::store::odb::{Data, TreeEntry, tree_entry_at, tree_find};
 
 /// How to walk.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,8 +35,18 @@ pub struct Options {
 #[derive(Debug, Clone)]
 pub struct Walked {
     pub info: CommitInfo,
-    pub changes: Vec<Change>,
-    pub problems: Vec<Problem>,
+    /// What the commit changed, shared with the cache.
+    entry: Rc<Entry>,
+}
+
+impl Walked {
+    pub fn changes(&self) -> &[Change] {
+        &self.entry.changes
+    }
+
+    pub fn problems(&self) -> &[Problem] {
+        &self.entry.problems
+    }
 }
 
 /// The outcome of a walk, oldest commit first.
@@ -60,7 +72,7 @@ enum Parsed {
 
 struct Walker<'g> {
     git: &'g Git,
-    trees: Trees<'g>,
+    trees: Trees,
     /// The settings the parses below were made with, and the pm.yaml blob they came from.
     config: (Option<Oid>, Config),
     parsed: HashMap<(Oid, String), Parsed>,
@@ -101,7 +113,7 @@ pub fn walk(git: &Git, opts: Options, cache: &mut Cache, progress: &mut dyn FnMu
         let merge = opts.all_parents && commit.parent_count() > 1;
         let key = if merge { format!("{oid}+all") } else { oid.to_string() };
         let entry = if let Some(e) = cache.get(&key) {
-            e.clone()
+            Rc::clone(e)
         } else if shallow.contains(&oid) || (commit.parent_count() > 0 && commit.parent(0).is_err()) {
             // The parent is not in this clone: what this commit changed cannot be known.
             history.truncated_at = Some(oid.to_string());
@@ -109,12 +121,12 @@ pub fn walk(git: &Git, opts: Options, cache: &mut Cache, progress: &mut dyn FnMu
             continue;
         } else {
             history.computed += 1;
-            let e = walker.entry(&commit, merge)?;
-            cache.insert(key, e.clone());
+            let e = Rc::new(walker.entry(&commit, merge)?);
+            cache.insert(key, Rc::clone(&e));
             e
         };
-        if let Some(info) = entry.info {
-            history.commits.push(Walked { info, changes: entry.changes, problems: entry.problems });
+        if let Some(info) = &entry.info {
+            history.commits.push(Walked { info: info.clone(), entry: Rc::clone(&entry) });
         }
     }
     progress(total, total);
@@ -146,90 +158,157 @@ fn info(commit: &Commit) -> CommitInfo {
     }
 }
 
-/// Subtrees of `product/` loaded for the last commit, kept for the next one, whose parent
-/// side they are. libgit2 does not cache trees over 4 KiB, and a folder of 10,000 stories is
-/// a tree of about 700 KiB: without this each one would be read and inflated twice.
-#[derive(Default)]
-struct Trees<'r> {
-    last: HashMap<Oid, git2::Tree<'r>>,
-    next: HashMap<Oid, git2::Tree<'r>>,
+/// A tree read by the walk, with where its entries start once known (`None` inside when the
+/// tree is malformed): the next version of the tree is then compared from the first byte that
+/// differs, not from its first entry.
+struct RawTree {
+    data: Data,
+    starts: OnceCell<Option<Vec<u32>>>,
 }
 
-impl<'r> Trees<'r> {
-    fn get(&mut self, repo: &'r git2::Repository, oid: Oid) -> Result<git2::Tree<'r>> {
-        let tree = match self.last.get(&oid).or_else(|| self.next.get(&oid)) {
-            Some(t) => t.clone(),
-            None => repo.find_tree(oid).map_err(Error::git)?,
-        };
-        self.next.insert(oid, tree.clone());
+impl RawTree {
+    fn new(data: Data) -> Rc<RawTree> {
+        Rc::new(RawTree { data, starts: OnceCell::new() })
+    }
+
+    /// Where each entry starts, then where the last one ends; `None` for a malformed tree.
+    fn starts(&self) -> Option<&[u32]> {
+        self.starts
+            .get_or_init(|| {
+                let raw = &self.data[..];
+                let mut out = Vec::new();
+                let mut at = 0;
+                while let Some((_, end)) = tree_entry_at(raw, at) {
+                    out.push(u32::try_from(at).ok()?);
+                    at = end;
+                }
+                (at == raw.len()).then_some(())?;
+                out.push(u32::try_from(at).ok()?);
+                Some(out)
+            })
+            .as_deref()
+    }
+}
+
+/// The last version read of each subtree of `product/`, by path: the parent side of the next
+/// commit that changes it, with its entry starts known. Each version of a 700 KiB folder tree
+/// is read once.
+#[derive(Default)]
+struct Trees {
+    by_path: HashMap<String, (Oid, Rc<RawTree>)>,
+}
+
+impl Trees {
+    fn get(&mut self, git: &Git, path: &str, oid: Oid) -> Result<Rc<RawTree>> {
+        if let Some((id, tree)) = self.by_path.get(path)
+            && *id == oid
+        {
+            return Ok(tree.clone());
+        }
+        let tree = RawTree::new(git.raw_tree(oid)?);
+        self.by_path.insert(path.to_string(), (oid, tree.clone()));
         Ok(tree)
     }
-
-    /// Forget the trees of the commit before; those read since are kept for the next one.
-    fn advance(&mut self) {
-        self.last = std::mem::take(&mut self.next);
-    }
 }
 
-type TreeEntryInfo = (Oid, Option<git2::ObjectType>);
-
 /// Git's order of tree entries: by name, a folder's name counting as if it ended in `/`.
-fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
-    let n = a.len().min(b.len());
-    a[..n].cmp(&b[..n]).then_with(|| {
-        let end = |name: &[u8], tree: bool| name.get(n).copied().unwrap_or(if tree { b'/' } else { 0 });
-        end(a, a_tree).cmp(&end(b, b_tree))
+fn git_order(a: &TreeEntry, b: &TreeEntry) -> std::cmp::Ordering {
+    let n = a.name.len().min(b.name.len());
+    a.name[..n].cmp(&b.name[..n]).then_with(|| {
+        let end = |e: &TreeEntry| e.name.get(n).copied().unwrap_or(if e.is_tree() { b'/' } else { 0 });
+        end(a).cmp(&end(b))
     })
 }
 
-/// The entries that differ between two trees, by name in byte order: `(name, old, new)`.
-/// Both trees are walked side by side in git's order, so equal entries cost a comparison and
-/// nothing is allocated for them.
-fn changed_entries(
-    old: Option<&git2::Tree>,
-    new: Option<&git2::Tree>,
-) -> Vec<(String, Option<TreeEntryInfo>, Option<TreeEntryInfo>)> {
-    let mut out: Vec<(String, Option<TreeEntryInfo>, Option<TreeEntryInfo>)> = Vec::new();
-    let (mut a, mut b) = (old.map(|t| t.iter()), new.map(|t| t.iter()));
-    let (mut x, mut y) = (a.as_mut().and_then(|i| i.next()), b.as_mut().and_then(|i| i.next()));
-    let is_tree = |e: &git2::TreeEntry| e.kind() == Some(git2::ObjectType::Tree);
-    let info = |e: &git2::TreeEntry| -> Option<(String, TreeEntryInfo)> {
-        Some((std::str::from_utf8(e.name_bytes()).ok()?.to_string(), (e.id(), e.kind())))
+/// One name whose entry differs between two trees: `(name, old entry, new entry)`.
+type Changed<'t> = (&'t str, Option<TreeEntry<'t>>, Option<TreeEntry<'t>>);
+
+/// The entries that differ between two raw trees, by name in byte order, and the entry starts
+/// of the new tree. Both trees are walked side by side in git's order, so equal entries cost a
+/// comparison and nothing is allocated for them; when the old tree's entry starts are known,
+/// the walk starts at the entry holding the first byte that differs and stops where the rest
+/// of both trees is the same bytes. Names that are not UTF-8 are left out, as the loaders do.
+fn changed_entries<'t>(old: &'t RawTree, new: &'t RawTree) -> (Vec<Changed<'t>>, Option<Vec<u32>>) {
+    let (a, b) = (&old.data[..], &new.data[..]);
+    let mut out: Vec<Changed<'t>> = Vec::new();
+    let starts = old.starts();
+    let mut new_starts: Vec<u32> = Vec::with_capacity(starts.map_or(0, |s| s.len() + 8));
+    // Where to start, and how many bytes at the end both trees share.
+    let (mut i, tail) = match starts {
+        Some(starts) => {
+            let same = crate::history::snapshot::common_prefix(a, b);
+            let k = starts.partition_point(|&s| s as usize <= same).saturating_sub(1);
+            new_starts.extend_from_slice(&starts[..k]);
+            let from = starts[k] as usize;
+            (from, crate::history::snapshot::common_suffix(&a[from..], &b[from..]))
+        }
+        None => (0, 0),
     };
+    let mut j = i;
+    let (mut x, mut y) = (tree_entry_at(a, i), tree_entry_at(b, j));
+    let name = |e: &TreeEntry<'t>| std::str::from_utf8(e.name).ok();
+    let pos = |n: usize| u32::try_from(n).ok();
+    let mut whole = true;
     loop {
+        if let Some(starts) = starts
+            && a.len() - i == b.len() - j
+            && a.len() - i <= tail
+        {
+            // The rest is the same bytes, starting at an entry in both.
+            let from = starts.partition_point(|&s| (s as usize) < i);
+            if starts.get(from).is_some_and(|&s| s as usize == i) {
+                new_starts.extend(starts[from..].iter().map(|&s| s - pos(i).unwrap_or(0) + pos(j).unwrap_or(0)));
+                break;
+            }
+        }
         let order = match (&x, &y) {
-            (None, None) => break,
+            (None, None) => {
+                whole = whole && j == b.len();
+                new_starts.push(pos(j).unwrap_or(u32::MAX));
+                break;
+            }
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
-            (Some(p), Some(q)) => git_order(p.name_bytes(), is_tree(p), q.name_bytes(), is_tree(q)),
+            (Some(p), Some(q)) => git_order(&p.0, &q.0),
         };
+        if order.is_ge() {
+            new_starts.push(pos(j).unwrap_or(u32::MAX));
+        }
         match order {
             std::cmp::Ordering::Less => {
-                if let Some((name, e)) = x.as_ref().and_then(info) {
-                    out.push((name, Some(e), None));
+                if let Some((e, end)) = x {
+                    if let Some(n) = name(&e) {
+                        out.push((n, Some(e), None));
+                    }
+                    i = end;
                 }
-                x = a.as_mut().and_then(|i| i.next());
+                x = tree_entry_at(a, i);
             }
             std::cmp::Ordering::Greater => {
-                if let Some((name, e)) = y.as_ref().and_then(info) {
-                    out.push((name, None, Some(e)));
+                if let Some((f, end)) = y {
+                    if let Some(n) = name(&f) {
+                        out.push((n, None, Some(f)));
+                    }
+                    j = end;
                 }
-                y = b.as_mut().and_then(|i| i.next());
+                y = tree_entry_at(b, j);
             }
             std::cmp::Ordering::Equal => {
-                let (p, q) = (x.as_ref().and_then(info), y.as_ref().and_then(info));
-                if let (Some((name, e)), Some((_, f))) = (p, q)
-                    && e.0 != f.0
-                {
-                    out.push((name, Some(e), Some(f)));
+                if let (Some((e, ei)), Some((f, fj))) = (x, y) {
+                    if e.oid != f.oid
+                        && let Some(n) = name(&e)
+                    {
+                        out.push((n, Some(e), Some(f)));
+                    }
+                    (i, j) = (ei, fj);
                 }
-                x = a.as_mut().and_then(|i| i.next());
-                y = b.as_mut().and_then(|i| i.next());
+                x = tree_entry_at(a, i);
+                y = tree_entry_at(b, j);
             }
         }
     }
     // A name that is a folder on one side and a file on the other came as two entries: one.
-    out.sort_by(|p, q| p.0.cmp(&q.0));
+    out.sort_by(|p, q| p.0.cmp(q.0));
     out.dedup_by(|later, first| {
         if later.0 != first.0 {
             return false;
@@ -238,37 +317,40 @@ fn changed_entries(
         first.2 = first.2.or(later.2);
         true
     });
-    out.retain(|(_, x, y)| x.map(|e| e.0) != y.map(|e| e.0));
-    out
+    out.retain(|(_, x, y)| x.map(|e| e.oid) != y.map(|e| e.oid));
+    (out, whole.then_some(new_starts))
 }
 
-/// The blobs that differ between two trees: `(path, old blob, new blob)`, `None` where the
-/// path holds no blob. Subtrees with equal IDs are not entered, so the cost is that of the
+/// The blobs that differ between two raw trees: `(path, old blob, new blob)`, `None` where
+/// the path holds no blob. Subtrees with equal IDs are not entered, so the cost is that of the
 /// change, not of the tree. (Faster than a libgit2 diff, which also reads the configuration.)
-fn diff_trees<'r>(
-    repo: &'r git2::Repository,
-    trees: &mut Trees<'r>,
-    old: Option<&git2::Tree>,
-    new: Option<&git2::Tree>,
+fn diff_trees(
+    git: &Git,
+    trees: &mut Trees,
+    old: Option<&RawTree>,
+    new: Option<&RawTree>,
     prefix: &str,
     out: &mut Vec<(String, Option<Oid>, Option<Oid>)>,
 ) -> Result<()> {
-    for (name, x, y) in changed_entries(old, new) {
+    let empty = RawTree::new(Rc::new(Vec::new()));
+    let new = new.unwrap_or(&empty);
+    let (changed, new_starts) = changed_entries(old.unwrap_or(&empty), new);
+    if let Some(starts) = new_starts {
+        let _ = new.starts.set(Some(starts));
+    }
+    for (name, x, y) in changed {
         let path = format!("{prefix}{name}");
-        let mut tree_of = |e: Option<TreeEntryInfo>| -> Result<Option<git2::Tree<'r>>> {
+        let mut tree_of = |e: Option<TreeEntry>| -> Result<Option<Rc<RawTree>>> {
             match e {
-                Some((oid, Some(git2::ObjectType::Tree))) => Ok(Some(trees.get(repo, oid)?)),
+                Some(e) if e.is_tree() => Ok(Some(trees.get(git, &path, e.id())?)),
                 _ => Ok(None),
             }
         };
         let (ta, tb) = (tree_of(x)?, tree_of(y)?);
         if ta.is_some() || tb.is_some() {
-            diff_trees(repo, trees, ta.as_ref(), tb.as_ref(), &format!("{path}/"), out)?;
+            diff_trees(git, trees, ta.as_deref(), tb.as_deref(), &format!("{path}/"), out)?;
         }
-        let blob_of = |e: Option<TreeEntryInfo>| match e {
-            Some((oid, Some(git2::ObjectType::Blob))) => Some(oid),
-            _ => None,
-        };
+        let blob_of = |e: Option<TreeEntry>| e.filter(TreeEntry::is_blob).map(|e| e.id());
         let (ba, bb) = (blob_of(x), blob_of(y));
         if ba.is_some() || bb.is_some() {
             out.push((path, ba, bb));
@@ -400,18 +482,18 @@ impl<'g> Walker<'g> {
         commit: &Commit,
     ) -> Result<(Snapshot, Vec<Change>, Vec<Problem>)> {
         let git: &'g Git = self.git;
-        let repo = &git.repo;
-        let old_tree = tree_p.map(|t| self.trees.get(repo, t)).transpose()?;
-        let new_tree = tree_c.map(|t| self.trees.get(repo, t)).transpose()?;
-        let config_of =
-            |t: &Option<git2::Tree>| t.as_ref().and_then(|t| t.get_path(Path::new("pm.yaml")).ok()).map(|e| e.id());
+        let old_tree = tree_p.map(|t| self.trees.get(git, "", t)).transpose()?;
+        let new_tree = tree_c.map(|t| self.trees.get(git, "", t)).transpose()?;
+        let config_of = |t: &Option<Rc<RawTree>>| {
+            t.as_ref().and_then(|t| tree_find(&t.data, crate::store::product::CONFIG_FILE.as_bytes())).map(|e| e.id())
+        };
         let mut problems = Vec::new();
         let shown = |rel: &str| format!("{}/{rel}", self.git.shown.display()).trim_start_matches("./").to_string();
         if config_of(&old_tree) != config_of(&new_tree) || new_tree.is_none() {
             // New settings can change what every file means: read the whole tree again.
             let new = self.build(tree_c, Some(commit))?;
-            if let Some(t) = &new_tree
-                && let (_, Some(e)) = self.git.config(t, "")
+            if let Some(t) = tree_c
+                && let (_, Some(e)) = self.git.config(&git.repo.find_tree(t).map_err(Error::git)?, "")
             {
                 problems.push(Problem { path: shown("pm.yaml"), message: e.to_string() });
             }
@@ -423,14 +505,14 @@ impl<'g> Walker<'g> {
             let changes = changes::compare(&snap, &new);
             return Ok((new, changes, problems));
         }
-        if let Some(t) = &new_tree {
-            self.use_config(t);
+        if let Some(t) = tree_c {
+            self.use_config(&git.repo.find_tree(t).map_err(Error::git)?);
         }
         let mut deltas = Vec::new();
-        diff_trees(repo, &mut self.trees, old_tree.as_ref(), new_tree.as_ref(), "", &mut deltas)?;
-        self.trees.advance();
+        diff_trees(git, &mut self.trees, old_tree.as_deref(), new_tree.as_deref(), "", &mut deltas)?;
         let mut before: BTreeMap<ItemId, Option<Rc<ItemState>>> = BTreeMap::new();
-        let (mut backlog_changed, mut roadmap_changed) = (false, false);
+        let mut backlog_edit = None;
+        let mut roadmap_changed = false;
         // The lists as they were, taken (not copied) when a delta first touches them.
         let mut old_lists = Snapshot::default();
         for (path, old_blob, new_blob) in deltas {
@@ -446,13 +528,9 @@ impl<'g> Walker<'g> {
                         removed = snap.remove_path(p);
                         snap.broken.remove(p);
                     }
-                    Role::Backlog => {
-                        if !backlog_changed {
-                            old_lists.backlog = std::mem::take(&mut snap.backlog);
-                        }
-                        backlog_changed = true;
-                        snap.backlog.clear();
-                    }
+                    // A changed backlog is read below, against the old one.
+                    Role::Backlog if new_blob.is_none() => backlog_edit = Some(snap.backlog.update(String::new())),
+                    Role::Backlog => {}
                     Role::Roadmap => {
                         if !roadmap_changed {
                             old_lists.roadmap = std::mem::take(&mut snap.roadmap);
@@ -479,13 +557,7 @@ impl<'g> Walker<'g> {
                         snap.broken.insert(p, msg);
                     }
                 },
-                Role::Backlog => {
-                    if !backlog_changed {
-                        old_lists.backlog = std::mem::take(&mut snap.backlog);
-                    }
-                    backlog_changed = true;
-                    snap.set_backlog(&self.git.text(oid)?.unwrap_or_default());
-                }
+                Role::Backlog => backlog_edit = Some(snap.backlog.update(self.git.text(oid)?.unwrap_or_default())),
                 Role::Roadmap => {
                     if !roadmap_changed {
                         old_lists.roadmap = std::mem::take(&mut snap.roadmap);
@@ -504,13 +576,13 @@ impl<'g> Walker<'g> {
             }
             changes::compare_item(old.as_deref(), new.map(|s| s.as_ref()), &mut out);
         }
-        if backlog_changed || roadmap_changed {
+        if backlog_edit.is_some() || roadmap_changed {
             let mut old_view = old_lists;
             for s in before.values().flatten() {
                 old_view.items.insert(s.id.clone(), s.clone());
             }
-            if backlog_changed {
-                changes::compare_backlog(&old_view, &snap, &mut out);
+            if let Some(edit) = &backlog_edit {
+                changes::compare_backlog_edit(edit, &old_view, &snap, &mut out);
             }
             if roadmap_changed {
                 changes::compare_roadmap(&old_view, &snap, &mut out);
@@ -518,5 +590,65 @@ impl<'g> Walker<'g> {
         }
         changes::sort(&mut out);
         Ok((snap, out, problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A raw tree of `(name, is folder, content byte)` entries, in git's order.
+    fn raw(entries: &std::collections::BTreeMap<String, (bool, u8)>) -> Rc<RawTree> {
+        let mut list: Vec<(&String, &(bool, u8))> = entries.iter().collect();
+        fn entry(n: &str, tree: bool) -> TreeEntry<'_> {
+            TreeEntry { name: n.as_bytes(), mode: if tree { 0o40000 } else { 0o100644 }, oid: &[0; 20] }
+        }
+        list.sort_by(|a, b| git_order(&entry(a.0, a.1.0), &entry(b.0, b.1.0)));
+        let mut out = Vec::new();
+        for (name, &(tree, byte)) in list {
+            out.extend_from_slice(if tree { b"40000 " } else { b"100644 " });
+            out.extend_from_slice(name.as_bytes());
+            out.push(0);
+            out.extend_from_slice(&[byte; 20]);
+        }
+        RawTree::new(Rc::new(out))
+    }
+
+    fn tree_map() -> impl Strategy<Value = std::collections::BTreeMap<String, (bool, u8)>> {
+        proptest::collection::btree_map("[ab.-]{1,3}", (any::<bool>(), 0u8..4), 0..24)
+    }
+
+    type Plain = Vec<(String, Option<(u32, Vec<u8>)>, Option<(u32, Vec<u8>)>)>;
+
+    fn plain(changed: Vec<Changed>) -> Plain {
+        let e = |e: Option<TreeEntry>| e.map(|e| (e.mode, e.oid.to_vec()));
+        changed.into_iter().map(|(n, x, y)| (n.to_string(), e(x), e(y))).collect()
+    }
+
+    proptest! {
+        /// Starting from the first differing byte and stopping at the common tail finds the
+        /// same changes, and the same entry starts, as walking both trees whole.
+        #[test]
+        fn skipping_the_common_bytes_finds_the_same_changes(
+            old in tree_map(),
+            edits in proptest::collection::vec(("[ab.-]{1,3}", proptest::option::of((any::<bool>(), 0u8..4))), 0..5),
+        ) {
+            let mut new = old.clone();
+            for (name, entry) in edits {
+                match entry {
+                    Some(e) => new.insert(name, e),
+                    None => new.remove(&name),
+                };
+            }
+            let (a, b) = (raw(&old), raw(&new));
+            let (fast, starts) = changed_entries(&a, &b);
+            // Without the old tree's starts, the walk goes through every entry.
+            let unknown = RawTree { data: a.data.clone(), starts: OnceCell::from(None) };
+            let (slow, _) = changed_entries(&unknown, &b);
+            prop_assert_eq!(plain(fast), plain(slow));
+            let fresh = RawTree::new(b.data.clone());
+            prop_assert_eq!(starts.as_deref(), fresh.starts());
+        }
     }
 }

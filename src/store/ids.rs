@@ -2,13 +2,15 @@
 //!
 //! A new number is one more than the highest in use in the working tree and in every local
 //! and remote-tracking branch. Branches are read from git objects (tree entries' names only,
-//! no blob is read and nothing is checked out); a tree shared by many branches is read once.
+//! no blob is read and nothing is checked out, through [`Odb`], which keeps the versions of a
+//! tree it rebuilt from deltas); a tree shared by many branches is read once.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::model::id::{ItemId, Kind};
+use crate::store::odb::{Odb, TreeEntries};
 use crate::store::product::Product;
 
 /// The highest number of `kind` in use anywhere we can see, or 0.
@@ -68,8 +70,9 @@ pub fn highest_in_branches(product_root: &Path, prefix: &str) -> Result<u64> {
         .collect();
     let known = cache.len();
     let mut highest = 0;
+    let mut odb = Odb::open(&repo);
     for tree in trees {
-        highest = highest.max(tree_max(&repo, tree, prefix, &mut cache));
+        highest = highest.max(tree_max(&repo, &mut odb, tree, prefix, &mut cache));
     }
     if cache.len() != known {
         let body: String = cache.iter().map(|(oid, max)| format!("{oid} {max}\n")).collect();
@@ -92,21 +95,25 @@ fn cache_header(body: &str) -> String {
 }
 
 /// The highest number with `prefix` under a tree, from the cache or by reading it.
-fn tree_max(repo: &git2::Repository, tree: git2::Oid, prefix: &str, cache: &mut HashMap<git2::Oid, u64>) -> u64 {
+fn tree_max(
+    repo: &git2::Repository,
+    odb: &mut Odb,
+    tree: git2::Oid,
+    prefix: &str,
+    cache: &mut HashMap<git2::Oid, u64>,
+) -> u64 {
     if let Some(max) = cache.get(&tree) {
         return *max;
     }
-    let Ok(t) = repo.find_tree(tree) else { return 0 };
+    let Ok(raw) = odb.tree(repo, tree) else { return 0 };
     let mut max = 0;
-    for entry in t.iter() {
-        match entry.kind() {
-            Some(git2::ObjectType::Tree) => max = max.max(tree_max(repo, entry.id(), prefix, cache)),
-            Some(git2::ObjectType::Blob) => {
-                if let Some(number) = number_in_name(entry.name_bytes(), prefix) {
-                    max = max.max(number);
-                }
-            }
-            _ => {}
+    for entry in TreeEntries::new(&raw) {
+        if entry.is_tree() {
+            max = max.max(tree_max(repo, odb, entry.id(), prefix, cache));
+        } else if entry.is_blob()
+            && let Some(number) = number_in_name(entry.name, prefix)
+        {
+            max = max.max(number);
         }
     }
     cache.insert(tree, max);
@@ -121,10 +128,9 @@ pub fn numbers_in_branches(product_root: &Path, prefix: &str) -> Result<HashSet<
         return Ok(numbers);
     };
     let mut seen_trees: HashSet<git2::Oid> = HashSet::new();
+    let mut odb = Odb::open(&repo);
     for tree in trees {
-        if let Ok(t) = repo.find_tree(tree) {
-            scan_tree(&repo, &t, prefix, &mut seen_trees, &mut numbers);
-        }
+        scan_tree(&repo, &mut odb, tree, prefix, &mut seen_trees, &mut numbers);
     }
     Ok(numbers)
 }
@@ -187,27 +193,23 @@ fn product_trees(product_root: &Path) -> Result<Option<(git2::Repository, Vec<gi
 
 fn scan_tree(
     repo: &git2::Repository,
-    tree: &git2::Tree,
+    odb: &mut Odb,
+    tree: git2::Oid,
     prefix: &str,
     seen: &mut HashSet<git2::Oid>,
     numbers: &mut HashSet<u64>,
 ) {
-    if !seen.insert(tree.id()) {
+    if !seen.insert(tree) {
         return;
     }
-    for entry in tree.iter() {
-        match entry.kind() {
-            Some(git2::ObjectType::Tree) => {
-                if let Ok(sub) = repo.find_tree(entry.id()) {
-                    scan_tree(repo, &sub, prefix, seen, numbers);
-                }
-            }
-            Some(git2::ObjectType::Blob) => {
-                if let Some(number) = number_in_name(entry.name_bytes(), prefix) {
-                    numbers.insert(number);
-                }
-            }
-            _ => {}
+    let Ok(raw) = odb.tree(repo, tree) else { return };
+    for entry in TreeEntries::new(&raw) {
+        if entry.is_tree() {
+            scan_tree(repo, odb, entry.id(), prefix, seen, numbers);
+        } else if entry.is_blob()
+            && let Some(number) = number_in_name(entry.name, prefix)
+        {
+            numbers.insert(number);
         }
     }
 }

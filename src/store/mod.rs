@@ -4,6 +4,7 @@
 pub mod frontmatter;
 pub mod ids;
 pub mod lock;
+pub mod odb;
 pub mod product;
 pub mod simple_yaml;
 pub mod transaction;

@@ -154,6 +154,9 @@ fn stage(path: &Path, contents: &[u8], n: usize) -> Result<PathBuf> {
     let mut f =
         fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp).map_err(|e| Error::io(&tmp, e))?;
     f.write_all(contents).map_err(|e| Error::io(&tmp, e))?;
+    // On disk before the rename makes it the file: after a crash the file is the old or the
+    // new version, never an empty one.
+    f.sync_data().map_err(|e| Error::io(&tmp, e))?;
     Ok(tmp)
 }
 

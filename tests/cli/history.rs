@@ -432,3 +432,44 @@ fn docs_history_examples_are_real_output() {
     }
     assert!(checked >= 6, "only {checked} examples found");
 }
+
+/// The walk reads packed objects itself (pack index v2, offset and reference deltas) and
+/// loose ones; whatever the layout, the answers are those read from loose objects.
+#[test]
+fn packed_repositories_read_like_loose_ones() {
+    let t = Test::without_git();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tandem-history.sh");
+    let out =
+        Command::new("bash").arg(&script).arg(t.path("tandem")).env("PM", env!("CARGO_BIN_EXE_pm")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answers = || {
+        [
+            t.pm_in("tandem", &["history", "--all-fields", "--no-cache", "--format", "json"]).success().stdout,
+            t.pm_in("tandem", &["diff", "2024-01-20", "HEAD", "--format", "json"]).success().stdout,
+            t.pm_in("tandem", &["backlog", "--at", "2024-02-20"]).success().stdout,
+        ]
+    };
+    let loose = answers();
+    assert!(loose[0].contains("moved from"), "{}", loose[0]);
+    let git = |args: &[&str]| {
+        let out = Command::new("git").args(args).current_dir(t.path("tandem")).output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    for repack in [
+        &["repack", "-adfq", "--depth=50", "--window=50"][..],
+        &["-c", "repack.useDeltaBaseOffset=false", "repack", "-adfq", "--depth=50"][..],
+    ] {
+        git(repack);
+        git(&["prune-packed"]);
+        let packs: Vec<String> = std::fs::read_dir(t.path("tandem/.git/objects/pack"))
+            .unwrap()
+            .map(|e| e.unwrap().path().display().to_string())
+            .filter(|p| p.ends_with(".idx"))
+            .collect();
+        assert_eq!(packs.len(), 1, "{packs:?}");
+        let verify = git(&["verify-pack", "-v", &packs[0]]);
+        assert!(verify.contains("chain length = 2"), "the pack should hold delta chains: {verify}");
+        assert_eq!(answers(), loose, "after git {repack:?}");
+    }
+}
