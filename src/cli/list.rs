@@ -76,7 +76,11 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     // The key looks the rank up by ID text: compute it once per item, not once per comparison.
     selected.sort_by_cached_key(|i| (rank_of(i).unwrap_or(usize::MAX), i.id.number));
     if a.format == ListFormat::Json {
-        crate::cli::output::print_json_array(&selected, |i| view::item_json(&product, i, rank_of(i)))?;
+        crate::cli::output::print_json_array(&selected, |i| view::ItemJson {
+            product: &product,
+            item: i,
+            rank: rank_of(i),
+        })?;
         return ctx.finish(errors);
     }
     let (header, rows): (Vec<&str>, Vec<Vec<String>>) = match kind {
