@@ -230,18 +230,20 @@ impl Git {
         let config_blob = tree.get_path(Path::new(CONFIG_FILE)).ok().map(|e| e.id());
         let files = self.files(&tree);
         // Read the item files not parsed yet, then parse them on every core.
-        let mut todo: Vec<(usize, Option<String>)> = Vec::new();
+        // A blob that cannot be read marks its file broken at this commit, as a bad parse does.
+        let mut todo: Vec<(usize, Result<Option<String>>)> = Vec::new();
         for (i, (rel, oid)) in files.iter().enumerate() {
             if role(rel) == Role::Item && !parses.contains_key(&(config_blob, *oid, rel.clone())) {
-                todo.push((i, self.text(*oid)?));
+                todo.push((i, self.text(*oid)));
             }
         }
         let (root, shown) = (&self.root, &self.shown);
         let parsed = parallel_map(&todo, |(i, text)| {
             let rel = &files[*i].0;
             let item = match text {
-                Some(text) => parse_item(text.clone(), rel, &config, root, shown),
-                None => Err(Error::bad_file(Location::file(shown.join(rel)), "not UTF-8 text")),
+                Ok(Some(text)) => parse_item(text.clone(), rel, &config, root, shown),
+                Ok(None) => Err(Error::bad_file(Location::file(shown.join(rel)), "not UTF-8 text")),
+                Err(e) => Err(Error::bad_file(Location::file(shown.join(rel)), e.to_string())),
             };
             item.map(|i| i.map(|i| ItemState::from_item(&i))).map_err(|e| e.to_string())
         });

@@ -228,7 +228,8 @@ type Changed<'t> = (&'t str, Option<TreeEntry<'t>>, Option<TreeEntry<'t>>);
 /// comparison and nothing is allocated for them; when the old tree's entry starts are known,
 /// the walk starts at the entry holding the first byte that differs and stops where the rest
 /// of both trees is the same bytes. Names that are not UTF-8 are left out, as the loaders do.
-fn changed_entries<'t>(old: &'t RawTree, new: &'t RawTree) -> (Vec<Changed<'t>>, Option<Vec<u32>>) {
+/// `None` when either tree is malformed (an entry that does not parse before its end).
+fn changed_entries<'t>(old: &'t RawTree, new: &'t RawTree) -> Option<(Vec<Changed<'t>>, Vec<u32>)> {
     let (a, b) = (&old.data[..], &new.data[..]);
     let mut out: Vec<Changed<'t>> = Vec::new();
     let starts = old.starts();
@@ -248,7 +249,6 @@ fn changed_entries<'t>(old: &'t RawTree, new: &'t RawTree) -> (Vec<Changed<'t>>,
     let (mut x, mut y) = (tree_entry_at(a, i), tree_entry_at(b, j));
     let name = |e: &TreeEntry<'t>| std::str::from_utf8(e.name).ok();
     let pos = |n: usize| u32::try_from(n).ok();
-    let mut whole = true;
     loop {
         if let Some(starts) = starts
             && a.len() - i == b.len() - j
@@ -263,7 +263,9 @@ fn changed_entries<'t>(old: &'t RawTree, new: &'t RawTree) -> (Vec<Changed<'t>>,
         }
         let order = match (&x, &y) {
             (None, None) => {
-                whole = whole && j == b.len();
+                if i != a.len() || j != b.len() {
+                    return None;
+                }
                 new_starts.push(pos(j).unwrap_or(u32::MAX));
                 break;
             }
@@ -318,7 +320,7 @@ fn changed_entries<'t>(old: &'t RawTree, new: &'t RawTree) -> (Vec<Changed<'t>>,
         true
     });
     out.retain(|(_, x, y)| x.map(|e| e.oid) != y.map(|e| e.oid));
-    (out, whole.then_some(new_starts))
+    Some((out, new_starts))
 }
 
 /// The blobs that differ between two raw trees: `(path, old blob, new blob)`, `None` where
@@ -334,10 +336,11 @@ fn diff_trees(
 ) -> Result<()> {
     let empty = RawTree::new(Rc::new(Vec::new()));
     let new = new.unwrap_or(&empty);
-    let (changed, new_starts) = changed_entries(old.unwrap_or(&empty), new);
-    if let Some(starts) = new_starts {
-        let _ = new.starts.set(Some(starts));
-    }
+    let Some((changed, new_starts)) = changed_entries(old.unwrap_or(&empty), new) else {
+        let message = format!("a git tree under product/{prefix} is malformed");
+        return Err(Error::git(git2::Error::from_str(&message)).with_hint("`git fsck` names the broken object"));
+    };
+    let _ = new.starts.set(Some(new_starts));
     for (name, x, y) in changed {
         let path = format!("{prefix}{name}");
         let mut tree_of = |e: Option<TreeEntry>| -> Result<Option<Rc<RawTree>>> {
@@ -642,13 +645,13 @@ mod tests {
                 };
             }
             let (a, b) = (raw(&old), raw(&new));
-            let (fast, starts) = changed_entries(&a, &b);
+            let (fast, starts) = changed_entries(&a, &b).expect("well-formed trees");
             // Without the old tree's starts, the walk goes through every entry.
             let unknown = RawTree { data: a.data.clone(), starts: OnceCell::from(None) };
-            let (slow, _) = changed_entries(&unknown, &b);
+            let (slow, _) = changed_entries(&unknown, &b).expect("well-formed trees");
             prop_assert_eq!(plain(fast), plain(slow));
             let fresh = RawTree::new(b.data.clone());
-            prop_assert_eq!(starts.as_deref(), fresh.starts());
+            prop_assert_eq!(Some(&starts[..]), fresh.starts());
         }
     }
 }

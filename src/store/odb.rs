@@ -26,6 +26,12 @@ const CACHE_BYTES: usize = 96 << 20;
 /// How many objects are read through libgit2 before this reader loads the pack indexes.
 const LIBGIT2_READS: usize = 16;
 
+/// The most memory reserved ahead for an object whose size a file states.
+const FIRST_RESERVE: usize = 1 << 20;
+
+/// The most delta bytes followed to rebuild one object: a chain that loops stops here.
+const CHAIN_BYTES: usize = 1 << 30;
+
 /// An object's bytes, shared with the cache.
 pub type Data = Rc<Vec<u8>>;
 
@@ -88,8 +94,14 @@ impl Pack {
         if index.len() < FANOUT + 256 * 4 + 40 || &index[..4] != IDX_MAGIC || be32(&index[4..8]) != 2 {
             return None;
         }
-        let count = be32(&index[FANOUT + 255 * 4..FANOUT + 256 * 4]) as usize;
-        let needed = FANOUT + 256 * 4 + count * (20 + 4 + 4) + 40;
+        // The fan-out table counts the IDs up to each first byte: it never decreases, and
+        // its last entry is the number of objects.
+        let fanout: Vec<u32> = (0..256).map(|b| be32(&index[FANOUT + b * 4..])).collect();
+        if fanout.windows(2).any(|w| w[0] > w[1]) {
+            return None;
+        }
+        let count = fanout[255] as usize;
+        let needed = count.checked_mul(20 + 4 + 4)?.checked_add(FANOUT + 256 * 4 + 40)?;
         if index.len() < needed {
             return None;
         }
@@ -145,7 +157,13 @@ impl Pack {
     }
 
     /// Where the entry starting at `offset` ends (the next entry, or the pack's trailer).
+    /// Call [`Pack::file`] first.
     fn end_of(&mut self, offset: u64) -> Fast<u64> {
+        // The last 20 bytes are the pack's checksum; entries start after the 12-byte header.
+        let trailer = self.len.checked_sub(20).ok_or(Unreadable)?;
+        if offset < 12 || offset >= trailer {
+            return Err(Unreadable);
+        }
         if self.ends.is_none() {
             let mut ends = (0..self.count).map(|p| self.offset(p)).collect::<Fast<Vec<u64>>>()?;
             ends.sort_unstable();
@@ -153,7 +171,7 @@ impl Pack {
         }
         let ends = self.ends.as_ref().ok_or(Unreadable)?;
         let at = ends.partition_point(|&o| o <= offset);
-        ends.get(at).copied().or(self.len.checked_sub(20)).ok_or(Unreadable)
+        Ok(ends.get(at).map_or(trailer, |&end| end.min(trailer)))
     }
 }
 
@@ -329,9 +347,10 @@ impl Odb {
             _ => return Err(Unreadable),
         };
         let size: usize = size.parse().map_err(|_| Unreadable)?;
-        let mut all = Vec::with_capacity(nul + 1 + size);
-        self.inflate_into(&raw, &mut all, nul + 1 + size, true)?;
-        if all.len() != nul + 1 + size {
+        let whole = size.checked_add(nul + 1).ok_or(Unreadable)?;
+        let mut all = Vec::new();
+        self.inflate_into(&raw, &mut all, whole, true)?;
+        if all.len() != whole {
             return Err(Unreadable);
         }
         all.drain(..=nul);
@@ -342,14 +361,23 @@ impl Odb {
     fn inflate_into(&mut self, input: &[u8], out: &mut Vec<u8>, size: usize, partial_ok: bool) -> Fast<()> {
         out.clear();
         // One byte more than expected, as git does, so that a stream longer than it says
-        // shows as too long instead of being cut.
-        out.reserve_exact(size + 1);
+        // shows as too long instead of being cut. The size comes from the file: memory is
+        // reserved as the output grows, never for a size a damaged file claims.
+        let limit = size.checked_add(1).ok_or(Unreadable)?;
+        out.reserve_exact(limit.min(FIRST_RESERVE));
         self.inflate.reset(true);
-        let status = self.inflate.decompress_vec(input, out, flate2::FlushDecompress::Finish);
-        match status {
-            Ok(flate2::Status::StreamEnd) => Ok(()),
-            Ok(_) if partial_ok || out.len() == size => Ok(()),
-            _ => Err(Unreadable),
+        loop {
+            let used = usize::try_from(self.inflate.total_in()).map_err(|_| Unreadable)?;
+            let rest = input.get(used..).ok_or(Unreadable)?;
+            let status = self.inflate.decompress_vec(rest, out, flate2::FlushDecompress::Finish);
+            match status {
+                Ok(flate2::Status::StreamEnd) => return Ok(()),
+                Ok(_) if out.len() == out.capacity() && out.len() < limit => {
+                    out.reserve_exact((limit - out.len()).min(out.len()));
+                }
+                Ok(_) if partial_ok || out.len() == size => return Ok(()),
+                _ => return Err(Unreadable),
+            }
         }
     }
 
@@ -389,6 +417,10 @@ impl Odb {
                         back.checked_add(1).and_then(|b| b.checked_shl(7)).ok_or(Unreadable)? | u64::from(byte & 0x7f);
                 }
                 at += 1;
+                // The base comes earlier in the pack, so chains cannot loop.
+                if back == 0 {
+                    return Err(Unreadable);
+                }
                 let base = offset.checked_sub(back).ok_or(Unreadable)?;
                 self.inflate_into(&raw[at..], &mut data, size, false)?;
                 check_size(&data, size)?;
@@ -412,13 +444,18 @@ impl Odb {
     /// The object at a pack position, through its delta chain, keeping what it rebuilds.
     fn unpack(&mut self, start: (usize, u64)) -> Fast<(Kind, Data)> {
         let mut chain: Vec<((usize, u64), Vec<u8>)> = Vec::new();
+        let mut chain_bytes = 0usize;
         let mut at = start;
         let (kind, mut obj) = loop {
             if let Some(hit) = self.cache.get(at) {
                 break hit;
             }
-            if chain.len() > 10_000 {
+            // Reference deltas can name each other in a damaged pack.
+            if chain.len() > 10_000 || chain_bytes > CHAIN_BYTES {
                 return Err(Unreadable);
+            }
+            if let Some((_, delta)) = chain.last() {
+                chain_bytes += delta.len();
             }
             match self.entry(at)? {
                 Entry::Whole(kind, data) => {
@@ -478,7 +515,7 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Fast<Vec<u8>> {
         return Err(Unreadable);
     }
     let size = delta_size(delta, &mut at)?;
-    let mut out = Vec::with_capacity(size);
+    let mut out = Vec::with_capacity(size.min(FIRST_RESERVE.max(base.len())));
     while at < delta.len() {
         let op = delta[at];
         at += 1;
@@ -528,7 +565,7 @@ pub struct TreeEntry<'a> {
 
 impl TreeEntry<'_> {
     pub fn is_tree(&self) -> bool {
-        self.mode == 0o040000
+        self.mode & 0o170000 == 0o040000
     }
 
     pub fn is_blob(&self) -> bool {
@@ -572,7 +609,7 @@ pub fn tree_entry_at(raw: &[u8], at: usize) -> Option<(TreeEntry<'_>, usize)> {
     let space = rest.iter().take(8).position(|&b| b == b' ')?;
     let mut mode = 0u32;
     for &d in &rest[..space] {
-        if !d.is_ascii_digit() {
+        if !(b'0'..=b'7').contains(&d) {
             return None;
         }
         mode = mode * 8 + u32::from(d - b'0');
@@ -658,6 +695,100 @@ mod tests {
         git(root, &["-c", "repack.useDeltaBaseOffset=false", "repack", "-adfq", "--depth=50"]);
         git(root, &["prune-packed"]);
         check(true);
+        // An index that keeps every offset past 0x100 in its 64-bit table.
+        let (pack, idx) = pack_files(root);
+        std::fs::remove_file(&idx).unwrap();
+        git(root, &["index-pack", "--index-version=2,0x100", pack.to_str().unwrap()]);
+        assert!(std::fs::read(&idx).unwrap().len() > FANOUT + 256 * 4 + 28 * 120 + 8 * 10, "no large offsets");
+        check(true);
+    }
+
+    fn pack_files(root: &Path) -> (PathBuf, PathBuf) {
+        let dir = root.join(".git/objects/pack");
+        let idx = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "idx"))
+            .unwrap();
+        (idx.with_extension("pack"), idx)
+    }
+
+    /// A small packed repository, and every object ID in it.
+    fn packed_repo() -> (tempfile::TempDir, Vec<Oid>) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q"]);
+        let mut text = String::new();
+        for round in 0..12 {
+            text.push_str(&format!("line {round} of a file that changes a little each time\n"));
+            std::fs::write(root.join("a.md"), &text).unwrap();
+            git(root, &["add", "-A"]);
+            git(root, &["commit", "-qm", &format!("round {round}")]);
+        }
+        git(root, &["repack", "-adfq"]);
+        git(root, &["prune-packed"]);
+        let repo = Repository::open(root).unwrap();
+        let mut ids = Vec::new();
+        repo.odb()
+            .unwrap()
+            .foreach(|id| {
+                ids.push(*id);
+                true
+            })
+            .unwrap();
+        (dir, ids)
+    }
+
+    /// Damaged packs, indexes and loose objects are refused (and read through libgit2), never
+    /// a panic or a reservation of the memory a damaged size claims.
+    #[test]
+    fn damaged_objects_are_refused_without_panics() {
+        let (dir, ids) = packed_repo();
+        let root = dir.path();
+        let (pack, idx) = pack_files(root);
+        let (pack_bytes, idx_bytes) = (std::fs::read(&pack).unwrap(), std::fs::read(&idx).unwrap());
+        let read_all = || {
+            let repo = Repository::open(root).unwrap();
+            let mut odb = Odb::open(&repo);
+            for id in &ids {
+                let _ = odb.read_fast(*id);
+            }
+        };
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n as u64) as usize
+        };
+        for _ in 0..200 {
+            let (path, orig) = if next(2) == 0 { (&pack, &pack_bytes) } else { (&idx, &idx_bytes) };
+            let mut bytes = orig.clone();
+            for _ in 0..1 + next(3) {
+                let at = next(bytes.len());
+                bytes[at] = if next(2) == 0 { 0xff } else { bytes[at] ^ (1 << next(8)) };
+            }
+            let _ = std::fs::remove_file(path);
+            std::fs::write(path, &bytes).unwrap();
+            read_all();
+        }
+        std::fs::write(&idx, &idx_bytes).unwrap();
+        std::fs::write(&pack, &pack_bytes).unwrap();
+
+        // A loose object claiming an enormous size.
+        let id = Oid::from_str("0123456789012345678901234567890123456789").unwrap();
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut z, b"blob 1125899906842624\0abc").unwrap();
+        let loose = root.join(".git/objects/01");
+        std::fs::create_dir_all(&loose).unwrap();
+        std::fs::write(loose.join("23456789012345678901234567890123456789"), z.finish().unwrap()).unwrap();
+        let repo = Repository::open(root).unwrap();
+        let mut odb = Odb::open(&repo);
+        assert!(odb.read_fast(id).is_err());
+        // A delta claiming an enormous result, and one copying past its base.
+        let huge = [0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f];
+        assert!(apply_delta(b"", &huge).is_err());
+        assert!(apply_delta(b"abc", &[3, 4, 0x91, 1, 4]).is_err());
     }
 
     #[test]
