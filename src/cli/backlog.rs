@@ -23,6 +23,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let view::View { product, items, backlog: list, errors, .. } = view::load_view(ctx, a.at.as_deref())?;
+    let items = view::kept_to_exit(items);
     let shown = product.shown(&product.backlog_path());
     let mut rows = Vec::new();
     let mut json = Vec::new();

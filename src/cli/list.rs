@@ -40,6 +40,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     let view::View { product, items, backlog, roadmap, errors, .. } = view::load_view(ctx, a.at.as_deref())?;
+    let items = view::kept_to_exit(items);
     for s in &a.status {
         crate::ops::values::status(&product, kind, s)?;
     }

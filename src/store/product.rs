@@ -366,10 +366,18 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
     }
     let chunk = items.len().div_ceil(threads);
     let f = &f;
+    // The calling thread takes the first chunk: its allocations come from the main heap,
+    // which grows in large steps, where a new thread's heap grows a few pages at a time.
+    let mut parts = items.chunks(chunk);
+    let first = parts.next().unwrap_or(&[]);
     std::thread::scope(|s| {
-        let handles: Vec<_> =
-            items.chunks(chunk).map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        let handles: Vec<_> = parts.map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
+        let mut out: Vec<R> = Vec::with_capacity(items.len());
+        out.extend(first.iter().map(f));
+        for h in handles {
+            out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        out
     })
 }
 
