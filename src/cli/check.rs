@@ -5,7 +5,7 @@ use clap::ValueEnum;
 use crate::check::source::{CONFIG_FILE, Snapshot};
 use crate::check::{self, changed, format};
 use crate::cli::Ctx;
-use crate::cli::output::print;
+use crate::cli::output::{print, print_raw};
 use crate::error::{Error, ExitCode, Location, Result};
 use crate::model::config::Config;
 
@@ -61,7 +61,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
         CheckFormat::Sarif => format::sarif(&report),
         CheckFormat::Junit => format::junit(&report, strict),
     };
-    print(&text)?;
+    // JSON and SARIF are data: written byte for byte (the colour filter would drop a DEL).
+    match format {
+        CheckFormat::Json | CheckFormat::Sarif => print_raw(&text)?,
+        _ => print(&text)?,
+    }
     Ok(if report.fails(strict) { ExitCode::Findings } else { ExitCode::Success })
 }
 

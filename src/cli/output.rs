@@ -41,16 +41,26 @@ pub fn print(text: &str) -> Result<()> {
     out.flush().map_err(io)
 }
 
-/// Print a JSON value, pretty, with a final newline.
+/// Print a JSON value, pretty, with a final newline. JSON escapes every control character
+/// but DEL, which it keeps as data, so it goes to stdout as it is, without the colour filter
+/// (which would drop a DEL from a title).
 pub fn print_json(value: &serde_json::Value) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).unwrap_or_default();
-    print(&format!("{text}\n"))
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    print_raw(&text)
+}
+
+/// Write a machine format (JSON, SARIF) to stdout byte for byte.
+pub fn print_raw(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).map_err(io)?;
+    out.flush().map_err(io)
 }
 
 /// Print a JSON array of `to_json` of each item, pretty: the same bytes as pretty-printing the
 /// whole array. Elements are made and rendered on all cores a chunk at a time and written in
-/// order, so 10,000 items never exist as JSON at once. JSON holds no escape sequences (control
-/// characters are escaped), so it needs no colour filter and goes to stdout as it is.
+/// order, so 10,000 items never exist as JSON at once. As with [`print_json`], the bytes go to
+/// stdout as they are.
 pub fn print_json_array<T: Sync, J: serde::Serialize>(items: &[T], to_json: impl Fn(&T) -> J + Sync) -> Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     write_json_array(&mut out, items, to_json).and_then(|()| out.flush()).map_err(io)

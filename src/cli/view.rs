@@ -227,5 +227,29 @@ mod tests {
         let fields = serde_json::to_string_pretty(&FieldsJson(&item.fields)).unwrap();
         assert_eq!(fields, serde_json::to_string_pretty(&fields_through_a_map(&item.fields)).unwrap());
         assert!(fields.contains("\"string key\"") && !fields.contains("number key"), "{fields}");
+        // The keys of a story's object, written out here so that a key dropped or renamed in
+        // ItemJson fails this test (item_json is made from ItemJson too).
+        let value: Value = serde_json::from_str(&direct).unwrap();
+        let keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+        let expected = [
+            "criteria",
+            "depends_on",
+            "epic",
+            "fields",
+            "id",
+            "kind",
+            "labels",
+            "owner",
+            "path",
+            "points",
+            "priority",
+            "rank",
+            "status",
+            "title",
+        ];
+        assert_eq!(keys, expected);
+        assert_eq!(value["id"], "S-1");
+        assert_eq!(value["rank"], 3);
+        assert_eq!(value["labels"], serde_json::json!(["b", "a"]));
     }
 }

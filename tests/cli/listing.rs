@@ -114,3 +114,20 @@ fn quiet_suppresses_confirmations() {
     let t = Test::with_example();
     t.pm(&["-q", "rank", "S-30", "--top"]).success().stdout_is("");
 }
+
+/// JSON is data: a DEL in a title (which JSON does not escape) reaches stdout in every JSON
+/// output, where the terminal colour filter used to drop it from some of them.
+#[test]
+fn json_outputs_keep_every_character_of_a_title() {
+    let t = Test::with_example();
+    let rel = t.find("product/stories", "S-16-");
+    let text = t.read(&rel).replace(
+        "title: Connect a bank account via Open Banking",
+        "title: \"Connect a\\x7fbank account via Open Banking\"",
+    );
+    t.write(&rel, &text);
+    let title = "Connect a\u{7f}bank account via Open Banking";
+    assert_eq!(t.pm(&["story", "show", "S-16", "--format", "json"]).success().json()["title"], title);
+    assert_eq!(t.pm(&["story", "list", "--format", "json"]).success().json()[0]["title"], title);
+    assert_eq!(t.pm(&["backlog", "--format", "json"]).success().json()[0]["title"], title);
+}

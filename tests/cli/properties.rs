@@ -175,7 +175,7 @@ fn body_line() -> impl Strategy<Value = String> {
         ],
     )
         .prop_map(|(level, text)| format!("{} {text}", "#".repeat(level)));
-    let task = (prop_oneof![Just(' '), Just('x'), Just('X')], 0..4u32, "[A-Za-z][a-z ,.*`]{0,12}").prop_map(
+    let task = (prop_oneof![Just(' '), Just('x'), Just('X')], 0..4u32, "[A-Za-z\x0b\x0c][a-z ,.*`]{0,12}").prop_map(
         |(mark, n, text)| if n == 0 { format!("- [{mark}] {text}") } else { format!("- [{mark}] AC-{n}: {text}") },
     );
     let text = "[A-Za-z][A-Za-z ,.*`_:-]{0,15}";
@@ -200,6 +200,10 @@ fn body_line() -> impl Strategy<Value = String> {
         Just("#hashtag".to_string()),
         Just("####### seven".to_string()),
         Just("####### Acceptance criteria".to_string()),
+        Just("- [ ] \x0c".to_string()),
+        Just("- [ ] \x0b".to_string()),
+        Just("- [ ] AC-4: a\x0cb".to_string()),
+        Just("\x7f".to_string()),
     ];
     prop_oneof![3 => Just(String::new()), 2 => heading, 4 => task, 3 => text, 1 => odd]
 }
