@@ -36,9 +36,7 @@ fn io(e: std::io::Error) -> Error {
 
 /// Write text to stdout (colour stripped unless enabled).
 pub fn print(text: &str) -> Result<()> {
-    let mut out = anstream::stdout().lock();
-    out.write_all(text.as_bytes()).map_err(io)?;
-    out.flush().map_err(io)
+    write_out(anstream::stdout().lock(), text)
 }
 
 /// Print a JSON value, pretty, with a final newline. JSON escapes every control character
@@ -52,7 +50,10 @@ pub fn print_json(value: &serde_json::Value) -> Result<()> {
 
 /// Write a machine format (JSON, SARIF) to stdout byte for byte.
 pub fn print_raw(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    write_out(std::io::stdout().lock(), text)
+}
+
+fn write_out(mut out: impl Write, text: &str) -> Result<()> {
     out.write_all(text.as_bytes()).map_err(io)?;
     out.flush().map_err(io)
 }
