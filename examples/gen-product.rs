@@ -24,9 +24,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser;
 use git2::{Oid, Repository, Signature, Time};
+use pm::model::frontmatter::{yaml_flow_list, yaml_scalar};
 use pm::model::id::slug;
 use pm::model::listfile::ListFile;
-use pm::store::frontmatter::{yaml_flow_list, yaml_scalar};
 
 /// Generate a product folder and its git history.
 #[derive(Debug, Parser)]

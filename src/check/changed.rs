@@ -12,7 +12,7 @@ use std::path::Path;
 use crate::check::Report;
 use crate::check::source::{self, Snapshot};
 use crate::error::{Error, Result};
-use crate::store::product::{BACKLOG_FILE, ROADMAP_FILE};
+use crate::model::layout::{BACKLOG_FILE, ROADMAP_FILE};
 
 /// What changed between the merge-base and the checked snapshot.
 #[derive(Debug, Default)]

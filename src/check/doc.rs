@@ -12,9 +12,9 @@ use crate::check::{Finding, items};
 use crate::model::config::Config;
 use crate::model::criteria::Criteria;
 use crate::model::fields::Fields;
+use crate::model::frontmatter::{self, Split};
 use crate::model::id::{ItemId, Kind};
 use crate::model::item::scalar_string;
-use crate::store::frontmatter::{self, Split};
 
 /// An item file as far as it could be read.
 #[derive(Debug)]

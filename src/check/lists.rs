@@ -9,8 +9,8 @@ use crate::check::source::Snapshot;
 use crate::check::{Finding, Related};
 use crate::model::config::Config;
 use crate::model::id::Kind;
+use crate::model::layout::{BACKLOG_FILE, ROADMAP_FILE};
 use crate::model::listfile::ListFile;
-use crate::store::product::{BACKLOG_FILE, ROADMAP_FILE};
 
 struct Codes {
     missing: &'static str,

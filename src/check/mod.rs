@@ -21,8 +21,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::error::{Error, Location, Result, did_you_mean};
 use crate::model::config::Config;
+use crate::model::layout::{BACKLOG_FILE, CONFIG_FILE, ROADMAP_FILE};
 use crate::model::severity::Severity;
-use crate::store::product::{BACKLOG_FILE, ROADMAP_FILE, parallel_map};
+use crate::store::product::parallel_map;
 
 use doc::Doc;
 use source::Snapshot;
@@ -161,7 +162,7 @@ pub fn check(snapshot: &Snapshot, config: &Config) -> Report {
     let index = links::Index::new(&docs, config);
     findings.extend(links::check(&docs, &index, config));
     findings.extend(lists::check(snapshot, &docs, &index, config));
-    for name in [source::CONFIG_FILE, BACKLOG_FILE, ROADMAP_FILE] {
+    for name in [CONFIG_FILE, BACKLOG_FILE, ROADMAP_FILE] {
         if let Some(f) = snapshot.get(name) {
             files.push(f.path.clone());
         }

@@ -9,10 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::model::id::Kind;
-use crate::store::product::{BACKLOG_FILE, PRODUCT_DIR, ROADMAP_FILE, parallel_map, path_in, read_file, slash_path};
-
-pub const CONFIG_FILE: &str = "pm.yaml";
+use crate::model::layout::{self, PRODUCT_DIR};
+use crate::store::product::{parallel_map, path_in, read_file, slash_path};
 
 /// The bytes of a file, if they are text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +79,7 @@ impl Snapshot {
         let mut paths: Vec<PathBuf> = Vec::new();
         let walker = walkdir::WalkDir::new(&root)
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+            .filter_entry(|e| e.depth() == 0 || !layout::is_hidden(&e.file_name().to_string_lossy()));
         for entry in walker {
             let entry = entry.map_err(|e| {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
@@ -138,19 +136,12 @@ impl Snapshot {
         self.get(rel)
     }
 
-    /// Markdown files that may hold an item: every `.md` file but the top-level backlog, roadmap
-    /// and README; outside the kind folders, only files that open with front matter.
+    /// The files that hold an item ([`layout::holds_item`]); a file in a kind folder that is
+    /// not UTF-8 is one too (its finding says so).
     pub fn item_candidates(&self) -> impl Iterator<Item = &File> {
-        self.files.iter().filter(|f| {
-            if !f.rel.ends_with(".md") || matches!(f.rel.as_str(), BACKLOG_FILE | ROADMAP_FILE | "README.md") {
-                return false;
-            }
-            let in_kind_folder = Kind::of_folder_path(&f.rel).is_some();
-            in_kind_folder
-                || match &f.content {
-                    Content::Text(t) => t.trim_start_matches('\u{feff}').starts_with("---"),
-                    Content::NotUtf8 => false,
-                }
+        self.files.iter().filter(|f| match &f.content {
+            Content::Text(t) => layout::holds_item(&f.rel, t),
+            Content::NotUtf8 => matches!(layout::role(&f.rel), layout::Role::Item { kind: Some(_) }),
         })
     }
 
@@ -161,9 +152,9 @@ impl Snapshot {
     }
 }
 
-/// Files a check reads: Markdown anywhere, and the settings file at the top.
+/// Files a check reads: what [`layout::role`] gives a role.
 fn wanted(rel: &str) -> bool {
-    rel.ends_with(".md") || rel == CONFIG_FILE
+    layout::is_read(rel)
 }
 
 /// The repository holding `cwd`.
@@ -222,7 +213,7 @@ pub fn tree_entries(repo: &git2::Repository, tree: &git2::Tree, dir: &str) -> Re
     let mut blobs: Vec<(String, git2::Oid)> = Vec::new();
     sub.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
         let name = entry.name().unwrap_or("");
-        if name.starts_with('.') {
+        if layout::is_hidden(name) {
             return git2::TreeWalkResult::Skip;
         }
         if entry.kind() == Some(git2::ObjectType::Blob) {

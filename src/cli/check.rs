@@ -2,12 +2,13 @@
 
 use clap::ValueEnum;
 
-use crate::check::source::{CONFIG_FILE, Snapshot};
+use crate::check::source::Snapshot;
 use crate::check::{self, changed, format};
 use crate::cli::Ctx;
 use crate::cli::output::{print, print_raw};
 use crate::error::{Error, ExitCode, Location, Result};
 use crate::model::config::Config;
+use crate::model::layout::CONFIG_FILE;
 
 /// Check the product for problems: missing acceptance criteria, broken links, dependency cycles,
 /// duplicate IDs, a backlog out of step with the stories, and more (docs/check.md lists every

@@ -5,8 +5,8 @@ use std::path::Path;
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
 use crate::model::config::Config;
+use crate::model::layout::{BACKLOG_FILE, CONFIG_FILE, PRODUCT_DIR, ROADMAP_FILE};
 use crate::model::listfile::ListFile;
-use crate::store::product::{BACKLOG_FILE, CONFIG_FILE, PRODUCT_DIR, ROADMAP_FILE};
 use crate::store::transaction::Transaction;
 
 /// Create product/ with pm.yaml (every default written out), a first vision, an empty
@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     };
     let vision = format!(
         "---\nid: V-1\ntitle: {}\nstatus: active\nmetrics: []\n---\n\nWho is {name} for, what problem does it solve for them, and what does success look like?\n",
-        crate::store::frontmatter::yaml_scalar(&name)
+        crate::model::frontmatter::yaml_scalar(&name)
     );
     let mut tx = Transaction::new();
     tx.create(root.join(CONFIG_FILE), Config::default_file(&name));

@@ -9,11 +9,12 @@ use git2::{Commit, ObjectType, Oid, Repository, Tree};
 
 use crate::error::{Error, Location, Result};
 use crate::history::date;
-use crate::history::snapshot::{ItemState, Role, Snapshot, parse_item, role};
+use crate::history::snapshot::{ItemState, Snapshot, parse_item};
 use crate::model::config::Config;
+use crate::model::layout::{CONFIG_FILE, Role, role};
 use crate::model::listfile::ListFile;
 use crate::store::odb::{Data, Odb};
-use crate::store::product::{CONFIG_FILE, Items, Product, parallel_map};
+use crate::store::product::{Items, Product, parallel_map};
 
 /// The repository a product lives in, and where in it the product folder is.
 pub struct Git {
@@ -200,12 +201,12 @@ impl Git {
             match role(&rel) {
                 Role::Backlog => backlog = ListFile::parse(&self.text(oid)?.unwrap_or_default()),
                 Role::Roadmap => roadmap = ListFile::parse(&self.text(oid)?.unwrap_or_default()),
-                Role::Item => match self.item(oid, &rel, &config) {
+                Role::Item { .. } => match self.item(oid, &rel, &config) {
                     Ok(Some(item)) => all.push(item),
                     Ok(None) => {}
                     Err(e) => errors.push(e),
                 },
-                Role::Config | Role::Ignored => {}
+                Role::Config | Role::Other => {}
             }
         }
         let items = Items::new(all);
@@ -233,7 +234,7 @@ impl Git {
         // A blob that cannot be read marks its file broken at this commit, as a bad parse does.
         let mut todo: Vec<(usize, Result<Option<String>>)> = Vec::new();
         for (i, (rel, oid)) in files.iter().enumerate() {
-            if role(rel) == Role::Item && !parses.contains_key(&(config_blob, *oid, rel.clone())) {
+            if matches!(role(rel), Role::Item { .. }) && !parses.contains_key(&(config_blob, *oid, rel.clone())) {
                 todo.push((i, self.text(*oid)));
             }
         }
@@ -255,14 +256,14 @@ impl Git {
             match role(&rel) {
                 Role::Backlog => snap.set_backlog(&self.text(oid)?.unwrap_or_default()),
                 Role::Roadmap => snap.set_roadmap(&self.text(oid)?.unwrap_or_default()),
-                Role::Item => match parses.get(&(config_blob, oid, rel.clone())) {
+                Role::Item { .. } => match parses.get(&(config_blob, oid, rel.clone())) {
                     Some(Ok(Some(state))) => snap.insert(state.clone()),
                     Some(Ok(None)) | None => {}
                     Some(Err(msg)) => {
                         snap.broken.insert(rel, msg.clone());
                     }
                 },
-                Role::Config | Role::Ignored => {}
+                Role::Config | Role::Other => {}
             }
         }
         Ok(snap)

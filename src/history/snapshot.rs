@@ -13,45 +13,13 @@ use crate::error::Result;
 use crate::model::config::Config;
 use crate::model::id::{ItemId, Kind};
 use crate::model::item::{Item, scalar_string, value_text};
+use crate::model::layout;
 use crate::model::listfile::{HORIZONS, ListFile};
-use crate::store::product::{BACKLOG_FILE, CONFIG_FILE, ROADMAP_FILE};
-
-/// What a file under `product/` is, judged by its path alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Config,
-    Backlog,
-    Roadmap,
-    /// A Markdown file that may hold an item.
-    Item,
-    Ignored,
-}
-
-/// The role of a file, from its path relative to `product/` (`/` separators). Mirrors what
-/// the working-tree loader reads: hidden files and folders and the top-level README are not
-/// items.
-pub fn role(rel: &str) -> Role {
-    match rel {
-        CONFIG_FILE => return Role::Config,
-        BACKLOG_FILE => return Role::Backlog,
-        ROADMAP_FILE => return Role::Roadmap,
-        "README.md" => return Role::Ignored,
-        _ => {}
-    }
-    if rel.split('/').any(|c| c.starts_with('.')) || !rel.ends_with(".md") {
-        return Role::Ignored;
-    }
-    Role::Item
-}
-
-fn in_kind_folder(rel: &str) -> bool {
-    Kind::ALL.iter().any(|k| rel.starts_with(&format!("{}/", k.folder())))
-}
 
 /// Parse the text of an item file found at `rel`. `Ok(None)` for a Markdown file without
 /// front matter outside the kind folders (notes, a README), as the working-tree loader does.
 pub fn parse_item(text: String, rel: &str, config: &Config, root: &Path, shown: &Path) -> Result<Option<Item>> {
-    if !text.trim_start_matches('\u{feff}').starts_with("---") && !in_kind_folder(rel) {
+    if !layout::holds_item(rel, &text) {
         return Ok(None);
     }
     let path = root.join(rel);
@@ -359,17 +327,6 @@ pub fn roadmap_order(text: &str) -> Vec<(String, Vec<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn roles_follow_the_loader() {
-        assert_eq!(role("pm.yaml"), Role::Config);
-        assert_eq!(role("backlog.md"), Role::Backlog);
-        assert_eq!(role("stories/S-1-a.md"), Role::Item);
-        assert_eq!(role("stories/.draft/S-1-a.md"), Role::Ignored);
-        assert_eq!(role("README.md"), Role::Ignored);
-        assert_eq!(role("docs/README.md"), Role::Item);
-        assert_eq!(role("image.png"), Role::Ignored);
-    }
 
     fn line() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;

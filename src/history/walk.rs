@@ -19,9 +19,10 @@ use crate::error::{Error, Result};
 use crate::history::cache::{Cache, CommitInfo, Entry, Problem};
 use crate::history::changes::{self, Change};
 use crate::history::git::Git;
-use crate::history::snapshot::{ItemState, Role, Snapshot, role};
+use crate::history::snapshot::{ItemState, Snapshot};
 use crate::model::config::Config;
 use crate::model::id::ItemId;
+use crate::model::layout::{CONFIG_FILE, Role, role};
 use crate::store::odb::{Data, TreeEntry, tree_entry_at, tree_find};
 
 /// How to walk.
@@ -401,7 +402,7 @@ impl<'g> Walker<'g> {
 
     /// Use the settings of a product tree, forgetting parses made with other settings.
     fn use_config(&mut self, tree: &git2::Tree) {
-        let oid = tree.get_path(Path::new(crate::store::product::CONFIG_FILE)).ok().map(|e| e.id());
+        let oid = tree.get_path(Path::new(CONFIG_FILE)).ok().map(|e| e.id());
         if self.config.0 != oid || self.parsed.is_empty() {
             let (config, _) = self.git.config(tree, "");
             self.config = (oid, config);
@@ -440,7 +441,7 @@ impl<'g> Walker<'g> {
             match role(&rel) {
                 Role::Backlog => snap.set_backlog(&self.git.text(oid)?.unwrap_or_default()),
                 Role::Roadmap => snap.set_roadmap(&self.git.text(oid)?.unwrap_or_default()),
-                Role::Item => match self.parse(oid, &rel) {
+                Role::Item { .. } => match self.parse(oid, &rel) {
                     Parsed::Item(s) => snap.insert(s),
                     Parsed::NotItem => {}
                     Parsed::Broken(msg) => {
@@ -452,7 +453,7 @@ impl<'g> Walker<'g> {
                         snap.broken.insert(rel, msg);
                     }
                 },
-                Role::Config | Role::Ignored => {}
+                Role::Config | Role::Other => {}
             }
         }
         Ok(snap)
@@ -488,7 +489,7 @@ impl<'g> Walker<'g> {
         let old_tree = tree_p.map(|t| self.trees.get(git, "", t)).transpose()?;
         let new_tree = tree_c.map(|t| self.trees.get(git, "", t)).transpose()?;
         let config_of = |t: &Option<Rc<RawTree>>| {
-            t.as_ref().and_then(|t| tree_find(&t.data, crate::store::product::CONFIG_FILE.as_bytes())).map(|e| e.id())
+            t.as_ref().and_then(|t| tree_find(&t.data, CONFIG_FILE.as_bytes())).map(|e| e.id())
         };
         let mut problems = Vec::new();
         let shown = |rel: &str| format!("{}/{rel}", self.git.shown.display()).trim_start_matches("./").to_string();
@@ -524,7 +525,7 @@ impl<'g> Walker<'g> {
             let mut removed = None;
             if let Some(p) = &old_path {
                 match role(p) {
-                    Role::Item => {
+                    Role::Item { .. } => {
                         if let Some(id) = snap.paths.get(p) {
                             before.entry(id.clone()).or_insert_with(|| snap.items.get(id).cloned());
                         }
@@ -541,12 +542,12 @@ impl<'g> Walker<'g> {
                         roadmap_changed = true;
                         snap.roadmap.clear();
                     }
-                    Role::Config | Role::Ignored => {}
+                    Role::Config | Role::Other => {}
                 }
             }
             let Some((p, oid)) = new_file else { continue };
             match role(&p) {
-                Role::Item => match self.parse(oid, &p) {
+                Role::Item { .. } => match self.parse(oid, &p) {
                     Parsed::Item(s) => {
                         before.entry(s.id.clone()).or_insert_with(|| snap.items.get(&s.id).cloned());
                         snap.insert(s);
@@ -568,7 +569,7 @@ impl<'g> Walker<'g> {
                     roadmap_changed = true;
                     snap.set_roadmap(&self.git.text(oid)?.unwrap_or_default());
                 }
-                Role::Config | Role::Ignored => {}
+                Role::Config | Role::Other => {}
             }
         }
         let mut out = Vec::new();

@@ -193,7 +193,7 @@ impl Config {
 
     /// The commented `pm.yaml` that `pm init` writes: every default spelled out.
     pub fn default_file(name: &str) -> String {
-        let name = crate::store::frontmatter::yaml_scalar(name);
+        let name = crate::model::frontmatter::yaml_scalar(name);
         format!(
             "\
 # Settings of this product for pm. Every value below is the default: change what

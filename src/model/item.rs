@@ -11,8 +11,8 @@ use crate::error::{Error, Location, Result};
 use crate::model::config::Config;
 use crate::model::criteria::Criteria;
 use crate::model::fields::Fields;
+use crate::model::frontmatter::{self, Split};
 use crate::model::id::{ItemId, Kind};
-use crate::store::frontmatter::{self, Split};
 
 /// Fields every item has, in the order `add` writes them.
 pub const COMMON_FIELDS: &[&str] = &["id", "title", "status", "owner", "labels"];

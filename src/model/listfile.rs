@@ -28,7 +28,7 @@ pub struct ListFile {
 
 impl ListFile {
     pub fn parse(text: &str) -> ListFile {
-        let eol = crate::store::frontmatter::line_ending(text);
+        let eol = crate::model::frontmatter::line_ending(text);
         let lines = text.split_inclusive('\n').map(str::to_string).collect();
         ListFile { lines, eol }
     }

@@ -4,8 +4,9 @@
 pub mod config;
 pub mod criteria;
 pub mod fields;
+pub mod frontmatter;
 pub mod id;
 pub mod item;
+pub mod layout;
 pub mod listfile;
 pub mod severity;
-pub mod simple_criteria;

@@ -2,8 +2,8 @@
 //! criterion's own line(s); IDs are never renumbered.
 
 use crate::error::{Error, Result};
+use crate::model::frontmatter::line_ending;
 use crate::model::item::Item;
-use crate::store::frontmatter::line_ending;
 use crate::store::product::Product;
 use crate::store::transaction::Transaction;
 

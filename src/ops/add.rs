@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
+use crate::model::frontmatter::{self, FieldValue, yaml_flow_list, yaml_scalar};
 use crate::model::id::{ItemId, Kind, slug};
 use crate::model::item::Item;
 use crate::ops::{Placement, sync_lists, values};
-use crate::store::frontmatter::{self, FieldValue, yaml_flow_list, yaml_scalar};
 use crate::store::product::Product;
 use crate::store::transaction::{CommitError, Transaction};
 use crate::store::{ids, lock};

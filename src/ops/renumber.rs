@@ -9,9 +9,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result, did_you_mean};
+use crate::model::frontmatter::{self, FieldValue};
 use crate::model::id::ItemId;
 use crate::model::item::Item;
-use crate::store::frontmatter::{self, FieldValue};
 use crate::store::product::Product;
 use crate::store::transaction::Transaction;
 use crate::store::{ids, lock};

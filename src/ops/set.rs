@@ -3,9 +3,9 @@
 //! roadmap line follows a status or title change in the same atomic write.
 
 use crate::error::{Error, Result};
+use crate::model::frontmatter::{self, FieldValue};
 use crate::model::item::Item;
 use crate::ops::{Placement, sync_lists, values};
-use crate::store::frontmatter::{self, FieldValue};
 use crate::store::lock;
 use crate::store::product::Product;
 use crate::store::transaction::Transaction;

@@ -1,9 +1,9 @@
 //! Checking field values the user gives on the command line before anything is written.
 
 use crate::error::{Error, Result, did_you_mean};
+use crate::model::frontmatter::{FieldValue, yaml_flow_list, yaml_scalar};
 use crate::model::id::{ItemId, Kind};
 use crate::model::item::{self, Item};
-use crate::store::frontmatter::{FieldValue, yaml_flow_list, yaml_scalar};
 use crate::store::product::Product;
 
 fn one_of(what: &str, value: &str, allowed: &[String], setting: &str) -> Result<()> {

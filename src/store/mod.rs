@@ -1,10 +1,8 @@
 //! The product folder on disk: locating it, reading items, allocating IDs, locking, and
 //! writing atomically while preserving every byte nobody asked to change.
 
-pub mod frontmatter;
 pub mod ids;
 pub mod lock;
 pub mod odb;
 pub mod product;
-pub mod simple_yaml;
 pub mod transaction;

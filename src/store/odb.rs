@@ -12,7 +12,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -146,7 +145,7 @@ impl Pack {
             let file = File::open(&self.path).map_err(|_| Unreadable)?;
             let len = file.metadata().map_err(|_| Unreadable)?.len();
             let mut head = [0u8; 12];
-            file.read_exact_at(&mut head, 0).map_err(|_| Unreadable)?;
+            read_exact_at(&file, &mut head, 0).map_err(|_| Unreadable)?;
             if &head[..4] != b"PACK" || !matches!(be32(&head[4..8]), 2 | 3) || len < 32 {
                 return Err(Unreadable);
             }
@@ -173,6 +172,39 @@ impl Pack {
         let at = ends.partition_point(|&o| o <= offset);
         Ok(ends.get(at).map_or(trailer, |&end| end.min(trailer)))
     }
+}
+
+/// Fill `buf` from `file` at `offset`, without moving a shared cursor.
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+/// Fill `buf` from `file` at `offset` (Windows moves the cursor; nothing here relies on it).
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Fill `buf` from `file` at `offset` on systems with neither positioned read.
+#[cfg(not(any(unix, windows)))]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = file;
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buf)
 }
 
 fn be32(b: &[u8]) -> u32 {
@@ -388,7 +420,7 @@ impl Odb {
         let end = pack.end_of(offset)?;
         let len = usize::try_from(end.checked_sub(offset).ok_or(Unreadable)?).map_err(|_| Unreadable)?;
         let mut raw = vec![0u8; len];
-        pack.file()?.read_exact_at(&mut raw, offset).map_err(|_| Unreadable)?;
+        read_exact_at(pack.file()?, &mut raw, offset).map_err(|_| Unreadable)?;
         let mut at = 0;
         let mut byte = *raw.first().ok_or(Unreadable)?;
         let code = (byte >> 4) & 7;

@@ -10,13 +10,8 @@ use crate::error::{Error, Result, did_you_mean_id};
 use crate::model::config::Config;
 use crate::model::id::{ItemId, Kind};
 use crate::model::item::Item;
+use crate::model::layout::{self, BACKLOG_FILE, CONFIG_FILE, PRODUCT_DIR, ROADMAP_FILE, Role};
 use crate::model::listfile::ListFile;
-
-/// Name of the folder that holds a product.
-pub const PRODUCT_DIR: &str = "product";
-pub const CONFIG_FILE: &str = "pm.yaml";
-pub const BACKLOG_FILE: &str = "backlog.md";
-pub const ROADMAP_FILE: &str = "roadmap.md";
 
 /// An opened product folder.
 #[derive(Debug, Clone)]
@@ -136,25 +131,16 @@ impl Product {
     pub fn list_item_files(&self) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&self.root)
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+            .filter_entry(|e| e.depth() == 0 || !layout::is_hidden(&e.file_name().to_string_lossy()))
             .filter_map(|e| e.ok())
             .filter(|e| e.file_type().is_file())
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".md"))
-            .filter(|e| {
-                !(e.depth() == 1 && matches!(e.file_name().to_str(), Some(BACKLOG_FILE | ROADMAP_FILE | "README.md")))
-            })
+            .filter(|e| matches!(layout::role(&self.rel(e.path())), Role::Item { .. }))
             .map(|e| e.into_path())
             .collect();
         // Byte order of the whole path: deterministic, and much cheaper than comparing
         // path components one by one.
         files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         files
-    }
-
-    /// Whether a file outside the kind folders is an item: only if it has front matter.
-    fn in_kind_folder(&self, path: &Path) -> bool {
-        let rel = self.rel(path);
-        Kind::of_folder_path(&rel).is_some()
     }
 
     /// Read and parse one item file.
@@ -167,10 +153,11 @@ impl Product {
     /// matter outside the kind folders (notes, a README).
     fn load_candidate(&self, path: &Path) -> Result<Option<Item>> {
         let text = read_text(path).map_err(|e| Error::io(&self.shown(path), e))?;
-        if !text.trim_start_matches('\u{feff}').starts_with("---") && !self.in_kind_folder(path) {
+        let rel = self.rel(path);
+        if !layout::holds_item(&rel, &text) {
             return Ok(None);
         }
-        Item::parse(text, path.to_path_buf(), self.rel(path), self.shown(path), &self.config).map(Some)
+        Item::parse(text, path.to_path_buf(), rel, self.shown(path), &self.config).map(Some)
     }
 
     /// Parse every item. The first bad file (in path order) is the error.

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 
 use crate::harness::{Test, changed_lines};
 use pm::model::criteria::Criteria;
-use pm::store::frontmatter::{FieldValue, edit_fields, parse, split, yaml_scalar};
+use pm::model::frontmatter::{FieldValue, edit_fields, parse, split, yaml_scalar};
 
 /// One front-matter line in one of the styles people write by hand.
 fn scalar_line() -> impl Strategy<Value = (String, String)> {
@@ -151,7 +151,7 @@ proptest! {
         )
     ) {
         let yaml: String = lines.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
-        if let Some(fast) = pm::store::simple_yaml::parse(&yaml) {
+        if let Some(fast) = pm::model::frontmatter::fast::parse(&yaml) {
             let full = serde_yaml::from_str::<serde_yaml::Value>(&yaml);
             prop_assert!(full.is_ok(), "fast accepted what YAML rejects: {:?}", yaml);
             prop_assert_eq!(serde_yaml::Value::Mapping(fast.to_mapping()), full.unwrap(), "{:?}", yaml);
@@ -225,7 +225,7 @@ proptest! {
         if crlf {
             body = body.replace('\n', "\r\n");
         }
-        if let Some(fast) = pm::model::simple_criteria::parse(&body) {
+        if let Some(fast) = pm::model::criteria::fast::parse(&body) {
             prop_assert_eq!(fast, Criteria::parse_markdown(&body), "{:?}", body);
         }
     }

@@ -2,9 +2,11 @@
 //!
 //! The body is parsed as Markdown (pulldown-cmark), never with regexes, so a criterion-looking
 //! line inside a code block or under another heading is not a criterion. Bodies made only of
-//! plain lines are read by the faster [`crate::model::simple_criteria`] scanner, which declines
+//! plain lines are read by the faster [`fast`] scanner, which declines
 //! everything else. This module also owns the byte-level edits of criteria (check, uncheck, add,
 //! remove); each changes only its line.
+
+pub mod fast;
 
 use std::ops::Range;
 
@@ -54,7 +56,7 @@ pub struct Criteria {
 impl Criteria {
     /// Parse the criteria of a Markdown body.
     pub fn parse(body: &str) -> Criteria {
-        crate::model::simple_criteria::parse(body).unwrap_or_else(|| Criteria::parse_markdown(body))
+        fast::parse(body).unwrap_or_else(|| Criteria::parse_markdown(body))
     }
 
     /// Parse the criteria with the full Markdown parser (what [`Criteria::parse`] falls back to;

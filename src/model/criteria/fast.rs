@@ -5,10 +5,10 @@
 //! and never decides anything the Markdown parser would decide differently: whenever a line is
 //! outside that small subset (indentation, code fences, other list markers, HTML, a heading with
 //! markup, a `\r`, form feed or vertical tab) it returns `None` and
-//! [`crate::model::criteria::Criteria::parse`] uses pulldown-cmark. A property test checks the
+//! [`super::Criteria::parse`] uses pulldown-cmark. A property test checks the
 //! two agree.
 
-use crate::model::criteria::{Criteria, HEADING, criterion};
+use super::{Criteria, HEADING, criterion};
 
 /// One line of a body, as far as the criteria are concerned.
 enum Line<'a> {

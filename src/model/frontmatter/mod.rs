@@ -2,7 +2,10 @@
 //!
 //! Reading goes through serde (`serde_yaml`) for meaning. Writing never re-serialises: it edits
 //! a lossless `yaml-edit` document, so comments, key order, quoting, unknown keys, line endings
-//! and the Markdown body stay exactly as they were.
+//! and the Markdown body stay exactly as they were. Flat front matter is read by the faster
+//! [`fast`] reader, which declines everything outside its small subset.
+
+pub mod fast;
 
 use std::ops::Range;
 use std::str::FromStr;
@@ -82,7 +85,7 @@ pub fn parse(text: &str, split: &Split) -> Result<Fields, YamlError> {
     if yaml.trim().is_empty() {
         return Ok(Fields::default());
     }
-    if let Some(m) = super::simple_yaml::parse(yaml) {
+    if let Some(m) = fast::parse(yaml) {
         return Ok(m);
     }
     match serde_yaml::from_str::<Value>(yaml) {

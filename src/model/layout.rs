@@ -1,0 +1,110 @@
+//! The layout of a product folder: the names of its fixed files, and the one rule that says
+//! what a path under `product/` is.
+//!
+//! Every reader (the working tree, a git commit, the history walk, `pm check`) asks [`role`]
+//! and [`holds_item`]; none decides it on its own, so a file is an item for all of them or for
+//! none.
+
+use crate::model::id::Kind;
+
+/// Name of the folder that holds a product.
+pub const PRODUCT_DIR: &str = "product";
+/// The settings file at the top of `product/`.
+pub const CONFIG_FILE: &str = "pm.yaml";
+/// The ordered backlog at the top of `product/`.
+pub const BACKLOG_FILE: &str = "backlog.md";
+/// The roadmap at the top of `product/`.
+pub const ROADMAP_FILE: &str = "roadmap.md";
+/// A top-level file for people, never an item.
+pub const README_FILE: &str = "README.md";
+
+/// What a file under `product/` is, judged by its path alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `pm.yaml` at the top.
+    Config,
+    /// `backlog.md` at the top.
+    Backlog,
+    /// `roadmap.md` at the top.
+    Roadmap,
+    /// A Markdown file that may hold an item; `kind` is the kind whose folder holds it. Outside
+    /// a kind folder it is an item only if it opens with front matter ([`holds_item`]).
+    Item { kind: Option<Kind> },
+    /// Anything else: the top-level README, hidden files and folders, files that are not
+    /// Markdown.
+    Other,
+}
+
+/// The role of a file from its path relative to `product/` (`/`-separated).
+pub fn role(rel: &str) -> Role {
+    match rel {
+        CONFIG_FILE => return Role::Config,
+        BACKLOG_FILE => return Role::Backlog,
+        ROADMAP_FILE => return Role::Roadmap,
+        README_FILE => return Role::Other,
+        _ => {}
+    }
+    if !rel.ends_with(".md") || is_hidden(rel) {
+        return Role::Other;
+    }
+    Role::Item { kind: Kind::of_folder_path(rel) }
+}
+
+/// Whether some component of the path starts with a dot (`.drafts/`, `.S-1.md`): such files
+/// are never read.
+pub fn is_hidden(rel: &str) -> bool {
+    rel.split('/').any(|c| c.starts_with('.'))
+}
+
+/// Whether a file is read by `pm` at all: an item candidate, a list file or the settings.
+pub fn is_read(rel: &str) -> bool {
+    role(rel) != Role::Other
+}
+
+/// Whether the file at `rel` holding `text` is an item: a Markdown item candidate in a kind
+/// folder, or elsewhere one that opens with front matter (notes and READMEs do not).
+pub fn holds_item(rel: &str, text: &str) -> bool {
+    match role(rel) {
+        Role::Item { kind: Some(_) } => true,
+        Role::Item { kind: None } => opens_with_front_matter(text),
+        _ => false,
+    }
+}
+
+/// Whether a text opens with a front-matter fence (after a byte-order mark).
+pub fn opens_with_front_matter(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}').starts_with("---")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_of_paths() {
+        assert_eq!(role("pm.yaml"), Role::Config);
+        assert_eq!(role("backlog.md"), Role::Backlog);
+        assert_eq!(role("roadmap.md"), Role::Roadmap);
+        assert_eq!(role("stories/S-1-a.md"), Role::Item { kind: Some(Kind::Story) });
+        assert_eq!(role("epics/E-1.md"), Role::Item { kind: Some(Kind::Epic) });
+        assert_eq!(role("notes.md"), Role::Item { kind: None });
+        assert_eq!(role("docs/README.md"), Role::Item { kind: None });
+        assert_eq!(role("stories/backlog.md"), Role::Item { kind: Some(Kind::Story) });
+        assert_eq!(role("stories/.draft/S-1-a.md"), Role::Other);
+        assert_eq!(role(".S-1.md"), Role::Other);
+        assert_eq!(role("README.md"), Role::Other);
+        assert_eq!(role("image.png"), Role::Other);
+        assert_eq!(role("sub/pm.yaml"), Role::Other);
+        assert_eq!(role("storiesx/S-1.md"), Role::Item { kind: None });
+    }
+
+    #[test]
+    fn items_outside_kind_folders_need_front_matter() {
+        assert!(holds_item("stories/S-1-a.md", "no front matter\n"));
+        assert!(holds_item("extra.md", "---\nid: S-9\n---\n"));
+        assert!(holds_item("extra.md", "\u{feff}---\nid: S-9\n---\n"));
+        assert!(!holds_item("notes.md", "just notes\n"));
+        assert!(!holds_item("backlog.md", "---\n"));
+        assert!(!holds_item("README.md", "---\n"));
+    }
+}
