@@ -73,9 +73,9 @@ pub fn run(ctx: &Ctx, c: Command) -> Result<()> {
     let product = ctx.product()?;
     match c {
         Command::Add { story, text } => {
-            let _lock = crate::store::lock::lock(&product.root)?;
+            let mut tx = ctx.transaction(&product)?;
             let item = product.get(&story, Kind::Story)?;
-            let n = add(&product, &item, &text)?;
+            let n = add(&mut tx, &item, &text)?;
             ctx.say(&format!("Added {story}/AC-{n}"))
         }
         Command::Check(t) => act(ctx, &product, &t, Action::Check),
@@ -116,9 +116,9 @@ pub fn run(ctx: &Ctx, c: Command) -> Result<()> {
 
 fn act(ctx: &Ctx, product: &crate::store::product::Product, t: &Target, action: Action) -> Result<()> {
     let (story, n) = resolve(t)?;
-    let _lock = crate::store::lock::lock(&product.root)?;
+    let mut tx = ctx.transaction(product)?;
     let item = product.get(&story, Kind::Story)?;
-    let changed = change(product, &item, n, action)?;
+    let changed = change(&mut tx, &item, n, action)?;
     let verb = match (action, changed) {
         (Action::Check, true) => "Checked",
         (Action::Uncheck, true) => "Unchecked",

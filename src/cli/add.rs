@@ -4,7 +4,7 @@ use crate::cli::{Ctx, editor};
 use crate::error::Result;
 use crate::model::id::Kind;
 use crate::ops::Placement;
-use crate::ops::add::{Created, NewItem, add};
+use crate::ops::add::{Created, NewItem, prepare};
 
 /// Fields every kind of item takes.
 #[derive(Debug, clap::Args)]
@@ -137,7 +137,9 @@ fn create(ctx: &Ctx, kind: Kind, new: &NewItem, edit: bool) -> Result<()> {
         *kept.borrow_mut() = Some(session);
         Ok(edited)
     };
-    let result = add(&product, kind, new, if edit { Some(&hook) } else { None });
+    // The editor runs before the lock is taken; the ID is allocated under it.
+    let result = prepare(&product, kind, new, if edit { Some(&hook) } else { None })
+        .and_then(|prepared| prepared.create(&mut ctx.transaction(&product)?));
     let Created { id, path, .. } = match result {
         Ok(c) => c,
         Err(e) => {

@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     let id = item.id.clone();
     // The editor ran without the lock (it may stay open for minutes); take it now and make
     // sure nobody changed the file meanwhile.
-    let _lock = crate::store::lock::lock(&product.root)?;
+    let mut tx = ctx.transaction(&product)?;
     let current = std::fs::read_to_string(&item.path).unwrap_or_default();
     if current != item.text {
         let e =
@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
                 .with_hint("run the edit again on the new version");
         return Err(editor::keep_on_error(session, e));
     }
-    match replace_text(&product, item, text) {
+    match replace_text(&mut tx, item, text) {
         Ok(_) => ctx.say(&format!("Updated {id}")),
         Err(e) => Err(editor::keep_on_error(session, e)),
     }

@@ -22,8 +22,8 @@ pub struct Args {
 pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
     let product = ctx.product()?;
     // Held from planning to writing, so an add in between cannot lose its backlog line.
-    let _lock = if a.check { None } else { Some(crate::store::lock::lock(&product.root)?) };
-    let plan = if a.check { fmt::plan(&product)? } else { fmt::format(&product)? };
+    let mut tx = if a.check { None } else { Some(ctx.transaction(&product)?) };
+    let plan = fmt::plan(&product)?;
     for e in &plan.skipped {
         ctx.warn(&format!("left alone: {e}"));
     }
@@ -44,7 +44,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
         crate::cli::output::print(&out)?;
         return Ok(if changed { ExitCode::Findings } else { ExitCode::Success });
     }
-    plan.apply()?;
+    if let Some(tx) = &mut tx {
+        plan.apply(tx)?;
+    }
     if changed {
         if !ctx.quiet {
             crate::cli::output::print(&out)?;

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::model::config::Config;
 use crate::model::layout::{BACKLOG_FILE, CONFIG_FILE, PRODUCT_DIR, ROADMAP_FILE};
 use crate::model::listfile::ListFile;
-use crate::store::transaction::Transaction;
+use crate::store::transaction::Changes;
 
 /// Create product/ with pm.yaml (every default written out), a first vision, an empty
 /// backlog and roadmap, and .gitattributes lines that let git merge the backlog and roadmap.
@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         "---\nid: V-1\ntitle: {}\nstatus: active\nmetrics: []\n---\n\nWho is {name} for, what problem does it solve for them, and what does success look like?\n",
         crate::model::frontmatter::yaml_scalar(&name)
     );
-    let mut tx = Transaction::new();
+    let mut tx = Changes::new();
     tx.create(root.join(CONFIG_FILE), Config::default_file(&name));
     tx.create(
         root.join("visions").join(format!("V-1-{}.md", crate::model::id::slug(&name)).replace("-.md", ".md")),

@@ -28,6 +28,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::error::{Error, ExitCode, Result};
 use crate::model::id::Kind;
 use crate::store::product::Product;
+use crate::store::transaction::Transaction;
 
 /// Product management kept as plain text in git.
 ///
@@ -230,6 +231,15 @@ impl Ctx {
             1 => Err(errors.into_iter().next().expect("one error")),
             _ => Err(Error::Many(errors)),
         }
+    }
+
+    /// Start a write transaction on `product`: take its lock, saying on stderr when another
+    /// `pm` holds it and this one waits.
+    pub fn transaction<'p>(&self, product: &'p Product) -> Result<Transaction<'p>> {
+        Transaction::start(product, &mut |path| {
+            let _ =
+                writeln!(anstream::stderr(), "pm: waiting for another pm command to finish with {}", path.display());
+        })
     }
 
     /// A warning on stderr.

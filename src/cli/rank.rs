@@ -42,7 +42,7 @@ pub fn position(top: bool, bottom: bool, before: Option<String>, after: Option<S
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let product = ctx.product()?;
     let pos = position(a.top, a.bottom, a.before, a.after, a.to);
-    let moved = rank(&product, &a.id, &pos)?;
+    let moved = rank(&mut ctx.transaction(&product)?, &a.id, &pos)?;
     ctx.say(&describe(&moved))
 }
 

@@ -27,7 +27,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let product = ctx.product()?;
-    let r = renumber(&product, &a.old, &a.new, a.file.as_deref())?;
+    let r = renumber(&mut ctx.transaction(&product)?, &a.old, &a.new, a.file.as_deref())?;
     let mut text = format!("{} is now {}: {} -> {}", r.old, r.new, r.from.display(), r.to.display());
     for u in &r.updated {
         text.push_str(&format!("\n  updated {}", u.display()));

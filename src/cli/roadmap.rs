@@ -59,7 +59,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             Error::bad_argument(format!("unknown horizon `{}`", m.horizon)).with_hint("use now, next or later")
         })?;
         let pos = position(m.top, !m.top && m.before.is_none() && m.after.is_none(), m.before, m.after, None);
-        let moved = move_epic(&product, &m.id, horizon, &pos)?;
+        let moved = move_epic(&mut ctx.transaction(&product)?, &m.id, horizon, &pos)?;
         let from = match (&moved.from_horizon, moved.from) {
             (Some(h), Some(r)) => format!("from {h} #{r} "),
             _ => String::new(),

@@ -34,15 +34,15 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
         pairs.push((k.trim().to_string(), v.to_string()));
     }
     // Locked from the read to the write, so parallel edits of one item never lose each other.
-    let _lock = crate::store::lock::lock(&product.root)?;
+    let mut tx = ctx.transaction(&product)?;
     let item = product.get(&a.id, kind)?;
-    let changed = set(&product, item, &pairs)?;
+    let changed = set(&mut tx, item, &pairs)?;
     report(ctx, &changed)
 }
 
 pub fn run_status(ctx: &Ctx, kind: Kind, a: StatusArgs, status: &str) -> Result<()> {
     let product = ctx.product()?;
-    let _lock = crate::store::lock::lock(&product.root)?;
+    let mut tx = ctx.transaction(&product)?;
     let item = product.get(&a.id, kind)?;
     if !product.config.statuses(kind).iter().any(|s| s == status) {
         return Err(Error::bad_argument(format!("`{status}` is not a {kind} status in pm.yaml"))
@@ -70,7 +70,7 @@ pub fn run_status(ctx: &Ctx, kind: Kind, a: StatusArgs, status: &str) -> Result<
             ctx.warn(&format!("{id} is {status} with {} open stories: {}", open.len(), open.join(", ")));
         }
     }
-    let changed = set_status(&product, item, status)?;
+    let changed = set_status(&mut tx, item, status)?;
     report(ctx, &changed)
 }
 

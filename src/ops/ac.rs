@@ -4,7 +4,6 @@
 use crate::error::{Error, Result};
 use crate::model::frontmatter::line_ending;
 use crate::model::item::Item;
-use crate::store::product::Product;
 use crate::store::transaction::Transaction;
 
 /// What to do to a criterion.
@@ -16,7 +15,7 @@ pub enum Action {
 }
 
 /// Add criterion `text` to `story`; returns its number.
-pub fn add(product: &Product, story: &Item, text: &str) -> Result<u32> {
+pub fn add(tx: &mut Transaction, story: &Item, text: &str) -> Result<u32> {
     let text = text.trim();
     if text.is_empty() || text.contains('\n') {
         return Err(Error::bad_argument("an acceptance criterion must be one non-empty line")
@@ -24,12 +23,12 @@ pub fn add(product: &Product, story: &Item, text: &str) -> Result<u32> {
     }
     let body = story.body();
     let (n, new_body) = story.criteria.add(body, text, line_ending(&story.text));
-    write_body(product, story, &new_body)?;
+    write_body(tx, story, &new_body)?;
     Ok(n)
 }
 
 /// Check, uncheck or remove criterion `number`. Returns false when nothing had to change.
-pub fn change(product: &Product, story: &Item, number: u32, action: Action) -> Result<bool> {
+pub fn change(tx: &mut Transaction, story: &Item, number: u32, action: Action) -> Result<bool> {
     let Some(c) = story.criteria.find(number) else {
         let have: Vec<String> = story.criteria.items.iter().map(|c| c.label()).collect();
         let hint = if have.is_empty() {
@@ -47,14 +46,12 @@ pub fn change(product: &Product, story: &Item, number: u32, action: Action) -> R
         Action::Uncheck => story.criteria.set_checked(body, number, false),
         Action::Remove => story.criteria.remove(body, number),
     };
-    write_body(product, story, &new_body.unwrap_or_else(|| body.to_string()))?;
+    write_body(tx, story, &new_body.unwrap_or_else(|| body.to_string()))?;
     Ok(true)
 }
 
-fn write_body(product: &Product, story: &Item, body: &str) -> Result<()> {
+fn write_body(tx: &mut Transaction, story: &Item, body: &str) -> Result<()> {
     let text = format!("{}{}", &story.text[..story.split.body.start], body);
-    let _lock = crate::store::lock::lock(&product.root)?;
-    let mut tx = Transaction::new();
     tx.write(&story.path, text);
     tx.commit()?;
     Ok(())

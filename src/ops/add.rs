@@ -8,9 +8,9 @@ use crate::model::frontmatter::{self, FieldValue, yaml_flow_list, yaml_scalar};
 use crate::model::id::{ItemId, Kind, slug};
 use crate::model::item::Item;
 use crate::ops::{Placement, sync_lists, values};
+use crate::store::ids;
 use crate::store::product::Product;
 use crate::store::transaction::{CommitError, Transaction};
-use crate::store::{ids, lock};
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
@@ -41,12 +41,28 @@ pub struct Created {
     pub item: Item,
 }
 
-/// Create the item. `edit`, if given, is called with the new file's text (an editor) and
-/// returns the text to write instead.
 /// A hook that may rewrite a new item's text before it is saved (the editor).
 pub type EditHook<'a> = &'a dyn Fn(&str) -> Result<String>;
 
-pub fn add(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHook>) -> Result<Created> {
+/// A new item checked and, with an editor, edited: ready to be created by [`Prepared::create`].
+#[derive(Debug)]
+pub struct Prepared {
+    kind: Kind,
+    prefix: String,
+    /// The text to write, with the ID it was drafted with (provisional until created).
+    text: Option<String>,
+    provisional: Option<u64>,
+    title: String,
+    status: String,
+    points: Option<u64>,
+    horizon: &'static str,
+    new: NewItem,
+}
+
+/// Check what the user asked for and, when `edit` is given, run it (an editor) on the new
+/// file's text with the ID the item would get now. Takes no lock: an editor may stay open for
+/// minutes. The ID is allocated for real by [`Prepared::create`], under the transaction.
+pub fn prepare(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHook>) -> Result<Prepared> {
     let title = values::title(&new.title)?;
     let status = new.status.clone().unwrap_or_else(|| product.config.default_status(kind).to_string());
     values::status(product, kind, &status)?;
@@ -88,55 +104,69 @@ pub fn add(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHook>)
     };
 
     let prefix = product.config.prefix(kind).to_string();
-    let next = |highest: u64| {
-        highest.checked_add(1).ok_or_else(|| {
-            Error::bad_argument(format!("no {kind} number is left after {prefix}-{highest}"))
-                .with_hint(format!("`pm renumber` the item with the huge number to a small one ({prefix}-{highest})"))
-        })
-    };
-    // The editor runs before the lock is taken (it may stay open for minutes), with the ID
-    // the item would get now; the ID is allocated for real under the lock below.
-    // (Reading every branch's IDs is the costly part of an add, so it is done twice only
-    // with --edit.)
-    let mut edited = None;
-    let mut provisional = 0;
+    let (mut text, mut provisional) = (None, None);
     if let Some(edit) = edit {
-        provisional = next(ids::highest_in_use(product, kind)?)?;
-        edited = Some(edit(&render(kind, &ItemId::new(&prefix, provisional), &title, &status, points, new))?);
+        // Reading every branch's IDs is the costly part of an add, so it is done twice only
+        // with --edit.
+        let number = next_number(kind, &prefix, ids::highest_in_use(product, kind)?)?;
+        text = Some(edit(&render(kind, &ItemId::new(&prefix, number), &title, &status, points, new))?);
+        provisional = Some(number);
     }
-    let _lock = lock::lock(&product.root)?;
-    let mut number = next(ids::highest_in_use(product, kind)?)?;
-    let mut text = edited.unwrap_or_else(|| render(kind, &ItemId::new(&prefix, number), &title, &status, points, new));
-    let placement = new.placement.unwrap_or(Placement::Bottom);
-    for _attempt in 0..1000 {
-        let id = ItemId::new(&prefix, number);
-        let draft =
-            Item::parse(text.clone(), PathBuf::new(), String::new(), PathBuf::from("(new item)"), &product.config)?;
-        if draft.id != id {
-            if edit.is_some() && draft.id != ItemId::new(&prefix, provisional) {
-                return Err(Error::bad_argument(format!("the edited file changed the ID to {}", draft.id))
-                    .with_hint(format!("keep `id: {}`; pm allocates IDs so they never collide", draft.id)));
+    Ok(Prepared { kind, prefix, text, provisional, title, status, points, horizon, new: new.clone() })
+}
+
+/// The number after `highest`, or an error when there is none.
+fn next_number(kind: Kind, prefix: &str, highest: u64) -> Result<u64> {
+    highest.checked_add(1).ok_or_else(|| {
+        Error::bad_argument(format!("no {kind} number is left after {prefix}-{highest}"))
+            .with_hint(format!("`pm renumber` the item with the huge number to a small one ({prefix}-{highest})"))
+    })
+}
+
+impl Prepared {
+    /// Create the item with the next free ID: its file and its backlog or roadmap line, in one
+    /// commit of `tx`.
+    pub fn create(self, tx: &mut Transaction) -> Result<Created> {
+        let product = tx.product();
+        let Prepared { kind, prefix, text, provisional, title, status, points, horizon, new } = self;
+        let edited = provisional.is_some();
+        let mut number = next_number(kind, &prefix, ids::highest_in_use(product, kind)?)?;
+        let mut text =
+            text.unwrap_or_else(|| render(kind, &ItemId::new(&prefix, number), &title, &status, points, &new));
+        let placement = new.placement.unwrap_or(Placement::Bottom);
+        for _attempt in 0..1000 {
+            let id = ItemId::new(&prefix, number);
+            let draft =
+                Item::parse(text.clone(), PathBuf::new(), String::new(), PathBuf::from("(new item)"), &product.config)?;
+            if draft.id != id {
+                if let Some(provisional) = provisional
+                    && draft.id != ItemId::new(&prefix, provisional)
+                {
+                    return Err(Error::bad_argument(format!("the edited file changed the ID to {}", draft.id))
+                        .with_hint(format!("keep `id: {}`; pm allocates IDs so they never collide", draft.id)));
+                }
+                text =
+                    frontmatter::edit_fields(&text, &draft.split, &[("id".into(), FieldValue::Scalar(id.to_string()))])
+                        .map_err(Error::bad_argument)?;
             }
-            text = frontmatter::edit_fields(&text, &draft.split, &[("id".into(), FieldValue::Scalar(id.to_string()))])
-                .map_err(Error::bad_argument)?;
+            let path = product.root.join(kind.folder()).join(file_name(&id, &draft.title));
+            let item =
+                Item::parse(text.clone(), path.clone(), product.rel(&path), product.shown(&path), &product.config)?;
+            if edited {
+                values::check_item(product, &item)?;
+            }
+            tx.create(&path, text.clone());
+            sync_lists(tx, &item, Some((placement, horizon)))?;
+            match tx.commit() {
+                Ok(()) => return Ok(Created { id, path, item }),
+                // Someone made that file behind our back: take the next number.
+                Err(CommitError::Exists(_)) => number = next_number(kind, &prefix, number)?,
+                Err(CommitError::Other(e)) => return Err(e),
+            }
         }
-        let path = product.root.join(kind.folder()).join(file_name(&id, &draft.title));
-        let item = Item::parse(text.clone(), path.clone(), product.rel(&path), product.shown(&path), &product.config)?;
-        if edit.is_some() {
-            values::check_item(product, &item)?;
-        }
-        let mut tx = Transaction::new();
-        tx.create(&path, text.clone());
-        sync_lists(product, &mut tx, &item, Some((placement, horizon)))?;
-        match tx.commit() {
-            Ok(()) => return Ok(Created { id, path, item }),
-            // Someone made that file behind our back: take the next number.
-            Err(CommitError::Exists(_)) => number = next(number)?,
-            Err(CommitError::Other(e)) => return Err(e),
-        }
+        Err(Error::bad_argument("could not find a free file name for the new item")
+            .with_hint(format!("check the files in {}", product.shown(&product.root.join(kind.folder())).display())))
     }
-    Err(Error::bad_argument("could not find a free file name for the new item")
-        .with_hint(format!("check the files in {}", product.shown(&product.root.join(kind.folder())).display())))
 }
 
 /// The text of a new item file.

@@ -15,9 +15,8 @@ use crate::model::id::{ItemId, Kind};
 use crate::model::item::Item;
 use crate::model::listfile::ListFile;
 use crate::ops::add::file_name;
-use crate::store::lock;
 use crate::store::product::Product;
-use crate::store::transaction::Transaction;
+use crate::store::transaction::{Changes, Transaction};
 
 /// One change `pm fmt` makes (or would make).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,21 +36,24 @@ pub struct Plan {
     pub skipped: Vec<Error>,
     /// Renames that could not be made (the name is taken).
     pub notes: Vec<Change>,
-    tx: Transaction,
+    writes: Changes,
 }
 
 impl Plan {
-    /// Apply the changes atomically.
-    pub fn apply(self) -> Result<()> {
-        if self.tx.is_empty() {
+    /// Apply the changes atomically, in a transaction taken before the plan was made (so no
+    /// other command can change the files in between).
+    pub fn apply(self, tx: &mut Transaction) -> Result<()> {
+        if self.writes.is_empty() {
             return Ok(());
         }
-        self.tx.commit()?;
+        tx.extend(self.writes);
+        tx.commit()?;
         Ok(())
     }
 }
 
-/// Work out every change, writing nothing. The product lock is taken by [`format`].
+/// Work out every change, writing nothing. To apply it, plan inside a transaction and hand the
+/// plan to [`Plan::apply`].
 pub fn plan(product: &Product) -> Result<Plan> {
     let (items, skipped) = product.load_all_lenient();
     let mut plan = Plan { skipped, ..Plan::default() };
@@ -85,7 +87,7 @@ pub fn plan(product: &Product) -> Result<Plan> {
             what: format!("rename to {}", product.shown(&to).display()),
         });
         rel.insert(id, product.rel(&to));
-        plan.tx.rename(&item.path, &to);
+        plan.writes.rename(&item.path, &to);
     }
     let by_id: HashMap<String, &Item> = items.all.iter().rev().map(|i| (i.id.to_string(), i)).collect();
     let safe_to_drop_unknown = plan.skipped.is_empty();
@@ -103,17 +105,10 @@ pub fn plan(product: &Product) -> Result<Plan> {
         let new =
             format_list(&text, kind, &open, &by_id, &rel, safe_to_drop_unknown, product, &shown, &mut plan.changes);
         if new != text {
-            plan.tx.write(&path, new);
+            plan.writes.write(&path, new);
         }
     }
     Ok(plan)
-}
-
-/// Plan under the product lock; the caller applies the plan while still holding the lock
-/// (the lock is re-entrant within a process: take it before calling this).
-pub fn format(product: &Product) -> Result<Plan> {
-    let _lock = lock::lock(&product.root)?;
-    plan(product)
 }
 
 #[allow(clippy::too_many_arguments)]

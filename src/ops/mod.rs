@@ -1,5 +1,5 @@
-//! The operations behind the authoring commands. Each checks its input, takes the product
-//! lock, computes every file change, and commits them in one atomic transaction.
+//! The operations behind the authoring commands. Each takes the caller's locked
+//! [`Transaction`], checks its input, computes every file change, and commits them together.
 
 pub mod ac;
 pub mod add;
@@ -13,7 +13,6 @@ use crate::error::Result;
 use crate::model::id::Kind;
 use crate::model::item::Item;
 use crate::model::listfile::{HORIZONS, ListFile};
-use crate::store::product::Product;
 use crate::store::transaction::Transaction;
 
 /// Where an item goes when it joins its list.
@@ -27,18 +26,14 @@ pub enum Placement {
 /// or changed: a closed item leaves the list, a listed one whose title or file moved gets its
 /// line refreshed, and, when `may_insert` (a new or reopened item), an open one not listed
 /// joins it. Nothing else in the list changes.
-pub fn sync_lists(
-    product: &Product,
-    tx: &mut Transaction,
-    item: &Item,
-    may_insert: Option<(Placement, &str)>,
-) -> Result<()> {
+pub fn sync_lists(tx: &mut Transaction, item: &Item, may_insert: Option<(Placement, &str)>) -> Result<()> {
+    let product = tx.product();
     let path = match item.kind {
         Kind::Story => product.backlog_path(),
         Kind::Epic => product.roadmap_path(),
         Kind::Vision => return Ok(()),
     };
-    let mut list = product.read_list(&path)?;
+    let mut list = tx.read_list(&path)?;
     let before = list.text();
     let id = item.id.to_string();
     let listed = list.entries().iter().any(|e| e.id == id);

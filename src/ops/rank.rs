@@ -3,8 +3,6 @@
 use crate::error::{Error, Result};
 use crate::model::id::Kind;
 use crate::model::listfile::ListFile;
-use crate::store::lock;
-use crate::store::product::Product;
 use crate::store::transaction::Transaction;
 
 /// Where to put an item among the others.
@@ -50,7 +48,8 @@ fn target_index(others: &[String], position: &Position, kind: &str) -> Result<us
 }
 
 /// Move story `id` in the backlog. An open story that is not listed yet is inserted.
-pub fn rank(product: &Product, id: &str, position: &Position) -> Result<Moved> {
+pub fn rank(tx: &mut Transaction, id: &str, position: &Position) -> Result<Moved> {
+    let product = tx.product();
     let item = product.get(id, Kind::Story)?;
     if product.config.is_closed(&item.status) {
         return Err(Error::bad_argument(format!("{id} is {}; closed stories are not in the backlog", item.status))
@@ -62,9 +61,8 @@ pub fn rank(product: &Product, id: &str, position: &Position) -> Result<Moved> {
         return Err(Error::bad_argument(format!("cannot move {id} relative to itself"))
             .with_hint("name another story with --before or --after"));
     }
-    let _lock = lock::lock(&product.root)?;
     let path = product.backlog_path();
-    let mut list = product.read_list(&path)?;
+    let mut list = tx.read_list(&path)?;
     let before = list.text();
     let from = list.entries().iter().position(|e| e.id == id).map(|i| i + 1);
     // The line moves as it is (bullet, trailing text), or is made for a story not listed yet.
@@ -77,7 +75,6 @@ pub fn rank(product: &Product, id: &str, position: &Position) -> Result<Moved> {
     list.insert_at(index, line);
     let after = list.text();
     if after != before {
-        let mut tx = Transaction::new();
         tx.write(&path, after);
         tx.commit()?;
     }
@@ -85,15 +82,15 @@ pub fn rank(product: &Product, id: &str, position: &Position) -> Result<Moved> {
 }
 
 /// Move epic `id` to `horizon` on the roadmap, at `position` within it.
-pub fn move_epic(product: &Product, id: &str, horizon: &str, position: &Position) -> Result<Moved> {
+pub fn move_epic(tx: &mut Transaction, id: &str, horizon: &str, position: &Position) -> Result<Moved> {
+    let product = tx.product();
     let item = product.get(id, Kind::Epic)?;
     if product.config.is_closed(&item.status) {
         return Err(Error::bad_argument(format!("{id} is {}; closed epics are not on the roadmap", item.status))
             .with_hint(format!("reopen it first: pm epic set {id} status=active")));
     }
-    let _lock = lock::lock(&product.root)?;
     let path = product.roadmap_path();
-    let mut list = product.read_list(&path)?;
+    let mut list = tx.read_list(&path)?;
     if list.text().is_empty() {
         list = ListFile::parse(&ListFile::new_roadmap());
     }
@@ -117,7 +114,6 @@ pub fn move_epic(product: &Product, id: &str, horizon: &str, position: &Position
     }
     let after = list.text();
     if after != before {
-        let mut tx = Transaction::new();
         tx.write(&path, after);
         tx.commit()?;
     }

@@ -1,6 +1,6 @@
 //! `pm renumber OLD NEW`: change an item's ID, rename its file to match, and rewrite every
 //! reference to it: `epic`, `vision` and `depends_on` fields, backlog and roadmap lines, and
-//! `OLD/AC-n` mentions in product files. All in one atomic transaction under the product lock.
+//! `OLD/AC-n` mentions in product files. All in one atomic transaction.
 //!
 //! It is the cure for the duplicate IDs two branches can create. When several files carry OLD,
 //! `file` picks the one to renumber; references by ID are then ambiguous and stay as they are,
@@ -12,9 +12,9 @@ use crate::error::{Error, Result, did_you_mean};
 use crate::model::frontmatter::{self, FieldValue};
 use crate::model::id::ItemId;
 use crate::model::item::Item;
+use crate::store::ids;
 use crate::store::product::Product;
 use crate::store::transaction::Transaction;
-use crate::store::{ids, lock};
 
 /// What a renumbering did.
 #[derive(Debug, Clone)]
@@ -28,7 +28,8 @@ pub struct Renumbered {
     pub updated: Vec<PathBuf>,
 }
 
-pub fn renumber(product: &Product, old: &str, new: &str, file: Option<&Path>) -> Result<Renumbered> {
+pub fn renumber(tx: &mut Transaction, old: &str, new: &str, file: Option<&Path>) -> Result<Renumbered> {
+    let product = tx.product();
     let parse = |text: &str| {
         ItemId::parse(text).ok_or_else(|| {
             Error::bad_argument(format!("`{text}` is not an ID"))
@@ -43,7 +44,6 @@ pub fn renumber(product: &Product, old: &str, new: &str, file: Option<&Path>) ->
         return Err(Error::bad_argument(format!("{new_id} is not a {kind} ID"))
             .with_hint(format!("renumbering keeps the kind: {kind} IDs start with {}-", product.config.prefix(kind))));
     }
-    let _lock = lock::lock(&product.root)?;
     let (items, _) = product.load_all_lenient();
     let next = || ids::highest_in_use(product, kind).map(|h| ItemId::new(&new_id.prefix, h + 1));
     if new_id == old_id
@@ -84,7 +84,6 @@ pub fn renumber(product: &Product, old: &str, new: &str, file: Option<&Path>) ->
     };
     let ambiguous = carriers.len() > 1;
     let (old_s, new_s) = (old_id.to_string(), new_id.to_string());
-    let mut tx = Transaction::new();
 
     // The item itself: its id field, its file name, and mentions of its criteria.
     let text = edit_item(target, &[("id".into(), FieldValue::Scalar(new_s.clone()))])?;

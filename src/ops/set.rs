@@ -6,8 +6,6 @@ use crate::error::{Error, Result};
 use crate::model::frontmatter::{self, FieldValue};
 use crate::model::item::Item;
 use crate::ops::{Placement, sync_lists, values};
-use crate::store::lock;
-use crate::store::product::Product;
 use crate::store::transaction::Transaction;
 
 /// What an edit did.
@@ -24,7 +22,8 @@ impl Changed {
 }
 
 /// Apply `key=value` assignments to an item.
-pub fn set(product: &Product, item: Item, assignments: &[(String, String)]) -> Result<Changed> {
+pub fn set(tx: &mut Transaction, item: Item, assignments: &[(String, String)]) -> Result<Changed> {
+    let product = tx.product();
     let mut seen = std::collections::HashSet::new();
     let mut edits = Vec::new();
     for (key, value) in assignments {
@@ -33,46 +32,47 @@ pub fn set(product: &Product, item: Item, assignments: &[(String, String)]) -> R
         }
         edits.push((key.clone(), values::assignment(product, &item, key, value)?));
     }
-    apply(product, item, &edits)
+    apply(tx, item, &edits)
 }
 
 /// Set the status (as `pm story done` does).
-pub fn set_status(product: &Product, item: Item, status: &str) -> Result<Changed> {
-    values::status(product, item.kind, status)?;
-    apply(product, item, &[("status".into(), FieldValue::Scalar(frontmatter::yaml_scalar(status)))])
+pub fn set_status(tx: &mut Transaction, item: Item, status: &str) -> Result<Changed> {
+    values::status(tx.product(), item.kind, status)?;
+    apply(tx, item, &[("status".into(), FieldValue::Scalar(frontmatter::yaml_scalar(status)))])
 }
 
 /// Replace an item's whole text (from the editor), keeping its ID.
-pub fn replace_text(product: &Product, item: Item, text: String) -> Result<Changed> {
+pub fn replace_text(tx: &mut Transaction, item: Item, text: String) -> Result<Changed> {
+    let product = tx.product();
     let after = Item::parse(text, item.path.clone(), item.rel.clone(), item.shown.clone(), &product.config)?;
     if after.id != item.id {
         return Err(Error::bad_argument(format!("the edit changed the ID from {} to {}", item.id, after.id))
             .with_hint("IDs are stable; `pm renumber OLD NEW` changes one and its references"));
     }
     values::check_item(product, &after)?;
-    commit(product, item, after)
+    commit(tx, item, after)
 }
 
-fn apply(product: &Product, item: Item, edits: &[(String, FieldValue)]) -> Result<Changed> {
+fn apply(tx: &mut Transaction, item: Item, edits: &[(String, FieldValue)]) -> Result<Changed> {
+    let product = tx.product();
     let text = frontmatter::edit_fields(&item.text, &item.split, edits)
         .map_err(|e| Error::bad_file(item.location("id"), format!("cannot edit the front matter: {e}")))?;
     let after = Item::parse(text, item.path.clone(), item.rel.clone(), item.shown.clone(), &product.config)?;
-    commit(product, item, after)
+    commit(tx, item, after)
 }
 
-fn commit(product: &Product, before: Item, after: Item) -> Result<Changed> {
+fn commit(tx: &mut Transaction, before: Item, after: Item) -> Result<Changed> {
     if before.text == after.text {
         return Ok(Changed { before, after });
     }
-    let _lock = lock::lock(&product.root)?;
-    let mut tx = Transaction::new();
+    let product = tx.product();
     tx.write(&after.path, after.text.clone());
     let reopened = product.config.is_closed(&before.status) && !product.config.is_closed(&after.status);
     let touches_lists = reopened
         || before.title != after.title
         || product.config.is_closed(&before.status) != product.config.is_closed(&after.status);
     if touches_lists {
-        sync_lists(product, &mut tx, &after, reopened.then_some((Placement::Bottom, "Later")))?;
+        sync_lists(tx, &after, reopened.then_some((Placement::Bottom, "Later")))?;
     }
     tx.commit()?;
     Ok(Changed { before, after })

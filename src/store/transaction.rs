@@ -1,4 +1,9 @@
-//! Atomic writes of one or several files: all of them land, or none does.
+//! Writes: a locked [`Transaction`] on a product, and the atomic [`Changes`] it commits.
+//!
+//! A command that changes the product starts one transaction ([`Transaction::start`] takes the
+//! product's lock), reads what it needs through it, stages every file change, and commits: all
+//! of them land, or none does. Operations take the transaction; the lock is held until it is
+//! dropped, so a read and the write that depends on it can never be separated by another `pm`.
 //!
 //! Each new content is first written to a temporary file in the target's own folder (so the
 //! final step is a rename on one file system). Only when every temporary file is written are
@@ -11,6 +16,66 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::model::listfile::ListFile;
+use crate::store::lock::Lock;
+use crate::store::product::Product;
+
+/// A locked write session on one product: reads see the folder as it is under the lock (and
+/// the changes staged so far), writes are staged and land together at [`Transaction::commit`].
+#[derive(Debug)]
+pub struct Transaction<'p> {
+    product: &'p Product,
+    changes: Changes,
+    _lock: Lock,
+}
+
+impl<'p> Transaction<'p> {
+    /// Take the product's lock (calling `on_wait` once if another process holds it) and start
+    /// a transaction.
+    pub fn start(product: &'p Product, on_wait: &mut dyn FnMut(&Path)) -> Result<Transaction<'p>> {
+        let lock = Lock::acquire(&product.root, on_wait)?;
+        Ok(Transaction { product, changes: Changes::new(), _lock: lock })
+    }
+
+    /// The product this transaction changes.
+    pub fn product(&self) -> &'p Product {
+        self.product
+    }
+
+    /// Stage: replace a file (or create it if it does not exist) with `contents`.
+    pub fn write(&mut self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
+        self.changes.write(path, contents);
+    }
+
+    /// Stage: create a new file; the commit fails with [`CommitError::Exists`] if it exists.
+    pub fn create(&mut self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
+        self.changes.create(path, contents);
+    }
+
+    /// Stage: rename `from` to `to` (which must not exist), after the writes.
+    pub fn rename(&mut self, from: impl Into<PathBuf>, to: impl Into<PathBuf>) {
+        self.changes.rename(from, to);
+    }
+
+    /// Stage every change of `changes` after those staged already.
+    pub fn extend(&mut self, changes: Changes) {
+        self.changes.ops.extend(changes.ops);
+    }
+
+    /// A list file as this transaction would leave it: the staged text, else the file's.
+    pub fn read_list(&self, path: &Path) -> Result<ListFile> {
+        match self.changes.staged(path) {
+            Some(bytes) => Ok(ListFile::parse(&String::from_utf8_lossy(bytes))),
+            None => self.product.read_list(path),
+        }
+    }
+
+    /// Apply every staged change, or none; either way nothing stays staged. The lock is kept
+    /// (a command may go on, as `pm story add` does when a file name was taken meanwhile).
+    pub fn commit(&mut self) -> Result<(), CommitError> {
+        std::mem::take(&mut self.changes).commit()
+    }
+}
 
 #[derive(Debug)]
 enum Op {
@@ -22,9 +87,10 @@ enum Op {
     Rename { from: PathBuf, to: PathBuf },
 }
 
-/// A set of file changes applied together by [`Transaction::commit`].
+/// A set of file changes applied together by [`Changes::commit`]. Taken alone (without a
+/// [`Transaction`]) only where there is no product to lock yet, as in `pm init`.
 #[derive(Debug, Default)]
-pub struct Transaction {
+pub struct Changes {
     ops: Vec<Op>,
 }
 
@@ -45,9 +111,19 @@ impl From<CommitError> for Error {
     }
 }
 
-impl Transaction {
+impl Changes {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The contents staged for `path` by the last write or create of it, if any.
+    fn staged(&self, path: &Path) -> Option<&[u8]> {
+        self.ops.iter().rev().find_map(|op| match op {
+            Op::Replace { path: p, contents, .. } | Op::Create { path: p, contents } if p == path => {
+                Some(&contents[..])
+            }
+            _ => None,
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -205,7 +281,7 @@ mod tests {
         let b = dir.path().join("b.md");
         fs::write(&a, "old").unwrap();
         fs::write(&b, "taken").unwrap();
-        let mut t = Transaction::new();
+        let mut t = Changes::new();
         t.write(&a, "new");
         t.create(&b, "mine");
         assert!(matches!(t.commit(), Err(CommitError::Exists(_))));
@@ -214,7 +290,7 @@ mod tests {
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 2, "no temporary files left: {names:?}");
 
-        let mut t = Transaction::new();
+        let mut t = Changes::new();
         t.write(&a, "new");
         t.create(dir.path().join("c.md"), "c");
         t.commit().unwrap();
@@ -228,7 +304,7 @@ mod tests {
         let blocker = dir.path().join("backlog.md");
         fs::create_dir(&blocker).unwrap();
         fs::write(blocker.join("inside"), "x").unwrap();
-        let mut t = Transaction::new();
+        let mut t = Changes::new();
         t.create(dir.path().join("S-1.md"), "story");
         t.write(&blocker, "backlog");
         assert!(matches!(t.commit(), Err(CommitError::Other(_))));

@@ -122,3 +122,41 @@ fn the_branch_id_cache_never_changes_the_answer() {
     std::fs::remove_file(&cache).unwrap();
     t.pm(&["story", "add", "On main"]).success().stdout_has("Created S-4");
 }
+
+#[test]
+fn a_command_waits_for_the_lock_another_process_holds_and_says_so() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Locked out"]).success();
+    // Another process holds the product folder's lock until its stdin closes.
+    let mut holder = std::process::Command::new("flock")
+        .args(["product", "sh", "-c", "echo held; read _; true"])
+        .current_dir(t.root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(holder.stdout.as_mut().unwrap()), &mut line).unwrap();
+    assert_eq!(line, "held\n");
+    let pm = std::process::Command::new(env!("CARGO_BIN_EXE_pm"))
+        .args(["story", "set", "S-1", "points=3"])
+        .current_dir(t.root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // It cannot finish while the lock is held: the file is unchanged.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!t.read("product/stories/S-1-locked-out.md").contains("points"));
+    drop(holder.stdin.take());
+    assert!(holder.wait().unwrap().success());
+    let out = pm.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let product = t.root().join("product").canonicalize().unwrap();
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!("pm: waiting for another pm command to finish with {}\n", product.display())
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Updated S-1 (points: (none) -> 3)\n");
+    assert!(t.read("product/stories/S-1-locked-out.md").contains("points: 3\n"));
+}
