@@ -76,6 +76,11 @@ pub enum Error {
     #[error("git: {message}")]
     Git { message: String, hint: Option<String> },
 
+    /// A git object that is there but cannot be read, or that should be there and is not: the
+    /// repository is damaged. Never reported as "missing" data or as a usage error.
+    #[error("git: {message}")]
+    Damaged { message: String },
+
     /// Several problems, each reported on its own (a read that went on past bad files).
     #[error("{} problems", .0.len())]
     Many(Vec<Error>),
@@ -98,7 +103,12 @@ impl Error {
         Error::Io { path: path.to_path_buf(), source }
     }
 
+    /// A libgit2 error. One about reading objects (a damaged pack, index or loose object) is
+    /// [`Error::Damaged`], with `git fsck` as the hint.
     pub fn git(err: git2::Error) -> Self {
+        if is_damage(&err) {
+            return Error::Damaged { message: format!("{}: the repository is damaged", err.message()) };
+        }
         Error::Git { message: err.message().to_string(), hint: None }
     }
 
@@ -130,6 +140,7 @@ impl Error {
                 Some("run `pm init` to create one, or `pm -C DIR ...` to point at a repository that has one".into())
             }
             Error::AlreadyInitialized { .. } => Some("pm init never touches an existing product folder".into()),
+            Error::Damaged { .. } => Some(FSCK_HINT.into()),
             Error::Io { .. } | Error::Many(_) => None,
         }
     }
@@ -144,7 +155,7 @@ impl Error {
             Error::Many(errors) => {
                 errors.iter().map(Error::exit_code).max_by_key(|c| *c as u8).unwrap_or(ExitCode::Usage)
             }
-            Error::Io { .. } | Error::Git { .. } | Error::Editor { .. } => ExitCode::Internal,
+            Error::Io { .. } | Error::Git { .. } | Error::Damaged { .. } | Error::Editor { .. } => ExitCode::Internal,
         }
     }
 
@@ -153,6 +164,18 @@ impl Error {
         matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
     }
 }
+
+/// Whether a libgit2 error says that objects could not be read (as opposed to a name that
+/// names nothing, or a usage problem).
+pub fn is_damage(err: &git2::Error) -> bool {
+    use git2::ErrorClass as C;
+    matches!(err.class(), C::Odb | C::Zlib | C::Object | C::Indexer | C::Sha1 | C::Tree)
+        && !matches!(err.code(), git2::ErrorCode::InvalidSpec | git2::ErrorCode::Ambiguous)
+}
+
+/// What to do about a damaged repository.
+pub const FSCK_HINT: &str =
+    "run `git fsck` to see which objects are damaged or missing; a fresh clone or `git fetch` may restore them";
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

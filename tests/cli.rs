@@ -10,6 +10,8 @@ mod authoring;
 mod concurrency;
 #[path = "cli/criteria.rs"]
 mod criteria;
+#[path = "cli/damaged.rs"]
+mod damaged;
 #[path = "cli/docs.rs"]
 mod docs;
 #[path = "cli/editing.rs"]

@@ -7,12 +7,12 @@
 //! old finding of the backlog.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 use crate::check::Report;
-use crate::check::source::{self, Snapshot};
 use crate::error::{Error, Result};
 use crate::model::layout::{BACKLOG_FILE, ROADMAP_FILE};
+use crate::store::files::Files;
+use crate::store::repo::Repo;
 
 /// What changed between the merge-base and the checked snapshot.
 #[derive(Debug, Default)]
@@ -25,26 +25,12 @@ pub struct Changes {
 
 /// Compare `snapshot` (the working tree when `head` is `None`, else commit `head`) with the
 /// merge-base of its commit and `since`.
-pub fn since(cwd: &Path, snapshot: &Snapshot, head: Option<&str>, since: &str) -> Result<Changes> {
-    let repo = source::open_repo(cwd)?;
-    let head_commit = repo.revparse_single(head.unwrap_or("HEAD")).and_then(|o| o.peel_to_commit()).map_err(|_| {
-        Error::bad_argument(format!("`{}` names no commit", head.unwrap_or("HEAD")))
-            .with_hint("--changed-since needs a commit to compare with; commit once first")
-    })?;
-    let since_commit = repo.revparse_single(since).and_then(|o| o.peel_to_commit()).map_err(|_| {
-        Error::bad_argument(format!("`{since}` names no commit"))
-            .with_hint("give a branch, tag or commit, such as main, origin/main or HEAD~3")
-    })?;
-    let base = repo.merge_base(head_commit.id(), since_commit.id()).map_err(|_| {
-        Error::bad_argument(format!("`{since}` and {} have no common ancestor", head.unwrap_or("HEAD")))
-            .with_hint("--changed-since compares with the merge-base; fetch the full history (`git fetch --unshallow`)")
-    })?;
-    let base_tree = repo.find_commit(base).and_then(|c| c.tree()).map_err(Error::git)?;
-    let entries: HashMap<String, git2::Oid> =
-        source::tree_entries(&repo, &base_tree, &snapshot.product_dir)?.into_iter().collect();
+pub fn since(repo: &Repo, snapshot: &Files, head: Option<&str>, since: &str) -> Result<Changes> {
+    let base = repo.merge_base_with(head, since)?;
+    let entries: HashMap<String, git2::Oid> = repo.file_ids_at(base)?.into_iter().collect();
     let mut changes = Changes::default();
     for file in snapshot.files() {
-        let bytes = Snapshot::bytes(file).unwrap_or(&[]);
+        let bytes = Files::bytes(file).unwrap_or(&[]);
         let oid = git2::Oid::hash_object(git2::ObjectType::Blob, bytes).map_err(Error::git)?;
         let old = entries.get(&file.rel);
         if old == Some(&oid) {
@@ -53,9 +39,7 @@ pub fn since(cwd: &Path, snapshot: &Snapshot, head: Option<&str>, since: &str) -
         changes.files.insert(file.path.clone());
         if matches!(file.rel.as_str(), BACKLOG_FILE | ROADMAP_FILE) {
             let old_text = match old {
-                Some(o) => {
-                    repo.find_blob(*o).map(|b| String::from_utf8_lossy(b.content()).into_owned()).unwrap_or_default()
-                }
+                Some(o) => String::from_utf8_lossy(&repo.blob(*o)?).into_owned(),
                 None => String::new(),
             };
             let old_lines: HashSet<&str> = old_text.split('\n').map(|l| l.trim_end_matches('\r')).collect();

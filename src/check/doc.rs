@@ -7,7 +7,6 @@
 
 use serde_yaml::Value;
 
-use crate::check::source::{File, Snapshot};
 use crate::check::{Finding, items};
 use crate::model::config::Config;
 use crate::model::criteria::Criteria;
@@ -15,6 +14,7 @@ use crate::model::fields::Fields;
 use crate::model::frontmatter::{self, Split};
 use crate::model::id::{ItemId, Kind};
 use crate::model::item::scalar_string;
+use crate::store::files::{File, Files};
 
 /// An item file as far as it could be read.
 #[derive(Debug)]
@@ -133,7 +133,7 @@ pub(crate) fn find_word(text: &str, needle: &str, from: usize) -> Option<usize> 
 }
 
 /// Load one candidate file: the document (when its front matter can be read) and its findings.
-pub(crate) fn load<'a>(_snapshot: &'a Snapshot, file: &'a File, config: &Config) -> (Option<Doc<'a>>, Vec<Finding>) {
+pub(crate) fn load<'a>(_snapshot: &'a Files, file: &'a File, config: &Config) -> (Option<Doc<'a>>, Vec<Finding>) {
     let parse_hint =
         "fix the YAML between the `---` lines; quote values that contain `: ` or start with a special character";
     let Some(text) = file.text() else {

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use crate::check::doc::Doc;
 use crate::check::links::Index;
-use crate::check::source::Snapshot;
 use crate::check::{Finding, Related};
 use crate::model::config::Config;
 use crate::model::id::Kind;
 use crate::model::layout::{BACKLOG_FILE, ROADMAP_FILE};
 use crate::model::listfile::ListFile;
+use crate::store::files::Files;
 
 struct Codes {
     missing: &'static str,
@@ -37,7 +37,7 @@ const ROADMAP: Codes = Codes {
 };
 
 /// Findings of both lists.
-pub(crate) fn check(snapshot: &Snapshot, docs: &[Doc], index: &Index, config: &Config) -> Vec<Finding> {
+pub(crate) fn check(snapshot: &Files, docs: &[Doc], index: &Index, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
     for (name, kind, codes) in [(BACKLOG_FILE, Kind::Story, &BACKLOG), (ROADMAP_FILE, Kind::Epic, &ROADMAP)] {
         let file = snapshot.get(name);

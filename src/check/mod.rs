@@ -15,7 +15,6 @@ mod items;
 mod links;
 mod lists;
 pub mod rules;
-pub mod source;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -25,8 +24,8 @@ use crate::model::layout::{BACKLOG_FILE, CONFIG_FILE, ROADMAP_FILE};
 use crate::model::severity::Severity;
 use crate::store::product::parallel_map;
 
+use crate::store::files::{self, Files};
 use doc::Doc;
-use source::Snapshot;
 
 /// Another place a finding concerns (the other files of a duplicate ID, a cycle's members).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -147,8 +146,8 @@ pub fn severity(config: &Config, rule: &str) -> Severity {
 }
 
 /// Check a product snapshot under its settings.
-pub fn check(snapshot: &Snapshot, config: &Config) -> Report {
-    let candidates: Vec<&source::File> = snapshot.item_candidates().collect();
+pub fn check(snapshot: &Files, config: &Config) -> Report {
+    let candidates: Vec<&files::File> = snapshot.item_candidates().collect();
     let parsed = parallel_map(&candidates, |f| doc::load(snapshot, f, config));
     let mut findings = Vec::new();
     let mut docs: Vec<Doc> = Vec::with_capacity(parsed.len());

@@ -2,13 +2,14 @@
 
 use clap::ValueEnum;
 
-use crate::check::source::Snapshot;
 use crate::check::{self, changed, format};
 use crate::cli::Ctx;
 use crate::cli::output::{print, print_raw};
 use crate::error::{Error, ExitCode, Location, Result};
 use crate::model::config::Config;
 use crate::model::layout::CONFIG_FILE;
+use crate::store::files::Files;
+use crate::store::repo::Repo;
 
 /// Check the product for problems: missing acceptance criteria, broken links, dependency cycles,
 /// duplicate IDs, a backlog out of step with the stories, and more (docs/check.md lists every
@@ -82,26 +83,33 @@ fn unreadable(e: Error) -> Error {
 }
 
 fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
-    let (snapshot, config) = match &a.rev {
+    let (snapshot, config, repo) = match &a.rev {
         Some(rev) => {
-            let snapshot = Snapshot::git(&ctx.cwd, rev)?;
+            let (repo, commit) = Repo::at_rev(&ctx.cwd, rev)?;
+            let snapshot = repo.files_at(commit)?;
             let config = match snapshot.get(CONFIG_FILE) {
                 Some(f) => Config::parse(f.text().unwrap_or(""), std::path::Path::new(&f.path))?,
                 None => Config::default(),
             };
-            (snapshot, config)
+            (snapshot, config, Some(repo))
         }
         None => {
             let product = ctx.product()?;
-            let snapshot = Snapshot::work_tree(&product.root)?;
-            (snapshot, product.config)
+            let snapshot = Files::work_tree(&product.root)?;
+            let repo = match &a.changed_since {
+                Some(_) => Some(Repo::open(&product).map_err(|e| {
+                    e.with_hint("--rev and --changed-since read git history; run pm inside a git repository")
+                })?),
+                None => None,
+            };
+            (snapshot, product.config, repo)
         }
     };
     let config_path = snapshot.get(CONFIG_FILE).map(|f| f.path.clone()).unwrap_or_else(|| CONFIG_FILE.into());
     check::validate_config(&config, &config_path)?;
     let mut report = check::check(&snapshot, &config);
-    if let Some(since) = &a.changed_since {
-        let changes = changed::since(&ctx.cwd, &snapshot, a.rev.as_deref(), since)?;
+    if let (Some(since), Some(repo)) = (&a.changed_since, &repo) {
+        let changes = changed::since(repo, &snapshot, a.rev.as_deref(), since)?;
         changed::filter(&mut report, &changes);
     }
     Ok(report)

@@ -8,7 +8,8 @@ use crate::cli::Ctx;
 use crate::cli::output::{print, print_json};
 use crate::error::Result;
 use crate::history::changes::{Change, What, compare, ordinal};
-use crate::history::git::{Git, Parses, snapshot_worktree};
+use crate::history::read::{Parses, ReadProduct, snapshot_worktree};
+use crate::store::repo::Repo;
 
 /// Show what changed in the product between two states: stories created and removed,
 /// backlog and roadmap moves, field changes (status, priority, points, ...), and acceptance
@@ -104,7 +105,7 @@ impl<'a> Sections<'a> {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let product = ctx.product()?;
-    let git = Git::open(&product)?;
+    let git = Repo::open(&product)?;
     let (base, base_label) = match &a.base {
         Some(rev) => (git.resolve_at(rev)?, rev.clone()),
         None => {

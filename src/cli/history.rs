@@ -10,10 +10,10 @@ use crate::cli::output::{csv, print, print_json, table};
 use crate::error::{Error, Result, did_you_mean};
 use crate::history::cache::{Cache, CommitInfo};
 use crate::history::changes::{Change, What};
-use crate::history::date;
-use crate::history::git::Git;
 use crate::history::walk::{self, History, Options};
+use crate::model::date;
 use crate::model::id::ItemId;
+use crate::store::repo::Repo;
 
 /// Show how the product changed over time, with the date, commit and author of each change.
 ///
@@ -72,14 +72,14 @@ enum Bound {
     Commits(HashSet<String>),
 }
 
-fn reachable(git: &Git, rev: &str) -> Result<HashSet<String>> {
+fn reachable(git: &Repo, rev: &str) -> Result<HashSet<String>> {
     let commit = git.resolve(rev)?;
-    let mut rw = git.repo.revwalk().map_err(Error::git)?;
+    let mut rw = git.git().revwalk().map_err(Error::git)?;
     rw.push(commit.id()).map_err(Error::git)?;
     Ok(rw.filter_map(|o| o.ok()).map(|o| o.to_string()).collect())
 }
 
-fn bound(git: &Git, text: &str, since: bool) -> Result<Bound> {
+fn bound(git: &Repo, text: &str, since: bool) -> Result<Bound> {
     match date::parse(text) {
         Some(w) => Ok(Bound::Time(if since { w.secs } else { w.end() })),
         None => Ok(Bound::Commits(reachable(git, text)?)),
@@ -149,7 +149,7 @@ fn values(c: &Change) -> (String, String) {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let product = ctx.product()?;
-    let git = Git::open(&product)?;
+    let git = Repo::open(&product)?;
     let mut ids = Vec::new();
     for text in &a.ids {
         let id = ItemId::parse(text).ok_or_else(|| {
@@ -161,7 +161,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let since = a.since.as_deref().map(|s| bound(&git, s, true)).transpose()?;
     let until = a.until.as_deref().map(|s| bound(&git, s, false)).transpose()?;
     let mut cache =
-        if a.no_cache { Cache::in_memory() } else { Cache::load(Cache::file_for(git.repo.commondir(), &git.dir)) };
+        if a.no_cache { Cache::in_memory() } else { Cache::load(Cache::file_for(git.common_dir(), &git.dir)) };
     let history: History = walk::walk(&git, Options { all_parents: a.all_parents }, &mut cache, &mut progress_bar())?;
     cache.save();
     if history.no_commits && a.format == HistoryFormat::Table {
@@ -172,8 +172,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     {
         ctx.warn(&format!("HEAD is detached at {}: showing the history that leads to it", &head.id().to_string()[..7]));
     }
-    // Freeing libgit2's object caches takes a tenth of a warm run; the process ends soon.
-    std::mem::forget(git);
+    drop(git);
     for id in &ids {
         if !history.commits.iter().flat_map(|c| c.changes()).any(|c| &c.id == id) {
             let seen: HashSet<&str> = history.commits.iter().flat_map(|c| c.changes()).map(|c| c.id.as_str()).collect();

@@ -3,17 +3,15 @@
 //! - [`snapshot`]: the product at one point (items by ID, backlog order, roadmap), built from
 //!   file texts wherever they come from;
 //! - [`changes`]: the semantic change model comparing two snapshots by ID;
-//! - [`git`]: reading the product from git trees and blobs (no checkout, no subprocess);
+//! - [`read`]: snapshots of the product at a commit, read through [`crate::store::repo::Repo`];
 //! - [`walk`]: the commits that touched `product/` and what each changed;
 //! - [`cache`]: per-commit results kept under the git directory;
-//! - [`date`]: the dates `--since`, `--until` and `--at` accept.
 //!
 //! This module prints nothing; the CLI renders what it returns.
 
 pub mod cache;
 pub mod changes;
-pub mod date;
-pub mod git;
+pub mod read;
 pub mod snapshot;
 pub mod walk;
 
@@ -45,7 +43,8 @@ impl View {
             let roadmap = product.read_list(&product.roadmap_path())?;
             return Ok(View { product, items, backlog, roadmap, at: None, errors });
         };
-        let git = git::Git::open(&product)?;
+        use read::ReadProduct;
+        let git = crate::store::repo::Repo::open(&product)?;
         let commit = git.resolve_at(at)?;
         let state = git.state_at(&product, &commit, at)?;
         let short = commit.as_object().short_id().ok().and_then(|b| b.as_str().ok().map(String::from));

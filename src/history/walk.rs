@@ -10,7 +10,6 @@
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
 use std::rc::Rc;
 
 use git2::{Commit, Oid, Sort};
@@ -18,12 +17,13 @@ use git2::{Commit, Oid, Sort};
 use crate::error::{Error, Result};
 use crate::history::cache::{Cache, CommitInfo, Entry, Problem};
 use crate::history::changes::{self, Change};
-use crate::history::git::Git;
+use crate::history::read::ReadProduct;
 use crate::history::snapshot::{ItemState, Snapshot};
 use crate::model::config::Config;
 use crate::model::id::ItemId;
 use crate::model::layout::{CONFIG_FILE, Role, role};
 use crate::store::odb::{Data, TreeEntry, tree_entry_at, tree_find};
+use crate::store::repo::Repo;
 
 /// How to walk.
 #[derive(Debug, Clone, Copy, Default)]
@@ -72,7 +72,7 @@ enum Parsed {
 }
 
 struct Walker<'g> {
-    git: &'g Git,
+    git: &'g Repo,
     trees: Trees,
     /// The settings the parses below were made with, and the pm.yaml blob they came from.
     config: (Option<Oid>, Config),
@@ -82,15 +82,13 @@ struct Walker<'g> {
 }
 
 /// Walk HEAD's history. `progress(done, total)` is called as commits are visited.
-pub fn walk(git: &Git, opts: Options, cache: &mut Cache, progress: &mut dyn FnMut(usize, usize)) -> Result<History> {
+pub fn walk(git: &Repo, opts: Options, cache: &mut Cache, progress: &mut dyn FnMut(usize, usize)) -> Result<History> {
     let mut history = History::default();
     let Some(head) = git.head()? else {
         history.no_commits = true;
         return Ok(history);
     };
-    // Objects come from the repository's own database; re-hashing each one doubles the cost.
-    git2::opts::strict_hash_verification(false);
-    let repo = &git.repo;
+    let repo = git.git();
     let mut rw = repo.revwalk().map_err(Error::git)?;
     rw.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).map_err(Error::git)?;
     rw.push(head.id()).map_err(Error::git)?;
@@ -139,11 +137,11 @@ pub fn walk(git: &Git, opts: Options, cache: &mut Cache, progress: &mut dyn FnMu
 }
 
 /// Commits whose parents a shallow clone does not have.
-fn shallow_boundary(git: &Git) -> HashSet<Oid> {
-    if !git.repo.is_shallow() {
+fn shallow_boundary(git: &Repo) -> HashSet<Oid> {
+    if !git.git().is_shallow() {
         return HashSet::new();
     }
-    let text = std::fs::read_to_string(git.repo.commondir().join("shallow")).unwrap_or_default();
+    let text = std::fs::read_to_string(git.common_dir().join("shallow")).unwrap_or_default();
     text.lines().filter_map(|l| Oid::from_str(l.trim()).ok()).collect()
 }
 
@@ -200,7 +198,7 @@ struct Trees {
 }
 
 impl Trees {
-    fn get(&mut self, git: &Git, path: &str, oid: Oid) -> Result<Rc<RawTree>> {
+    fn get(&mut self, git: &Repo, path: &str, oid: Oid) -> Result<Rc<RawTree>> {
         if let Some((id, tree)) = self.by_path.get(path)
             && *id == oid
         {
@@ -328,7 +326,7 @@ fn changed_entries<'t>(old: &'t RawTree, new: &'t RawTree) -> Option<(Vec<Change
 /// the path holds no blob. Subtrees with equal IDs are not entered, so the cost is that of the
 /// change, not of the tree. (Faster than a libgit2 diff, which also reads the configuration.)
 fn diff_trees(
-    git: &Git,
+    git: &Repo,
     trees: &mut Trees,
     old: Option<&RawTree>,
     new: Option<&RawTree>,
@@ -339,7 +337,7 @@ fn diff_trees(
     let new = new.unwrap_or(&empty);
     let Some((changed, new_starts)) = changed_entries(old.unwrap_or(&empty), new) else {
         let message = format!("a git tree under product/{prefix} is malformed");
-        return Err(Error::git(git2::Error::from_str(&message)).with_hint("`git fsck` names the broken object"));
+        return Err(Error::Damaged { message });
     };
     let _ = new.starts.set(Some(new_starts));
     for (name, x, y) in changed {
@@ -401,21 +399,25 @@ impl<'g> Walker<'g> {
     }
 
     /// Use the settings of a product tree, forgetting parses made with other settings.
-    fn use_config(&mut self, tree: &git2::Tree) {
-        let oid = tree.get_path(Path::new(CONFIG_FILE)).ok().map(|e| e.id());
+    fn use_config(&mut self, tree: Oid) -> Result<()> {
+        let oid = self.git.blob_at(tree, CONFIG_FILE)?;
         if self.config.0 != oid || self.parsed.is_empty() {
-            let (config, _) = self.git.config(tree, "");
+            let (config, _) = self.git.config(tree, "")?;
             self.config = (oid, config);
             self.parsed.clear();
         }
+        Ok(())
     }
 
-    fn parse(&mut self, oid: Oid, rel: &str) -> Parsed {
+    /// Parse the blob at `rel`. A blob that cannot be read is an error (the repository is
+    /// damaged), where one that does not parse marks the file broken at that commit.
+    fn parse(&mut self, oid: Oid, rel: &str) -> Result<Parsed> {
         let key = (oid, rel.to_string());
         if let Some(p) = self.parsed.get(&key) {
-            return p.clone();
+            return Ok(p.clone());
         }
         let p = match self.git.item(oid, rel, &self.config.1) {
+            Err(e @ Error::Damaged { .. }) => return Err(e),
             Ok(Some(item)) => Parsed::Item(Rc::new(ItemState::from_item(&item))),
             Ok(None) => Parsed::NotItem,
             Err(e) => Parsed::Broken(match &e {
@@ -427,7 +429,7 @@ impl<'g> Walker<'g> {
             }),
         };
         self.parsed.insert(key, p.clone());
-        p
+        Ok(p)
     }
 
     /// A snapshot from a whole tree. A file that does not parse keeps the last state it
@@ -435,13 +437,12 @@ impl<'g> Walker<'g> {
     fn build(&mut self, tree: Option<Oid>, commit: Option<&Commit>) -> Result<Snapshot> {
         let mut snap = Snapshot::default();
         let Some(tree) = tree else { return Ok(snap) };
-        let tree = self.git.repo.find_tree(tree).map_err(Error::git)?;
-        self.use_config(&tree);
-        for (rel, oid) in self.git.files(&tree) {
+        self.use_config(tree)?;
+        for (rel, oid) in self.git.files(tree)? {
             match role(&rel) {
                 Role::Backlog => snap.set_backlog(&self.git.text(oid)?.unwrap_or_default()),
                 Role::Roadmap => snap.set_roadmap(&self.git.text(oid)?.unwrap_or_default()),
-                Role::Item { .. } => match self.parse(oid, &rel) {
+                Role::Item { .. } => match self.parse(oid, &rel)? {
                     Parsed::Item(s) => snap.insert(s),
                     Parsed::NotItem => {}
                     Parsed::Broken(msg) => {
@@ -466,9 +467,8 @@ impl<'g> Walker<'g> {
         for _ in 0..10_000 {
             let Some(c) = cur else { return Ok(None) };
             let Some(tree) = self.git.product_tree(&c)? else { return Ok(None) };
-            let tree = self.git.repo.find_tree(tree).map_err(Error::git)?;
-            let Ok(entry) = tree.get_path(Path::new(rel)) else { return Ok(None) };
-            match self.parse(entry.id(), rel) {
+            let Some(blob) = self.git.blob_at(tree, rel)? else { return Ok(None) };
+            match self.parse(blob, rel)? {
                 Parsed::Item(s) => return Ok(Some(s)),
                 Parsed::NotItem => return Ok(None),
                 Parsed::Broken(_) => cur = c.parents().next(),
@@ -485,7 +485,7 @@ impl<'g> Walker<'g> {
         tree_c: Option<Oid>,
         commit: &Commit,
     ) -> Result<(Snapshot, Vec<Change>, Vec<Problem>)> {
-        let git: &'g Git = self.git;
+        let git: &'g Repo = self.git;
         let old_tree = tree_p.map(|t| self.trees.get(git, "", t)).transpose()?;
         let new_tree = tree_c.map(|t| self.trees.get(git, "", t)).transpose()?;
         let config_of = |t: &Option<Rc<RawTree>>| {
@@ -497,7 +497,7 @@ impl<'g> Walker<'g> {
             // New settings can change what every file means: read the whole tree again.
             let new = self.build(tree_c, Some(commit))?;
             if let Some(t) = tree_c
-                && let (_, Some(e)) = self.git.config(&git.repo.find_tree(t).map_err(Error::git)?, "")
+                && let (_, Some(e)) = self.git.config(t, "")?
             {
                 problems.push(Problem { path: shown("pm.yaml"), message: e.to_string() });
             }
@@ -510,7 +510,7 @@ impl<'g> Walker<'g> {
             return Ok((new, changes, problems));
         }
         if let Some(t) = tree_c {
-            self.use_config(&git.repo.find_tree(t).map_err(Error::git)?);
+            self.use_config(t)?;
         }
         let mut deltas = Vec::new();
         diff_trees(git, &mut self.trees, old_tree.as_deref(), new_tree.as_deref(), "", &mut deltas)?;
@@ -547,7 +547,7 @@ impl<'g> Walker<'g> {
             }
             let Some((p, oid)) = new_file else { continue };
             match role(&p) {
-                Role::Item { .. } => match self.parse(oid, &p) {
+                Role::Item { .. } => match self.parse(oid, &p)? {
                     Parsed::Item(s) => {
                         before.entry(s.id.clone()).or_insert_with(|| snap.items.get(&s.id).cloned());
                         snap.insert(s);

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod criteria;
+pub mod date;
 pub mod fields;
 pub mod frontmatter;
 pub mod id;

@@ -49,7 +49,7 @@ pub fn renumber(tx: &mut Transaction, old: &str, new: &str, file: Option<&Path>)
     if new_id == old_id
         || items.all.iter().any(|i| i.id == new_id)
         || product.known_ids(kind).iter().any(|i| *i == new_id.to_string())
-        || ids::numbers_in_branches(&product.root, &new_id.prefix)?.contains(&new_id.number)
+        || ids::numbers_in_branches(product, &new_id.prefix)?.contains(&new_id.number)
     {
         return Err(Error::bad_argument(format!("{new_id} is already in use"))
             .with_hint(format!("pick a free ID, such as {}", next()?)));

@@ -1,17 +1,17 @@
 //! Allocating new item IDs that do not collide across branches.
 //!
 //! A new number is one more than the highest in use in the working tree and in every local
-//! and remote-tracking branch. Branches are read from git objects (tree entries' names only,
-//! no blob is read and nothing is checked out, through [`Odb`], which keeps the versions of a
-//! tree it rebuilt from deltas); a tree shared by many branches is read once.
+//! and remote-tracking branch. Branches are read from git objects through [`Repo`] (tree
+//! entries' names only: no blob is read and nothing is checked out); a tree shared by many
+//! branches is read once.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::id::{ItemId, Kind};
-use crate::store::odb::{Odb, TreeEntries};
+use crate::store::odb::TreeEntries;
 use crate::store::product::Product;
+use crate::store::repo::Repo;
 
 /// The highest number of `kind` in use anywhere we can see, or 0.
 pub fn highest_in_use(product: &Product, kind: Kind) -> Result<u64> {
@@ -39,7 +39,7 @@ pub fn highest_in_use(product: &Product, kind: Kind) -> Result<u64> {
             }
         }
     }
-    highest = highest.max(highest_in_branches(&product.root, &prefix)?);
+    highest = highest.max(highest_in_branches(product, &prefix)?);
     Ok(highest)
 }
 
@@ -51,11 +51,11 @@ pub fn highest_in_use(product: &Product, kind: Kind) -> Result<u64> {
 /// repository with hundreds of branches reads only the trees that are new since. The cache is
 /// an optimisation: its first line carries a checksum of the rest, and a missing, unreadable
 /// or damaged file is ignored and rebuilt.
-pub fn highest_in_branches(product_root: &Path, prefix: &str) -> Result<u64> {
-    let Some((repo, trees)) = product_trees(product_root)? else {
+pub fn highest_in_branches(product: &Product, prefix: &str) -> Result<u64> {
+    let Some((repo, trees)) = product_trees(product)? else {
         return Ok(0);
     };
-    let cache_path = repo.commondir().join("pm").join(format!("ids-{prefix}.cache"));
+    let cache_path = repo.common_dir().join("pm").join(format!("ids-{prefix}.cache"));
     let text = std::fs::read_to_string(&cache_path).unwrap_or_default();
     let body = match text.split_once('\n') {
         Some((head, body)) if head == cache_header(body) => body,
@@ -70,9 +70,8 @@ pub fn highest_in_branches(product_root: &Path, prefix: &str) -> Result<u64> {
         .collect();
     let known = cache.len();
     let mut highest = 0;
-    let mut odb = Odb::open(&repo);
     for tree in trees {
-        highest = highest.max(tree_max(&repo, &mut odb, tree, prefix, &mut cache));
+        highest = highest.max(tree_max(&repo, tree, prefix, &mut cache)?);
     }
     if cache.len() != known {
         let body: String = cache.iter().map(|(oid, max)| format!("{oid} {max}\n")).collect();
@@ -95,21 +94,15 @@ fn cache_header(body: &str) -> String {
 }
 
 /// The highest number with `prefix` under a tree, from the cache or by reading it.
-fn tree_max(
-    repo: &git2::Repository,
-    odb: &mut Odb,
-    tree: git2::Oid,
-    prefix: &str,
-    cache: &mut HashMap<git2::Oid, u64>,
-) -> u64 {
+fn tree_max(repo: &Repo, tree: git2::Oid, prefix: &str, cache: &mut HashMap<git2::Oid, u64>) -> Result<u64> {
     if let Some(max) = cache.get(&tree) {
-        return *max;
+        return Ok(*max);
     }
-    let Ok(raw) = odb.tree(repo, tree) else { return 0 };
+    let raw = repo.raw_tree(tree)?;
     let mut max = 0;
     for entry in TreeEntries::new(&raw) {
         if entry.is_tree() {
-            max = max.max(tree_max(repo, odb, entry.id(), prefix, cache));
+            max = max.max(tree_max(repo, entry.id(), prefix, cache)?);
         } else if entry.is_blob()
             && let Some(number) = number_in_name(entry.name, prefix)
         {
@@ -117,74 +110,36 @@ fn tree_max(
         }
     }
     cache.insert(tree, max);
-    max
+    Ok(max)
 }
 
 /// Every number with `prefix` in file names under the product folder in every local and
 /// remote-tracking branch (and a detached HEAD). Empty outside a git repository.
-pub fn numbers_in_branches(product_root: &Path, prefix: &str) -> Result<HashSet<u64>> {
+pub fn numbers_in_branches(product: &Product, prefix: &str) -> Result<HashSet<u64>> {
     let mut numbers = HashSet::new();
-    let Some((repo, trees)) = product_trees(product_root)? else {
+    let Some((repo, trees)) = product_trees(product)? else {
         return Ok(numbers);
     };
     let mut seen_trees: HashSet<git2::Oid> = HashSet::new();
-    let mut odb = Odb::open(&repo);
     for tree in trees {
-        scan_tree(&repo, &mut odb, tree, prefix, &mut seen_trees, &mut numbers);
+        scan_tree(&repo, tree, prefix, &mut seen_trees, &mut numbers)?;
     }
     Ok(numbers)
 }
 
 /// The repository and the distinct trees of the product folder at every branch tip (local,
-/// remote-tracking, and HEAD); `None` outside a git repository.
-fn product_trees(product_root: &Path) -> Result<Option<(git2::Repository, Vec<git2::Oid>)>> {
-    let Ok(repo) = git2::Repository::discover(product_root) else {
+/// remote-tracking, and HEAD); `None` outside a git repository. A tip whose commit cannot be
+/// read is an error (the repository is damaged), not a branch without IDs.
+fn product_trees(product: &Product) -> Result<Option<(Repo, Vec<git2::Oid>)>> {
+    let Some(repo) = Repo::discover(product) else {
         return Ok(None);
     };
-    let Some(workdir) = repo.workdir() else {
-        return Ok(None);
-    };
-    let workdir = workdir.canonicalize().unwrap_or_else(|_| workdir.to_path_buf());
-    let root = product_root.canonicalize().unwrap_or_else(|_| product_root.to_path_buf());
-    let Ok(rel) = root.strip_prefix(&workdir).map(Path::to_path_buf) else {
-        return Ok(None);
-    };
-    // Objects are read from the repository's own store, as git reads them; verifying each
-    // one's hash again was a third of the time of `pm story add` with 200 branches of a
-    // 10,000-story product (docs/benchmarks.md).
-    git2::opts::strict_hash_verification(false);
-    let mut tips: Vec<git2::Oid> = Vec::new();
-    if let Ok(head) = repo.head()
-        && let Some(oid) = head.target()
-    {
-        tips.push(oid);
-    }
-    let refs = repo.references().map_err(Error::git)?;
-    for r in refs.flatten() {
-        if (r.is_branch() || r.is_remote())
-            && let Ok(commit) = r.peel_to_commit()
-        {
-            tips.push(commit.id());
-        }
-    }
-    let mut seen_commits = HashSet::new();
+    let mut seen = HashSet::new();
     let mut trees = Vec::new();
-    let mut seen_trees = HashSet::new();
-    for oid in tips {
-        if !seen_commits.insert(oid) {
-            continue;
-        }
-        let Ok(commit) = repo.find_commit(oid) else { continue };
-        let tree = if rel.as_os_str().is_empty() {
-            commit.tree_id()
-        } else {
-            let Ok(tree) = commit.tree() else { continue };
-            match tree.get_path(&rel) {
-                Ok(e) if e.kind() == Some(git2::ObjectType::Tree) => e.id(),
-                _ => continue,
-            }
-        };
-        if seen_trees.insert(tree) {
+    for tip in repo.branch_tips()? {
+        if let Some(tree) = repo.product_tree_of(tip)?
+            && seen.insert(tree)
+        {
             trees.push(tree);
         }
     }
@@ -192,26 +147,26 @@ fn product_trees(product_root: &Path) -> Result<Option<(git2::Repository, Vec<gi
 }
 
 fn scan_tree(
-    repo: &git2::Repository,
-    odb: &mut Odb,
+    repo: &Repo,
     tree: git2::Oid,
     prefix: &str,
     seen: &mut HashSet<git2::Oid>,
     numbers: &mut HashSet<u64>,
-) {
+) -> Result<()> {
     if !seen.insert(tree) {
-        return;
+        return Ok(());
     }
-    let Ok(raw) = odb.tree(repo, tree) else { return };
+    let raw = repo.raw_tree(tree)?;
     for entry in TreeEntries::new(&raw) {
         if entry.is_tree() {
-            scan_tree(repo, odb, entry.id(), prefix, seen, numbers);
+            scan_tree(repo, entry.id(), prefix, seen, numbers)?;
         } else if entry.is_blob()
             && let Some(number) = number_in_name(entry.name, prefix)
         {
             numbers.insert(number);
         }
     }
+    Ok(())
 }
 
 /// The number of a file named `PREFIX-N.md` or `PREFIX-N-slug.md` whose prefix is `prefix`,

@@ -1,8 +1,10 @@
 //! The product folder on disk: locating it, reading items, allocating IDs, locking, and
 //! writing atomically while preserving every byte nobody asked to change.
 
+pub mod files;
 pub mod ids;
 pub mod lock;
 pub mod odb;
 pub mod product;
+pub mod repo;
 pub mod transaction;

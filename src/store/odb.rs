@@ -6,9 +6,11 @@
 //! every object it rebuilt, as git itself does (`core.deltaBaseCacheLimit`): walking commits
 //! in order, the next version of a tree is usually one step from the last. It reads pack
 //! index v2 and pack v2/v3 files (offset and reference deltas, 64-bit offsets) and loose
-//! objects; anything else (an index of another version, an object in an alternate store, a
-//! SHA-256 repository) is read through libgit2 instead, so the answer never depends on which
-//! reader gave it. Hashes are not re-verified on read (git does not either).
+//! objects; only what is in none of those (an index of another version, an object in an
+//! alternate store, a SHA-256 repository) is read through libgit2. An object found here but
+//! damaged is an error that names it and points at `git fsck`, never handed to libgit2 (which
+//! crashes on some damaged indexes) and never taken for "missing". Hashes are not re-verified
+//! on read (git does not either).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -22,8 +24,15 @@ use crate::error::{Error, Result};
 /// Rebuilt objects kept for later reads, in bytes (git's default delta base cache is 96 MiB).
 const CACHE_BYTES: usize = 96 << 20;
 
-/// How many objects are read through libgit2 before this reader loads the pack indexes.
-const LIBGIT2_READS: usize = 16;
+/// The error for an object that is there but cannot be read.
+pub fn damaged(oid: Oid) -> Error {
+    Error::Damaged { message: format!("object {oid} cannot be read: the repository is damaged") }
+}
+
+/// The error for an object that should be there and is not.
+pub fn missing(oid: Oid) -> Error {
+    Error::Damaged { message: format!("object {oid} is missing from the repository") }
+}
 
 /// The most memory reserved ahead for an object whose size a file states.
 const FIRST_RESERVE: usize = 1 << 20;
@@ -65,7 +74,7 @@ impl Kind {
     }
 }
 
-/// Why the fast path could not read an object: the caller reads it through libgit2.
+/// Why an object that is in this repository's packs or loose files could not be rebuilt.
 #[derive(Debug)]
 struct Unreadable;
 
@@ -87,10 +96,29 @@ struct Pack {
 const IDX_MAGIC: &[u8] = b"\xfftOc";
 const FANOUT: usize = 8;
 
+/// What opening a pack index found.
+enum Opened {
+    Pack(Pack),
+    /// An index this reader does not read (version 1): libgit2 reads its objects.
+    OtherFormat,
+    /// A version-2 index that contradicts itself, or a file that cannot be read.
+    Damaged,
+}
+
 impl Pack {
-    fn open(idx_path: &Path) -> Option<Pack> {
-        let index = std::fs::read(idx_path).ok()?;
-        if index.len() < FANOUT + 256 * 4 + 40 || &index[..4] != IDX_MAGIC || be32(&index[4..8]) != 2 {
+    fn open(idx_path: &Path) -> Opened {
+        let Ok(index) = std::fs::read(idx_path) else { return Opened::Damaged };
+        if index.len() < 8 || &index[..4] != IDX_MAGIC {
+            return Opened::OtherFormat;
+        }
+        match Pack::check(idx_path, index) {
+            Some(pack) => Opened::Pack(pack),
+            None => Opened::Damaged,
+        }
+    }
+
+    fn check(idx_path: &Path, index: Vec<u8>) -> Option<Pack> {
+        if index.len() < FANOUT + 256 * 4 + 40 || be32(&index[4..8]) != 2 {
             return None;
         }
         // The fan-out table counts the IDs up to each first byte: it never decreases, and
@@ -268,8 +296,8 @@ pub struct Odb {
     inflate: flate2::Decompress,
     /// Whether this reader can be used at all (a SHA-1 repository), found at the first read.
     usable: Option<bool>,
-    /// Objects asked for so far.
-    reads: usize,
+    /// A pack index found damaged: an object not found elsewhere may be in its pack.
+    damaged_index: Option<PathBuf>,
 }
 
 impl Odb {
@@ -283,28 +311,39 @@ impl Odb {
             cache: Cache::default(),
             inflate: flate2::Decompress::new(true),
             usable: None,
-            reads: 0,
+            damaged_index: None,
         }
     }
 
-    /// An object's kind and bytes.
+    /// An object's kind and bytes. An object this reader finds but cannot rebuild (a damaged
+    /// pack, index or loose file) is an error naming it, never read another way: libgit2
+    /// crashes on some of those. Only an object that is in none of this repository's packs
+    /// and loose files (an alternate object store, an index of another version) or a
+    /// repository this reader does not read (SHA-256) goes to libgit2.
     pub fn read(&mut self, repo: &Repository, oid: Oid) -> Result<(Kind, Data)> {
         let usable = *self.usable.get_or_insert_with(|| {
             let format = repo.config().ok().and_then(|c| c.get_string("extensions.objectformat").ok());
             format.is_none_or(|f| f.eq_ignore_ascii_case("sha1"))
         });
-        // The pack indexes are read whole (megabytes in a large repository) where libgit2 maps
-        // them: that pays off over a walk, not for the handful of objects most commands read.
-        self.reads += 1;
-        if usable
-            && (self.packs.is_some() || self.reads > LIBGIT2_READS)
-            && let Ok(Some(found)) = self.read_fast(oid)
-        {
-            return Ok(found);
+        if usable {
+            match self.read_fast(oid) {
+                Ok(Some(found)) => return Ok(found),
+                Ok(None) => {
+                    if let Some(index) = &self.damaged_index {
+                        let message =
+                            format!("object {oid} cannot be read: the pack index {} is damaged", index.display());
+                        return Err(Error::Damaged { message });
+                    }
+                }
+                Err(Unreadable) => return Err(damaged(oid)),
+            }
         }
         let odb = repo.odb().map_err(Error::git)?;
-        let obj = odb.read(oid).map_err(Error::git)?;
-        let kind = Kind::from_git2(obj.kind()).ok_or_else(|| Error::git(git2::Error::from_str("unknown object")))?;
+        let obj = odb.read(oid).map_err(|e| match e.code() {
+            git2::ErrorCode::NotFound => missing(oid),
+            _ => damaged(oid),
+        })?;
+        let kind = Kind::from_git2(obj.kind()).ok_or_else(|| damaged(oid))?;
         Ok((kind, Rc::new(obj.data().to_vec())))
     }
 
@@ -321,7 +360,9 @@ impl Odb {
     fn expect(&mut self, repo: &Repository, oid: Oid, want: Kind) -> Result<Data> {
         let (kind, data) = self.read(repo, oid)?;
         if kind != want {
-            return Err(Error::git(git2::Error::from_str(&format!("object {oid} is a {kind:?}, not a {want:?}"))));
+            let message =
+                format!("object {oid} is a {kind:?} where a {want:?} was expected: the repository is damaged");
+            return Err(Error::Damaged { message });
         }
         Ok(data)
     }
@@ -336,6 +377,7 @@ impl Odb {
 
     fn packs(&mut self) -> &mut Vec<Pack> {
         let objects = &self.objects;
+        let damaged = &mut self.damaged_index;
         self.packs.get_or_insert_with(|| {
             let Ok(dir) = std::fs::read_dir(objects.join("pack")) else { return Vec::new() };
             let mut paths: Vec<PathBuf> = dir
@@ -343,7 +385,15 @@ impl Odb {
                 .filter(|p| p.extension().is_some_and(|x| x == "idx"))
                 .collect();
             paths.sort();
-            paths.iter().filter_map(|p| Pack::open(p)).collect()
+            let mut packs = Vec::new();
+            for path in paths {
+                match Pack::open(&path) {
+                    Opened::Pack(p) => packs.push(p),
+                    Opened::OtherFormat => {}
+                    Opened::Damaged => *damaged = Some(path),
+                }
+            }
+            packs
         })
     }
 
@@ -610,14 +660,20 @@ impl TreeEntry<'_> {
 }
 
 /// The entries of a raw tree (`<octal mode> <name>\0<20-byte ID>` each), in stored order.
-/// A malformed tail ends the iteration.
+/// A malformed tail ends the iteration; [`TreeEntries::finished`] tells the two ends apart.
 pub struct TreeEntries<'a> {
     rest: &'a [u8],
+    malformed: bool,
 }
 
 impl<'a> TreeEntries<'a> {
     pub fn new(raw: &'a [u8]) -> Self {
-        TreeEntries { rest: raw }
+        TreeEntries { rest: raw, malformed: false }
+    }
+
+    /// Whether every byte was read as entries (false after a malformed tail, or before the end).
+    pub fn finished(&self) -> bool {
+        self.rest.is_empty() && !self.malformed
     }
 }
 
@@ -626,6 +682,7 @@ impl<'a> Iterator for TreeEntries<'a> {
 
     fn next(&mut self) -> Option<TreeEntry<'a>> {
         let Some((entry, end)) = tree_entry_at(self.rest, 0) else {
+            self.malformed |= !self.rest.is_empty();
             self.rest = &[];
             return None;
         };

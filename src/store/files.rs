@@ -1,16 +1,16 @@
-//! What `pm check` reads: the files of `product/`, from the working tree or from a git commit.
+//! The files of `product/` at one point: their paths and bytes, from the working tree
+//! ([`Files::work_tree`]) or from a commit ([`crate::store::repo::Repo::files_at`]).
 //!
-//! A [`Snapshot`] holds the text of every Markdown file and `pm.yaml` under the product folder,
-//! keyed by their path inside it. Reading a commit goes through git objects (tree entries and
-//! blobs), so `pm check --rev REV` needs no checkout and never touches the working tree.
-//! This file is self-contained on purpose: history code may read trees the same way, and the two
-//! can be unified later.
+//! [`Files`] holds every file [`layout::role`] gives a role, keyed by its path inside the
+//! product folder. `pm check` reads nothing else, so it never touches the file system or git
+//! itself.
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::model::layout::{self, PRODUCT_DIR};
 use crate::store::product::{parallel_map, path_in, read_file, slash_path};
+use crate::store::repo::work_tree_of;
 
 /// The bytes of a file, if they are text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,16 +40,16 @@ impl File {
 
 /// The files of a product folder at one point in time.
 #[derive(Debug, Clone, Default)]
-pub struct Snapshot {
+pub struct Files {
     /// The product folder's path from the repository root (`product`), `/`-separated.
     pub product_dir: String,
     /// Sorted by `rel` (so looked up by binary search).
     files: Vec<File>,
 }
 
-impl Snapshot {
+impl Files {
     /// A snapshot from `(path inside product/, bytes)` pairs.
-    pub fn new(product_dir: &str, contents: Vec<(String, Vec<u8>)>) -> Snapshot {
+    pub fn new(product_dir: &str, contents: Vec<(String, Vec<u8>)>) -> Files {
         let mut files: Vec<File> = contents
             .into_iter()
             .map(|(rel, bytes)| {
@@ -62,16 +62,14 @@ impl Snapshot {
             })
             .collect();
         files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
-        Snapshot { product_dir: product_dir.to_string(), files }
+        Files { product_dir: product_dir.to_string(), files }
     }
 
     /// The product folder in the working tree. Paths are shown from the root of the git work
     /// tree holding it, or from the folder holding `product/` outside git.
-    pub fn work_tree(product_root: &Path) -> Result<Snapshot> {
+    pub fn work_tree(product_root: &Path) -> Result<Files> {
         let root = product_root.canonicalize().unwrap_or_else(|_| product_root.to_path_buf());
-        let base = git2::Repository::discover(&root)
-            .ok()
-            .and_then(|r| r.workdir().map(|w| w.canonicalize().unwrap_or_else(|_| w.to_path_buf())))
+        let base = work_tree_of(&root)
             .filter(|w| root.starts_with(w))
             .or_else(|| root.parent().map(Path::to_path_buf))
             .unwrap_or_else(|| root.clone());
@@ -85,7 +83,8 @@ impl Snapshot {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
                 Error::io(&path, std::io::Error::other(e.to_string()))
             })?;
-            if entry.file_type().is_file() && wanted(&slash_path(path_in(entry.path(), &root).unwrap_or(entry.path())))
+            if entry.file_type().is_file()
+                && layout::is_read(&slash_path(path_in(entry.path(), &root).unwrap_or(entry.path())))
             {
                 paths.push(entry.into_path());
             }
@@ -95,20 +94,7 @@ impl Snapshot {
         for (p, bytes) in paths.iter().zip(read) {
             contents.push((slash_path(path_in(p, &root).unwrap_or(p)), bytes?));
         }
-        Ok(Snapshot::new(&product_dir, contents))
-    }
-
-    /// The product folder as it is in commit `rev` of the repository holding `cwd`, read from git
-    /// objects. The folder is found as `product/` in the directory of `cwd` or a parent.
-    pub fn git(cwd: &Path, rev: &str) -> Result<Snapshot> {
-        let repo = open_repo(cwd)?;
-        let tree = tree_of(&repo, rev)?;
-        let product_dir = find_product_dir(&repo, &tree, cwd).ok_or_else(|| {
-            Error::bad_argument(format!("no product folder in {rev}"))
-                .with_hint("the commit must hold a `product/` folder in this directory or a parent")
-        })?;
-        let contents = read_tree_files(&repo, &tree, &product_dir)?;
-        Ok(Snapshot::new(&product_dir, contents))
+        Ok(Files::new(&product_dir, contents))
     }
 
     /// The bytes of a file as read (for comparing with git blobs).
@@ -152,99 +138,13 @@ impl Snapshot {
     }
 }
 
-/// Files a check reads: what [`layout::role`] gives a role.
-fn wanted(rel: &str) -> bool {
-    layout::is_read(rel)
-}
-
-/// The repository holding `cwd`.
-pub fn open_repo(cwd: &Path) -> Result<git2::Repository> {
-    git2::Repository::discover(cwd).map_err(|_| {
-        Error::bad_argument(format!("{} is not in a git repository", cwd.display()))
-            .with_hint("--rev and --changed-since read git history; run pm inside a git repository")
-    })
-}
-
-/// The tree of the commit `rev` names.
-pub fn tree_of<'r>(repo: &'r git2::Repository, rev: &str) -> Result<git2::Tree<'r>> {
-    let bad = || {
-        Error::bad_argument(format!("`{rev}` names no commit"))
-            .with_hint("give a branch, tag or commit, such as main, origin/main or HEAD~3")
-    };
-    let object = repo.revparse_single(rev).map_err(|_| bad())?;
-    object.peel_to_tree().map_err(|_| bad())
-}
-
-/// The product folder's path inside `tree`: `product` in the directory of `cwd` (relative to the
-/// work tree) or its nearest parent that has one.
-pub fn find_product_dir(repo: &git2::Repository, tree: &git2::Tree, cwd: &Path) -> Option<String> {
-    let workdir = repo.workdir()?.canonicalize().ok()?;
-    let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
-    let rel = cwd.strip_prefix(&workdir).ok()?.to_path_buf();
-    let is_tree = |p: &Path| tree.get_path(p).ok().is_some_and(|e| e.kind() == Some(git2::ObjectType::Tree));
-    for dir in rel.ancestors() {
-        let candidate = dir.join(PRODUCT_DIR);
-        if is_tree(&candidate) {
-            return Some(slash_path(&candidate));
-        }
-        if dir.file_name().is_some_and(|n| n == PRODUCT_DIR) && is_tree(dir) {
-            return Some(slash_path(dir));
-        }
-    }
-    None
-}
-
-/// The blob IDs of every wanted file under `dir` of `tree`, by path relative to `dir`. A
-/// missing `dir` has no files.
-pub fn tree_entries(repo: &git2::Repository, tree: &git2::Tree, dir: &str) -> Result<Vec<(String, git2::Oid)>> {
-    let sub = if dir.is_empty() {
-        tree.clone()
-    } else {
-        match tree
-            .get_path(Path::new(dir))
-            .ok()
-            .and_then(|e| e.to_object(repo).ok())
-            .and_then(|o| o.peel_to_tree().ok())
-        {
-            Some(t) => t,
-            None => return Ok(Vec::new()),
-        }
-    };
-    let mut blobs: Vec<(String, git2::Oid)> = Vec::new();
-    sub.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
-        let name = entry.name().unwrap_or("");
-        if layout::is_hidden(name) {
-            return git2::TreeWalkResult::Skip;
-        }
-        if entry.kind() == Some(git2::ObjectType::Blob) {
-            let rel = format!("{root}{name}");
-            if wanted(&rel) {
-                blobs.push((rel, entry.id()));
-            }
-        }
-        git2::TreeWalkResult::Ok
-    })
-    .map_err(Error::git)?;
-    Ok(blobs)
-}
-
-/// Every wanted file under `dir` of `tree`, with its bytes, paths relative to `dir`.
-pub fn read_tree_files(repo: &git2::Repository, tree: &git2::Tree, dir: &str) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut out = Vec::new();
-    for (rel, oid) in tree_entries(repo, tree, dir)? {
-        let blob = repo.find_blob(oid).map_err(Error::git)?;
-        out.push((rel, blob.content().to_vec()));
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn candidates_skip_lists_and_notes_without_front_matter() {
-        let s = Snapshot::new(
+        let s = Files::new(
             "product",
             vec![
                 ("backlog.md".into(), b"# B\n".to_vec()),

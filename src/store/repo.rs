@@ -1,0 +1,369 @@
+//! The one way to read the product from git: [`Repo`] finds the repository once, knows where
+//! `product/` is in it, resolves revisions and dates, lists branch tips, and reads the
+//! product's trees and blobs at any commit.
+//!
+//! Every command that reads git goes through it: `pm check --rev` and `--changed-since`,
+//! `pm history`, `pm diff`, `--at`, and the branch scan of new IDs. Commits and references are
+//! read with libgit2; trees and blobs with [`Odb`], which keeps what it rebuilt from deltas
+//! (the reason `pm history` is faster than `git log`, docs/benchmarks.md) and refuses damaged
+//! objects with an error that names them and points at `git fsck`: an object that cannot be
+//! read is never taken for a missing one. Nothing is checked out and no process is spawned.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+
+use git2::{Commit, Oid, Repository};
+
+use crate::error::{Error, Result, is_damage};
+use crate::model::date;
+use crate::model::layout::{self, PRODUCT_DIR};
+use crate::store::files::Files;
+use crate::store::odb::{self, Data, Odb, TreeEntries, tree_find};
+use crate::store::product::{Product, slash_path};
+
+/// A git repository holding a product, and where in it the product folder is.
+pub struct Repo {
+    git: Repository,
+    /// The working tree's root, canonical.
+    workdir: PathBuf,
+    /// `product/`'s path inside the repository, `/`-separated (`product`, `apps/x/product`).
+    pub dir: String,
+    /// The working tree's `product/`, for paths of items read from git.
+    pub root: PathBuf,
+    /// How paths are shown: the product folder relative to the working directory.
+    pub shown: PathBuf,
+    odb: RefCell<Odb>,
+}
+
+fn hint_not_git() -> &'static str {
+    "history needs the product folder to be in a git repository: run `git init` and commit it"
+}
+
+/// Where a search for the repository holding a path ended.
+enum Found {
+    /// A repository with a working tree (its root, canonical).
+    WorkTree(Repository, PathBuf),
+    Bare,
+    None,
+}
+
+/// The repository holding `path`: the one place that opens a repository.
+fn find(path: &Path) -> Found {
+    let Ok(git) = Repository::discover(path) else { return Found::None };
+    let Some(workdir) = git.workdir() else { return Found::Bare };
+    let workdir = workdir.canonicalize().unwrap_or_else(|_| workdir.to_path_buf());
+    Found::WorkTree(git, workdir)
+}
+
+/// The working tree holding `path` and the repository, if `path` is in a non-bare one.
+fn discover(path: &Path) -> Option<(Repository, PathBuf)> {
+    match find(path) {
+        Found::WorkTree(git, workdir) => Some((git, workdir)),
+        Found::Bare | Found::None => None,
+    }
+}
+
+/// The root of the working tree holding `path`, if it is in one (for showing paths).
+pub fn work_tree_of(path: &Path) -> Option<PathBuf> {
+    discover(path).map(|(_, w)| w)
+}
+
+impl Repo {
+    fn new(git: Repository, workdir: PathBuf, dir: String, root: PathBuf, shown: PathBuf) -> Repo {
+        let odb = RefCell::new(Odb::open(&git));
+        Repo { git, workdir, dir, root, shown, odb }
+    }
+
+    /// Open the repository holding `product`. Not being in one is a usage error with a hint.
+    pub fn open(product: &Product) -> Result<Repo> {
+        let not_git = || {
+            Error::bad_argument(format!("{} is not in a git repository", product.root.display()))
+                .with_hint(hint_not_git())
+        };
+        let (git, workdir) = match find(&product.root) {
+            Found::WorkTree(git, workdir) => (git, workdir),
+            Found::Bare => {
+                return Err(Error::bad_argument("the repository is bare")
+                    .with_hint("run pm in a working tree of the repository"));
+            }
+            Found::None => return Err(not_git()),
+        };
+        let root = product.root.canonicalize().unwrap_or_else(|_| product.root.clone());
+        let rel = root.strip_prefix(&workdir).map_err(|_| {
+            Error::bad_argument(format!("{} is outside the repository's working tree", root.display()))
+                .with_hint(hint_not_git())
+        })?;
+        let dir = slash_path(rel);
+        Ok(Repo::new(git, workdir, dir, product.root.clone(), product.shown(&product.root)))
+    }
+
+    /// The repository holding `product`, or `None` outside one (or in a bare one).
+    pub fn discover(product: &Product) -> Option<Repo> {
+        let (git, workdir) = discover(&product.root)?;
+        let root = product.root.canonicalize().unwrap_or_else(|_| product.root.clone());
+        let dir = slash_path(root.strip_prefix(&workdir).ok()?);
+        Some(Repo::new(git, workdir, dir, product.root.clone(), product.shown(&product.root)))
+    }
+
+    /// The repository holding `cwd`, with the product folder as commit `rev` has it: `product`
+    /// in the directory of `cwd` (relative to the working tree) or its nearest parent that has
+    /// one. The folder need not exist in the working tree. For `pm check --rev`.
+    pub fn at_rev(cwd: &Path, rev: &str) -> Result<(Repo, Oid)> {
+        let (git, workdir) = discover(cwd).ok_or_else(|| {
+            Error::bad_argument(format!("{} is not in a git repository", cwd.display()))
+                .with_hint("--rev and --changed-since read git history; run pm inside a git repository")
+        })?;
+        let probe = Repo::new(git, workdir, String::new(), PathBuf::new(), PathBuf::new());
+        let commit = probe.commit_of(rev)?;
+        let tree = probe.git.find_commit(commit).map_err(Error::git)?.tree_id();
+        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+        let rel = cwd.strip_prefix(&probe.workdir).map(Path::to_path_buf).unwrap_or_default();
+        let mut found = None;
+        for dir in rel.ancestors() {
+            let candidate = dir.join(PRODUCT_DIR);
+            if probe.subtree(tree, &slash_path(&candidate))?.is_some() {
+                found = Some(slash_path(&candidate));
+                break;
+            }
+            if dir.file_name().is_some_and(|n| n == PRODUCT_DIR) && probe.subtree(tree, &slash_path(dir))?.is_some() {
+                found = Some(slash_path(dir));
+                break;
+            }
+        }
+        let dir = found.ok_or_else(|| {
+            Error::bad_argument(format!("no product folder in {rev}"))
+                .with_hint("the commit must hold a `product/` folder in this directory or a parent")
+        })?;
+        let root = probe.workdir.join(&dir);
+        Ok((Repo { dir, root, ..probe }, commit))
+    }
+
+    /// The libgit2 repository, for walks over commits.
+    pub fn git(&self) -> &Repository {
+        &self.git
+    }
+
+    /// The directory shared by all working trees (`.git`), where caches are kept.
+    pub fn common_dir(&self) -> &Path {
+        self.git.commondir()
+    }
+
+    /// The commit HEAD points at; `None` when there are no commits yet.
+    pub fn head(&self) -> Result<Option<Commit<'_>>> {
+        match self.git.head() {
+            Ok(r) => Ok(Some(r.peel_to_commit().map_err(Error::git)?)),
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(Error::git(e)),
+        }
+    }
+
+    /// HEAD, or an error saying there are no commits yet.
+    pub fn head_required(&self) -> Result<Commit<'_>> {
+        self.head()?.ok_or_else(|| {
+            Error::bad_argument("the repository has no commits yet")
+                .with_hint("commit the product folder first: git add product && git commit")
+        })
+    }
+
+    /// The branch HEAD is on; `None` when HEAD is detached.
+    pub fn branch(&self) -> Option<String> {
+        let head = self.git.head().ok()?;
+        if self.git.head_detached().unwrap_or(false) { None } else { head.shorthand().ok().map(String::from) }
+    }
+
+    /// The commit a revision names, as `pm check --rev` words its error.
+    fn commit_of(&self, rev: &str) -> Result<Oid> {
+        let bad = || {
+            Error::bad_argument(format!("`{rev}` names no commit"))
+                .with_hint("give a branch, tag or commit, such as main, origin/main or HEAD~3")
+        };
+        let object = self.git.revparse_single(rev).map_err(|e| if is_damage(&e) { Error::git(e) } else { bad() })?;
+        object.peel_to_commit().map(|c| c.id()).map_err(|e| if is_damage(&e) { Error::git(e) } else { bad() })
+    }
+
+    /// A revision (`main`, `HEAD~3`, a commit ID, a tag) as a commit.
+    pub fn resolve(&self, rev: &str) -> Result<Commit<'_>> {
+        let obj = self.git.revparse_single(rev).map_err(|e| {
+            if is_damage(&e) {
+                return Error::git(e);
+            }
+            Error::bad_argument(format!("unknown revision `{rev}`"))
+                .with_hint("give a branch, tag, commit ID or HEAD~N; for a date use YYYY-MM-DD")
+        })?;
+        obj.peel_to_commit().map_err(|e| {
+            if is_damage(&e) {
+                return Error::git(e);
+            }
+            Error::bad_argument(format!("`{rev}` does not name a commit"))
+        })
+    }
+
+    /// A revision or a date. A date means the last commit on HEAD's first-parent history made
+    /// at or before it (a whole day counts to its end, in UTC).
+    pub fn resolve_at(&self, text: &str) -> Result<Commit<'_>> {
+        let Some(when) = date::parse(text) else {
+            return self.resolve(text);
+        };
+        let head = self.head_required()?;
+        let mut cur = Some(head);
+        while let Some(c) = cur {
+            if c.time().seconds() < when.end() {
+                return Ok(c);
+            }
+            cur = c.parents().next();
+        }
+        Err(Error::bad_argument(format!("no commit at or before {text}"))
+            .with_hint("the first commit is later than that date; `git log --reverse` shows it"))
+    }
+
+    /// The default base of `pm diff`: the merge-base of HEAD with origin/HEAD, else main,
+    /// else master.
+    pub fn default_base(&self) -> Result<(Commit<'_>, String)> {
+        let head = self.head_required()?;
+        for name in ["origin/HEAD", "main", "master", "origin/main", "origin/master"] {
+            let Ok(obj) = self.git.revparse_single(name) else { continue };
+            let Ok(other) = obj.peel_to_commit() else { continue };
+            let base = self.git.merge_base(head.id(), other.id()).map_err(Error::git)?;
+            return Ok((self.git.find_commit(base).map_err(Error::git)?, name.to_string()));
+        }
+        Err(Error::bad_argument("no default branch to compare with (tried origin/HEAD, main, master)")
+            .with_hint("name the base: pm diff BASE [HEAD], for example pm diff origin/develop"))
+    }
+
+    /// The merge-base of `head` (HEAD when `None`) and `since`, for `pm check --changed-since`.
+    pub fn merge_base_with(&self, head: Option<&str>, since: &str) -> Result<Oid> {
+        let head_name = head.unwrap_or("HEAD");
+        let head_commit = self.commit_of(head_name).map_err(|_| {
+            Error::bad_argument(format!("`{head_name}` names no commit"))
+                .with_hint("--changed-since needs a commit to compare with; commit once first")
+        })?;
+        let since_commit = self.commit_of(since)?;
+        self.git.merge_base(head_commit, since_commit).map_err(|_| {
+            Error::bad_argument(format!("`{since}` and {head_name} have no common ancestor")).with_hint(
+                "--changed-since compares with the merge-base; fetch the full history (`git fetch --unshallow`)",
+            )
+        })
+    }
+
+    /// The distinct commits at HEAD and at every local and remote-tracking branch.
+    pub fn branch_tips(&self) -> Result<Vec<Oid>> {
+        let mut tips: Vec<Oid> = Vec::new();
+        if let Ok(head) = self.git.head()
+            && let Some(oid) = head.target()
+        {
+            tips.push(oid);
+        }
+        for r in self.git.references().map_err(Error::git)?.flatten() {
+            if (r.is_branch() || r.is_remote())
+                && let Ok(commit) = r.peel_to_commit()
+            {
+                tips.push(commit.id());
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        tips.retain(|t| seen.insert(*t));
+        Ok(tips)
+    }
+
+    /// The tree of the product folder at a commit, if it existed then.
+    pub fn product_tree(&self, commit: &Commit) -> Result<Option<Oid>> {
+        self.subtree(commit.tree_id(), &self.dir)
+    }
+
+    /// The tree of the product folder at the commit `commit`, if it existed then.
+    pub fn product_tree_of(&self, commit: Oid) -> Result<Option<Oid>> {
+        let commit = self.git.find_commit(commit).map_err(|_| odb::damaged(commit))?;
+        self.product_tree(&commit)
+    }
+
+    /// The tree at `dir` (`/`-separated, empty for `tree` itself) under `tree`, if there is one.
+    pub fn subtree(&self, tree: Oid, dir: &str) -> Result<Option<Oid>> {
+        let mut cur = tree;
+        for name in dir.split('/').filter(|n| !n.is_empty()) {
+            let raw = self.raw_tree(cur)?;
+            match tree_find(&raw, name.as_bytes()) {
+                Some(e) if e.is_tree() => cur = e.id(),
+                _ => return Ok(None),
+            }
+        }
+        Ok(Some(cur))
+    }
+
+    /// The blob at `rel` (`/`-separated) under `tree`, if there is one.
+    pub fn blob_at(&self, tree: Oid, rel: &str) -> Result<Option<Oid>> {
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let Some(sub) = self.subtree(tree, dir)? else { return Ok(None) };
+        let raw = self.raw_tree(sub)?;
+        Ok(tree_find(&raw, name.as_bytes()).filter(|e| e.is_blob()).map(|e| e.id()))
+    }
+
+    /// Every blob under a tree that [`layout::role`] gives a role, with its path relative to the
+    /// tree, sorted by path. Hidden folders are not entered (nothing in them is read).
+    pub fn files(&self, tree: Oid) -> Result<Vec<(String, Oid)>> {
+        let mut out = Vec::new();
+        self.collect(tree, "", &mut out)?;
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    fn collect(&self, tree: Oid, prefix: &str, out: &mut Vec<(String, Oid)>) -> Result<()> {
+        let raw = self.raw_tree(tree)?;
+        let mut entries = TreeEntries::new(&raw);
+        for entry in &mut entries {
+            let Ok(name) = std::str::from_utf8(entry.name) else { continue };
+            if layout::is_hidden(name) {
+                continue;
+            }
+            let path = format!("{prefix}{name}");
+            if entry.is_tree() {
+                self.collect(entry.id(), &format!("{path}/"), out)?;
+            } else if entry.is_blob() && layout::is_read(&path) {
+                out.push((path, entry.id()));
+            }
+        }
+        if !entries.finished() {
+            return Err(Error::Damaged {
+                message: format!("tree {tree} under {}/{prefix} is malformed: the repository is damaged", self.dir),
+            });
+        }
+        Ok(())
+    }
+
+    /// A tree's raw bytes, for [`TreeEntries`].
+    pub fn raw_tree(&self, oid: Oid) -> Result<Data> {
+        self.odb.borrow_mut().tree(&self.git, oid)
+    }
+
+    /// A blob's bytes.
+    pub fn blob(&self, oid: Oid) -> Result<Data> {
+        self.odb.borrow_mut().blob(&self.git, oid)
+    }
+
+    /// A blob's text; `None` when it is not UTF-8.
+    pub fn text(&self, oid: Oid) -> Result<Option<String>> {
+        let blob = self.blob(oid)?;
+        Ok(String::from_utf8(blob.to_vec()).ok())
+    }
+
+    /// The product's files at a commit, as `pm check` reads them. The product folder must
+    /// exist there.
+    pub fn files_at(&self, commit: Oid) -> Result<Files> {
+        let Some(tree) = self.product_tree_of(commit)? else {
+            return Err(Error::bad_argument(format!("no product folder {} in commit {commit}", self.dir)));
+        };
+        let mut contents = Vec::new();
+        for (rel, oid) in self.files(tree)? {
+            contents.push((rel, self.blob(oid)?.to_vec()));
+        }
+        Ok(Files::new(&self.dir, contents))
+    }
+
+    /// The blob IDs of the product's files at a commit, by path inside `product/`; empty when
+    /// the folder did not exist then.
+    pub fn file_ids_at(&self, commit: Oid) -> Result<Vec<(String, Oid)>> {
+        match self.product_tree_of(commit)? {
+            Some(tree) => self.files(tree),
+            None => Ok(Vec::new()),
+        }
+    }
+}

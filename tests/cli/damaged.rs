@@ -1,0 +1,144 @@
+//! A damaged repository (a pack index pointing past its pack, bytes flipped in a pack, a
+//! truncated loose object) is an error on every command that reads git: exit 3, the object's
+//! ID, and `git fsck` as the hint. Never a crash, never a pass, never an empty result.
+
+use crate::harness::Test;
+
+/// A committed product with two stories, packed into one pack without loose objects.
+fn packed() -> Test {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "First story", "--ac", "Given a, when b, then c"]).success();
+    t.pm(&["story", "add", "Second story", "--ac", "Given d, when e, then f"]).success();
+    t.commit("two stories");
+    t.pm(&["rank", "S-2", "--top"]).success();
+    t.commit("rank");
+    t.git(&["repack", "-adq"]);
+    t.git(&["prune-packed"]);
+    t
+}
+
+fn pack_files(t: &Test) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = t.path(".git/objects/pack");
+    let idx = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .unwrap();
+    (idx.with_extension("pack"), idx)
+}
+
+/// Replace the bytes of a file git keeps read-only.
+fn overwrite(path: &std::path::Path, bytes: &[u8]) {
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(path, perms).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Point the pack index's entry of `oid` past the end of the pack.
+fn break_offset(t: &Test, oid: &str) {
+    let (pack, idx) = pack_files(t);
+    let mut bytes = std::fs::read(&idx).unwrap();
+    let count = u32::from_be_bytes(bytes[8 + 255 * 4..8 + 256 * 4].try_into().unwrap()) as usize;
+    let ids = 8 + 256 * 4;
+    let want: Vec<u8> = (0..20).map(|i| u8::from_str_radix(&oid[2 * i..2 * i + 2], 16).unwrap()).collect();
+    let pos = (0..count).find(|&k| bytes[ids + 20 * k..ids + 20 * k + 20] == want[..]).expect("object in the pack");
+    let offsets = ids + 20 * count + 4 * count;
+    let past = std::fs::metadata(&pack).unwrap().len() as u32 + 1000;
+    bytes[offsets + 4 * pos..offsets + 4 * pos + 4].copy_from_slice(&past.to_be_bytes());
+    overwrite(&idx, &bytes);
+}
+
+/// Every command that reads the product from git fails on it with exit 3, naming the object.
+fn every_reader_refuses(t: &Test, oid: &str) {
+    let runs: [&[&str]; 6] = [
+        &["history"],
+        &["history", "S-1"],
+        &["diff", "HEAD~1", "HEAD"],
+        &["check", "--rev", "HEAD"],
+        &["backlog", "--at", "HEAD"],
+        &["story", "show", "S-1", "--at", "HEAD"],
+    ];
+    for args in runs {
+        let run = t.pm(args).code(3);
+        assert_eq!(
+            run.stderr,
+            format!(
+                "error: git: object {oid} cannot be read: the repository is damaged\n  hint: {}\n",
+                "run `git fsck` to see which objects are damaged or missing; a fresh clone or `git fetch` may restore them"
+            ),
+            "pm {args:?}"
+        );
+        assert_eq!(run.stdout, "", "pm {args:?}");
+    }
+}
+
+#[test]
+fn a_blob_whose_index_offset_is_past_the_pack_is_an_error_everywhere() {
+    let t = packed();
+    let oid = t.git(&["rev-parse", "HEAD:product/stories/S-1-first-story.md"]).trim().to_string();
+    break_offset(&t, &oid);
+    every_reader_refuses(&t, &oid);
+}
+
+#[test]
+fn a_backlog_whose_index_offset_is_past_the_pack_is_an_error_everywhere() {
+    let t = packed();
+    let oid = t.git(&["rev-parse", "HEAD:product/backlog.md"]).trim().to_string();
+    break_offset(&t, &oid);
+    every_reader_refuses(&t, &oid);
+}
+
+#[test]
+fn a_damaged_tree_stops_a_new_id_instead_of_reusing_one() {
+    let t = packed();
+    t.git(&["checkout", "-q", "-b", "other"]);
+    t.pm(&["story", "add", "Only on the branch"]).success();
+    t.commit("branch story");
+    t.git(&["checkout", "-q", "main"]);
+    t.git(&["repack", "-adq"]);
+    t.git(&["prune-packed"]);
+    let oid = t.git(&["rev-parse", "other:product/stories"]).trim().to_string();
+    break_offset(&t, &oid);
+    let before = t.snapshot();
+    let run = t.pm(&["story", "add", "New"]).code(3);
+    assert!(run.stderr.starts_with(&format!("error: git: object {oid} cannot be read")), "{}", run.stderr);
+    assert_eq!(t.snapshot(), before, "nothing was written");
+}
+
+#[test]
+fn a_loose_object_cut_short_is_an_error() {
+    let t = packed();
+    t.write(
+        "product/stories/S-1-first-story.md",
+        &t.read("product/stories/S-1-first-story.md").replace("First", "1st"),
+    );
+    t.commit("loose change");
+    let oid = t.git(&["rev-parse", "HEAD:product/stories/S-1-first-story.md"]).trim().to_string();
+    let path = t.path(&format!(".git/objects/{}/{}", &oid[..2], &oid[2..]));
+    let bytes = std::fs::read(&path).unwrap();
+    overwrite(&path, &bytes[..bytes.len() / 2]);
+    let run = t.pm(&["check", "--rev", "HEAD"]).code(3);
+    assert!(run.stderr.starts_with(&format!("error: git: object {oid} cannot be read")), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: run `git fsck`"), "{}", run.stderr);
+}
+
+/// A commit is read by libgit2, which does not say which object it could not read: the
+/// error says the repository is damaged and points at `git fsck`, never at the revision's name.
+#[test]
+fn a_commit_whose_index_offset_is_past_the_pack_is_an_error() {
+    let t = packed();
+    let oid = t.git(&["rev-parse", "HEAD~1"]).trim().to_string();
+    break_offset(&t, &oid);
+    let runs: [&[&str]; 4] =
+        [&["history"], &["diff", "HEAD~1", "HEAD"], &["check", "--rev", "HEAD~1"], &["backlog", "--at", "HEAD~1"]];
+    for args in runs {
+        let run = t.pm(args).code(3);
+        assert_eq!(
+            run.stderr,
+            "error: git: invalid pack file - invalid packfile type in header: the repository is damaged\n  hint: run `git fsck` to see which objects are damaged or missing; a fresh clone or `git fetch` may restore them\n",
+            "pm {args:?}"
+        );
+    }
+}
