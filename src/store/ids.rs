@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::error::Result;
 use crate::model::id::{ItemId, Kind};
+use crate::store::cache::CacheFile;
 use crate::store::odb::TreeEntries;
 use crate::store::product::Product;
 use crate::store::repo::Repo;
@@ -47,21 +48,16 @@ pub fn highest_in_use(product: &Product, kind: Kind) -> Result<u64> {
 /// and remote-tracking branch (and a detached HEAD). 0 outside a git repository.
 ///
 /// The highest number under a tree never changes (a tree ID names its content), so it is
-/// remembered per tree ID in `<git dir>/pm/ids-PREFIX.cache`: after the first add, a
-/// repository with hundreds of branches reads only the trees that are new since. The cache is
-/// an optimisation: its first line carries a checksum of the rest, and a missing, unreadable
-/// or damaged file is ignored and rebuilt.
+/// remembered per tree ID in `<git dir>/pm/ids-PREFIX.cache` (a [`CacheFile`]): after the
+/// first add, a repository with hundreds of branches reads only the trees that are new since.
+/// A missing, unreadable or damaged file is ignored and rebuilt.
 pub fn highest_in_branches(product: &Product, prefix: &str) -> Result<u64> {
     let Some((repo, trees)) = product_trees(product)? else {
         return Ok(0);
     };
-    let cache_path = repo.common_dir().join("pm").join(format!("ids-{prefix}.cache"));
-    let text = std::fs::read_to_string(&cache_path).unwrap_or_default();
-    let body = match text.split_once('\n') {
-        Some((head, body)) if head == cache_header(body) => body,
-        _ => "",
-    };
-    let mut cache: HashMap<git2::Oid, u64> = body
+    let file = CacheFile::new(repo.common_dir(), &format!("ids-{prefix}.cache"), "pm-ids", 2);
+    let body = file.read().ok().flatten().unwrap_or_default();
+    let mut cache: HashMap<git2::Oid, u64> = String::from_utf8_lossy(&body)
         .lines()
         .filter_map(|l| {
             let (oid, max) = l.split_once(' ')?;
@@ -75,22 +71,9 @@ pub fn highest_in_branches(product: &Product, prefix: &str) -> Result<u64> {
     }
     if cache.len() != known {
         let body: String = cache.iter().map(|(oid, max)| format!("{oid} {max}\n")).collect();
-        let text = format!("{}\n{body}", cache_header(&body));
-        let tmp = cache_path.with_extension(format!("tmp{}", std::process::id()));
-        let written = cache_path.parent().is_some_and(|d| std::fs::create_dir_all(d).is_ok())
-            && std::fs::write(&tmp, text).is_ok()
-            && std::fs::rename(&tmp, &cache_path).is_ok();
-        if !written {
-            let _ = std::fs::remove_file(&tmp); // a read-only repository: no cache, same answer
-        }
+        file.write(body.as_bytes()); // a read-only repository: no cache, same answer
     }
     Ok(highest)
-}
-
-/// `pm-ids 1 <FNV-1a of the body>`: a version and a checksum, so a damaged file is not used.
-fn cache_header(body: &str) -> String {
-    let hash = body.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    format!("pm-ids 1 {hash:016x}")
 }
 
 /// The highest number with `prefix` under a tree, from the cache or by reading it.

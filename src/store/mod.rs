@@ -1,6 +1,7 @@
 //! The product folder on disk: locating it, reading items, allocating IDs, locking, and
 //! writing atomically while preserving every byte nobody asked to change.
 
+pub mod cache;
 pub mod files;
 pub mod ids;
 pub mod lock;

@@ -45,30 +45,30 @@ pub type Data = Rc<Vec<u8>>;
 
 /// The kinds of object a pack holds whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum ObjectKind {
     Commit,
     Tree,
     Blob,
     Tag,
 }
 
-impl Kind {
-    fn from_code(code: u8) -> Option<Kind> {
+impl ObjectKind {
+    fn from_code(code: u8) -> Option<ObjectKind> {
         Some(match code {
-            1 => Kind::Commit,
-            2 => Kind::Tree,
-            3 => Kind::Blob,
-            4 => Kind::Tag,
+            1 => ObjectKind::Commit,
+            2 => ObjectKind::Tree,
+            3 => ObjectKind::Blob,
+            4 => ObjectKind::Tag,
             _ => return None,
         })
     }
 
-    fn from_git2(t: ObjectType) -> Option<Kind> {
+    fn from_git2(t: ObjectType) -> Option<ObjectKind> {
         Some(match t {
-            ObjectType::Commit => Kind::Commit,
-            ObjectType::Tree => Kind::Tree,
-            ObjectType::Blob => Kind::Blob,
-            ObjectType::Tag => Kind::Tag,
+            ObjectType::Commit => ObjectKind::Commit,
+            ObjectType::Tree => ObjectKind::Tree,
+            ObjectType::Blob => ObjectKind::Blob,
+            ObjectType::Tag => ObjectKind::Tag,
             _ => return None,
         })
     }
@@ -241,7 +241,7 @@ fn be32(b: &[u8]) -> u32 {
 
 /// What one pack entry holds.
 enum Entry {
-    Whole(Kind, Vec<u8>),
+    Whole(ObjectKind, Vec<u8>),
     /// A delta against the entry at this offset of the same pack.
     OffsetDelta(u64, Vec<u8>),
     /// A delta against the object with this ID.
@@ -251,14 +251,14 @@ enum Entry {
 /// The cache of rebuilt objects, least recently used first out.
 #[derive(Default)]
 struct Cache {
-    map: HashMap<(usize, u64), (Kind, Data, u64)>,
+    map: HashMap<(usize, u64), (ObjectKind, Data, u64)>,
     order: BTreeMap<u64, (usize, u64)>,
     tick: u64,
     bytes: usize,
 }
 
 impl Cache {
-    fn get(&mut self, key: (usize, u64)) -> Option<(Kind, Data)> {
+    fn get(&mut self, key: (usize, u64)) -> Option<(ObjectKind, Data)> {
         self.tick += 1;
         let tick = self.tick;
         let (kind, data, used) = self.map.get_mut(&key)?;
@@ -268,7 +268,7 @@ impl Cache {
         Some((*kind, data.clone()))
     }
 
-    fn put(&mut self, key: (usize, u64), kind: Kind, data: Data) {
+    fn put(&mut self, key: (usize, u64), kind: ObjectKind, data: Data) {
         if data.len() > CACHE_BYTES / 4 || self.map.contains_key(&key) {
             return;
         }
@@ -320,7 +320,7 @@ impl Odb {
     /// crashes on some of those. Only an object that is in none of this repository's packs
     /// and loose files (an alternate object store, an index of another version) or a
     /// repository this reader does not read (SHA-256) goes to libgit2.
-    pub fn read(&mut self, repo: &Repository, oid: Oid) -> Result<(Kind, Data)> {
+    pub fn read(&mut self, repo: &Repository, oid: Oid) -> Result<(ObjectKind, Data)> {
         let usable = *self.usable.get_or_insert_with(|| {
             let format = repo.config().ok().and_then(|c| c.get_string("extensions.objectformat").ok());
             format.is_none_or(|f| f.eq_ignore_ascii_case("sha1"))
@@ -343,21 +343,21 @@ impl Odb {
             git2::ErrorCode::NotFound => missing(oid),
             _ => damaged(oid),
         })?;
-        let kind = Kind::from_git2(obj.kind()).ok_or_else(|| damaged(oid))?;
+        let kind = ObjectKind::from_git2(obj.kind()).ok_or_else(|| damaged(oid))?;
         Ok((kind, Rc::new(obj.data().to_vec())))
     }
 
     /// A tree's raw bytes (see [`TreeEntries`]).
     pub fn tree(&mut self, repo: &Repository, oid: Oid) -> Result<Data> {
-        self.expect(repo, oid, Kind::Tree)
+        self.expect(repo, oid, ObjectKind::Tree)
     }
 
     /// A blob's bytes.
     pub fn blob(&mut self, repo: &Repository, oid: Oid) -> Result<Data> {
-        self.expect(repo, oid, Kind::Blob)
+        self.expect(repo, oid, ObjectKind::Blob)
     }
 
-    fn expect(&mut self, repo: &Repository, oid: Oid, want: Kind) -> Result<Data> {
+    fn expect(&mut self, repo: &Repository, oid: Oid, want: ObjectKind) -> Result<Data> {
         let (kind, data) = self.read(repo, oid)?;
         if kind != want {
             let message =
@@ -368,7 +368,7 @@ impl Odb {
     }
 
     /// `Ok(None)`: not in a pack or loose here.
-    fn read_fast(&mut self, oid: Oid) -> Fast<Option<(Kind, Data)>> {
+    fn read_fast(&mut self, oid: Oid) -> Fast<Option<(ObjectKind, Data)>> {
         match self.locate(oid.as_bytes()) {
             Some(at) => self.unpack(at).map(Some),
             None => self.loose(oid),
@@ -412,7 +412,7 @@ impl Odb {
         None
     }
 
-    fn loose(&mut self, oid: Oid) -> Fast<Option<(Kind, Data)>> {
+    fn loose(&mut self, oid: Oid) -> Fast<Option<(ObjectKind, Data)>> {
         let hex = oid.to_string();
         let Ok(raw) = std::fs::read(self.objects.join(&hex[..2]).join(&hex[2..])) else { return Ok(None) };
         // Header `<type> <size>\0`, then the bytes; the header is small, the size tells the rest.
@@ -422,10 +422,10 @@ impl Odb {
         let header = std::str::from_utf8(&head[..nul]).map_err(|_| Unreadable)?;
         let (kind, size) = header.split_once(' ').ok_or(Unreadable)?;
         let kind = match kind {
-            "commit" => Kind::Commit,
-            "tree" => Kind::Tree,
-            "blob" => Kind::Blob,
-            "tag" => Kind::Tag,
+            "commit" => ObjectKind::Commit,
+            "tree" => ObjectKind::Tree,
+            "blob" => ObjectKind::Blob,
+            "tag" => ObjectKind::Tag,
             _ => return Err(Unreadable),
         };
         let size: usize = size.parse().map_err(|_| Unreadable)?;
@@ -515,7 +515,7 @@ impl Odb {
                 Ok(Entry::RefDelta(base, data))
             }
             code => {
-                let kind = Kind::from_code(code).ok_or(Unreadable)?;
+                let kind = ObjectKind::from_code(code).ok_or(Unreadable)?;
                 self.inflate_into(&raw[at..], &mut data, size, false)?;
                 check_size(&data, size)?;
                 Ok(Entry::Whole(kind, data))
@@ -524,7 +524,7 @@ impl Odb {
     }
 
     /// The object at a pack position, through its delta chain, keeping what it rebuilds.
-    fn unpack(&mut self, start: (usize, u64)) -> Fast<(Kind, Data)> {
+    fn unpack(&mut self, start: (usize, u64)) -> Fast<(ObjectKind, Data)> {
         let mut chain: Vec<((usize, u64), Vec<u8>)> = Vec::new();
         let mut chain_bytes = 0usize;
         let mut at = start;
@@ -773,7 +773,7 @@ mod tests {
             for id in ids {
                 let theirs = store.read(id).unwrap();
                 let (kind, data) = odb.read_fast(id).unwrap_or_else(|_| panic!("{id} unreadable")).unwrap();
-                assert_eq!(Some(kind), Kind::from_git2(theirs.kind()), "{id}");
+                assert_eq!(Some(kind), ObjectKind::from_git2(theirs.kind()), "{id}");
                 assert_eq!(data.as_slice(), theirs.data(), "{id}");
             }
         };
