@@ -13,7 +13,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use crate::history::changes::Change;
-use crate::store::cache::{CacheFile, name_hash};
+use crate::store::cache::{CacheFile, Contents, name_hash};
 
 const MAGIC: &str = "pm-history-cache";
 const FORMAT: u32 = 3;
@@ -72,10 +72,14 @@ impl Cache {
     pub fn load(file: CacheFile) -> Cache {
         let body = file.read();
         let mut cache = Cache { file: Some(file), ..Cache::default() };
-        match body.map(|b| b.map(|b| parse(&b))) {
-            Ok(None) => {}
-            Ok(Some(Some(entries))) => cache.entries = entries,
-            Ok(Some(None)) | Err(()) => {
+        let entries = match body {
+            Contents::Missing => return cache,
+            Contents::Body(b) => parse(&b),
+            Contents::Unusable => None,
+        };
+        match entries {
+            Some(entries) => cache.entries = entries,
+            None => {
                 cache.was_damaged = true;
                 cache.dirty = true;
             }

@@ -9,6 +9,27 @@
 
 use std::path::{Path, PathBuf};
 
+/// What reading a cache file found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contents {
+    /// No file.
+    Missing,
+    /// A whole file of this format and pm version: its body.
+    Body(Vec<u8>),
+    /// A file that is damaged or of another format or pm version.
+    Unusable,
+}
+
+impl Contents {
+    /// The body, if there is a usable one.
+    pub fn body(self) -> Option<Vec<u8>> {
+        match self {
+            Contents::Body(b) => Some(b),
+            Contents::Missing | Contents::Unusable => None,
+        }
+    }
+}
+
 /// One cache file.
 #[derive(Debug, Clone)]
 pub struct CacheFile {
@@ -53,16 +74,15 @@ impl CacheFile {
         format!("{} {} {} {:016x}\n", self.magic, self.format, env!("CARGO_PKG_VERSION"), checksum(body))
     }
 
-    /// The body, if the file exists and is whole: `Ok(None)` when there is no file,
-    /// `Err(())` when there is one that is damaged or of another version.
-    pub fn read(&self) -> Result<Option<Vec<u8>>, ()> {
-        let Ok(mut bytes) = std::fs::read(&self.path) else { return Ok(None) };
-        let nl = bytes.iter().position(|b| *b == b'\n').ok_or(())?;
+    /// The body, if the file exists and is whole.
+    pub fn read(&self) -> Contents {
+        let Ok(mut bytes) = std::fs::read(&self.path) else { return Contents::Missing };
+        let Some(nl) = bytes.iter().position(|b| *b == b'\n') else { return Contents::Unusable };
         if bytes[..=nl] != *self.header(&bytes[nl + 1..]).as_bytes() {
-            return Err(());
+            return Contents::Unusable;
         }
         bytes.drain(..=nl);
-        Ok(Some(bytes))
+        Contents::Body(bytes)
     }
 
     /// Replace the file with `body` atomically. Returns whether it was written.
@@ -91,19 +111,19 @@ mod tests {
     fn whole_files_are_read_and_damaged_or_foreign_ones_refused() {
         let dir = tempfile::tempdir().unwrap();
         let cache = CacheFile::new(dir.path(), "t.cache", "pm-test", 1);
-        assert_eq!(cache.read(), Ok(None));
+        assert_eq!(cache.read(), Contents::Missing);
         assert!(cache.write(b"body\nlines\n"));
-        assert_eq!(cache.read(), Ok(Some(b"body\nlines\n".to_vec())));
+        assert_eq!(cache.read(), Contents::Body(b"body\nlines\n".to_vec()));
         let names: Vec<_> = std::fs::read_dir(dir.path().join("pm")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, ["t.cache"], "no temporary file left");
         let newer = CacheFile::new(dir.path(), "t.cache", "pm-test", 2);
-        assert_eq!(newer.read(), Err(()));
+        assert_eq!(newer.read(), Contents::Unusable);
         let mut bytes = std::fs::read(cache.path()).unwrap();
         let last = bytes.len() - 2;
         bytes[last] ^= 1;
         std::fs::write(cache.path(), &bytes).unwrap();
-        assert_eq!(cache.read(), Err(()));
+        assert_eq!(cache.read(), Contents::Unusable);
         std::fs::write(cache.path(), b"no header").unwrap();
-        assert_eq!(cache.read(), Err(()));
+        assert_eq!(cache.read(), Contents::Unusable);
     }
 }

@@ -56,7 +56,7 @@ pub fn highest_in_branches(product: &Product, prefix: &str) -> Result<u64> {
         return Ok(0);
     };
     let file = CacheFile::new(repo.common_dir(), &format!("ids-{prefix}.cache"), "pm-ids", 2);
-    let body = file.read().ok().flatten().unwrap_or_default();
+    let body = file.read().body().unwrap_or_default();
     let mut cache: HashMap<git2::Oid, u64> = String::from_utf8_lossy(&body)
         .lines()
         .filter_map(|l| {
