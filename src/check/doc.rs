@@ -1,9 +1,7 @@
-//! Tolerant loading of one item file for the checker.
-//!
-//! Unlike [`crate::model::item::Item::parse`], which stops at the first problem, this keeps
-//! whatever can be read: a file without an `id` or with a wrong-typed field still yields a
-//! [`Doc`] (so the other rules can run) plus findings. Only a file whose front matter cannot be
-//! read at all yields no document.
+//! One item file as the checker sees it: what [`crate::model::item::read`] could read of it
+//! (so the other rules can run on a file without an `id` or with a wrong-typed field), and the
+//! reader's diagnostics as findings. Only a file whose front matter cannot be read at all
+//! yields no document.
 
 use serde_yaml::Value;
 
@@ -13,6 +11,7 @@ use crate::model::criteria::Criteria;
 use crate::model::fields::Fields;
 use crate::model::frontmatter::{self, Split};
 use crate::model::id::{ItemId, Kind};
+use crate::model::item::read::{Positions, read};
 use crate::model::item::scalar_string;
 use crate::store::files::{File, Files};
 
@@ -38,6 +37,10 @@ pub(crate) struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
+    fn positions(&self) -> Positions<'a, '_> {
+        Positions { text: self.text, split: &self.split }
+    }
+
     /// The 1-based file line of a top-level key.
     pub fn key_line(&self, key: &str) -> Option<usize> {
         frontmatter::key_line(self.text, &self.split, key)
@@ -45,13 +48,7 @@ impl<'a> Doc<'a> {
 
     /// Line and column of a key's value (the key's line, column after `key: `), or 1:1.
     pub fn value_pos(&self, key: &str) -> (usize, usize) {
-        let Some(line) = self.key_line(key) else { return (1, 1) };
-        let text = self.line_text(line);
-        let after = key.len() + 1;
-        let rest = text.get(after..).unwrap_or("");
-        let spaces = rest.len() - rest.trim_start().len();
-        let col = if rest.trim().is_empty() { 1 } else { text[..after + spaces].chars().count() + 1 };
-        (line, col)
+        self.positions().value_pos(key)
     }
 
     /// Line and column of `needle` inside a key's value (which may continue on the lines below,
@@ -74,7 +71,7 @@ impl<'a> Doc<'a> {
 
     /// The text of 1-based `line`, without its line ending.
     pub fn line_text(&self, line: usize) -> &'a str {
-        self.text.split('\n').nth(line.saturating_sub(1)).unwrap_or("").trim_end_matches('\r')
+        self.positions().line_text(line)
     }
 
     /// A single-valued, non-empty field as text.
@@ -134,46 +131,31 @@ pub(crate) fn find_word(text: &str, needle: &str, from: usize) -> Option<usize> 
 
 /// Load one candidate file: the document (when its front matter can be read) and its findings.
 pub(crate) fn load<'a>(_snapshot: &'a Files, file: &'a File, config: &Config) -> (Option<Doc<'a>>, Vec<Finding>) {
-    let parse_hint =
-        "fix the YAML between the `---` lines; quote values that contain `: ` or start with a special character";
     let Some(text) = file.text() else {
         let f = Finding::new("parse/front-matter", &file.path, 1, 1, "the file is not UTF-8 text")
             .hint("save the file as UTF-8");
         return (None, vec![f]);
     };
-    let split = match frontmatter::split(text) {
-        Ok(s) => s,
-        Err(e) => {
-            let f = Finding::new("parse/front-matter", &file.path, e.line, 1, e.message).hint(e.hint);
-            return (None, vec![f]);
-        }
-    };
-    let fields = match frontmatter::parse(text, &split) {
-        Ok(m) => m,
-        Err(e) => {
-            let f = Finding::new("parse/front-matter", &file.path, e.line, 1, e.message).hint(parse_hint);
-            return (None, vec![f]);
-        }
-    };
-    let folder_kind = Kind::of_folder_path(&file.rel);
+    let (reading, diagnostics) = read(text, &file.rel, config);
+    let id = reading.as_ref().and_then(|r| r.id.as_ref()).map(ToString::to_string);
+    let mut findings: Vec<Finding> = diagnostics
+        .into_iter()
+        .map(|d| Finding::new(d.code, &file.path, d.line, d.column, d.message).hint(d.hint).id(id.clone()))
+        .collect();
+    let Some(r) = reading else { return (None, findings) };
     let mut doc = Doc {
         rel: &file.rel,
         path: &file.path,
         text,
-        split,
-        fields,
-        kind: folder_kind,
-        id: None,
-        title: None,
-        status: None,
-        criteria: Criteria::default(),
+        split: r.split,
+        fields: r.fields,
+        kind: r.kind,
+        id: r.id,
+        title: r.title,
+        status: r.status,
+        criteria: r.criteria,
         allow: Vec::new(),
     };
-    let mut findings = Vec::new();
-    items::identify(&mut doc, config, &mut findings);
-    if doc.kind == Some(Kind::Story) {
-        doc.criteria = Criteria::parse(&text[doc.split.body.clone()]);
-    }
     items::check(&mut doc, config, &mut findings);
     (Some(doc), findings)
 }

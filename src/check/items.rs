@@ -1,4 +1,5 @@
-//! Rules about one item file on its own: fields, IDs, file names, acceptance criteria, the
+//! Rules about one item file on its own beyond its structure (which the item reader checks):
+//! required and unknown fields, allowed values, file names, acceptance criteria, the
 //! user-story sentence and `pm-allow` silences.
 
 use serde_yaml::Value;
@@ -8,75 +9,10 @@ use crate::check::{Finding, rules};
 use crate::error::did_you_mean;
 use crate::model::config::Config;
 use crate::model::id::{ItemId, Kind};
-use crate::model::item::{
-    COMMON_FIELDS, EPIC_FIELDS, STORY_FIELDS, VISION_FIELDS, is_known_field, is_scalar, scalar_string,
-};
+use crate::model::item::{COMMON_FIELDS, EPIC_FIELDS, STORY_FIELDS, VISION_FIELDS, is_known_field, scalar_string};
 
 /// The field that holds silences.
 pub const ALLOW_FIELD: &str = "pm-allow";
-
-/// Read `id`, `title` and `status`, reporting what is missing or malformed.
-pub(crate) fn identify(doc: &mut Doc, config: &Config, out: &mut Vec<Finding>) {
-    if let Some(id_text) = required_scalar(doc, "id", "S-1", out) {
-        match ItemId::parse(id_text.trim()) {
-            None => out.push(
-                doc.finding("id/format", doc.value_pos("id"), format!("`{id_text}` is not an ID"))
-                    .hint("an ID is a prefix, a dash and a number without leading zeros, like S-12"),
-            ),
-            Some(id) => match config.kind_of(&id) {
-                None => out.push(
-                    doc.finding("id/format", doc.value_pos("id"), format!("`{id}` has no known prefix")).hint(format!(
-                        "prefixes are {} (vision), {} (epic), {} (story); set them in pm.yaml",
-                        config.prefixes.vision, config.prefixes.epic, config.prefixes.story
-                    )),
-                ),
-                Some(kind) => {
-                    doc.kind = Some(kind);
-                    doc.id = Some(id);
-                }
-            },
-        }
-    }
-    doc.title = required_scalar(doc, "title", "A short title", out);
-    let example = doc.kind.map(|k| config.default_status(k)).unwrap_or("draft");
-    doc.status = required_scalar(doc, "status", example, out);
-}
-
-/// A required single-valued field; reports it missing, empty or not a single value.
-fn required_scalar(doc: &Doc, key: &str, example: &str, out: &mut Vec<Finding>) -> Option<String> {
-    match doc.fields.get(key) {
-        None => {
-            out.push(
-                doc.finding("field/required", (1, 1), format!("missing required field `{key}`"))
-                    .hint(format!("add a line `{key}: {example}` to the front matter")),
-            );
-            None
-        }
-        Some(v) => match scalar_string(v) {
-            Some(s) if !s.trim().is_empty() => Some(s),
-            Some(_) => {
-                out.push(
-                    doc.finding("field/required", doc.value_pos(key), format!("required field `{key}` is empty"))
-                        .hint(format!("give it a value, such as `{key}: {example}`")),
-                );
-                None
-            }
-            None => {
-                out.push(not_single(doc, key));
-                None
-            }
-        },
-    }
-}
-
-fn not_single(doc: &Doc, key: &str) -> Finding {
-    doc.finding(
-        "field/invalid-value",
-        doc.value_pos(key),
-        format!("`{key}` must be a single value, not a list or mapping"),
-    )
-    .hint(format!("write it as `{key}: value`"))
-}
 
 /// Every per-file rule that needs the item's kind.
 pub(crate) fn check(doc: &mut Doc, config: &Config, out: &mut Vec<Finding>) {
@@ -159,55 +95,24 @@ fn values(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
     if let Some(status) = &doc.status {
         out.extend(one_of("status", status, config.statuses(kind), &format_args!("statuses.{kind}")));
     }
-    let scalars: &[&str] = match kind {
-        Kind::Story => &["owner", "epic", "priority"],
-        Kind::Epic => &["owner", "vision"],
-        Kind::Vision => &["owner"],
-    };
-    for key in scalars {
-        if doc.fields.get(key).is_some_and(|v| !is_scalar(v)) {
-            out.push(not_single(doc, key));
-        }
-    }
-    for key in ["labels", "depends_on"] {
-        if key == "depends_on" && kind != Kind::Story {
-            continue;
-        }
-        let bad = match doc.fields.get(key) {
-            Some(Value::Sequence(items)) => items.iter().any(|v| !is_scalar(v)),
-            Some(Value::Mapping(_)) => true,
-            _ => false,
-        };
-        if bad {
-            out.push(
-                doc.finding(
-                    "field/invalid-value",
-                    doc.value_pos(key),
-                    format!("`{key}` must be a list of single values"),
-                )
-                .hint(format!("write it as `{key}: [a, b]`")),
-            );
-        }
-    }
     if kind == Kind::Story {
         if let Some(p) = doc.fields.get("priority").and_then(scalar_string).filter(|p| !p.is_empty()) {
             out.extend(one_of("priority", &p, &config.priorities, &"priorities"));
         }
-        match doc.fields.get("points") {
-            None | Some(Value::Null) => {}
-            Some(Value::Number(n)) if n.as_u64().is_some_and(|p| config.points.contains(&p)) => {}
-            Some(v) => {
-                let scale = config.points.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
-                let shown = scalar_string(v).unwrap_or_else(|| "a list".into());
-                out.push(
-                    doc.finding(
-                        "field/invalid-value",
-                        doc.value_pos("points"),
-                        format!("`{shown}` is not on the points scale"),
-                    )
-                    .hint(format!("use one of {scale} (set points in pm.yaml)")),
-                );
-            }
+        // A value that is not a whole number is the reader's finding (`field/invalid-value`).
+        if let Some(Value::Number(n)) = doc.fields.get("points")
+            && let Some(p) = n.as_u64()
+            && !config.points.contains(&p)
+        {
+            let scale = config.points.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+            out.push(
+                doc.finding(
+                    "field/invalid-value",
+                    doc.value_pos("points"),
+                    format!("`{p}` is not on the points scale"),
+                )
+                .hint(format!("use one of {scale} (set points in pm.yaml)")),
+            );
         }
     }
     if kind == Kind::Vision

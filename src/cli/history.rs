@@ -154,7 +154,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     for text in &a.ids {
         let id = ItemId::parse(text).ok_or_else(|| {
             Error::bad_argument(format!("`{text}` is not an ID"))
-                .with_hint("an ID is a prefix, a dash and a number, like S-12")
+                .with_hint(crate::model::id::id_hint(&product.config.prefixes.story))
         })?;
         ids.push(id.to_string());
     }

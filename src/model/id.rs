@@ -53,6 +53,11 @@ impl fmt::Display for Kind {
     }
 }
 
+/// What an ID looks like, for hints: every message about a malformed ID says it this way.
+pub fn id_hint(prefix: &str) -> String {
+    format!("an ID is a prefix, a dash and a number without leading zeros, like {prefix}-12")
+}
+
 /// An item ID: a prefix, a dash and a number (`S-12`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ItemId {

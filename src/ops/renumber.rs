@@ -33,7 +33,7 @@ pub fn renumber(tx: &mut Transaction, old: &str, new: &str, file: Option<&Path>)
     let parse = |text: &str| {
         ItemId::parse(text).ok_or_else(|| {
             Error::bad_argument(format!("`{text}` is not an ID"))
-                .with_hint("an ID is a prefix, a dash and a number, like S-12")
+                .with_hint(crate::model::id::id_hint(&product.config.prefixes.story))
         })
     };
     let (old_id, new_id) = (parse(old)?, parse(new)?);

@@ -229,7 +229,7 @@ impl Product {
         let unknown = |suggestion| Error::UnknownId { kind: kind.name().into(), id: text.into(), suggestion };
         let Some(id) = ItemId::parse(text) else {
             return Err(Error::bad_argument(format!("`{text}` is not an ID"))
-                .with_hint(format!("an ID is a prefix, a dash and a number, like {}-12", self.config.prefix(kind))));
+                .with_hint(crate::model::id::id_hint(self.config.prefix(kind))));
         };
         if self.config.kind_of(&id) != Some(kind) {
             let other =

@@ -118,3 +118,47 @@ fn a_huge_id_is_an_error_not_a_wrap_around() {
     t.pm(&["story", "add", "Next"]).code(2).stderr_has("no story number is left");
     assert_eq!(t.snapshot(), before);
 }
+
+/// `pm story show`, `pm story list` and `pm check` read an item with one reader: a problem in
+/// a file is told in the same words at the same line by each.
+#[test]
+fn show_list_and_check_word_a_problem_the_same() {
+    let cases = [
+        ("title: ''", 3, "required field `title` is empty", "give it a value, such as `title: A short title`"),
+        (
+            "id: S-01",
+            2,
+            "`S-01` is not an ID",
+            "an ID is a prefix, a dash and a number without leading zeros, like S-12",
+        ),
+        ("points: lots", 5, "`points` must be a whole number", "write it as `points: 3`"),
+        ("labels: {a: b}", 5, "`labels` must be a list of single values", "write it as `labels: [a, b]`"),
+    ];
+    for (line, at, message, hint) in cases {
+        let t = Test::initialized();
+        let mut text = "---\nid: S-1\ntitle: A story\nstatus: draft\n---\n".to_string();
+        let key = line.split(':').next().unwrap();
+        match text.lines().position(|l| l.starts_with(&format!("{key}:"))) {
+            Some(i) => {
+                let old = text.lines().nth(i).unwrap().to_string();
+                text = text.replacen(&old, line, 1);
+            }
+            None => text = text.replacen("status: draft\n", &format!("status: draft\n{line}\n"), 1),
+        }
+        t.write("product/stories/S-1-a-story.md", &text);
+        let expected = format!("error: product/stories/S-1-a-story.md:{at}: {message}\n  hint: {hint}\n");
+        assert_eq!(t.pm(&["story", "list"]).code(2).stderr, expected, "{line}");
+        if !line.starts_with("id:") {
+            assert_eq!(t.pm(&["story", "show", "S-1"]).code(2).stderr, expected, "{line}");
+        }
+        let json = t.pm(&["check", "--format", "json"]).code(1).json();
+        let found: Vec<_> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["message"] == message)
+            .map(|f| (f["line"].as_u64().unwrap(), f["hint"].as_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(found, [(at as u64, hint.to_string())], "{line}");
+    }
+}

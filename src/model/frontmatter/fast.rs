@@ -16,6 +16,9 @@ pub fn parse(yaml: &str) -> Option<Fields> {
     let mut map = Fields::with_capacity(yaml.bytes().filter(|b| *b == b'\n').count() + 1);
     for line in yaml.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
+        if has_other_line_break(line) {
+            return None;
+        }
         // A key line starts with a letter; anything else is blank, a comment, or not simple.
         if !line.as_bytes().first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') {
             if line.trim().is_empty() || line.starts_with('#') {
@@ -54,6 +57,14 @@ pub fn parse(yaml: &str) -> Option<Fields> {
         }
     }
     Some(map)
+}
+
+/// Whether a line holds a character the YAML parser takes as a line break where this reader
+/// splits only at `\n`: a bare `\r`, NEL, LINE SEPARATOR or PARAGRAPH SEPARATOR. Inside a
+/// comment such a character ends the comment for the parser, and what follows is a key.
+fn has_other_line_break(line: &str) -> bool {
+    let b = line.as_bytes();
+    memchr::memchr3(b'\r', 0xC2, 0xE2, b).is_some_and(|_| line.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']))
 }
 
 fn is_key(key: &str) -> bool {
@@ -124,6 +135,26 @@ fn scalar(v: &str, in_flow: bool) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where the YAML parser sees a line break that `\n`-splitting does not, the fast reader
+    /// declines (a key hidden behind a comment is not lost).
+    #[test]
+    fn other_line_breaks_go_to_the_full_parser() {
+        for sep in ["\r", "\u{85}", "\u{2028}", "\u{2029}"] {
+            let yaml = format!("# note{sep}id: S-9\ntitle: T\n");
+            let full: Value = serde_yaml::from_str(&yaml).unwrap();
+            match parse(&yaml) {
+                None => {}
+                Some(fast) => assert_eq!(Value::Mapping(fast.to_mapping()), full, "{sep:?}"),
+            }
+            let yaml = format!("title: a{sep}b\n");
+            if let (Some(fast), Ok(full)) = (parse(&yaml), serde_yaml::from_str::<Value>(&yaml)) {
+                assert_eq!(Value::Mapping(fast.to_mapping()), full, "{sep:?}");
+            }
+        }
+        // Text with other characters of the same leading bytes still takes the fast path.
+        assert!(parse("title: Plan \u{2014} and \u{a9}\n").is_some());
+    }
 
     use serde_yaml::Mapping;
 

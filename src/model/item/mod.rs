@@ -14,6 +14,10 @@ use crate::model::fields::Fields;
 use crate::model::frontmatter::{self, Split};
 use crate::model::id::{ItemId, Kind};
 
+pub mod read;
+
+pub use read::{Diagnostic, Reading, read};
+
 /// Fields every item has, in the order `add` writes them.
 pub const COMMON_FIELDS: &[&str] = &["id", "title", "status", "owner", "labels"];
 /// Fields only stories have.
@@ -63,57 +67,29 @@ pub struct Metric {
 }
 
 impl Item {
-    /// Parse an item file. Checks what every command relies on: front matter, `id`, `title`,
-    /// `status` and the types of known fields. Whether values are allowed is `pm check`'s job
-    /// for existing files, and the authoring commands' job for what they write.
+    /// Parse an item file: [`read`] it, and its first diagnostic is the error. That checks what
+    /// every command relies on: front matter, `id`, `title`, `status` and the types of known
+    /// fields. Whether values are allowed is `pm check`'s job for existing files, and the
+    /// authoring commands' job for what they write.
     pub fn parse(text: String, path: PathBuf, rel: String, shown: PathBuf, config: &Config) -> Result<Item> {
-        let loc = |line: usize| Location::new(shown.clone(), line);
-        let split = frontmatter::split(&text).map_err(|e| Error::bad_file(loc(e.line), e.message).with_hint(e.hint))?;
-        let fields = frontmatter::parse(&text, &split).map_err(|e| {
-            Error::bad_file(loc(e.line), e.message)
-                .with_hint("fix the YAML between the `---` lines; quote values that contain `: ` or start with a special character")
-        })?;
-        let line_of = |key: &str| frontmatter::key_line(&text, &split, key).unwrap_or(1);
-        let get_str = |key: &str| -> Result<Option<String>> {
-            match fields.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(v) => scalar_string(v).map(Some).ok_or_else(|| {
-                    Error::bad_file(loc(line_of(key)), format!("`{key}` must be a single value, not a list or mapping"))
-                        .with_hint(format!("write it as `{key}: value`"))
-                }),
-            }
-        };
-        let required = |key: &str, example: &str| -> Result<String> {
-            match get_str(key)? {
-                Some(v) if !v.trim().is_empty() => Ok(v),
-                _ => Err(Error::bad_file(loc(line_of(key)), format!("missing required field `{key}`"))
-                    .with_hint(format!("add a line `{key}: {example}` to the front matter"))),
-            }
-        };
-        let id_text = required("id", "S-1")?;
-        let id = ItemId::parse(&id_text).ok_or_else(|| {
-            Error::bad_file(loc(line_of("id")), format!("`{id_text}` is not an ID"))
-                .with_hint("an ID is a prefix, a dash and a number, like S-12")
-        })?;
-        let kind = config.kind_of(&id).ok_or_else(|| {
-            Error::bad_file(loc(line_of("id")), format!("`{id}` has no known prefix")).with_hint(format!(
-                "prefixes are {} (vision), {} (epic), {} (story); set them in pm.yaml",
-                config.prefixes.vision, config.prefixes.epic, config.prefixes.story
-            ))
-        })?;
-        let title = required("title", "A short title")?;
-        let status = required("status", config.default_status(kind))?;
-        let body = &text[split.body.clone()];
-        let criteria = if kind == Kind::Story { Criteria::parse(body) } else { Criteria::default() };
-        let item = Item { kind, id, path, rel, shown, title, status, fields, text, split, criteria };
-        for key in ["owner", "epic", "vision", "priority"] {
-            item.check_scalar(key)?;
+        let (reading, diagnostics) = read(&text, &rel, config);
+        if let Some(d) = diagnostics.into_iter().next() {
+            return Err(Error::bad_file(Location::new(shown, d.line), d.message).with_hint(d.hint));
         }
-        item.points()?;
-        for key in ["labels", "depends_on"] {
-            item.list(key)?;
-        }
-        Ok(item)
+        let Some(Reading {
+            split,
+            fields,
+            kind: Some(kind),
+            id: Some(id),
+            title: Some(title),
+            status: Some(status),
+            criteria,
+        }) = reading
+        else {
+            // A reading without diagnostics has every identity field.
+            return Err(Error::bad_file(Location::file(shown), "not an item"));
+        };
+        Ok(Item { kind, id, path, rel, shown, title, status, fields, text, split, criteria })
     }
 
     pub fn location(&self, key: &str) -> Location {
@@ -127,17 +103,6 @@ impl Item {
 
     pub fn body(&self) -> &str {
         &self.text[self.split.body.clone()]
-    }
-
-    fn check_scalar(&self, key: &str) -> Result<()> {
-        match self.fields.get(key) {
-            Some(v) if !is_scalar(v) => Err(Error::bad_file(
-                self.location(key),
-                format!("`{key}` must be a single value, not a list or mapping"),
-            )
-            .with_hint(format!("write it as `{key}: value`"))),
-            _ => Ok(()),
-        }
     }
 
     /// A single-valued field as text.

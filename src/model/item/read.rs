@@ -1,0 +1,283 @@
+//! The one reader of item files: what `pm show`, the loaders, the history walk and `pm check`
+//! all read an item with.
+//!
+//! It is tolerant: it reads whatever can be read and returns [`Diagnostic`]s (rule code,
+//! position, message, hint) for the rest, so a file without an `id` or with a wrong-typed
+//! field still yields a [`Reading`] that `pm check` can go on with. [`super::Item::parse`] is
+//! this reader with its first diagnostic as the error. Only a file whose front matter cannot
+//! be read at all yields no reading. The rules here are those about the structure of one file
+//! (front matter, the identity fields, field types); rules about allowed values, file names,
+//! criteria and links are `pm check`'s.
+
+use serde_yaml::Value;
+
+use crate::model::config::Config;
+use crate::model::criteria::Criteria;
+use crate::model::fields::Fields;
+use crate::model::frontmatter::{self, Split};
+use crate::model::id::{ItemId, Kind, id_hint};
+use crate::model::item::{is_scalar, scalar_string};
+
+/// One problem of an item file, with the rule code `pm check` reports it under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    /// 1-based line and column (in characters).
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub hint: String,
+}
+
+/// What could be read of an item file.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    pub split: Split,
+    pub fields: Fields,
+    /// The kind, from the ID's prefix or else from the folder.
+    pub kind: Option<Kind>,
+    /// The ID, when the `id` field holds a valid one with a known prefix.
+    pub id: Option<ItemId>,
+    pub title: Option<String>,
+    pub status: Option<String>,
+    /// The acceptance criteria, for a story.
+    pub criteria: Criteria,
+}
+
+/// The hint for YAML that does not parse.
+pub const YAML_HINT: &str =
+    "fix the YAML between the `---` lines; quote values that contain `: ` or start with a special character";
+
+/// Read the item file at `rel` (inside `product/`) holding `text`.
+pub fn read(text: &str, rel: &str, config: &Config) -> (Option<Reading>, Vec<Diagnostic>) {
+    let mut out = Vec::new();
+    let split = match frontmatter::split(text) {
+        Ok(s) => s,
+        Err(e) => {
+            out.push(diagnostic("parse/front-matter", (e.line, 1), e.message, e.hint));
+            return (None, out);
+        }
+    };
+    let fields = match frontmatter::parse(text, &split) {
+        Ok(m) => m,
+        Err(e) => {
+            out.push(diagnostic("parse/front-matter", (e.line, 1), e.message, YAML_HINT));
+            return (None, out);
+        }
+    };
+    let mut r = Reading {
+        split,
+        fields,
+        kind: Kind::of_folder_path(rel),
+        id: None,
+        title: None,
+        status: None,
+        criteria: Criteria::default(),
+    };
+    let at = Positions { text, split: &r.split };
+    if let Some(id_text) = required(&r.fields, &at, "id", "S-1", &mut out) {
+        match ItemId::parse(&id_text) {
+            None => out.push(diagnostic(
+                "id/format",
+                at.value_pos("id"),
+                format!("`{id_text}` is not an ID"),
+                id_hint(&config.prefixes.story),
+            )),
+            Some(id) => match config.kind_of(&id) {
+                None => out.push(diagnostic(
+                    "id/format",
+                    at.value_pos("id"),
+                    format!("`{id}` has no known prefix"),
+                    format!(
+                        "prefixes are {} (vision), {} (epic), {} (story); set them in pm.yaml",
+                        config.prefixes.vision, config.prefixes.epic, config.prefixes.story
+                    ),
+                )),
+                Some(kind) => {
+                    r.kind = Some(kind);
+                    r.id = Some(id);
+                }
+            },
+        }
+    }
+    r.title = required(&r.fields, &at, "title", "A short title", &mut out);
+    let example = r.kind.map(|k| config.default_status(k)).unwrap_or("draft");
+    r.status = required(&r.fields, &at, "status", example, &mut out);
+    if let Some(kind) = r.kind {
+        types(&r.fields, &at, kind, &mut out);
+    }
+    if r.kind == Some(Kind::Story) {
+        r.criteria = Criteria::parse(&text[r.split.body.clone()]);
+    }
+    (Some(r), out)
+}
+
+fn diagnostic(
+    code: &'static str,
+    (line, column): (usize, usize),
+    message: impl Into<String>,
+    hint: impl Into<String>,
+) -> Diagnostic {
+    Diagnostic { code, line: line.max(1), column: column.max(1), message: message.into(), hint: hint.into() }
+}
+
+/// A required single-valued field; reports it missing, empty or not a single value.
+fn required(fields: &Fields, at: &Positions, key: &str, example: &str, out: &mut Vec<Diagnostic>) -> Option<String> {
+    match fields.get(key) {
+        None => {
+            out.push(diagnostic(
+                "field/required",
+                (1, 1),
+                format!("missing required field `{key}`"),
+                format!("add a line `{key}: {example}` to the front matter"),
+            ));
+            None
+        }
+        Some(v) => match scalar_string(v) {
+            Some(s) if !s.trim().is_empty() => Some(s),
+            Some(_) => {
+                out.push(diagnostic(
+                    "field/required",
+                    at.value_pos(key),
+                    format!("required field `{key}` is empty"),
+                    format!("give it a value, such as `{key}: {example}`"),
+                ));
+                None
+            }
+            None => {
+                out.push(not_single(at, key));
+                None
+            }
+        },
+    }
+}
+
+fn not_single(at: &Positions, key: &str) -> Diagnostic {
+    diagnostic(
+        "field/invalid-value",
+        at.value_pos(key),
+        format!("`{key}` must be a single value, not a list or mapping"),
+        format!("write it as `{key}: value`"),
+    )
+}
+
+/// The types of the known fields of an item of `kind`: single values, whole numbers, lists.
+fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>) {
+    let scalars: &[&str] = match kind {
+        Kind::Story => &["owner", "epic", "priority"],
+        Kind::Epic => &["owner", "vision"],
+        Kind::Vision => &["owner"],
+    };
+    for key in scalars {
+        if fields.get(key).is_some_and(|v| !is_scalar(v)) {
+            out.push(not_single(at, key));
+        }
+    }
+    if kind == Kind::Story {
+        match fields.get("points") {
+            None | Some(Value::Null) => {}
+            Some(Value::Number(n)) if n.as_u64().is_some() => {}
+            Some(_) => out.push(diagnostic(
+                "field/invalid-value",
+                at.value_pos("points"),
+                "`points` must be a whole number",
+                "write it as `points: 3`",
+            )),
+        }
+    }
+    for key in ["labels", "depends_on"] {
+        if key == "depends_on" && kind != Kind::Story {
+            continue;
+        }
+        let bad = match fields.get(key) {
+            Some(Value::Sequence(items)) => items.iter().any(|v| !is_scalar(v)),
+            Some(Value::Mapping(_)) => true,
+            _ => false,
+        };
+        if bad {
+            out.push(diagnostic(
+                "field/invalid-value",
+                at.value_pos(key),
+                format!("`{key}` must be a list of single values"),
+                format!("write it as `{key}: [a, b]`"),
+            ));
+        }
+    }
+}
+
+/// Positions in an item file's text.
+pub struct Positions<'t, 's> {
+    pub text: &'t str,
+    pub split: &'s Split,
+}
+
+impl<'t> Positions<'t, '_> {
+    /// The 1-based file line of a top-level key.
+    pub fn key_line(&self, key: &str) -> Option<usize> {
+        frontmatter::key_line(self.text, self.split, key)
+    }
+
+    /// The text of 1-based `line`, without its line ending.
+    pub fn line_text(&self, line: usize) -> &'t str {
+        self.text.split('\n').nth(line.saturating_sub(1)).unwrap_or("").trim_end_matches('\r')
+    }
+
+    /// Line and column of a key's value (the key's line, column after `key: `), or 1:1.
+    pub fn value_pos(&self, key: &str) -> (usize, usize) {
+        let Some(line) = self.key_line(key) else { return (1, 1) };
+        let text = self.line_text(line);
+        let after = key.len() + 1;
+        let rest = text.get(after..).unwrap_or("");
+        let spaces = rest.len() - rest.trim_start().len();
+        let col = if rest.trim().is_empty() { 1 } else { text[..after + spaces].chars().count() + 1 };
+        (line, col)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str, rel: &str) -> Vec<(&'static str, usize, usize, String)> {
+        read(text, rel, &Config::default()).1.into_iter().map(|d| (d.code, d.line, d.column, d.message)).collect()
+    }
+
+    #[test]
+    fn a_whole_item_reads_without_diagnostics() {
+        let (r, d) =
+            read("---\nid: S-3\ntitle: T\nstatus: draft\n---\n- [ ] AC-1: x\n", "stories/S-3.md", &Config::default());
+        assert!(d.is_empty(), "{d:?}");
+        let r = r.unwrap();
+        assert_eq!(
+            (r.kind, r.id.map(|i| i.to_string()), r.title, r.status),
+            (Some(Kind::Story), Some("S-3".into()), Some("T".into()), Some("draft".into()))
+        );
+    }
+
+    #[test]
+    fn every_problem_is_a_diagnostic_and_the_rest_is_read() {
+        let text = "---\nid: S-01\ntitle: ''\nstatus: [a]\n---\n";
+        assert_eq!(
+            codes(text, "stories/x.md"),
+            [
+                ("id/format", 2, 5, "`S-01` is not an ID".into()),
+                ("field/required", 3, 8, "required field `title` is empty".into()),
+                ("field/invalid-value", 4, 9, "`status` must be a single value, not a list or mapping".into()),
+            ]
+        );
+        let (r, _) = read(text, "stories/x.md", &Config::default());
+        assert_eq!(r.unwrap().kind, Some(Kind::Story), "the folder gives the kind");
+        let text = "---\nid: S-2\ntitle: T\nstatus: draft\npoints: lots\nlabels: {a: b}\nowner: [x]\n---\n";
+        assert_eq!(
+            codes(text, "stories/S-2.md"),
+            [
+                ("field/invalid-value", 7, 8, "`owner` must be a single value, not a list or mapping".into()),
+                ("field/invalid-value", 5, 9, "`points` must be a whole number".into()),
+                ("field/invalid-value", 6, 9, "`labels` must be a list of single values".into()),
+            ]
+        );
+        assert_eq!(codes("no front matter\n", "stories/S-1.md")[0].0, "parse/front-matter");
+        assert_eq!(codes("---\nid: [\n---\n", "stories/S-1.md")[0].0, "parse/front-matter");
+        assert_eq!(codes("---\nid: X-1\ntitle: T\nstatus: s\n---\n", "x.md")[0].3, "`X-1` has no known prefix");
+    }
+}
