@@ -7,15 +7,13 @@ use serde_yaml::Value;
 
 use crate::check::{Finding, items};
 use crate::model::config::Config;
-use crate::model::criteria::Criteria;
-use crate::model::fields::Fields;
-use crate::model::frontmatter::{self, Split};
-use crate::model::id::{ItemId, Kind};
-use crate::model::item::read::{Positions, read};
+use crate::model::frontmatter;
+use crate::model::item::read::{Positions, Reading, read};
 use crate::model::item::scalar_string;
 use crate::store::files::{File, Files};
 
-/// An item file as far as it could be read.
+/// An item file as far as the item reader could read it (its [`Reading`], reached through
+/// `Deref`), with where it is and its silences.
 #[derive(Debug)]
 pub(crate) struct Doc<'a> {
     /// Path inside `product/`.
@@ -23,17 +21,17 @@ pub(crate) struct Doc<'a> {
     /// Path shown in findings.
     pub path: &'a str,
     pub text: &'a str,
-    pub split: Split,
-    pub fields: Fields,
-    /// The kind, from the ID's prefix or else from the folder.
-    pub kind: Option<Kind>,
-    /// The ID, when the `id` field holds a valid one with a known prefix.
-    pub id: Option<ItemId>,
-    pub title: Option<String>,
-    pub status: Option<String>,
-    pub criteria: Criteria,
+    pub reading: Reading,
     /// `pm-allow` entries with a reason: (rule, reason).
     pub allow: Vec<(String, String)>,
+}
+
+impl std::ops::Deref for Doc<'_> {
+    type Target = Reading;
+
+    fn deref(&self) -> &Reading {
+        &self.reading
+    }
 }
 
 impl<'a> Doc<'a> {
@@ -143,19 +141,7 @@ pub(crate) fn load<'a>(_snapshot: &'a Files, file: &'a File, config: &Config) ->
         .map(|d| Finding::new(d.code, &file.path, d.line, d.column, d.message).hint(d.hint).id(id.clone()))
         .collect();
     let Some(r) = reading else { return (None, findings) };
-    let mut doc = Doc {
-        rel: &file.rel,
-        path: &file.path,
-        text,
-        split: r.split,
-        fields: r.fields,
-        kind: r.kind,
-        id: r.id,
-        title: r.title,
-        status: r.status,
-        criteria: r.criteria,
-        allow: Vec::new(),
-    };
+    let mut doc = Doc { rel: &file.rel, path: &file.path, text, reading: r, allow: Vec::new() };
     items::check(&mut doc, config, &mut findings);
     (Some(doc), findings)
 }
