@@ -81,7 +81,7 @@ fn reachable(git: &Repo, rev: &str) -> Result<HashSet<String>> {
 
 fn bound(git: &Repo, text: &str, since: bool) -> Result<Bound> {
     match date::parse(text) {
-        Some(w) => Ok(Bound::Time(if since { w.secs } else { w.end() })),
+        Some(w) => Ok(Bound::Time(if since { w.start } else { w.end() })),
         None => Ok(Bound::Commits(reachable(git, text)?)),
     }
 }

@@ -71,6 +71,12 @@ impl Test {
         self
     }
 
+    /// Set (or replace) an environment variable for the next runs.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.into(), value.into()));
+    }
+
     pub fn write(&self, rel: &str, contents: &str) -> &Test {
         let p = self.path(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();

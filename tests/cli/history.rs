@@ -473,3 +473,25 @@ fn packed_repositories_read_like_loose_ones() {
         assert_eq!(answers(), loose, "after git {repack:?}");
     }
 }
+
+/// A day given to `--at` and `--since` is a day of the local time zone, as git reads it: a
+/// commit at 20:00 UTC on 1 March is on 2 March in Tokyo (UTC+9).
+#[test]
+fn a_day_is_a_day_of_the_local_time_zone() {
+    let mut t = Test::initialized();
+    t.pm(&["story", "add", "First"]).success();
+    commit_as(&t, "first", "Maya", "2024-03-01T09:00:00Z");
+    t.pm(&["story", "add", "Evening"]).success();
+    commit_as(&t, "evening", "Maya", "2024-03-01T20:00:00Z");
+    let mut ids = |tz: &str, args: &[&str]| {
+        t.set_env("TZ", tz);
+        t.pm(args).success().stdout.lines().map(String::from).collect::<Vec<_>>()
+    };
+    let at = ["story", "list", "--format", "ids", "--at", "2024-03-01"];
+    assert_eq!(ids("UTC", &at), ["S-1", "S-2"]);
+    assert_eq!(ids("Asia/Tokyo", &at), ["S-1"]);
+    assert_eq!(ids("America/New_York", &at), ["S-1", "S-2"]);
+    let since = ["history", "--since", "2024-03-02", "--format", "csv"];
+    assert_eq!(ids("UTC", &since).len(), 1, "only the header");
+    assert_eq!(ids("Asia/Tokyo", &since).len(), 2, "the evening commit is on 2 March in Tokyo");
+}
