@@ -1,9 +1,28 @@
 //! `pm`: product management kept as plain text in git.
 //!
-//! The library owns the domain: the model of visions, epics, stories and acceptance criteria
-//! ([`model`]), reading and writing the product folder without touching bytes nobody asked to
-//! change ([`store`]), and the operations the commands perform ([`ops`]). The [`cli`] module is
-//! the only place that parses arguments or prints.
+//! The crate is in layers; each uses only the layers below it:
+//!
+//! ```text
+//!   cli                       arguments, the resolved context, rendering; the only place that prints
+//!    |
+//!   ops   check   history     authoring operations (on a locked Transaction) | validation rules
+//!    |      |       |         over a Files snapshot | the change model and the walk over commits
+//!    +------+-------+
+//!           |
+//!         store               the product on disk and in git: Product (working tree), Repo (git:
+//!           |                 the one reader of trees and blobs), Files, Transaction, caches, IDs
+//!         model               the domain and its text formats, pure: items and their one reader,
+//!                             front matter, criteria, lists, settings, the layout of product/, dates
+//! ```
+//!
+//! - [`model`] owns what a product is and how its files are written; it reads no file.
+//! - [`store`] owns where the files are: the working tree, git objects, locks, atomic writes.
+//! - [`ops`], [`check`] and [`history`] are what the commands do, each reading through the
+//!   store: `ops` writes in a [`store::transaction::Transaction`], `check` reads a
+//!   [`store::files::Files`], `history` reads a [`store::repo::Repo`].
+//! - [`cli`] parses arguments, calls the layers above and renders; nothing else prints.
+//!
+//! `docs/architecture.md` shows where a new item kind, a new command or a new reader goes.
 
 pub mod check;
 pub mod cli;

@@ -1,12 +1,15 @@
 //! `pm check`: read-only validation of a product folder, with stable rule codes.
 //!
-//! The checker works on a [`source::Snapshot`] (the files of `product/` read from the working
+//! The checker works on a [`Files`] snapshot (the files of `product/` read from the working
 //! tree or from a git commit), so it never touches the file system itself and never writes.
-//! It is tolerant: a file that cannot be parsed yields a `parse/front-matter` finding and every
-//! other file is still checked. The work is one pass over the files (parsed in parallel) plus
-//! hash-map lookups for the rules that relate items, so it stays fast on large products.
+//! Each item file is read by the one item reader ([`crate::model::item::read()`]), whose
+//! diagnostics are findings; the rules here are those about values, names, criteria, links
+//! and lists. It is tolerant: a file that cannot be parsed yields a `parse/front-matter`
+//! finding and every other file is still checked. The work is one pass over the files (parsed
+//! in parallel) plus hash-map lookups for the rules that relate items, so it stays fast on
+//! large products.
 //!
-//! Renderers for the output formats live in [`format`]; the rule registry in [`rules`].
+//! Renderers for the output formats live in [`mod@format`]; the rule registry in [`rules`].
 
 pub mod changed;
 mod doc;

@@ -1,5 +1,6 @@
-//! The product's domain model: IDs, settings, items, acceptance criteria and ordered lists.
-//! Nothing here touches the file system.
+//! The product's domain model and its text formats: IDs, settings, items and the one reader of
+//! item files, acceptance criteria, front matter, ordered lists, the layout of `product/`, and
+//! dates. Nothing here touches the file system or git, and nothing here uses the store.
 
 pub mod config;
 pub mod criteria;

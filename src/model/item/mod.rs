@@ -67,7 +67,7 @@ pub struct Metric {
 }
 
 impl Item {
-    /// Parse an item file: [`read`] it, and its first diagnostic is the error. That checks what
+    /// Parse an item file: [`read()`] it, and its first diagnostic is the error. That checks what
     /// every command relies on: front matter, `id`, `title`, `status` and the types of known
     /// fields. Whether values are allowed is `pm check`'s job for existing files, and the
     /// authoring commands' job for what they write.
