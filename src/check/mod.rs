@@ -2,19 +2,20 @@
 //!
 //! The checker works on a [`Files`] snapshot (the files of `product/` read from the working
 //! tree or from a git commit), so it never touches the file system itself and never writes.
-//! Each item file is read by the one item reader ([`crate::model::item::read()`]), whose
-//! diagnostics are findings; the rules here are those about values, names, criteria, links
-//! and lists. It is tolerant: a file that cannot be parsed yields a `parse/front-matter`
+//! Each item file is read by the one item reader ([`crate::model::item::read()`]) and checked
+//! by the per-file rules ([`crate::model::item::rules`]); their diagnostics are findings. The
+//! rules here are those that need the whole product (links, cycles, duplicate IDs, the backlog
+//! and roadmap), and `pm-allow` silences. It is tolerant: a file that cannot be parsed yields a `parse/front-matter`
 //! finding and every other file is still checked. The work is one pass over the files (parsed
 //! in parallel) plus hash-map lookups for the rules that relate items, so it stays fast on
 //! large products.
 //!
 //! Renderers for the output formats live in [`mod@format`]; the rule registry in [`rules`].
 
+mod allow;
 pub mod changed;
 mod doc;
 pub mod format;
-mod items;
 mod links;
 mod lists;
 pub mod rules;

@@ -15,6 +15,7 @@ use crate::model::frontmatter::{self, Split};
 use crate::model::id::{ItemId, Kind};
 
 pub mod read;
+pub mod rules;
 
 pub use read::{Diagnostic, Reading, read};
 
@@ -26,6 +27,9 @@ pub const STORY_FIELDS: &[&str] = &["epic", "priority", "points", "depends_on"];
 pub const EPIC_FIELDS: &[&str] = &["vision"];
 /// Fields only visions have.
 pub const VISION_FIELDS: &[&str] = &["metrics"];
+
+/// The field that holds `pm check` silences (`pm-allow: {rule: reason}`).
+pub const ALLOW_FIELD: &str = "pm-allow";
 
 /// True when `key` is a field `pm` gives a meaning to for items of `kind`.
 pub fn is_known_field(kind: Kind, key: &str) -> bool {

@@ -29,6 +29,14 @@ pub struct Diagnostic {
     pub hint: String,
 }
 
+impl Diagnostic {
+    /// The same diagnostic with a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = hint.into();
+        self
+    }
+}
+
 /// What could be read of an item file.
 #[derive(Debug, Clone)]
 pub struct Reading {
@@ -203,6 +211,117 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
             ));
         }
     }
+}
+
+/// An item file and what the reader read of it (reached through `Deref`), with the positions
+/// rules point at.
+#[derive(Debug)]
+pub struct ItemFile<'a> {
+    /// Path inside `product/`.
+    pub rel: &'a str,
+    pub text: &'a str,
+    pub reading: Reading,
+}
+
+impl std::ops::Deref for ItemFile<'_> {
+    type Target = Reading;
+
+    fn deref(&self) -> &Reading {
+        &self.reading
+    }
+}
+
+impl<'a> ItemFile<'a> {
+    fn positions(&self) -> Positions<'a, '_> {
+        Positions { text: self.text, split: &self.reading.split }
+    }
+
+    /// A diagnostic at `(line, column)` of this file (add a hint with [`Diagnostic::hint`]).
+    pub fn finding(&self, code: &'static str, pos: (usize, usize), message: impl Into<String>) -> Diagnostic {
+        diagnostic(code, pos, message, "")
+    }
+
+    /// The 1-based file line of a top-level key.
+    pub fn key_line(&self, key: &str) -> Option<usize> {
+        self.positions().key_line(key)
+    }
+
+    /// Line and column of a key's value (the key's line, column after `key: `), or 1:1.
+    pub fn value_pos(&self, key: &str) -> (usize, usize) {
+        self.positions().value_pos(key)
+    }
+
+    /// Line and column of `needle` inside a key's value (which may continue on the lines below,
+    /// as a block list does); the key's position when it is not found.
+    pub fn needle_pos(&self, key: &str, needle: &str) -> (usize, usize) {
+        let Some(start) = self.key_line(key) else { return (1, 1) };
+        let last = self.split.body_line.saturating_sub(2);
+        for line in start..=last.max(start) {
+            let text = self.line_text(line);
+            if line > start && !text.starts_with([' ', '\t', '-']) {
+                break;
+            }
+            let from = if line == start { key.len() + 1 } else { 0 };
+            if let Some(i) = find_word(text, needle, from) {
+                return (line, text[..i].chars().count() + 1);
+            }
+        }
+        (start, 1)
+    }
+
+    /// The text of 1-based `line`, without its line ending.
+    pub fn line_text(&self, line: usize) -> &'a str {
+        self.positions().line_text(line)
+    }
+
+    /// A single-valued, non-empty field as text.
+    pub fn scalar(&self, key: &str) -> Option<String> {
+        self.fields.get(key).and_then(scalar_string).filter(|s| !s.trim().is_empty())
+    }
+
+    /// A list field read leniently: a single value is a one-item list, non-scalars are skipped.
+    pub fn list(&self, key: &str) -> Vec<String> {
+        match self.fields.get(key) {
+            Some(Value::Sequence(items)) => items.iter().filter_map(scalar_string).filter(|s| !s.is_empty()).collect(),
+            Some(v) => scalar_string(v).filter(|s| !s.is_empty()).into_iter().collect(),
+            None => Vec::new(),
+        }
+    }
+
+    pub fn id_text(&self) -> Option<String> {
+        self.id.as_ref().map(ToString::to_string)
+    }
+
+    /// Whether the item is open (has a status that does not close it).
+    pub fn is_open(&self, config: &Config) -> bool {
+        self.status.as_deref().is_some_and(|s| !config.is_closed(s))
+    }
+
+    pub fn is_closed(&self, config: &Config) -> bool {
+        self.status.as_deref().is_some_and(|s| config.is_closed(s))
+    }
+
+    /// What to call the item in messages: its ID, or its file.
+    pub fn name(&self) -> String {
+        self.id_text().unwrap_or_else(|| self.rel.to_string())
+    }
+}
+
+/// Byte offset of `needle` in `text` at or after `from`, standing as a whole word (not inside a
+/// longer ID: `S-1` does not match in `S-12`).
+pub fn find_word(text: &str, needle: &str, from: usize) -> Option<usize> {
+    let mut start = from.min(text.len());
+    while let Some(i) = text.get(start..)?.find(needle) {
+        let at = start + i;
+        let before = text[..at].chars().next_back();
+        let after = text[at + needle.len()..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        if !word(before) && !word(after) {
+            return Some(at);
+        }
+        start = at + needle.len();
+    }
+    None
 }
 
 /// Positions in an item file's text.

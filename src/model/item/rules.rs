@@ -1,23 +1,24 @@
-//! Rules about one item file on its own beyond its structure (which the item reader checks):
-//! required and unknown fields, allowed values, file names, acceptance criteria, the
-//! user-story sentence and `pm-allow` silences.
+//! The rules about one item file beyond its structure: fields `pm.yaml` requires, unknown
+//! fields, allowed values, the file name, acceptance criteria and the user-story sentence.
+//! `pm check` runs them on every item file (with [`super::read()`]'s diagnostics) and gives
+//! them their configured severities; no other command needs them, so reading an item does not
+//! pay for them.
 
 use serde_yaml::Value;
 
-use crate::check::doc::Doc;
-use crate::check::{Finding, rules};
 use crate::error::did_you_mean;
 use crate::model::config::Config;
 use crate::model::id::{ItemId, Kind};
-use crate::model::item::{COMMON_FIELDS, EPIC_FIELDS, STORY_FIELDS, VISION_FIELDS, is_known_field, scalar_string};
-
-/// The field that holds silences.
-pub const ALLOW_FIELD: &str = "pm-allow";
+use crate::model::item::read::{Diagnostic, ItemFile};
+use crate::model::item::{
+    ALLOW_FIELD, COMMON_FIELDS, EPIC_FIELDS, STORY_FIELDS, VISION_FIELDS, is_known_field, scalar_string,
+};
 
 /// Every per-file rule that needs the item's kind.
-pub(crate) fn check(doc: &mut Doc, config: &Config, out: &mut Vec<Finding>) {
-    allow(doc, out);
-    let Some(kind) = doc.kind else { return };
+pub fn check(doc: &ItemFile, config: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let out = &mut out;
+    let Some(kind) = doc.kind else { return std::mem::take(out) };
     for key in config.required_fields(kind) {
         let missing = match doc.fields.get(key.as_str()) {
             None | Some(Value::Null) => true,
@@ -44,9 +45,10 @@ pub(crate) fn check(doc: &mut Doc, config: &Config, out: &mut Vec<Finding>) {
         criteria(doc, out);
         user_story(doc, out);
     }
+    std::mem::take(out)
 }
 
-fn unknown_fields(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
+fn unknown_fields(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagnostic>) {
     let own: &[&str] = match kind {
         Kind::Story => STORY_FIELDS,
         Kind::Epic => EPIC_FIELDS,
@@ -78,8 +80,8 @@ fn unknown_fields(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>
     }
 }
 
-fn values(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
-    let one_of = |key: &str, value: &str, allowed: &[String], setting: &dyn std::fmt::Display| -> Option<Finding> {
+fn values(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagnostic>) {
+    let one_of = |key: &str, value: &str, allowed: &[String], setting: &dyn std::fmt::Display| -> Option<Diagnostic> {
         if allowed.iter().any(|a| a == value) {
             return None;
         }
@@ -138,7 +140,7 @@ fn values(doc: &Doc, kind: Kind, config: &Config, out: &mut Vec<Finding>) {
     }
 }
 
-fn file_name(doc: &Doc, out: &mut Vec<Finding>) {
+fn file_name(doc: &ItemFile, out: &mut Vec<Diagnostic>) {
     let Some(id) = &doc.id else { return };
     let name = doc.rel.rsplit('/').next().unwrap_or(doc.rel);
     if ItemId::from_file_name(name).as_ref() == Some(id) {
@@ -156,7 +158,7 @@ fn file_name(doc: &Doc, out: &mut Vec<Finding>) {
     );
 }
 
-fn criteria(doc: &Doc, out: &mut Vec<Finding>) {
+fn criteria(doc: &ItemFile, out: &mut Vec<Diagnostic>) {
     let base = doc.split.body_line;
     let c = &doc.criteria;
     if c.items.is_empty() {
@@ -205,7 +207,7 @@ fn criteria(doc: &Doc, out: &mut Vec<Finding>) {
     }
 }
 
-fn user_story(doc: &Doc, out: &mut Vec<Finding>) {
+fn user_story(doc: &ItemFile, out: &mut Vec<Diagnostic>) {
     let body = &doc.text[doc.split.body.clone()];
     let intro = match &doc.criteria.section {
         Some(r) => &body[..r.start],
@@ -226,40 +228,4 @@ fn user_story(doc: &Doc, out: &mut Vec<Finding>) {
             .hint("open the body with `As a <role>, I want <goal>, so that <benefit>.`"),
         );
     }
-}
-
-/// Read `pm-allow: {rule: reason}`; entries without a reason silence nothing and are findings.
-fn allow(doc: &mut Doc, out: &mut Vec<Finding>) {
-    let Some(value) = doc.fields.get(ALLOW_FIELD) else { return };
-    let line = doc.key_line(ALLOW_FIELD).unwrap_or(1);
-    let entries: Vec<(String, Option<String>)> = match value {
-        Value::Mapping(m) => m
-            .iter()
-            .filter_map(|(k, v)| Some((scalar_string(k)?, scalar_string(v).filter(|r| !r.trim().is_empty()))))
-            .collect(),
-        Value::Sequence(items) => items.iter().filter_map(scalar_string).map(|r| (r, None)).collect(),
-        Value::Null => Vec::new(),
-        other => scalar_string(other).map(|r| vec![(r, None)]).unwrap_or_default(),
-    };
-    let mut allowed = Vec::new();
-    for (rule, reason) in entries {
-        let pos = doc.needle_pos(ALLOW_FIELD, &rule);
-        let pos = if pos.1 == 1 { (line, 1) } else { pos };
-        if rules::find(&rule).is_none() {
-            let hint = match did_you_mean(&rule, rules::RULES.iter().map(|r| r.code)) {
-                Some(s) => format!("did you mean `{s}`? docs/check.md lists every rule"),
-                None => "docs/check.md lists every rule".into(),
-            };
-            out.push(doc.finding("allow/unknown-rule", pos, format!("pm-allow names no rule `{rule}`")).hint(hint));
-            continue;
-        }
-        match reason {
-            Some(reason) => allowed.push((rule, reason)),
-            None => out.push(
-                doc.finding("allow/no-reason", pos, format!("pm-allow silences `{rule}` without a reason"))
-                    .hint(format!("say why: `{ALLOW_FIELD}: {{{rule}: \"the reason\"}}`")),
-            ),
-        }
-    }
-    doc.allow = allowed;
 }
