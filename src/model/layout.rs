@@ -44,10 +44,20 @@ pub fn role(rel: &str) -> Role {
         README_FILE => return Role::Other,
         _ => {}
     }
-    if !rel.ends_with(".md") || is_hidden(rel) {
+    let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    if is_hidden(parent) || !is_item_name(name, parent.is_empty()) {
         return Role::Other;
     }
     Role::Item { kind: Kind::of_folder_path(rel) }
+}
+
+/// Whether a file named `name` in a folder that is not hidden may hold an item (its role is
+/// [`Role::Item`]); `top` when the folder is `product/` itself. For walks, which prune hidden
+/// folders and know each file's name and depth without making its path.
+pub fn is_item_name(name: &str, top: bool) -> bool {
+    name.ends_with(".md")
+        && !name.starts_with('.')
+        && !(top && matches!(name, BACKLOG_FILE | ROADMAP_FILE | README_FILE))
 }
 
 /// Whether some component of the path starts with a dot (`.drafts/`, `.S-1.md`): such files
@@ -56,9 +66,17 @@ pub fn is_hidden(rel: &str) -> bool {
     rel.split('/').any(|c| c.starts_with('.'))
 }
 
-/// Whether a file is read by `pm` at all: an item candidate, a list file or the settings.
+/// Whether a file is read by `pm` at all: an item candidate, a list file or the settings
+/// (what [`role`] gives a role), without working out the kind.
 pub fn is_read(rel: &str) -> bool {
-    role(rel) != Role::Other
+    let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    !is_hidden(parent) && is_read_name(name, parent.is_empty())
+}
+
+/// [`is_read`] for a file named `name` in a folder that is not hidden; `top` when the folder is
+/// `product/` itself (for walks).
+pub fn is_read_name(name: &str, top: bool) -> bool {
+    (top && matches!(name, CONFIG_FILE | BACKLOG_FILE | ROADMAP_FILE)) || is_item_name(name, top)
 }
 
 /// Whether the file at `rel` holding `text` is an item: a Markdown item candidate in a kind
@@ -96,6 +114,10 @@ mod tests {
         assert_eq!(role("image.png"), Role::Other);
         assert_eq!(role("sub/pm.yaml"), Role::Other);
         assert_eq!(role("storiesx/S-1.md"), Role::Item { kind: None });
+        for rel in ["pm.yaml", "backlog.md", "a/backlog.md", "README.md", "x/README.md", ".a.md", "a/.b/c.md", "a.txt"]
+        {
+            assert_eq!(is_read(rel), role(rel) != Role::Other, "{rel}");
+        }
     }
 
     #[test]

@@ -84,7 +84,7 @@ impl Files {
                 Error::io(&path, std::io::Error::other(e.to_string()))
             })?;
             if entry.file_type().is_file()
-                && layout::is_read(&slash_path(path_in(entry.path(), &root).unwrap_or(entry.path())))
+                && entry.file_name().to_str().is_some_and(|n| layout::is_read_name(n, entry.depth() == 1))
             {
                 paths.push(entry.into_path());
             }

@@ -10,7 +10,7 @@ use crate::error::{Error, Result, did_you_mean_id};
 use crate::model::config::Config;
 use crate::model::id::{ItemId, Kind};
 use crate::model::item::Item;
-use crate::model::layout::{self, BACKLOG_FILE, CONFIG_FILE, PRODUCT_DIR, ROADMAP_FILE, Role};
+use crate::model::layout::{self, BACKLOG_FILE, CONFIG_FILE, PRODUCT_DIR, ROADMAP_FILE};
 use crate::model::listfile::ListFile;
 
 /// An opened product folder.
@@ -134,7 +134,7 @@ impl Product {
             .filter_entry(|e| e.depth() == 0 || !layout::is_hidden(&e.file_name().to_string_lossy()))
             .filter_map(|e| e.ok())
             .filter(|e| e.file_type().is_file())
-            .filter(|e| matches!(layout::role(&self.rel(e.path())), Role::Item { .. }))
+            .filter(|e| e.file_name().to_str().is_some_and(|n| layout::is_item_name(n, e.depth() == 1)))
             .map(|e| e.into_path())
             .collect();
         // Byte order of the whole path: deterministic, and much cheaper than comparing

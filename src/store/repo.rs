@@ -317,7 +317,7 @@ impl Repo {
             let path = format!("{prefix}{name}");
             if entry.is_tree() {
                 self.collect(entry.id(), &format!("{path}/"), out)?;
-            } else if entry.is_blob() && layout::is_read(&path) {
+            } else if entry.is_blob() && layout::is_read_name(name, prefix.is_empty()) {
                 out.push((path, entry.id()));
             }
         }

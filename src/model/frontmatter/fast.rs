@@ -14,9 +14,11 @@ use crate::model::fields::Fields;
 /// The fields of a simple front matter, or `None` to ask the full parser.
 pub fn parse(yaml: &str) -> Option<Fields> {
     let mut map = Fields::with_capacity(yaml.bytes().filter(|b| *b == b'\n').count() + 1);
+    // Most front matter has none of the bytes those breaks start with: look per line only then.
+    let may_break = memchr::memchr3(b'\r', 0xC2, 0xE2, yaml.as_bytes()).is_some();
     for line in yaml.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
-        if has_other_line_break(line) {
+        if may_break && has_other_line_break(line) {
             return None;
         }
         // A key line starts with a letter; anything else is blank, a comment, or not simple.
@@ -63,8 +65,7 @@ pub fn parse(yaml: &str) -> Option<Fields> {
 /// splits only at `\n`: a bare `\r`, NEL, LINE SEPARATOR or PARAGRAPH SEPARATOR. Inside a
 /// comment such a character ends the comment for the parser, and what follows is a key.
 fn has_other_line_break(line: &str) -> bool {
-    let b = line.as_bytes();
-    memchr::memchr3(b'\r', 0xC2, 0xE2, b).is_some_and(|_| line.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']))
+    line.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}'])
 }
 
 fn is_key(key: &str) -> bool {
