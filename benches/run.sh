@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of pm at scale: see docs/benchmarks.md for what is measured and why.
 #
-#   benches/run.sh                 # both corpora (1,000 and 10,000 stories)
+#   benches/run.sh                 # every corpus (1,000 and 10,000 stories, and the fast-import shape)
 #   PM_BENCH_SIZES=1000 benches/run.sh
 #
 # Builds pm in release, generates the corpora with examples/gen-product.rs (cached under
@@ -16,18 +16,23 @@
 # This is a benchmark, not a test: .ci/run does not call it and nothing here fails on timing.
 #
 # Settings (environment):
-#   PM_BENCH_SIZES      story counts to run, among 1000 and 10000 (default "1000 10000")
+#   PM_BENCH_SIZES      corpora to run, among 1000, 10000 and fastimport (10,000 stories whose
+#                       every commit reranks the backlog, packed by git fast-import; history
+#                       rows only) (default "1000 10000 fastimport")
 #   PM_BENCH_RUNS       minimum timed runs per command (default 10)
 #   PM_BENCH_WARMUP     warm-up runs per command (default 3)
 #   PM_BENCH_CORPORA    where corpora are cached (default target/bench-corpora)
 #   PM_BENCH_OUT        where results are written (default target/bench-results)
+#   PM_BENCH_BASE       another pm binary (say, a build of main before a change): every pm row is
+#                       timed with it too, right after, and the report gives both medians and
+#                       their ratio, measured in the same run
 #   PM_BENCH_DIFF_ARGS  arguments of the `pm diff` row (default "HEAD~1000 HEAD"; "HEAD~500 HEAD"
 #                       on the 1,000-commit corpus)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-SIZES=${PM_BENCH_SIZES:-"1000 10000"}
+SIZES=${PM_BENCH_SIZES:-"1000 10000 fastimport"}
 RUNS=${PM_BENCH_RUNS:-10}
 WARMUP=${PM_BENCH_WARMUP:-3}
 CORPORA=${PM_BENCH_CORPORA:-$ROOT/target/bench-corpora}
@@ -62,12 +67,17 @@ trap 'rm -rf "$WORK"' EXIT
 # A corpus is regenerated when its parameters or the generator's source change.
 GEN_KEY=$(git hash-object examples/gen-product.rs | cut -c1-10)
 
-corpus() { # stories epics commits branches -> prints the corpus folder
-  local dir="$CORPORA/s$1-e$2-c$3-b$4-seed$SEED-gen$GEN_KEY"
+corpus() { # stories epics commits branches [generator flags...] -> prints the corpus folder
+  local stories=$1 epics=$2 commits=$3 branches=$4
+  shift 4
+  local flags="$*"
+  local dir="$CORPORA/s$stories-e$epics-c$commits-b$branches${flags:+-${flags//[^a-z]/}}-seed$SEED-gen$GEN_KEY"
   if [ ! -f "$dir.done" ]; then
     rm -rf "$dir"
-    say "== generating $1 stories, $2 epics, $3 commits, $4 branches -> $dir"
-    "$GEN" --stories "$1" --epics "$2" --commits "$3" --branches "$4" --seed "$SEED" "$dir" >&2
+    say "== generating $stories stories, $epics epics, $commits commits, $branches branches $flags -> $dir"
+    local more=("$@")
+    [ "$branches" -gt 0 ] && more+=(--branches "$branches")
+    "$GEN" --stories "$stories" --epics "$epics" --commits "$commits" --seed "$SEED" "${more[@]}" "$dir" >&2
     touch "$dir.done"
   fi
   printf '%s\n' "$dir"
@@ -119,11 +129,17 @@ record() {
   local size=$1 name=$2 dir=$3 prepare=$4 kind=$5 target=$6
   shift 6
   say "-- [$size] $name"
-  local median peak
+  local median peak base=""
   median=$(time_cmd "$size $name" "$dir" "$prepare" "$@")
   peak=""
   [ -n "$median" ] && peak=$(peak_kib "$dir" "$prepare" "$@")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$name" "$kind" "$target" "${median:-failed}" "${peak:--}" >>"$RESULTS"
+  if [ -n "${PM_BENCH_BASE:-}" ] && [ "$1" = "$PM" ]; then
+    if [ "$kind" = warm ]; then "$PM_BENCH_BASE" -C "$dir" "${@:2}" >/dev/null 2>&1 || true; fi
+    base=$(time_cmd "$size $name (base)" "$dir" "$prepare" "$PM_BENCH_BASE" "${@:2}")
+    if [ "$kind" = warm ]; then "$PM" -C "$dir" "${@:2}" >/dev/null 2>&1 || true; fi
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$name" "$kind" "$target" "${median:-failed}" "${peak:--}" \
+    "${base:--}" >>"$RESULTS"
 }
 
 unavailable() { # size name kind target
@@ -150,12 +166,28 @@ EOF
   printf '%s\n' "$dst"
 }
 
+# The other history shape: every commit rewrites backlog.md, one pack from `git fast-import`
+# never repacked. Only the history rows (and their floor) run on it.
+run_fastimport() {
+  local size=fastimport c h
+  c=$(corpus 10000 500 5000 0 --rank-every-commit --fast-import)
+  say "== 10,000 stories, every commit reranks, fast-import pack: $c"
+  record "$size" "floor: git log --raw --no-renames -- product" "$c" "" floor - \
+    git log --raw --no-renames -- product
+  h=$(scratch "$c" "history-$size" no)
+  record "$size" "pm history (first run)" "$h" "$h.reset" history 1 "$PM" history
+  "$PM" -C "$h" history >/dev/null 2>&1 || true
+  record "$size" "pm history (cache warm)" "$h" "" warm 0.1 "$PM" history
+  rm -rf "$WORK"/history-*
+}
+
 run_size() {
   local size=$1 epics commits branches
+  [ "$size" = fastimport ] && { run_fastimport; return; }
   case $size in
     1000) epics=50 commits=1000 branches=0 ;;
     10000) epics=500 commits=5000 branches=200 ;;
-    *) say "unknown size $size (use 1000 or 10000)"; exit 2 ;;
+    *) say "unknown size $size (use 1000, 10000 or fastimport)"; exit 2 ;;
   esac
   local c diff_args=${PM_BENCH_DIFF_ARGS:-}
   [ -z "$diff_args" ] && { [ "$commits" -gt 1000 ] && diff_args="HEAD~1000 HEAD" || diff_args="HEAD~500 HEAD"; }
@@ -229,18 +261,25 @@ done
 
 # --- report ----------------------------------------------------------------------------------
 report() {
-  awk -F'\t' '
+  awk -F'\t' -v with_base="${PM_BENCH_BASE:+1}" '
     function ms(s) { return sprintf("%.1f ms", s * 1000) }
     function mib(k) { return k == "-" || k == "" ? "-" : sprintf("%.1f MiB", k / 1024) }
+    function vs(b) { return (b == "-" || b == "" || b == 0) ? "" : sprintf(" | %s | %.2f", ms(b), med / b) }
     BEGIN {
-      print "| stories | operation | median | baseline / target | ratio | verdict | peak memory |"
-      print "| ---: | --- | ---: | --- | ---: | --- | ---: |"
+      if (with_base) {
+        print "| stories | operation | median | baseline / target | ratio | verdict | peak memory | base median | vs base |"
+        print "| ---: | --- | ---: | --- | ---: | --- | ---: | ---: | ---: |"
+      } else {
+        print "| stories | operation | median | baseline / target | ratio | verdict | peak memory |"
+        print "| ---: | --- | ---: | --- | ---: | --- | ---: |"
+      }
     }
     {
-      size = $1; name = $2; kind = $3; target = $4; med = $5; peak = $6
+      size = $1; name = $2; kind = $3; target = $4; med = $5; peak = $6; b = $7
+      tail = with_base ? (vs(b) == "" ? " | | " : vs(b)) : ""
       if (kind == "floor") {
         if (name ~ /rg/) rfloor[size] = med; else hfloor[size] = med
-        printf "| %s | `%s` | %s | baseline | 1.00 | | %s |\n", size, substr(name, 8), ms(med), mib(peak)
+        printf "| %s | `%s` | %s | baseline | 1.00 | | %s%s |\n", size, substr(name, 8), ms(med), mib(peak), tail
         next
       }
       if (med == "n/a") { printf "| %s | `%s` | not available | | | pending merge | |\n", size, name; next }
@@ -261,8 +300,8 @@ report() {
         verdict = med <= target ? "met" : "missed"
       }
       if (kind == "history") first[size] = med
-      printf "| %s | `%s` | %s | %s | %s | %s | %s |\n", size, name, ms(med), base,
-        ratio == "" ? "" : sprintf("%.2f", ratio), verdict, mib(peak)
+      printf "| %s | `%s` | %s | %s | %s | %s | %s%s |\n", size, name, ms(med), base,
+        ratio == "" ? "" : sprintf("%.2f", ratio), verdict, mib(peak), tail
     }' "$RESULTS"
 }
 

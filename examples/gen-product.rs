@@ -16,6 +16,12 @@
 //! lower story numbers (so they cannot form a cycle), a done story depends only on done stories,
 //! and no story depends on a dropped one.
 //!
+//! Two flags give a different history shape. `--rank-every-commit` makes every commit also move
+//! one backlog line, so every commit rewrites `product/backlog.md`. `--fast-import` writes the
+//! history as a `git fast-import` stream piped to `git fast-import` (which must be on `PATH`)
+//! instead of through git2: one pack with fast-import's own deltas (each object against the
+//! previous version of its path), never repacked by `git gc`.
+//!
 //! This program is a benchmark tool, not part of `pm`; it uses `pm`'s library only to spell
 //! slugs, YAML scalars and list lines exactly as `pm` does.
 
@@ -47,6 +53,12 @@ struct Args {
     /// Seed of the pseudo-random choices
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Make every commit also move one backlog line, so that every commit rewrites backlog.md
+    #[arg(long)]
+    rank_every_commit: bool,
+    /// Write the history through `git fast-import` (one pack, not repacked) instead of git2
+    #[arg(long, conflicts_with = "branches")]
+    fast_import: bool,
     /// Output folder (created; must not hold a product/ or .git already)
     out: PathBuf,
 }
@@ -82,7 +94,8 @@ fn run(args: &Args) -> Result<(), String> {
         // Objects go to memory first and reach the disk as one pack per batch of commits:
         // hundreds of thousands of loose object files would make the file system the bottleneck.
         let mempack = odb.add_new_mempack_backend(999).map_err(git)?;
-        let mut history = History::new(&repo, &odb, &mempack);
+        let sink = if args.fast_import { Sink::fast_import(&args.out).map_err(git)? } else { Sink::Git2 };
+        let mut history = History::new(&repo, &odb, &mempack, sink);
         world.run_history(args, &mut history).map_err(git)?;
         history.finish(&world, args).map_err(git)?;
     }
@@ -871,6 +884,10 @@ impl World {
             let story_deficit = due(first_stories, args.stories).saturating_sub(self.stories.len());
             let epic_deficit = due(first_epics, args.epics).saturating_sub(self.epics.len());
             let mut touched = Touched::default();
+            if args.rank_every_commit {
+                self.nudge_backlog();
+                touched.backlog = true;
+            }
             let message = if last && (self.stories.len() < args.stories || self.epics.len() < args.epics) {
                 let mut added = 0;
                 while self.epics.len() < args.epics {
@@ -983,6 +1000,27 @@ impl World {
         self.backlog.insert(to, n);
         touched.backlog = true;
         message
+    }
+
+    /// Move one open story one to 20 places up or down, never onto the place it holds (for
+    /// `--rank-every-commit`; the commit's message is that of its other change).
+    fn nudge_backlog(&mut self) {
+        let len = self.backlog.len();
+        if len < 2 {
+            return;
+        }
+        let from = self.rng.below(len);
+        let n = self.backlog.remove(from);
+        let shift = self.rng.range(1, 20);
+        let to = if self.rng.chance(50) { from.saturating_sub(shift) } else { (from + shift).min(len - 1) };
+        let to = if to != from {
+            to
+        } else if from == 0 {
+            1
+        } else {
+            from - 1
+        };
+        self.backlog.insert(to, n);
     }
 
     fn step_status(&mut self, touched: &mut Touched) -> Option<String> {
@@ -1199,7 +1237,48 @@ impl Dir {
     }
 }
 
+/// Where the history's objects are written.
+enum Sink {
+    /// Through git2, into an in-memory pack written out every [`COMMITS_PER_PACK`] commits.
+    Git2,
+    /// As a stream to a `git fast-import` process.
+    FastImport {
+        child: std::process::Child,
+        stream: std::io::BufWriter<std::process::ChildStdin>,
+        /// The file commands (`M`, `D`) of the commit being built: a commit's header comes first
+        /// in the stream, its files after it.
+        files: Vec<u8>,
+    },
+}
+
+impl Sink {
+    /// Start `git fast-import` in the repository at `out` (already initialised).
+    fn fast_import(out: &Path) -> Result<Sink, git2::Error> {
+        let mut child = std::process::Command::new("git")
+            .arg("-C")
+            .arg(out)
+            .args(["fast-import", "--quiet", "--done"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| git2::Error::from_str(&format!("cannot run git fast-import: {e}")))?;
+        let stdin = child.stdin.take().ok_or_else(|| git2::Error::from_str("git fast-import has no stdin"))?;
+        Ok(Sink::FastImport { child, stream: std::io::BufWriter::with_capacity(1 << 20, stdin), files: Vec::new() })
+    }
+}
+
+/// An I/O error on the stream to `git fast-import`, as the generator's error type.
+fn stream_error(e: std::io::Error) -> git2::Error {
+    git2::Error::from_str(&format!("git fast-import stream: {e}"))
+}
+
+/// A signature line's time zone as git writes it (`+0530`), from minutes east of UTC.
+fn tz_text(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    format!("{sign}{:02}{:02}", minutes.abs() / 60, minutes.abs() % 60)
+}
+
 struct History<'r> {
+    sink: Sink,
     repo: &'r Repository,
     odb: &'r git2::Odb<'r>,
     mempack: &'r git2::Mempack<'r>,
@@ -1234,9 +1313,10 @@ impl<'r> History<'r> {
         Ok(repo)
     }
 
-    fn new(repo: &'r Repository, odb: &'r git2::Odb<'r>, mempack: &'r git2::Mempack<'r>) -> History<'r> {
+    fn new(repo: &'r Repository, odb: &'r git2::Odb<'r>, mempack: &'r git2::Mempack<'r>, sink: Sink) -> History<'r> {
         // Monday 4 January 2021, 09:00 UTC.
         History {
+            sink,
             repo,
             odb,
             mempack,
@@ -1264,12 +1344,22 @@ impl<'r> History<'r> {
     }
 
     fn put(&mut self, rel: &str, text: &str) -> Result<(), git2::Error> {
+        if let Sink::FastImport { files, .. } = &mut self.sink {
+            files.extend_from_slice(format!("M 100644 inline {rel}\ndata {}\n", text.len()).as_bytes());
+            files.extend_from_slice(text.as_bytes());
+            files.push(b'\n');
+            return Ok(());
+        }
         let oid = self.repo.blob(text.as_bytes())?;
         self.root.put(rel, oid);
         Ok(())
     }
 
     fn remove(&mut self, rel: &str) {
+        if let Sink::FastImport { files, .. } = &mut self.sink {
+            files.extend_from_slice(format!("D {rel}\n").as_bytes());
+            return;
+        }
         self.root.remove(rel);
     }
 
@@ -1279,8 +1369,24 @@ impl<'r> History<'r> {
     }
 
     /// Commit the current tree, `gap` seconds after the previous commit.
-    fn commit(&mut self, person: usize, gap: i64, message: &str) -> Result<Oid, git2::Error> {
+    fn commit(&mut self, person: usize, gap: i64, message: &str) -> Result<(), git2::Error> {
         self.time += gap;
+        if let Sink::FastImport { stream, files, .. } = &mut self.sink {
+            // The same bytes as git2 writes: the commits get the same IDs as without --fast-import.
+            let (login, name) = PEOPLE[person];
+            let who = format!("{name} <{login}@example.com> {} {}", self.time, tz_text(TZ[person]));
+            let message = format!("{message}\n");
+            let header =
+                format!("commit refs/heads/main\nauthor {who}\ncommitter {who}\ndata {}\n{message}", message.len());
+            let write = |stream: &mut std::io::BufWriter<_>| -> std::io::Result<()> {
+                std::io::Write::write_all(stream, header.as_bytes())?;
+                std::io::Write::write_all(stream, files)?;
+                std::io::Write::write_all(stream, b"\n")
+            };
+            write(stream).map_err(stream_error)?;
+            files.clear();
+            return Ok(());
+        }
         let tree_id = self.root.write(self.odb)?;
         let tree = self.repo.find_tree(tree_id)?;
         let sig = self.signature(person)?;
@@ -1293,11 +1399,27 @@ impl<'r> History<'r> {
         if self.pending >= COMMITS_PER_PACK {
             self.flush()?;
         }
-        Ok(oid)
+        Ok(())
     }
 
     /// Point main at the last commit, add the branches, and check out main once.
     fn finish(&mut self, world: &World, args: &Args) -> Result<(), git2::Error> {
+        if let Sink::FastImport { mut child, mut stream, .. } = std::mem::replace(&mut self.sink, Sink::Git2) {
+            // fast-import writes its pack and refs/heads/main once the stream is done.
+            std::io::Write::write_all(&mut stream, b"done\n").map_err(stream_error)?;
+            std::io::Write::flush(&mut stream).map_err(stream_error)?;
+            drop(stream);
+            let status = child.wait().map_err(stream_error)?;
+            if !status.success() {
+                return Err(git2::Error::from_str(&format!("git fast-import failed ({status})")));
+            }
+            // A fresh handle sees the pack fast-import wrote.
+            let repo = Repository::open(self.repo.path())?;
+            repo.set_head("refs/heads/main")?;
+            let mut checkout = git2::build::CheckoutBuilder::new();
+            checkout.force();
+            return repo.checkout_head(Some(&mut checkout));
+        }
         let head = self.parent.expect("at least one commit");
         self.repo.reference("refs/heads/main", head, true, "gen-product")?;
         self.add_branches(world, args.branches, args.seed)?;
