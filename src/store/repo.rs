@@ -55,6 +55,23 @@ fn find(path: &Path) -> Found {
     Found::WorkTree(git, workdir)
 }
 
+/// The first `parent` of a raw commit: `None` for a root commit, an error when a header that
+/// must hold an ID does not.
+fn first_parent(raw: &[u8]) -> Option<Result<Oid, ()>> {
+    for line in raw.split(|&b| b == b'\n') {
+        if line.is_empty() {
+            return None; // the end of the headers
+        }
+        if let Some(hex) = line.strip_prefix(b"parent ") {
+            return Some(std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h).ok()).ok_or(()));
+        }
+        if !line.starts_with(b"tree ") {
+            return None; // parents come right after the tree
+        }
+    }
+    None
+}
+
 /// The working tree holding `path` and the repository, if `path` is in a non-bare one.
 fn discover(path: &Path) -> Option<(Repository, PathBuf)> {
     match find(path) {
@@ -265,6 +282,32 @@ impl Repo {
         Ok(tips)
     }
 
+    /// The commits of the first-parent line from `head` back to the root (or to a commit of
+    /// `stop`, the boundary of a shallow clone, which is kept), oldest first: what
+    /// `git log --first-parent --reverse` lists. Commits are read by the pack reader, which keeps
+    /// them with the trees it rebuilt, and only their `parent` lines are looked at.
+    pub fn first_parent_line(&self, head: Oid, stop: &std::collections::HashSet<Oid>) -> Result<Vec<Oid>> {
+        let mut line = vec![head];
+        let mut cur = head;
+        while !stop.contains(&cur) {
+            let raw = self.odb.borrow_mut().commit(&self.git, cur)?;
+            match first_parent(&raw) {
+                Some(Ok(parent)) => {
+                    line.push(parent);
+                    cur = parent;
+                }
+                Some(Err(())) => {
+                    return Err(Error::Damaged {
+                        message: format!("commit {cur} is malformed: the repository is damaged"),
+                    });
+                }
+                None => break,
+            }
+        }
+        line.reverse();
+        Ok(line)
+    }
+
     /// The tree of the product folder at a commit, if it existed then.
     pub fn product_tree(&self, commit: &Commit) -> Result<Option<Oid>> {
         self.subtree(commit.tree_id(), &self.dir)
@@ -365,5 +408,22 @@ impl Repo {
             Some(tree) => self.files(tree),
             None => Ok(Vec::new()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_parent_is_the_first_parent_header() {
+        let tree = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n";
+        let (a, b) = ("1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222");
+        let author = "author A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n";
+        let root = format!("{tree}{author}\nparent {a} in the message\n");
+        assert_eq!(first_parent(root.as_bytes()), None);
+        let merge = format!("{tree}parent {a}\nparent {b}\n{author}gpgsig -----BEGIN\n parent {b}\n\nmsg\n");
+        assert_eq!(first_parent(merge.as_bytes()), Some(Ok(Oid::from_str(a).unwrap())));
+        assert_eq!(first_parent(format!("{tree}parent nothex\n").as_bytes()), Some(Err(())));
     }
 }
