@@ -194,22 +194,35 @@ impl Repo {
             Error::bad_argument(format!("`{rev}` names no commit"))
                 .with_hint("give a branch, tag or commit, such as main, origin/main or HEAD~3")
         };
-        let object = self.git.revparse_single(rev).map_err(|e| if is_damage(&e) { Error::git(e) } else { bad() })?;
-        object.peel_to_commit().map(|c| c.id()).map_err(|e| if is_damage(&e) { Error::git(e) } else { bad() })
+        let object = self.git.revparse_single(rev).map_err(|e| if is_damage(&e) { self.damaged(e) } else { bad() })?;
+        object.peel_to_commit().map(|c| c.id()).map_err(|e| if is_damage(&e) { self.damaged(e) } else { bad() })
+    }
+
+    /// The error for libgit2 failing to read an object while resolving a revision. libgit2 does
+    /// not say which object; the first-parent line of HEAD, read by the pack reader, usually
+    /// holds it (`HEAD~3` and dates are on it), and then the error names it.
+    fn damaged(&self, e: git2::Error) -> Error {
+        if let Ok(head) = self.git.head()
+            && let Some(tip) = head.target()
+            && let Err(named @ Error::Damaged { .. }) = self.first_parent_line(tip, &Default::default())
+        {
+            return named;
+        }
+        Error::git(e)
     }
 
     /// A revision (`main`, `HEAD~3`, a commit ID, a tag) as a commit.
     pub fn resolve(&self, rev: &str) -> Result<Commit<'_>> {
         let obj = self.git.revparse_single(rev).map_err(|e| {
             if is_damage(&e) {
-                return Error::git(e);
+                return self.damaged(e);
             }
             Error::bad_argument(format!("unknown revision `{rev}`"))
                 .with_hint("give a branch, tag, commit ID or HEAD~N; for a date use YYYY-MM-DD")
         })?;
         obj.peel_to_commit().map_err(|e| {
             if is_damage(&e) {
-                return Error::git(e);
+                return self.damaged(e);
             }
             Error::bad_argument(format!("`{rev}` does not name a commit"))
         })
