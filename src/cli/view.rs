@@ -53,8 +53,10 @@ pub fn load_view(ctx: &Ctx, at: Option<&str>) -> crate::error::Result<View> {
     Ok(view)
 }
 
-/// Something a command reads until it ends, never freed: the process exits right after, and
-/// freeing 10,000 items one allocation at a time was a tenth of a listing.
+/// Something a command reads until it ends, never freed: the process exits right after. Kept
+/// for speed, measured: freeing the 10,000 items of `pm backlog` on the 10,000-story corpus of
+/// `benches/run.sh` is 60 M of 569 M instructions (callgrind, 2026-12-01), 12% of the command.
+/// Only the listing commands use it, for the items they print; library code never does.
 pub fn kept_to_exit<T>(value: T) -> std::mem::ManuallyDrop<T> {
     std::mem::ManuallyDrop::new(value)
 }
