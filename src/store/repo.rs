@@ -229,7 +229,7 @@ impl Repo {
     }
 
     /// A revision or a date. A date means the last commit on HEAD's first-parent history made
-    /// at or before it (a whole day counts to its end, in UTC).
+    /// at or before it (a whole day counts to its end, in the local time zone).
     pub fn resolve_at(&self, text: &str) -> Result<Commit<'_>> {
         let Some(when) = date::parse(text) else {
             return self.resolve(text);
