@@ -9,7 +9,7 @@
 //! process is spawned.
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use git2::{Commit, Oid, Sort};
@@ -89,14 +89,14 @@ pub fn walk(git: &Repo, opts: Options, cache: &mut Cache, progress: &mut dyn FnM
         return Ok(history);
     };
     let repo = git.git();
-    let shallow = shallow_boundary(git);
+    let shallow = git.shallow();
     let oids: Vec<Oid> = if opts.all_parents {
         let mut rw = repo.revwalk().map_err(Error::git)?;
         rw.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).map_err(Error::git)?;
         rw.push(head.id()).map_err(Error::git)?;
         rw.collect::<Result<_, _>>().map_err(Error::git)?
     } else {
-        git.first_parent_line(head.id(), &shallow)?
+        git.first_parent_line(head.id())?
     };
     let mut walker = Walker {
         git,
@@ -111,29 +111,26 @@ pub fn walk(git: &Repo, opts: Options, cache: &mut Cache, progress: &mut dyn FnM
         history.walked += 1;
         // On the first-parent line a commit's key is its ID: a cached commit is not even read
         // (a warm walk of 5,000 commits reads none, and frees none).
-        if !opts.all_parents
-            && let Some(e) = cache.get(&oid.to_string())
-        {
-            if let Some(info) = &e.info {
-                history.commits.push(Walked { info: info.clone(), entry: Rc::clone(e) });
-            }
-            continue;
-        }
-        let commit = repo.find_commit(oid).map_err(|_| crate::store::odb::damaged(oid))?;
-        let merge = opts.all_parents && commit.parent_count() > 1;
-        let key = if merge { format!("{oid}+all") } else { oid.to_string() };
-        let entry = if let Some(e) = cache.get(&key) {
-            Rc::clone(e)
-        } else if shallow.contains(&oid) || (commit.parent_count() > 0 && commit.parent(0).is_err()) {
-            // The parent is not in this clone: what this commit changed cannot be known.
-            history.truncated_at = Some(oid.to_string());
-            walker.current = None;
-            continue;
-        } else {
-            history.computed += 1;
-            let e = Rc::new(walker.entry(&commit, merge)?);
-            cache.insert(key, Rc::clone(&e));
+        let cached = if opts.all_parents { None } else { cache.get(&oid.to_string()).map(Rc::clone) };
+        let entry = if let Some(e) = cached {
             e
+        } else {
+            let commit = repo.find_commit(oid).map_err(|_| crate::store::odb::damaged(oid))?;
+            let merge = opts.all_parents && commit.parent_count() > 1;
+            let key = if merge { format!("{oid}+all") } else { oid.to_string() };
+            if let Some(e) = cache.get(&key) {
+                Rc::clone(e)
+            } else if shallow.contains(&oid) || (commit.parent_count() > 0 && commit.parent(0).is_err()) {
+                // The parent is not in this clone: what this commit changed cannot be known.
+                history.truncated_at = Some(oid.to_string());
+                walker.current = None;
+                continue;
+            } else {
+                history.computed += 1;
+                let e = Rc::new(walker.entry(&commit, merge)?);
+                cache.insert(key, Rc::clone(&e));
+                e
+            }
         };
         if let Some(info) = &entry.info {
             history.commits.push(Walked { info: info.clone(), entry: Rc::clone(&entry) });
@@ -145,15 +142,6 @@ pub fn walk(git: &Repo, opts: Options, cache: &mut Cache, progress: &mut dyn FnM
         history.commits.sort_by_key(|c| c.info.time);
     }
     Ok(history)
-}
-
-/// Commits whose parents a shallow clone does not have.
-fn shallow_boundary(git: &Repo) -> HashSet<Oid> {
-    if !git.git().is_shallow() {
-        return HashSet::new();
-    }
-    let text = std::fs::read_to_string(git.common_dir().join("shallow")).unwrap_or_default();
-    text.lines().filter_map(|l| Oid::from_str(l.trim()).ok()).collect()
 }
 
 fn info(commit: &Commit) -> CommitInfo {

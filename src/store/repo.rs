@@ -9,7 +9,8 @@
 //! objects with an error that names them and points at `git fsck`: an object that cannot be
 //! read is never taken for a missing one. Nothing is checked out and no process is spawned.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use git2::{Commit, Oid, Repository};
@@ -33,6 +34,40 @@ pub struct Repo {
     /// How paths are shown: the product folder relative to the working directory.
     pub shown: PathBuf,
     odb: RefCell<Odb>,
+    /// The parents git puts in place of a commit's own: `info/grafts`, and none for each
+    /// commit of `shallow` (where a shallow clone's history stops). libgit2 honours both, so
+    /// the first-parent line read here does too. Only first parents are kept.
+    grafts: OnceCell<Grafts>,
+}
+
+/// See [`Repo::grafts`].
+#[derive(Default)]
+struct Grafts {
+    first_parent: HashMap<Oid, Option<Oid>>,
+    shallow: HashSet<Oid>,
+}
+
+impl Grafts {
+    /// Read `info/grafts` and `shallow` from a repository's common folder. Lines that hold no
+    /// commit ID (comments, blank lines) are skipped, as git skips them.
+    fn read(common_dir: &Path) -> Grafts {
+        let ids = |line: &str| line.split_whitespace().map(Oid::from_str).collect::<Result<Vec<_>, _>>().ok();
+        let mut out = Grafts::default();
+        let text = std::fs::read_to_string(common_dir.join("info").join("grafts")).unwrap_or_default();
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            if let Some(ids) = ids(line)
+                && let Some((commit, parents)) = ids.split_first()
+            {
+                out.first_parent.insert(*commit, parents.first().copied());
+            }
+        }
+        let text = std::fs::read_to_string(common_dir.join("shallow")).unwrap_or_default();
+        for id in text.lines().filter_map(|l| Oid::from_str(l.trim()).ok()) {
+            out.shallow.insert(id);
+            out.first_parent.insert(id, None);
+        }
+        out
+    }
 }
 
 fn hint_not_git() -> &'static str {
@@ -72,6 +107,17 @@ fn first_parent(raw: &[u8]) -> Option<Result<Oid, ()>> {
     None
 }
 
+/// When a raw commit was committed, in seconds since the epoch: the time of its `committer`
+/// header, as `git log --before` reads it.
+fn committer_time(raw: &[u8]) -> Option<i64> {
+    let headers = raw.split(|&b| b == b'\n').take_while(|l| !l.is_empty());
+    let line = headers.filter_map(|l| l.strip_prefix(b"committer ")).next()?;
+    let line = std::str::from_utf8(line).ok()?;
+    let mut fields = line.rsplitn(3, ' ');
+    let (_offset, seconds) = (fields.next()?, fields.next()?);
+    seconds.parse().ok()
+}
+
 /// The working tree holding `path` and the repository, if `path` is in a non-bare one.
 fn discover(path: &Path) -> Option<(Repository, PathBuf)> {
     match find(path) {
@@ -88,7 +134,7 @@ pub fn work_tree_of(path: &Path) -> Option<PathBuf> {
 impl Repo {
     fn new(git: Repository, workdir: PathBuf, dir: String, root: PathBuf, shown: PathBuf) -> Repo {
         let odb = RefCell::new(Odb::open(&git));
-        Repo { git, workdir, dir, root, shown, odb }
+        Repo { git, workdir, dir, root, shown, odb, grafts: OnceCell::new() }
     }
 
     /// Open the repository holding `product`. Not being in one is a usage error with a hint.
@@ -199,12 +245,20 @@ impl Repo {
     }
 
     /// The error for libgit2 failing to read an object while resolving a revision. libgit2 does
-    /// not say which object; the first-parent line of HEAD, read by the pack reader, usually
-    /// holds it (`HEAD~3` and dates are on it), and then the error names it.
+    /// not say which object; the pack reader finds it among the objects references point at
+    /// (`main`, `origin/main`, tags) or on HEAD's first-parent line (`HEAD~3` and dates are on
+    /// it), and then the error names it.
     fn damaged(&self, e: git2::Error) -> Error {
+        if let Ok(refs) = self.git.references() {
+            for target in refs.flatten().filter_map(|r| r.target()) {
+                if let Err(named @ Error::Damaged { .. }) = self.odb.borrow_mut().read(&self.git, target) {
+                    return named;
+                }
+            }
+        }
         if let Ok(head) = self.git.head()
             && let Some(tip) = head.target()
-            && let Err(named @ Error::Damaged { .. }) = self.first_parent_line(tip, &Default::default())
+            && let Err(named @ Error::Damaged { .. }) = self.first_parent_line(tip)
         {
             return named;
         }
@@ -235,15 +289,29 @@ impl Repo {
             return self.resolve(text);
         };
         let head = self.head_required()?;
-        let mut cur = Some(head);
-        while let Some(c) = cur {
-            if c.time().seconds() < when.end() {
-                return Ok(c);
+        let mut found = None;
+        self.walk_first_parents(head.id(), |oid, raw| {
+            let before = committer_time(raw).is_some_and(|t| t < when.end());
+            if before {
+                found = Some(oid);
             }
-            cur = c.parents().next();
+            !before
+        })?;
+        match found {
+            Some(oid) => self.git.find_commit(oid).map_err(|_| odb::damaged(oid)),
+            None => Err(Error::bad_argument(format!("no commit at or before {text}"))
+                .with_hint("the first commit is later than that date; `git log --reverse` shows it")),
         }
-        Err(Error::bad_argument(format!("no commit at or before {text}"))
-            .with_hint("the first commit is later than that date; `git log --reverse` shows it"))
+    }
+
+    /// `Ok(None)` for an error that is not damage: the caller words that one. Damage is an
+    /// error that names the object.
+    fn unless_damage<T>(&self, read: Result<T, git2::Error>) -> Result<Option<T>> {
+        match read {
+            Ok(value) => Ok(Some(value)),
+            Err(e) if is_damage(&e) => Err(self.damaged(e)),
+            Err(_) => Ok(None),
+        }
     }
 
     /// The default base of `pm diff`: the merge-base of HEAD with origin/HEAD, else main,
@@ -251,72 +319,112 @@ impl Repo {
     pub fn default_base(&self) -> Result<(Commit<'_>, String)> {
         let head = self.head_required()?;
         for name in ["origin/HEAD", "main", "master", "origin/main", "origin/master"] {
-            let Ok(obj) = self.git.revparse_single(name) else { continue };
-            let Ok(other) = obj.peel_to_commit() else { continue };
-            let base = self.git.merge_base(head.id(), other.id()).map_err(Error::git)?;
-            return Ok((self.git.find_commit(base).map_err(Error::git)?, name.to_string()));
+            let Some(obj) = self.unless_damage(self.git.revparse_single(name))? else { continue };
+            let Some(other) = self.unless_damage(obj.peel_to_commit())? else { continue };
+            let base = self.git.merge_base(head.id(), other.id()).map_err(|e| self.git_error(e))?;
+            return Ok((self.git.find_commit(base).map_err(|_| odb::damaged(base))?, name.to_string()));
         }
         Err(Error::bad_argument("no default branch to compare with (tried origin/HEAD, main, master)")
             .with_hint("name the base: pm diff BASE [HEAD], for example pm diff origin/develop"))
     }
 
+    /// A libgit2 error: damage names the object, anything else is passed on.
+    fn git_error(&self, e: git2::Error) -> Error {
+        if is_damage(&e) { self.damaged(e) } else { Error::git(e) }
+    }
+
     /// The merge-base of `head` (HEAD when `None`) and `since`, for `pm check --changed-since`.
     pub fn merge_base_with(&self, head: Option<&str>, since: &str) -> Result<Oid> {
         let head_name = head.unwrap_or("HEAD");
-        let head_commit = self.commit_of(head_name).map_err(|_| {
-            Error::bad_argument(format!("`{head_name}` names no commit"))
-                .with_hint("--changed-since needs a commit to compare with; commit once first")
+        let head_commit = self.commit_of(head_name).map_err(|e| match e {
+            Error::Damaged { .. } => e,
+            _ => Error::bad_argument(format!("`{head_name}` names no commit"))
+                .with_hint("--changed-since needs a commit to compare with; commit once first"),
         })?;
         let since_commit = self.commit_of(since)?;
-        self.git.merge_base(head_commit, since_commit).map_err(|_| {
+        let base = self.git.merge_base(head_commit, since_commit);
+        self.unless_damage(base)?.ok_or_else(|| {
             Error::bad_argument(format!("`{since}` and {head_name} have no common ancestor")).with_hint(
                 "--changed-since compares with the merge-base; fetch the full history (`git fetch --unshallow`)",
             )
         })
     }
 
-    /// The distinct commits at HEAD and at every local and remote-tracking branch.
+    /// The distinct commits at HEAD and at every local and remote-tracking branch. A branch
+    /// whose commit cannot be read is an error, not a branch left out.
     pub fn branch_tips(&self) -> Result<Vec<Oid>> {
         let mut tips: Vec<Oid> = Vec::new();
-        if let Ok(head) = self.git.head()
+        if let Some(head) = self.unless_damage(self.git.head())?
             && let Some(oid) = head.target()
         {
             tips.push(oid);
         }
-        for r in self.git.references().map_err(Error::git)?.flatten() {
-            if (r.is_branch() || r.is_remote())
-                && let Ok(commit) = r.peel_to_commit()
-            {
+        for r in self.git.references().map_err(|e| self.git_error(e))? {
+            let Some(r) = self.unless_damage(r)? else { continue };
+            if !(r.is_branch() || r.is_remote()) {
+                continue;
+            }
+            // Not `peel_to_commit`: its error for an object it cannot read is "cannot be
+            // peeled", which does not tell damage from a branch that names no commit.
+            let Some(target) = r.resolve().ok().and_then(|r| r.target()) else { continue };
+            let object = self.git.find_object(target, None).map_err(|_| odb::damaged(target))?;
+            if let Some(commit) = self.unless_damage(object.peel_to_commit())? {
                 tips.push(commit.id());
             }
         }
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         tips.retain(|t| seen.insert(*t));
         Ok(tips)
     }
 
-    /// The commits of the first-parent line from `head` back to the root (or to a commit of
-    /// `stop`, the boundary of a shallow clone, which is kept), oldest first: what
-    /// `git log --first-parent --reverse` lists. Commits are read by the pack reader, which keeps
-    /// them with the trees it rebuilt, and only their `parent` lines are looked at.
-    pub fn first_parent_line(&self, head: Oid, stop: &std::collections::HashSet<Oid>) -> Result<Vec<Oid>> {
-        let mut line = vec![head];
+    fn grafts(&self) -> &Grafts {
+        self.grafts.get_or_init(|| Grafts::read(self.git.commondir()))
+    }
+
+    /// Commits whose parents this clone does not have: where a shallow clone's history starts.
+    pub fn shallow(&self) -> &HashSet<Oid> {
+        &self.grafts().shallow
+    }
+
+    /// Visit the commits of the first-parent line from `head` back, newest first, with their
+    /// raw bytes, until `visit` returns `false`, the root, or the boundary of a shallow clone
+    /// (which is visited). Parents are as git sees them: `info/grafts` and `shallow` replace a
+    /// commit's own. Commits are read by the pack reader and only their headers are looked at.
+    pub fn walk_first_parents(&self, head: Oid, mut visit: impl FnMut(Oid, &[u8]) -> bool) -> Result<()> {
+        let grafts = self.grafts();
         let mut cur = head;
-        while !stop.contains(&cur) {
+        loop {
             let raw = self.odb.borrow_mut().commit(&self.git, cur)?;
-            match first_parent(&raw) {
-                Some(Ok(parent)) => {
-                    line.push(parent);
-                    cur = parent;
-                }
-                Some(Err(())) => {
-                    return Err(Error::Damaged {
-                        message: format!("commit {cur} is malformed: the repository is damaged"),
-                    });
-                }
-                None => break,
+            if !visit(cur, &raw) {
+                return Ok(());
+            }
+            let parent = match grafts.first_parent.get(&cur) {
+                Some(grafted) => *grafted,
+                None => match first_parent(&raw) {
+                    Some(Ok(parent)) => Some(parent),
+                    Some(Err(())) => {
+                        return Err(Error::Damaged {
+                            message: format!("commit {cur} is malformed: the repository is damaged"),
+                        });
+                    }
+                    None => None,
+                },
+            };
+            match parent {
+                Some(parent) => cur = parent,
+                None => return Ok(()),
             }
         }
+    }
+
+    /// The commits of the first-parent line from `head` back to the root or to the boundary of
+    /// a shallow clone, oldest first: what `git log --first-parent --reverse` lists.
+    pub fn first_parent_line(&self, head: Oid) -> Result<Vec<Oid>> {
+        let mut line = Vec::new();
+        self.walk_first_parents(head, |oid, _| {
+            line.push(oid);
+            true
+        })?;
         line.reverse();
         Ok(line)
     }

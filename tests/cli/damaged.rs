@@ -4,6 +4,10 @@
 
 use crate::harness::Test;
 
+/// The hint every damaged-repository error carries.
+const FSCK: &str =
+    "run `git fsck` to see which objects are damaged or missing; a fresh clone or `git fetch` may restore them";
+
 /// A committed product with two stories, packed into one pack without loose objects.
 fn packed() -> Test {
     let t = Test::initialized();
@@ -64,10 +68,7 @@ fn every_reader_refuses(t: &Test, oid: &str) {
         let run = t.pm(args).code(3);
         assert_eq!(
             run.stderr,
-            format!(
-                "error: git: object {oid} cannot be read: the repository is damaged\n  hint: {}\n",
-                "run `git fsck` to see which objects are damaged or missing; a fresh clone or `git fetch` may restore them"
-            ),
+            format!("error: git: object {oid} cannot be read: the repository is damaged\n  hint: {}\n", FSCK),
             "pm {args:?}"
         );
         assert_eq!(run.stdout, "", "pm {args:?}");
@@ -132,10 +133,15 @@ fn a_commit_whose_index_offset_is_past_the_pack_is_an_error() {
     let t = packed();
     let oid = t.git(&["rev-parse", "HEAD~1"]).trim().to_string();
     break_offset(&t, &oid);
-    let hint =
-        "run `git fsck` to see which objects are damaged or missing; a fresh clone or `git fetch` may restore them";
-    let runs: [&[&str]; 4] =
-        [&["history"], &["diff", "HEAD~1", "HEAD"], &["check", "--rev", "HEAD~1"], &["backlog", "--at", "HEAD~1"]];
+    let hint = FSCK;
+    let runs: [&[&str]; 6] = [
+        &["history"],
+        &["diff", "HEAD~1", "HEAD"],
+        &["check", "--rev", "HEAD~1"],
+        &["check", "--changed-since", "HEAD~1"],
+        &["backlog", "--at", "HEAD~1"],
+        &["backlog", "--at", "2000-01-01"],
+    ];
     for args in runs {
         let run = t.pm(args).code(3);
         assert_eq!(
@@ -144,4 +150,32 @@ fn a_commit_whose_index_offset_is_past_the_pack_is_an_error() {
             "pm {args:?}"
         );
     }
+}
+
+/// A branch whose tip cannot be read stops every command that reads the branches (the scan of
+/// new IDs, `pm diff`'s default base, `--changed-since`) with exit 3; it is never left out.
+#[test]
+fn a_branch_tip_that_cannot_be_read_is_an_error_not_a_branch_left_out() {
+    let t = packed();
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.git(&["checkout", "-q", "main"]);
+    t.pm(&["story", "add", "Only on main"]).success();
+    t.commit("main moves on");
+    t.git(&["checkout", "-q", "feature"]);
+    t.git(&["repack", "-adq"]);
+    t.git(&["prune-packed"]);
+    let oid = t.git(&["rev-parse", "main"]).trim().to_string();
+    break_offset(&t, &oid);
+    let before = t.snapshot();
+    let runs: [&[&str]; 3] = [&["story", "add", "New"], &["diff"], &["check", "--changed-since", "main"]];
+    for args in runs {
+        let run = t.pm(args).code(3);
+        assert_eq!(
+            run.stderr,
+            format!("error: git: object {oid} cannot be read: the repository is damaged\n  hint: {}\n", FSCK),
+            "pm {args:?}"
+        );
+        assert_eq!(run.stdout, "", "pm {args:?}");
+    }
+    assert_eq!(t.snapshot(), before, "nothing was written");
 }

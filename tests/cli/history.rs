@@ -495,3 +495,27 @@ fn a_day_is_a_day_of_the_local_time_zone() {
     assert_eq!(ids("UTC", &since).len(), 1, "only the header");
     assert_eq!(ids("Asia/Tokyo", &since).len(), 2, "the evening commit is on 2 March in Tokyo");
 }
+
+/// `.git/info/grafts` gives a commit other parents; git reads history through them, and so do
+/// the walk and the diff of each commit, so no change is shown twice or lost.
+#[test]
+fn grafted_parents_are_followed_as_git_follows_them() {
+    let t = three_stories();
+    t.pm(&["rank", "S-3", "--top"]).success();
+    commit_as(&t, "Export first", "Priya", "2024-01-11T09:00:00Z");
+    t.pm(&["rank", "S-2", "--top"]).success();
+    commit_as(&t, "Reset first", "Sam", "2024-01-12T09:00:00Z");
+    let graft = format!("{} {}\n", t.git(&["rev-parse", "HEAD"]).trim(), t.git(&["rev-parse", "HEAD~2"]).trim());
+    t.write(".git/info/grafts", &graft);
+    assert_eq!(
+        history(&t, &[]),
+        [
+            "2024-01-10 Maya S-1 entered the backlog at 1st",
+            "2024-01-10 Maya S-2 entered the backlog at 2nd",
+            "2024-01-10 Maya S-3 entered the backlog at 3rd",
+            "2024-01-12 Sam S-1 moved from 1st to 3rd",
+        ]
+    );
+    let at = t.pm(&["backlog", "--at", "2024-01-11"]).success().stdout;
+    assert_eq!(at, t.pm(&["backlog", "--at", "2024-01-10"]).success().stdout, "the grafted-out commit is skipped");
+}
