@@ -137,7 +137,18 @@ impl Pack {
         }
         let count = fanout[255] as usize;
         let needed = count.checked_mul(20 + 4 + 4)?.checked_add(FANOUT + 256 * 4 + 40)?;
-        if index.len() < needed {
+        if index.len() < needed || !(index.len() - needed).is_multiple_of(8) {
+            return None;
+        }
+        // Between the 4-byte offsets and the two checksums is the table of 8-byte offsets;
+        // every 4-byte offset with its high bit set is a position in it.
+        let large = (index.len() - needed) / 8;
+        let small = FANOUT + 256 * 4 + count * 24;
+        let in_table = |pos: usize| {
+            let v = be32(&index[small + pos * 4..]);
+            v & 0x8000_0000 == 0 || ((v & 0x7fff_ffff) as usize) < large
+        };
+        if !(0..count).all(in_table) {
             return None;
         }
         Some(Pack { path: idx_path.with_extension("pack"), index, count, file: None, len: 0, ends: None })
@@ -382,7 +393,7 @@ impl Odb {
 
     /// `Ok(None)`: not in a pack or loose here.
     fn read_fast(&mut self, oid: Oid) -> Fast<Option<(ObjectKind, Data)>> {
-        match self.locate(oid.as_bytes()) {
+        match self.locate(oid.as_bytes())? {
             Some(at) => self.unpack(at).map(Some),
             None => self.loose(oid),
         }
@@ -427,19 +438,21 @@ impl Odb {
         }
     }
 
-    fn locate(&mut self, oid: &[u8]) -> Option<(usize, u64)> {
+    /// The pack and offset of an object; `Ok(None)` when no pack holds it, an error when the
+    /// index that holds it gives an offset that cannot be (never taken for "not here").
+    fn locate(&mut self, oid: &[u8]) -> Fast<Option<(usize, u64)>> {
         let last = self.last;
         let n = self.packs().len();
         for k in 0..n {
             let p = (last + k) % n;
             let Some(pack) = self.pack(p) else { continue };
             if let Some(pos) = pack.find(oid) {
-                let offset = pack.offset(pos).ok().map(|o| (p, o));
+                let offset = pack.offset(pos)?;
                 self.last = p;
-                return offset;
+                return Ok(Some((p, offset)));
             }
         }
-        None
+        Ok(None)
     }
 
     fn loose(&mut self, oid: Oid) -> Fast<Option<(ObjectKind, Data)>> {
@@ -583,7 +596,7 @@ impl Odb {
                 }
                 Entry::RefDelta(base, delta) => {
                     chain.push((at, delta));
-                    match self.locate(base.as_bytes()) {
+                    match self.locate(base.as_bytes())? {
                         Some(next) => at = next,
                         None => break self.loose(base)?.ok_or(Unreadable)?,
                     }
@@ -908,6 +921,41 @@ mod tests {
         let huge = [0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f];
         assert!(apply_delta(b"", &huge).is_err());
         assert!(apply_delta(b"abc", &[3, 4, 0x91, 1, 4]).is_err());
+    }
+
+    /// An offset the index cannot hold (a position past its 64-bit table, or a 64-bit offset
+    /// past the pack) is an error naming the object or the index, never "not in this pack"
+    /// (which would send the read to libgit2, or call the object missing).
+    #[test]
+    fn offsets_an_index_cannot_hold_are_errors_not_missing_objects() {
+        let (dir, ids) = packed_repo();
+        let root = dir.path();
+        let (pack, idx) = pack_files(root);
+        std::fs::remove_file(&idx).unwrap();
+        git(root, &["index-pack", "--index-version=2,0x100", pack.to_str().unwrap()]);
+        let bytes = std::fs::read(&idx).unwrap();
+        let count = be32(&bytes[FANOUT + 255 * 4..]) as usize;
+        let small = FANOUT + 256 * 4 + count * 24;
+        let table = small + count * 4;
+        let large = (0..count).find(|&p| be32(&bytes[small + p * 4..]) & 0x8000_0000 != 0).expect("a large offset");
+        let id = Oid::from_bytes(&bytes[FANOUT + 256 * 4 + large * 20..][..20]).unwrap();
+        let read = |bytes: &[u8], oid: Oid| {
+            std::fs::remove_file(&idx).unwrap();
+            std::fs::write(&idx, bytes).unwrap();
+            let repo = Repository::open(root).unwrap();
+            Odb::open(&repo).read(&repo, oid).map(|_| ()).map_err(|e| e.to_string())
+        };
+        assert_eq!(read(&bytes, id), Ok(()));
+
+        let mut past_table = bytes.clone();
+        past_table[small + large * 4..][..4].copy_from_slice(&0x8fff_ffffu32.to_be_bytes());
+        let whole_index = format!("git: object {} cannot be read: the pack index {} is damaged", ids[0], idx.display());
+        assert_eq!(read(&past_table, ids[0]), Err(whole_index));
+
+        let mut past_pack = bytes.clone();
+        let at = table + (be32(&bytes[small + large * 4..]) & 0x7fff_ffff) as usize * 8;
+        past_pack[at..at + 8].copy_from_slice(&(1u64 << 40).to_be_bytes());
+        assert_eq!(read(&past_pack, id), Err(format!("git: object {id} cannot be read: the repository is damaged")));
     }
 
     #[test]
