@@ -8,7 +8,8 @@ use crate::check::{Finding, allow};
 use crate::model::config::Config;
 use crate::model::item::read::{Diagnostic, ItemFile, read};
 use crate::model::item::rules;
-use crate::store::files::{File, Files};
+use crate::model::layout;
+use crate::store::files::{Content, File, Files};
 
 /// An item file as far as the item reader could read it (an [`ItemFile`], reached through
 /// `Deref`), with the path findings show and its silences.
@@ -38,10 +39,18 @@ impl Doc<'_> {
 
 /// Load one candidate file: the document (when its front matter can be read) and its findings.
 pub(crate) fn load<'a>(_snapshot: &'a Files, file: &'a File, config: &Config) -> (Option<Doc<'a>>, Vec<Finding>) {
-    let Some(text) = file.text() else {
-        let f = Finding::new("parse/front-matter", &file.path, 1, 1, "the file is not UTF-8 text")
-            .hint("save the file as UTF-8");
-        return (None, vec![f]);
+    let text = match &file.content {
+        Content::Text(text) => text,
+        Content::NotUtf8 => {
+            let f = Finding::new("parse/front-matter", &file.path, 1, 1, "the file is not UTF-8 text")
+                .hint("save the file as UTF-8");
+            return (None, vec![f]);
+        }
+        Content::NameNotUtf8 { .. } => {
+            let f = Finding::new("parse/front-matter", &file.path, 1, 1, layout::NAME_NOT_UTF8)
+                .hint(layout::NAME_NOT_UTF8_HINT);
+            return (None, vec![f]);
+        }
     };
     let (reading, diagnostics) = read(text, &file.rel, config);
     let id = reading.as_ref().and_then(|r| r.id.as_ref()).map(ToString::to_string);

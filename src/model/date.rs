@@ -47,6 +47,17 @@ pub fn parse_in(text: &str, tz: &TimeZone) -> Option<When> {
     if !matches!(b[10], b'T' | b't' | b' ') {
         return None;
     }
+    // Only whole seconds count: a fraction of any length (jiff takes at most nine digits) is
+    // dropped, as git drops it.
+    let whole;
+    let text = match b.get(19) {
+        Some(b'.' | b',') => {
+            let digits = b[20..].iter().take_while(|c| c.is_ascii_digit()).count();
+            whole = format!("{}{}", &text[..19], &text[20 + digits..]);
+            whole.as_str()
+        }
+        _ => text,
+    };
     let instant = match text.parse::<Timestamp>() {
         Ok(t) => t,
         // No offset: local time, as git takes it.
@@ -86,6 +97,8 @@ mod tests {
         assert_eq!(utc("2024-03-04T10:30:00Z").map(|w| w.start), Some(1_709_548_200));
         assert_eq!(utc("2024-03-04T11:30:00+01:00").map(|w| w.start), Some(1_709_548_200));
         assert_eq!(utc("2024-03-04 10:30:00.5Z").map(|w| w.start), Some(1_709_548_200));
+        assert_eq!(utc("2024-03-04T10:30:00,123456789123+00:00").map(|w| w.start), Some(1_709_548_200));
+        assert_eq!(utc("2024-03-04T10:30:00.9999999999").map(|w| w.start), Some(1_709_548_200));
         assert_eq!(utc("2024-03-04T10:30").map(|w| w.start), Some(1_709_548_200));
         assert_eq!(utc("2024-03-04T10:30:00Z").map(|w| w.end - w.start), Some(1));
         for not_a_date in ["2024-02-30", "main", "HEAD~2", "2024-03", "v2024-03-04", "2024-03-04x", ""] {

@@ -60,6 +60,13 @@ pub fn is_item_name(name: &str, top: bool) -> bool {
         && !(top && matches!(name, BACKLOG_FILE | ROADMAP_FILE | README_FILE))
 }
 
+/// What every reader says of an item file whose name is not UTF-8: pm keeps paths as text,
+/// so it cannot read, write or link such a file, and says so rather than pass over it.
+pub const NAME_NOT_UTF8: &str = "the file name is not UTF-8, so pm cannot read it";
+
+/// How to fix a name that is not UTF-8.
+pub const NAME_NOT_UTF8_HINT: &str = "rename the file with UTF-8 characters only, for example with `git mv`";
+
 /// Whether some component of the path starts with a dot (`.drafts/`, `.S-1.md`): such files
 /// are never read.
 pub fn is_hidden(rel: &str) -> bool {

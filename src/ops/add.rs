@@ -134,17 +134,20 @@ impl Prepared {
         let mut text =
             text.unwrap_or_else(|| render(kind, &ItemId::new(&prefix, number), &title, &status, points, &new));
         let placement = new.placement.unwrap_or(Placement::Bottom);
+        let parse_draft = |text: &str| {
+            Item::parse(text.to_string(), PathBuf::new(), String::new(), PathBuf::from("(new item)"), &product.config)
+        };
+        if let Some(provisional) = provisional.map(|n| ItemId::new(&prefix, n)) {
+            let draft = parse_draft(&text)?;
+            if draft.id != provisional {
+                return Err(Error::bad_argument(format!("the edited file changed the ID to {}", draft.id))
+                    .with_hint(format!("keep `id: {provisional}`; pm allocates IDs so they never collide")));
+            }
+        }
         for _attempt in 0..1000 {
             let id = ItemId::new(&prefix, number);
-            let draft =
-                Item::parse(text.clone(), PathBuf::new(), String::new(), PathBuf::from("(new item)"), &product.config)?;
+            let draft = parse_draft(&text)?;
             if draft.id != id {
-                if let Some(provisional) = provisional
-                    && draft.id != ItemId::new(&prefix, provisional)
-                {
-                    return Err(Error::bad_argument(format!("the edited file changed the ID to {}", draft.id))
-                        .with_hint(format!("keep `id: {}`; pm allocates IDs so they never collide", draft.id)));
-                }
                 text =
                     frontmatter::edit_fields(&text, &draft.split, &[("id".into(), FieldValue::Scalar(id.to_string()))])
                         .map_err(Error::bad_argument)?;

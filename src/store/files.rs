@@ -17,6 +17,11 @@ use crate::store::repo::work_tree_of;
 pub enum Content {
     Text(String),
     NotUtf8,
+    /// The file's name (or a folder's) is not UTF-8: its `rel` shows it with U+FFFD. Whether
+    /// it holds an item, as its bytes tell; nothing else is read from it.
+    NameNotUtf8 {
+        item: bool,
+    },
 }
 
 /// One file of the product folder.
@@ -33,7 +38,7 @@ impl File {
     pub fn text(&self) -> Option<&str> {
         match &self.content {
             Content::Text(t) => Some(t),
-            Content::NotUtf8 => None,
+            Content::NotUtf8 | Content::NameNotUtf8 { .. } => None,
         }
     }
 }
@@ -48,18 +53,27 @@ pub struct Files {
 }
 
 impl Files {
-    /// A snapshot from `(path inside product/, bytes)` pairs.
-    pub fn new(product_dir: &str, contents: Vec<(String, Vec<u8>)>) -> Files {
+    /// A snapshot from `(path inside product/, bytes)` pairs, and the same for the files that
+    /// would be read but whose paths are not UTF-8 (made UTF-8 with U+FFFD).
+    pub fn new(product_dir: &str, contents: Vec<(String, Vec<u8>)>, bad_names: Vec<(String, Vec<u8>)>) -> Files {
+        let file = |rel: String, content| {
+            let path = if product_dir.is_empty() { rel.clone() } else { format!("{product_dir}/{rel}") };
+            File { rel, path, content }
+        };
+        let in_kind_folder = |rel: &str| matches!(layout::role(rel), layout::Role::Item { kind: Some(_) });
         let mut files: Vec<File> = contents
             .into_iter()
-            .map(|(rel, bytes)| {
-                let path = if product_dir.is_empty() { rel.clone() } else { format!("{product_dir}/{rel}") };
-                let content = match String::from_utf8(bytes) {
-                    Ok(t) => Content::Text(t),
-                    Err(_) => Content::NotUtf8,
-                };
-                File { rel, path, content }
+            .map(|(rel, bytes)| match String::from_utf8(bytes) {
+                Ok(t) => file(rel, Content::Text(t)),
+                Err(_) => file(rel, Content::NotUtf8),
             })
+            .chain(bad_names.into_iter().map(|(rel, bytes)| {
+                let item = match std::str::from_utf8(&bytes) {
+                    Ok(text) => layout::holds_item(&rel, text),
+                    Err(_) => in_kind_folder(&rel),
+                };
+                file(rel, Content::NameNotUtf8 { item })
+            }))
             .collect();
         files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
         Files { product_dir: product_dir.to_string(), files }
@@ -83,18 +97,22 @@ impl Files {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
                 Error::io(&path, std::io::Error::other(e.to_string()))
             })?;
+            // A name that is not UTF-8 is judged by its UTF-8 form (U+FFFD for each bad byte),
+            // and kept so that `pm check` reports it.
             if entry.file_type().is_file()
-                && entry.file_name().to_str().is_some_and(|n| layout::is_read_name(n, entry.depth() == 1))
+                && layout::is_read_name(&entry.file_name().to_string_lossy(), entry.depth() == 1)
             {
                 paths.push(entry.into_path());
             }
         }
         let read = parallel_map(&paths, |p| read_file(p).map_err(|e| Error::io(p, e)));
-        let mut contents = Vec::with_capacity(paths.len());
+        let (mut contents, mut bad_names) = (Vec::with_capacity(paths.len()), Vec::new());
         for (p, bytes) in paths.iter().zip(read) {
-            contents.push((slash_path(path_in(p, &root).unwrap_or(p)), bytes?));
+            let rel = path_in(p, &root).unwrap_or(p);
+            let to = if rel.to_str().is_some() { &mut contents } else { &mut bad_names };
+            to.push((slash_path(rel), bytes?));
         }
-        Ok(Files::new(&product_dir, contents))
+        Ok(Files::new(&product_dir, contents, bad_names))
     }
 
     /// The bytes of a file as read (for comparing with git blobs).
@@ -128,6 +146,7 @@ impl Files {
         self.files.iter().filter(|f| match &f.content {
             Content::Text(t) => layout::holds_item(&f.rel, t),
             Content::NotUtf8 => matches!(layout::role(&f.rel), layout::Role::Item { kind: Some(_) }),
+            Content::NameNotUtf8 { item } => *item,
         })
     }
 
@@ -152,9 +171,10 @@ mod tests {
                 ("extra.md".into(), b"---\nid: S-9\n---\n".to_vec()),
                 ("stories/S-1-a.md".into(), b"no front matter\n".to_vec()),
             ],
+            vec![("notes/caf\u{fffd}.md".into(), b"notes\n".to_vec()), ("S-2-\u{fffd}.md".into(), b"---\n".to_vec())],
         );
         let rels: Vec<_> = s.item_candidates().map(|f| f.rel.as_str()).collect();
-        assert_eq!(rels, ["extra.md", "stories/S-1-a.md"]);
+        assert_eq!(rels, ["S-2-\u{fffd}.md", "extra.md", "stories/S-1-a.md"]);
         assert_eq!(s.get("extra.md").unwrap().path, "product/extra.md");
         assert_eq!(s.line_at("product/extra.md", 2).as_deref(), Some("id: S-9"));
     }

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result, did_you_mean_id};
+use crate::error::{Error, Location, Result, did_you_mean_id};
 use crate::model::config::Config;
 use crate::model::id::{ItemId, Kind};
 use crate::model::item::Item;
@@ -134,7 +134,9 @@ impl Product {
             .filter_entry(|e| e.depth() == 0 || !layout::is_hidden(&e.file_name().to_string_lossy()))
             .filter_map(|e| e.ok())
             .filter(|e| e.file_type().is_file())
-            .filter(|e| e.file_name().to_str().is_some_and(|n| layout::is_item_name(n, e.depth() == 1)))
+            // A name that is not UTF-8 is judged by its UTF-8 form and kept: reading it says
+            // what is wrong, where leaving it out would hide an item.
+            .filter(|e| layout::is_item_name(&e.file_name().to_string_lossy(), e.depth() == 1))
             .map(|e| e.into_path())
             .collect();
         // Byte order of the whole path: deterministic, and much cheaper than comparing
@@ -152,6 +154,10 @@ impl Product {
     /// Read one file that may be an item; `Ok(None)` for a Markdown file without front
     /// matter outside the kind folders (notes, a README).
     fn load_candidate(&self, path: &Path) -> Result<Option<Item>> {
+        if path_in(path, &self.root).unwrap_or(path).to_str().is_none() {
+            return Err(Error::bad_file(Location::file(self.shown(path)), layout::NAME_NOT_UTF8)
+                .with_hint(layout::NAME_NOT_UTF8_HINT));
+        }
         let text = read_text(path).map_err(|e| Error::io(&self.shown(path), e))?;
         let rel = self.rel(path);
         if !layout::holds_item(&rel, &text) {

@@ -40,6 +40,9 @@ pub struct Repo {
     grafts: OnceCell<Grafts>,
 }
 
+/// Files of a tree: each path inside it and its blob.
+type TreeFiles = Vec<(String, Oid)>;
+
 /// See [`Repo::grafts`].
 #[derive(Default)]
 struct Grafts {
@@ -462,27 +465,42 @@ impl Repo {
     }
 
     /// Every blob under a tree that [`layout::role`] gives a role, with its path relative to the
-    /// tree, sorted by path. Hidden folders are not entered (nothing in them is read).
+    /// tree, sorted by path. Hidden folders are not entered (nothing in them is read). Paths
+    /// that are not UTF-8 are left out: [`Repo::files_at`] reports them, for `pm check --rev`.
     pub fn files(&self, tree: Oid) -> Result<Vec<(String, Oid)>> {
-        let mut out = Vec::new();
-        self.collect(tree, "", &mut out)?;
-        out.sort_unstable();
-        Ok(out)
+        Ok(self.files_and_bad_names(tree)?.0)
     }
 
-    fn collect(&self, tree: Oid, prefix: &str, out: &mut Vec<(String, Oid)>) -> Result<()> {
+    /// [`Repo::files`], and apart the files whose paths are not UTF-8 (made UTF-8 with U+FFFD).
+    fn files_and_bad_names(&self, tree: Oid) -> Result<(TreeFiles, TreeFiles)> {
+        let (mut good, mut bad) = (Vec::new(), Vec::new());
+        self.collect(tree, "", true, &mut good, &mut bad)?;
+        good.sort_unstable();
+        bad.sort_unstable();
+        Ok((good, bad))
+    }
+
+    fn collect(
+        &self,
+        tree: Oid,
+        prefix: &str,
+        utf8: bool,
+        good: &mut Vec<(String, Oid)>,
+        bad: &mut Vec<(String, Oid)>,
+    ) -> Result<()> {
         let raw = self.raw_tree(tree)?;
         let mut entries = TreeEntries::new(&raw);
         for entry in &mut entries {
-            let Ok(name) = std::str::from_utf8(entry.name) else { continue };
-            if layout::is_hidden(name) {
+            let name = String::from_utf8_lossy(entry.name);
+            let utf8 = utf8 && matches!(name, std::borrow::Cow::Borrowed(_));
+            if layout::is_hidden(&name) {
                 continue;
             }
             let path = format!("{prefix}{name}");
             if entry.is_tree() {
-                self.collect(entry.id(), &format!("{path}/"), out)?;
-            } else if entry.is_blob() && layout::is_read_name(name, prefix.is_empty()) {
-                out.push((path, entry.id()));
+                self.collect(entry.id(), &format!("{path}/"), utf8, good, bad)?;
+            } else if entry.is_blob() && layout::is_read_name(&name, prefix.is_empty()) {
+                if utf8 { &mut *good } else { &mut *bad }.push((path, entry.id()));
             }
         }
         if !entries.finished() {
@@ -515,11 +533,11 @@ impl Repo {
         let Some(tree) = self.product_tree_of(commit)? else {
             return Err(Error::bad_argument(format!("no product folder {} in commit {commit}", self.dir)));
         };
-        let mut contents = Vec::new();
-        for (rel, oid) in self.files(tree)? {
-            contents.push((rel, self.blob(oid)?.to_vec()));
-        }
-        Ok(Files::new(&self.dir, contents))
+        let (good, bad) = self.files_and_bad_names(tree)?;
+        let read = |files: Vec<(String, Oid)>| -> Result<Vec<(String, Vec<u8>)>> {
+            files.into_iter().map(|(rel, oid)| Ok((rel, self.blob(oid)?.to_vec()))).collect()
+        };
+        Ok(Files::new(&self.dir, read(good)?, read(bad)?))
     }
 
     /// The blob IDs of the product's files at a commit, by path inside `product/`; empty when

@@ -653,3 +653,38 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
     broken.as_object_mut().unwrap().remove("runs");
     assert!(!validator.is_valid(&broken));
 }
+
+/// A story file whose name is not UTF-8 is reported by `pm check` (working tree and `--rev`)
+/// and by the commands that list items, never passed over as if it were not there.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_name_that_is_not_utf8_is_reported_not_skipped() {
+    use std::os::unix::ffi::OsStrExt;
+    let t = Test::initialized();
+    t.pm(&["story", "add", "First story", "--ac", "Given a, when b, then c"]).success();
+    let from = t.path("product/stories/S-1-first-story.md");
+    let to = t.path("product/stories").join(std::ffi::OsStr::from_bytes(b"S-1-caf\xe9.md"));
+    std::fs::rename(&from, &to).unwrap();
+    let expected = "\
+error[backlog/unknown]: S-1 names no story
+ --> product/backlog.md:5:4
+  |
+5 | - [S-1](stories/S-1-first-story.md) First story
+  |    ^
+  = hint: remove the line, or restore the item's file
+
+error[parse/front-matter]: the file name is not UTF-8, so pm cannot read it
+ --> product/stories/S-1-caf\u{fffd}.md:1:1
+  = hint: rename the file with UTF-8 characters only, for example with `git mv`
+
+2 errors, 0 warnings in 2 files (5 files checked)
+";
+    t.pm(&["check"]).code(1).stdout_is(expected);
+    t.commit("a name that is not UTF-8");
+    t.pm(&["check", "--rev", "HEAD"]).code(1).stdout_is(expected);
+    assert_eq!(
+        t.pm(&["story", "list"]).code(2).stderr,
+        "error: product/stories/S-1-caf\u{fffd}.md: the file name is not UTF-8, so pm cannot read it\n  \
+         hint: rename the file with UTF-8 characters only, for example with `git mv`\n",
+    );
+}

@@ -120,6 +120,25 @@ fn story_add_edit_opens_the_new_file_before_saving() {
 }
 
 #[test]
+fn story_add_edit_that_changes_the_id_is_refused_and_names_the_id_to_keep() {
+    let t = Test::initialized();
+    let script = t.path("editor.sh");
+    std::fs::write(&script, "#!/bin/sh\nsed -i 's/^id: S-1$/id: S-7/' \"$1\"\n").unwrap();
+    let t = t.env("VISUAL", &format!("sh {}", script.display()));
+    let before = t.snapshot();
+    let run = t.pm(&["story", "add", "Renamed in the editor", "--edit"]).code(2);
+    let (head, saved) = run.stderr.split_once(" your text is kept in ").unwrap();
+    assert_eq!(
+        head,
+        "error: the edited file changed the ID to S-7\n  \
+         hint: keep `id: S-1`; pm allocates IDs so they never collide; nothing was changed;"
+    );
+    assert!(std::fs::read_to_string(saved.trim()).unwrap().contains("id: S-7\n"));
+    let _ = std::fs::remove_file(saved.trim());
+    assert_eq!(t.snapshot(), before);
+}
+
+#[test]
 fn a_failing_editor_creates_nothing() {
     let t = Test::initialized();
     let before = t.snapshot();

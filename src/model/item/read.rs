@@ -56,6 +56,29 @@ pub struct Reading {
 pub const YAML_HINT: &str =
     "fix the YAML between the `---` lines; quote values that contain `: ` or start with a special character";
 
+/// The first character in `text[range]` that YAML takes for a line break but an editor shows
+/// inside a line (a bare CR, NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR), with its line and
+/// column (lines counted by `\n`) and its name: the likely cause when the YAML does not parse,
+/// which the parser's own line number (counting those breaks) does not point at.
+fn odd_line_break(text: &str, range: std::ops::Range<usize>) -> Option<((usize, usize), &'static str)> {
+    let yaml = text.get(range.clone())?;
+    let (at, c) = yaml.char_indices().find(|&(i, c)| match c {
+        '\r' => yaml.as_bytes().get(i + 1) != Some(&b'\n'),
+        '\u{85}' | '\u{2028}' | '\u{2029}' => true,
+        _ => false,
+    })?;
+    let before = &text[..range.start + at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let name = match c {
+        '\r' => "a carriage return (CR) not followed by a line feed",
+        '\u{85}' => "U+0085 NEXT LINE",
+        '\u{2028}' => "U+2028 LINE SEPARATOR",
+        _ => "U+2029 PARAGRAPH SEPARATOR",
+    };
+    Some(((line, column), name))
+}
+
 /// Read the item file at `rel` (inside `product/`) holding `text`.
 pub fn read(text: &str, rel: &str, config: &Config) -> (Option<Reading>, Vec<Diagnostic>) {
     let mut out = Vec::new();
@@ -69,7 +92,15 @@ pub fn read(text: &str, rel: &str, config: &Config) -> (Option<Reading>, Vec<Dia
     let fields = match frontmatter::parse(text, &split) {
         Ok(m) => m,
         Err(e) => {
-            out.push(diagnostic("parse/front-matter", (e.line, 1), e.message, YAML_HINT));
+            out.push(match odd_line_break(text, split.yaml.clone()) {
+                Some((at, name)) => diagnostic(
+                    "parse/front-matter",
+                    at,
+                    format!("invalid YAML in front matter: {name} here ends the line, as YAML reads it"),
+                    "put the value in double quotes, or remove the character",
+                ),
+                None => diagnostic("parse/front-matter", (e.line, 1), e.message, YAML_HINT),
+            });
             return (None, out);
         }
     };
@@ -398,5 +429,23 @@ mod tests {
         assert_eq!(codes("no front matter\n", "stories/S-1.md")[0].0, "parse/front-matter");
         assert_eq!(codes("---\nid: [\n---\n", "stories/S-1.md")[0].0, "parse/front-matter");
         assert_eq!(codes("---\nid: X-1\ntitle: T\nstatus: s\n---\n", "x.md")[0].3, "`X-1` has no known prefix");
+    }
+
+    /// A character YAML reads as a line break inside what an editor shows as one line is
+    /// named, at its own line and column, when the YAML does not parse; quoted, it reads.
+    #[test]
+    fn a_line_break_only_yaml_sees_is_named_where_it_is() {
+        let message = |name: &str| format!("invalid YAML in front matter: {name} here ends the line, as YAML reads it");
+        for (c, name) in [
+            ('\u{2028}', "U+2028 LINE SEPARATOR"),
+            ('\u{85}', "U+0085 NEXT LINE"),
+            ('\u{2029}', "U+2029 PARAGRAPH SEPARATOR"),
+            ('\r', "a carriage return (CR) not followed by a line feed"),
+        ] {
+            let text = format!("---\nid: S-1\ntitle: Fir{c}st\nstatus: draft\n---\n");
+            assert_eq!(codes(&text, "stories/S-1.md"), [("parse/front-matter", 3, 11, message(name))], "{c:?}");
+        }
+        let quoted = "---\nid: S-1\ntitle: \"Fir\u{2028}st\"\nstatus: draft\n---\n";
+        assert_eq!(codes(quoted, "stories/S-1.md"), []);
     }
 }
