@@ -160,8 +160,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     let since = a.since.as_deref().map(|s| bound(&git, s, true)).transpose()?;
     let until = a.until.as_deref().map(|s| bound(&git, s, false)).transpose()?;
-    let mut cache =
-        if a.no_cache { Cache::in_memory() } else { Cache::load(Cache::file_for(git.common_dir(), &git.dir)) };
+    let mut cache = if a.no_cache {
+        Cache::in_memory()
+    } else {
+        Cache::load(Cache::file_for(git.common_dir(), &git.dir, git.grafts_text()))
+    };
     let history: History = walk::walk(&git, Options { all_parents: a.all_parents }, &mut cache, &mut progress_bar())?;
     cache.save();
     if history.no_commits && a.format == HistoryFormat::Table {

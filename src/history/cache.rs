@@ -63,9 +63,12 @@ impl Cache {
     }
 
     /// The cache file for the product folder at `product_dir` in the repository whose
-    /// common git directory is `git_dir`.
-    pub fn file_for(git_dir: &Path, product_dir: &str) -> CacheFile {
-        CacheFile::new(git_dir, &format!("history-{:016x}.cache", name_hash(product_dir)), MAGIC, FORMAT)
+    /// common git directory is `git_dir`, with `grafts` the text of its `info/grafts` (a
+    /// commit's changes depend on the parents grafts give it: another grafts file, another
+    /// cache).
+    pub fn file_for(git_dir: &Path, product_dir: &str, grafts: &str) -> CacheFile {
+        let key = if grafts.is_empty() { product_dir.to_string() } else { format!("{product_dir}\0{grafts}") };
+        CacheFile::new(git_dir, &format!("history-{:016x}.cache", name_hash(&key)), MAGIC, FORMAT)
     }
 
     /// Load the cache; a missing file is an empty cache, a damaged one too.
@@ -133,7 +136,7 @@ mod tests {
     #[test]
     fn damage_is_detected() {
         let dir = tempfile::tempdir().unwrap();
-        let file = Cache::file_for(dir.path(), "product");
+        let file = Cache::file_for(dir.path(), "product", "");
         let path = file.path().to_path_buf();
         let mut c = Cache::load(file.clone());
         assert!(c.is_empty() && !c.was_damaged);

@@ -48,6 +48,8 @@ type TreeFiles = Vec<(String, Oid)>;
 struct Grafts {
     first_parent: HashMap<Oid, Option<Oid>>,
     shallow: HashSet<Oid>,
+    /// The text of `info/grafts`: what a commit's changes were computed against depends on it.
+    text: String,
 }
 
 impl Grafts {
@@ -64,6 +66,7 @@ impl Grafts {
                 out.first_parent.insert(*commit, parents.first().copied());
             }
         }
+        out.text = text;
         let text = std::fs::read_to_string(common_dir.join("shallow")).unwrap_or_default();
         for id in text.lines().filter_map(|l| Oid::from_str(l.trim()).ok()) {
             out.shallow.insert(id);
@@ -382,6 +385,12 @@ impl Repo {
 
     fn grafts(&self) -> &Grafts {
         self.grafts.get_or_init(|| Grafts::read(self.git.commondir()))
+    }
+
+    /// The text of `.git/info/grafts` (empty without one): a commit's changes, computed against
+    /// its parent, depend on it, so caches of them are kept apart per grafts file.
+    pub fn grafts_text(&self) -> &str {
+        &self.grafts().text
     }
 
     /// Commits whose parents this clone does not have: where a shallow clone's history starts.

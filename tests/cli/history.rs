@@ -518,4 +518,16 @@ fn grafted_parents_are_followed_as_git_follows_them() {
     );
     let at = t.pm(&["backlog", "--at", "2024-01-11"]).success().stdout;
     assert_eq!(at, t.pm(&["backlog", "--at", "2024-01-10"]).success().stdout, "the grafted-out commit is skipped");
+    // The cache of the grafted walk is not the answer once the graft is gone.
+    std::fs::remove_file(t.path(".git/info/grafts")).unwrap();
+    assert_eq!(
+        history(&t, &[]),
+        [
+            "2024-01-10 Maya S-1 entered the backlog at 1st",
+            "2024-01-10 Maya S-2 entered the backlog at 2nd",
+            "2024-01-10 Maya S-3 entered the backlog at 3rd",
+            "2024-01-11 Priya S-3 moved from 3rd to 1st",
+            "2024-01-12 Sam S-2 moved from 3rd to 1st",
+        ]
+    );
 }
