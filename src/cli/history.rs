@@ -74,9 +74,7 @@ enum Bound {
 
 fn reachable(git: &Repo, rev: &str) -> Result<HashSet<String>> {
     let commit = git.resolve(rev)?;
-    let mut rw = git.git().revwalk().map_err(Error::git)?;
-    rw.push(commit.id()).map_err(Error::git)?;
-    Ok(rw.filter_map(|o| o.ok()).map(|o| o.to_string()).collect())
+    Ok(git.reachable(commit.id(), false)?.into_iter().map(|o| o.to_string()).collect())
 }
 
 fn bound(git: &Repo, text: &str, since: bool) -> Result<Bound> {

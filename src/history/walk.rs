@@ -12,7 +12,7 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
-use git2::{Commit, Oid, Sort};
+use git2::{Commit, Oid};
 
 use crate::error::{Error, Result};
 use crate::history::cache::{Cache, CommitInfo, Entry, Problem};
@@ -88,16 +88,9 @@ pub fn walk(git: &Repo, opts: Options, cache: &mut Cache, progress: &mut dyn FnM
         history.no_commits = true;
         return Ok(history);
     };
-    let repo = git.git();
     let shallow = git.shallow();
-    let oids: Vec<Oid> = if opts.all_parents {
-        let mut rw = repo.revwalk().map_err(Error::git)?;
-        rw.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).map_err(Error::git)?;
-        rw.push(head.id()).map_err(Error::git)?;
-        rw.collect::<Result<_, _>>().map_err(Error::git)?
-    } else {
-        git.first_parent_line(head.id())?
-    };
+    let oids: Vec<Oid> =
+        if opts.all_parents { git.reachable(head.id(), true)? } else { git.first_parent_line(head.id())? };
     let mut walker = Walker {
         git,
         trees: Trees::default(),
@@ -109,22 +102,25 @@ pub fn walk(git: &Repo, opts: Options, cache: &mut Cache, progress: &mut dyn FnM
     for (i, oid) in oids.into_iter().enumerate() {
         progress(i, total);
         history.walked += 1;
+        if shallow.contains(&oid) {
+            // The parent is not in this clone: what this commit changed cannot be known (even
+            // when a cache from before the clone was made shallow knows it: the commits before
+            // are not shown either).
+            history.truncated_at = Some(oid.to_string());
+            walker.current = None;
+            continue;
+        }
         // On the first-parent line a commit's key is its ID: a cached commit is not even read
         // (a warm walk of 5,000 commits reads none, and frees none).
         let cached = if opts.all_parents { None } else { cache.get(&oid.to_string()).map(Rc::clone) };
         let entry = if let Some(e) = cached {
             e
         } else {
-            let commit = repo.find_commit(oid).map_err(|_| crate::store::odb::damaged(oid))?;
+            let commit = git.commit(oid)?;
             let merge = opts.all_parents && commit.parent_count() > 1;
             let key = if merge { format!("{oid}+all") } else { oid.to_string() };
             if let Some(e) = cache.get(&key) {
                 Rc::clone(e)
-            } else if shallow.contains(&oid) || (commit.parent_count() > 0 && commit.parent(0).is_err()) {
-                // The parent is not in this clone: what this commit changed cannot be known.
-                history.truncated_at = Some(oid.to_string());
-                walker.current = None;
-                continue;
             } else {
                 history.computed += 1;
                 let e = Rc::new(walker.entry(&commit, merge)?);
@@ -363,7 +359,7 @@ fn diff_trees(
 impl<'g> Walker<'g> {
     /// What `commit` changed, compared with its first parent.
     fn entry(&mut self, commit: &Commit, merge: bool) -> Result<Entry> {
-        let parent = commit.parents().next();
+        let parent = self.git.first_parent(commit)?;
         let tree_c = self.git.product_tree(commit)?;
         let tree_p = match &parent {
             Some(p) => self.git.product_tree(p)?,
@@ -375,7 +371,7 @@ impl<'g> Walker<'g> {
         let old = self.snapshot_for(tree_p, parent.as_ref())?;
         let (new, mut changes, problems) = self.apply(old, tree_p, tree_c, commit)?;
         if merge {
-            for other in commit.parents().skip(1) {
+            for other in self.git.parents(commit)?.into_iter().skip(1) {
                 let tree_o = self.git.product_tree(&other)?;
                 let theirs = self.build(tree_o, Some(&other))?;
                 let against = changes::compare(&theirs, &new);
@@ -462,7 +458,7 @@ impl<'g> Walker<'g> {
     /// The state the file at `rel` last parsed to, going back along first parents from
     /// `commit` (exclusive) while the file exists and stays unreadable.
     fn last_good(&mut self, commit: &Commit, rel: &str) -> Result<Option<Rc<ItemState>>> {
-        let mut cur = commit.parents().next();
+        let mut cur = self.git.first_parent(commit)?;
         for _ in 0..10_000 {
             let Some(c) = cur else { return Ok(None) };
             let Some(tree) = self.git.product_tree(&c)? else { return Ok(None) };
@@ -470,7 +466,7 @@ impl<'g> Walker<'g> {
             match self.parse(blob, rel)? {
                 Parsed::Item(s) => return Ok(Some(s)),
                 Parsed::NotItem => return Ok(None),
-                Parsed::Broken(_) => cur = c.parents().next(),
+                Parsed::Broken(_) => cur = self.git.first_parent(&c)?,
             }
         }
         Ok(None)

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use crate::error::Result;
 use crate::model::id::{ItemId, Kind};
 use crate::store::cache::CacheFile;
-use crate::store::odb::TreeEntries;
+use crate::store::odb::{self, TreeEntries};
 use crate::store::product::Product;
 use crate::store::repo::Repo;
 
@@ -19,8 +19,8 @@ pub fn highest_in_use(product: &Product, kind: Kind) -> Result<u64> {
     let prefix = product.config.prefix(kind).to_string();
     let mut highest = 0;
     for path in &product.list_item_files() {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        match ItemId::from_file_name(name) {
+        let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        match ItemId::from_file_name(&name) {
             Some(id) if id.prefix == prefix => highest = highest.max(id.number),
             Some(_) => {}
             // A file not named after its ID: read its front matter.
@@ -83,7 +83,8 @@ fn tree_max(repo: &Repo, tree: git2::Oid, prefix: &str, cache: &mut HashMap<git2
     }
     let raw = repo.raw_tree(tree)?;
     let mut max = 0;
-    for entry in TreeEntries::new(&raw) {
+    let mut entries = TreeEntries::new(&raw);
+    for entry in &mut entries {
         if entry.is_tree() {
             max = max.max(tree_max(repo, entry.id(), prefix, cache)?);
         } else if entry.is_blob()
@@ -91,6 +92,9 @@ fn tree_max(repo: &Repo, tree: git2::Oid, prefix: &str, cache: &mut HashMap<git2
         {
             max = max.max(number);
         }
+    }
+    if !entries.finished() {
+        return Err(odb::malformed_tree(tree));
     }
     cache.insert(tree, max);
     Ok(max)
@@ -140,7 +144,8 @@ fn scan_tree(
         return Ok(());
     }
     let raw = repo.raw_tree(tree)?;
-    for entry in TreeEntries::new(&raw) {
+    let mut entries = TreeEntries::new(&raw);
+    for entry in &mut entries {
         if entry.is_tree() {
             scan_tree(repo, entry.id(), prefix, seen, numbers)?;
         } else if entry.is_blob()
@@ -148,6 +153,9 @@ fn scan_tree(
         {
             numbers.insert(number);
         }
+    }
+    if !entries.finished() {
+        return Err(odb::malformed_tree(tree));
     }
     Ok(())
 }

@@ -29,6 +29,11 @@ pub fn damaged(oid: Oid) -> Error {
     Error::Damaged { message: format!("object {oid} cannot be read: the repository is damaged") }
 }
 
+/// The error for a tree whose entries do not parse to its end.
+pub fn malformed_tree(oid: Oid) -> Error {
+    Error::Damaged { message: format!("tree {oid} is malformed: the repository is damaged") }
+}
+
 /// The error for an object that should be there and is not.
 pub fn missing(oid: Oid) -> Error {
     Error::Damaged { message: format!("object {oid} is missing from the repository") }

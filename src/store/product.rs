@@ -202,7 +202,7 @@ impl Product {
         {
             let mut named: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok())
-                .filter(|e| e.file_name().to_str().and_then(ItemId::from_file_name).as_ref() == Some(id))
+                .filter(|e| ItemId::from_file_name(&e.file_name().to_string_lossy()).as_ref() == Some(id))
                 .map(|e| e.path())
                 .filter(|p| p.is_file())
                 .collect();
@@ -217,8 +217,8 @@ impl Product {
         }
         let files = self.item_files();
         for path in files {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if ItemId::from_file_name(name).as_ref() == Some(id)
+            let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+            if ItemId::from_file_name(&name).as_ref() == Some(id)
                 && let Some(item) = self.load_candidate(path)?
                 && item.id == *id
             {
@@ -266,7 +266,7 @@ impl Product {
         let prefix = self.config.prefix(kind);
         self.item_files()
             .iter()
-            .filter_map(|p| ItemId::from_file_name(p.file_name()?.to_str()?))
+            .filter_map(|p| ItemId::from_file_name(&p.file_name()?.to_string_lossy()))
             .filter(|id| id.prefix == prefix)
             .map(|id| id.to_string())
             .collect()

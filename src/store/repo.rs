@@ -40,6 +40,13 @@ pub struct Repo {
     grafts: OnceCell<Grafts>,
 }
 
+/// What a revision names.
+enum Rev<'r> {
+    Commit(Commit<'r>),
+    Unknown,
+    NotCommit,
+}
+
 /// Files of a tree: each path inside it and its blob.
 type TreeFiles = Vec<(String, Oid)>;
 
@@ -184,7 +191,7 @@ impl Repo {
         })?;
         let probe = Repo::new(git, workdir, String::new(), PathBuf::new(), PathBuf::new());
         let commit = probe.commit_of(rev)?;
-        let tree = probe.git.find_commit(commit).map_err(Error::git)?.tree_id();
+        let tree = probe.commit(commit)?.tree_id();
         let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
         let rel = cwd.strip_prefix(&probe.workdir).map(Path::to_path_buf).unwrap_or_default();
         let mut found = None;
@@ -220,9 +227,13 @@ impl Repo {
     /// The commit HEAD points at; `None` when there are no commits yet.
     pub fn head(&self) -> Result<Option<Commit<'_>>> {
         match self.git.head() {
-            Ok(r) => Ok(Some(r.peel_to_commit().map_err(Error::git)?)),
+            // Not `peel_to_commit`, whose error for an object it cannot read does not say so.
+            Ok(r) => match r.resolve().ok().and_then(|r| r.target()) {
+                Some(oid) => Ok(Some(self.commit(oid)?)),
+                None => Ok(Some(r.peel_to_commit().map_err(|e| self.git_error(e, &[]))?)),
+            },
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(Error::git(e)),
+            Err(e) => Err(self.git_error(e, &[])),
         }
     }
 
@@ -240,52 +251,117 @@ impl Repo {
         if self.git.head_detached().unwrap_or(false) { None } else { head.shorthand().ok().map(String::from) }
     }
 
-    /// The commit a revision names, as `pm check --rev` words its error.
-    fn commit_of(&self, rev: &str) -> Result<Oid> {
-        let bad = || {
-            Error::bad_argument(format!("`{rev}` names no commit"))
-                .with_hint("give a branch, tag or commit, such as main, origin/main or HEAD~3")
+    /// What a revision names: a commit, nothing, or an object that is not a commit. Damage met
+    /// on the way is an error naming the object.
+    fn lookup(&self, rev: &str) -> Result<Rev<'_>> {
+        let typed = Oid::from_str(rev).ok().filter(|_| rev.len() == 40);
+        let object = match self.git.revparse_single(rev) {
+            Ok(object) => object,
+            Err(e) if is_damage(&e) => return Err(self.damaged(e, typed.as_slice())),
+            Err(_) => return Ok(Rev::Unknown),
         };
-        let object = self.git.revparse_single(rev).map_err(|e| if is_damage(&e) { self.damaged(e) } else { bad() })?;
-        object.peel_to_commit().map(|c| c.id()).map_err(|e| if is_damage(&e) { self.damaged(e) } else { bad() })
+        match object.peel_to_commit() {
+            Ok(commit) => Ok(Rev::Commit(commit)),
+            Err(e) if is_damage(&e) => Err(self.damaged(e, &[object.id()])),
+            Err(_) => Ok(Rev::NotCommit),
+        }
     }
 
-    /// The error for libgit2 failing to read an object while resolving a revision. libgit2 does
-    /// not say which object; the pack reader finds it among the objects references point at
-    /// (`main`, `origin/main`, tags) or on HEAD's first-parent line (`HEAD~3` and dates are on
-    /// it), and then the error names it.
-    fn damaged(&self, e: git2::Error) -> Error {
+    /// The commit a revision names, as `pm check --rev` words its error.
+    fn commit_of(&self, rev: &str) -> Result<Oid> {
+        match self.lookup(rev)? {
+            Rev::Commit(commit) => Ok(commit.id()),
+            Rev::Unknown | Rev::NotCommit => Err(Error::bad_argument(format!("`{rev}` names no commit"))
+                .with_hint("give a branch, tag or commit, such as main, origin/main or HEAD~3")),
+        }
+    }
+
+    /// The parents of a commit, as git sees them (grafts applied). One that cannot be read is an
+    /// error naming it, never a commit without that parent.
+    pub fn parents(&self, commit: &Commit) -> Result<Vec<Commit<'_>>> {
+        commit.parent_ids().map(|id| self.commit(id)).collect()
+    }
+
+    /// The first parent of a commit (see [`Repo::parents`]).
+    pub fn first_parent(&self, commit: &Commit) -> Result<Option<Commit<'_>>> {
+        commit.parent_ids().next().map(|id| self.commit(id)).transpose()
+    }
+
+    /// The commit `oid`. One that cannot be read is an error naming it.
+    pub fn commit(&self, oid: Oid) -> Result<Commit<'_>> {
+        self.git.find_commit(oid).map_err(|_| match self.odb.borrow_mut().read(&self.git, oid) {
+            Err(named @ Error::Damaged { .. }) => named,
+            _ => odb::damaged(oid),
+        })
+    }
+
+    /// The error for libgit2 failing to read an object, which it does not name. The pack
+    /// reader looks for it, starting from `near` (the object the failing call was given, when
+    /// known), then among every commit and tag reachable from the references, following every
+    /// parent; the error names the first object it cannot read. Only on the way to an error,
+    /// so the cost of the search does not matter.
+    fn damaged(&self, e: git2::Error, near: &[Oid]) -> Error {
+        let mut todo: Vec<Oid> = near.to_vec();
         if let Ok(refs) = self.git.references() {
-            for target in refs.flatten().filter_map(|r| r.target()) {
-                if let Err(named @ Error::Damaged { .. }) = self.odb.borrow_mut().read(&self.git, target) {
-                    return named;
-                }
-            }
+            todo.extend(refs.flatten().filter_map(|r| r.target()));
         }
         if let Ok(head) = self.git.head()
             && let Some(tip) = head.target()
-            && let Err(named @ Error::Damaged { .. }) = self.first_parent_line(tip)
         {
-            return named;
+            todo.push(tip);
+        }
+        todo.reverse(); // `near` first
+        let grafts = self.grafts();
+        let mut seen = HashSet::new();
+        while let Some(oid) = todo.pop() {
+            if !seen.insert(oid) {
+                continue;
+            }
+            let (kind, raw) = match self.odb.borrow_mut().read(&self.git, oid) {
+                Ok(found) => found,
+                Err(named @ Error::Damaged { .. }) => return named,
+                Err(_) => continue,
+            };
+            let headers = raw.split(|&b| b == b'\n').take_while(|l| !l.is_empty());
+            let follow: &[&[u8]] = match kind {
+                odb::ObjectKind::Commit if grafts.first_parent.contains_key(&oid) => &[],
+                odb::ObjectKind::Commit => &[b"parent "],
+                odb::ObjectKind::Tag => &[b"object "],
+                _ => &[],
+            };
+            for line in headers {
+                if let Some(hex) = follow.iter().find_map(|p| line.strip_prefix(*p))
+                    && let Some(next) = std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h).ok())
+                {
+                    todo.push(next);
+                }
+            }
+            if let Some(Some(parent)) = grafts.first_parent.get(&oid) {
+                todo.push(*parent);
+            }
         }
         Error::git(e)
     }
 
     /// A revision (`main`, `HEAD~3`, a commit ID, a tag) as a commit.
     pub fn resolve(&self, rev: &str) -> Result<Commit<'_>> {
-        let obj = self.git.revparse_single(rev).map_err(|e| {
-            if is_damage(&e) {
-                return self.damaged(e);
-            }
-            Error::bad_argument(format!("unknown revision `{rev}`"))
-                .with_hint("give a branch, tag, commit ID or HEAD~N; for a date use YYYY-MM-DD")
-        })?;
-        obj.peel_to_commit().map_err(|e| {
-            if is_damage(&e) {
-                return self.damaged(e);
-            }
-            Error::bad_argument(format!("`{rev}` does not name a commit"))
-        })
+        match self.lookup(rev)? {
+            Rev::Commit(commit) => Ok(commit),
+            Rev::Unknown => Err(Error::bad_argument(format!("unknown revision `{rev}`"))
+                .with_hint("give a branch, tag, commit ID or HEAD~N; for a date use YYYY-MM-DD")),
+            Rev::NotCommit => Err(Error::bad_argument(format!("`{rev}` does not name a commit"))),
+        }
+    }
+
+    /// Every commit reachable from `tip`, newest first in topological order (`oldest_first`
+    /// reverses it), as `git rev-list` lists them. Damage is an error naming the commit.
+    pub fn reachable(&self, tip: Oid, oldest_first: bool) -> Result<Vec<Oid>> {
+        let fail = |e: git2::Error| self.git_error(e, &[tip]);
+        let mut walk = self.git.revwalk().map_err(fail)?;
+        let order = if oldest_first { git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE } else { git2::Sort::TOPOLOGICAL };
+        walk.set_sorting(order).map_err(fail)?;
+        walk.push(tip).map_err(fail)?;
+        walk.collect::<Result<_, _>>().map_err(fail)
     }
 
     /// A revision or a date. A date means the last commit on HEAD's first-parent history made
@@ -304,7 +380,7 @@ impl Repo {
             !before
         })?;
         match found {
-            Some(oid) => self.git.find_commit(oid).map_err(|_| odb::damaged(oid)),
+            Some(oid) => self.commit(oid),
             None => Err(Error::bad_argument(format!("no commit at or before {text}"))
                 .with_hint("the first commit is later than that date; `git log --reverse` shows it")),
         }
@@ -315,7 +391,7 @@ impl Repo {
     fn unless_damage<T>(&self, read: Result<T, git2::Error>) -> Result<Option<T>> {
         match read {
             Ok(value) => Ok(Some(value)),
-            Err(e) if is_damage(&e) => Err(self.damaged(e)),
+            Err(e) if is_damage(&e) => Err(self.damaged(e, &[])),
             Err(_) => Ok(None),
         }
     }
@@ -327,16 +403,22 @@ impl Repo {
         for name in ["origin/HEAD", "main", "master", "origin/main", "origin/master"] {
             let Some(obj) = self.unless_damage(self.git.revparse_single(name))? else { continue };
             let Some(other) = self.unless_damage(obj.peel_to_commit())? else { continue };
-            let base = self.git.merge_base(head.id(), other.id()).map_err(|e| self.git_error(e))?;
-            return Ok((self.git.find_commit(base).map_err(|_| odb::damaged(base))?, name.to_string()));
+            let Some(base) = self.unless_damage(self.git.merge_base(head.id(), other.id()))? else {
+                return Err(Error::bad_argument(format!("HEAD and {name} have no common ancestor here")).with_hint(
+                    "pm diff compares with the merge-base; fetch the full history (`git fetch --unshallow`) or name the base: pm diff BASE",
+                ));
+            };
+            return Ok((self.commit(base)?, name.to_string()));
         }
         Err(Error::bad_argument("no default branch to compare with (tried origin/HEAD, main, master)")
             .with_hint("name the base: pm diff BASE [HEAD], for example pm diff origin/develop"))
     }
 
-    /// A libgit2 error: damage names the object, anything else is passed on.
-    fn git_error(&self, e: git2::Error) -> Error {
-        if is_damage(&e) { self.damaged(e) } else { Error::git(e) }
+    /// A libgit2 error: damage names the object (looked for from `near` first), anything else
+    /// is passed on. Every libgit2 error of this type leaves through here, [`Repo::unless_damage`]
+    /// or [`Repo::commit`].
+    fn git_error(&self, e: git2::Error, near: &[Oid]) -> Error {
+        if is_damage(&e) { self.damaged(e, near) } else { Error::git(e) }
     }
 
     /// The merge-base of `head` (HEAD when `None`) and `since`, for `pm check --changed-since`.
@@ -365,7 +447,7 @@ impl Repo {
         {
             tips.push(oid);
         }
-        for r in self.git.references().map_err(|e| self.git_error(e))? {
+        for r in self.git.references().map_err(|e| self.git_error(e, &[]))? {
             let Some(r) = self.unless_damage(r)? else { continue };
             if !(r.is_branch() || r.is_remote()) {
                 continue;
@@ -373,7 +455,7 @@ impl Repo {
             // Not `peel_to_commit`: its error for an object it cannot read is "cannot be
             // peeled", which does not tell damage from a branch that names no commit.
             let Some(target) = r.resolve().ok().and_then(|r| r.target()) else { continue };
-            let object = self.git.find_object(target, None).map_err(|_| odb::damaged(target))?;
+            let object = self.git.find_object(target, None).map_err(|e| self.git_error(e, &[target]))?;
             if let Some(commit) = self.unless_damage(object.peel_to_commit())? {
                 tips.push(commit.id());
             }
@@ -448,7 +530,7 @@ impl Repo {
 
     /// The tree of the product folder at the commit `commit`, if it existed then.
     pub fn product_tree_of(&self, commit: Oid) -> Result<Option<Oid>> {
-        let commit = self.git.find_commit(commit).map_err(|_| odb::damaged(commit))?;
+        let commit = self.commit(commit)?;
         self.product_tree(&commit)
     }
 

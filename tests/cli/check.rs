@@ -682,9 +682,14 @@ error[parse/front-matter]: the file name is not UTF-8, so pm cannot read it
     t.pm(&["check"]).code(1).stdout_is(expected);
     t.commit("a name that is not UTF-8");
     t.pm(&["check", "--rev", "HEAD"]).code(1).stdout_is(expected);
+    let refused = "error: product/stories/S-1-caf\u{fffd}.md: the file name is not UTF-8, so pm cannot read it\n  \
+         hint: rename the file with UTF-8 characters only, for example with `git mv`\n";
+    assert_eq!(t.pm(&["story", "list"]).code(2).stderr, refused);
+    assert_eq!(t.pm(&["story", "show", "S-1"]).code(2).stderr, refused);
+    // Its ID stays taken: a new story or a renumber never makes a second S-1.
+    t.pm(&["story", "add", "Another"]).success().stdout_is("Created S-2 product/stories/S-2-another.md\n");
     assert_eq!(
-        t.pm(&["story", "list"]).code(2).stderr,
-        "error: product/stories/S-1-caf\u{fffd}.md: the file name is not UTF-8, so pm cannot read it\n  \
-         hint: rename the file with UTF-8 characters only, for example with `git mv`\n",
+        t.pm(&["renumber", "S-2", "S-1"]).code(2).stderr,
+        "error: S-1 is already in use\n  hint: pick a free ID, such as S-3\n"
     );
 }

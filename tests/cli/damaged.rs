@@ -179,3 +179,86 @@ fn a_branch_tip_that_cannot_be_read_is_an_error_not_a_branch_left_out() {
     }
     assert_eq!(t.snapshot(), before, "nothing was written");
 }
+
+/// The exact error for an object that cannot be read.
+fn cannot_be_read(oid: &str) -> String {
+    format!("error: git: object {oid} cannot be read: the repository is damaged\n  hint: {FSCK}\n")
+}
+
+/// HEAD's own commit: libgit2's "cannot be peeled" does not say why, so it is never the message.
+#[test]
+fn a_head_commit_that_cannot_be_read_is_named() {
+    let t = packed();
+    let oid = t.git(&["rev-parse", "HEAD"]).trim().to_string();
+    break_offset(&t, &oid);
+    let runs: [&[&str]; 5] = [
+        &["history"],
+        &["history", "--all-parents"],
+        &["diff"],
+        &["backlog", "--at", "2000-01-01"],
+        &["story", "add", "X"],
+    ];
+    for args in runs {
+        let run = t.pm(args).code(3);
+        assert_eq!(run.stderr, cannot_be_read(&oid), "pm {args:?}");
+    }
+}
+
+/// The second parent of a merge: off the first-parent line, reached by libgit2's walks and
+/// revision parser, which name no object; never a walk that leaves the commit out.
+#[test]
+fn a_merged_commit_that_cannot_be_read_is_named() {
+    let t = packed();
+    t.git(&["checkout", "-q", "-b", "side"]);
+    t.pm(&["story", "add", "From the side"]).success();
+    t.commit("side story");
+    t.git(&["checkout", "-q", "main"]);
+    t.git(&["merge", "-q", "--no-ff", "-m", "merge side", "side"]);
+    let oid = t.git(&["rev-parse", "side"]).trim().to_string();
+    t.git(&["branch", "-q", "-D", "side"]);
+    t.git(&["repack", "-adq"]);
+    t.git(&["prune-packed"]);
+    break_offset(&t, &oid);
+    let runs: [&[&str]; 5] = [
+        &["history", "--until", "HEAD"],
+        &["history", "--all-parents"],
+        &["check", "--rev", "HEAD^2"],
+        &["diff", "HEAD^2", "HEAD"],
+        &["check", "--rev", &oid],
+    ];
+    for args in runs {
+        let run = t.pm(args).code(3);
+        assert_eq!(run.stderr, cannot_be_read(&oid), "pm {args:?}");
+    }
+}
+
+/// A branch whose stories folder is a tree that ends inside an entry: the scan of new IDs
+/// stops, as every other reader of that tree does, instead of taking the numbers it could read.
+#[test]
+fn a_malformed_tree_on_a_branch_stops_a_new_id() {
+    let t = packed();
+    let stories = t.git(&["rev-parse", "HEAD:product/stories"]).trim().to_string();
+    let raw = t.git_bytes(&["cat-file", "tree", &stories]);
+    t.write_bytes("bad-tree", &raw[..raw.len() - 7]);
+    let bad = t.git(&["hash-object", "-t", "tree", "--literally", "-w", "bad-tree"]).trim().to_string();
+    std::fs::remove_file(t.path("bad-tree")).unwrap();
+    let swap = |tree: &str, name: &str, oid: &str| {
+        let listing = t.git(&["ls-tree", tree]);
+        let lines: Vec<String> = listing
+            .lines()
+            .map(|l| {
+                let (meta, n) = l.split_once('\t').unwrap();
+                if n == name { format!("040000 tree {oid}\t{n}") } else { format!("{meta}\t{n}") }
+            })
+            .collect();
+        t.git_stdin(&["mktree", "--missing"], &(lines.join("\n") + "\n")).trim().to_string()
+    };
+    let product = swap("HEAD:product", "stories", &bad);
+    let root = swap("HEAD", "product", &product);
+    let commit = t.git(&["commit-tree", &root, "-p", "HEAD", "-m", "bad tree"]).trim().to_string();
+    t.git(&["branch", "bad", &commit]);
+    let before = t.snapshot();
+    let run = t.pm(&["story", "add", "New"]).code(3);
+    assert_eq!(run.stderr, format!("error: git: tree {bad} is malformed: the repository is damaged\n  hint: {FSCK}\n"));
+    assert_eq!(t.snapshot(), before, "nothing was written");
+}

@@ -11,6 +11,9 @@ use std::process::Command;
 pub struct Test {
     dir: tempfile::TempDir,
     env: Vec<(String, String)>,
+    /// `TMPDIR` of every `pm` run: what pm leaves there (an edit kept after a failure) goes
+    /// with the test, and is outside the snapshot of the repository.
+    tmp: tempfile::TempDir,
 }
 
 /// The outcome of one `pm` run.
@@ -29,7 +32,11 @@ pub fn example_dir() -> PathBuf {
 impl Test {
     /// An empty git repository with a committer configured.
     pub fn new() -> Test {
-        let t = Test { dir: tempfile::tempdir().expect("tempdir"), env: Vec::new() };
+        let t = Test {
+            dir: tempfile::tempdir().expect("tempdir"),
+            env: Vec::new(),
+            tmp: tempfile::tempdir().expect("tempdir"),
+        };
         t.git(&["init", "-q", "-b", "main"]);
         t.git(&["config", "user.name", "Test User"]);
         t.git(&["config", "user.email", "test@example.com"]);
@@ -39,7 +46,7 @@ impl Test {
 
     /// A directory that is not a git repository.
     pub fn without_git() -> Test {
-        Test { dir: tempfile::tempdir().expect("tempdir"), env: Vec::new() }
+        Test { dir: tempfile::tempdir().expect("tempdir"), env: Vec::new(), tmp: tempfile::tempdir().expect("tempdir") }
     }
 
     /// A repository holding a copy of the bundled example product, committed.
@@ -113,9 +120,36 @@ impl Test {
     }
 
     pub fn git(&self, args: &[&str]) -> String {
+        String::from_utf8_lossy(&self.git_bytes(args)).into_owned()
+    }
+
+    /// Run git in the repository; its standard output as bytes.
+    pub fn git_bytes(&self, args: &[&str]) -> Vec<u8> {
         let out = Command::new("git").args(args).current_dir(self.root()).output().expect("git runs");
         assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    }
+
+    /// Run git in the repository with `input` on its standard input.
+    pub fn git_stdin(&self, args: &[&str], input: &str) -> String {
+        use std::io::Write;
+        let mut child = Command::new("git")
+            .args(args)
+            .current_dir(self.root())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("git runs");
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("git reads");
+        let out = child.wait_with_output().expect("git runs");
+        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Write bytes to a file in the repository.
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) {
+        std::fs::write(self.path(rel), bytes).unwrap();
     }
 
     /// Commit everything with a message.
@@ -134,6 +168,7 @@ impl Test {
     pub fn pm_in(&self, sub: &str, args: &[&str]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_pm"));
         cmd.args(args).current_dir(self.path(sub)).env("NO_COLOR", "1").env_remove("VISUAL").env("EDITOR", "false");
+        cmd.env("TMPDIR", self.tmp.path());
         for (k, v) in &self.env {
             cmd.env(k, v);
         }

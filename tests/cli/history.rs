@@ -56,6 +56,16 @@ fn three_stories() -> Test {
     t
 }
 
+/// [`three_stories`], then S-3 ranked first by Priya and S-2 ranked first by Sam, a day apart.
+fn reranked_twice() -> Test {
+    let t = three_stories();
+    t.pm(&["rank", "S-3", "--top"]).success();
+    commit_as(&t, "Export first", "Priya", "2024-01-11T09:00:00Z");
+    t.pm(&["rank", "S-2", "--top"]).success();
+    commit_as(&t, "Reset first", "Sam", "2024-01-12T09:00:00Z");
+    t
+}
+
 #[test]
 fn priority_history_reports_rank_moves_and_priority_changes() {
     let t = three_stories();
@@ -180,11 +190,7 @@ fn merges_count_once_on_the_first_parent_line_and_per_commit_with_all_parents() 
 
 #[test]
 fn a_shallow_clone_is_marked_truncated() {
-    let t = three_stories();
-    t.pm(&["rank", "S-3", "--top"]).success();
-    commit_as(&t, "Export first", "Priya", "2024-01-11T09:00:00Z");
-    t.pm(&["rank", "S-2", "--top"]).success();
-    commit_as(&t, "Reset first", "Sam", "2024-01-12T09:00:00Z");
+    let t = reranked_twice();
     let clone = Test::without_git();
     let url = format!("file://{}", t.root().display());
     let dest = clone.path("c");
@@ -197,6 +203,57 @@ fn a_shallow_clone_is_marked_truncated() {
     let changes: Vec<&str> =
         json["changes"].as_array().unwrap().iter().map(|c| c["description"].as_str().unwrap()).collect();
     assert_eq!(changes, ["S-2 moved from 3rd to 1st"]);
+}
+
+/// A clone made shallow after a full walk was cached: the cache does not hide the truncation.
+#[test]
+fn a_clone_made_shallow_after_a_cached_walk_is_still_marked_truncated() {
+    let t = reranked_twice();
+    let clone = Test::without_git();
+    let url = format!("file://{}", t.root().display());
+    let dest = clone.path("c");
+    let out = Command::new("git").args(["clone", "-q", &url, dest.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        clone.pm_in("c", &["history", "--format", "json"]).success().json()["changes"].as_array().unwrap().len(),
+        5
+    );
+    let out = Command::new("git").args(["fetch", "-q", "--depth", "2", "origin"]).current_dir(&dest).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = clone.pm_in("c", &["history", "--format", "json"]).success();
+    assert!(run.stderr.contains("truncated"), "{}", run.stderr);
+    let json = run.json();
+    let changes: Vec<&str> =
+        json["changes"].as_array().unwrap().iter().map(|c| c["description"].as_str().unwrap()).collect();
+    assert_eq!(changes, ["S-2 moved from 3rd to 1st"]);
+}
+
+/// `pm diff` in a shallow clone whose history does not reach the default branch's merge-base:
+/// a usage error with the way out, not a bare git error.
+#[test]
+fn pm_diff_in_a_shallow_clone_without_a_merge_base_says_how_to_fetch_it() {
+    let t = three_stories();
+    t.git(&["checkout", "-q", "-b", "feat"]);
+    t.pm(&["rank", "S-3", "--top"]).success();
+    commit_as(&t, "Export first", "Priya", "2024-01-11T09:00:00Z");
+    t.git(&["checkout", "-q", "main"]);
+    t.pm(&["rank", "S-2", "--top"]).success();
+    commit_as(&t, "Reset first", "Sam", "2024-01-12T09:00:00Z");
+    let clone = Test::without_git();
+    let url = format!("file://{}", t.root().display());
+    let dest = clone.path("c");
+    let git = |args: &[&str]| {
+        let out = Command::new("git").args(args).current_dir(clone.root()).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&["clone", "-q", "--depth", "1", "--no-single-branch", &url, dest.to_str().unwrap()]);
+    git(&["-C", "c", "checkout", "-q", "feat"]);
+    let run = clone.pm_in("c", &["diff"]).code(2);
+    assert_eq!(
+        run.stderr,
+        "error: HEAD and origin/HEAD have no common ancestor here\n  hint: pm diff compares with the merge-base; \
+         fetch the full history (`git fetch --unshallow`) or name the base: pm diff BASE\n"
+    );
 }
 
 #[test]
@@ -500,11 +557,7 @@ fn a_day_is_a_day_of_the_local_time_zone() {
 /// the walk and the diff of each commit, so no change is shown twice or lost.
 #[test]
 fn grafted_parents_are_followed_as_git_follows_them() {
-    let t = three_stories();
-    t.pm(&["rank", "S-3", "--top"]).success();
-    commit_as(&t, "Export first", "Priya", "2024-01-11T09:00:00Z");
-    t.pm(&["rank", "S-2", "--top"]).success();
-    commit_as(&t, "Reset first", "Sam", "2024-01-12T09:00:00Z");
+    let t = reranked_twice();
     let graft = format!("{} {}\n", t.git(&["rev-parse", "HEAD"]).trim(), t.git(&["rev-parse", "HEAD~2"]).trim());
     t.write(".git/info/grafts", &graft);
     assert_eq!(
