@@ -18,10 +18,14 @@ pub(crate) struct Index {
     ids: HashMap<Kind, Vec<String>>,
     /// The highest number in use per prefix.
     highest: HashMap<String, u64>,
+    /// IDs named by the file names of item files that could not be read at all (their own
+    /// finding says why): a link or list line naming one is not "dangling", and following the
+    /// hint to remove it would lose the rank or link of an item that is only broken.
+    unreadable: HashMap<String, String>,
 }
 
 impl Index {
-    pub fn new(docs: &[Doc], _config: &Config) -> Index {
+    pub fn new(docs: &[Doc], unreadable: HashMap<String, String>, _config: &Config) -> Index {
         let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
         let mut ids: HashMap<Kind, Vec<String>> = HashMap::new();
         let mut highest: HashMap<String, u64> = HashMap::new();
@@ -36,7 +40,12 @@ impl Index {
             let h = highest.entry(id.prefix.clone()).or_default();
             *h = (*h).max(id.number);
         }
-        Index { by_id, ids, highest }
+        Index { by_id, ids, highest, unreadable }
+    }
+
+    /// The path of the unreadable file whose name carries `id`, when no readable one carries it.
+    pub fn unreadable(&self, id: &str) -> Option<&str> {
+        self.unreadable.get(id).map(String::as_str).filter(|_| self.get(id).is_none())
     }
 
     /// The (first) document carrying `id`.
@@ -175,6 +184,9 @@ fn link(
     // Only a finding needs the position (finding it scans the front matter).
     let pos = || d.needle_pos(key, target);
     let Some(found) = index.get(target) else {
+        if index.unreadable(target).is_some() {
+            return None;
+        }
         let what = if ItemId::parse(target).is_some() { "names no item" } else { "is not an ID" };
         let hint = match index.suggest(target, want) {
             Some(s) => format!("did you mean {s}?"),

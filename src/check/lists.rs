@@ -81,6 +81,9 @@ fn one_list(
         listed.insert(e.id.clone(), line);
         let found = index.get(&e.id).filter(|&i| docs[i].kind == Some(kind));
         let Some(i) = found else {
+            if index.unreadable(&e.id).is_some() {
+                continue; // the file's own finding says what is wrong with it
+            }
             let other = index.get(&e.id).and_then(|i| docs[i].kind).map(|k| format!(" ({} is a {k})", e.id));
             let hint = match index.suggest(&e.id, kind) {
                 Some(s) => format!("did you mean {s}? Otherwise remove the line"),

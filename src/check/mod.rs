@@ -24,6 +24,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::error::{Error, Location, Result, did_you_mean};
 use crate::model::config::Config;
+use crate::model::id::ItemId;
 use crate::model::layout::{BACKLOG_FILE, CONFIG_FILE, ROADMAP_FILE};
 use crate::model::severity::Severity;
 use crate::store::product::parallel_map;
@@ -156,13 +157,20 @@ pub fn check(snapshot: &Files, config: &Config) -> Report {
     let mut findings = Vec::new();
     let mut docs: Vec<Doc> = Vec::with_capacity(parsed.len());
     let mut files: Vec<String> = candidates.iter().map(|f| f.path.clone()).collect();
-    for (d, mut f) in parsed {
+    let mut unreadable = HashMap::new();
+    for ((d, mut f), file) in parsed.into_iter().zip(&candidates) {
         findings.append(&mut f);
-        if let Some(d) = d {
-            docs.push(d);
+        match d {
+            Some(d) => docs.push(d),
+            None => {
+                let name = file.rel.rsplit('/').next().unwrap_or(&file.rel);
+                if let Some(id) = ItemId::from_file_name(name) {
+                    unreadable.entry(id.to_string()).or_insert_with(|| file.path.clone());
+                }
+            }
         }
     }
-    let index = links::Index::new(&docs, config);
+    let index = links::Index::new(&docs, unreadable, config);
     findings.extend(links::check(&docs, &index, config));
     findings.extend(lists::check(snapshot, &docs, &index, config));
     for name in [CONFIG_FILE, BACKLOG_FILE, ROADMAP_FILE] {

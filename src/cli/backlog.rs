@@ -16,7 +16,7 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     format: ListFormat,
-    /// Show the state at a past revision or date (YYYY-MM-DD), read from git
+    /// Show the state at a past revision or date (YYYY-MM-DD, today, 3 days ago), read from git
     #[arg(long, value_name = "REV|DATE")]
     at: Option<String>,
 }
@@ -29,6 +29,16 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let mut json = Vec::new();
     let mut ids = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    // IDs whose files could not be read: their errors come last; their lines keep their place.
+    let unreadable: std::collections::HashSet<String> = errors
+        .iter()
+        .filter_map(|e| match e {
+            crate::error::Error::BadFile { location, .. } => location.path.file_name(),
+            _ => None,
+        })
+        .filter_map(|name| crate::model::id::ItemId::from_file_name(&name.to_string_lossy()))
+        .map(|id| id.to_string())
+        .collect();
     for entry in list.entries() {
         if !seen.insert(entry.id.clone()) {
             ctx.warn(&format!(
@@ -40,6 +50,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             continue;
         }
         let Some(item) = items.get(&entry.id) else {
+            if unreadable.contains(&entry.id) {
+                continue;
+            }
             ctx.warn(&format!("{}:{}: {} names no story; remove the line", shown.display(), entry.line + 1, entry.id));
             continue;
         };

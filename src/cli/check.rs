@@ -30,11 +30,11 @@ pub struct Args {
     /// Fail on warnings too
     #[arg(long)]
     strict: bool,
-    /// Check the product as it is in this commit (read from git objects, no checkout)
-    #[arg(long, value_name = "REV")]
+    /// Check the product as it is in this commit, or at this date (read from git objects, no checkout)
+    #[arg(long, value_name = "REV|DATE")]
     rev: Option<String>,
-    /// Report only findings in items added or changed since the merge-base with REV
-    #[arg(long, value_name = "REV")]
+    /// Report only findings in items added or changed since the merge-base with REV (or a date)
+    #[arg(long, value_name = "REV|DATE")]
     changed_since: Option<String>,
 }
 

@@ -13,7 +13,8 @@ use crate::history::changes::{Change, What};
 use crate::history::walk::{self, History, Options};
 use crate::model::date;
 use crate::model::id::ItemId;
-use crate::store::repo::Repo;
+use crate::model::item::{COMMON_FIELDS, EPIC_FIELDS, STORY_FIELDS, VISION_FIELDS};
+use crate::store::repo::{Repo, UNSHALLOW_HINT};
 
 /// Show how the product changed over time, with the date, commit and author of each change.
 ///
@@ -32,10 +33,10 @@ pub struct Args {
     /// Items to follow (all changes of each)
     #[arg(value_name = "ID")]
     ids: Vec<String>,
-    /// Only changes after this date (YYYY-MM-DD or RFC 3339) or revision
+    /// Only changes from this date on (YYYY-MM-DD, RFC 3339, yesterday, 2 weeks ago) or after this revision
     #[arg(long, value_name = "DATE|REV")]
     since: Option<String>,
-    /// Only changes up to this date or revision
+    /// Only changes up to this date (the whole day) or revision
     #[arg(long, value_name = "DATE|REV")]
     until: Option<String>,
     /// Only commits whose author name or email contains this text
@@ -176,6 +177,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     drop(git);
     for id in &ids {
         if !history.commits.iter().flat_map(|c| c.changes()).any(|c| &c.id == id) {
+            if let Some(at) = &history.truncated_at {
+                return Err(Error::bad_argument(format!(
+                    "{id} does not appear in the history of HEAD, which this shallow clone cuts at {}",
+                    &at[..7]
+                ))
+                .with_hint(UNSHALLOW_HINT));
+            }
             let seen: HashSet<&str> = history.commits.iter().flat_map(|c| c.changes()).map(|c| c.id.as_str()).collect();
             let hint = match did_you_mean(id, seen.iter().copied()) {
                 Some(s) => format!("did you mean {s}?"),
@@ -185,6 +193,23 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         }
     }
     let fields: Vec<String> = a.field.iter().map(|f| field_name(f)).collect();
+    // A field no item has and no change names is a typo, not a field that never changed.
+    let mut known: HashSet<String> = ["created", "deleted", "path", "criteria", "rank", "roadmap"]
+        .into_iter()
+        .chain(COMMON_FIELDS.iter().chain(STORY_FIELDS).chain(EPIC_FIELDS).chain(VISION_FIELDS).copied())
+        .map(String::from)
+        .chain(product.config.custom_fields.iter().cloned())
+        .collect();
+    known.extend(history.commits.iter().flat_map(|c| c.changes()).map(|c| c.field().to_string()));
+    for (typed, field) in a.field.iter().zip(&fields) {
+        if !known.contains(field) {
+            let hint = match did_you_mean(field, known.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean {s}?"),
+                None => "fields are front-matter keys (status, priority, ...), or rank, roadmap, criteria, path".into(),
+            };
+            return Err(Error::bad_argument(format!("no item has a field `{typed}`")).with_hint(hint));
+        }
+    }
     let author = a.author.as_ref().map(|s| s.to_lowercase());
     let in_range = |info: &CommitInfo| {
         let after = match &since {
@@ -228,7 +253,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             "the history is truncated at {} (shallow clone): earlier changes are not shown",
             &at[..7]
         ))
-        .with_hint("fetch the full history: `git fetch --unshallow`; in CI, e.g. actions/checkout with fetch-depth: 0");
+        .with_hint(UNSHALLOW_HINT);
         ctx.warn(&format!("{e}\n  hint: {}", e.hint().unwrap_or_default()));
     }
     match a.format {

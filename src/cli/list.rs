@@ -33,7 +33,7 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     format: ListFormat,
-    /// Show the state at a past revision or date (YYYY-MM-DD), read from git
+    /// Show the state at a past revision or date (YYYY-MM-DD, today, 3 days ago), read from git
     #[arg(long, value_name = "REV|DATE")]
     at: Option<String>,
 }

@@ -22,7 +22,7 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = TextFormat::Text)]
     format: TextFormat,
-    /// Show the state at a past revision or date (YYYY-MM-DD), read from git
+    /// Show the state at a past revision or date (YYYY-MM-DD, today, 3 days ago), read from git
     #[arg(long, value_name = "REV|DATE")]
     at: Option<String>,
 }

@@ -24,13 +24,61 @@ impl When {
     }
 }
 
-/// Parse a day, a local date and time, or an instant with an offset, in the local time zone;
-/// `None` for anything else (a revision such as `main` or `HEAD~2`).
+/// Parse a day, a local date and time, an instant with an offset, or one of git's relative
+/// dates (`today`, `yesterday`, `now`, `3 days ago`), in the local time zone; `None` for
+/// anything else (a revision such as `main` or `HEAD~2`).
 pub fn parse(text: &str) -> Option<When> {
-    parse_in(text, &TimeZone::system())
+    parse_at(text, &TimeZone::system(), Timestamp::now())
 }
 
-/// [`parse`] in a given time zone.
+/// Whether `text` is written like a date (`2024-...`) or a relative date (`... ago`), so that
+/// a failure to read it says "not a valid date" rather than "unknown revision".
+pub fn looks_like_date(text: &str) -> bool {
+    let b = text.trim().as_bytes();
+    (b.len() >= 5 && b[..4].iter().all(u8::is_ascii_digit) && matches!(b[4], b'-' | b'/'))
+        || text.trim().ends_with(" ago")
+}
+
+/// What `--since`, `--until` and `--at` accept, for hints.
+pub const DATE_FORMS: &str = "a date is YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], today, yesterday or N days ago";
+
+/// [`parse`] with a given time zone and a given "now" (for the relative dates).
+pub fn parse_at(text: &str, tz: &TimeZone, now: Timestamp) -> Option<When> {
+    let text = text.trim();
+    let today = || now.to_zoned_datetime(tz.clone()).date();
+    match text {
+        "now" => return Some(When { start: now.as_second(), end: now.as_second() + 1 }),
+        "today" => return day_in(today(), tz),
+        "yesterday" => return day_in(today().yesterday().ok()?, tz),
+        _ => {}
+    }
+    if let Some(count) = text.strip_suffix(" ago") {
+        let (n, unit) = count.trim().split_once(' ')?;
+        let n: i64 = n.parse().ok().filter(|n| *n >= 0)?;
+        let span = match unit.trim_end_matches('s') {
+            "second" => jiff::Span::new().try_seconds(n).ok()?,
+            "minute" => jiff::Span::new().try_minutes(n).ok()?,
+            "hour" => jiff::Span::new().try_hours(n).ok()?,
+            "day" => jiff::Span::new().try_days(n).ok()?,
+            "week" => jiff::Span::new().try_weeks(n).ok()?,
+            "month" => jiff::Span::new().try_months(n).ok()?,
+            "year" => jiff::Span::new().try_years(n).ok()?,
+            _ => return None,
+        };
+        let then = now.to_zoned_datetime(tz.clone()).checked_sub(span).ok()?.timestamp().as_second();
+        return Some(When { start: then, end: then + 1 });
+    }
+    parse_in(text, tz)
+}
+
+/// A whole day in a time zone.
+fn day_in(day: Date, tz: &TimeZone) -> Option<When> {
+    let start = day.to_zoned_datetime(tz.clone()).ok()?;
+    let end = day.tomorrow().ok()?.to_zoned_datetime(tz.clone()).ok()?;
+    Some(When { start: start.timestamp().as_second(), end: end.timestamp().as_second() })
+}
+
+/// [`parse`] of the absolute forms, in a given time zone.
 pub fn parse_in(text: &str, tz: &TimeZone) -> Option<When> {
     let text = text.trim();
     // Only text that starts like a date is a date: `2024-03-04...`.
@@ -39,10 +87,7 @@ pub fn parse_in(text: &str, tz: &TimeZone) -> Option<When> {
         return None;
     }
     if text.len() == 10 {
-        let day: Date = text.parse().ok()?;
-        let start = day.to_zoned_datetime(tz.clone()).ok()?;
-        let end = day.tomorrow().ok()?.to_zoned_datetime(tz.clone()).ok()?;
-        return Some(When { start: start.timestamp().as_second(), end: end.timestamp().as_second() });
+        return day_in(text.parse().ok()?, tz);
     }
     if !matches!(b[10], b'T' | b't' | b' ') {
         return None;
@@ -104,6 +149,25 @@ mod tests {
         for not_a_date in ["2024-02-30", "main", "HEAD~2", "2024-03", "v2024-03-04", "2024-03-04x", ""] {
             assert_eq!(utc(not_a_date), None, "{not_a_date}");
         }
+    }
+
+    #[test]
+    fn relative_dates_count_back_from_now() {
+        let paris = TimeZone::get("Europe/Paris").unwrap();
+        // 2024-03-04T10:30:00Z, 11:30 in Paris.
+        let now = Timestamp::from_second(1_709_548_200).unwrap();
+        let at = |text: &str| parse_at(text, &paris, now);
+        assert_eq!(at("now"), Some(When { start: 1_709_548_200, end: 1_709_548_201 }));
+        assert_eq!(at("today"), parse_in("2024-03-04", &paris));
+        assert_eq!(at("yesterday"), parse_in("2024-03-03", &paris));
+        assert_eq!(at("3 days ago").map(|w| w.start), Some(1_709_548_200 - 3 * 86_400));
+        assert_eq!(at("1 week ago").map(|w| w.start), Some(1_709_548_200 - 7 * 86_400));
+        assert_eq!(at("2 hours ago").map(|w| w.start), Some(1_709_548_200 - 7_200));
+        for not_a_date in ["ago", "x days ago", "-1 days ago", "3 fortnights ago", "main"] {
+            assert_eq!(at(not_a_date), None, "{not_a_date}");
+        }
+        assert!(looks_like_date("2024-02-30") && looks_like_date("2024/03/04") && looks_like_date("x days ago"));
+        assert!(!looks_like_date("main") && !looks_like_date("HEAD~2") && !looks_like_date("v2024-03-04"));
     }
 
     #[test]

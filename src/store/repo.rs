@@ -40,6 +40,10 @@ pub struct Repo {
     grafts: OnceCell<Grafts>,
 }
 
+/// How to get the history a shallow clone does not have.
+pub const UNSHALLOW_HINT: &str =
+    "fetch the full history: `git fetch --unshallow`; in CI, e.g. actions/checkout with fetch-depth: 0";
+
 /// What a revision names.
 enum Rev<'r> {
     Commit(Commit<'r>),
@@ -267,8 +271,12 @@ impl Repo {
         }
     }
 
-    /// The commit a revision names, as `pm check --rev` words its error.
+    /// The commit a revision or a date names (see [`Repo::resolve_at`]), as `pm check --rev`
+    /// words its error.
     fn commit_of(&self, rev: &str) -> Result<Oid> {
+        if date::parse(rev).is_some() || date::looks_like_date(rev) {
+            return self.resolve_at(rev).map(|c| c.id());
+        }
         match self.lookup(rev)? {
             Rev::Commit(commit) => Ok(commit.id()),
             Rev::Unknown | Rev::NotCommit => Err(Error::bad_argument(format!("`{rev}` names no commit"))
@@ -347,6 +355,13 @@ impl Repo {
     pub fn resolve(&self, rev: &str) -> Result<Commit<'_>> {
         match self.lookup(rev)? {
             Rev::Commit(commit) => Ok(commit),
+            Rev::Unknown if date::looks_like_date(rev) => {
+                Err(Error::bad_argument(format!("`{rev}` is not a valid date")).with_hint(date::DATE_FORMS))
+            }
+            Rev::Unknown if !self.shallow().is_empty() => Err(Error::bad_argument(format!(
+                "unknown revision `{rev}` in this shallow clone (it may be in the history the clone left out)"
+            ))
+            .with_hint(UNSHALLOW_HINT)),
             Rev::Unknown => Err(Error::bad_argument(format!("unknown revision `{rev}`"))
                 .with_hint("give a branch, tag, commit ID or HEAD~N; for a date use YYYY-MM-DD")),
             Rev::NotCommit => Err(Error::bad_argument(format!("`{rev}` does not name a commit"))),
@@ -371,8 +386,9 @@ impl Repo {
             return self.resolve(text);
         };
         let head = self.head_required()?;
-        let mut found = None;
+        let (mut found, mut last) = (None, head.id());
         self.walk_first_parents(head.id(), |oid, raw| {
+            last = oid;
             let before = committer_time(raw).is_some_and(|t| t < when.end());
             if before {
                 found = Some(oid);
@@ -381,6 +397,11 @@ impl Repo {
         })?;
         match found {
             Some(oid) => self.commit(oid),
+            None if self.shallow().contains(&last) => Err(Error::bad_argument(format!(
+                "no commit at or before {text} in this shallow clone: its history starts at {}",
+                &last.to_string()[..7]
+            ))
+            .with_hint(UNSHALLOW_HINT)),
             None => Err(Error::bad_argument(format!("no commit at or before {text}"))
                 .with_hint("the first commit is later than that date; `git log --reverse` shows it")),
         }

@@ -666,18 +666,11 @@ fn a_file_name_that_is_not_utf8_is_reported_not_skipped() {
     let to = t.path("product/stories").join(std::ffi::OsStr::from_bytes(b"S-1-caf\xe9.md"));
     std::fs::rename(&from, &to).unwrap();
     let expected = "\
-error[backlog/unknown]: S-1 names no story
- --> product/backlog.md:5:4
-  |
-5 | - [S-1](stories/S-1-first-story.md) First story
-  |    ^
-  = hint: remove the line, or restore the item's file
-
 error[parse/front-matter]: the file name is not UTF-8, so pm cannot read it
  --> product/stories/S-1-caf\u{fffd}.md:1:1
   = hint: rename the file with UTF-8 characters only, for example with `git mv`
 
-2 errors, 0 warnings in 2 files (5 files checked)
+1 error, 0 warnings in 1 file (5 files checked)
 ";
     t.pm(&["check"]).code(1).stdout_is(expected);
     t.commit("a name that is not UTF-8");
@@ -691,5 +684,43 @@ error[parse/front-matter]: the file name is not UTF-8, so pm cannot read it
     assert_eq!(
         t.pm(&["renumber", "S-2", "S-1"]).code(2).stderr,
         "error: S-1 is already in use\n  hint: pick a free ID, such as S-3\n"
+    );
+}
+
+/// A story whose front matter does not parse is reported once, as what it is: not also as a
+/// backlog line or link naming no story (whose hint, remove the line, would lose its rank).
+#[test]
+fn a_broken_story_is_not_also_a_dangling_backlog_line_or_link() {
+    let t = Test::initialized();
+    t.pm(&["epic", "add", "Money"]).success();
+    t.pm(&["story", "add", "One", "--ac", "Given a, when b, then c", "--epic", "E-1"]).success();
+    t.pm(&["story", "add", "Two", "--ac", "Given a, when b, then c", "--epic", "E-1"]).success();
+    t.pm(&["story", "set", "S-1", "depends_on=S-2"]).success();
+    let path = "product/stories/S-2-two.md";
+    t.write(path, &t.read(path).replace("title: Two", "title: Two: broken"));
+    t.pm(&["check"]).code(1).stdout_is(
+        "\
+warning[epic/no-vision]: E-1 belongs to no vision
+ --> product/epics/E-1-money.md:1:1
+  |
+1 | ---
+  | ^
+  = hint: set one: `pm epic set E-1 vision=V-1`
+
+error[parse/front-matter]: invalid YAML in front matter: mapping values are not allowed in this context
+ --> product/stories/S-2-two.md:3:1
+  |
+3 | title: Two: broken
+  | ^
+  = hint: fix the YAML between the `---` lines; quote values that contain `: ` or start with a special character
+
+1 error, 1 warning in 2 files (7 files checked)
+",
+    );
+    let run = t.pm(&["backlog"]).code(2);
+    assert_eq!(
+        run.stderr,
+        "error: product/stories/S-2-two.md:3: invalid YAML in front matter: mapping values are not allowed in this context\n  \
+         hint: fix the YAML between the `---` lines; quote values that contain `: ` or start with a special character\n"
     );
 }

@@ -123,6 +123,13 @@ impl Test {
         String::from_utf8_lossy(&self.git_bytes(args)).into_owned()
     }
 
+    /// Run git in a sub-directory (a clone made inside the test's directory).
+    pub fn git_in(&self, sub: &str, args: &[&str]) -> String {
+        let out = Command::new("git").args(args).current_dir(self.path(sub)).output().expect("git runs");
+        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Run git in the repository; its standard output as bytes.
     pub fn git_bytes(&self, args: &[&str]) -> Vec<u8> {
         let out = Command::new("git").args(args).current_dir(self.root()).output().expect("git runs");

@@ -203,6 +203,30 @@ fn a_shallow_clone_is_marked_truncated() {
     let changes: Vec<&str> =
         json["changes"].as_array().unwrap().iter().map(|c| c["description"].as_str().unwrap()).collect();
     assert_eq!(changes, ["S-2 moved from 3rd to 1st"]);
+    // What the clone left out is named as such, never as a wrong ID, date or revision.
+    let hint =
+        "  hint: fetch the full history: `git fetch --unshallow`; in CI, e.g. actions/checkout with fetch-depth: 0\n";
+    let boundary = clone.git_in("c", &["rev-parse", "--short=7", "HEAD~1"]);
+    let cases = [
+        (
+            &["history", "S-1"][..],
+            format!("S-1 does not appear in the history of HEAD, which this shallow clone cuts at {}", boundary.trim()),
+        ),
+        (
+            &["backlog", "--at", "2024-01-10"][..],
+            format!(
+                "no commit at or before 2024-01-10 in this shallow clone: its history starts at {}",
+                boundary.trim()
+            ),
+        ),
+        (
+            &["diff", "HEAD~2"][..],
+            "unknown revision `HEAD~2` in this shallow clone (it may be in the history the clone left out)".to_string(),
+        ),
+    ];
+    for (args, message) in cases {
+        assert_eq!(clone.pm_in("c", args).code(2).stderr, format!("error: {message}\n{hint}"), "pm {args:?}");
+    }
 }
 
 /// A clone made shallow after a full walk was cached: the cache does not hide the truncation.
@@ -254,6 +278,24 @@ fn pm_diff_in_a_shallow_clone_without_a_merge_base_says_how_to_fetch_it() {
         "error: HEAD and origin/HEAD have no common ancestor here\n  hint: pm diff compares with the merge-base; \
          fetch the full history (`git fetch --unshallow`) or name the base: pm diff BASE\n"
     );
+}
+
+/// A field no item has is a typo, said so; a date that cannot be is not a valid date; and
+/// `pm check --rev` takes a date as `--at` does.
+#[test]
+fn typos_in_fields_and_dates_are_errors_not_empty_answers() {
+    let t = reranked_twice();
+    assert_eq!(
+        t.pm(&["history", "--field", "prority"]).code(2).stderr,
+        "error: no item has a field `prority`\n  hint: did you mean priority?\n"
+    );
+    assert_eq!(
+        t.pm(&["backlog", "--at", "2024-02-30"]).code(2).stderr,
+        "error: `2024-02-30` is not a valid date\n  hint: a date is YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], today, yesterday or N days ago\n"
+    );
+    let by_date = t.pm(&["check", "--rev", "2024-01-11", "--format", "json"]).stdout;
+    assert_eq!(by_date, t.pm(&["check", "--rev", "HEAD~1", "--format", "json"]).stdout);
+    assert_eq!(t.pm(&["history", "--since", "yesterday"]).success().stdout, "No matching changes.\n");
 }
 
 #[test]
