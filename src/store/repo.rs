@@ -44,6 +44,10 @@ pub struct Repo {
 pub const UNSHALLOW_HINT: &str =
     "fetch the full history: `git fetch --unshallow`; in CI, e.g. actions/checkout with fetch-depth: 0";
 
+/// How many objects an unknown revision's search for damage reads at most: the commits near
+/// the references, where `HEAD^2` or `main~3` lead, without walking a huge history on a typo.
+const UNKNOWN_SEARCH: usize = 10_000;
+
 /// What a revision names.
 enum Rev<'r> {
     Commit(Commit<'r>),
@@ -262,7 +266,12 @@ impl Repo {
         let object = match self.git.revparse_single(rev) {
             Ok(object) => object,
             Err(e) if is_damage(&e) => return Err(self.damaged(e, typed.as_slice())),
-            Err(_) => return Ok(Rev::Unknown),
+            // libgit2 reports some objects it cannot read as names that name nothing (`HEAD^2`
+            // whose commit cannot be read): look for damage near the references first.
+            Err(_) => match self.find_damage_within(typed.as_slice(), UNKNOWN_SEARCH) {
+                Some(named) => return Err(named),
+                None => return Ok(Rev::Unknown),
+            },
         };
         match object.peel_to_commit() {
             Ok(commit) => Ok(Rev::Commit(commit)),
@@ -309,6 +318,16 @@ impl Repo {
     /// parent; the error names the first object it cannot read. Only on the way to an error,
     /// so the cost of the search does not matter.
     fn damaged(&self, e: git2::Error, near: &[Oid]) -> Error {
+        self.find_damage(near).unwrap_or_else(|| Error::git(e))
+    }
+
+    /// The search of [`Repo::damaged`]: the first object that cannot be read, if any.
+    fn find_damage(&self, near: &[Oid]) -> Option<Error> {
+        self.find_damage_within(near, usize::MAX)
+    }
+
+    /// [`Repo::find_damage`] reading at most `limit` objects.
+    fn find_damage_within(&self, near: &[Oid], limit: usize) -> Option<Error> {
         let mut todo: Vec<Oid> = near.to_vec();
         if let Ok(refs) = self.git.references() {
             todo.extend(refs.flatten().filter_map(|r| r.target()));
@@ -325,9 +344,12 @@ impl Repo {
             if !seen.insert(oid) {
                 continue;
             }
+            if seen.len() > limit {
+                return None;
+            }
             let (kind, raw) = match self.odb.borrow_mut().read(&self.git, oid) {
                 Ok(found) => found,
-                Err(named @ Error::Damaged { .. }) => return named,
+                Err(named @ Error::Damaged { .. }) => return Some(named),
                 Err(_) => continue,
             };
             let headers = raw.split(|&b| b == b'\n').take_while(|l| !l.is_empty());
@@ -348,7 +370,7 @@ impl Repo {
                 todo.push(*parent);
             }
         }
-        Error::git(e)
+        None
     }
 
     /// A revision (`main`, `HEAD~3`, a commit ID, a tag) as a commit.
@@ -371,7 +393,9 @@ impl Repo {
     /// Every commit reachable from `tip`, newest first in topological order (`oldest_first`
     /// reverses it), as `git rev-list` lists them. Damage is an error naming the commit.
     pub fn reachable(&self, tip: Oid, oldest_first: bool) -> Result<Vec<Oid>> {
-        let fail = |e: git2::Error| self.git_error(e, &[tip]);
+        // libgit2's walk reports some objects it cannot read with no error class ("no error"):
+        // any failure of the walk looks for damage first.
+        let fail = |e: git2::Error| self.find_damage(&[tip]).unwrap_or_else(|| Error::git(e));
         let mut walk = self.git.revwalk().map_err(fail)?;
         let order = if oldest_first { git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE } else { git2::Sort::TOPOLOGICAL };
         walk.set_sorting(order).map_err(fail)?;
