@@ -26,6 +26,8 @@ mod properties;
 mod ranking;
 #[path = "cli/reference.rs"]
 mod reference;
+#[path = "cli/sprints.rs"]
+mod sprints;
 
 #[path = "cli/check.rs"]
 mod check;

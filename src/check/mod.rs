@@ -19,6 +19,7 @@ pub mod format;
 mod links;
 mod lists;
 pub mod rules;
+mod sprints;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -173,6 +174,7 @@ pub fn check(snapshot: &Files, config: &Config) -> Report {
     let index = links::Index::new(&docs, unreadable, config);
     findings.extend(links::check(&docs, &index, config));
     findings.extend(lists::check(snapshot, &docs, &index, config));
+    findings.extend(sprints::check(&docs, &index, config));
     for name in [CONFIG_FILE, BACKLOG_FILE, ROADMAP_FILE] {
         if let Some(f) = snapshot.get(name) {
             files.push(f.path.clone());

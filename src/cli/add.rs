@@ -8,7 +8,7 @@ use crate::ops::add::{Created, NewItem, prepare};
 
 /// Fields every kind of item takes.
 #[derive(Debug, clap::Args)]
-pub struct Common {
+pub(crate) struct Common {
     /// The title (one line)
     title: String,
     /// Initial status (default from pm.yaml: draft for stories, proposed for epics)
@@ -22,7 +22,7 @@ pub struct Common {
     labels: Vec<String>,
     /// Open the new file in $VISUAL or $EDITOR before it is saved
     #[arg(long)]
-    edit: bool,
+    pub(crate) edit: bool,
 }
 
 /// Create a story and append it to the backlog.
@@ -57,6 +57,9 @@ pub struct StoryArgs {
     /// User-story benefit: "..., so that BENEFIT."
     #[arg(long = "so-that", value_name = "BENEFIT", requires = "want")]
     so_that: Option<String>,
+    /// The sprint it joins (a sprint ID)
+    #[arg(long)]
+    sprint: Option<String>,
     /// Put it at the top of the backlog instead of the bottom
     #[arg(long)]
     top: bool,
@@ -91,7 +94,7 @@ fn labels(raw: &[String]) -> Vec<String> {
     raw.iter().flat_map(|l| l.split(',')).map(|l| l.trim().to_string()).collect()
 }
 
-fn base(c: &Common) -> NewItem {
+pub(crate) fn base(c: &Common) -> NewItem {
     NewItem {
         title: c.title.clone(),
         status: c.status.clone(),
@@ -110,6 +113,7 @@ pub fn run_story(ctx: &Ctx, a: StoryArgs) -> Result<()> {
         criteria: a.criteria,
         user_story: a.role.zip(a.want).map(|(r, w)| (r, w, a.so_that)),
         placement: Some(if a.top { Placement::Top } else { Placement::Bottom }),
+        sprint: a.sprint,
         ..base(&a.common)
     };
     create(ctx, Kind::Story, &new, a.common.edit)
@@ -129,7 +133,7 @@ pub fn run_vision(ctx: &Ctx, a: VisionArgs) -> Result<()> {
     create(ctx, Kind::Vision, &base(&a.common), a.common.edit)
 }
 
-fn create(ctx: &Ctx, kind: Kind, new: &NewItem, edit: bool) -> Result<()> {
+pub(crate) fn create(ctx: &Ctx, kind: Kind, new: &NewItem, edit: bool) -> Result<()> {
     let product = ctx.product()?;
     let kept = std::cell::RefCell::new(None);
     let hook = |text: &str| -> Result<String> {

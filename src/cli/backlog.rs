@@ -13,6 +13,9 @@ pub struct Args {
     /// Show only the first N stories
     #[arg(long, value_name = "N")]
     limit: Option<usize>,
+    /// Only the stories of this sprint, or `none` for those in no sprint
+    #[arg(long, value_name = "SPRINT|none")]
+    sprint: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     format: ListFormat,
@@ -24,6 +27,8 @@ pub struct Args {
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let view::View { product, items, backlog: list, errors, .. } = view::load_view(ctx, a.at.as_deref())?;
     let items = view::kept_to_exit(items);
+    let filter = view::SprintFilter::parse(&product, a.sprint.as_deref(), a.at.is_none())?;
+    let mut sprints = Vec::new();
     let shown = product.shown(&product.backlog_path());
     let mut rows = Vec::new();
     let mut json = Vec::new();
@@ -57,9 +62,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             continue;
         };
         let rank = ids.len() + 1;
-        if a.limit.is_some_and(|l| rank > l) {
+        if a.limit.is_some_and(|l| rank > l) || !filter.passes(item) {
             continue;
         }
+        sprints.push(item.sprint());
         rows.push(vec![
             rank.to_string(),
             item.id.to_string(),
@@ -87,13 +93,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         ctx.say("The backlog is empty. Add a story: pm story add \"Title\"")?;
         return ctx.finish(errors);
     }
-    print_rows(
-        a.format,
-        ctx.stdout_tty,
-        &["RANK", "ID", "TITLE", "PRIORITY", "POINTS", "STATUS", "EPIC", "AC"],
-        &rows,
-        &json,
-        &ids,
-    )?;
+    let header = vec!["RANK", "ID", "TITLE", "PRIORITY", "POINTS", "STATUS", "EPIC", "AC"];
+    let (header, rows) = view::with_sprint_column(&items, header, rows, &sprints);
+    print_rows(a.format, ctx.stdout_tty, &header, &rows, &json, &ids)?;
     ctx.finish(errors)
 }

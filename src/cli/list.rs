@@ -5,6 +5,7 @@ use crate::cli::output::{ListFormat, print_rows};
 use crate::cli::view::{self, ac_summary, opt};
 use crate::error::Result;
 use crate::model::id::Kind;
+use crate::model::sprint::{self, Sprint};
 
 /// List items. Stories come in backlog order (ranked first, then the rest by ID).
 #[derive(Debug, clap::Args)]
@@ -30,6 +31,9 @@ pub struct Args {
     /// Only open items (status not listed in `closed` of pm.yaml)
     #[arg(long)]
     open: bool,
+    /// Only stories of this sprint, or `none` for those in no sprint (stories only)
+    #[arg(long, value_name = "SPRINT|none")]
+    sprint: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     format: ListFormat,
@@ -44,7 +48,9 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     for s in &a.status {
         crate::ops::values::status(&product, kind, s)?;
     }
-    for (flag, given) in [("--epic", a.epic.is_some()), ("--priority", a.priority.is_some())] {
+    for (flag, given) in
+        [("--epic", a.epic.is_some()), ("--priority", a.priority.is_some()), ("--sprint", a.sprint.is_some())]
+    {
         if given && kind != Kind::Story {
             return Err(crate::error::Error::bad_argument(format!(
                 "{flag} filters stories; {kind} items have no such field"
@@ -61,6 +67,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
             product.get(e, Kind::Epic)?;
         }
     }
+    let filter = view::SprintFilter::parse(&product, a.sprint.as_deref(), a.at.is_none())?;
     let ranks = view::ranks_in(&backlog);
     let horizons = view::horizons_in(&roadmap);
     let mut selected: Vec<_> = items
@@ -71,6 +78,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
         .filter(|i| a.owner.is_none() || i.owner() == a.owner)
         .filter(|i| a.priority.is_none() || i.priority() == a.priority)
         .filter(|i| !a.open || !product.config.is_closed(&i.status))
+        .filter(|i| filter.passes(i))
         .collect();
     let rank_of =
         |i: &crate::model::item::Item| if kind == Kind::Story { ranks.get(&i.id.to_string()).copied() } else { None };
@@ -122,6 +130,27 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
                 })
                 .collect(),
         ),
+        Kind::Sprint => (
+            vec!["ID", "TITLE", "STATUS", "START", "END", "CAPACITY", "COMMITTED", "DONE"],
+            selected
+                .iter()
+                .map(|i| {
+                    let sprint = Sprint::of(i);
+                    let tally = sprint::tally(&sprint.id, items.of_kind(Kind::Story), &product.config);
+                    let day = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+                    vec![
+                        sprint.id.clone(),
+                        sprint.title.clone(),
+                        sprint.status.clone(),
+                        day(sprint.start),
+                        day(sprint.end),
+                        sprint.capacity.map(|c| c.to_string()).unwrap_or_default(),
+                        tally.committed.to_string(),
+                        tally.completed.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
         Kind::Vision => (
             vec!["ID", "TITLE", "STATUS", "OWNER", "METRICS"],
             selected
@@ -137,6 +166,12 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
                 })
                 .collect(),
         ),
+    };
+    let (header, rows) = if kind == Kind::Story {
+        let sprints: Vec<Option<String>> = selected.iter().map(|i| i.sprint()).collect();
+        view::with_sprint_column(&items, header, rows, &sprints)
+    } else {
+        (header, rows)
     };
     let json = Vec::new();
     let ids: Vec<_> = selected.iter().map(|i| i.id.to_string()).collect();

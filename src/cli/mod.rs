@@ -18,6 +18,7 @@ mod renumber;
 mod roadmap;
 mod set;
 mod show;
+mod sprint;
 mod view;
 
 use std::io::Write;
@@ -80,6 +81,9 @@ enum Command {
     /// User stories: the backlog's items, with acceptance criteria
     #[command(subcommand)]
     Story(StoryCommand),
+    /// Sprints: time boxes the team plans stories into, to capacity
+    #[command(subcommand)]
+    Sprint(SprintCommand),
     /// Acceptance criteria of stories (AC-1, AC-2, ...)
     #[command(subcommand)]
     Ac(ac::Command),
@@ -179,6 +183,32 @@ enum StoryCommand {
     Done(set::StatusArgs),
     /// Mark a story dropped and take it off the backlog
     Drop(set::StatusArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum SprintCommand {
+    /// Create a sprint (dates follow the last sprint unless given)
+    Add(sprint::AddArgs),
+    /// List sprints with their dates and points
+    List(list::Args),
+    /// Show a sprint: goal, dates, days left, points against capacity, its stories
+    Show(sprint::ShowArgs),
+    /// Put stories into a sprint or take them out; --fill plans to capacity from the backlog
+    Plan(sprint::PlanArgs),
+    /// Start a sprint
+    Start(sprint::StartArgs),
+    /// Close a sprint, carrying unfinished stories to the next one or back to the backlog
+    Close(sprint::CloseArgs),
+    /// Set fields: pm sprint set SP-3 capacity=18 goal="Settle up in the app"
+    ///
+    /// Only the lines of those fields change; comments, key order, unknown fields and the body
+    /// stay as they are. An empty value removes a field.
+    Set(set::Args),
+    /// Edit a sprint's file (its notes, review, retrospective) in $VISUAL or $EDITOR
+    ///
+    /// The result is checked (front matter, ID unchanged) before it replaces the file; if it is
+    /// not valid the file is left as it was and your text is kept in a temporary file.
+    Edit(edit::Args),
 }
 
 /// What every command runs with: resolved once, before any command logic.
@@ -343,6 +373,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             StoryCommand::Edit(a) => edit::run(&ctx, Kind::Story, a),
             StoryCommand::Done(a) => set::run_status(&ctx, Kind::Story, a, "done"),
             StoryCommand::Drop(a) => set::run_status(&ctx, Kind::Story, a, "dropped"),
+        },
+        Command::Sprint(c) => match c {
+            SprintCommand::Add(a) => sprint::run_add(&ctx, a),
+            SprintCommand::List(a) => list::run(&ctx, Kind::Sprint, a),
+            SprintCommand::Show(a) => sprint::run_show(&ctx, a),
+            SprintCommand::Plan(a) => sprint::run_plan(&ctx, a),
+            SprintCommand::Start(a) => sprint::run_start(&ctx, a),
+            SprintCommand::Close(a) => sprint::run_close(&ctx, a),
+            SprintCommand::Set(a) => set::run(&ctx, Kind::Sprint, a),
+            SprintCommand::Edit(a) => edit::run(&ctx, Kind::Sprint, a),
         },
         Command::Ac(c) => ac::run(&ctx, c),
         Command::Rank(a) => rank::run(&ctx, a),

@@ -44,6 +44,9 @@ fn links(items: &Items, item: &Item) -> (Vec<Link>, Vec<Link>) {
                     up.push(link("vision", v));
                 }
             }
+            if let Some(sprint) = item.sprint().and_then(|s| items.get(&s)) {
+                up.push(link("sprint", sprint));
+            }
             for d in item.depends_on() {
                 if let Some(s) = items.get(&d) {
                     up.push(link("depends on", s));
@@ -64,6 +67,11 @@ fn links(items: &Items, item: &Item) -> (Vec<Link>, Vec<Link>) {
         Kind::Vision => {
             for e in items.of_kind(Kind::Epic).filter(|e| e.vision().as_deref() == Some(&id)) {
                 down.push(link("epic", e));
+            }
+        }
+        Kind::Sprint => {
+            for s in items.of_kind(Kind::Story).filter(|s| s.sprint().as_deref() == Some(&id)) {
+                down.push(link("story", s));
             }
         }
     }

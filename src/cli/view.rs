@@ -125,6 +125,7 @@ impl serde::Serialize for ItemJson<'_> {
             m.serialize_entry("points", &item.points_or_none())?;
             m.serialize_entry("priority", &item.priority())?;
             m.serialize_entry("rank", &self.rank)?;
+            m.serialize_entry("sprint", &item.sprint())?;
         }
         m.serialize_entry("status", &item.status)?;
         m.serialize_entry("title", &item.title)?;
@@ -200,6 +201,68 @@ pub fn epic_progress(config: &crate::model::config::Config, items: &Items, epic:
     out
 }
 
+/// `--sprint SP-3` or `--sprint none` of `pm backlog` and `pm story list`: which stories pass.
+pub enum SprintFilter {
+    Any,
+    In(String),
+    None,
+}
+
+impl SprintFilter {
+    /// Read the flag; a sprint ID is checked to exist (in the working tree, when `now`).
+    pub fn parse(product: &Product, text: Option<&str>, now: bool) -> crate::error::Result<SprintFilter> {
+        match text {
+            None => Ok(SprintFilter::Any),
+            Some(t) if t.eq_ignore_ascii_case("none") => Ok(SprintFilter::None),
+            Some(t) => {
+                let id = crate::ops::values::id_of_kind(product, t, Kind::Sprint)?;
+                if now {
+                    product.get(t, Kind::Sprint)?;
+                }
+                Ok(SprintFilter::In(id.to_string()))
+            }
+        }
+    }
+
+    pub fn passes(&self, story: &Item) -> bool {
+        match self {
+            SprintFilter::Any => true,
+            SprintFilter::In(id) => story.sprint().as_deref() == Some(id.as_str()),
+            SprintFilter::None => story.sprint().is_none(),
+        }
+    }
+}
+
+/// Whether the product plans in sprints (it has one, or a story names one): tables of stories
+/// then show a SPRINT column.
+pub fn uses_sprints(items: &Items) -> bool {
+    items.of_kind(Kind::Sprint).next().is_some() || items.of_kind(Kind::Story).any(|s| s.sprint().is_some())
+}
+
+/// Insert the SPRINT column after EPIC in a table of stories, when the product uses sprints.
+pub fn with_sprint_column<'h>(
+    items: &Items,
+    header: Vec<&'h str>,
+    rows: Vec<Vec<String>>,
+    sprints: &[Option<String>],
+) -> (Vec<&'h str>, Vec<Vec<String>>) {
+    if !uses_sprints(items) {
+        return (header, rows);
+    }
+    let at = header.iter().position(|h| *h == "EPIC").map_or(header.len(), |i| i + 1);
+    let mut header = header;
+    header.insert(at, "SPRINT");
+    let rows = rows
+        .into_iter()
+        .zip(sprints)
+        .map(|(mut r, s)| {
+            r.insert(at, s.clone().unwrap_or_default());
+            r
+        })
+        .collect();
+    (header, rows)
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -246,6 +309,7 @@ mod tests {
             "points",
             "priority",
             "rank",
+            "sprint",
             "status",
             "title",
         ];

@@ -32,6 +32,14 @@ pub struct Config {
     pub rules: BTreeMap<String, Severity>,
     /// Fields `pm check` requires beyond `id`, `title` and `status`, per kind of item.
     pub required_fields: RequiredFields,
+    /// The length of a new sprint when `pm sprint add` is given no --end: `2w`, `10d`.
+    pub sprint_length: String,
+    /// Story statuses that count as started (cycle time starts at the first of them).
+    pub started: Vec<String>,
+    /// Story statuses that count as finished (a sprint's completed points, throughput).
+    pub finished: Vec<String>,
+    /// The days of the week a team works (`mon` ... `sun`): a sprint's burndown days.
+    pub working_days: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -40,6 +48,7 @@ pub struct RequiredFields {
     pub vision: Vec<String>,
     pub epic: Vec<String>,
     pub story: Vec<String>,
+    pub sprint: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -48,6 +57,7 @@ pub struct Prefixes {
     pub vision: String,
     pub epic: String,
     pub story: String,
+    pub sprint: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -56,6 +66,7 @@ pub struct Statuses {
     pub vision: Vec<String>,
     pub epic: Vec<String>,
     pub story: Vec<String>,
+    pub sprint: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -64,6 +75,7 @@ pub struct DefaultStatus {
     pub vision: String,
     pub epic: String,
     pub story: String,
+    pub sprint: String,
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -72,7 +84,7 @@ fn strings(items: &[&str]) -> Vec<String> {
 
 impl Default for Prefixes {
     fn default() -> Self {
-        Self { vision: "V".into(), epic: "E".into(), story: "S".into() }
+        Self { vision: "V".into(), epic: "E".into(), story: "S".into(), sprint: "SP".into() }
     }
 }
 
@@ -82,13 +94,14 @@ impl Default for Statuses {
             vision: strings(&["draft", "active", "retired"]),
             epic: strings(&["proposed", "active", "done", "dropped"]),
             story: strings(&["draft", "ready", "in-progress", "done", "dropped"]),
+            sprint: strings(&["planned", "active", "closed"]),
         }
     }
 }
 
 impl Default for DefaultStatus {
     fn default() -> Self {
-        Self { vision: "active".into(), epic: "proposed".into(), story: "draft".into() }
+        Self { vision: "active".into(), epic: "proposed".into(), story: "draft".into(), sprint: "planned".into() }
     }
 }
 
@@ -98,13 +111,17 @@ impl Default for Config {
             name: None,
             prefixes: Prefixes::default(),
             statuses: Statuses::default(),
-            closed: strings(&["done", "dropped", "retired"]),
+            closed: strings(&["done", "dropped", "retired", "closed"]),
             default_status: DefaultStatus::default(),
             priorities: strings(&["critical", "high", "medium", "low"]),
             points: vec![0, 1, 2, 3, 5, 8, 13, 21],
             custom_fields: Vec::new(),
             rules: BTreeMap::new(),
             required_fields: RequiredFields::default(),
+            sprint_length: "2w".into(),
+            started: strings(&["in-progress"]),
+            finished: strings(&["done"]),
+            working_days: strings(&["mon", "tue", "wed", "thu", "fri"]),
         }
     }
 }
@@ -131,14 +148,25 @@ impl Config {
         let bad = |msg: String| {
             Error::bad_file(Location::file(shown), msg).with_hint("fix the setting, or delete it to use the default")
         };
-        let prefixes = [&self.prefixes.vision, &self.prefixes.epic, &self.prefixes.story];
-        for p in prefixes {
+        let prefixes: Vec<&str> = Kind::ALL.iter().map(|k| self.prefix(*k)).collect();
+        for p in &prefixes {
             if p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphabetic()) {
                 return Err(bad(format!("prefix {p:?} must be one or more ASCII letters")));
             }
         }
-        if prefixes[0] == prefixes[1] || prefixes[1] == prefixes[2] || prefixes[0] == prefixes[2] {
-            return Err(bad("the three ID prefixes must differ".into()));
+        if prefixes.iter().enumerate().any(|(i, p)| prefixes[..i].contains(p)) {
+            return Err(bad("the ID prefixes must differ".into()));
+        }
+        if crate::model::sprint::Length::parse(&self.sprint_length).is_none() {
+            return Err(bad(format!(
+                "sprint_length {:?} is not a length: write a number of weeks or days, like 2w or 10d",
+                self.sprint_length
+            )));
+        }
+        if let Err(day) = crate::model::sprint::WorkingDays::parse(&self.working_days) {
+            return Err(bad(format!(
+                "working_days: {day:?} is not a day of the week: use mon, tue, wed, thu, fri, sat, sun"
+            )));
         }
         for kind in Kind::ALL {
             let default = self.default_status(kind);
@@ -154,6 +182,7 @@ impl Config {
             Kind::Vision => &self.prefixes.vision,
             Kind::Epic => &self.prefixes.epic,
             Kind::Story => &self.prefixes.story,
+            Kind::Sprint => &self.prefixes.sprint,
         }
     }
 
@@ -162,6 +191,7 @@ impl Config {
             Kind::Vision => &self.statuses.vision,
             Kind::Epic => &self.statuses.epic,
             Kind::Story => &self.statuses.story,
+            Kind::Sprint => &self.statuses.sprint,
         }
     }
 
@@ -170,6 +200,7 @@ impl Config {
             Kind::Vision => &self.default_status.vision,
             Kind::Epic => &self.default_status.epic,
             Kind::Story => &self.default_status.story,
+            Kind::Sprint => &self.default_status.sprint,
         }
     }
 
@@ -184,11 +215,36 @@ impl Config {
             Kind::Vision => &self.required_fields.vision,
             Kind::Epic => &self.required_fields.epic,
             Kind::Story => &self.required_fields.story,
+            Kind::Sprint => &self.required_fields.sprint,
         }
     }
 
     pub fn is_closed(&self, status: &str) -> bool {
         self.closed.iter().any(|s| s == status)
+    }
+
+    /// The sprint statuses by their role: the first of `statuses.sprint` is planned, the
+    /// second active, the last closed (`planned, active, closed` by default).
+    pub fn sprint_states(&self) -> (&str, &str, &str) {
+        let s = &self.statuses.sprint;
+        let at = |i: usize, default: &'static str| s.get(i).map(String::as_str).unwrap_or(default);
+        (at(0, "planned"), at(1, "active"), s.last().map(String::as_str).unwrap_or("closed"))
+    }
+
+    /// Whether a sprint status is its closed one (whatever `closed` lists: a `pm.yaml` written
+    /// before sprints existed does not list it).
+    pub fn is_sprint_closed(&self, status: &str) -> bool {
+        status == self.sprint_states().2
+    }
+
+    /// Whether a story status counts as finished (`finished` in pm.yaml).
+    pub fn is_finished(&self, status: &str) -> bool {
+        self.finished.iter().any(|s| s == status)
+    }
+
+    /// Whether a story status counts as started (`started` in pm.yaml).
+    pub fn is_started(&self, status: &str) -> bool {
+        self.started.iter().any(|s| s == status)
     }
 
     /// The commented `pm.yaml` that `pm init` writes: every default spelled out.
@@ -202,27 +258,30 @@ impl Config {
 # The product's name, shown in headings.
 name: {name}
 
-# Prefixes of item IDs (V-1, E-1, S-1). Letters only; the three must differ.
+# Prefixes of item IDs (V-1, E-1, S-1, SP-1). Letters only; they must differ.
 prefixes:
   vision: V
   epic: E
   story: S
+  sprint: SP
 
 # The statuses each kind of item may take, in workflow order.
 statuses:
   vision: [draft, active, retired]
   epic: [proposed, active, done, dropped]
   story: [draft, ready, in-progress, done, dropped]
+  sprint: [planned, active, closed]
 
 # Statuses that close an item: a closed story leaves the backlog, a closed epic
 # leaves the roadmap. Every other status is open.
-closed: [done, dropped, retired]
+closed: [done, dropped, retired, closed]
 
 # The status of a new item when `add` is given no --status.
 default_status:
   vision: active
   epic: proposed
   story: draft
+  sprint: planned
 
 # Story priorities, most urgent first.
 priorities: [critical, high, medium, low]
@@ -248,6 +307,15 @@ required_fields:
   vision: []
   epic: []
   story: []
+  sprint: []
+
+# Sprints: the length of a new one (2w, 10d), the story statuses that count as
+# started and as finished (for cycle time, burndown and velocity), and the days
+# the team works (the days of a burndown).
+sprint_length: 2w
+started: [in-progress]
+finished: [done]
+working_days: [mon, tue, wed, thu, fri]
 "
         )
     }

@@ -112,6 +112,15 @@ pub fn parse_in(text: &str, tz: &TimeZone) -> Option<When> {
     Some(When { start, end: start + 1 })
 }
 
+/// Today, in the local time zone (`TZ`, else the system's); `PM_TODAY=YYYY-MM-DD` sets it, for
+/// output that must not change from one day to the next (tests, documentation, demos).
+pub fn today() -> Date {
+    if let Some(day) = std::env::var("PM_TODAY").ok().and_then(|d| d.trim().parse().ok()) {
+        return day;
+    }
+    Timestamp::now().to_zoned_datetime(TimeZone::system()).date()
+}
+
 /// An instant in the given offset (minutes east of UTC).
 fn zoned(secs: i64, offset_minutes: i32) -> Option<ZonedDateTime> {
     let offset = Offset::from_seconds(offset_minutes.checked_mul(60)?).ok()?;

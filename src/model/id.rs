@@ -2,17 +2,18 @@
 
 use std::fmt;
 
-/// The three kinds of item a product holds.
+/// The kinds of item a product holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Vision,
     Epic,
     Story,
+    Sprint,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Vision, Kind::Epic, Kind::Story];
+    pub const ALL: [Kind; 4] = [Kind::Vision, Kind::Epic, Kind::Story, Kind::Sprint];
 
     /// The singular name, as used in commands (`pm story ...`).
     pub fn name(self) -> &'static str {
@@ -20,6 +21,7 @@ impl Kind {
             Kind::Vision => "vision",
             Kind::Epic => "epic",
             Kind::Story => "story",
+            Kind::Sprint => "sprint",
         }
     }
 
@@ -29,6 +31,7 @@ impl Kind {
             Kind::Vision => "a vision",
             Kind::Epic => "an epic",
             Kind::Story => "a story",
+            Kind::Sprint => "a sprint",
         }
     }
 
@@ -38,6 +41,7 @@ impl Kind {
             Kind::Vision => "visions",
             Kind::Epic => "epics",
             Kind::Story => "stories",
+            Kind::Sprint => "sprints",
         }
     }
 

@@ -12,3 +12,4 @@ pub mod item;
 pub mod layout;
 pub mod listfile;
 pub mod severity;
+pub mod sprint;

@@ -31,6 +31,13 @@ pub struct NewItem {
     pub placement: Option<Placement>,
     /// Roadmap horizon for a new epic.
     pub horizon: Option<String>,
+    /// The sprint a new story joins.
+    pub sprint: Option<String>,
+    /// A new sprint's dates (checked YYYY-MM-DD), capacity and goal.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub capacity: Option<u64>,
+    pub goal: Option<String>,
 }
 
 /// The result of a successful add.
@@ -75,6 +82,14 @@ pub fn prepare(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHo
     }
     if let Some(v) = &new.vision {
         values::link(product, v, Kind::Vision)?;
+    }
+    if let Some(s) = &new.sprint {
+        values::link(product, s, Kind::Sprint)?;
+    }
+    if let Some(g) = &new.goal
+        && g.contains('\n')
+    {
+        return Err(Error::bad_argument("a sprint goal must be one line").with_hint("write the details in the body"));
     }
     let mut seen = std::collections::HashSet::new();
     for d in &new.depends_on {
@@ -188,6 +203,21 @@ fn render(kind: Kind, id: &ItemId, title: &str, status: &str, points: Option<u64
     if let Some(p) = &new.priority {
         field("priority", yaml_scalar(p));
     }
+    if let Some(s) = &new.sprint {
+        field("sprint", yaml_scalar(s));
+    }
+    if let Some(s) = &new.start {
+        field("start", s.clone());
+    }
+    if let Some(e) = &new.end {
+        field("end", e.clone());
+    }
+    if let Some(c) = new.capacity {
+        field("capacity", c.to_string());
+    }
+    if let Some(g) = &new.goal {
+        field("goal", yaml_scalar(g.trim()));
+    }
     if let Some(p) = points {
         field("points", p.to_string());
     }
@@ -208,6 +238,9 @@ fn render(kind: Kind, id: &ItemId, title: &str, status: &str, points: Option<u64
             body.push_str(&format!(", so that {b}"));
         }
         body.push_str(".\n\n");
+    }
+    if kind == Kind::Sprint {
+        body.push_str("## Notes\n\n## Review\n\n## Retrospective\n");
     }
     if kind == Kind::Story {
         body.push_str("## Acceptance criteria\n\n");

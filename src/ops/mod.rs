@@ -7,6 +7,7 @@ pub mod fmt;
 pub mod rank;
 pub mod renumber;
 pub mod set;
+pub mod sprint;
 pub mod values;
 
 use crate::error::Result;
@@ -31,7 +32,7 @@ pub fn sync_lists(tx: &mut Transaction, item: &Item, may_insert: Option<(Placeme
     let path = match item.kind {
         Kind::Story => product.backlog_path(),
         Kind::Epic => product.roadmap_path(),
-        Kind::Vision => return Ok(()),
+        Kind::Vision | Kind::Sprint => return Ok(()),
     };
     let mut list = tx.read_list(&path)?;
     let before = list.text();

@@ -54,14 +54,32 @@ pub fn replace_text(tx: &mut Transaction, item: Item, text: String) -> Result<Ch
 }
 
 fn apply(tx: &mut Transaction, item: Item, edits: &[(String, FieldValue)]) -> Result<Changed> {
-    let product = tx.product();
-    let text = frontmatter::edit_fields(&item.text, &item.split, edits)
-        .map_err(|e| Error::bad_file(item.location("id"), format!("cannot edit the front matter: {e}")))?;
-    let after = Item::parse(text, item.path.clone(), item.rel.clone(), item.shown.clone(), &product.config)?;
-    commit(tx, item, after)
+    let changed = stage_set(tx, item, edits)?;
+    if !changed.is_noop() {
+        tx.commit()?;
+    }
+    Ok(changed)
 }
 
 fn commit(tx: &mut Transaction, before: Item, after: Item) -> Result<Changed> {
+    let changed = stage(tx, before, after)?;
+    if !changed.is_noop() {
+        tx.commit()?;
+    }
+    Ok(changed)
+}
+
+/// Apply assignments to an item in `tx` without committing it: for operations that change
+/// several items in one atomic write (a sprint's plan, its close).
+pub fn stage_set(tx: &mut Transaction, item: Item, assignments: &[(String, FieldValue)]) -> Result<Changed> {
+    let product = tx.product();
+    let text = frontmatter::edit_fields(&item.text, &item.split, assignments)
+        .map_err(|e| Error::bad_file(item.location("id"), format!("cannot edit the front matter: {e}")))?;
+    let after = Item::parse(text, item.path.clone(), item.rel.clone(), item.shown.clone(), &product.config)?;
+    stage(tx, item, after)
+}
+
+fn stage(tx: &mut Transaction, before: Item, after: Item) -> Result<Changed> {
     if before.text == after.text {
         return Ok(Changed { before, after });
     }
@@ -74,6 +92,5 @@ fn commit(tx: &mut Transaction, before: Item, after: Item) -> Result<Changed> {
     if touches_lists {
         sync_lists(tx, &after, reopened.then_some((Placement::Bottom, "Later")))?;
     }
-    tx.commit()?;
     Ok(Changed { before, after })
 }

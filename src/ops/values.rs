@@ -59,6 +59,22 @@ pub fn link(product: &Product, id: &str, kind: Kind) -> Result<Item> {
     product.get(id, kind)
 }
 
+/// A sprint date (`--start`, `end=`): YYYY-MM-DD.
+pub fn date(key: &str, value: &str) -> Result<jiff::civil::Date> {
+    crate::model::sprint::parse_date(value).ok_or_else(|| {
+        Error::bad_argument(format!("{key} `{value}` is not a date"))
+            .with_hint("write a date as YYYY-MM-DD, e.g. 2026-12-07")
+    })
+}
+
+/// A sprint's capacity: a whole number of points.
+pub fn capacity(value: &str) -> Result<u64> {
+    value.trim().parse().map_err(|_| {
+        Error::bad_argument(format!("capacity `{value}` is not a whole number of points"))
+            .with_hint("give the points the team can take on, e.g. --capacity 20")
+    })
+}
+
 /// Split `a,b, c` (or `[a, b]`) into items, dropping empties.
 pub fn split_list(value: &str) -> Vec<String> {
     let v = value.trim();
@@ -112,6 +128,12 @@ pub fn assignment(product: &Product, item: &Item, key: &str, value: &str) -> Res
             link(product, v, Kind::Vision)?;
             FieldValue::Scalar(yaml_scalar(v))
         }
+        "sprint" if kind == Kind::Story => {
+            link(product, v, Kind::Sprint)?;
+            FieldValue::Scalar(yaml_scalar(v))
+        }
+        "start" | "end" if kind == Kind::Sprint => FieldValue::Scalar(date(key, v)?.to_string()),
+        "capacity" if kind == Kind::Sprint => FieldValue::Scalar(capacity(v)?.to_string()),
         "owner" => FieldValue::Scalar(yaml_scalar(v)),
         "labels" => FieldValue::List(split_list(v)),
         "depends_on" => {
@@ -151,11 +173,7 @@ fn raw_value(v: &str) -> FieldValue {
 
 fn known_fields(kind: Kind) -> Vec<&'static str> {
     let mut f: Vec<&str> = item::COMMON_FIELDS.to_vec();
-    f.extend(match kind {
-        Kind::Story => item::STORY_FIELDS,
-        Kind::Epic => item::EPIC_FIELDS,
-        Kind::Vision => item::VISION_FIELDS,
-    });
+    f.extend(item::own_fields(kind));
     f
 }
 

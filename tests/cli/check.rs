@@ -54,6 +54,11 @@ fn findings(t: &Test, extra: &[&str]) -> Vec<(String, String, u64)> {
         .collect()
 }
 
+/// A sprint file. Lines: 1 ---, 2 id, 3 title, 4 status, 5 start, 6 end, 7 capacity, 8 ---.
+fn sprint(id: &str, status: &str, start: &str, end: &str, capacity: u64) -> String {
+    format!("---\nid: {id}\ntitle: Sprint\nstatus: {status}\nstart: {start}\nend: {end}\ncapacity: {capacity}\n---\n")
+}
+
 fn story(id: &str, title: &str, status: &str) -> String {
     format!(
         "---\nid: {id}\ntitle: {title}\nstatus: {status}\nepic: E-1\n---\nAs a user, I want x, so that y.\n\n## Acceptance criteria\n\n- [ ] AC-1: Given x, when y, then z.\n"
@@ -240,6 +245,56 @@ fn every_rule_has_a_fixture_that_triggers_it() {
             4,
         ),
         (
+            "sprint/unknown",
+            |t| edit(t, "product/stories/S-1-a.md", "points: 3\n", "points: 3\nsprint: SP-9\n"),
+            "product/stories/S-1-a.md",
+            8,
+        ),
+        (
+            "sprint/bad-dates",
+            |t| {
+                t.write("product/sprints/SP-1-s.md", &sprint("SP-1", "planned", "2026-11-30", "2026-11-20", 8));
+            },
+            "product/sprints/SP-1-s.md",
+            6,
+        ),
+        (
+            "sprint/overlap",
+            |t| {
+                t.write("product/sprints/SP-1-s.md", &sprint("SP-1", "active", "2026-11-30", "2026-12-11", 8));
+                t.write("product/sprints/SP-2-s.md", &sprint("SP-2", "planned", "2026-12-07", "2026-12-18", 8));
+            },
+            "product/sprints/SP-2-s.md",
+            5,
+        ),
+        (
+            "sprint/over-capacity",
+            |t| {
+                t.write("product/sprints/SP-1-s.md", &sprint("SP-1", "active", "2026-11-30", "2026-12-11", 2));
+                edit(t, "product/stories/S-1-a.md", "points: 3\n", "points: 3\nsprint: SP-1\n");
+            },
+            "product/sprints/SP-1-s.md",
+            7,
+        ),
+        (
+            "sprint/closed-open-stories",
+            |t| {
+                t.write("product/sprints/SP-1-s.md", &sprint("SP-1", "closed", "2026-11-30", "2026-12-11", 8));
+                edit(t, "product/stories/S-1-a.md", "points: 3\n", "points: 3\nsprint: SP-1\n");
+            },
+            "product/sprints/SP-1-s.md",
+            4,
+        ),
+        (
+            "sprint/multiple-active",
+            |t| {
+                t.write("product/sprints/SP-1-s.md", &sprint("SP-1", "active", "2026-11-16", "2026-11-27", 8));
+                t.write("product/sprints/SP-2-s.md", &sprint("SP-2", "active", "2026-11-30", "2026-12-11", 8));
+            },
+            "product/sprints/SP-2-s.md",
+            4,
+        ),
+        (
             "story/not-user-story",
             |t| {
                 t.write("product/pm.yaml", "rules:\n  story/not-user-story: warning\n");
@@ -312,6 +367,19 @@ fn near_misses_do_not_trigger_rules() {
                 &story("S-3", "C", "ready").replace("epic: E-1\n", "epic: E-1\ndepends_on:\n  - S-2\n  - S-1\n"),
             );
             edit(t, "product/backlog.md", "Story B\n", "Story B\n- [S-3](stories/S-3-c.md) C\n");
+        }),
+        ("back-to-back sprints, a full one, a closed one with its stories done or dropped", |t| {
+            t.write("product/sprints/SP-1-s.md", &sprint("SP-1", "closed", "2026-11-16", "2026-11-27", 3));
+            t.write("product/sprints/SP-2-s.md", &sprint("SP-2", "active", "2026-11-28", "2026-12-11", 3));
+            edit(t, "product/stories/S-1-a.md", "points: 3\n", "points: 3\nsprint: SP-2\n");
+            t.write(
+                "product/stories/S-3-c.md",
+                &story("S-3", "C", "done").replace("epic: E-1\n", "epic: E-1\nsprint: SP-1\npoints: 3\n"),
+            );
+            t.write(
+                "product/stories/S-4-d.md",
+                &story("S-4", "D", "dropped").replace("epic: E-1\n", "epic: E-1\nsprint: SP-1\npoints: 8\n"),
+            );
         }),
     ];
     for (what, setup) in cases {

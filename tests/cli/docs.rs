@@ -76,3 +76,36 @@ fn the_readme_example_command_runs() {
     let t = Test::new();
     t.pm(&["-C", dir, "backlog"]).success().stdout_has("S-16");
 }
+
+/// Run a ```console session of a doc: each `$ pm ...` line, with what follows it up to the next
+/// command as its expected output (stdout, then stderr).
+fn run_session(t: &Test, session: &str) -> usize {
+    let mut lines = session.lines().peekable();
+    let mut count = 0;
+    while let Some(line) = lines.next() {
+        let command = line.strip_prefix("$ ").unwrap_or_else(|| panic!("not a command: {line:?}"));
+        let mut expected = String::new();
+        while let Some(next) = lines.peek().filter(|l| !l.starts_with("$ ")) {
+            expected.push_str(next);
+            expected.push('\n');
+            lines.next();
+        }
+        let words = shell_words(command);
+        assert_eq!(words[0], "pm", "{command}");
+        let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+        let run = t.pm(&args);
+        assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+        assert_eq!(format!("{}{}", run.stdout, run.stderr), expected, "{command}");
+        count += 1;
+    }
+    count
+}
+
+#[test]
+fn the_sprints_doc_session_is_real_output() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sprints.md")).unwrap();
+    let mut t = Test::new();
+    t.set_env("PM_TODAY", "2026-12-02");
+    let session = block_after(&text, "## A sprint from planning to close", "console");
+    assert!(run_session(&t, &session) >= 14);
+}

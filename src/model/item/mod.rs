@@ -22,7 +22,7 @@ pub use read::{Diagnostic, Reading, read};
 /// Fields every item has, in the order `add` writes them.
 pub const COMMON_FIELDS: &[&str] = &["id", "title", "status", "owner", "labels"];
 /// Fields only stories have.
-pub const STORY_FIELDS: &[&str] = &["epic", "priority", "points", "depends_on"];
+pub const STORY_FIELDS: &[&str] = &["epic", "priority", "points", "depends_on", "sprint"];
 /// Fields only epics have.
 pub const EPIC_FIELDS: &[&str] = &["vision"];
 /// Fields only visions have.
@@ -31,14 +31,19 @@ pub const VISION_FIELDS: &[&str] = &["metrics"];
 /// The field that holds `pm check` silences (`pm-allow: {rule: reason}`).
 pub const ALLOW_FIELD: &str = "pm-allow";
 
+/// The fields only items of `kind` have (beyond [`COMMON_FIELDS`]).
+pub fn own_fields(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Story => STORY_FIELDS,
+        Kind::Epic => EPIC_FIELDS,
+        Kind::Vision => VISION_FIELDS,
+        Kind::Sprint => crate::model::sprint::SPRINT_FIELDS,
+    }
+}
+
 /// True when `key` is a field `pm` gives a meaning to for items of `kind`.
 pub fn is_known_field(kind: Kind, key: &str) -> bool {
-    COMMON_FIELDS.contains(&key)
-        || match kind {
-            Kind::Story => STORY_FIELDS.contains(&key),
-            Kind::Epic => EPIC_FIELDS.contains(&key),
-            Kind::Vision => VISION_FIELDS.contains(&key),
-        }
+    COMMON_FIELDS.contains(&key) || own_fields(kind).contains(&key)
 }
 
 /// One product item, as read from its file.
@@ -125,6 +130,9 @@ impl Item {
     }
     pub fn priority(&self) -> Option<String> {
         self.get("priority")
+    }
+    pub fn sprint(&self) -> Option<String> {
+        self.get("sprint")
     }
 
     pub fn points(&self) -> Result<Option<u64>> {

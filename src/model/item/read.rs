@@ -216,25 +216,46 @@ fn not_single(at: &Positions, key: &str) -> Diagnostic {
 /// The types of the known fields of an item of `kind`: single values, whole numbers, lists.
 fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>) {
     let scalars: &[&str] = match kind {
-        Kind::Story => &["owner", "epic", "priority"],
+        Kind::Story => &["owner", "epic", "priority", "sprint"],
         Kind::Epic => &["owner", "vision"],
         Kind::Vision => &["owner"],
+        Kind::Sprint => &["owner", "start", "end", "goal"],
     };
     for key in scalars {
         if fields.get(key).is_some_and(|v| !is_scalar(v)) {
             out.push(not_single(at, key));
         }
     }
-    if kind == Kind::Story {
-        match fields.get("points") {
+    let number = match kind {
+        Kind::Story => Some("points"),
+        Kind::Sprint => Some("capacity"),
+        _ => None,
+    };
+    if let Some(key) = number {
+        match fields.get(key) {
             None | Some(Value::Null) => {}
             Some(Value::Number(n)) if n.as_u64().is_some() => {}
             Some(_) => out.push(diagnostic(
                 "field/invalid-value",
-                at.value_pos("points"),
-                "`points` must be a whole number",
-                "write it as `points: 3`",
+                at.value_pos(key),
+                format!("`{key}` must be a whole number"),
+                format!("write it as `{key}: {}`", if key == "points" { 3 } else { 20 }),
             )),
+        }
+    }
+    if kind == Kind::Sprint {
+        for key in ["start", "end"] {
+            let text = fields.get(key).and_then(scalar_string);
+            if let Some(text) = text.filter(|t| !t.is_empty())
+                && crate::model::sprint::parse_date(&text).is_none()
+            {
+                out.push(diagnostic(
+                    "field/invalid-value",
+                    at.value_pos(key),
+                    format!("`{key}: {text}` is not a date"),
+                    format!("write it as `{key}: 2026-12-07` (YYYY-MM-DD)"),
+                ));
+            }
         }
     }
     for key in ["labels", "depends_on"] {

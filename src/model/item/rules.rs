@@ -10,9 +10,7 @@ use crate::error::did_you_mean;
 use crate::model::config::Config;
 use crate::model::id::{ItemId, Kind};
 use crate::model::item::read::{Diagnostic, ItemFile};
-use crate::model::item::{
-    ALLOW_FIELD, COMMON_FIELDS, EPIC_FIELDS, STORY_FIELDS, VISION_FIELDS, is_known_field, scalar_string,
-};
+use crate::model::item::{ALLOW_FIELD, COMMON_FIELDS, is_known_field, scalar_string};
 
 /// Every per-file rule that needs the item's kind.
 pub fn check(doc: &ItemFile, config: &Config) -> Vec<Diagnostic> {
@@ -49,11 +47,7 @@ pub fn check(doc: &ItemFile, config: &Config) -> Vec<Diagnostic> {
 }
 
 fn unknown_fields(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagnostic>) {
-    let own: &[&str] = match kind {
-        Kind::Story => STORY_FIELDS,
-        Kind::Epic => EPIC_FIELDS,
-        Kind::Vision => VISION_FIELDS,
-    };
+    let own = crate::model::item::own_fields(kind);
     for key in doc.fields.keys() {
         // Keys are nearly always strings: look at them without copying.
         let key = match key {

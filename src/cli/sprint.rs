@@ -1,0 +1,373 @@
+//! `pm sprint add|plan|start|close|show`: the sprint commands beyond the ones every kind has
+//! (`list`, `set`, `edit`).
+
+use serde_json::json;
+
+use crate::cli::Ctx;
+use crate::cli::output::{TextFormat, bold, dim, id_style, print, print_json};
+use crate::cli::{add, view};
+use crate::error::{Error, Result};
+use crate::model::date;
+use crate::model::id::Kind;
+use crate::model::item::Item;
+use crate::model::sprint::{Length, Sprint, WorkingDays, next_dates, tally};
+use crate::ops::add::NewItem;
+use crate::ops::{sprint as ops, values};
+
+/// Create a sprint. Without dates it follows the last sprint: it starts on the first working
+/// day after the last one ends (today when there is none) and lasts `sprint_length` (pm.yaml).
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  pm sprint add \"Sprint 4\" --capacity 20 --goal \"Members can settle up in the app\"\n  pm sprint add \"Hardening\" --start 2026-12-14 --end 2026-12-18"
+)]
+pub struct AddArgs {
+    #[command(flatten)]
+    common: add::Common,
+    /// First day (YYYY-MM-DD; default: the working day after the last sprint ends, or today)
+    #[arg(long, value_name = "DATE")]
+    start: Option<String>,
+    /// Last day, inclusive (YYYY-MM-DD; default: start + sprint_length - 1 day)
+    #[arg(long, value_name = "DATE")]
+    end: Option<String>,
+    /// Points the team can take on
+    #[arg(long, value_name = "POINTS", allow_hyphen_values = true)]
+    capacity: Option<String>,
+    /// The sprint goal, one line
+    #[arg(long)]
+    goal: Option<String>,
+}
+
+/// Put stories into a sprint, or take them out; --fill takes open stories that are in no
+/// sprint from the top of the backlog while the committed points stay within capacity.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  pm sprint plan SP-3 S-12 S-14\n  pm sprint plan SP-3 --fill\n  pm sprint plan SP-3 --remove S-14"
+)]
+pub struct PlanArgs {
+    /// The sprint
+    sprint: String,
+    /// Stories to put into it
+    #[arg(value_name = "STORY")]
+    stories: Vec<String>,
+    /// Fill it to capacity from the top of the backlog (stories without points are skipped)
+    #[arg(long)]
+    fill: bool,
+    /// A story to take out of it; repeat for several
+    #[arg(long, value_name = "STORY")]
+    remove: Vec<String>,
+}
+
+/// Start a sprint (its status becomes active).
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  pm sprint start SP-3")]
+pub struct StartArgs {
+    /// The sprint
+    sprint: String,
+}
+
+/// Close a sprint: unfinished stories move to the next sprint (--carry-to) or out of any
+/// sprint (they keep their place in the backlog); prints what the sprint achieved.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  pm sprint close SP-3 --carry-to SP-4\n  pm sprint close SP-3")]
+pub struct CloseArgs {
+    /// The sprint
+    sprint: String,
+    /// The sprint that takes the unfinished stories
+    #[arg(long, value_name = "SPRINT")]
+    carry_to: Option<String>,
+}
+
+/// Show a sprint: goal, dates, working days left, points against capacity, each story.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  pm sprint show\n  pm sprint show SP-3 --format json")]
+pub struct ShowArgs {
+    /// The sprint (default: the active one, else the next planned one)
+    sprint: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+    format: TextFormat,
+}
+
+fn working_days(config: &crate::model::config::Config) -> WorkingDays {
+    WorkingDays::parse(&config.working_days).unwrap_or_default()
+}
+
+pub fn run_add(ctx: &Ctx, a: AddArgs) -> Result<()> {
+    let product = ctx.product()?;
+    let config = &product.config;
+    let start = a.start.as_deref().map(|s| values::date("--start", s)).transpose()?;
+    let end = a.end.as_deref().map(|s| values::date("--end", s)).transpose()?;
+    let capacity = a.capacity.as_deref().map(values::capacity).transpose()?;
+    let (items, errors) = ctx.load(&product);
+    ctx.finish(errors)?;
+    let last_end = items.of_kind(Kind::Sprint).filter_map(|s| Sprint::of(s).end).max();
+    let length = Length::parse(&config.sprint_length).unwrap_or(Length { days: 14 });
+    let (start, end) =
+        next_dates(start, end, last_end, date::today(), length, &working_days(config)).ok_or_else(|| {
+            Error::bad_argument("the sprint's dates are out of range").with_hint("give --start and --end")
+        })?;
+    if end < start {
+        return Err(Error::bad_argument(format!("the sprint would end ({end}) before it starts ({start})"))
+            .with_hint("give an --end on or after --start"));
+    }
+    let new = NewItem {
+        start: Some(start.to_string()),
+        end: Some(end.to_string()),
+        capacity,
+        goal: a.goal,
+        ..add::base(&a.common)
+    };
+    add::create(ctx, Kind::Sprint, &new, a.common.edit)
+}
+
+pub fn run_plan(ctx: &Ctx, a: PlanArgs) -> Result<()> {
+    let product = ctx.product()?;
+    if a.stories.is_empty() && a.remove.is_empty() && !a.fill {
+        return Err(Error::bad_argument("name the stories to plan, or give --fill or --remove")
+            .with_hint(format!("e.g. pm sprint plan {} S-12 S-14, or pm sprint plan {} --fill", a.sprint, a.sprint)));
+    }
+    let mut tx = ctx.transaction(&product)?;
+    let (items, errors) = ctx.load(&product);
+    ctx.finish(errors)?;
+    let sprint = product.get(&a.sprint, Kind::Sprint)?;
+    let id = sprint.id.to_string();
+    let config = &product.config;
+    if config.is_sprint_closed(&sprint.status) {
+        return Err(Error::bad_argument(format!("{id} is {}; it takes no more stories", sprint.status))
+            .with_hint("plan the next sprint: pm sprint add"));
+    }
+    let story = |text: &str| -> Result<Item> { product.get(text, Kind::Story) };
+    let mut add: Vec<Item> = Vec::new();
+    for text in &a.stories {
+        let s = story(text)?;
+        if config.is_closed(&s.status) {
+            return Err(Error::bad_argument(format!("{} is {}; only open stories join a sprint", s.id, s.status))
+                .with_hint(format!("reopen it first: pm story set {} status=ready", s.id)));
+        }
+        if s.sprint().as_deref() != Some(id.as_str()) && !add.iter().any(|x| x.id == s.id) {
+            add.push(s);
+        }
+    }
+    let remove = a.remove.iter().map(|t| story(t)).collect::<Result<Vec<_>>>()?;
+    let mut skipped = Vec::new();
+    if a.fill {
+        let Some(capacity) = Sprint::of(&sprint).capacity else {
+            return Err(Error::bad_argument(format!("{id} has no capacity to fill to"))
+                .with_hint(format!("set one: pm sprint set {id} capacity=20")));
+        };
+        let now = tally(&id, items.of_kind(Kind::Story), config);
+        let planned: u64 = add.iter().map(|s| s.points_or_none().unwrap_or(0)).sum();
+        let order: Vec<String> = product
+            .read_list(&product.backlog_path())?
+            .entries()
+            .iter()
+            .map(|e| e.id.clone())
+            .filter(|e| !add.iter().any(|s| s.id.to_string() == *e) && !remove.iter().any(|s| s.id.to_string() == *e))
+            .collect();
+        let (take, passed) = ops::fill_choice(&order, &items, now.committed + planned, capacity);
+        for t in take {
+            add.push(story(&t)?);
+        }
+        skipped = passed;
+    }
+    let added: Vec<String> = add.iter().map(|s| s.id.to_string()).collect();
+    let removed: Vec<String> = remove.iter().map(|s| s.id.to_string()).collect();
+    ops::plan(&mut tx, &sprint, add, remove)?;
+    drop(tx);
+    let (items, _) = product.load_all_lenient();
+    let after = tally(&id, items.of_kind(Kind::Story), config);
+    if !skipped.is_empty() {
+        ctx.warn(&format!(
+            "skipped {} without points: {}",
+            plural(skipped.len(), "story", "stories"),
+            skipped.join(", ")
+        ));
+    }
+    let capacity = Sprint::of(&sprint).capacity;
+    if let Some(c) = capacity
+        && after.committed > c
+    {
+        ctx.warn(&format!("{id} is over capacity: {} of {c} points committed", after.committed));
+    }
+    let mut lines = Vec::new();
+    if !added.is_empty() {
+        lines.push(format!("Planned {} into {id}", added.join(", ")));
+    }
+    if !removed.is_empty() {
+        lines.push(format!("Took {} out of {id}", removed.join(", ")));
+    }
+    if added.is_empty() && removed.is_empty() {
+        lines.push(format!("Nothing to plan: no open story in no sprint fits {id}"));
+    }
+    lines.push(format!(
+        "{id}: {} points committed{} in {}",
+        after.committed,
+        capacity.map(|c| format!(" of {c}")).unwrap_or_default(),
+        plural(after.stories.len(), "story", "stories")
+    ));
+    ctx.say(&lines.join("\n"))
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+pub fn run_start(ctx: &Ctx, a: StartArgs) -> Result<()> {
+    let product = ctx.product()?;
+    let mut tx = ctx.transaction(&product)?;
+    let sprint = product.get(&a.sprint, Kind::Sprint)?;
+    let (items, errors) = ctx.load(&product);
+    ctx.finish(errors)?;
+    let active = product.config.sprint_states().1;
+    let others: Vec<String> = items
+        .of_kind(Kind::Sprint)
+        .filter(|s| s.status == active && s.id != sprint.id)
+        .map(|s| s.id.to_string())
+        .collect();
+    let changed = ops::start(&mut tx, sprint)?;
+    if !others.is_empty() {
+        ctx.warn(&format!("{} also {active}; close it with pm sprint close", others.join(", ")));
+    }
+    let s = Sprint::of(&changed.after);
+    let dates = s.dates().map(|(a, b)| format!(" ({a} to {b})")).unwrap_or_default();
+    ctx.say(&format!("Started {} {}{dates}", s.id, s.title))
+}
+
+pub fn run_close(ctx: &Ctx, a: CloseArgs) -> Result<()> {
+    let product = ctx.product()?;
+    let mut tx = ctx.transaction(&product)?;
+    let sprint = product.get(&a.sprint, Kind::Sprint)?;
+    let next = a.carry_to.as_deref().map(|n| product.get(n, Kind::Sprint)).transpose()?;
+    let (items, errors) = ctx.load(&product);
+    ctx.finish(errors)?;
+    let id = sprint.id.to_string();
+    let capacity = Sprint::of(&sprint).capacity;
+    let closed = ops::close(&mut tx, sprint, &items, next.as_ref())?;
+    let t = &closed.tally;
+    let mut out = format!(
+        "Closed {id}: {} of {} points completed{}",
+        t.completed,
+        t.committed,
+        capacity.map(|c| format!(" (capacity {c})")).unwrap_or_default()
+    );
+    if !closed.carried.is_empty() {
+        let to = match &closed.carried_to {
+            Some(n) => format!("to {n}"),
+            None => "back to the backlog".to_string(),
+        };
+        out.push_str(&format!(
+            "\nCarried {} ({} points) {to}: {}",
+            plural(closed.carried.len(), "story", "stories"),
+            closed.carried_points,
+            closed.carried.join(", ")
+        ));
+    }
+    ctx.say(&out)
+}
+
+pub fn run_show(ctx: &Ctx, a: ShowArgs) -> Result<()> {
+    let product = ctx.product()?;
+    let (items, errors) = ctx.load(&product);
+    let config = &product.config;
+    let sprint = match &a.sprint {
+        Some(text) => product.get(text, Kind::Sprint)?,
+        None => {
+            let sprints: Vec<&Item> = items.of_kind(Kind::Sprint).collect();
+            ops::current(config, &sprints).cloned().ok_or_else(|| {
+                Error::bad_argument("no sprint is active or planned")
+                    .with_hint("plan one: pm sprint add \"Sprint 1\" --capacity 20")
+            })?
+        }
+    };
+    let s = Sprint::of(&sprint);
+    let t = tally(&s.id, items.of_kind(Kind::Story), config);
+    let ranks = view::ranks(&product)?;
+    let mut stories: Vec<&Item> = t.stories.iter().filter_map(|id| items.get(id)).collect();
+    stories.sort_by_key(|i| (ranks.get(&i.id.to_string()).copied().unwrap_or(usize::MAX), i.id.number));
+    let days = working_days(config);
+    let today = date::today();
+    let (total_days, left) = match s.dates() {
+        Some((start, end)) => {
+            let all = days.between(start, end);
+            let left = all.iter().filter(|d| **d >= today).count();
+            (Some(all.len()), Some(left))
+        }
+        None => (None, None),
+    };
+    if a.format == TextFormat::Json {
+        let story_json: Vec<_> = stories
+            .iter()
+            .map(|i| {
+                json!({
+                    "id": i.id.to_string(),
+                    "title": i.title,
+                    "status": i.status,
+                    "points": i.points_or_none(),
+                    "finished": config.is_finished(&i.status),
+                    "criteria": {"accepted": i.criteria.accepted(), "total": i.criteria.items.len()},
+                })
+            })
+            .collect();
+        print_json(&json!({
+            "id": s.id,
+            "title": s.title,
+            "status": s.status,
+            "goal": s.goal,
+            "start": s.start.map(|d| d.to_string()),
+            "end": s.end.map(|d| d.to_string()),
+            "capacity": s.capacity,
+            "committed": t.committed,
+            "completed": t.completed,
+            "working_days": total_days,
+            "working_days_left": left,
+            "stories": story_json,
+        }))?;
+        return ctx.finish(errors);
+    }
+    let (b, d, idc) = (bold(), dim(), id_style());
+    let mut out = format!("{idc}{}{idc:#} {b}{}{b:#} {d}({}){d:#}\n", s.id, s.title, s.status);
+    let mut row = |k: &str, v: String| {
+        if !v.is_empty() {
+            out.push_str(&format!("  {d}{:<11}{d:#} {v}\n", format!("{k}:")));
+        }
+    };
+    row("goal", s.goal.clone().unwrap_or_default());
+    if let Some((start, end)) = s.dates() {
+        let left = if today > end {
+            String::new()
+        } else if today < start {
+            let until = days.between(today, start).into_iter().filter(|d| *d < start).count();
+            format!(", starts in {}", plural(until, "working day", "working days"))
+        } else {
+            format!(", {} of {} working days left", left.unwrap_or(0), total_days.unwrap_or(0))
+        };
+        row("dates", format!("{start} to {end}{left}"));
+    }
+    row(
+        "points",
+        format!(
+            "{} of {} completed{}",
+            t.completed,
+            t.committed,
+            s.capacity.map(|c| format!(", capacity {c}")).unwrap_or_default()
+        ),
+    );
+    row("file", product.shown(&sprint.path).display().to_string());
+    out.push_str(&format!("\n{b}Stories{b:#} ({})\n", stories.len()));
+    if stories.is_empty() {
+        out.push_str(&format!("  none yet: pm sprint plan {} S-1 S-2, or --fill\n", s.id));
+    }
+    for i in &stories {
+        let points = i.points_or_none().map(|p| format!("{p} pt")).unwrap_or_else(|| "- pt".into());
+        out.push_str(&format!(
+            "  {idc}{:<6}{idc:#} {:<12} {points:>5}  AC {}/{}  {}\n",
+            i.id.to_string(),
+            i.status,
+            i.criteria.accepted(),
+            i.criteria.items.len(),
+            i.title
+        ));
+    }
+    print(&out)?;
+    ctx.finish(errors)
+}

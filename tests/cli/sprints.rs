@@ -1,0 +1,161 @@
+//! Sprints: `pm sprint add|plan|start|show|close|list`, from planning to close, with the exact
+//! output and the bytes of the files they write; bad input changes nothing.
+
+use crate::harness::Test;
+
+/// A product whose backlog holds five stories of 3, 2, no, 5 and 1 points (S-1 ... S-5), in
+/// that order, with today set to Wednesday 2026-12-02.
+fn backlog() -> Test {
+    let mut t = Test::initialized();
+    t.set_env("PM_TODAY", "2026-12-02");
+    for (title, points) in
+        [("Split a bill", "3"), ("Invite by link", "2"), ("Export CSV", ""), ("Bank sync", "5"), ("Dark mode", "1")]
+    {
+        let mut args = vec!["story", "add", title, "--ac", "Given a, when b, then c"];
+        if !points.is_empty() {
+            args.extend(["--points", points]);
+        }
+        t.pm(&args).success();
+    }
+    t
+}
+
+#[test]
+fn a_two_week_sprint_runs_from_planning_to_close() {
+    let t = backlog();
+    t.pm(&[
+        "sprint",
+        "add",
+        "Sprint 1",
+        "--start",
+        "2026-11-30",
+        "--capacity",
+        "8",
+        "--goal",
+        "Flatmates can settle up",
+    ])
+    .success()
+    .stdout_is("Created SP-1 product/sprints/SP-1-sprint-1.md\n");
+    assert_eq!(
+        t.read("product/sprints/SP-1-sprint-1.md"),
+        "---\nid: SP-1\ntitle: Sprint 1\nstatus: planned\nstart: 2026-11-30\nend: 2026-12-13\ncapacity: 8\ngoal: Flatmates can settle up\n---\n\n## Notes\n\n## Review\n\n## Retrospective\n"
+    );
+    // The next sprint follows: the working day after the 13th (a Sunday), two weeks long.
+    t.pm(&["sprint", "add", "Sprint 2", "--capacity", "8"]).success();
+    assert!(t.read("product/sprints/SP-2-sprint-2.md").contains("start: 2026-12-14\nend: 2026-12-27\n"));
+
+    let backlog_before = t.read("product/backlog.md");
+    let run = t.pm(&["sprint", "plan", "SP-1", "--fill"]).success();
+    assert_eq!(run.stdout, "Planned S-1, S-2 into SP-1\nSP-1: 5 points committed of 8 in 2 stories\n");
+    assert_eq!(run.stderr, "warning: skipped 1 story without points: S-3\n");
+    assert_eq!(t.read("product/backlog.md"), backlog_before, "planning never reorders the backlog");
+    let s1 = t.read("product/stories/S-1-split-a-bill.md");
+    assert!(s1.starts_with("---\nid: S-1\ntitle: Split a bill\nstatus: draft\npoints: 3\nsprint: SP-1\n---\n"), "{s1}");
+    // By hand, over capacity: a warning, not a refusal.
+    let run = t.pm(&["sprint", "plan", "SP-1", "S-4"]).success();
+    assert_eq!(run.stdout, "Planned S-4 into SP-1\nSP-1: 10 points committed of 8 in 3 stories\n");
+    assert_eq!(run.stderr, "warning: SP-1 is over capacity: 10 of 8 points committed\n");
+    t.pm(&["sprint", "plan", "SP-1", "--remove", "S-4"])
+        .success()
+        .stdout_is("Took S-4 out of SP-1\nSP-1: 5 points committed of 8 in 2 stories\n");
+
+    t.pm(&["sprint", "start", "SP-1"]).success().stdout_is("Started SP-1 Sprint 1 (2026-11-30 to 2026-12-13)\n");
+    t.pm(&["story", "set", "S-1", "status=done"]).success();
+    t.pm(&["ac", "check", "S-1", "AC-1"]).success();
+    t.pm(&["sprint", "show"]).success().stdout_is(
+        "\
+SP-1 Sprint 1 (active)
+  goal:       Flatmates can settle up
+  dates:      2026-11-30 to 2026-12-13, 8 of 10 working days left
+  points:     3 of 5 completed, capacity 8
+  file:       product/sprints/SP-1-sprint-1.md
+
+Stories (2)
+  S-2    draft         2 pt  AC 0/1  Invite by link
+  S-1    done          3 pt  AC 1/1  Split a bill
+",
+    );
+    let json = t.pm(&["sprint", "show", "SP-1", "--format", "json"]).success().json();
+    assert_eq!((json["committed"].as_u64(), json["completed"].as_u64()), (Some(5), Some(3)));
+    assert_eq!(json["working_days_left"].as_u64(), Some(8));
+    t.pm(&["check"]).success();
+
+    t.pm(&["sprint", "close", "SP-1", "--carry-to", "SP-2"])
+        .success()
+        .stdout_is("Closed SP-1: 3 of 5 points completed (capacity 8)\nCarried 1 story (2 points) to SP-2: S-2\n");
+    assert!(t.read("product/stories/S-2-invite-by-link.md").contains("\nsprint: SP-2\n"));
+    // The backlog shows each story's sprint once the product has sprints, and filters by it.
+    t.pm(&["backlog", "--limit", "3"]).success().stdout_is(
+        "\
+RANK  ID   TITLE           PRIORITY  POINTS  STATUS  EPIC  SPRINT  AC
+1     S-2  Invite by link            2       draft         SP-2    0/1
+2     S-3  Export CSV                        draft                 0/1
+3     S-4  Bank sync                 5       draft                 0/1
+",
+    );
+    t.pm(&["backlog", "--sprint", "SP-2", "--format", "ids"]).success().stdout_is("S-2\n");
+    t.pm(&["story", "list", "--sprint", "none", "--open", "--format", "ids"]).success().stdout_is("S-3\nS-4\nS-5\n");
+    assert!(t.read("product/sprints/SP-1-sprint-1.md").contains("\nstatus: closed\n"));
+    t.pm(&["sprint", "list"]).success().stdout_is(
+        "\
+ID    TITLE     STATUS   START       END         CAPACITY  COMMITTED  DONE
+SP-1  Sprint 1  closed   2026-11-30  2026-12-13  8         3          3
+SP-2  Sprint 2  planned  2026-12-14  2026-12-27  8         2          0
+",
+    );
+    // Closing twice, or starting a closed sprint: exit 2, nothing written.
+    let before = t.snapshot();
+    assert_eq!(
+        t.pm(&["sprint", "close", "SP-1"]).code(2).stderr,
+        "error: SP-1 is already closed\n  hint: reopen it first if you must: pm sprint set SP-1 status=active\n"
+    );
+    t.pm(&["sprint", "start", "SP-1"]).code(2);
+    assert_eq!(t.snapshot(), before);
+    // Without --carry-to, unfinished stories leave every sprint and keep their backlog place.
+    t.pm(&["sprint", "start", "SP-2"]).success();
+    t.pm(&["sprint", "close", "SP-2"]).success().stdout_is(
+        "Closed SP-2: 0 of 2 points completed (capacity 8)\nCarried 1 story (2 points) back to the backlog: S-2\n",
+    );
+    assert!(!t.read("product/stories/S-2-invite-by-link.md").contains("sprint:"));
+}
+
+#[test]
+fn bad_sprint_input_is_refused_and_changes_nothing() {
+    let t = backlog();
+    t.pm(&["sprint", "add", "Sprint 1", "--start", "2026-11-30"]).success();
+    let before = t.snapshot();
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["sprint", "add", "X", "--capacity", "-3"],
+            "error: capacity `-3` is not a whole number of points\n  hint: give the points the team can take on, e.g. --capacity 20\n",
+        ),
+        (
+            &["sprint", "add", "X", "--start", "2026-13-01"],
+            "error: --start `2026-13-01` is not a date\n  hint: write a date as YYYY-MM-DD, e.g. 2026-12-07\n",
+        ),
+        (
+            &["sprint", "add", "X", "--start", "2026-12-10", "--end", "2026-12-01"],
+            "error: the sprint would end (2026-12-01) before it starts (2026-12-10)\n  hint: give an --end on or after --start\n",
+        ),
+        (
+            &["sprint", "plan", "SP-1", "SP-1"],
+            "error: `SP-1` is not a story ID (SP-1 is a sprint)\n  hint: story IDs start with S-\n",
+        ),
+        (
+            &["sprint", "plan", "S-1", "S-2"],
+            "error: `S-1` is not a sprint ID (S-1 is a story)\n  hint: sprint IDs start with SP-\n",
+        ),
+        (
+            &["sprint", "plan", "SP-1", "--fill"],
+            "error: SP-1 has no capacity to fill to\n  hint: set one: pm sprint set SP-1 capacity=20\n",
+        ),
+        (
+            &["story", "set", "S-1", "sprint=SP-7"],
+            "error: no sprint with ID SP-7\n  hint: `pm sprint list` shows the IDs in use\n",
+        ),
+    ];
+    for (args, stderr) in cases {
+        assert_eq!(t.pm(args).code(2).stderr, stderr, "pm {args:?}");
+    }
+    assert_eq!(t.snapshot(), before);
+}
