@@ -86,3 +86,49 @@ q story done S-2
 q ac add S-3 "Given an invite link older than 7 days, when someone opens it, then they are told to ask for a new one"
 q story set S-3 priority=high
 commit Sam 2024-03-11 "Households done; invite links expire"
+
+# Sprints: two weeks each, planned to capacity from the top of the backlog.
+q sprint add "Sprint 1" --start 2024-03-11 --capacity 8 --goal "A household can be set up and shared"
+q sprint plan SP-1 S-3 S-5 S-4
+q sprint start SP-1
+commit Maya 2024-03-11 "Sprint 1: invites, first expenses, password reset"
+
+q story set S-3 status=in-progress owner=sam
+commit Sam 2024-03-13 "Invite links: started"
+
+q ac check S-3 AC-1
+q ac check S-3 AC-2
+q story done S-3
+q story set S-5 status=in-progress owner=priya
+commit Sam 2024-03-15 "Invite links done"
+
+q ac check S-5 AC-1
+q story done S-5
+commit Priya 2024-03-20 "Shared expenses done"
+
+q sprint add "Sprint 2" --capacity 8 --goal "Expenses split the way couples want"
+q sprint close SP-1 --carry-to SP-2
+q sprint plan SP-2 S-6
+q sprint start SP-2
+commit Maya 2024-03-22 "Sprint 1 closed: password reset carried over"
+
+q story set S-4 status=in-progress owner=sam
+commit Sam 2024-03-26 "Password reset: started"
+
+q ac check S-4 AC-1
+q story done S-4
+q story set S-6 status=in-progress owner=priya
+commit Sam 2024-03-27 "Password reset done"
+
+q ac check S-6 AC-1
+q story done S-6
+commit Priya 2024-04-04 "Custom percentages done"
+
+q sprint add "Sprint 3" --capacity 13 --goal "Transactions arrive from the partner bank"
+q sprint close SP-2
+q sprint plan SP-3 S-8
+q sprint start SP-3
+commit Maya 2024-04-05 "Sprint 2 closed; sprint 3 is bank sync"
+
+q story set S-8 status=in-progress owner=sam
+commit Sam 2024-04-09 "Bank sync: started"

@@ -125,6 +125,17 @@ fn progress_bar() -> impl FnMut(usize, usize) {
     }
 }
 
+/// HEAD's first-parent history of the product, through the history cache: what the sprint,
+/// velocity and flow commands read (one walk; a warm cache reads no commit). `None` outside a
+/// git repository or before the first commit.
+pub(crate) fn read_history(product: &crate::store::product::Product) -> Result<Option<History>> {
+    let Some(git) = Repo::discover(product) else { return Ok(None) };
+    let mut cache = Cache::load(Cache::file_for(git.common_dir(), &git.dir, git.grafts_text()));
+    let history = walk::walk(&git, Options { all_parents: false }, &mut cache, &mut progress_bar())?;
+    cache.save();
+    Ok((!history.no_commits).then_some(history))
+}
+
 /// The old and new values of a change, as text, for CSV.
 fn values(c: &Change) -> (String, String) {
     let pos = |p: &Option<usize>| p.map(|n| n.to_string()).unwrap_or_default();

@@ -8,7 +8,9 @@ mod check;
 mod diff;
 mod edit;
 mod editor;
+mod flow;
 mod fmt;
+mod forecast;
 mod history;
 mod init;
 mod list;
@@ -19,6 +21,7 @@ mod roadmap;
 mod set;
 mod show;
 mod sprint;
+mod velocity;
 mod view;
 
 use std::io::Write;
@@ -103,6 +106,12 @@ enum Command {
     Diff(diff::Args),
     /// Show how the product changed over time, commit by commit
     History(history::Args),
+    /// Show the points each closed sprint completed, from history
+    Velocity(velocity::Args),
+    /// Show throughput, cycle and lead times and work in progress, from history
+    Flow(flow::Args),
+    /// Forecast when open work is likely done, from past throughput
+    Forecast(forecast::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -393,6 +402,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Renumber(a) => renumber::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
         Command::History(a) => history::run(&ctx, a),
+        Command::Velocity(a) => velocity::run(&ctx, a),
+        Command::Flow(a) => flow::run(&ctx, a),
+        Command::Forecast(a) => forecast::run(&ctx, a),
     }?;
     Ok(ExitCode::Success)
 }

@@ -6,11 +6,14 @@
 //! - [`read`]: snapshots of the product at a commit, read through [`crate::store::repo::Repo`];
 //! - [`walk`]: the commits that touched `product/` and what each changed;
 //! - [`cache`]: per-commit results kept under the git directory;
+//! - [`flow`]: each story's timeline, and what it gives: cycle and lead times, throughput,
+//!   a sprint's burndown and velocity;
 //!
 //! This module prints nothing; the CLI renders what it returns.
 
 pub mod cache;
 pub mod changes;
+pub mod flow;
 pub mod read;
 pub mod snapshot;
 pub mod walk;

@@ -71,6 +71,16 @@ pub fn parse_at(text: &str, tz: &TimeZone, now: Timestamp) -> Option<When> {
     parse_in(text, tz)
 }
 
+/// The first second of a day of the local time zone, and of the day after it.
+pub fn day_span(day: Date) -> (i64, i64) {
+    day_in(day, &TimeZone::system()).map_or((0, 0), |w| (w.start, w.end))
+}
+
+/// The day of the local time zone an instant falls on.
+pub fn local_day(secs: i64) -> Option<Date> {
+    Some(Timestamp::from_second(secs).ok()?.to_zoned_datetime(TimeZone::system()).date())
+}
+
 /// A whole day in a time zone.
 fn day_in(day: Date, tz: &TimeZone) -> Option<When> {
     let start = day.to_zoned_datetime(tz.clone()).ok()?;

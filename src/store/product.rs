@@ -194,6 +194,27 @@ impl Product {
         (Items::new(all), errors)
     }
 
+    /// [`Product::load_all_lenient`] for the items of one kind: the files of the other kinds'
+    /// folders are not read (a sprint command need not parse 10,000 stories).
+    pub fn load_kind_lenient(&self, kind: Kind) -> (Items, Vec<Error>) {
+        let files: Vec<PathBuf> = self
+            .item_files()
+            .iter()
+            .filter(|p| Kind::of_folder_path(&self.rel(p)).is_none_or(|k| k == kind))
+            .cloned()
+            .collect();
+        let mut all = Vec::new();
+        let mut errors = Vec::new();
+        for r in parallel_map(&files, |p| self.load_candidate(p)) {
+            match r {
+                Ok(Some(item)) if item.kind == kind => all.push(item),
+                Ok(_) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        (Items::new(all), errors)
+    }
+
     /// Find an item by ID, parsing only the file whose name carries the ID when there is one.
     pub fn find(&self, id: &ItemId) -> Result<Option<Item>> {
         // Fast path: names in the kind's own folder, without walking and sorting the product.

@@ -80,6 +80,11 @@ fn the_readme_example_command_runs() {
 /// Run a ```console session of a doc: each `$ pm ...` line, with what follows it up to the next
 /// command as its expected output (stdout, then stderr).
 fn run_session(t: &Test, session: &str) -> usize {
+    run_session_in(t, "", session)
+}
+
+/// [`run_session`] in a sub-directory of the test's directory.
+fn run_session_in(t: &Test, sub: &str, session: &str) -> usize {
     let mut lines = session.lines().peekable();
     let mut count = 0;
     while let Some(line) = lines.next() {
@@ -93,7 +98,7 @@ fn run_session(t: &Test, session: &str) -> usize {
         let words = shell_words(command);
         assert_eq!(words[0], "pm", "{command}");
         let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
-        let run = t.pm(&args);
+        let run = t.pm_in(sub, &args);
         assert_eq!(run.code, 0, "{command}: {}", run.stderr);
         assert_eq!(format!("{}{}", run.stdout, run.stderr), expected, "{command}");
         count += 1;
@@ -108,4 +113,22 @@ fn the_sprints_doc_session_is_real_output() {
     t.set_env("PM_TODAY", "2026-12-02");
     let session = block_after(&text, "## A sprint from planning to close", "console");
     assert!(run_session(&t, &session) >= 14);
+}
+
+#[test]
+fn the_sprints_doc_history_session_is_real_output() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sprints.md")).unwrap();
+    let mut t = Test::without_git();
+    t.set_env("PM_TODAY", "2024-04-10");
+    t.set_env("TZ", "UTC");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/tandem-history.sh");
+    let out = std::process::Command::new("bash")
+        .arg(script)
+        .arg(t.path("tandem"))
+        .env("PM", env!("CARGO_BIN_EXE_pm"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let session = block_after(&text, "## What history says", "console");
+    assert_eq!(run_session_in(&t, "tandem", &session), 4);
 }

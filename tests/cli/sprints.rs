@@ -159,3 +159,59 @@ fn bad_sprint_input_is_refused_and_changes_nothing() {
     }
     assert_eq!(t.snapshot(), before);
 }
+
+/// Commit everything at `date` (noon UTC).
+fn commit_on(t: &Test, date: &str, message: &str) {
+    t.git(&["add", "-A"]);
+    let when = format!("{date}T12:00:00+00:00");
+    let out = std::process::Command::new("git")
+        .args(["commit", "-qm", message])
+        .current_dir(t.root())
+        .env("GIT_AUTHOR_DATE", &when)
+        .env("GIT_COMMITTER_DATE", &when)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A story reopened and finished again counts its last finish, and flow says so; a forecast
+/// without 3 weeks of finished work refuses, and the history commands need git.
+#[test]
+fn flow_counts_the_last_finish_and_forecasts_refuse_thin_history() {
+    let mut t = backlog();
+    t.set_env("TZ", "UTC");
+    t.set_env("PM_TODAY", "2026-12-09");
+    commit_on(&t, "2026-11-23", "backlog");
+    t.pm(&["story", "set", "S-1", "status=in-progress"]).success();
+    commit_on(&t, "2026-11-24", "start S-1");
+    t.pm(&["story", "set", "S-1", "status=done"]).success();
+    commit_on(&t, "2026-11-26", "S-1 done");
+    t.pm(&["story", "set", "S-1", "status=in-progress"]).success();
+    commit_on(&t, "2026-11-30", "S-1 reopened: the split rounds wrongly");
+    t.pm(&["story", "set", "S-1", "status=done"]).success();
+    commit_on(&t, "2026-12-01", "S-1 done again");
+    let json = t.pm(&["flow", "--format", "json"]).success().json();
+    let finished = &json["finished"][0];
+    assert_eq!(
+        (finished["id"].as_str(), finished["finished"].as_str(), finished["reopened"].as_u64()),
+        (Some("S-1"), Some("2026-12-01"), Some(1))
+    );
+    assert_eq!((finished["cycle_days"].as_f64(), finished["lead_days"].as_f64()), (Some(7.0), Some(8.0)));
+    assert_eq!(json["throughput"].as_array().unwrap().len(), 2, "the weeks of 30 Nov and 7 Dec");
+    assert_eq!(
+        t.pm(&["forecast", "--count", "2"]).code(2).stderr,
+        "error: a forecast needs at least 3 weeks with finished work; the 12 weeks from 2026-09-14 have 1\n  \
+         hint: wait for more history, or widen the window with --since\n"
+    );
+    assert_eq!(
+        t.pm(&["flow", "--since", "last tuesday"]).code(2).stderr,
+        "error: --since `last tuesday` is not a date\n  hint: a date is YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], today, yesterday or N days ago\n"
+    );
+    let outside = Test::without_git();
+    outside.pm(&["init", "--name", "Demo"]).success();
+    assert_eq!(
+        outside.pm(&["velocity"]).code(2).stderr,
+        "error: velocity is read from git history, and there is none here\n  \
+         hint: commit the product folder in a git repository; each sprint's changes are then on record\n"
+    );
+}
