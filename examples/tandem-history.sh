@@ -128,6 +128,7 @@ q sprint add "Sprint 3" --capacity 13 --goal "Transactions arrive from the partn
 q sprint close SP-2
 q sprint plan SP-3 S-8
 q sprint start SP-3
+q epic set E-3 target=2024-04-30
 commit Maya 2024-04-05 "Sprint 2 closed; sprint 3 is bank sync"
 
 q story set S-8 status=in-progress owner=sam

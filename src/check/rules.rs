@@ -53,6 +53,7 @@ pub const RULES: &[Rule] = &[
     rule("sprint/over-capacity", Warning, "An open sprint's committed points exceed its capacity"),
     rule("sprint/closed-open-stories", Warning, "A closed sprint still holds unfinished stories"),
     rule("sprint/multiple-active", Warning, "More than one sprint is active"),
+    rule("epic/past-target", Warning, "An open epic's target date has passed"),
     rule("story/not-user-story", Off, "A story has no \"As a ..., I want ..., so that ...\" sentence"),
     rule("allow/no-reason", Error, "A pm-allow entry gives no reason"),
     rule("allow/unknown-rule", Warning, "A pm-allow entry names no rule"),

@@ -1,6 +1,6 @@
-//! The sprint rules: stories naming a sprint that does not exist, sprints whose dates are
-//! missing, reversed or overlapping, plans over capacity, closed sprints still holding
-//! unfinished stories, and more than one active sprint.
+//! The rules about time boxes and dates: stories naming a sprint that does not exist, sprints
+//! whose dates are missing, reversed or overlapping, plans over capacity, closed sprints still
+//! holding unfinished stories, more than one active sprint, and open epics past their target.
 
 use std::collections::HashMap;
 
@@ -13,6 +13,25 @@ use crate::model::sprint::parse_date;
 
 pub(crate) fn check(docs: &[Doc], index: &Index, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
+    let today = crate::model::date::today();
+    for d in docs.iter().filter(|d| d.kind == Some(Kind::Epic) && d.is_open(config)) {
+        if let Some(target) = d.scalar("target").and_then(|t| parse_date(&t))
+            && target < today
+        {
+            out.push(
+                d.finding(
+                    "epic/past-target",
+                    d.value_pos("target"),
+                    format!(
+                        "{} is still {} after its target date {target}",
+                        d.name(),
+                        d.status.as_deref().unwrap_or("open")
+                    ),
+                )
+                .hint(format!("finish it, move the target (pm epic set {} target=YYYY-MM-DD), or drop it", d.name())),
+            );
+        }
+    }
     let (_, active, _) = config.sprint_states();
     // Points committed to each sprint, and its unfinished stories.
     let mut committed: HashMap<String, u64> = HashMap::new();

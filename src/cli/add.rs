@@ -77,6 +77,9 @@ pub struct EpicArgs {
     /// Roadmap horizon: now, next or later
     #[arg(long, default_value = "later", value_name = "HORIZON")]
     horizon: String,
+    /// The date it is promised for (YYYY-MM-DD); pm roadmap shows it beside its forecast
+    #[arg(long, value_name = "DATE")]
+    target: Option<String>,
     /// Put it first in its horizon instead of last
     #[arg(long)]
     top: bool,
@@ -120,7 +123,9 @@ pub fn run_story(ctx: &Ctx, a: StoryArgs) -> Result<()> {
 }
 
 pub fn run_epic(ctx: &Ctx, a: EpicArgs) -> Result<()> {
+    let target = a.target.as_deref().map(|t| crate::ops::values::date("--target", t)).transpose()?;
     let new = NewItem {
+        target: target.map(|t| t.to_string()),
         vision: a.vision,
         horizon: Some(a.horizon),
         placement: Some(if a.top { Placement::Top } else { Placement::Bottom }),

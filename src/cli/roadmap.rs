@@ -2,12 +2,20 @@
 
 use serde_json::json;
 
+use std::collections::HashMap;
+
 use crate::cli::Ctx;
+use crate::cli::forecast;
 use crate::cli::output::{TextFormat, bold, dim, id_style, print, print_json};
 use crate::cli::rank::position;
 use crate::cli::view;
 use crate::error::{Error, Result};
+use crate::history::flow;
+use crate::model::date;
+use crate::model::id::Kind;
+use crate::model::item::Item;
 use crate::model::listfile::HORIZONS;
+use crate::model::sprint::parse_date;
 use crate::ops::horizon_name;
 use crate::ops::rank::move_epic;
 
@@ -52,6 +60,46 @@ struct MoveArgs {
     after: Option<String>,
 }
 
+/// The 85th-percentile forecast date of each open epic on the roadmap that has a `target`,
+/// from git history (`None` inside: not enough history to forecast from). Read only when some
+/// epic has a target, and not for a past state (`--at`). Seeded, so the roadmap reads the same
+/// every time.
+fn target_forecasts(
+    product: &crate::store::product::Product,
+    items: &crate::store::product::Items,
+    list: &crate::model::listfile::ListFile,
+    past: bool,
+) -> Result<HashMap<String, Option<jiff::civil::Date>>> {
+    let config = &product.config;
+    let with_target: Vec<&Item> = list
+        .entries()
+        .iter()
+        .filter_map(|e| items.get(&e.id))
+        .filter(|i| !config.is_closed(&i.status) && i.get("target").is_some())
+        .collect();
+    let mut out = HashMap::new();
+    if with_target.is_empty() || past {
+        return Ok(out);
+    }
+    let Some(history) = crate::cli::history::read_history(product)? else { return Ok(out) };
+    let timelines = flow::timelines(&history);
+    let today = date::today();
+    let sample = forecast::sample(&timelines, config, today, None);
+    for epic in with_target {
+        let id = epic.id.to_string();
+        let open = items
+            .of_kind(Kind::Story)
+            .filter(|s| s.epic().as_deref() == Some(id.as_str()) && !config.is_closed(&s.status))
+            .count();
+        let when = forecast::enough(&sample.weeks)
+            .then(|| flow::forecast(&sample.weeks, open, 10_000, 0))
+            .flatten()
+            .and_then(|w| today.checked_add(jiff::Span::new().days(7 * w[1] as i64)).ok());
+        out.insert(id, when);
+    }
+    Ok(out)
+}
+
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     if let Some(Sub::Move(m)) = a.command {
         let product = ctx.product()?;
@@ -67,6 +115,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         return ctx.say(&format!("{} moved {from}to {horizon} #{}", moved.id, moved.to));
     }
     let view::View { roadmap: list, items, errors, product, .. } = view::load_view(ctx, a.at.as_deref())?;
+    let forecasts = target_forecasts(&product, &items, &list, a.at.is_some())?;
     let (b, d, idc) = (bold(), dim(), id_style());
     let mut out = String::new();
     let mut sections = Vec::new();
@@ -89,8 +138,23 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                     e.id
                 ));
             }
+            let target = items.get(&e.id).and_then(|i| i.get("target")).and_then(|t| parse_date(&t));
+            let forecast = forecasts.get(&e.id).copied().flatten();
+            let at_risk = matches!((target, forecast), (Some(t), Some(f)) if f > t);
+            if a.format == TextFormat::Text
+                && let Some(t) = target
+            {
+                let f = match forecast {
+                    Some(f) => format!(", 85% by {f}"),
+                    None => String::new(),
+                };
+                let risk = if at_risk { "  AT RISK" } else { "" };
+                out.push_str(&format!("        {d}target {t}{f}{d:#}{b}{risk}{b:#}\n"));
+            }
             epics.push(json!({"id": e.id, "title": title, "status": status,
-                "stories": {"done": done, "total": total}, "points": {"done": pdone, "total": ptotal}}));
+                "stories": {"done": done, "total": total}, "points": {"done": pdone, "total": ptotal},
+                "target": target.map(|t| t.to_string()), "forecast_85": forecast.map(|f| f.to_string()),
+                "at_risk": at_risk}));
         }
         if entries.is_empty() && a.format == TextFormat::Text {
             out.push_str(&format!("  {d}(none){d:#}\n"));

@@ -245,7 +245,17 @@ pub fn run_close(ctx: &Ctx, a: CloseArgs) -> Result<()> {
     let (items, errors) = ctx.load(&product);
     ctx.finish(errors)?;
     let id = sprint.id.to_string();
-    let capacity = Sprint::of(&sprint).capacity;
+    let s = Sprint::of(&sprint);
+    let capacity = s.capacity;
+    // Scope added after the start, from history (committed changes; none outside git).
+    let added = match crate::cli::history::read_history(&product)? {
+        Some(history) => {
+            let timelines = flow::timelines(&history);
+            let days = working_days(&product.config);
+            flow::sprint_history(&s, &timelines, &product.config, &days, date::today()).added_after_start
+        }
+        None => Vec::new(),
+    };
     let closed = ops::close(&mut tx, sprint, &items, next.as_ref())?;
     let t = &closed.tally;
     let mut out = format!(
@@ -254,6 +264,9 @@ pub fn run_close(ctx: &Ctx, a: CloseArgs) -> Result<()> {
         t.committed,
         capacity.map(|c| format!(" (capacity {c})")).unwrap_or_default()
     );
+    if !added.is_empty() {
+        out.push_str(&format!("\nAdded after the start: {}", added.join(", ")));
+    }
     if !closed.carried.is_empty() {
         let to = match &closed.carried_to {
             Some(n) => format!("to {n}"),

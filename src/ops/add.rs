@@ -38,6 +38,8 @@ pub struct NewItem {
     pub end: Option<String>,
     pub capacity: Option<u64>,
     pub goal: Option<String>,
+    /// A new epic's target date (checked YYYY-MM-DD).
+    pub target: Option<String>,
 }
 
 /// The result of a successful add.
@@ -217,6 +219,9 @@ fn render(kind: Kind, id: &ItemId, title: &str, status: &str, points: Option<u64
     }
     if let Some(g) = &new.goal {
         field("goal", yaml_scalar(g.trim()));
+    }
+    if let Some(t) = &new.target {
+        field("target", t.clone());
     }
     if let Some(p) = points {
         field("points", p.to_string());

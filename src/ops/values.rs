@@ -133,6 +133,7 @@ pub fn assignment(product: &Product, item: &Item, key: &str, value: &str) -> Res
             FieldValue::Scalar(yaml_scalar(v))
         }
         "start" | "end" if kind == Kind::Sprint => FieldValue::Scalar(date(key, v)?.to_string()),
+        "target" if kind == Kind::Epic => FieldValue::Scalar(date(key, v)?.to_string()),
         "capacity" if kind == Kind::Sprint => FieldValue::Scalar(capacity(v)?.to_string()),
         "owner" => FieldValue::Scalar(yaml_scalar(v)),
         "labels" => FieldValue::List(split_list(v)),

@@ -295,6 +295,12 @@ fn every_rule_has_a_fixture_that_triggers_it() {
             4,
         ),
         (
+            "epic/past-target",
+            |t| edit(t, "product/epics/E-1-e.md", "vision: V-1\n", "vision: V-1\ntarget: 2020-01-31\n"),
+            "product/epics/E-1-e.md",
+            6,
+        ),
+        (
             "story/not-user-story",
             |t| {
                 t.write("product/pm.yaml", "rules:\n  story/not-user-story: warning\n");
@@ -367,6 +373,9 @@ fn near_misses_do_not_trigger_rules() {
                 &story("S-3", "C", "ready").replace("epic: E-1\n", "epic: E-1\ndepends_on:\n  - S-2\n  - S-1\n"),
             );
             edit(t, "product/backlog.md", "Story B\n", "Story B\n- [S-3](stories/S-3-c.md) C\n");
+        }),
+        ("an epic whose target is ahead", |t| {
+            edit(t, "product/epics/E-1-e.md", "vision: V-1\n", "vision: V-1\ntarget: 2999-12-31\n");
         }),
         ("back-to-back sprints, a full one, a closed one with its stories done or dropped", |t| {
             t.write("product/sprints/SP-1-s.md", &sprint("SP-1", "closed", "2026-11-16", "2026-11-27", 3));

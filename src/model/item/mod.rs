@@ -24,7 +24,7 @@ pub const COMMON_FIELDS: &[&str] = &["id", "title", "status", "owner", "labels"]
 /// Fields only stories have.
 pub const STORY_FIELDS: &[&str] = &["epic", "priority", "points", "depends_on", "sprint"];
 /// Fields only epics have.
-pub const EPIC_FIELDS: &[&str] = &["vision"];
+pub const EPIC_FIELDS: &[&str] = &["vision", "target"];
 /// Fields only visions have.
 pub const VISION_FIELDS: &[&str] = &["metrics"];
 

@@ -217,7 +217,7 @@ fn not_single(at: &Positions, key: &str) -> Diagnostic {
 fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>) {
     let scalars: &[&str] = match kind {
         Kind::Story => &["owner", "epic", "priority", "sprint"],
-        Kind::Epic => &["owner", "vision"],
+        Kind::Epic => &["owner", "vision", "target"],
         Kind::Vision => &["owner"],
         Kind::Sprint => &["owner", "start", "end", "goal"],
     };
@@ -243,19 +243,22 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
             )),
         }
     }
-    if kind == Kind::Sprint {
-        for key in ["start", "end"] {
-            let text = fields.get(key).and_then(scalar_string);
-            if let Some(text) = text.filter(|t| !t.is_empty())
-                && crate::model::sprint::parse_date(&text).is_none()
-            {
-                out.push(diagnostic(
-                    "field/invalid-value",
-                    at.value_pos(key),
-                    format!("`{key}: {text}` is not a date"),
-                    format!("write it as `{key}: 2026-12-07` (YYYY-MM-DD)"),
-                ));
-            }
+    let dates: &[&str] = match kind {
+        Kind::Sprint => &["start", "end"],
+        Kind::Epic => &["target"],
+        _ => &[],
+    };
+    for key in dates {
+        let text = fields.get(key).and_then(scalar_string);
+        if let Some(text) = text.filter(|t| !t.is_empty())
+            && crate::model::sprint::parse_date(&text).is_none()
+        {
+            out.push(diagnostic(
+                "field/invalid-value",
+                at.value_pos(key),
+                format!("`{key}: {text}` is not a date"),
+                format!("write it as `{key}: 2026-12-07` (YYYY-MM-DD)"),
+            ));
         }
     }
     for key in ["labels", "depends_on"] {
