@@ -131,7 +131,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
                 .collect(),
         ),
         Kind::Sprint => (
-            vec!["ID", "TITLE", "STATUS", "START", "END", "CAPACITY", "COMMITTED", "DONE"],
+            vec!["ID", "TITLE", "STATUS", "START", "END", "CAPACITY", "POINTS", "DONE"],
             selected
                 .iter()
                 .map(|i| {

@@ -98,9 +98,9 @@ RANK  ID   TITLE           PRIORITY  POINTS  STATUS  EPIC  SPRINT  AC
     assert!(t.read("product/sprints/SP-1-sprint-1.md").contains("\nstatus: closed\n"));
     t.pm(&["sprint", "list"]).success().stdout_is(
         "\
-ID    TITLE     STATUS   START       END         CAPACITY  COMMITTED  DONE
-SP-1  Sprint 1  closed   2026-11-30  2026-12-13  8         3          3
-SP-2  Sprint 2  planned  2026-12-14  2026-12-27  8         2          0
+ID    TITLE     STATUS   START       END         CAPACITY  POINTS  DONE
+SP-1  Sprint 1  closed   2026-11-30  2026-12-13  8         3       3
+SP-2  Sprint 2  planned  2026-12-14  2026-12-27  8         2       0
 ",
     );
     // Closing twice, or starting a closed sprint: exit 2, nothing written.
