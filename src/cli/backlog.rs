@@ -44,6 +44,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         .filter_map(|name| crate::model::id::ItemId::from_file_name(&name.to_string_lossy()))
         .map(|id| id.to_string())
         .collect();
+    let mut ranked = 0;
     for entry in list.entries() {
         if !seen.insert(entry.id.clone()) {
             ctx.warn(&format!(
@@ -61,8 +62,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             ctx.warn(&format!("{}:{}: {} names no story; remove the line", shown.display(), entry.line + 1, entry.id));
             continue;
         };
-        let rank = ids.len() + 1;
-        if a.limit.is_some_and(|l| rank > l) || !filter.passes(item) {
+        // The backlog rank, whatever is filtered out of view; --limit counts the rows shown.
+        ranked += 1;
+        let rank = ranked;
+        if !filter.passes(item) || a.limit.is_some_and(|l| ids.len() >= l) {
             continue;
         }
         sprints.push(item.sprint());

@@ -117,8 +117,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         out.push_str("No story finished in that time.\n");
     } else {
         out.push_str(&format!(
-            "{} stories ({} points) finished from {} to {}.\n\nThroughput per week\n",
-            finished.len(),
+            "{} ({} points) finished from {} to {}.\n\nThroughput per week\n",
+            stories(finished.len()),
             finished.iter().map(|f| f.points).sum::<u64>(),
             day(finished[0].finished),
             day(finished[finished.len() - 1].finished)
@@ -128,11 +128,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         out.push_str(&indent(&table(&["WEEK OF", "STORIES", "POINTS"], &rows, false)));
         let line = |name: &str, v: &[f64]| {
             format!(
-                "{name}: median {}, 85th percentile {}, 95th {} days ({} stories)\n",
+                "{name}: median {}, 85th percentile {}, 95th {} days ({})\n",
                 num(percentile(v, 50)),
                 num(percentile(v, 85)),
                 num(percentile(v, 95)),
-                v.len()
+                stories(v.len())
             )
         };
         out.push('\n');
@@ -177,6 +177,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     print(&out)?;
     ctx.finish(errors)
+}
+
+fn stories(n: usize) -> String {
+    format!("{n} stor{}", if n == 1 { "y" } else { "ies" })
 }
 
 fn indent(text: &str) -> String {

@@ -59,7 +59,11 @@ pub(crate) fn sample(
     since: Option<jiff::civil::Date>,
 ) -> Sample {
     let this_week = flow::week_of(today);
-    let from = since.unwrap_or_else(|| this_week.checked_sub(jiff::Span::new().days(84)).unwrap_or(this_week));
+    // Not before the product's history began: weeks before any story existed are not weeks
+    // in which the team finished nothing.
+    let began = timelines.values().filter_map(|t| t.created).min().and_then(date::local_day).map(flow::week_of);
+    let twelve = this_week.checked_sub(jiff::Span::new().days(84)).unwrap_or(this_week);
+    let from = since.unwrap_or_else(|| began.map_or(twelve, |b| b.max(twelve)));
     let before = this_week.checked_sub(jiff::Span::new().days(1)).unwrap_or(this_week);
     let finished = flow::finished_stories(
         timelines,
@@ -73,6 +77,10 @@ pub(crate) fn sample(
 }
 
 /// Whether a sample is enough to forecast from: 3 weeks or more with finished work.
+fn weeks(n: usize) -> String {
+    format!("{n} week{}", if n == 1 { "" } else { "s" })
+}
+
 pub(crate) fn enough(sample: &[usize]) -> bool {
     sample.iter().filter(|n| **n > 0).count() >= 3
 }
@@ -98,6 +106,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         let id = story.id.to_string();
         let order: Vec<String> = backlog.entries().iter().map(|e| e.id.clone()).collect();
         let Some(pos) = order.iter().position(|e| *e == id) else {
+            if config.is_closed(&story.status) {
+                return Err(Error::bad_argument(format!(
+                    "{id} is {}: there is nothing left to forecast down to it",
+                    story.status
+                ))
+                .with_hint("name an open story of the backlog: pm backlog"));
+            }
             return Err(Error::bad_argument(format!("{id} is not in the backlog"))
                 .with_hint(format!("rank it first: pm rank {id} --bottom")));
         };
@@ -107,6 +122,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         let ids: Vec<String> = backlog.entries().iter().map(|e| e.id.clone()).filter(|e| open(e)).take(n).collect();
         (ids, format!("the next {n} open stories of the backlog"))
     };
+    if selected.is_empty() {
+        return ctx.say(&format!("Nothing to forecast: {what} has no open stories."));
+    }
     let history = crate::cli::history::read_history(&product)?.ok_or_else(|| {
         Error::bad_argument("a forecast needs the throughput git history records, and there is none here")
             .with_hint("commit the product folder in a git repository")
@@ -142,17 +160,17 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     let n = selected.len();
     let out = format!(
-        "Forecast for {n} {} ({what}), from the throughput of {} weeks ({from} to {before}: {} stories a week on average), {} runs:\n  50%: by {} ({} weeks)\n  85%: by {} ({} weeks)\n  95%: by {} ({} weeks)\n",
+        "Forecast for {n} {} ({what}), from the throughput of {} weeks ({from} to {before}: {} stories a week on average), {} runs:\n  50%: by {} ({})\n  85%: by {} ({})\n  95%: by {} ({})\n",
         if n == 1 { "story" } else { "stories" },
         sample.len(),
         format_args!("{:.1}", sample.iter().sum::<usize>() as f64 / sample.len() as f64),
         a.runs,
         on(weeks_to[0]),
-        weeks_to[0],
+        weeks(weeks_to[0]),
         on(weeks_to[1]),
-        weeks_to[1],
+        weeks(weeks_to[1]),
         on(weeks_to[2]),
-        weeks_to[2]
+        weeks(weeks_to[2])
     );
     print(&out)
 }

@@ -91,7 +91,7 @@ fn target_forecasts(
             .of_kind(Kind::Story)
             .filter(|s| s.epic().as_deref() == Some(id.as_str()) && !config.is_closed(&s.status))
             .count();
-        let when = forecast::enough(&sample.weeks)
+        let when = (open > 0 && forecast::enough(&sample.weeks))
             .then(|| flow::forecast(&sample.weeks, open, 10_000, 0))
             .flatten()
             .and_then(|w| today.checked_add(jiff::Span::new().days(7 * w[1] as i64)).ok());

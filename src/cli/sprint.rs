@@ -111,6 +111,20 @@ pub fn run_add(ctx: &Ctx, a: AddArgs) -> Result<()> {
         return Err(Error::bad_argument(format!("the sprint would end ({end}) before it starts ({start})"))
             .with_hint("give an --end on or after --start"));
     }
+    let candidate = Sprint { start: Some(start), end: Some(end), ..Sprint::default() };
+    let overlapping: Vec<String> = items
+        .of_kind(Kind::Sprint)
+        .map(Sprint::of)
+        .filter(|s| s.overlaps(&candidate))
+        .map(|s| {
+            format!(
+                "{} ({} to {})",
+                s.id,
+                s.start.map(|d| d.to_string()).unwrap_or_default(),
+                s.end.map(|d| d.to_string()).unwrap_or_default()
+            )
+        })
+        .collect();
     let new = NewItem {
         start: Some(start.to_string()),
         end: Some(end.to_string()),
@@ -118,7 +132,11 @@ pub fn run_add(ctx: &Ctx, a: AddArgs) -> Result<()> {
         goal: a.goal,
         ..add::base(&a.common)
     };
-    add::create(ctx, Kind::Sprint, &new, a.common.edit)
+    add::create(ctx, Kind::Sprint, &new, a.common.edit)?;
+    if !overlapping.is_empty() {
+        ctx.warn(&format!("the new sprint ({start} to {end}) overlaps {}", overlapping.join(", ")));
+    }
+    Ok(())
 }
 
 pub fn run_plan(ctx: &Ctx, a: PlanArgs) -> Result<()> {
@@ -171,6 +189,10 @@ pub fn run_plan(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         }
         skipped = passed;
     }
+    let moved: Vec<String> = add
+        .iter()
+        .filter_map(|s| s.sprint().filter(|other| *other != id).map(|other| format!("{} from {other}", s.id)))
+        .collect();
     let added: Vec<String> = add.iter().map(|s| s.id.to_string()).collect();
     let removed: Vec<String> = remove.iter().map(|s| s.id.to_string()).collect();
     let changed = ops::plan(&mut tx, &sprint, add, remove)?;
@@ -180,6 +202,9 @@ pub fn run_plan(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     let after_items: Vec<&Item> = changed.iter().map(|c| &c.after).collect();
     let untouched = items.of_kind(Kind::Story).filter(|s| !changed.iter().any(|c| c.after.id == s.id));
     let after = tally(&id, untouched.chain(after_items), config);
+    if !moved.is_empty() {
+        ctx.warn(&format!("moved {} into {id}", moved.join(", ")));
+    }
     if !skipped.is_empty() {
         ctx.warn(&format!(
             "skipped {} without points: {}",
@@ -306,14 +331,22 @@ pub fn run_show(ctx: &Ctx, a: ShowArgs) -> Result<()> {
     };
     let s = Sprint::of(&sprint);
     let t = tally(&s.id, items.of_kind(Kind::Story), config);
-    let ranks = view::ranks(&product)?;
-    let mut stories: Vec<&Item> = t.stories.iter().filter_map(|id| items.get(id)).collect();
-    stories.sort_by_key(|i| (ranks.get(&i.id.to_string()).copied().unwrap_or(usize::MAX), i.id.number));
     let days = working_days(config);
     let today = date::today();
     // What history says: the burndown and the scope added after the start (committed changes
     // only; outside git there is none).
     let past = history.map(|timelines| flow::sprint_history(&s, &timelines, config, &days, today));
+    // A closed sprint is shown as it closed: the stories it held then (the carried ones have
+    // moved on since), and the points completed of the scope then.
+    let as_closed = past.as_ref().filter(|p| p.closed_at.is_some() && config.is_sprint_closed(&s.status));
+    let (ids, completed, scope) = match as_closed {
+        Some(p) => (p.at_close.clone(), p.completed, p.scope_at_close),
+        None => (t.stories.clone(), t.completed, t.committed),
+    };
+    let carried: &[String] = as_closed.map_or(&[], |p| &p.carried);
+    let ranks = view::ranks(&product)?;
+    let mut stories: Vec<&Item> = ids.iter().filter_map(|id| items.get(id)).collect();
+    stories.sort_by_key(|i| (ranks.get(&i.id.to_string()).copied().unwrap_or(usize::MAX), i.id.number));
     let (total_days, left) = match s.dates() {
         Some((start, end)) => {
             let all = days.between(start, end);
@@ -344,8 +377,9 @@ pub fn run_show(ctx: &Ctx, a: ShowArgs) -> Result<()> {
             "start": s.start.map(|d| d.to_string()),
             "end": s.end.map(|d| d.to_string()),
             "capacity": s.capacity,
-            "committed": t.committed,
-            "completed": t.completed,
+            "committed": scope,
+            "completed": completed,
+            "carried": carried,
             "working_days": total_days,
             "working_days_left": left,
             "stories": story_json,
@@ -368,7 +402,7 @@ pub fn run_show(ctx: &Ctx, a: ShowArgs) -> Result<()> {
     row("goal", s.goal.clone().unwrap_or_default());
     if let Some((start, end)) = s.dates() {
         let left = if today > end {
-            String::new()
+            if config.is_sprint_closed(&s.status) { String::new() } else { format!(", ended on {end}: close it") }
         } else if today < start {
             let until = days.between(today, start).into_iter().filter(|d| *d < start).count();
             format!(", starts in {}", plural(until, "working day", "working days"))
@@ -381,8 +415,8 @@ pub fn run_show(ctx: &Ctx, a: ShowArgs) -> Result<()> {
         "points",
         format!(
             "{} of {} completed{}",
-            t.completed,
-            t.committed,
+            completed,
+            scope,
             s.capacity.map(|c| format!(", capacity {c}")).unwrap_or_default()
         ),
     );
@@ -393,8 +427,13 @@ pub fn run_show(ctx: &Ctx, a: ShowArgs) -> Result<()> {
     }
     for i in &stories {
         let points = i.points_or_none().map(|p| format!("{p} pt")).unwrap_or_else(|| "- pt".into());
+        let carried = match (carried.contains(&i.id.to_string()), i.sprint()) {
+            (false, _) => String::new(),
+            (true, Some(next)) => format!("  {d}(carried to {next}){d:#}"),
+            (true, None) => format!("  {d}(carried back to the backlog){d:#}"),
+        };
         out.push_str(&format!(
-            "  {idc}{:<6}{idc:#} {:<12} {points:>5}  AC {}/{}  {}\n",
+            "  {idc}{:<6}{idc:#} {:<12} {points:>5}  AC {}/{}  {}{carried}\n",
             i.id.to_string(),
             i.status,
             i.criteria.accepted(),

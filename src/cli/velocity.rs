@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let recent: Vec<u64> = rows.iter().rev().take(a.last).map(|(_, h)| h.completed).collect();
     let mean = (!recent.is_empty()).then(|| recent.iter().sum::<u64>() as f64 / recent.len() as f64);
     let (min, max) = (recent.iter().min().copied(), recent.iter().max().copied());
-    let committed = |h: &flow::SprintHistory| h.burndown.first().map(|d| d.scope);
+    let committed = |h: &flow::SprintHistory| Some(h.committed);
     if a.format == TextFormat::Json {
         let list: Vec<_> = rows
             .iter()
@@ -62,7 +62,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 json!({
                     "id": s.id, "title": s.title,
                     "start": s.start.map(|d| d.to_string()), "end": s.end.map(|d| d.to_string()),
-                    "capacity": s.capacity, "committed": committed(h), "completed": h.completed,
+                    "capacity": s.capacity, "committed": committed(h), "final_scope": h.scope_at_close,
+                    "completed": h.completed, "added_after_start": h.added_after_start, "carried": h.carried,
                     "completed_stories": h.completed_stories,
                 })
             })
@@ -90,12 +91,16 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 s.end.map(|d| d.to_string()).unwrap_or_default(),
                 s.capacity.map(|c| c.to_string()).unwrap_or_default(),
                 committed(h).map(|c| c.to_string()).unwrap_or_default(),
+                h.scope_at_close.to_string(),
                 h.completed.to_string(),
             ]
         })
         .collect();
-    let mut out =
-        table(&["SPRINT", "TITLE", "START", "END", "CAPACITY", "COMMITTED", "COMPLETED"], &body, ctx.stdout_tty);
+    let mut out = table(
+        &["SPRINT", "TITLE", "START", "END", "CAPACITY", "COMMITTED", "FINAL", "COMPLETED"],
+        &body,
+        ctx.stdout_tty,
+    );
     if let (Some(mean), Some(min), Some(max)) = (mean, min, max) {
         out.push_str(&format!(
             "\nVelocity over the last {} closed sprint{}: {mean:.1} points (range {min}-{max})\n",

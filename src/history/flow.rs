@@ -19,10 +19,12 @@ use crate::model::sprint::{Sprint, WorkingDays};
 /// The fields a timeline follows.
 const FOLLOWED: [&str; 3] = ["status", "points", "sprint"];
 
-/// One story's life, as history recorded it.
+/// One story's (or sprint's) life, as history recorded it.
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
     pub id: String,
+    /// `story` or `sprint`.
+    pub kind: String,
     pub title: String,
     /// When it first appeared.
     pub created: Option<i64>,
@@ -65,9 +67,19 @@ impl Timeline {
         at
     }
 
-    /// When it first entered a started status (or a finished one, when it skipped started).
+    /// When it first entered a started status; `None` when it never did (a story moved
+    /// straight to done has no cycle time, rather than one of zero days).
     pub fn started(&self, config: &Config) -> Option<i64> {
-        self.statuses().find(|(_, s)| s.is_some_and(|s| config.is_started(s) || config.is_finished(s))).map(|(t, _)| t)
+        self.statuses().find(|(_, s)| s.is_some_and(|s| config.is_started(s))).map(|(t, _)| t)
+    }
+
+    /// When it first took `status` (a sprint's closed status: when it closed).
+    pub fn first_time(&self, status: &str) -> Option<i64> {
+        self.statuses().find(|(_, s)| *s == Some(status)).map(|(t, _)| t)
+    }
+
+    pub fn is_story(&self) -> bool {
+        self.kind == "story"
     }
 
     /// How many times it left a finished status for an open one.
@@ -85,16 +97,17 @@ impl Timeline {
     }
 }
 
-/// The timelines of every story the history shows, by ID.
+/// The timelines of every story and sprint the history shows, by ID.
 pub fn timelines(history: &History) -> BTreeMap<String, Timeline> {
     let mut out: BTreeMap<String, Timeline> = BTreeMap::new();
     for commit in &history.commits {
         let time = commit.info.time;
         for c in commit.changes() {
             match &c.what {
-                What::Created { kind, fields, .. } if kind == "story" => {
+                What::Created { kind, fields, .. } if kind == "story" || kind == "sprint" => {
                     let t = out.entry(c.id.clone()).or_default();
                     t.id = c.id.clone();
+                    t.kind = kind.clone();
                     t.title = c.title.clone();
                     t.created.get_or_insert(time);
                     for field in FOLLOWED {
@@ -102,7 +115,7 @@ pub fn timelines(history: &History) -> BTreeMap<String, Timeline> {
                         t.events.push((time, field, value.filter(|v| !v.is_empty())));
                     }
                 }
-                What::Deleted { kind } if kind == "story" => {
+                What::Deleted { kind } if kind == "story" || kind == "sprint" => {
                     if let Some(t) = out.get_mut(&c.id) {
                         for field in FOLLOWED {
                             t.events.push((time, field, None));
@@ -146,6 +159,15 @@ pub struct SprintHistory {
     /// Points of the stories that finished within the sprint's dates (their points then).
     pub completed: u64,
     pub completed_stories: Vec<String>,
+    /// When it closed, and the stories it held just before (the ones not finished then were
+    /// carried), with their points then: a closed sprint is shown as it closed.
+    pub closed_at: Option<i64>,
+    pub at_close: Vec<String>,
+    pub carried: Vec<String>,
+    pub scope_at_close: u64,
+    /// Its scope when it started: just after the commit that made it active, else at the end
+    /// of its first day (stories planned on the morning of day one are not "added").
+    pub committed: u64,
 }
 
 pub fn sprint_history(
@@ -159,18 +181,29 @@ pub fn sprint_history(
     let Some((start, end)) = sprint.dates() else { return out };
     let (start_time, _) = day_bounds(start);
     let (_, end_time) = day_bounds(end);
+    let (_, active, closed) = config.sprint_states();
+    out.closed_at = timelines.get(&sprint.id).and_then(|t| t.first_time(closed));
+    let started_at = timelines
+        .get(&sprint.id)
+        .and_then(|t| t.first_time(active))
+        .filter(|t| (start_time..end_time).contains(t))
+        .unwrap_or(day_bounds(start).1 - 1);
+    // A moment is read as it was before the close: the close carries stories out, and a
+    // sprint closed on its last day would otherwise end with nothing left to do.
+    let before_close = |time: i64| out.closed_at.map_or(time, |c| time.min(c - 1));
     let in_sprint = |t: &Timeline, time: i64| t.at("sprint", time) == Some(sprint.id.as_str());
     // Only the stories that were in it at some point matter.
     let ever: Vec<&Timeline> = timelines
         .values()
+        .filter(|t| t.is_story())
         .filter(|t| t.events.iter().any(|(_, f, v)| *f == "sprint" && v.as_deref() == Some(sprint.id.as_str())))
         .collect();
     for &t in &ever {
-        // Joined after the start: not in the sprint as its first day began, and in it at a
-        // change during the sprint.
-        let joined = !in_sprint(t, start_time - 1)
+        // Joined after the start: not in the sprint when it started, and in it at a change
+        // after that, before its end.
+        let joined = !in_sprint(t, started_at)
             && t.events.iter().any(|(time, f, v)| {
-                *f == "sprint" && (start_time..end_time).contains(time) && v.as_deref() == Some(sprint.id.as_str())
+                *f == "sprint" && *time > started_at && *time < end_time && v.as_deref() == Some(sprint.id.as_str())
             });
         if joined {
             out.added_after_start.push(t.id.clone());
@@ -184,10 +217,29 @@ pub fn sprint_history(
             out.completed_stories.push(t.id.clone());
         }
     }
+    out.committed = ever
+        .iter()
+        .filter(|t| in_sprint(t, started_at))
+        .filter(|t| !t.at("status", started_at).is_some_and(|s| config.is_closed(s) && !config.is_finished(s)))
+        .map(|t| t.points_at(started_at))
+        .sum();
+    if let Some(closed) = out.closed_at {
+        for t in ever.iter().filter(|t| in_sprint(t, closed - 1)) {
+            let status = t.at("status", closed - 1);
+            if status.is_some_and(|s| config.is_closed(s) && !config.is_finished(s)) {
+                continue;
+            }
+            out.at_close.push(t.id.clone());
+            out.scope_at_close += t.points_at(closed - 1);
+            if !status.is_some_and(|s| config.is_finished(s)) {
+                out.carried.push(t.id.clone());
+            }
+        }
+    }
     let last = end.min(today);
     for day in days.between(start, last) {
         let (_, day_end) = day_bounds(day);
-        let at = day_end - 1;
+        let at = before_close(day_end - 1);
         let (mut remaining, mut scope) = (0, 0);
         for t in ever.iter().filter(|t| in_sprint(t, at)) {
             let status = t.at("status", at);
@@ -241,7 +293,7 @@ pub fn finished_stories(
 ) -> Vec<Finished> {
     let mut out: Vec<Finished> = timelines
         .values()
-        .filter(|t| keep(&t.id))
+        .filter(|t| t.is_story() && keep(&t.id))
         .filter_map(|t| {
             let finished = t.finished(config)?;
             if since.is_some_and(|s| finished < s) || until.is_some_and(|u| finished >= u) {
@@ -279,7 +331,7 @@ pub fn in_progress(
 ) -> Vec<InProgress> {
     let mut out: Vec<InProgress> = timelines
         .values()
-        .filter(|t| keep(&t.id))
+        .filter(|t| t.is_story() && keep(&t.id))
         .filter_map(|t| {
             let status = t.at("status", i64::MAX)?;
             if !config.is_started(status) {
@@ -374,6 +426,7 @@ mod tests {
     fn timeline(events: &[(i64, &'static str, Option<&str>)]) -> Timeline {
         Timeline {
             id: "S-1".into(),
+            kind: "story".into(),
             title: "T".into(),
             created: Some(events[0].0),
             events: events.iter().map(|(t, f, v)| (*t, *f, v.map(String::from))).collect(),
@@ -393,7 +446,7 @@ mod tests {
         assert_eq!((t.started(&config), t.finished(&config), t.reopened(&config)), (Some(20), Some(50), 1));
         let open =
             timeline(&[(10, "status", Some("draft")), (30, "status", Some("done")), (40, "status", Some("ready"))]);
-        assert_eq!((open.started(&config), open.finished(&config)), (Some(30), None));
+        assert_eq!((open.started(&config), open.finished(&config)), (None, None), "never started");
     }
 
     #[test]

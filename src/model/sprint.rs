@@ -111,7 +111,7 @@ fn full_name(short: &str) -> &'static str {
 
 /// A sprint's dates and plan, as its file gives them. A field that is missing or not a date
 /// is `None` here (`pm check` reports it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sprint {
     pub id: String,
     pub title: String,

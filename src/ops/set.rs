@@ -32,6 +32,17 @@ pub fn set(tx: &mut Transaction, item: Item, assignments: &[(String, String)]) -
         }
         edits.push((key.clone(), values::assignment(product, &item, key, value)?));
     }
+    if item.kind == crate::model::id::Kind::Sprint {
+        // The dates as they will be: a sprint never ends before it starts.
+        let given = |key: &str| assignments.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_string());
+        let day = |key: &str| given(key).or_else(|| item.get(key)).and_then(|d| crate::model::sprint::parse_date(&d));
+        if let (Some(start), Some(end)) = (day("start"), day("end"))
+            && end < start
+        {
+            return Err(Error::bad_argument(format!("{} would end ({end}) before it starts ({start})", item.id))
+                .with_hint("a sprint's end is its last day, on or after its start; set both: start=... end=..."));
+        }
+    }
     apply(tx, item, &edits)
 }
 

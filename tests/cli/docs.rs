@@ -130,5 +130,5 @@ fn the_sprints_doc_history_session_is_real_output() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let session = block_after(&text, "## What history says", "console");
-    assert_eq!(run_session_in(&t, "tandem", &session), 5);
+    assert_eq!(run_session_in(&t, "tandem", &session), 6);
 }
