@@ -9,7 +9,7 @@ use crate::check::links::Index;
 use crate::check::{Finding, Related};
 use crate::model::config::Config;
 use crate::model::id::Kind;
-use crate::model::sprint::parse_date;
+use crate::model::sprint::{Standing, parse_date, standing};
 
 pub(crate) fn check(docs: &[Doc], index: &Index, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -62,14 +62,14 @@ pub(crate) fn check(docs: &[Doc], index: &Index, config: &Config) -> Vec<Finding
                 continue;
             }
         }
-        let closed = d.is_closed(config);
-        let finished = d.status.as_deref().is_some_and(|s| config.is_finished(s));
-        if closed && !finished {
-            continue; // dropped: out of the sprint's scope
+        let standing = d.status.as_deref().map_or(Standing::Open, |s| standing(s, config));
+        if standing == Standing::Dropped {
+            continue; // out of the sprint's scope
         }
         let points = d.scalar("points").and_then(|p| p.trim().parse::<u64>().ok()).unwrap_or(0);
-        *committed.entry(target.clone()).or_default() += points;
-        if !closed {
+        let c = committed.entry(target.clone()).or_default();
+        *c = c.saturating_add(points);
+        if standing == Standing::Open {
             unfinished.entry(target).or_default().push(d.name());
         }
     }

@@ -43,46 +43,8 @@ pub struct Args {
     format: TextFormat,
 }
 
-/// The weekly throughput a forecast draws from: stories finished in each full week from `from`
-/// to `before` (the day before this week began).
-pub(crate) struct Sample {
-    pub weeks: Vec<usize>,
-    pub from: jiff::civil::Date,
-    pub before: jiff::civil::Date,
-}
-
-/// The 12 full weeks before this one, or the weeks since `since`.
-pub(crate) fn sample(
-    timelines: &std::collections::BTreeMap<String, flow::Timeline>,
-    config: &crate::model::config::Config,
-    today: jiff::civil::Date,
-    since: Option<jiff::civil::Date>,
-) -> Sample {
-    let this_week = flow::week_of(today);
-    // Not before the product's history began: weeks before any story existed are not weeks
-    // in which the team finished nothing.
-    let began = timelines.values().filter_map(|t| t.created).min().and_then(date::local_day).map(flow::week_of);
-    let twelve = this_week.checked_sub(jiff::Span::new().days(84)).unwrap_or(this_week);
-    let from = since.unwrap_or_else(|| began.map_or(twelve, |b| b.max(twelve)));
-    let before = this_week.checked_sub(jiff::Span::new().days(1)).unwrap_or(this_week);
-    let finished = flow::finished_stories(
-        timelines,
-        config,
-        Some(date::day_span(from).0),
-        Some(date::day_span(this_week).0),
-        |_| true,
-    );
-    let weeks = if from <= before { flow::weekly(&finished, from, before) } else { Vec::new() };
-    Sample { weeks: weeks.iter().map(|(_, n, _)| *n).collect(), from, before }
-}
-
-/// Whether a sample is enough to forecast from: 3 weeks or more with finished work.
 fn weeks(n: usize) -> String {
     format!("{n} week{}", if n == 1 { "" } else { "s" })
-}
-
-pub(crate) fn enough(sample: &[usize]) -> bool {
-    sample.iter().filter(|n| **n > 0).count() >= 3
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
@@ -132,9 +94,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let today = date::today();
     let since = a.since.as_deref().map(|s| date_arg("--since", s)).transpose()?.and_then(|w| date::local_day(w.start));
     let timelines = flow::timelines(&history);
-    let Sample { weeks: sample, from, before } = sample(&timelines, config, today, since);
+    let flow::Sample { weeks: sample, from, before } = flow::sample(&timelines, config, today, since);
     let busy = sample.iter().filter(|n| **n > 0).count();
-    if !enough(&sample) {
+    if !flow::enough(&sample) {
         return Err(Error::bad_argument(format!(
             "a forecast needs at least 3 weeks with finished work; the {} weeks from {from} have {busy}",
             sample.len()

@@ -5,7 +5,6 @@ use serde_json::json;
 use std::collections::HashMap;
 
 use crate::cli::Ctx;
-use crate::cli::forecast;
 use crate::cli::output::{TextFormat, bold, dim, id_style, print, print_json};
 use crate::cli::rank::position;
 use crate::cli::view;
@@ -84,14 +83,14 @@ fn target_forecasts(
     let Some(history) = crate::cli::history::read_history(product)? else { return Ok(out) };
     let timelines = flow::timelines(&history);
     let today = date::today();
-    let sample = forecast::sample(&timelines, config, today, None);
+    let sample = flow::sample(&timelines, config, today, None);
     for epic in with_target {
         let id = epic.id.to_string();
         let open = items
             .of_kind(Kind::Story)
             .filter(|s| s.epic().as_deref() == Some(id.as_str()) && !config.is_closed(&s.status))
             .count();
-        let when = (open > 0 && forecast::enough(&sample.weeks))
+        let when = (open > 0 && flow::enough(&sample.weeks))
             .then(|| flow::forecast(&sample.weeks, open, 10_000, 0))
             .flatten()
             .and_then(|w| today.checked_add(jiff::Span::new().days(7 * w[1] as i64)).ok());

@@ -175,7 +175,7 @@ pub fn run_plan(ctx: &Ctx, a: PlanArgs) -> Result<()> {
                 .with_hint(format!("set one: pm sprint set {id} capacity=20")));
         };
         let now = tally(&id, items.of_kind(Kind::Story), config);
-        let planned: u64 = add.iter().map(|s| s.points_or_none().unwrap_or(0)).sum();
+        let planned = add.iter().fold(0u64, |sum, s| sum.saturating_add(s.points_or_none().unwrap_or(0)));
         let order: Vec<String> = product
             .read_list(&product.backlog_path())?
             .entries()
@@ -183,10 +183,9 @@ pub fn run_plan(ctx: &Ctx, a: PlanArgs) -> Result<()> {
             .map(|e| e.id.clone())
             .filter(|e| !add.iter().any(|s| s.id.to_string() == *e) && !remove.iter().any(|s| s.id.to_string() == *e))
             .collect();
-        let (take, passed) = ops::fill_choice(&order, &items, now.committed + planned, capacity);
-        for t in take {
-            add.push(story(&t)?);
-        }
+        let (take, passed) = ops::fill_choice(&order, &items, config, now.committed.saturating_add(planned), capacity);
+        // The stories were read above: no second lookup (which lists the folder) per story.
+        add.extend(take.iter().filter_map(|t| items.get(t).cloned()));
         skipped = passed;
     }
     let moved: Vec<String> = add
@@ -200,7 +199,8 @@ pub fn run_plan(ctx: &Ctx, a: PlanArgs) -> Result<()> {
     // What the sprint holds now: the stories read before, with the ones just changed as they
     // are after the change (no second read of the product).
     let after_items: Vec<&Item> = changed.iter().map(|c| &c.after).collect();
-    let untouched = items.of_kind(Kind::Story).filter(|s| !changed.iter().any(|c| c.after.id == s.id));
+    let touched: std::collections::HashSet<&crate::model::id::ItemId> = changed.iter().map(|c| &c.after.id).collect();
+    let untouched = items.of_kind(Kind::Story).filter(|s| !touched.contains(&s.id));
     let after = tally(&id, untouched.chain(after_items), config);
     if !moved.is_empty() {
         ctx.warn(&format!("moved {} into {id}", moved.join(", ")));
@@ -264,6 +264,18 @@ pub fn run_start(ctx: &Ctx, a: StartArgs) -> Result<()> {
 
 pub fn run_close(ctx: &Ctx, a: CloseArgs) -> Result<()> {
     let product = ctx.product()?;
+    // Scope added after the start, from history (committed changes; none outside git). Read
+    // before the lock is taken: a cold walk must not hold up every other pm command.
+    let before = product.get(&a.sprint, Kind::Sprint)?;
+    let added = match crate::cli::history::read_history(&product)? {
+        Some(history) => {
+            let timelines = flow::timelines(&history);
+            let days = working_days(&product.config);
+            flow::sprint_history(&Sprint::of(&before), &timelines, &product.config, &days, date::today())
+                .added_after_start
+        }
+        None => Vec::new(),
+    };
     let mut tx = ctx.transaction(&product)?;
     let sprint = product.get(&a.sprint, Kind::Sprint)?;
     let next = a.carry_to.as_deref().map(|n| product.get(n, Kind::Sprint)).transpose()?;
@@ -272,15 +284,6 @@ pub fn run_close(ctx: &Ctx, a: CloseArgs) -> Result<()> {
     let id = sprint.id.to_string();
     let s = Sprint::of(&sprint);
     let capacity = s.capacity;
-    // Scope added after the start, from history (committed changes; none outside git).
-    let added = match crate::cli::history::read_history(&product)? {
-        Some(history) => {
-            let timelines = flow::timelines(&history);
-            let days = working_days(&product.config);
-            flow::sprint_history(&s, &timelines, &product.config, &days, date::today()).added_after_start
-        }
-        None => Vec::new(),
-    };
     let closed = ops::close(&mut tx, sprint, &items, next.as_ref())?;
     let t = &closed.tally;
     let mut out = format!(
@@ -315,7 +318,8 @@ pub fn run_show(ctx: &Ctx, a: ShowArgs) -> Result<()> {
     let (history, (items, errors)) = std::thread::scope(|scope| {
         let walk = scope.spawn(|| crate::cli::history::read_history(&product).map(|h| h.map(|h| flow::timelines(&h))));
         let loaded = ctx.load(&product);
-        (walk.join().unwrap_or_else(|_| Err(Error::bad_argument("reading history failed"))), loaded)
+        let walked = walk.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (walked, loaded)
     });
     let history = history?;
     let config = &product.config;
@@ -463,8 +467,8 @@ fn burndown_chart(days: &[flow::BurndownDay]) -> String {
     let top = days.iter().map(|d| d.scope.max(d.remaining)).max().unwrap_or(0).max(1);
     let mut out = String::new();
     for d in days {
-        let bar = (d.remaining * WIDTH).div_ceil(top) as usize;
-        let scope = (d.scope * WIDTH).div_ceil(top) as usize;
+        let scale = |n: u64| (u128::from(n) * u128::from(WIDTH)).div_ceil(u128::from(top)) as usize;
+        let (bar, scope) = (scale(d.remaining), scale(d.scope));
         out.push_str(&format!(
             "  {} {}  {}{} {:>3} of {}\n",
             d.day,

@@ -14,7 +14,7 @@ use crate::history::changes::What;
 use crate::history::walk::History;
 use crate::model::config::Config;
 use crate::model::date;
-use crate::model::sprint::{Sprint, WorkingDays};
+use crate::model::sprint::{Sprint, Standing, WorkingDays, standing};
 
 /// The fields a timeline follows.
 const FOLLOWED: [&str; 3] = ["status", "points", "sprint"];
@@ -98,10 +98,16 @@ impl Timeline {
 }
 
 /// The timelines of every story and sprint the history shows, by ID.
+///
+/// A change's time is its commit's, kept in commit order: a commit made in the same second as
+/// the one before it (a script, a rebase) or earlier than it (clock skew) takes the second
+/// after, so "just before the close" is always before the commit that closed the sprint.
 pub fn timelines(history: &History) -> BTreeMap<String, Timeline> {
     let mut out: BTreeMap<String, Timeline> = BTreeMap::new();
+    let mut clock = i64::MIN;
     for commit in &history.commits {
-        let time = commit.info.time;
+        clock = commit.info.time.max(clock.saturating_add(1));
+        let time = clock;
         for c in commit.changes() {
             match &c.what {
                 What::Created { kind, fields, .. } if kind == "story" || kind == "sprint" => {
@@ -192,6 +198,7 @@ pub fn sprint_history(
     // sprint closed on its last day would otherwise end with nothing left to do.
     let before_close = |time: i64| out.closed_at.map_or(time, |c| time.min(c - 1));
     let in_sprint = |t: &Timeline, time: i64| t.at("sprint", time) == Some(sprint.id.as_str());
+    let stand = |t: &Timeline, time: i64| t.at("status", time).map_or(Standing::Open, |s| standing(s, config));
     // Only the stories that were in it at some point matter.
     let ever: Vec<&Timeline> = timelines
         .values()
@@ -213,25 +220,31 @@ pub fn sprint_history(
             && done < end_time
             && in_sprint(t, done)
         {
-            out.completed += t.points_at(done);
+            out.completed = out.completed.saturating_add(t.points_at(done));
             out.completed_stories.push(t.id.clone());
         }
     }
     out.committed = ever
         .iter()
-        .filter(|t| in_sprint(t, started_at))
-        .filter(|t| !t.at("status", started_at).is_some_and(|s| config.is_closed(s) && !config.is_finished(s)))
-        .map(|t| t.points_at(started_at))
-        .sum();
+        .filter(|t| in_sprint(t, started_at) && stand(t, started_at) != Standing::Dropped)
+        .fold(0u64, |sum, t| sum.saturating_add(t.points_at(started_at)));
     if let Some(closed) = out.closed_at {
+        // Completed is what was finished when it closed: the same count as `pm sprint close`
+        // printed, whatever happens to those stories later (reopened, deleted).
+        out.completed = 0;
+        out.completed_stories.clear();
         for t in ever.iter().filter(|t| in_sprint(t, closed - 1)) {
-            let status = t.at("status", closed - 1);
-            if status.is_some_and(|s| config.is_closed(s) && !config.is_finished(s)) {
+            let at = stand(t, closed - 1);
+            if at == Standing::Dropped {
                 continue;
             }
+            let points = t.points_at(closed - 1);
             out.at_close.push(t.id.clone());
-            out.scope_at_close += t.points_at(closed - 1);
-            if !status.is_some_and(|s| config.is_finished(s)) {
+            out.scope_at_close = out.scope_at_close.saturating_add(points);
+            if at == Standing::Finished {
+                out.completed = out.completed.saturating_add(points);
+                out.completed_stories.push(t.id.clone());
+            } else {
                 out.carried.push(t.id.clone());
             }
         }
@@ -240,16 +253,16 @@ pub fn sprint_history(
     for day in days.between(start, last) {
         let (_, day_end) = day_bounds(day);
         let at = before_close(day_end - 1);
-        let (mut remaining, mut scope) = (0, 0);
+        let (mut remaining, mut scope) = (0u64, 0u64);
         for t in ever.iter().filter(|t| in_sprint(t, at)) {
-            let status = t.at("status", at);
-            if status.is_some_and(|s| config.is_closed(s) && !config.is_finished(s)) {
-                continue; // dropped
+            let at_now = stand(t, at);
+            if at_now == Standing::Dropped {
+                continue;
             }
             let points = t.points_at(at);
-            scope += points;
-            if !status.is_some_and(|s| config.is_finished(s)) {
-                remaining += points;
+            scope = scope.saturating_add(points);
+            if at_now == Standing::Open {
+                remaining = remaining.saturating_add(points);
             }
         }
         out.burndown.push(BurndownDay { day, remaining, scope });
@@ -379,6 +392,10 @@ pub fn weekly(finished: &[Finished], from: Date, to: Date) -> Vec<(Date, usize, 
     weeks.into_iter().map(|(w, (n, p))| (w, n, p)).collect()
 }
 
+/// The longest future a forecast simulates: ten years. A run that has not finished by then
+/// stops there (the forecast then says "more than ten years").
+pub const HORIZON_WEEKS: usize = 520;
+
 /// When `count` stories are likely done, by Monte Carlo over a weekly throughput sample: each
 /// run draws a past week's count until the work is done. The weeks it took at the 50th, 85th
 /// and 95th percentiles. `None` when the sample has no week with finished work.
@@ -393,7 +410,7 @@ pub fn forecast(sample: &[usize], count: usize, runs: usize, seed: u64) -> Optio
     let mut weeks: Vec<usize> = (0..runs.max(1))
         .map(|_| {
             let (mut left, mut n) = (count, 0);
-            while left > 0 {
+            while left > 0 && n < HORIZON_WEEKS {
                 left = left.saturating_sub(sample[rng.usize(..sample.len())]);
                 n += 1;
             }
@@ -403,6 +420,34 @@ pub fn forecast(sample: &[usize], count: usize, runs: usize, seed: u64) -> Optio
     weeks.sort_unstable();
     let at = |p: usize| weeks[((p * weeks.len()).div_ceil(100)).clamp(1, weeks.len()) - 1];
     Some([at(50), at(85), at(95)])
+}
+
+/// The weekly throughput a forecast draws from: stories finished in each full week from `from`
+/// to `before` (the day before this week began).
+pub struct Sample {
+    pub weeks: Vec<usize>,
+    pub from: Date,
+    pub before: Date,
+}
+
+/// The 12 full weeks before this one, or the weeks since `since`.
+pub fn sample(timelines: &BTreeMap<String, Timeline>, config: &Config, today: Date, since: Option<Date>) -> Sample {
+    let this_week = week_of(today);
+    // Not before the product's history began: weeks before any story existed are not weeks
+    // in which the team finished nothing.
+    let began = timelines.values().filter_map(|t| t.created).min().and_then(date::local_day).map(week_of);
+    let twelve = this_week.checked_sub(jiff::Span::new().days(84)).unwrap_or(this_week);
+    let from = since.unwrap_or_else(|| began.map_or(twelve, |b| b.max(twelve)));
+    let before = this_week.checked_sub(jiff::Span::new().days(1)).unwrap_or(this_week);
+    let finished =
+        finished_stories(timelines, config, Some(date::day_span(from).0), Some(date::day_span(this_week).0), |_| true);
+    let weeks = if from <= before { weekly(&finished, from, before) } else { Vec::new() };
+    Sample { weeks: weeks.iter().map(|(_, n, _)| *n).collect(), from, before }
+}
+
+/// Whether a sample is enough to forecast from: 3 weeks or more with finished work.
+pub fn enough(sample: &[usize]) -> bool {
+    sample.iter().filter(|n| **n > 0).count() >= 3
 }
 
 /// The value at `p` (0-100) of sorted values, by the nearest-rank method.
@@ -458,6 +503,10 @@ mod tests {
         // 20 stories at 1.75 a week: about 11-12 weeks at the median.
         assert!((10..=13).contains(&a[0]), "{a:?}");
         assert_eq!(forecast(&[0, 0, 0], 5, 100, 1), None);
+        // A future longer than the horizon stops there.
+        let mut thin = vec![0; 99];
+        thin.push(1);
+        assert_eq!(forecast(&thin, 10_000, 50, 1), Some([HORIZON_WEEKS; 3]));
         assert_eq!(forecast(&[5], 10, 100, 1), Some([2, 2, 2]));
     }
 

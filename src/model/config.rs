@@ -140,8 +140,32 @@ impl Config {
             Error::bad_file(Location::new(shown, line), format!("invalid settings: {message}"))
                 .with_hint("docs/format.md lists every setting of pm.yaml with its default")
         })?;
+        let mut config = config;
+        config.fit_story_statuses(text);
         config.validate(shown)?;
         Ok(config)
+    }
+
+    /// `started` and `finished` left out of a `pm.yaml` whose story statuses are not the default
+    /// ones: the defaults kept where the statuses have them; else the statuses between the
+    /// first and the first closed one count as started, and the first closed one as finished
+    /// (`[todo, doing, shipped, wontdo]`: doing started, shipped finished).
+    fn fit_story_statuses(&mut self, text: &str) {
+        let given = |key: &str| {
+            serde_yaml::from_str::<serde_yaml::Value>(text)
+                .ok()
+                .and_then(|v| v.as_mapping().map(|m| m.contains_key(key)))
+                .unwrap_or(false)
+        };
+        let story = self.statuses.story.clone();
+        let first_closed = story.iter().position(|s| self.is_closed(s));
+        if !given("finished") && !self.finished.iter().all(|s| story.contains(s)) {
+            self.finished = first_closed.map(|i| vec![story[i].clone()]).unwrap_or_default();
+        }
+        if !given("started") && !self.started.iter().all(|s| story.contains(s)) {
+            let end = first_closed.unwrap_or(story.len());
+            self.started = story.get(1..end).map(<[String]>::to_vec).unwrap_or_default();
+        }
     }
 
     fn validate(&self, shown: &std::path::Path) -> Result<()> {
@@ -156,6 +180,17 @@ impl Config {
         }
         if prefixes.iter().enumerate().any(|(i, p)| prefixes[..i].contains(p)) {
             return Err(bad("the ID prefixes must differ".into()));
+        }
+        let sprint = &self.statuses.sprint;
+        if sprint.len() < 3 || sprint.iter().enumerate().any(|(i, s)| sprint[..i].contains(s)) {
+            return Err(bad(format!(
+                "statuses.sprint {sprint:?} must list at least three different statuses: planned, active, ..., closed (the first is planned, the second active, the last closed)"
+            )));
+        }
+        for (key, list) in [("finished", &self.finished), ("started", &self.started)] {
+            if let Some(s) = list.iter().find(|s| !self.statuses.story.contains(s)) {
+                return Err(bad(format!("{key}: {s:?} is not one of statuses.story {:?}", self.statuses.story)));
+            }
         }
         if crate::model::sprint::Length::parse(&self.sprint_length).is_none() {
             return Err(bad(format!(

@@ -23,13 +23,13 @@ impl Length {
     /// `Nw` (weeks) or `Nd` (days), N from 1; `None` for anything else.
     pub fn parse(text: &str) -> Option<Length> {
         let text = text.trim();
-        let (n, unit) = text.split_at(text.len().checked_sub(1)?);
+        let (n, per) = match (text.strip_suffix('w'), text.strip_suffix('d')) {
+            (Some(n), _) => (n, 7),
+            (_, Some(n)) => (n, 1),
+            _ => return None,
+        };
         let n: i32 = n.parse().ok().filter(|n| (1..=366).contains(n))?;
-        match unit {
-            "w" => Some(Length { days: n * 7 }),
-            "d" => Some(Length { days: n }),
-            _ => None,
-        }
+        Some(Length { days: n * per })
     }
 }
 
@@ -68,11 +68,14 @@ impl WorkingDays {
         self.days[day.weekday().to_monday_zero_offset().unsigned_abs() as usize]
     }
 
-    /// The working days from `start` to `end`, both inclusive.
+    /// The working days from `start` to `end`, both inclusive (at most 1,000 days are looked
+    /// at: a sprint is weeks long, and a mistyped year must not make a command crawl).
     pub fn between(&self, start: Date, end: Date) -> Vec<Date> {
         let mut out = Vec::new();
         let mut day = start;
-        while day <= end {
+        let mut seen = 0;
+        while day <= end && seen < 1000 {
+            seen += 1;
             if self.is_working(day) {
                 out.push(day);
             }
@@ -160,6 +163,27 @@ impl Sprint {
     }
 }
 
+/// Where a story stands for a sprint: finished (its points are completed), dropped (out of the
+/// sprint's scope), or open (still to do). The one definition every sprint number uses: the
+/// plan and the close, `pm sprint show` and `list`, `pm check`, burndown and velocity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Finished,
+    Dropped,
+    Open,
+}
+
+/// How a story with `status` stands (`finished` in pm.yaml, else closed = dropped, else open).
+pub fn standing(status: &str, config: &Config) -> Standing {
+    if config.is_finished(status) {
+        Standing::Finished
+    } else if config.is_closed(status) {
+        Standing::Dropped
+    } else {
+        Standing::Open
+    }
+}
+
 /// What a sprint holds now: its stories and their points.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -180,13 +204,14 @@ pub fn tally<'a>(id: &str, stories: impl Iterator<Item = &'a Item>, config: &Con
     for s in stories.filter(|s| s.sprint().as_deref() == Some(id)) {
         let sid = s.id.to_string();
         let points = s.points_or_none();
-        if config.is_closed(&s.status) && !config.is_finished(&s.status) {
-            continue; // dropped: out of the sprint's scope
+        let standing = standing(&s.status, config);
+        if standing == Standing::Dropped {
+            continue; // out of the sprint's scope
         }
-        t.committed += points.unwrap_or(0);
-        if config.is_finished(&s.status) {
-            t.completed += points.unwrap_or(0);
-        } else if !config.is_closed(&s.status) {
+        t.committed = t.committed.saturating_add(points.unwrap_or(0));
+        if standing == Standing::Finished {
+            t.completed = t.completed.saturating_add(points.unwrap_or(0));
+        } else {
             t.open.push(sid.clone());
         }
         if points.is_none() {

@@ -86,7 +86,7 @@ pub fn prepare(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHo
         values::link(product, v, Kind::Vision)?;
     }
     if let Some(s) = &new.sprint {
-        values::link(product, s, Kind::Sprint)?;
+        values::open_sprint(product, s)?;
     }
     if let Some(g) = &new.goal
         && g.contains('\n')

@@ -12,35 +12,30 @@ use crate::ops::set::{Changed, stage_set};
 use crate::store::product::Items;
 use crate::store::transaction::Transaction;
 
-/// What `plan` did.
-#[derive(Debug, Default)]
-pub struct Planned {
-    /// Stories that joined the sprint, and stories taken out of it.
-    pub added: Vec<String>,
-    pub removed: Vec<String>,
-    /// With `--fill`: open stories without points that were passed over.
-    pub skipped_unestimated: Vec<String>,
-    /// The sprint's stories and points after the change.
-    pub tally: Tally,
-}
-
 /// Which stories `--fill` takes: open ones in no sprint, from the top of the backlog
 /// (`order`, story IDs), while the committed points stay within capacity. A story without
 /// points is passed over (and named); the first story that does not fit ends the fill, so a
 /// smaller story further down never jumps the priority order.
-pub fn fill_choice(order: &[String], items: &Items, committed: u64, capacity: u64) -> (Vec<String>, Vec<String>) {
+pub fn fill_choice(
+    order: &[String],
+    items: &Items,
+    config: &crate::model::config::Config,
+    committed: u64,
+    capacity: u64,
+) -> (Vec<String>, Vec<String>) {
     let (mut take, mut skipped) = (Vec::new(), Vec::new());
     let mut total = committed;
     for id in order {
-        let Some(story) = items.get(id).filter(|s| s.kind == Kind::Story && s.sprint().is_none()) else { continue };
+        let open = |s: &&Item| s.kind == Kind::Story && s.sprint().is_none() && !config.is_closed(&s.status);
+        let Some(story) = items.get(id).filter(open) else { continue };
         let Some(points) = story.points_or_none() else {
             skipped.push(id.clone());
             continue;
         };
-        if total + points > capacity {
+        if total.saturating_add(points) > capacity {
             break;
         }
-        total += points;
+        total = total.saturating_add(points);
         take.push(id.clone());
     }
     (take, skipped)

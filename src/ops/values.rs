@@ -59,6 +59,16 @@ pub fn link(product: &Product, id: &str, kind: Kind) -> Result<Item> {
     product.get(id, kind)
 }
 
+/// A sprint a story may join: one that exists and is not closed.
+pub fn open_sprint(product: &Product, id: &str) -> Result<Item> {
+    let sprint = link(product, id, Kind::Sprint)?;
+    if product.config.is_sprint_closed(&sprint.status) {
+        return Err(Error::bad_argument(format!("{} is {}; it takes no more stories", sprint.id, sprint.status))
+            .with_hint("plan it into an open sprint: pm sprint list"));
+    }
+    Ok(sprint)
+}
+
 /// A sprint date (`--start`, `end=`): YYYY-MM-DD.
 pub fn date(key: &str, value: &str) -> Result<jiff::civil::Date> {
     crate::model::sprint::parse_date(value).ok_or_else(|| {
@@ -129,7 +139,7 @@ pub fn assignment(product: &Product, item: &Item, key: &str, value: &str) -> Res
             FieldValue::Scalar(yaml_scalar(v))
         }
         "sprint" if kind == Kind::Story => {
-            link(product, v, Kind::Sprint)?;
+            open_sprint(product, v)?;
             FieldValue::Scalar(yaml_scalar(v))
         }
         "start" | "end" if kind == Kind::Sprint => FieldValue::Scalar(date(key, v)?.to_string()),

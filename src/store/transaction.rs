@@ -92,6 +92,9 @@ enum Op {
 #[derive(Debug, Default)]
 pub struct Changes {
     ops: Vec<Op>,
+    /// Where the replace of each path is in `ops`: one transaction may stage thousands of
+    /// writes (a sprint planned from a long backlog), so a write does not scan the others.
+    replaces: std::collections::HashMap<PathBuf, usize>,
 }
 
 /// Why a commit did not happen.
@@ -134,13 +137,14 @@ impl Changes {
     pub fn write(&mut self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
         let path = path.into();
         let contents = contents.into();
-        if let Some(Op::Replace { contents: c, .. }) =
-            self.ops.iter_mut().find(|op| matches!(op, Op::Replace { path: p, .. } if *p == path))
+        if let Some(&at) = self.replaces.get(&path)
+            && let Some(Op::Replace { contents: c, .. }) = self.ops.get_mut(at)
         {
             *c = contents;
             return;
         }
         let original = fs::read(&path).ok();
+        self.replaces.insert(path.clone(), self.ops.len());
         self.ops.push(Op::Replace { path, contents, original });
     }
 

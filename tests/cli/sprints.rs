@@ -234,3 +234,89 @@ fn flow_counts_the_last_finish_and_forecasts_refuse_thin_history() {
          hint: commit the product folder in a git repository; each sprint's changes are then on record\n"
     );
 }
+
+/// Settings that would make sprint numbers wrong are refused; custom story statuses without
+/// `finished` count their first closed status as finished.
+#[test]
+fn sprint_settings_are_checked_and_custom_statuses_count() {
+    let t = backlog();
+    let bad: [(&str, &str); 3] = [
+        ("statuses:\n  sprint: [open, closed]\n", "must list at least three different statuses"),
+        ("finished: [shipped]\n", "finished: \"shipped\" is not one of statuses.story"),
+        ("sprint_length: 2\u{e9}\n", "sprint_length \"2\u{e9}\" is not a length"),
+    ];
+    for (yaml, message) in bad {
+        t.write("product/pm.yaml", yaml);
+        let run = t.pm(&["sprint", "list"]).code(2);
+        assert!(run.stderr.contains(message), "{yaml}: {}", run.stderr);
+    }
+    t.write(
+        "product/pm.yaml",
+        "statuses:\n  story: [todo, doing, shipped, wontdo]\nclosed: [shipped, wontdo, closed]\ndefault_status:\n  story: todo\n",
+    );
+    for id in ["S-1", "S-2", "S-3", "S-4", "S-5"] {
+        let file = std::fs::read_dir(t.path("product/stories"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("{id}-")))
+            .unwrap();
+        let text = std::fs::read_to_string(&file).unwrap().replace("status: draft", "status: todo");
+        std::fs::write(&file, text).unwrap();
+    }
+    t.pm(&["sprint", "add", "Sprint 1", "--start", "2026-11-30", "--capacity", "20"]).success();
+    t.pm(&["sprint", "plan", "SP-1", "S-1", "S-2"]).success();
+    t.pm(&["story", "set", "S-1", "status=shipped"]).success();
+    t.pm(&["sprint", "list"]).success().stdout_is(
+        "ID    TITLE     STATUS   START       END         CAPACITY  POINTS  DONE\nSP-1  Sprint 1  planned  2026-11-30  2026-12-13  20        5       3\n",
+    );
+}
+
+/// --fill never takes a closed story (one left in backlog.md by hand), and huge points do not
+/// overflow.
+#[test]
+fn fill_takes_open_stories_only_and_points_never_overflow() {
+    let t = backlog();
+    let s1 = "product/stories/S-1-split-a-bill.md";
+    t.write(s1, &t.read(s1).replace("status: draft", "status: done"));
+    t.pm(&["sprint", "add", "Sprint 1", "--start", "2026-11-30", "--capacity", "4"]).success();
+    t.pm(&["sprint", "plan", "SP-1", "--fill"])
+        .success()
+        .stdout_is("Planned S-2 into SP-1\nSP-1: 2 points committed of 4 in 1 story\n");
+    let s4 = "product/stories/S-4-bank-sync.md";
+    t.write(s4, &t.read(s4).replace("points: 5", "points: 18446744073709551615"));
+    t.pm(&["sprint", "plan", "SP-1", "S-4"]).success();
+    t.pm(&["sprint", "list"]).success();
+    t.pm(&["sprint", "show"]).success();
+    t.pm(&["check"]).code(1);
+}
+
+/// Velocity counts what a sprint had finished when it closed, as the close said, whatever
+/// happens to those stories later (reopened in the next sprint).
+#[test]
+fn velocity_is_what_the_close_said_and_stays_so() {
+    let mut t = backlog();
+    t.set_env("TZ", "UTC");
+    t.set_env("PM_TODAY", "2026-12-16");
+    t.pm(&["sprint", "add", "Sprint 1", "--start", "2026-11-30", "--end", "2026-12-11", "--capacity", "8"]).success();
+    t.pm(&["sprint", "plan", "SP-1", "S-1", "S-2"]).success();
+    t.pm(&["sprint", "start", "SP-1"]).success();
+    commit_on(&t, "2026-11-30", "sprint 1 starts");
+    t.pm(&["story", "set", "S-1", "status=done"]).success();
+    commit_on(&t, "2026-12-02", "S-1 done");
+    // Finished after the last day but before the close: the close counts it, and so does velocity.
+    t.pm(&["story", "set", "S-2", "status=done"]).success();
+    commit_on(&t, "2026-12-14", "S-2 done");
+    let close = t.pm(&["sprint", "close", "SP-1"]).success().stdout;
+    assert_eq!(close, "Closed SP-1: 5 of 5 points completed (capacity 8)\n");
+    commit_on(&t, "2026-12-14", "close sprint 1");
+    t.pm(&["story", "set", "S-1", "status=in-progress"]).success();
+    commit_on(&t, "2026-12-15", "S-1 reopened");
+    t.pm(&["velocity"]).success().stdout_is(
+        "\
+SPRINT  TITLE     START       END         CAPACITY  COMMITTED  FINAL  COMPLETED
+SP-1    Sprint 1  2026-11-30  2026-12-11  8         5          5      5
+
+Velocity over the last 1 closed sprint: 5.0 points (range 5-5)
+",
+    );
+}
