@@ -244,6 +244,20 @@ run_size() {
       record "$size" "pm flow (cache warm)" "$h" "" abs 0.3 "$PM" flow
       record "$size" "pm velocity (cache warm)" "$h" "" abs 0.3 "$PM" velocity
     fi
+    # A sprint of the five stories at the top of the backlog, committed on the scratch copy
+    # (the corpora have none): its show reads the walk above and the working tree.
+    if has sprint; then
+      local top
+      top=$(sed -n 's/^- \[\(S-[0-9]*\)\].*/\1/p' "$h/product/backlog.md" | head -n 5 | tr '\n' ' ')
+      "$PM" -C "$h" -q sprint add "Bench sprint" --capacity 60 >/dev/null
+      # shellcheck disable=SC2086
+      "$PM" -C "$h" -q sprint plan SP-1 $top >/dev/null
+      git -C "$h" add -A
+      git -C "$h" -c user.name=bench -c user.email=bench@example.com commit -qm "bench sprint"
+      "$PM" -C "$h" history >/dev/null 2>&1 || true
+      record "$size" "pm sprint show (cache warm)" "$h" "" abs 0.2 "$PM" sprint show
+      record "$size" "pm sprint plan --fill" "$h" "$h.reset" abs 0.2 "$PM" sprint plan SP-1 --fill
+    fi
   else
     unavailable "$size" "pm history (first run)" history 1
     unavailable "$size" "pm history (cache warm)" warm 0.1

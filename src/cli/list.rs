@@ -4,8 +4,10 @@ use crate::cli::Ctx;
 use crate::cli::output::{ListFormat, print_rows};
 use crate::cli::view::{self, ac_summary, opt};
 use crate::error::Result;
+use crate::history::flow;
+use crate::model::date;
 use crate::model::id::Kind;
-use crate::model::sprint::{self, Sprint};
+use crate::model::sprint::{self, Sprint, WorkingDays};
 
 /// List items. Stories come in backlog order (ranked first, then the rest by ID).
 #[derive(Debug, clap::Args)]
@@ -92,6 +94,13 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
         })?;
         return ctx.finish(errors);
     }
+    // A closed sprint's numbers are those of its close, from history (its carried stories have
+    // moved on since); an open one's are what it holds now.
+    let timelines = match kind {
+        Kind::Sprint if a.at.is_none() => crate::cli::history::read_history(&product)?.map(|h| flow::timelines(&h)),
+        _ => None,
+    };
+    let days = WorkingDays::parse(&product.config.working_days).unwrap_or_default();
     let (header, rows): (Vec<&str>, Vec<Vec<String>>) = match kind {
         Kind::Story => (
             vec!["RANK", "ID", "TITLE", "PRIORITY", "POINTS", "STATUS", "EPIC", "OWNER", "AC"],
@@ -131,12 +140,28 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
                 .collect(),
         ),
         Kind::Sprint => (
-            vec!["ID", "TITLE", "STATUS", "START", "END", "CAPACITY", "POINTS", "DONE"],
+            vec!["ID", "TITLE", "STATUS", "START", "END", "CAPACITY", "COMMITTED", "COMPLETED", "CARRIED"],
             selected
                 .iter()
                 .map(|i| {
                     let sprint = Sprint::of(i);
-                    let tally = sprint::tally(&sprint.id, items.of_kind(Kind::Story), &product.config);
+                    let config = &product.config;
+                    let closed = config.is_sprint_closed(&sprint.status);
+                    let past = timelines
+                        .as_ref()
+                        .filter(|_| closed)
+                        .map(|t| flow::sprint_history(&sprint, t, config, &days, date::today()))
+                        .filter(|h| h.closed_at.is_some());
+                    let (committed, completed, carried) = match past {
+                        Some(h) => (h.committed.to_string(), h.completed.to_string(), h.carried_points.to_string()),
+                        None => {
+                            let t = sprint::tally(&sprint.id, items.of_kind(Kind::Story), config);
+                            // A closed sprint without history: what it committed and carried is
+                            // not known any more (its carried stories have moved on).
+                            let unknown = |n: u64| if closed { "-".to_string() } else { n.to_string() };
+                            (unknown(t.committed), t.completed.to_string(), unknown(0))
+                        }
+                    };
                     let day = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
                     vec![
                         sprint.id.clone(),
@@ -145,8 +170,9 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
                         day(sprint.start),
                         day(sprint.end),
                         sprint.capacity.map(|c| c.to_string()).unwrap_or_default(),
-                        tally.committed.to_string(),
-                        tally.completed.to_string(),
+                        committed,
+                        completed,
+                        carried,
                     ]
                 })
                 .collect(),

@@ -102,9 +102,9 @@ RANK  ID   TITLE           PRIORITY  POINTS  STATUS  EPIC  SPRINT  AC
     assert!(t.read("product/sprints/SP-1-sprint-1.md").contains("\nstatus: closed\n"));
     t.pm(&["sprint", "list"]).success().stdout_is(
         "\
-ID    TITLE     STATUS   START       END         CAPACITY  POINTS  DONE
-SP-1  Sprint 1  closed   2026-11-30  2026-12-13  8         3       3
-SP-2  Sprint 2  planned  2026-12-14  2026-12-27  8         2       0
+ID    TITLE     STATUS   START       END         CAPACITY  COMMITTED  COMPLETED  CARRIED
+SP-1  Sprint 1  closed   2026-11-30  2026-12-13  8         -          3          -
+SP-2  Sprint 2  planned  2026-12-14  2026-12-27  8         2          0          0
 ",
     );
     // Closing twice, or starting a closed sprint: exit 2, nothing written.
@@ -267,7 +267,7 @@ fn sprint_settings_are_checked_and_custom_statuses_count() {
     t.pm(&["sprint", "plan", "SP-1", "S-1", "S-2"]).success();
     t.pm(&["story", "set", "S-1", "status=shipped"]).success();
     t.pm(&["sprint", "list"]).success().stdout_is(
-        "ID    TITLE     STATUS   START       END         CAPACITY  POINTS  DONE\nSP-1  Sprint 1  planned  2026-11-30  2026-12-13  20        5       3\n",
+        "ID    TITLE     STATUS   START       END         CAPACITY  COMMITTED  COMPLETED  CARRIED\nSP-1  Sprint 1  planned  2026-11-30  2026-12-13  20        5          3          0\n",
     );
 }
 
@@ -311,6 +311,9 @@ fn velocity_is_what_the_close_said_and_stays_so() {
     commit_on(&t, "2026-12-14", "close sprint 1");
     t.pm(&["story", "set", "S-1", "status=in-progress"]).success();
     commit_on(&t, "2026-12-15", "S-1 reopened");
+    // A renumbered story keeps its life under its new ID.
+    t.pm(&["renumber", "S-2", "S-9"]).success();
+    commit_on(&t, "2026-12-16", "S-2 is S-9");
     t.pm(&["velocity"]).success().stdout_is(
         "\
 SPRINT  TITLE     START       END         CAPACITY  COMMITTED  FINAL  COMPLETED
@@ -319,4 +322,13 @@ SP-1    Sprint 1  2026-11-30  2026-12-11  8         5          5      5
 Velocity over the last 1 closed sprint: 5.0 points (range 5-5)
 ",
     );
+    t.pm(&["sprint", "list"]).success().stdout_is(
+        "\
+ID    TITLE     STATUS  START       END         CAPACITY  COMMITTED  COMPLETED  CARRIED
+SP-1  Sprint 1  closed  2026-11-30  2026-12-11  8         5          5          0
+",
+    );
+    let flow = t.pm(&["flow", "--format", "json"]).success().json();
+    let s9 = flow["finished"].as_array().unwrap().iter().find(|f| f["id"] == "S-9").cloned().unwrap();
+    assert_eq!((s9["finished"].as_str(), s9["lead_days"].as_f64()), (Some("2026-12-14"), Some(14.0)));
 }
