@@ -248,7 +248,8 @@ run_size() {
     # (the corpora have none): its show reads the walk above and the working tree.
     if has sprint; then
       local top
-      top=$(sed -n 's/^- \[\(S-[0-9]*\)\].*/\1/p' "$h/product/backlog.md" | head -n 5 | tr '\n' ' ')
+      # awk reads to the end (head would close the pipe early, which pipefail takes for a failure)
+      top=$(sed -n 's/^- \[\(S-[0-9]*\)\].*/\1/p' "$h/product/backlog.md" | awk 'NR <= 5' | tr '\n' ' ')
       "$PM" -C "$h" -q sprint add "Bench sprint" --capacity 60 >/dev/null
       # shellcheck disable=SC2086
       "$PM" -C "$h" -q sprint plan SP-1 $top >/dev/null
