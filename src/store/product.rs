@@ -194,6 +194,29 @@ impl Product {
         (Items::new(all), errors)
     }
 
+    /// [`Product::load_all_lenient`] for the files whose text `keep` keeps (a cheap test before
+    /// the parse: `pm sprint show` reads the 10,000 files but parses only the ones that name the
+    /// sprint).
+    pub fn load_where_lenient(&self, keep: impl Fn(&str) -> bool + Sync) -> (Items, Vec<Error>) {
+        let mut all = Vec::new();
+        let mut errors = Vec::new();
+        let results = parallel_map(self.item_files(), |path| -> Result<Option<Item>> {
+            let text = read_text(path).map_err(|e| Error::io(&self.shown(path), e))?;
+            if !keep(&text) {
+                return Ok(None);
+            }
+            self.load_candidate(path)
+        });
+        for r in results {
+            match r {
+                Ok(Some(item)) => all.push(item),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        (Items::new(all), errors)
+    }
+
     /// [`Product::load_all_lenient`] for the items of one kind: the files of the other kinds'
     /// folders are not read (a sprint command need not parse 10,000 stories).
     pub fn load_kind_lenient(&self, kind: Kind) -> (Items, Vec<Error>) {
