@@ -5,6 +5,7 @@ mod ac;
 mod add;
 mod backlog;
 mod check;
+mod completions;
 mod diff;
 mod edit;
 mod editor;
@@ -14,6 +15,7 @@ mod forecast;
 mod history;
 mod init;
 mod list;
+mod man;
 mod output;
 mod rank;
 mod renumber;
@@ -112,6 +114,10 @@ enum Command {
     Flow(flow::Args),
     /// Forecast when open work is likely done, from past throughput
     Forecast(forecast::Args),
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(completions::Args),
+    /// Print the man page, or write one per command with --out DIR
+    Man(man::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -405,12 +411,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Velocity(a) => velocity::run(&ctx, a),
         Command::Flow(a) => flow::run(&ctx, a),
         Command::Forecast(a) => forecast::run(&ctx, a),
+        Command::Completions(a) => completions::run(&ctx, a),
+        Command::Man(a) => man::run(&ctx, a),
     }?;
     Ok(ExitCode::Success)
 }
 
 /// The command reference in Markdown, generated from the clap definitions (the same source
 /// as `--help`), for `docs/commands.md`.
+/// The command definitions (for tests and tools that walk the commands).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command()
+}
+
 pub fn reference_markdown() -> String {
     use clap::CommandFactory;
     fn walk(cmd: &mut clap::Command, path: &str, out: &mut String) {
