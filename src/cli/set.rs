@@ -15,6 +15,9 @@ pub struct Args {
     /// Assignments: key=value (labels and depends_on take comma-separated lists)
     #[arg(required = true, value_name = "KEY=VALUE")]
     assignments: Vec<String>,
+    /// Add a field pm does not know and pm.yaml does not declare (custom_fields)
+    #[arg(long)]
+    force: bool,
 }
 
 /// Change the status and update the backlog or roadmap in one step.
@@ -36,7 +39,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     // Locked from the read to the write, so parallel edits of one item never lose each other.
     let mut tx = ctx.transaction(&product)?;
     let item = product.get(&a.id, kind)?;
-    let changed = set(&mut tx, item, &pairs)?;
+    let changed = set(&mut tx, item, &pairs, a.force)?;
     report(ctx, &changed)
 }
 

@@ -21,8 +21,10 @@ impl Changed {
     }
 }
 
-/// Apply `key=value` assignments to an item.
-pub fn set(tx: &mut Transaction, item: Item, assignments: &[(String, String)]) -> Result<Changed> {
+/// Apply `key=value` assignments to an item. A field pm does not know, that the item does not
+/// have and that `pm.yaml` does not declare (`custom_fields`) is refused as a likely typo
+/// unless `force`.
+pub fn set(tx: &mut Transaction, item: Item, assignments: &[(String, String)], force: bool) -> Result<Changed> {
     let product = tx.product();
     let mut seen = std::collections::HashSet::new();
     let mut edits = Vec::new();
@@ -30,7 +32,11 @@ pub fn set(tx: &mut Transaction, item: Item, assignments: &[(String, String)]) -
         if !seen.insert(key.as_str()) {
             return Err(Error::bad_argument(format!("`{key}` is given twice")).with_hint("give each field once"));
         }
-        edits.push((key.clone(), values::assignment(product, &item, key, value)?));
+        let edit = values::assignment(product, &item, key, value)?;
+        if !force {
+            values::new_field(product, &item, key)?;
+        }
+        edits.push((key.clone(), edit));
     }
     if item.kind == crate::model::id::Kind::Sprint {
         // The dates as they will be: a sprint never ends before it starts.

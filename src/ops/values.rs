@@ -59,6 +59,27 @@ pub fn link(product: &Product, id: &str, kind: Kind) -> Result<Item> {
     product.get(id, kind)
 }
 
+/// A field `set` may add: one pm knows for the item's kind, one the item has already, or one
+/// `pm.yaml` declares in `custom_fields`. Anything else is most likely a typo (`priorty=high`).
+pub fn new_field(product: &Product, item: &Item, key: &str) -> Result<()> {
+    let kind = item.kind;
+    let has = item.fields.keys().any(|k| item::scalar_string(k).as_deref() == Some(key));
+    if item::is_known_field(kind, key) || has || product.config.custom_fields.iter().any(|f| f == key) {
+        return Ok(());
+    }
+    let known = known_fields(kind);
+    let customs = product.config.custom_fields.iter().map(String::as_str);
+    let hint = match crate::error::did_you_mean(key, known.iter().copied().chain(customs)) {
+        Some(s) => format!("did you mean {s}? To add `{key}` anyway, list it in pm.yaml custom_fields or pass --force"),
+        None => format!(
+            "list `{key}` in pm.yaml custom_fields, or pass --force; the fields of {}: {}",
+            kind.with_article(),
+            known.join(", ")
+        ),
+    };
+    Err(Error::bad_argument(format!("{} has no field `{key}`", item.id)).with_hint(hint))
+}
+
 /// A sprint a story may join: one that exists and is not closed.
 pub fn open_sprint(product: &Product, id: &str) -> Result<Item> {
     let sprint = link(product, id, Kind::Sprint)?;

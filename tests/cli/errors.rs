@@ -145,3 +145,17 @@ fn filters_that_name_nothing_or_do_not_apply_are_errors() {
     t.pm(&["epic", "list", "--priority", "high"]).code(2).stderr_has("--priority filters stories");
     t.pm(&["story", "list", "--label", "nothing-has-this"]).success().stdout_is("No story matches.\n");
 }
+
+/// A field pm does not know, the item does not have and pm.yaml does not declare is a likely
+/// typo: refused with a suggestion; a declared custom field, an existing one, or --force passes.
+#[test]
+fn setting_an_unknown_field_is_refused_unless_declared_or_forced() {
+    let t = Test::with_example();
+    assert_eq!(
+        t.pm(&["story", "set", "S-10", "priorty=high"]).code(2).stderr,
+        "error: S-10 has no field `priorty`\n  hint: did you mean priority? To add `priorty` anyway, list it in pm.yaml custom_fields or pass --force\n"
+    );
+    t.pm(&["story", "set", "S-16", "jira=TND-500"]).success();
+    t.pm(&["story", "set", "S-10", "estimate=3d", "--force"]).success();
+    assert!(t.read("product/stories/S-10-show-the-change-history-of-an-expense.md").contains("\nestimate: 3d\n"));
+}

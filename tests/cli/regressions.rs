@@ -53,7 +53,7 @@ fn parallel_edits_of_one_story_lose_nothing() {
     t.pm(&["story", "add", "Busy"]).success();
     let mut runs: Vec<Vec<String>> =
         (0..8).map(|i| ["ac", "add", "S-1", &format!("Criterion {i}")].map(String::from).to_vec()).collect();
-    runs.extend((0..6).map(|i| ["story", "set", "S-1", &format!("f{i}=v")].map(String::from).to_vec()));
+    runs.extend((0..6).map(|i| ["story", "set", "S-1", &format!("f{i}=v"), "--force"].map(String::from).to_vec()));
     spawn_all(&t, runs);
     let text = t.read("product/stories/S-1-busy.md");
     assert_eq!(text.matches("- [ ] AC-").count(), 8, "{text}");
