@@ -12,7 +12,6 @@ use crate::history::cache::{Cache, CommitInfo};
 use crate::history::changes::{Change, What};
 use crate::history::walk::{self, History, Options};
 use crate::model::date;
-use crate::model::id::ItemId;
 use crate::model::item::{COMMON_FIELDS, EPIC_FIELDS, STORY_FIELDS, VISION_FIELDS};
 use crate::store::repo::{Repo, UNSHALLOW_HINT};
 
@@ -162,7 +161,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let git = Repo::open(&product)?;
     let mut ids = Vec::new();
     for text in &a.ids {
-        let id = ItemId::parse(text).ok_or_else(|| {
+        let id = product.config.id_from_input(text).ok_or_else(|| {
             Error::bad_argument(format!("`{text}` is not an ID"))
                 .with_hint(crate::model::id::id_hint(&product.config.prefixes.story))
         })?;

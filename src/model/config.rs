@@ -239,6 +239,19 @@ impl Config {
         }
     }
 
+    /// An ID typed on the command line: as [`ItemId::parse`], with a prefix in any case taken as
+    /// the configured one it matches (`s-1` is `S-1`, `sp-2` is `SP-2`). Files keep the strict
+    /// form: this is for input only.
+    pub fn id_from_input(&self, text: &str) -> Option<ItemId> {
+        let mut id = ItemId::parse(text.trim())?;
+        if self.kind_of(&id).is_none()
+            && let Some(kind) = Kind::ALL.into_iter().find(|k| self.prefix(*k).eq_ignore_ascii_case(&id.prefix))
+        {
+            id.prefix = self.prefix(kind).to_string();
+        }
+        Some(id)
+    }
+
     /// The kind an ID's prefix names, if any.
     pub fn kind_of(&self, id: &ItemId) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| self.prefix(*k) == id.prefix)

@@ -26,6 +26,16 @@ pub struct Moved {
     pub horizon: Option<String>,
 }
 
+/// A position whose `--before`/`--after` ID is written as files write it.
+fn typed(product: &crate::store::product::Product, position: &Position) -> Position {
+    let canonical = |id: &String| product.config.id_from_input(id).map_or_else(|| id.clone(), |i| i.to_string());
+    match position {
+        Position::Before(id) => Position::Before(canonical(id)),
+        Position::After(id) => Position::After(canonical(id)),
+        other => other.clone(),
+    }
+}
+
 fn target_index(others: &[String], position: &Position, kind: &str) -> Result<usize> {
     let find = |id: &String| {
         others.iter().position(|o| o == id).ok_or_else(|| {
@@ -51,6 +61,10 @@ fn target_index(others: &[String], position: &Position, kind: &str) -> Result<us
 pub fn rank(tx: &mut Transaction, id: &str, position: &Position) -> Result<Moved> {
     let product = tx.product();
     let item = product.get(id, Kind::Story)?;
+    // The ID as files write it (`s-2` typed is `S-2`), for the list's lines.
+    let canonical = item.id.to_string();
+    let id = canonical.as_str();
+    let position = &typed(product, position);
     if product.config.is_closed(&item.status) {
         return Err(Error::bad_argument(format!("{id} is {}; closed stories are not in the backlog", item.status))
             .with_hint(format!("reopen it first: pm story set {id} status=ready")));
@@ -85,6 +99,9 @@ pub fn rank(tx: &mut Transaction, id: &str, position: &Position) -> Result<Moved
 pub fn move_epic(tx: &mut Transaction, id: &str, horizon: &str, position: &Position) -> Result<Moved> {
     let product = tx.product();
     let item = product.get(id, Kind::Epic)?;
+    let canonical = item.id.to_string();
+    let id = canonical.as_str();
+    let position = &typed(product, position);
     if product.config.is_closed(&item.status) {
         return Err(Error::bad_argument(format!("{id} is {}; closed epics are not on the roadmap", item.status))
             .with_hint(format!("reopen it first: pm epic set {id} status=active")));

@@ -31,7 +31,7 @@ pub struct Renumbered {
 pub fn renumber(tx: &mut Transaction, old: &str, new: &str, file: Option<&Path>) -> Result<Renumbered> {
     let product = tx.product();
     let parse = |text: &str| {
-        ItemId::parse(text).ok_or_else(|| {
+        product.config.id_from_input(text).ok_or_else(|| {
             Error::bad_argument(format!("`{text}` is not an ID"))
                 .with_hint(crate::model::id::id_hint(&product.config.prefixes.story))
         })

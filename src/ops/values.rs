@@ -211,7 +211,7 @@ fn known_fields(kind: Kind) -> Vec<&'static str> {
 
 /// Parse an ID argument of a given kind (syntax only).
 pub fn id_of_kind(product: &Product, text: &str, kind: Kind) -> Result<ItemId> {
-    match ItemId::parse(text) {
+    match product.config.id_from_input(text) {
         Some(id) if product.config.kind_of(&id) == Some(kind) => Ok(id),
         _ => Err(Error::bad_argument(format!("`{text}` is not {} ID", kind.with_article()))
             .with_hint(format!("{kind} IDs look like {}-12", product.config.prefix(kind)))),

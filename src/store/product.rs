@@ -277,7 +277,7 @@ impl Product {
     /// Find an item of `kind` by the ID the user typed, or explain what is wrong.
     pub fn get(&self, text: &str, kind: Kind) -> Result<Item> {
         let unknown = |suggestion| Error::UnknownId { kind: kind.name().into(), id: text.into(), suggestion };
-        let Some(id) = ItemId::parse(text) else {
+        let Some(id) = self.config.id_from_input(text) else {
             return Err(Error::bad_argument(format!("`{text}` is not an ID"))
                 .with_hint(crate::model::id::id_hint(self.config.prefix(kind))));
         };

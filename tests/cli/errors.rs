@@ -159,3 +159,17 @@ fn setting_an_unknown_field_is_refused_unless_declared_or_forced() {
     t.pm(&["story", "set", "S-10", "estimate=3d", "--force"]).success();
     assert!(t.read("product/stories/S-10-show-the-change-history-of-an-expense.md").contains("\nestimate: 3d\n"));
 }
+
+/// IDs typed in lower case are the IDs they name (`s-10` is S-10), and files get them as files
+/// write them.
+#[test]
+fn ids_are_taken_in_any_case_on_the_command_line() {
+    let t = Test::with_example();
+    assert!(
+        t.pm(&["story", "show", "s-16"]).success().stdout.starts_with("S-16 Connect a bank account via Open Banking\n")
+    );
+    t.pm(&["rank", "s-10", "--before", "s-16"]).success().stdout_is("S-10 moved from rank 5 to 1\n");
+    assert!(t.read("product/backlog.md").contains("\n- [S-10](stories/S-10-show-the-change-history-of-an-expense.md)"));
+    assert!(!t.read("product/backlog.md").contains("[s-10]"));
+    assert!(t.pm(&["sprint", "show", "sp-3"]).success().stdout.starts_with("SP-3 Sprint 3 (active)\n"));
+}
