@@ -38,6 +38,26 @@ pub fn change(tx: &mut Transaction, story: &Item, number: u32, action: Action) -
         };
         return Err(Error::bad_argument(format!("{} has no AC-{number}", story.id)).with_hint(hint));
     };
+    let lines: Vec<String> = story
+        .criteria
+        .items
+        .iter()
+        .filter(|c| c.number == Some(number))
+        .map(|c| (story.split.body_line + c.body_line).to_string())
+        .collect();
+    if lines.len() > 1 {
+        // Which one is meant cannot be known: changing the first would be a guess.
+        return Err(Error::bad_argument(format!(
+            "{} has {} criteria numbered AC-{number} (lines {})",
+            story.id,
+            lines.len(),
+            lines.join(", ")
+        ))
+        .with_hint(format!(
+            "give each its own number first: pm story edit {} (pm check reports it as ac/duplicate-id)",
+            story.id
+        )));
+    }
     let body = story.body();
     let new_body = match action {
         Action::Check if c.checked => return Ok(false),

@@ -69,3 +69,22 @@ fn list_all_criteria_as_json_and_only_unchecked() {
     assert_eq!(json[1]["checked"], true);
     t.pm(&["ac", "list", "--unchecked", "--format", "ids"]).success().stdout_is("S-1/AC-1\nS-1/AC-4\n");
 }
+
+/// Two criteria with one number (a bad merge, a hand edit): which one is meant is not known,
+/// so neither is changed.
+#[test]
+fn a_criterion_number_given_twice_is_refused_not_guessed() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Twice", "--ac", "Given a, when b, then c", "--ac", "Given d, when e, then f"]).success();
+    let path = "product/stories/S-1-twice.md";
+    t.write(path, &t.read(path).replace("AC-2:", "AC-1:"));
+    let before = t.snapshot();
+    for action in ["check", "uncheck", "rm"] {
+        assert_eq!(
+            t.pm(&["ac", action, "S-1", "AC-1"]).code(2).stderr,
+            "error: S-1 has 2 criteria numbered AC-1 (lines 9, 10)\n  hint: give each its own number first: pm story edit S-1 (pm check reports it as ac/duplicate-id)\n",
+            "pm ac {action}"
+        );
+    }
+    assert_eq!(t.snapshot(), before);
+}
