@@ -154,16 +154,39 @@ impl Product {
     /// Read one file that may be an item; `Ok(None)` for a Markdown file without front
     /// matter outside the kind folders (notes, a README).
     fn load_candidate(&self, path: &Path) -> Result<Option<Item>> {
+        self.load_candidate_if(path, |_| true)
+    }
+
+    /// [`Product::load_candidate`] when `keep` keeps the file's text (read once either way).
+    fn load_candidate_if(&self, path: &Path, keep: impl Fn(&str) -> bool) -> Result<Option<Item>> {
         if path_in(path, &self.root).unwrap_or(path).to_str().is_none() {
             return Err(Error::bad_file(Location::file(self.shown(path)), layout::NAME_NOT_UTF8)
                 .with_hint(layout::NAME_NOT_UTF8_HINT));
         }
         let text = read_text(path).map_err(|e| Error::io(&self.shown(path), e))?;
         let rel = self.rel(path);
-        if !layout::holds_item(&rel, &text) {
+        if !keep(&text) || !layout::holds_item(&rel, &text) {
             return Ok(None);
         }
         Item::parse(text, path.to_path_buf(), rel, self.shown(path), &self.config).map(Some)
+    }
+
+    /// Parse `files` on every core, keeping the bad files' errors beside the good items.
+    fn load_lenient(
+        &self,
+        files: &[PathBuf],
+        load: impl Fn(&Path) -> Result<Option<Item>> + Sync,
+    ) -> (Items, Vec<Error>) {
+        let mut all = Vec::with_capacity(files.len());
+        let mut errors = Vec::new();
+        for r in parallel_map(files, |p| load(p)) {
+            match r {
+                Ok(Some(item)) => all.push(item),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        (Items::new(all), errors)
     }
 
     /// Parse every item. The first bad file (in path order) is the error.
@@ -181,40 +204,14 @@ impl Product {
 
     /// Parse every item, keeping the bad files' errors beside the good items.
     pub fn load_all_lenient(&self) -> (Items, Vec<Error>) {
-        let files = self.item_files();
-        let mut all = Vec::with_capacity(files.len());
-        let mut errors = Vec::new();
-        for r in parallel_map(files, |p| self.load_candidate(p)) {
-            match r {
-                Ok(Some(item)) => all.push(item),
-                Ok(None) => {}
-                Err(e) => errors.push(e),
-            }
-        }
-        (Items::new(all), errors)
+        self.load_lenient(self.item_files(), |p| self.load_candidate(p))
     }
 
     /// [`Product::load_all_lenient`] for the files whose text `keep` keeps (a cheap test before
     /// the parse: `pm sprint show` reads the 10,000 files but parses only the ones that name the
     /// sprint).
     pub fn load_where_lenient(&self, keep: impl Fn(&str) -> bool + Sync) -> (Items, Vec<Error>) {
-        let mut all = Vec::new();
-        let mut errors = Vec::new();
-        let results = parallel_map(self.item_files(), |path| -> Result<Option<Item>> {
-            let text = read_text(path).map_err(|e| Error::io(&self.shown(path), e))?;
-            if !keep(&text) {
-                return Ok(None);
-            }
-            self.load_candidate(path)
-        });
-        for r in results {
-            match r {
-                Ok(Some(item)) => all.push(item),
-                Ok(None) => {}
-                Err(e) => errors.push(e),
-            }
-        }
-        (Items::new(all), errors)
+        self.load_lenient(self.item_files(), |p| self.load_candidate_if(p, &keep))
     }
 
     /// [`Product::load_all_lenient`] for the items of one kind: the files of the other kinds'
@@ -226,16 +223,8 @@ impl Product {
             .filter(|p| Kind::of_folder_path(&self.rel(p)).is_none_or(|k| k == kind))
             .cloned()
             .collect();
-        let mut all = Vec::new();
-        let mut errors = Vec::new();
-        for r in parallel_map(&files, |p| self.load_candidate(p)) {
-            match r {
-                Ok(Some(item)) if item.kind == kind => all.push(item),
-                Ok(_) => {}
-                Err(e) => errors.push(e),
-            }
-        }
-        (Items::new(all), errors)
+        let (items, errors) = self.load_lenient(&files, |p| self.load_candidate(p));
+        (Items::new(items.all.into_iter().filter(|i| i.kind == kind).collect()), errors)
     }
 
     /// Find an item by ID, parsing only the file whose name carries the ID when there is one.
