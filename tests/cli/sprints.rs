@@ -332,3 +332,26 @@ SP-1  Sprint 1  closed  2026-11-30  2026-12-11  8         5          5          
     let s9 = flow["finished"].as_array().unwrap().iter().find(|f| f["id"] == "S-9").cloned().unwrap();
     assert_eq!((s9["finished"].as_str(), s9["lead_days"].as_f64()), (Some("2026-12-14"), Some(14.0)));
 }
+
+/// A real git merge of two branches that both planned the sprint: one planned S-1, the other
+/// started the sprint, re-estimated S-2 and planned S-3; the merge keeps every change.
+#[test]
+fn a_merge_of_two_sprint_plans_keeps_both_sides() {
+    let t = backlog();
+    t.pm(&["sprint", "add", "Sprint 1", "--start", "2026-11-30", "--capacity", "20"]).success();
+    t.commit("backlog and a sprint");
+    t.git(&["checkout", "-q", "-b", "maya"]);
+    t.pm(&["sprint", "plan", "SP-1", "S-1"]).success();
+    t.commit("plan S-1");
+    t.git(&["checkout", "-q", "main"]);
+    t.pm(&["story", "set", "S-2", "points=3"]).success();
+    t.pm(&["sprint", "plan", "SP-1", "S-4"]).success();
+    t.pm(&["sprint", "start", "SP-1"]).success();
+    t.commit("start with S-4");
+    t.git(&["merge", "-q", "--no-edit", "maya"]);
+    t.pm(&["backlog", "--sprint", "SP-1", "--format", "ids"]).success().stdout_is("S-1\nS-4\n");
+    let json = t.pm(&["sprint", "show", "--format", "json"]).success().json();
+    assert_eq!((json["status"].as_str(), json["committed"].as_u64()), (Some("active"), Some(8)));
+    assert!(t.read("product/stories/S-2-invite-by-link.md").contains("\npoints: 3\n"));
+    t.pm(&["check"]).success();
+}
