@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::cli::Ctx;
-use crate::cli::output::{TextFormat, print, print_json, table};
+use crate::cli::output::{TextFormat, plural, print, print_json, table};
 use crate::error::{Error, Result};
 use crate::history::flow::{self, Finished, percentile};
 use crate::model::date;
@@ -180,7 +180,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
 }
 
 fn stories(n: usize) -> String {
-    format!("{n} stor{}", if n == 1 { "y" } else { "ies" })
+    plural(n, "story", "stories")
 }
 
 fn indent(text: &str) -> String {

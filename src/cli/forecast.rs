@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::cli::Ctx;
 use crate::cli::flow::date_arg;
-use crate::cli::output::{TextFormat, print, print_json};
+use crate::cli::output::{TextFormat, plural, print, print_json};
 use crate::error::{Error, Result};
 use crate::history::flow;
 use crate::model::date;
@@ -44,7 +44,7 @@ pub struct Args {
 }
 
 fn weeks(n: usize) -> String {
-    format!("{n} week{}", if n == 1 { "" } else { "s" })
+    plural(n, "week", "weeks")
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {

@@ -190,6 +190,11 @@ pub fn print_rows(
 }
 
 /// A bold style for headings in text output.
+/// `1 story`, `2 stories`: a count with its noun.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn bold() -> anstyle::Style {
     anstyle::Style::new().bold()
 }

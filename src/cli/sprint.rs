@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::cli::Ctx;
-use crate::cli::output::{TextFormat, bold, dim, id_style, print, print_json};
+use crate::cli::output::{TextFormat, bold, dim, id_style, plural, print, print_json};
 use crate::cli::{add, view};
 use crate::error::{Error, Result};
 use crate::history::flow;
@@ -235,10 +235,6 @@ pub fn run_plan(ctx: &Ctx, a: PlanArgs) -> Result<()> {
         plural(after.stories.len(), "story", "stories")
     ));
     ctx.say(&lines.join("\n"))
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 pub fn run_start(ctx: &Ctx, a: StartArgs) -> Result<()> {

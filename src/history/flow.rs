@@ -246,7 +246,10 @@ pub fn sprint_history(
         if joined {
             out.added_after_start.push(t.id.clone());
         }
-        if let Some(done) = t.finished(config)
+        // Open (or without a recorded close): what finished within its dates while in it. A
+        // closed sprint's completed points are those of its close, below.
+        if out.closed_at.is_none()
+            && let Some(done) = t.finished(config)
             && done >= start_time
             && done < end_time
             && in_sprint(t, done)
@@ -262,8 +265,6 @@ pub fn sprint_history(
     if let Some(closed) = out.closed_at {
         // Completed is what was finished when it closed: the same count as `pm sprint close`
         // printed, whatever happens to those stories later (reopened, deleted).
-        out.completed = 0;
-        out.completed_stories.clear();
         for t in ever.iter().filter(|t| in_sprint(t, closed - 1)) {
             let at = stand(t, closed - 1);
             if at == Standing::Dropped {
