@@ -828,10 +828,7 @@ impl World {
     /// Every file of the current state, paths relative to the output folder.
     fn files(&self) -> Vec<(String, String)> {
         let mut files = vec![
-            (
-                ".gitattributes".to_string(),
-                "product/backlog.md merge=union\nproduct/roadmap.md merge=union\n".to_string(),
-            ),
+            (".gitattributes".to_string(), format!("{}\n", pm::store::setup::attribute_line())),
             ("product/pm.yaml".into(), self.config_file()),
             ("product/backlog.md".into(), self.render_backlog()),
             ("product/roadmap.md".into(), self.render_roadmap()),

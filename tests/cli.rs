@@ -45,3 +45,5 @@ mod regressions;
 
 #[path = "cli/generator.rs"]
 mod generator;
+#[path = "cli/merges.rs"]
+mod merges;

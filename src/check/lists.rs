@@ -45,7 +45,10 @@ pub(crate) fn check(snapshot: &Files, docs: &[Doc], index: &Index, config: &Conf
         let path = file.map(|f| f.path.clone()).unwrap_or_else(|| {
             if snapshot.product_dir.is_empty() { name.to_string() } else { format!("{}/{name}", snapshot.product_dir) }
         });
-        one_list(&path, name, text, kind, codes, docs, index, config, &mut out);
+        match crate::model::merge::conflict_line(text) {
+            Some(line) => out.push(crate::check::doc::conflict_markers(&path, line)),
+            None => one_list(&path, name, text, kind, codes, docs, index, config, &mut out),
+        }
     }
     out
 }

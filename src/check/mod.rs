@@ -151,6 +151,33 @@ pub fn severity(config: &Config, rule: &str) -> Severity {
     config.rules.get(rule).copied().unwrap_or_else(|| rules::find(rule).map(|r| r.default).unwrap_or(Severity::Error))
 }
 
+/// What a clone lacks for git to merge product files by meaning, as findings of
+/// `git/merge-setup`: the committed `.gitattributes` line (at `attributes`), and this clone's
+/// driver definition (only outside CI, where nothing is merged and clones are fresh).
+pub fn add_merge_setup(report: &mut Report, config: &Config, attributes: &str, lacks_line: bool, lacks_driver: bool) {
+    let mut add = |path: &str, message: &str, hint: &str| {
+        let mut f = Finding::new("git/merge-setup", path, 1, 1, message).hint(hint);
+        f.severity = severity(config, f.rule);
+        if f.severity != Severity::Off {
+            report.findings.push(f);
+        }
+    };
+    if lacks_line {
+        add(
+            attributes,
+            "git does not merge product files with pm: .gitattributes lacks `product/**/*.md merge=pm`",
+            "run `pm setup` and commit .gitattributes; until then git merges the backlog line by line",
+        );
+    } else if lacks_driver {
+        add(
+            ".git/config",
+            "this clone does not define pm's merge driver, so git merges product files line by line",
+            "run `pm setup` once in this clone",
+        );
+    }
+    report.findings.sort_by(|a, b| (&a.path, a.line, a.column, a.rule).cmp(&(&b.path, b.line, b.column, b.rule)));
+}
+
 /// Check a product snapshot under its settings.
 pub fn check(snapshot: &Files, config: &Config) -> Report {
     let candidates: Vec<&files::File> = snapshot.item_candidates().collect();

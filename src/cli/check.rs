@@ -10,6 +10,7 @@ use crate::model::config::Config;
 use crate::model::layout::CONFIG_FILE;
 use crate::store::files::Files;
 use crate::store::repo::Repo;
+use crate::store::setup;
 
 /// Check the product for problems: missing acceptance criteria, broken links, dependency cycles,
 /// duplicate IDs, a backlog out of step with the stories, and more (docs/check.md lists every
@@ -108,6 +109,27 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
     let config_path = snapshot.get(CONFIG_FILE).map(|f| f.path.clone()).unwrap_or_else(|| CONFIG_FILE.into());
     check::validate_config(&config, &config_path)?;
     let mut report = check::check(&snapshot, &config);
+    let found;
+    let here = match &repo {
+        Some(r) => Some(r),
+        None if a.rev.is_none() => {
+            found = ctx.product().ok().and_then(|p| Repo::discover(&p));
+            found.as_ref()
+        }
+        None => None,
+    };
+    if a.rev.is_none()
+        && let Some(repo) = here
+    {
+        let missing = setup::missing(repo);
+        let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+        let shown = if repo.dir.contains('/') {
+            format!("{}/.gitattributes", &repo.dir[..repo.dir.rfind('/').unwrap_or(0)])
+        } else {
+            ".gitattributes".to_string()
+        };
+        check::add_merge_setup(&mut report, &config, &shown, missing.attributes, missing.driver && !in_ci);
+    }
     if let (Some(since), Some(repo)) = (&a.changed_since, &repo) {
         let changes = changed::since(repo, &snapshot, a.rev.as_deref(), since)?;
         changed::filter(&mut report, &changes);

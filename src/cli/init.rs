@@ -7,10 +7,12 @@ use crate::error::{Error, Result};
 use crate::model::config::Config;
 use crate::model::layout::{BACKLOG_FILE, CONFIG_FILE, PRODUCT_DIR, ROADMAP_FILE};
 use crate::model::listfile::ListFile;
+use crate::store::setup;
 use crate::store::transaction::Changes;
 
 /// Create product/ with pm.yaml (every default written out), a first vision, an empty
-/// backlog and roadmap, and .gitattributes lines that let git merge the backlog and roadmap.
+/// backlog and roadmap, and the .gitattributes line (and, in a git repository, the .git/config
+/// driver) that let git merge product files by item, field and criterion.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  pm init --name \"Tandem\"")]
 pub struct Args {
@@ -18,8 +20,6 @@ pub struct Args {
     #[arg(long)]
     name: Option<String>,
 }
-
-const ATTRIBUTES: &str = "product/backlog.md merge=union\nproduct/roadmap.md merge=union\n";
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     // Like `git init`: the product goes where pm runs (or -C DIR); the .gitattributes beside
@@ -53,15 +53,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     );
     tx.create(root.join(BACKLOG_FILE), ListFile::new_backlog());
     tx.create(root.join(ROADMAP_FILE), ListFile::new_roadmap());
-    let attributes = top.join(".gitattributes");
+    let attributes = setup::attributes_path(&root);
     let current = std::fs::read_to_string(&attributes).unwrap_or_default();
-    let missing: String =
-        ATTRIBUTES.lines().filter(|l| !current.lines().any(|c| c.trim() == *l)).map(|l| format!("{l}\n")).collect();
-    if !missing.is_empty() {
-        let sep = if current.is_empty() || current.ends_with('\n') { "" } else { "\n" };
-        tx.write(&attributes, format!("{current}{sep}{missing}"));
+    if let Some(text) = setup::attributes_with_driver(&current) {
+        tx.write(&attributes, text);
     }
     tx.commit()?;
+    // In a git repository, this clone merges product files with pm from now on.
+    if let Ok(product) = crate::store::product::Product::locate(&ctx.cwd)
+        && let Some(repo) = crate::store::repo::Repo::discover(&product)
+    {
+        setup::register_driver(&repo)?;
+    }
     let shown = |p: &Path| p.strip_prefix(&ctx.cwd).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf());
     ctx.say(&format!(
         "Created {} for {name}\nNext: pm epic add \"An epic\" --vision V-1, then pm story add \"A story\" --epic E-1",

@@ -16,11 +16,13 @@ mod history;
 mod init;
 mod list;
 mod man;
+mod merge_file;
 mod output;
 mod rank;
 mod renumber;
 mod roadmap;
 mod set;
+mod setup;
 mod show;
 mod sprint;
 mod velocity;
@@ -118,6 +120,10 @@ enum Command {
     Completions(completions::Args),
     /// Print the man page, or write one per command with --out DIR
     Man(man::Args),
+    /// Register pm's merge driver in this clone (once per clone; pm init does it)
+    Setup(setup::Args),
+    /// Merge three versions of a product file (the merge driver git runs)
+    MergeFile(merge_file::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -413,6 +419,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Forecast(a) => forecast::run(&ctx, a),
         Command::Completions(a) => completions::run(&ctx, a),
         Command::Man(a) => man::run(&ctx, a),
+        Command::Setup(a) => setup::run(&ctx, a),
+        Command::MergeFile(a) => return merge_file::run(a),
     }?;
     Ok(ExitCode::Success)
 }

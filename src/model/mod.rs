@@ -11,5 +11,6 @@ pub mod id;
 pub mod item;
 pub mod layout;
 pub mod listfile;
+pub mod merge;
 pub mod severity;
 pub mod sprint;

@@ -12,4 +12,5 @@ pub mod lock;
 pub mod odb;
 pub mod product;
 pub mod repo;
+pub mod setup;
 pub mod transaction;

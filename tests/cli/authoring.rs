@@ -4,13 +4,14 @@ use crate::harness::Test;
 
 #[test]
 fn init_creates_the_product_folder_and_merge_attributes() {
-    let t = Test::new();
+    let t = Test::without_merge_setup();
     t.pm(&["init", "--name", "Demo"]).success().stdout_has("Created product for Demo");
     assert!(t.read("product/pm.yaml").contains("name: Demo"));
     assert!(t.exists("product/visions/V-1-demo.md"));
     assert!(t.read("product/backlog.md").starts_with("# Backlog"));
     assert!(t.read("product/roadmap.md").contains("## Now\n\n## Next\n\n## Later\n"));
-    assert_eq!(t.read(".gitattributes"), "product/backlog.md merge=union\nproduct/roadmap.md merge=union\n");
+    assert_eq!(t.read(".gitattributes"), "product/**/*.md merge=pm\n");
+    assert_eq!(t.git(&["config", "merge.pm.driver"]), "pm merge-file %O %A %B %P --marker-size %L --labels %X %Y\n");
 }
 
 #[test]
@@ -67,12 +68,12 @@ fn story_add_writes_the_file_and_the_backlog_line() {
 
 #[test]
 fn init_in_a_sub_folder_puts_the_product_and_attributes_there() {
-    let t = Test::new();
+    let t = Test::without_merge_setup();
     std::fs::create_dir_all(t.path("apps/web")).unwrap();
     t.pm_in("apps/web", &["init"]).success();
     assert!(t.exists("apps/web/product/pm.yaml"));
     assert!(t.read("apps/web/product/pm.yaml").contains("name: web"));
-    assert!(t.read("apps/web/.gitattributes").contains("product/backlog.md merge=union"));
+    assert_eq!(t.read("apps/web/.gitattributes"), "product/**/*.md merge=pm\n");
     t.pm_in("apps/web/product/visions", &["init"]).code(2).stderr_has("already exists");
 }
 

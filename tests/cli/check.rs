@@ -239,6 +239,28 @@ fn every_rule_has_a_fixture_that_triggers_it() {
         ),
         ("roadmap/stale-title", |t| edit(t, "product/roadmap.md", ") Epic", ") Old epic"), "product/roadmap.md", 5),
         (
+            "file/conflict-markers",
+            |t| {
+                edit(
+                    t,
+                    "product/stories/S-1-a.md",
+                    "points: 3\n",
+                    "<<<<<<< ours\npoints: 3\n=======\npoints: 5\n>>>>>>> theirs\n",
+                )
+            },
+            "product/stories/S-1-a.md",
+            7,
+        ),
+        (
+            "git/merge-setup",
+            |t| {
+                t.write(".gitattributes", "*.png binary\n");
+                t.commit("attributes of an older pm");
+            },
+            ".gitattributes",
+            1,
+        ),
+        (
             "status/inconsistent",
             |t| edit(t, "product/epics/E-1-e.md", "status: active", "status: done"),
             "product/epics/E-1-e.md",

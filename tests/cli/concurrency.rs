@@ -44,7 +44,7 @@ fn remote_tracking_branches_count_too() {
     origin.commit("init");
     origin.pm(&["story", "add", "Upstream"]).success();
     origin.commit("upstream story");
-    let t = Test::new();
+    let t = Test::without_merge_setup();
     t.git(&["remote", "add", "origin", origin.root().to_str().unwrap()]);
     t.git(&["fetch", "-q", "origin"]);
     t.git(&["checkout", "-q", "-b", "main", "origin/main"]);
@@ -74,7 +74,7 @@ fn works_outside_a_git_repository() {
 }
 
 #[test]
-fn union_merge_of_two_branches_adding_stories_does_not_conflict() {
+fn merging_two_branches_adding_stories_does_not_conflict() {
     let t = Test::initialized();
     t.commit("init");
     t.git(&["checkout", "-q", "-b", "a"]);

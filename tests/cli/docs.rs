@@ -77,8 +77,8 @@ fn the_readme_example_command_runs() {
     t.pm(&["-C", dir, "backlog"]).success().stdout_has("S-16");
 }
 
-/// Run a ```console session of a doc: each `$ pm ...` line, with what follows it up to the next
-/// command as its expected output (stdout, then stderr).
+/// Run a ```console session of a doc: each `$ pm ...` (or `$ git ...`) line, with what follows it
+/// up to the next command as its expected output (stdout, then stderr).
 fn run_session(t: &Test, session: &str) -> usize {
     run_session_in(t, "", session)
 }
@@ -96,9 +96,12 @@ fn run_session_in(t: &Test, sub: &str, session: &str) -> usize {
             lines.next();
         }
         let words = shell_words(command);
-        assert_eq!(words[0], "pm", "{command}");
         let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
-        let run = t.pm_in(sub, &args);
+        let run = match words[0].as_str() {
+            "pm" => t.pm_in(sub, &args),
+            "git" if sub.is_empty() => t.git_try(&args),
+            _ => panic!("not a pm or git command: {command}"),
+        };
         assert_eq!(run.code, 0, "{command}: {}", run.stderr);
         assert_eq!(format!("{}{}", run.stdout, run.stderr), expected, "{command}");
         count += 1;
@@ -131,4 +134,12 @@ fn the_sprints_doc_history_session_is_real_output() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let session = block_after(&text, "## What history says", "console");
     assert_eq!(run_session_in(&t, "tandem", &session), 6);
+}
+
+#[test]
+fn the_merging_doc_session_is_real_output() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/format.md")).unwrap();
+    let t = Test::without_merge_setup();
+    let session = block_after(&text, "## Merging", "console");
+    assert!(run_session(&t, &session) >= 15);
 }

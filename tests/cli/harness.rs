@@ -41,7 +41,40 @@ impl Test {
         t.git(&["config", "user.name", "Test User"]);
         t.git(&["config", "user.email", "test@example.com"]);
         t.git(&["config", "commit.gpgsign", "false"]);
+        // As after `pm init` or `pm setup`: git merges product files with pm.
+        t.git(&["config", "merge.pm.driver", "pm merge-file %O %A %B %P --marker-size %L --labels %X %Y"]);
+        t.write(".gitattributes", "product/**/*.md merge=pm\n");
         t
+    }
+
+    /// An empty git repository as a fresh clone has it: no merge driver, no .gitattributes.
+    pub fn without_merge_setup() -> Test {
+        let t = Test::new();
+        t.git(&["config", "--unset", "merge.pm.driver"]);
+        std::fs::remove_file(t.path(".gitattributes")).unwrap();
+        t
+    }
+
+    /// git, finding this build's `pm` first on PATH (the merge driver runs it).
+    pub fn git_command(&self, sub: &str) -> Command {
+        let bin = Path::new(env!("CARGO_BIN_EXE_pm")).parent().unwrap().to_path_buf();
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut dirs = vec![bin];
+        dirs.extend(std::env::split_paths(&path));
+        let mut c = Command::new("git");
+        c.current_dir(self.path(sub)).env("PATH", std::env::join_paths(dirs).unwrap());
+        c
+    }
+
+    /// Run git and return its exit code, stdout and stderr, whatever the outcome (a merge).
+    pub fn git_try(&self, args: &[&str]) -> Run {
+        let out = self.git_command("").args(args).output().expect("git runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            args: format!("(git) {}", args.join(" ")),
+        }
     }
 
     /// A directory that is not a git repository.
@@ -125,14 +158,14 @@ impl Test {
 
     /// Run git in a sub-directory (a clone made inside the test's directory).
     pub fn git_in(&self, sub: &str, args: &[&str]) -> String {
-        let out = Command::new("git").args(args).current_dir(self.path(sub)).output().expect("git runs");
+        let out = self.git_command(sub).args(args).output().expect("git runs");
         assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Run git in the repository; its standard output as bytes.
     pub fn git_bytes(&self, args: &[&str]) -> Vec<u8> {
-        let out = Command::new("git").args(args).current_dir(self.root()).output().expect("git runs");
+        let out = self.git_command("").args(args).output().expect("git runs");
         assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         out.stdout
     }
@@ -140,9 +173,9 @@ impl Test {
     /// Run git in the repository with `input` on its standard input.
     pub fn git_stdin(&self, args: &[&str], input: &str) -> String {
         use std::io::Write;
-        let mut child = Command::new("git")
+        let mut child = self
+            .git_command("")
             .args(args)
-            .current_dir(self.root())
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

@@ -1,0 +1,197 @@
+//! Merging `backlog.md` and `roadmap.md`: every line is a piece, entries keyed by their item's ID
+//! and other lines (headings, comments, blank lines) by their text and place, so a move between
+//! roadmap horizons is a move past a heading.
+
+use std::collections::HashMap;
+
+use super::seq::{self, Piece, Side, Text};
+use super::{LineKeys, Note, Outcome, Sides, key_id, lines, unique};
+use crate::model::listfile::entry_id;
+
+/// Which list a file is: it decides the command a note offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum List {
+    Backlog,
+    Roadmap,
+}
+
+fn pieces(text: &str, eol: &str) -> Vec<Piece> {
+    let mut keys = LineKeys::new();
+    let mut seen = HashMap::new();
+    lines(text)
+        .map(|line| {
+            let text = if line.ends_with('\n') { line.to_string() } else { format!("{line}{eol}") };
+            match entry_id(line.trim_end_matches(['\n', '\r'])) {
+                Some(id) => Piece { key: unique(id, &mut seen), text },
+                None => Piece { key: keys.key(line), text },
+            }
+        })
+        .collect()
+}
+
+fn is_entry(key: &str) -> bool {
+    !key.starts_with('\u{0}')
+}
+
+/// Three-way merge of a list file. Never conflicts: a line both changed keeps ours (it only
+/// mirrors the item's title), an item one side removed is removed, and every decision that
+/// could surprise is in the notes.
+pub fn merge(list: List, sides: Sides<'_>) -> Outcome {
+    let eol = crate::model::frontmatter::line_ending(sides.ours);
+    let (base, ours, theirs) = (pieces(sides.base, eol), pieces(sides.ours, eol), pieces(sides.theirs, eol));
+    let merged = seq::merge(&base, &ours, &theirs);
+    let mut notes = Vec::new();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (key, text) in merged.pieces {
+        match text {
+            Text::Clean(t) => out.push((key, t)),
+            Text::Conflict { base, ours: Some(o), theirs: Some(t) } => {
+                if !is_entry(&key) {
+                    out.push((key, o));
+                } else if base.is_none() {
+                    notes.push(Note::AddedOnBoth { id: key_id(&key).to_string() });
+                    out.push((key.clone(), o));
+                    out.push((format!("{key}\u{0}theirs"), t));
+                } else {
+                    notes.push(Note::LineDiffers { id: key_id(&key).to_string() });
+                    out.push((key, o));
+                }
+            }
+            // Removed on one side, changed on the other: the item left the list.
+            Text::Conflict { .. } => {}
+        }
+    }
+    for lost in &merged.lost {
+        if is_entry(&lost.key) && out.iter().any(|(k, _)| *k == lost.key) {
+            let side = if lost.side == Side::Ours { &ours } else { &theirs };
+            notes.push(moved(list, &lost.key, lost.side, &out, side));
+        }
+    }
+    let mut text: String = tidy(&out, sides.ours.contains("\n\n\n") || sides.ours.contains("\r\n\r\n\r\n"), eol);
+    if !sides.ours.ends_with('\n') && !sides.ours.is_empty() && text.ends_with('\n') {
+        text.truncate(text.trim_end_matches(['\n', '\r']).len());
+    }
+    Outcome { text, conflicted: false, notes }
+}
+
+/// The merged lines, with the blank line the list format keeps between entries and a heading
+/// (one side may have removed it when a section emptied, the other added to that section),
+/// and without runs of blank lines that neither side had.
+fn tidy(lines: &[(String, String)], runs_allowed: bool, eol: &str) -> String {
+    let blank = |t: &str| t.trim().is_empty();
+    let heading = |t: &str| t.starts_with('#');
+    let mut out = String::new();
+    let mut prev: Option<&str> = None;
+    for (key, text) in lines {
+        if let Some(p) = prev {
+            let joins = (is_entry(key) && heading(p)) || (heading(text) && !blank(p) && !heading(p));
+            if joins {
+                out.push_str(eol);
+            }
+            if blank(p) && blank(text) && !runs_allowed {
+                continue;
+            }
+        }
+        out.push_str(text);
+        prev = Some(text);
+    }
+    out
+}
+
+/// Where an entry stands in a sequence: the entry before it and the section heading above it.
+fn place<'a>(
+    seq: impl Iterator<Item = (&'a str, &'a str)>,
+    id: &str,
+    keep: &dyn Fn(&str) -> bool,
+) -> (Option<String>, Option<String>) {
+    let mut after = None;
+    let mut section = None;
+    for (key, text) in seq {
+        if key == id {
+            return (after, section);
+        }
+        let line = text.trim_end_matches(['\n', '\r']);
+        if let Some(h) = line.strip_prefix("## ") {
+            section = Some(h.trim().to_string());
+            after = None;
+        } else if is_entry(key) && keep(key) {
+            after = Some(key_id(key).to_string());
+        }
+    }
+    (after, section)
+}
+
+fn moved(list: List, id: &str, side: Side, merged: &[(String, String)], had: &[Piece]) -> Note {
+    let in_merged = |k: &str| merged.iter().any(|(m, _)| m == k);
+    let (ours_after, ours_section) = place(merged.iter().map(|(k, t)| (k.as_str(), t.as_str())), id, &|_| true);
+    let (theirs_after, theirs_section) =
+        place(had.iter().map(|p| (p.key.as_str(), p.text.as_str())), id, &|k| in_merged(k) && k != id);
+    let describe = |after: &Option<String>, section: &Option<String>| match (list, after, section) {
+        (List::Roadmap, Some(a), Some(s)) => format!("in {s} after {a}"),
+        (List::Roadmap, None, Some(s)) => format!("at the top of {s}"),
+        (_, Some(a), _) => format!("after {a}"),
+        (_, None, _) => "at the top".to_string(),
+    };
+    let id = key_id(id).to_string();
+    let command = match (list, &theirs_after, &theirs_section) {
+        (List::Roadmap, after, Some(s)) => {
+            let at = after.as_ref().map_or("--top".to_string(), |a| format!("--after {a}"));
+            format!("pm roadmap move {id} {} {at}", s.to_lowercase())
+        }
+        (_, Some(a), _) => format!("pm rank {id} --after {a}"),
+        (_, None, _) => format!("pm rank {id} --top"),
+    };
+    Note::Moved {
+        now: describe(&ours_after, &ours_section),
+        by: side,
+        had: describe(&theirs_after, &theirs_section),
+        command,
+        id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backlog(ids: &str) -> String {
+        let mut s = "# Backlog\n\n<!-- Ordered -->\n\n".to_string();
+        for id in ids.split_whitespace() {
+            s.push_str(&format!("- [{id}](stories/{id}.md) Story {id}\n"));
+        }
+        s
+    }
+
+    #[test]
+    fn merges_two_rank_moves() {
+        let base = backlog("S-1 S-2 S-3 S-4 S-5 S-6 S-10");
+        let ours = backlog("S-10 S-1 S-2 S-3 S-4 S-5 S-6");
+        let theirs = backlog("S-1 S-2 S-10 S-3 S-4 S-5 S-6");
+        let out = merge(List::Backlog, Sides { base: &base, ours: &ours, theirs: &theirs });
+        // S-10 moved on both branches (ours to the top, theirs below S-2).
+        assert_eq!(out.text, backlog("S-10 S-1 S-2 S-3 S-4 S-5 S-6"));
+        assert_eq!(
+            out.notes,
+            vec![Note::Moved {
+                id: "S-10".into(),
+                now: "at the top".into(),
+                by: Side::Theirs,
+                had: "after S-2".into(),
+                command: "pm rank S-10 --after S-2".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn roadmap_moves_between_horizons() {
+        let base = "# Roadmap\n\n## Now\n\n- [E-1](e) One\n\n## Next\n\n- [E-2](e) Two\n- [E-3](e) Three\n\n## Later\n\n- [E-4](e) Four\n";
+        let ours = "# Roadmap\n\n## Now\n\n- [E-1](e) One\n- [E-3](e) Three\n\n## Next\n\n- [E-2](e) Two\n\n## Later\n\n- [E-4](e) Four\n";
+        let theirs = "# Roadmap\n\n## Now\n\n- [E-1](e) One\n\n## Next\n\n- [E-4](e) Four\n- [E-2](e) Two\n- [E-3](e) Three\n\n## Later\n";
+        let out = merge(List::Roadmap, Sides { base, ours, theirs });
+        assert_eq!(
+            out.text,
+            "# Roadmap\n\n## Now\n\n- [E-1](e) One\n- [E-3](e) Three\n\n## Next\n\n- [E-4](e) Four\n- [E-2](e) Two\n\n## Later\n"
+        );
+        assert!(out.notes.is_empty(), "{:?}", out.notes);
+    }
+}

@@ -1,0 +1,424 @@
+//! Merges with real `git merge` and pm's merge driver: two branches x {rank, add, done, drop,
+//! priority, new field, new criterion, renumber}, every pair, each compared with doing both
+//! changes one after the other on one branch; the merged backlogs are written out in
+//! tests/fixtures/merges/pairs.txt (PM_UPDATE_DOCS=1 rewrites it). Then the cases where both
+//! branches touch one story, and the property that random rank moves on two branches keep
+//! every move that does not conflict.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use crate::harness::{Test, walk};
+
+const OPS: [&str; 8] = ["rank", "add", "done", "drop", "priority", "field", "criterion", "renumber"];
+
+/// Apply one operation on the current branch; `side` (a or b) picks the story it targets.
+fn apply(t: &Test, op: &str, side: &str) {
+    let (story, to, field, top) = match side {
+        "a" => ("S-2", "S-40", "owner=ana", "--top"),
+        _ => ("S-6", "S-41", "points=5", "--bottom"),
+    };
+    let title = format!("Added on {side}");
+    let ac = format!("Given branch {side}, when it merges, then this criterion is kept");
+    let args: Vec<&str> = match op {
+        "rank" => vec!["rank", story, top],
+        "add" => vec!["story", "add", &title, "--ac", &ac],
+        "done" => vec!["story", "done", story],
+        "drop" => vec!["story", "drop", story],
+        "priority" => vec!["story", "set", story, "priority=high"],
+        "field" => vec!["story", "set", story, field],
+        "criterion" => vec!["ac", "add", story, &ac],
+        "renumber" => vec!["renumber", story, to],
+        _ => unreachable!(),
+    };
+    t.pm(&args).success();
+    t.commit(&format!("{op} on {side}"));
+}
+
+/// The base product: `n` open stories, each with two criteria, committed on main.
+fn base_with(n: usize) -> Test {
+    let t = Test::initialized();
+    t.pm(&["epic", "add", "Payments", "--vision", "V-1", "--horizon", "now"]).success();
+    for i in 1..=n {
+        let title = format!("Story number {i}");
+        let ac = ["--ac", "Given one, then two", "--ac", "Given three, then four"];
+        let mut args = vec!["story", "add", &title, "--epic", "E-1", "--priority", "medium"];
+        args.extend(ac);
+        t.pm(&args).success();
+    }
+    t.commit("base");
+    t
+}
+
+fn base() -> Test {
+    base_with(8)
+}
+
+/// Every file under product/, by path.
+fn product_files(t: &Test) -> BTreeMap<String, String> {
+    walk(&t.path("product"))
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(t.root()).unwrap().to_string_lossy().replace('\\', "/");
+            (rel, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect()
+}
+
+fn backlog_ids(t: &Test) -> String {
+    t.read("product/backlog.md")
+        .lines()
+        .filter_map(|l| l.strip_prefix("- [").and_then(|r| r.split(']').next()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn every_pair_of_changes_on_two_branches_merges_as_if_made_one_after_the_other() {
+    let mut written = String::from(
+        "# Backlog after merging branch b into branch a, for each pair of changes.\n# a targets S-2, b targets S-6; base: S-1 .. S-8.\n",
+    );
+    for op_a in OPS {
+        for op_b in OPS {
+            let t = base();
+            t.git(&["checkout", "-q", "-b", "a"]);
+            apply(&t, op_a, "a");
+            // The oracle: both changes on one branch, a's first (deleted before b is made,
+            // so that b's new IDs are the ones the oracle got).
+            t.git(&["checkout", "-q", "-b", "both", "a"]);
+            apply(&t, op_b, "b");
+            let expected = product_files(&t);
+            t.git(&["checkout", "-q", "-b", "b", "main"]);
+            t.git(&["branch", "-q", "-D", "both"]);
+            apply(&t, op_b, "b");
+            t.git(&["checkout", "-q", "a"]);
+            let merge = t.git_try(&["merge", "--no-edit", "-q", "b"]);
+            assert_eq!(merge.code, 0, "{op_a} x {op_b}: the merge conflicts\n{}{}", merge.stdout, merge.stderr);
+            let got = product_files(&t);
+            for (path, text) in &expected {
+                assert_eq!(got.get(path), Some(text), "{op_a} x {op_b}: {path} differs");
+            }
+            assert_eq!(got.len(), expected.len(), "{op_a} x {op_b}: other files: {:?}", got.keys());
+            t.pm(&["check"]).success();
+            written.push_str(&format!("{op_a:>9} x {op_b:<9} {}\n", backlog_ids(&t)));
+        }
+    }
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merges/pairs.txt");
+    if std::env::var_os("PM_UPDATE_DOCS").is_some() {
+        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        std::fs::write(&golden, &written).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&golden).unwrap_or_default(), written, "tests/fixtures/merges/pairs.txt");
+}
+
+/// A base with stories S-1 .. S-4, then branch `a` made by `on_a` and branch `b` by `on_b`,
+/// both from main; returns the repository on `a` and the result of merging `b` into it.
+fn two_branches(on_a: impl Fn(&Test), on_b: impl Fn(&Test)) -> (Test, crate::harness::Run) {
+    let t = base_with(4);
+    t.git(&["checkout", "-q", "-b", "b"]);
+    on_b(&t);
+    t.commit("on b");
+    t.git(&["checkout", "-q", "-b", "a", "main"]);
+    on_a(&t);
+    t.commit("on a");
+    let merge = t.git_try(&["merge", "--no-edit", "-q", "b"]);
+    (t, merge)
+}
+
+const S3: &str = "product/stories/S-3-story-number-3.md";
+
+#[test]
+fn both_branches_moving_one_story_keep_ours_and_say_how_to_apply_theirs() {
+    let (t, merge) = two_branches(
+        |t| {
+            t.pm(&["rank", "S-3", "--top"]).success();
+        },
+        |t| {
+            t.pm(&["rank", "S-3", "--bottom"]).success();
+            t.pm(&["rank", "S-1", "--after", "S-2"]).success();
+        },
+    );
+    assert_eq!(merge.code, 0, "{}", merge.stderr);
+    assert_eq!(
+        merge.stderr,
+        "pm merge-file: product/backlog.md: S-3 cannot keep its place from both branches: it is at the top; the other branch put it after S-4. To use that place: pm rank S-3 --after S-4\n"
+    );
+    // Theirs' other move is kept, and the command gives theirs' order.
+    assert_eq!(backlog_ids(&t), "S-3 S-2 S-1 S-4");
+    t.pm(&["rank", "S-3", "--after", "S-4"]).success();
+    assert_eq!(backlog_ids(&t), "S-2 S-1 S-4 S-3");
+}
+
+#[test]
+fn different_and_new_fields_of_one_story_merge_line_by_line() {
+    let (t, merge) = two_branches(
+        |t| {
+            t.pm(&["story", "set", "S-3", "priority=high", "owner=ana"]).success();
+        },
+        |t| {
+            t.pm(&["story", "set", "S-3", "status=ready", "points=5"]).success();
+        },
+    );
+    assert_eq!(merge.code, 0, "{}", merge.stderr);
+    assert_eq!(merge.stderr, "");
+    assert_eq!(
+        t.read(S3),
+        "---\nid: S-3\ntitle: Story number 3\nstatus: ready\nepic: E-1\npriority: high\nowner: ana\npoints: 5\n---\n\n## Acceptance criteria\n\n- [ ] AC-1: Given one, then two\n- [ ] AC-2: Given three, then four\n"
+    );
+    t.pm(&["check"]).success();
+}
+
+#[test]
+fn criteria_added_on_both_branches_are_both_kept_with_distinct_numbers() {
+    let (t, merge) = two_branches(
+        |t| {
+            t.pm(&["ac", "add", "S-3", "Given ours, then kept"]).success();
+        },
+        |t| {
+            t.pm(&["ac", "add", "S-3", "Given theirs, then kept too"]).success();
+            t.pm(&["ac", "check", "S-3", "AC-1"]).success();
+        },
+    );
+    assert_eq!(merge.code, 0, "{}", merge.stderr);
+    assert_eq!(
+        merge.stderr,
+        format!(
+            "pm merge-file: {S3}: the other branch's new criterion AC-3 collided with one added here; it is AC-4 after the merge\n"
+        )
+    );
+    assert!(
+        t.read(S3).ends_with(
+            "- [x] AC-1: Given one, then two\n- [ ] AC-2: Given three, then four\n- [ ] AC-3: Given ours, then kept\n- [ ] AC-4: Given theirs, then kept too\n"
+        ),
+        "{}",
+        t.read(S3)
+    );
+    t.pm(&["check"]).success();
+}
+
+#[test]
+fn a_tick_on_one_branch_and_a_rewording_on_the_other_are_both_kept() {
+    let (t, merge) = two_branches(
+        |t| {
+            t.pm(&["ac", "check", "S-3", "AC-2"]).success();
+        },
+        |t| {
+            let text = t.read(S3).replace("Given three, then four", "Given three, then exactly four");
+            t.write(S3, &text);
+        },
+    );
+    assert_eq!(merge.code, 0, "{}", merge.stderr);
+    assert!(t.read(S3).ends_with("- [ ] AC-1: Given one, then two\n- [x] AC-2: Given three, then exactly four\n"));
+}
+
+#[test]
+fn one_field_changed_both_ways_is_a_conflict_on_that_line_and_check_names_it() {
+    let (t, merge) = two_branches(
+        |t| {
+            t.pm(&["story", "set", "S-3", "priority=high"]).success();
+        },
+        |t| {
+            t.pm(&["story", "set", "S-3", "priority=low", "owner=bob"]).success();
+        },
+    );
+    assert_eq!(merge.code, 1, "{}", merge.stdout);
+    assert_eq!(
+        t.read(S3),
+        "---\nid: S-3\ntitle: Story number 3\nstatus: draft\nepic: E-1\n<<<<<<< HEAD\npriority: high\n=======\npriority: low\n>>>>>>> b\nowner: bob\n---\n\n## Acceptance criteria\n\n- [ ] AC-1: Given one, then two\n- [ ] AC-2: Given three, then four\n"
+    );
+    // Only the markers are reported: nothing about S-3's backlog line or its fields.
+    t.pm(&["check"]).code(1).stdout_is(&format!(
+        "error[file/conflict-markers]: the file has unresolved merge conflict markers\n --> {S3}:6:1\n  |\n6 | <<<<<<< HEAD\n  | ^\n  = hint: resolve the merge: keep the right lines, delete the <<<<<<<, ======= and >>>>>>> lines, then `git add` the file\n\n1 error, 0 warnings in 1 file (9 files checked)\n"
+    ));
+}
+
+#[test]
+fn roadmap_moves_and_additions_from_both_branches_are_kept() {
+    let (t, merge) = two_branches(
+        |t| {
+            t.pm(&["roadmap", "move", "E-1", "next"]).success();
+        },
+        |t| {
+            t.pm(&["epic", "add", "Reports", "--vision", "V-1", "--horizon", "now"]).success();
+        },
+    );
+    assert_eq!(merge.code, 0, "{}", merge.stderr);
+    assert_eq!(
+        t.read("product/roadmap.md"),
+        "# Roadmap\n\n<!-- Epics by horizon, most important first. Move with `pm roadmap move`. -->\n\n## Now\n\n- [E-2](epics/E-2-reports.md) Reports\n\n## Next\n\n- [E-1](epics/E-1-payments.md) Payments\n\n## Later\n"
+    );
+    t.pm(&["check"]).success();
+}
+
+#[test]
+fn a_broken_item_on_one_side_falls_back_to_gits_own_conflict() {
+    let (t, merge) = two_branches(
+        |t| {
+            t.pm(&["story", "set", "S-3", "priority=high"]).success();
+        },
+        |t| {
+            let text = t.read(S3).replace("priority: medium", "priority: [unclosed");
+            t.write(S3, &text);
+        },
+    );
+    assert_eq!(merge.code, 1);
+    assert!(
+        t.read(S3).contains("<<<<<<< HEAD\npriority: high\n=======\npriority: [unclosed\n>>>>>>> b\n"),
+        "{}",
+        t.read(S3)
+    );
+}
+
+#[test]
+fn merge_file_with_a_missing_argument_exits_2_and_leaves_the_file() {
+    let t = Test::new();
+    t.write("ours.md", "ours\n").write("theirs.md", "theirs\n");
+    t.pm(&["merge-file", "missing.md", "ours.md", "theirs.md", "product/backlog.md"])
+        .code(2)
+        .stderr_has("cannot read missing.md");
+    assert_eq!(t.read("ours.md"), "ours\n");
+    t.pm(&["merge-file", "ours.md", "theirs.md"]).code(2);
+    assert_eq!(t.read("ours.md"), "ours\n");
+}
+
+#[test]
+fn a_fresh_clone_is_told_to_run_setup_and_setup_registers_the_driver() {
+    let origin = Test::initialized();
+    origin.commit("init");
+    let t = Test::without_merge_setup();
+    t.git(&["pull", "-q", origin.root().to_str().unwrap(), "main"]);
+    t.pm(&["check"]).code(0).stdout_is(
+        "warning[git/merge-setup]: this clone does not define pm's merge driver, so git merges product files line by line\n --> .git/config:1:1\n  = hint: run `pm setup` once in this clone\n\n0 errors, 1 warning in 1 file (4 files checked)\n",
+    );
+    t.pm(&["setup"]).success().stdout_is(
+        "Registered the merge driver in .git/config: pm merge-file %O %A %B %P --marker-size %L --labels %X %Y\n",
+    );
+    t.pm(&["check"]).success().stdout_is("0 errors, 0 warnings (4 files checked)\n");
+    t.pm(&["setup"]).success().stdout_is("Already set up: git merges the backlog, roadmap and items with pm\n");
+    // A repository set up by an older pm (union lines) gets the driver's line instead.
+    t.write(".gitattributes", "*.png binary\nproduct/backlog.md merge=union\nproduct/roadmap.md merge=union\n");
+    t.pm(&["setup"]).success().stdout_is(
+        "Wrote `product/**/*.md merge=pm` to .gitattributes (commit it, so every clone merges the same way)\n",
+    );
+    assert_eq!(t.read(".gitattributes"), "*.png binary\nproduct/**/*.md merge=pm\n");
+}
+
+/// One side's changes to a list of keys: moves (which key, where to), removals, additions.
+#[derive(Debug, Clone)]
+struct Edits {
+    moves: Vec<(usize, usize)>,
+    removals: Vec<usize>,
+    additions: Vec<usize>,
+}
+
+fn edits() -> impl Strategy<Value = Edits> {
+    (
+        proptest::collection::vec((0..40usize, 0..40usize), 0..4),
+        proptest::collection::vec(0..40usize, 0..2),
+        proptest::collection::vec(0..40usize, 0..2),
+    )
+        .prop_map(|(moves, removals, additions)| Edits { moves, removals, additions })
+}
+
+/// Apply edits to `base`; returns the side's order and the keys it moved, added and removed.
+fn side_of(base: &[String], e: &Edits, name: &str) -> (Vec<String>, Vec<String>, Vec<String>, Vec<String>) {
+    let mut order = base.to_vec();
+    let mut moved = Vec::new();
+    let mut removed = Vec::new();
+    for &r in &e.removals {
+        if order.len() > 1 {
+            removed.push(order.remove(r % order.len()));
+        }
+    }
+    for &(from, to) in &e.moves {
+        let k = order.remove(from % order.len());
+        order.insert(to % (order.len() + 1), k.clone());
+        moved.push(k);
+    }
+    // A move that put the key back among the same keys (of those never moved) is no move.
+    let subjects = moved.clone();
+    let before = |s: &[String], k: &str| -> std::collections::BTreeSet<String> {
+        let at = s.iter().position(|x| x == k).unwrap();
+        s[..at].iter().filter(|x| order.contains(x) && base.contains(x) && !subjects.contains(x)).cloned().collect()
+    };
+    moved.retain(|k| before(&order, k) != before(base, k));
+    moved.sort();
+    moved.dedup();
+    let mut added = Vec::new();
+    for (i, &at) in e.additions.iter().enumerate() {
+        let k = format!("{name}{i}");
+        order.insert(at % (order.len() + 1), k.clone());
+        added.push(k);
+    }
+    (order, moved, added, removed)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+    /// For random rank moves, removals and additions on two branches, the merged order has
+    /// every surviving key once, and every move or addition is kept relative to the keys
+    /// neither branch moved, unless the merge names keys it could not place.
+    #[test]
+    fn merged_orders_keep_every_move_or_name_it(n in 2..20usize, a in edits(), b in edits()) {
+        use pm::model::merge::seq::{Piece, merge};
+        let base: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+        let (ours, moved_o, added_o, removed_o) = side_of(&base, &a, "o");
+        let (theirs, moved_t, added_t, removed_t) = side_of(&base, &b, "t");
+        let pieces = |s: &[String]| s.iter().map(|k| Piece::new(k.clone(), k.clone())).collect::<Vec<_>>();
+        let m = merge(&pieces(&base), &pieces(&ours), &pieces(&theirs));
+        let result: Vec<String> = m.pieces.iter().map(|(k, _)| k.clone()).collect();
+        let gone = |k: &str| removed_o.iter().chain(&removed_t).any(|r| r == k);
+        let mut expected: Vec<String> = base.iter().filter(|k| !gone(k)).cloned().chain(added_o.clone()).chain(added_t.clone()).collect();
+        expected.sort();
+        let mut got = result.clone();
+        got.sort();
+        prop_assert_eq!(got, expected, "every surviving key once");
+        if theirs == base {
+            prop_assert_eq!(&result, &ours);
+        }
+        if ours == base {
+            prop_assert_eq!(&result, &theirs);
+        }
+        // Snapshots show the fewest moves that explain them; when a branch made more (moved two
+        // keys down where moving one up gives the same list), no merge can know which, so the
+        // pair orders are checked when each branch made the fewest moves its list shows.
+        let common: Vec<&String> = base.iter().filter(|k| ours.contains(k) && theirs.contains(k)).collect();
+        let fewest = |side: &[String]| {
+            let seq: Vec<usize> = side.iter().filter_map(|k| common.iter().position(|c| *c == k)).collect();
+            let mut best = vec![1usize; seq.len()];
+            for i in 0..seq.len() {
+                for j in 0..i {
+                    if seq[j] < seq[i] {
+                        best[i] = best[i].max(best[j] + 1);
+                    }
+                }
+            }
+            seq.len() - best.iter().copied().max().unwrap_or(0)
+        };
+        let made = |moved: &[String]| moved.iter().filter(|k| common.contains(k)).count();
+        let minimal = fewest(&ours) == made(&moved_o) && fewest(&theirs) == made(&moved_t);
+        let touched = |k: &str| moved_o.iter().chain(&moved_t).chain(&added_o).chain(&added_t).any(|x| x == k);
+        let lost = |k: &str| m.lost.iter().any(|l| l.key == k);
+        let pos = |s: &[String], k: &str| s.iter().position(|x| x == k);
+        let order = |s: &[String], k: &str, u: &str| Some(pos(s, k)? < pos(s, u)?);
+        let keys: Vec<&String> = moved_o.iter().chain(&added_o).chain(&moved_t).chain(&added_t).collect();
+        for k in keys {
+            if gone(k) {
+                continue;
+            }
+            // Each key neither side moved stays on the side of k that the branch which changed
+            // that pair's order gave it (the base's when neither did), or the merge says so.
+            for u in base.iter().filter(|u| !touched(u) && !gone(u)) {
+                let (b, o, t) = (order(&base, k, u), order(&ours, k, u), order(&theirs, k, u));
+                let want = if o.is_some() && o != b { o } else if t.is_some() && t != b { t } else { b };
+                let got = order(&result, k, u);
+                prop_assert!(
+                    want == got || !minimal || lost(k) || lost(u),
+                    "{} lost its place next to {}: ours {:?} theirs {:?} result {:?} lost {:?}", k, u, ours, theirs, result, m.lost
+                );
+            }
+        }
+    }
+}
