@@ -144,7 +144,7 @@ fn values(c: &Change) -> (String, String) {
     match &c.what {
         What::Created { .. } => (String::new(), c.title.clone()),
         What::Deleted { .. } => (c.title.clone(), String::new()),
-        What::Renamed { from, to } => (from.clone(), to.clone()),
+        What::Renamed { from, to } | What::Renumbered { from, to, .. } => (from.clone(), to.clone()),
         What::Field { from, to, .. } => (from.clone().unwrap_or_default(), to.clone().unwrap_or_default()),
         What::AcAdded { ac, text, .. } => (String::new(), format!("{ac}: {text}")),
         What::AcRemoved { ac, text } => (format!("{ac}: {text}"), String::new()),
@@ -237,8 +237,27 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         });
         after && before && by
     };
-    let wanted = |c: &Change| {
-        (ids.is_empty() || ids.contains(&c.id))
+    // An item followed across renumbers: before `S-2 renumbered to S-9`, S-9's changes are
+    // S-2's. The IDs followed at each commit, newest first.
+    // (ID, only at this file), per commit.
+    type Followed = HashSet<(String, Option<String>)>;
+    let mut followed: Vec<Followed> = vec![HashSet::new(); history.commits.len()];
+    let mut current: Followed = ids.iter().map(|id| (id.clone(), None)).collect();
+    for (i, commit) in history.commits.iter().enumerate().rev() {
+        followed[i] = current.clone();
+        for c in commit.changes() {
+            if let What::Renumbered { from, to, file } = &c.what
+                && current.iter().any(|(id, _)| id == to)
+            {
+                current.insert((from.clone(), file.clone()));
+            }
+        }
+    }
+    let follows = |i: usize, c: &Change| {
+        followed[i].iter().any(|(id, file)| *id == c.id && file.as_ref().is_none_or(|f| *f == c.path))
+    };
+    let wanted = |i: usize, c: &Change| {
+        (ids.is_empty() || follows(i, c))
             && if !fields.is_empty() {
                 fields.iter().any(|f| f == c.field())
             } else {
@@ -246,7 +265,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             }
     };
     let mut rows: Vec<(&CommitInfo, &Change)> = Vec::new();
-    for commit in history.commits.iter().filter(|c| in_range(&c.info)) {
+    for (i, commit) in history.commits.iter().enumerate().filter(|(_, c)| in_range(&c.info)) {
         for p in commit.problems() {
             ctx.warn(&format!(
                 "{} ({}): {}: {}; skipped at that commit",
@@ -256,7 +275,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 p.message
             ));
         }
-        rows.extend(commit.changes().iter().filter(|c| wanted(c)).map(|c| (&commit.info, c)));
+        rows.extend(commit.changes().iter().filter(|c| wanted(i, c)).map(|c| (&commit.info, c)));
     }
     if let Some(at) = &history.truncated_at {
         let e = Error::bad_argument(format!(

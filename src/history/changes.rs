@@ -50,6 +50,15 @@ pub enum What {
         from: String,
         to: String,
     },
+    /// The item's ID changed (`pm renumber`); `Change::id` is the new one. When the old ID
+    /// lives on in another file (two files carried it), `file` is the renumbered one's old path:
+    /// only the changes at that path were this item's.
+    Renumbered {
+        from: String,
+        to: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<String>,
+    },
     /// A front-matter field changed (`None`: absent or empty).
     Field {
         field: String,
@@ -115,6 +124,7 @@ impl Change {
             What::Created { .. } => "created",
             What::Deleted { .. } => "deleted",
             What::Renamed { .. } => "path",
+            What::Renumbered { .. } => "id",
             What::Field { field, .. } => field,
             What::AcAdded { .. }
             | What::AcRemoved { .. }
@@ -137,6 +147,7 @@ impl Change {
             What::Created { .. } => format!("created: {}", self.title),
             What::Deleted { .. } => format!("deleted (was: {})", self.title),
             What::Renamed { from, to } => format!("file renamed: {from} -> {to}"),
+            What::Renumbered { from, .. } => format!("renumbered from {from}"),
             What::Field { field, from: None, to: Some(to) } => format!("{field} set to {to}"),
             What::Field { field, from: Some(from), to: None } => format!("{field} removed (was {from})"),
             What::Field { field, from, to } => {
@@ -412,7 +423,140 @@ pub fn compare(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
     }
     compare_backlog(old, new, &mut out);
     compare_roadmap(old, new, &mut out);
+    if out.iter().any(|c| matches!(c.what, What::Created { .. })) {
+        let gone: Vec<(String, ItemId)> = old
+            .paths
+            .iter()
+            .filter(|(p, _)| !new.paths.contains_key(*p))
+            .map(|(p, id)| (p.clone(), id.clone()))
+            .collect();
+        let (o, n) =
+            (|id: &ItemId| old.items.get(id).map(|s| s.as_ref()), |id: &ItemId| new.items.get(id).map(|s| s.as_ref()));
+        fold_renumbers(&mut out, &o, &n, &gone);
+    }
     sort(&mut out);
+    out
+}
+
+/// An item's state by ID, on one side of a comparison.
+pub type Lookup<'a> = dyn Fn(&ItemId) -> Option<&'a ItemState> + 'a;
+
+/// Tell renumbers as renumbers: an item deleted and one created of the same kind, in one step,
+/// with the same title (or, failing that, the same file name after the ID), the one such pair,
+/// are one item whose ID changed. Their "created", "deleted", "left/entered the backlog (or
+/// roadmap)" become one `Renumbered` change, a move if the place changed, and the item's own
+/// field and criteria changes.
+///
+/// `gone` lists the item files of the old side that the new one lacks, with their old IDs.
+pub fn fold_renumbers<'a>(out: &mut Vec<Change>, old: &Lookup<'a>, new: &Lookup<'a>, gone: &[(String, ItemId)]) {
+    let pairs = renumbers(out, gone);
+    if pairs.is_empty() {
+        return;
+    }
+    let mut added = Vec::new();
+    for (to, (from, from_path)) in &pairs {
+        let (Some(to_id), Some(from_id)) = (ItemId::parse(to), ItemId::parse(from)) else { continue };
+        let Some(n) = new(&to_id) else { continue };
+        // The renumbered file's old state, when it is the one the old side showed for the ID.
+        let o = old(&from_id).filter(|o| from_path.as_ref().is_none_or(|p| *p == o.path));
+        let place = |id: &str, out: &[Change], left: bool| {
+            out.iter().find_map(|c| match (&c.what, left) {
+                (What::Rank { from: Some(f), to: None }, true) if c.id == id => Some(*f),
+                (What::Rank { from: None, to: Some(t) }, false) if c.id == id => Some(*t),
+                _ => None,
+            })
+        };
+        let road = |id: &str, out: &[Change], left: bool| {
+            out.iter().find_map(|c| match (&c.what, left) {
+                (What::Roadmap { from: Some(f), to: None }, true) if c.id == id => Some(f.clone()),
+                (What::Roadmap { from: None, to: Some(t) }, false) if c.id == id => Some(t.clone()),
+                _ => None,
+            })
+        };
+        // When the old ID is still in use (two files carried it, and one was renumbered), the
+        // renumbered file's backlog line was there under the old ID: it did not enter anew.
+        let cure = new(&from_id).is_some();
+        let (rank_from, rank_to) = (place(from, out, true), place(to, out, false).filter(|_| !cure));
+        let (road_from, road_to) = (road(from, out, true), road(to, out, false).filter(|_| !cure));
+        out.retain(|c| {
+            let gone = c.id == *from
+                && matches!(
+                    c.what,
+                    What::Deleted { .. } | What::Rank { to: None, .. } | What::Roadmap { to: None, .. }
+                );
+            let came = c.id == *to
+                && matches!(
+                    c.what,
+                    What::Created { .. } | What::Rank { from: None, .. } | What::Roadmap { from: None, .. }
+                );
+            let other = cure && c.id == *from;
+            !gone && !came && !other
+        });
+        let file = if cure { from_path.clone() } else { None };
+        added.push(change(n, What::Renumbered { from: from.clone(), to: to.clone(), file }));
+        if let Some(o) = o {
+            let mut same = o.clone();
+            same.id = n.id.clone();
+            same.path = n.path.clone();
+            compare_item(Some(&same), Some(n), &mut added);
+        }
+        if rank_from.is_some() != rank_to.is_some() || rank_from != rank_to {
+            added.push(change(n, What::Rank { from: rank_from, to: rank_to }));
+        }
+        if road_from.is_some() != road_to.is_some() || road_from != road_to {
+            added.push(change(n, What::Roadmap { from: road_from, to: road_to }));
+        }
+    }
+    out.extend(added);
+}
+
+/// The items a step renumbered, new ID to (old ID, the file it was in when known): a deletion
+/// and a creation of one kind and one title, when they are the only such pair; else a creation
+/// whose file name after the ID is that of the one file of its kind that went away (also when
+/// the old ID lives on in another file: two files carried it, and one was renumbered).
+fn renumbers(changes: &[Change], gone: &[(String, ItemId)]) -> HashMap<String, (String, Option<String>)> {
+    let mut out: HashMap<String, (String, Option<String>)> = HashMap::new();
+    // (kind, title) -> (IDs deleted, IDs created) in this step.
+    type Pairs<'c> = HashMap<(&'c str, &'c str), (Vec<&'c str>, Vec<&'c str>)>;
+    let mut by: Pairs = HashMap::new();
+    for c in changes {
+        match &c.what {
+            What::Deleted { kind } => by.entry((kind, &c.title)).or_default().0.push(&c.id),
+            What::Created { kind, .. } => by.entry((kind, &c.title)).or_default().1.push(&c.id),
+            _ => {}
+        }
+    }
+    for (_, (old, new)) in by {
+        if let ([old], [new]) = (old.as_slice(), new.as_slice()) {
+            out.insert(new.to_string(), (old.to_string(), None));
+        }
+    }
+    let slug_of = |path: &str| -> String {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let after_prefix = name.find('-').map_or(name, |i| &name[i + 1..]);
+        after_prefix.trim_start_matches(|ch: char| ch.is_ascii_digit()).to_string()
+    };
+    let dir_of = |path: &str| path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    for c in changes {
+        if !matches!(c.what, What::Created { .. }) || out.contains_key(&c.id) {
+            continue;
+        }
+        let Some(id) = ItemId::parse(&c.id) else { continue };
+        let taken = |x: &ItemId| out.values().any(|(o, _)| *o == x.to_string());
+        let same: Vec<&(String, ItemId)> = gone
+            .iter()
+            .filter(|(p, x)| {
+                x.prefix == id.prefix
+                    && *x != id
+                    && slug_of(p) == slug_of(&c.path)
+                    && dir_of(p) == dir_of(&c.path)
+                    && !taken(x)
+            })
+            .collect();
+        if let [(p, x)] = same.as_slice() {
+            out.insert(c.id.clone(), (x.to_string(), Some(p.clone())));
+        }
+    }
     out
 }
 

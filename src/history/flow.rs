@@ -108,16 +108,17 @@ pub fn timelines(history: &History) -> BTreeMap<String, Timeline> {
     for commit in &history.commits {
         clock = commit.info.time.max(clock.saturating_add(1));
         let time = clock;
-        let renumbered = renumbers(commit.changes());
         for c in commit.changes() {
             match &c.what {
-                What::Deleted { .. } if renumbered.values().any(|old| *old == c.id) => {}
-                What::Created { kind, fields, .. } if kind == "story" || kind == "sprint" => {
-                    // A renumbered item keeps its life under its new ID.
-                    if let Some(mut old) = renumbered.get(&c.id).and_then(|old| out.remove(old)) {
-                        old.id = c.id.clone();
-                        out.insert(c.id.clone(), old);
+                // A renumbered item keeps its life under its new ID.
+                What::Renumbered { from, to, .. } => {
+                    if let Some(mut old) = out.remove(from) {
+                        old.id = to.clone();
+                        old.title = c.title.clone();
+                        out.insert(to.clone(), old);
                     }
+                }
+                What::Created { kind, fields, .. } if kind == "story" || kind == "sprint" => {
                     let t = out.entry(c.id.clone()).or_default();
                     t.id = c.id.clone();
                     t.kind = kind.clone();
@@ -146,29 +147,6 @@ pub fn timelines(history: &History) -> BTreeMap<String, Timeline> {
         }
     }
     out
-}
-
-/// The items a commit renumbered (`pm renumber S-2 S-9`: S-2 deleted and S-9 created, of one
-/// kind and one title, in the same commit), new ID to old. Only a pair that is the one such
-/// pair for its title counts.
-fn renumbers(changes: &[crate::history::changes::Change]) -> std::collections::HashMap<String, String> {
-    // (kind, title) -> (IDs deleted, IDs created) in this commit.
-    type Pairs<'c> = std::collections::HashMap<(&'c str, &'c str), (Vec<&'c str>, Vec<&'c str>)>;
-    let mut by_title: Pairs = Default::default();
-    for c in changes {
-        match &c.what {
-            What::Deleted { kind } => by_title.entry((kind.as_str(), c.title.as_str())).or_default().0.push(&c.id),
-            What::Created { kind, .. } => by_title.entry((kind.as_str(), c.title.as_str())).or_default().1.push(&c.id),
-            _ => {}
-        }
-    }
-    by_title
-        .into_values()
-        .filter_map(|(gone, new)| match (gone.as_slice(), new.as_slice()) {
-            ([old], [new]) => Some((new.to_string(), old.to_string())),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The first second of a local day, and of the day after it.

@@ -95,8 +95,16 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Take an item's state. When two files carry one ID, the one with the smaller path is the
+    /// item (however the files arrived, so that every way of building a snapshot agrees).
     pub fn insert(&mut self, state: Rc<ItemState>) {
         self.paths.insert(state.path.clone(), state.id.clone());
+        if let Some(shown) = self.items.get(&state.id)
+            && shown.path < state.path
+            && self.paths.get(&shown.path) == Some(&state.id)
+        {
+            return;
+        }
         self.items.insert(state.id.clone(), state);
     }
 

@@ -514,6 +514,7 @@ impl<'g> Walker<'g> {
         let mut roadmap_changed = false;
         // The lists as they were, taken (not copied) when a delta first touches them.
         let mut old_lists = Snapshot::default();
+        let mut gone: Vec<(String, ItemId)> = Vec::new();
         for (path, old_blob, new_blob) in deltas {
             let old_path = old_blob.map(|_| path.clone());
             let new_file = new_blob.map(|oid| (path.clone(), oid));
@@ -523,6 +524,11 @@ impl<'g> Walker<'g> {
                     Role::Item { .. } => {
                         if let Some(id) = snap.paths.get(p) {
                             before.entry(id.clone()).or_insert_with(|| snap.items.get(id).cloned());
+                        }
+                        if new_blob.is_none()
+                            && let Some(id) = snap.paths.get(p)
+                        {
+                            gone.push((p.clone(), id.clone()));
                         }
                         removed = snap.remove_path(p);
                         snap.broken.remove(p);
@@ -567,6 +573,22 @@ impl<'g> Walker<'g> {
                 Role::Config | Role::Other => {}
             }
         }
+        // A file that shared its ID with one removed here is that ID's item again.
+        if let Some(tree) = tree_c {
+            for id in before.keys() {
+                if snap.items.contains_key(id) {
+                    continue;
+                }
+                let Some(p) = snap.paths.iter().filter(|(_, v)| *v == id).map(|(k, _)| k).min().cloned() else {
+                    continue;
+                };
+                if let Some(oid) = git.blob_at(tree, &p)?
+                    && let Parsed::Item(s) = self.parse(oid, &p)?
+                {
+                    snap.insert(s);
+                }
+            }
+        }
         let mut out = Vec::new();
         for (id, old) in &before {
             let new = snap.items.get(id);
@@ -587,6 +609,8 @@ impl<'g> Walker<'g> {
                 changes::compare_roadmap(&old_view, &snap, &mut out);
             }
         }
+        let old_state = |id: &ItemId| before.get(id).and_then(|s| s.as_deref());
+        changes::fold_renumbers(&mut out, &old_state, &|id| snap.items.get(id).map(|s| s.as_ref()), &gone);
         changes::sort(&mut out);
         Ok((snap, out, problems))
     }

@@ -422,3 +422,74 @@ proptest! {
         }
     }
 }
+
+/// Two clones each created S-2 (simulated: the other branch hidden while one is made); merged,
+/// both files carry S-2 until one is renumbered.
+fn colliding_ids() -> Test {
+    let t = base_with(1);
+    t.git(&["checkout", "-q", "-b", "bob"]);
+    t.pm(&["story", "add", "Bob's story", "--ac", "Given b, then c"]).success();
+    t.git(&["add", "-A"]);
+    t.git(&["-c", "user.name=Bob", "commit", "-qm", "Bob adds a story"]);
+    let bob = t.git(&["rev-parse", "HEAD"]);
+    t.git(&["checkout", "-q", "main"]);
+    t.git(&["update-ref", "-d", "refs/heads/bob"]);
+    t.pm(&["story", "add", "Ann's story", "--ac", "Given d, then e"]).success();
+    t.commit("Ann adds a story");
+    t.git(&["update-ref", "refs/heads/bob", bob.trim()]);
+    let merge = t.git_try(&["merge", "-q", "--no-edit", "bob"]);
+    assert_eq!(
+        merge.stderr,
+        "pm merge-file: product/backlog.md: S-2 was added on both branches as different items; both are kept. Give one a new ID: pm renumber S-2 <NEW-ID> --file <its file>\n"
+    );
+    t
+}
+
+#[test]
+fn a_renumber_after_a_merge_is_told_as_a_renumber_and_followed() {
+    for (file, title) in [("S-2-bob-s-story.md", "Bob's story"), ("S-2-ann-s-story.md", "Ann's story")] {
+        let t = colliding_ids();
+        t.pm(&["renumber", "S-2", "S-3", "--file", &format!("product/stories/{file}")]).success();
+        t.commit("Renumber the second S-2");
+        t.pm(&["diff", "HEAD~1", "HEAD", "--format", "json"]).success();
+        let diff = t.pm(&["diff", "HEAD~1", "HEAD"]).success();
+        assert_eq!(diff.lines()[1..], ["  S-3 renumbered from S-2"], "{file}");
+        let json = t.pm(&["diff", "HEAD~1", "HEAD", "--format", "json"]).success().json();
+        let change = &json["changes"][0];
+        assert_eq!(
+            (change["type"].as_str(), change["from"].as_str(), change["to"].as_str()),
+            (Some("renumbered"), Some("S-2"), Some("S-3"))
+        );
+        assert_eq!(change["title"], title);
+        // Its life before the renumber is the file's, not the other S-2's.
+        let history = t.pm(&["history", "S-3", "--all-parents"]).success();
+        let created: Vec<&str> = history.lines().into_iter().filter(|l| l.contains("created")).collect();
+        assert_eq!(created.len(), 1, "{}", history.stdout);
+        assert!(created[0].ends_with(&format!("S-2  created: {title}")), "{}", history.stdout);
+    }
+}
+
+#[test]
+fn a_plain_renumber_is_one_change_and_history_follows_it() {
+    let t = base_with(3);
+    t.pm(&["story", "set", "S-2", "priority=high"]).success();
+    t.commit("S-2 matters");
+    t.pm(&["renumber", "S-2", "S-9"]).success();
+    t.commit("Renumber");
+    let diff = t.pm(&["diff", "HEAD~1", "HEAD"]).success();
+    assert_eq!(diff.lines()[1..], ["  S-9 renumbered from S-2"]);
+    let history = t.pm(&["history", "S-9", "--all-fields"]).success();
+    let changes: Vec<String> = history.lines()[1..]
+        .iter()
+        .map(|l| l.split("  ").filter(|s| !s.is_empty()).skip(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "S-2 created: Story number 2",
+            "S-2 entered the backlog at 2nd",
+            "S-2 priority: medium -> high",
+            "S-9 renumbered from S-2"
+        ]
+    );
+}
