@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use serde_json::json;
 
 use crate::cli::Ctx;
-use crate::cli::output::{print, print_json};
-use crate::error::Result;
+use crate::cli::output::{md_escape, print, print_json};
+use crate::error::{Error, Result};
 use crate::history::changes::{Change, What, compare, ordinal};
 use crate::history::read::{Parses, ReadProduct, snapshot_worktree};
 use crate::store::repo::Repo;
@@ -16,24 +16,29 @@ use crate::store::repo::Repo;
 /// criteria added, removed, reworded, checked or unchecked. Items are matched by ID, so a
 /// renamed file is the same item.
 ///
-/// BASE defaults to the merge-base of HEAD with the default branch (origin/HEAD, else main,
-/// else master); HEAD defaults to the working tree. Either may be a date (YYYY-MM-DD).
+/// Revisions as git reads them: `A B` and `A..B` compare A with B; `A...B` is what B changes
+/// since it left A (from their merge base to B), the view of a pull request. With none, BASE
+/// is the merge-base of HEAD with the default branch (origin/HEAD, else main, else master)
+/// and HEAD the working tree. Either may be a date (YYYY-MM-DD). Paths are relative to the
+/// repository root. In markdown, items link to their files at HEAD when --link-base or the CI
+/// (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_SHA) gives a URL, and are plain text otherwise.
 ///
 /// Examples:
 ///   pm diff
-///   pm diff main HEAD
+///   pm diff main...feature
 ///   pm diff v1.0 v1.1 --format json
-///   pm diff origin/main HEAD --format markdown >> "$GITHUB_STEP_SUMMARY"
+///   pm diff origin/main...HEAD --format markdown >> "$GITHUB_STEP_SUMMARY"
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The state to compare from (a revision or a date)
+    /// The state to compare from (a revision or a date), or A..B, or A...B
     base: Option<String>,
     /// The state to compare to (a revision or a date; default: the working tree)
     head: Option<String>,
     /// Output format: text, markdown (for a pull request) or json
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     format: DiffFormat,
-    /// Prefix of item links in markdown, e.g. https://github.com/OWNER/REPO/blob/SHA/
+    /// Prefix of item links in markdown, e.g. https://github.com/OWNER/REPO/blob/SHA/ (paths
+    /// from the repository root are appended)
     #[arg(long, value_name = "URL")]
     link_base: Option<String>,
 }
@@ -103,12 +108,53 @@ impl<'a> Sections<'a> {
     }
 }
 
-pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+/// `A...B`, `A..B` (either side may be empty: HEAD) or a single revision.
+enum Range<'a> {
+    One,
+    Two(&'a str, &'a str),
+    Symmetric(&'a str, &'a str),
+}
+
+fn range(text: &str) -> Range<'_> {
+    fn or_head_of(s: &str) -> &str {
+        if s.is_empty() { "HEAD" } else { s }
+    }
+    if let Some((a, b)) = text.split_once("...") {
+        Range::Symmetric(or_head_of(a), or_head_of(b))
+    } else if let Some((a, b)) = text.split_once("..") {
+        Range::Two(or_head_of(a), or_head_of(b))
+    } else {
+        Range::One
+    }
+}
+
+pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
     let product = ctx.product()?;
     let git = Repo::open(&product)?;
-    let (base, base_label) = match &a.base {
-        Some(rev) => (git.resolve_at(rev)?, rev.clone()),
-        None => {
+    let mut merge_base_of = None;
+    if let Some(text) = a.base.clone() {
+        let split = |x: &str, y: &str| (Some(x.to_string()), Some(y.to_string()));
+        let (base, head) = match range(&text) {
+            Range::One => (a.base.clone(), a.head.clone()),
+            Range::Two(x, y) => split(x, y),
+            Range::Symmetric(x, y) => {
+                merge_base_of = Some((x.to_string(), y.to_string()));
+                split(x, y)
+            }
+        };
+        if !matches!(range(&text), Range::One) && a.head.is_some() {
+            return Err(Error::bad_argument(format!("`{text}` already names both sides"))
+                .with_hint("give either BASE HEAD, BASE..HEAD or BASE...HEAD"));
+        }
+        (a.base, a.head) = (base, head);
+    }
+    let (base, base_label) = match (&a.base, &merge_base_of) {
+        (_, Some((x, y))) => {
+            let oid = git.merge_base_with(Some(y), x)?;
+            (git.commit(oid)?, format!("merge-base of {x} and {y}"))
+        }
+        (Some(rev), None) => (git.resolve_at(rev)?, rev.clone()),
+        (None, None) => {
             let (c, branch) = git.default_base()?;
             (c, format!("merge-base with {branch}"))
         }
@@ -127,7 +173,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     for (path, msg) in &new.broken {
         ctx.warn(&format!("{path}: {msg}; skipped"));
     }
-    let changes = compare(&old, &new);
+    let changes: Vec<Change> = compare(&old, &new).iter().map(|c| c.rooted(&git.dir)).collect();
     let sections = Sections::of(&changes);
     let base_text = format!("{} ({base_label})", short(&base));
     match a.format {
@@ -149,14 +195,26 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             print(&out)
         }
         DiffFormat::Markdown => {
-            let link = |c: &Change| {
-                let base = a.link_base.as_deref().unwrap_or("");
-                let dir = if git.dir.is_empty() { String::new() } else { format!("{}/", git.dir) };
-                if c.path.is_empty() { c.id.clone() } else { format!("[{}]({base}{dir}{})", c.id, c.path) }
+            // A relative link is broken in a pull request comment: link only with a URL.
+            let base = a.link_base.clone().or_else(|| ci_blob_url(head_id.as_deref()));
+            let link = |c: &Change| match &base {
+                Some(base) if !c.path.is_empty() && !matches!(c.what, What::Deleted { .. }) => {
+                    let slash = if base.ends_with('/') { "" } else { "/" };
+                    format!("[{}]({base}{slash}{})", md_escape(&c.id), c.path)
+                }
+                _ => md_escape(&c.id),
             };
             print(&markdown(&sections, &changes, &base_text, &head_label, &link))
         }
     }
+}
+
+/// The blob URL prefix of the head revision in GitHub Actions, from its environment.
+fn ci_blob_url(head: Option<&str>) -> Option<String> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let (server, repo) = (var("GITHUB_SERVER_URL")?, var("GITHUB_REPOSITORY")?);
+    let sha = head.map(str::to_string).or_else(|| var("GITHUB_SHA"))?;
+    Some(format!("{}/{repo}/blob/{sha}/", server.trim_end_matches('/')))
 }
 
 fn markdown(s: &Sections, all: &[Change], base: &str, head: &str, link: &dyn Fn(&Change) -> String) -> String {
@@ -183,17 +241,22 @@ fn markdown(s: &Sections, all: &[Change], base: &str, head: &str, link: &dyn Fn(
             _ => None,
         });
         facts.extend(rank);
-        let mut line = format!("- {} {} ({})\n", link(c), c.title, facts.join(", "));
+        let mut line = format!("- {} {} ({})\n", link(c), md_escape(&c.title), md_escape(&facts.join(", ")));
         for ac in criteria {
-            line.push_str(&format!("  - [{}] {}: {}\n", if ac.checked { "x" } else { " " }, ac.ac, ac.text));
+            line.push_str(&format!(
+                "  - [{}] {}: {}\n",
+                if ac.checked { "x" } else { " " },
+                ac.ac,
+                md_escape(&ac.text)
+            ));
         }
         line
     });
-    let plain = |c: &Change| format!("- {} {}: {}\n", link(c), c.title, c.sentence());
+    let plain = |c: &Change| format!("- {} {}: {}\n", link(c), md_escape(&c.title), md_escape(&c.sentence()));
     section(&mut out, "Reprioritised", &s.reprioritised, &plain);
     section(&mut out, "Status changes", &s.status, &plain);
     section(&mut out, "Acceptance criteria changes", &s.criteria, &plain);
-    section(&mut out, "Removed", &s.removed, &|c| format!("- {} {}\n", c.id, c.title));
+    section(&mut out, "Removed", &s.removed, &|c| format!("- {} {}\n", md_escape(&c.id), md_escape(&c.title)));
     section(&mut out, "Other changes", &s.other, &plain);
     out
 }

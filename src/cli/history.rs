@@ -184,6 +184,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     {
         ctx.warn(&format!("HEAD is detached at {}: showing the history that leads to it", &head.id().to_string()[..7]));
     }
+    let dir = git.dir.clone();
     drop(git);
     for id in &ids {
         if !history.commits.iter().flat_map(|c| c.changes()).any(|c| &c.id == id) {
@@ -264,7 +265,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 a.all_fields || !ids.is_empty() || c.is_priority()
             }
     };
-    let mut rows: Vec<(&CommitInfo, &Change)> = Vec::new();
+    let mut rows: Vec<(&CommitInfo, Change)> = Vec::new();
     for (i, commit) in history.commits.iter().enumerate().filter(|(_, c)| in_range(&c.info)) {
         for p in commit.problems() {
             ctx.warn(&format!(
@@ -275,7 +276,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 p.message
             ));
         }
-        rows.extend(commit.changes().iter().filter(|c| wanted(i, c)).map(|c| (&commit.info, c)));
+        rows.extend(commit.changes().iter().filter(|c| wanted(i, c)).map(|c| (&commit.info, c.rooted(&dir))));
     }
     if let Some(at) = &history.truncated_at {
         let e = Error::bad_argument(format!(

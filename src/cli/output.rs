@@ -39,6 +39,24 @@ pub fn print(text: &str) -> Result<()> {
     write_out(anstream::stdout().lock(), text)
 }
 
+/// User text for Markdown: the characters that would start emphasis, code, links, HTML or a
+/// table cell are backslash-escaped, and line breaks become spaces, so a title renders as
+/// the text it is.
+pub fn md_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Print a JSON value, pretty, with a final newline. JSON escapes every control character
 /// but DEL, which it keeps as data, so it goes to stdout as it is, without the colour filter
 /// (which would drop a DEL from a title).

@@ -117,6 +117,30 @@ impl Change {
         Value::Object(m)
     }
 
+    /// The change with its paths relative to the repository root, not to `product/` (which is
+    /// `dir` inside the repository): how every output format shows them.
+    pub fn rooted(&self, dir: &str) -> Change {
+        let mut c = self.clone();
+        if dir.is_empty() {
+            return c;
+        }
+        let root = |p: &mut String| {
+            if !p.is_empty() {
+                *p = format!("{dir}/{p}");
+            }
+        };
+        root(&mut c.path);
+        match &mut c.what {
+            What::Renamed { from, to } => {
+                root(from);
+                root(to);
+            }
+            What::Renumbered { file: Some(f), .. } => root(f),
+            _ => {}
+        }
+        c
+    }
+
     /// The name `--field` selects this change by: a field name, or `created`, `deleted`,
     /// `path`, `criteria`, `rank`, `roadmap`.
     pub fn field(&self) -> &str {

@@ -204,12 +204,24 @@ impl Test {
         self.pm_in("", args)
     }
 
+    /// Run `pm` with `args` and these environment variables set for this run only.
+    pub fn pm_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.pm_with("", args, env)
+    }
+
     /// Run `pm` with `args` in a sub-directory.
     pub fn pm_in(&self, sub: &str, args: &[&str]) -> Run {
+        self.pm_with(sub, args, &[])
+    }
+
+    fn pm_with(&self, sub: &str, args: &[&str], extra: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_pm"));
         cmd.args(args).current_dir(self.path(sub)).env("NO_COLOR", "1").env_remove("VISUAL").env("EDITOR", "false");
         cmd.env("TMPDIR", self.tmp.path());
         for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        for (k, v) in extra {
             cmd.env(k, v);
         }
         let out = cmd.output().expect("pm runs");

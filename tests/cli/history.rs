@@ -152,11 +152,11 @@ fn a_renamed_file_is_the_same_item() {
     commit_as(&t, "Rename", "Sam", "2024-01-11T09:00:00Z");
     assert_eq!(
         history(&t, &["S-2"])[2..],
-        ["2024-01-11 Sam S-2 file renamed: stories/S-2-reset-password.md -> stories/S-2-reset.md"]
+        ["2024-01-11 Sam S-2 file renamed: product/stories/S-2-reset-password.md -> product/stories/S-2-reset.md"]
     );
     t.pm(&["diff", "HEAD~1", "HEAD"])
         .success()
-        .stdout_has("S-2 file renamed: stories/S-2-reset-password.md -> stories/S-2-reset.md")
+        .stdout_has("S-2 file renamed: product/stories/S-2-reset-password.md -> product/stories/S-2-reset.md")
         .stdout_lacks("created")
         .stdout_lacks("deleted");
 }
@@ -423,20 +423,21 @@ fn diff_against_the_default_branch_as_markdown() {
     commit_as(&t, "Feature work", "Priya", "2024-01-11T09:00:00Z");
     let path = t.find("product/stories", "S-2-");
     std::fs::remove_file(t.path(&path)).unwrap();
+    // Without a URL to link to, IDs are plain text (a relative link breaks in a PR comment).
     let md = t.pm(&["diff", "--format", "markdown"]).success().stdout;
     let expected = "\
 ### New
 
-- [S-4](product/stories/S-4-dark-mode.md) Dark mode (story, draft, low, backlog 4th)
+- S-4 Dark mode (story, draft, low, backlog 4th)
   - [ ] AC-1: Given night, when I open it, then it is dark
 
 ### Reprioritised
 
-- [S-3](product/stories/S-3-export-data.md) Export data: moved from 3rd to 1st
+- S-3 Export data: moved from 3rd to 1st
 
 ### Status changes
 
-- [S-1](product/stories/S-1-sign-up.md) Sign up: status: draft -> in-progress
+- S-1 Sign up: status: draft -> in-progress
 
 ### Removed
 
@@ -445,6 +446,21 @@ fn diff_against_the_default_branch_as_markdown() {
     assert!(md.starts_with("**Product changes** from "), "{md}");
     assert!(md.contains("(merge-base with main) to the working tree: 1 new item, 1 priority change, 1 status change, 1 removed item."), "{md}");
     assert!(md.ends_with(expected), "{md}");
+    // In GitHub Actions, links go to the files at the head commit; --link-base sets the prefix.
+    let md = t
+        .pm_env(
+            &["diff", "--format", "markdown"],
+            &[("GITHUB_SERVER_URL", "https://github.com"), ("GITHUB_REPOSITORY", "team/app"), ("GITHUB_SHA", "abc123")],
+        )
+        .success()
+        .stdout;
+    assert!(
+        md.contains("- [S-4](https://github.com/team/app/blob/abc123/product/stories/S-4-dark-mode.md) Dark mode"),
+        "{md}"
+    );
+    assert!(md.contains("- S-2 Reset password\n"), "a removed item links nowhere: {md}");
+    let md = t.pm(&["diff", "--format", "markdown", "--link-base", "https://example.com/x"]).success().stdout;
+    assert!(md.contains("- [S-3](https://example.com/x/product/stories/S-3-export-data.md) Export data"), "{md}");
     t.pm(&["diff", "main", "HEAD"]).success().stdout_has("  S-2 AC-1 checked\n").stdout_lacks("S-2 deleted");
     let json = t.pm(&["diff", "main", "HEAD", "--format", "json"]).success().json();
     let types: Vec<&str> = json["changes"].as_array().unwrap().iter().map(|c| c["type"].as_str().unwrap()).collect();
@@ -625,4 +641,25 @@ fn grafted_parents_are_followed_as_git_follows_them() {
             "2024-01-12 Sam S-2 moved from 3rd to 1st",
         ]
     );
+}
+
+#[test]
+fn diff_reads_revision_ranges_as_git_does() {
+    let t = three_stories();
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.pm(&["rank", "S-3", "--top"]).success();
+    commit_as(&t, "Export first", "Priya", "2024-01-11T09:00:00Z");
+    t.git(&["checkout", "-q", "main"]);
+    t.pm(&["story", "add", "On main", "--ac", "Given main, then kept"]).success();
+    commit_as(&t, "Main moves on", "Sam", "2024-01-12T09:00:00Z");
+    let body = |args: &[&str]| t.pm(args).success().lines()[1..].join("\n");
+    // What the branch changes since it left main: only its own move.
+    assert_eq!(body(&["diff", "main...feature"]), "  S-3 moved from 3rd to 1st");
+    // Tree against tree, as `git diff main feature`: main's new story is not on feature.
+    let two = body(&["diff", "main", "feature"]);
+    assert_eq!(two, body(&["diff", "main..feature"]));
+    assert_eq!(two, "  S-3 moved from 3rd to 1st\n  S-4 deleted (was: On main)\n  S-4 left the backlog (was 4th)");
+    // An empty side is HEAD (main here): what main changes since feature left it.
+    assert_eq!(body(&["diff", "feature..."]), "  S-4 created: On main\n  S-4 entered the backlog at 4th");
+    t.pm(&["diff", "main...feature", "HEAD"]).code(2).stderr_has("`main...feature` already names both sides");
 }
