@@ -190,7 +190,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
                 format!("Product changes from {base_text} to {head_label}: {}.\n", sections.summary())
             };
             for c in &changes {
-                out.push_str(&format!("  {c}\n"));
+                out.push_str(&format!("  {} {}\n", c.id, c.sentence_among(&changes)));
             }
             print(&out)
         }

@@ -19,8 +19,10 @@ use crate::store::repo::{Repo, UNSHALLOW_HINT};
 ///
 /// Without IDs: the priority history of the whole product (backlog moves, priority changes,
 /// roadmap moves). With IDs: each item's whole life (created, every change of every field
-/// and acceptance criterion, done). Only HEAD's first-parent line is walked unless
-/// --all-parents is given. Results are cached per commit under the git directory.
+/// and acceptance criterion, done). Every commit is walked, merged branches too, so each
+/// change is credited to the commit (author, date, subject) that made it; JSON says which
+/// merge brought it (`via`). --first-parent walks only HEAD's first-parent line. Results are
+/// cached per commit under the git directory.
 ///
 /// Examples:
 ///   pm history
@@ -48,8 +50,11 @@ pub struct Args {
     /// Every kind of change, not only the priority history
     #[arg(long, conflicts_with = "field")]
     all_fields: bool,
-    /// Walk the commits of merged branches too, not only the first-parent line
+    /// Only HEAD's first-parent line: a merged branch counts as its merge, by whoever merged
     #[arg(long)]
+    first_parent: bool,
+    /// Every commit, merged branches too (the default; kept for scripts)
+    #[arg(long, hide = true, conflicts_with = "first_parent")]
     all_parents: bool,
     /// Compute everything again without reading or writing the cache
     #[arg(long, hide = true)]
@@ -174,7 +179,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     } else {
         Cache::load(Cache::file_for(git.common_dir(), &git.dir, git.grafts_text()))
     };
-    let history: History = walk::walk(&git, Options { all_parents: a.all_parents }, &mut cache, &mut progress_bar())?;
+    let history: History = walk::walk(&git, Options { all_parents: !a.first_parent }, &mut cache, &mut progress_bar())?;
     cache.save();
     if history.no_commits && a.format == HistoryFormat::Table {
         return ctx.say("No history yet: the repository has no commits.");
@@ -265,7 +270,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 a.all_fields || !ids.is_empty() || c.is_priority()
             }
     };
-    let mut rows: Vec<(&CommitInfo, Change)> = Vec::new();
+    // (commit, the merge that brought it, the change, its sentence in its commit)
+    let mut rows: Vec<(&CommitInfo, Option<String>, Change, String)> = Vec::new();
     for (i, commit) in history.commits.iter().enumerate().filter(|(_, c)| in_range(&c.info)) {
         for p in commit.problems() {
             ctx.warn(&format!(
@@ -276,7 +282,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 p.message
             ));
         }
-        rows.extend(commit.changes().iter().filter(|c| wanted(i, c)).map(|c| (&commit.info, c.rooted(&dir))));
+        let via = commit.via.map(|v| v.to_string());
+        rows.extend(commit.changes().iter().filter(|c| wanted(i, c)).map(|c| c.rooted(&dir)).map(|c| {
+            let sentence = c.sentence_among(commit.changes());
+            (&commit.info, via.clone(), c, sentence)
+        }));
     }
     if let Some(at) = &history.truncated_at {
         let e = Error::bad_argument(format!(
@@ -290,15 +300,16 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         HistoryFormat::Json => {
             let changes: Vec<Value> = rows
                 .iter()
-                .map(|(info, c)| {
+                .map(|(info, via, c, sentence)| {
                     let mut v = json!({
                         "date": date::rfc3339(info.time, info.offset),
                         "commit": info.id,
+                        "via": via,
                         "author": info.author,
                         "email": info.email,
                         "summary": info.summary,
                         "field": c.field(),
-                        "description": c.to_string(),
+                        "description": format!("{} {sentence}", c.id),
                     });
                     if let (Some(m), Value::Object(extra)) = (v.as_object_mut(), c.to_json()) {
                         m.extend(extra);
@@ -311,21 +322,25 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         HistoryFormat::Csv => {
             let rows: Vec<Vec<String>> = rows
                 .iter()
-                .map(|(info, c)| {
+                .map(|(info, via, c, sentence)| {
                     let (from, to) = values(c);
                     vec![
                         date::rfc3339(info.time, info.offset),
                         info.id.clone(),
+                        via.clone().unwrap_or_default(),
                         info.author.clone(),
                         c.id.clone(),
+                        c.title.clone(),
                         c.field().to_string(),
                         from,
                         to,
-                        c.sentence(),
+                        sentence.clone(),
+                        info.summary.clone(),
                     ]
                 })
                 .collect();
-            print(&csv(&["date", "commit", "author", "id", "field", "from", "to", "change"], &rows))
+            let header = ["date", "commit", "via", "author", "id", "title", "field", "from", "to", "change", "summary"];
+            print(&csv(&header, &rows))
         }
         HistoryFormat::Table => {
             if rows.is_empty() {
@@ -333,17 +348,19 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             }
             let rows: Vec<Vec<String>> = rows
                 .iter()
-                .map(|(info, c)| {
+                .map(|(info, _, c, sentence)| {
                     vec![
                         date::day(info.time, info.offset),
                         info.id[..7].to_string(),
                         info.author.clone(),
                         c.id.clone(),
-                        c.sentence(),
+                        c.title.clone(),
+                        sentence.clone(),
+                        info.summary.clone(),
                     ]
                 })
                 .collect();
-            print(&table(&["DATE", "COMMIT", "AUTHOR", "ID", "CHANGE"], &rows, ctx.stdout_tty))
+            print(&table(&["DATE", "COMMIT", "AUTHOR", "ID", "TITLE", "CHANGE", "WHY"], &rows, ctx.stdout_tty))
         }
     }
 }

@@ -205,6 +205,28 @@ impl Change {
     }
 }
 
+impl Change {
+    /// The sentence, saying how an item that left the backlog or roadmap left it when the same
+    /// step changed its status (`left the backlog as done (was 3rd)`).
+    pub fn sentence_among(&self, step: &[Change]) -> String {
+        let status = || {
+            step.iter().find_map(|c| match &c.what {
+                What::Field { field, to: Some(to), .. } if c.id == self.id && field == "status" => Some(to.as_str()),
+                _ => None,
+            })
+        };
+        match (&self.what, status()) {
+            (What::Rank { from: Some(f), to: None }, Some(s)) => {
+                format!("left the backlog as {s} (was {})", ordinal(*f))
+            }
+            (What::Roadmap { from: Some(f), to: None }, Some(s)) => {
+                format!("left the roadmap as {s} (was {}, {})", f.horizon, ordinal(f.position))
+            }
+            _ => self.sentence(),
+        }
+    }
+}
+
 impl std::fmt::Display for Change {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.id, self.sentence())

@@ -1,8 +1,8 @@
 //! Walking the commits that touched `product/` and computing what each one changed.
 //!
 //! First-parent by default (a merge counts as one change, made by the merge); with
-//! `all_parents`, every commit of merged branches is visited and a merge reports only what
-//! none of its parents had. A commit whose `product/` tree equals its parent's is skipped
+//! `all_parents`, every commit of merged branches is visited (each knowing the merge of the
+//! first-parent line that brought it) and a merge reports only what none of its parents had. A commit whose `product/` tree equals its parent's is skipped
 //! without diffing; for the others only the `product/` subtrees are diffed, and each changed
 //! blob is parsed once (parses are kept by blob ID). Results are kept per commit in the
 //! [`Cache`], so a second walk only computes new commits. Nothing is checked out and no
@@ -23,7 +23,7 @@ use crate::model::config::Config;
 use crate::model::id::ItemId;
 use crate::model::layout::{CONFIG_FILE, Role, role};
 use crate::store::odb::{Data, TreeEntry, tree_entry_at, tree_find};
-use crate::store::repo::Repo;
+use crate::store::repo::{GraphCommit, Repo};
 
 /// How to walk.
 #[derive(Debug, Clone, Copy, Default)]
@@ -36,6 +36,8 @@ pub struct Options {
 #[derive(Debug, Clone)]
 pub struct Walked {
     pub info: CommitInfo,
+    /// The merge of HEAD's first-parent line that brought this commit, when it is not on it.
+    pub via: Option<Oid>,
     /// What the commit changed, shared with the cache.
     entry: Rc<Entry>,
 }
@@ -89,8 +91,11 @@ pub fn walk(git: &Repo, opts: Options, cache: &mut Cache, progress: &mut dyn FnM
         return Ok(history);
     };
     let shallow = git.shallow();
-    let oids: Vec<Oid> =
-        if opts.all_parents { git.reachable(head.id(), true)? } else { git.first_parent_line(head.id())? };
+    let oids: Vec<GraphCommit> = if opts.all_parents {
+        git.graph(head.id())?
+    } else {
+        git.first_parent_line(head.id())?.into_iter().map(|oid| GraphCommit { oid, via: None, merge: false }).collect()
+    };
     let mut walker = Walker {
         git,
         trees: Trees::default(),
@@ -99,7 +104,7 @@ pub fn walk(git: &Repo, opts: Options, cache: &mut Cache, progress: &mut dyn FnM
         current: None,
     };
     let total = oids.len();
-    for (i, oid) in oids.into_iter().enumerate() {
+    for (i, GraphCommit { oid, via, merge }) in oids.into_iter().enumerate() {
         progress(i, total);
         history.walked += 1;
         if shallow.contains(&oid) {
@@ -112,12 +117,12 @@ pub fn walk(git: &Repo, opts: Options, cache: &mut Cache, progress: &mut dyn FnM
         }
         // On the first-parent line a commit's key is its ID: a cached commit is not even read
         // (a warm walk of 5,000 commits reads none, and frees none).
-        let cached = if opts.all_parents { None } else { cache.get(&oid.to_string()).map(Rc::clone) };
+        // (Walking every commit, a merge is keyed apart: it reports only what no parent had.)
+        let cached = if merge { None } else { cache.get(&oid.to_string()).map(Rc::clone) };
         let entry = if let Some(e) = cached {
             e
         } else {
             let commit = git.commit(oid)?;
-            let merge = opts.all_parents && commit.parent_count() > 1;
             let key = if merge { format!("{oid}+all") } else { oid.to_string() };
             if let Some(e) = cache.get(&key) {
                 Rc::clone(e)
@@ -129,7 +134,7 @@ pub fn walk(git: &Repo, opts: Options, cache: &mut Cache, progress: &mut dyn FnM
             }
         };
         if let Some(info) = &entry.info {
-            history.commits.push(Walked { info: info.clone(), entry: Rc::clone(&entry) });
+            history.commits.push(Walked { info: info.clone(), via, entry: Rc::clone(&entry) });
         }
     }
     progress(total, total);

@@ -83,7 +83,7 @@ fn priority_history_reports_rank_moves_and_priority_changes() {
             "2024-01-10 Maya S-3 entered the backlog at 3rd",
             "2024-01-11 Priya S-3 moved from 3rd to 1st",
             "2024-01-12 Sam S-2 priority: medium -> critical",
-            "2024-01-13 Priya S-3 left the backlog (was 1st)",
+            "2024-01-13 Priya S-3 left the backlog as done (was 1st)",
         ]
     );
     assert_eq!(
@@ -104,7 +104,7 @@ fn priority_history_reports_rank_moves_and_priority_changes() {
         history(&t, &["--since", "2024-01-11", "--until", "2024-01-12"]),
         ["2024-01-11 Priya S-3 moved from 3rd to 1st", "2024-01-12 Sam S-2 priority: medium -> critical"]
     );
-    assert_eq!(history(&t, &["--since", "HEAD~1"]), ["2024-01-13 Priya S-3 left the backlog (was 1st)"]);
+    assert_eq!(history(&t, &["--since", "HEAD~1"]), ["2024-01-13 Priya S-3 left the backlog as done (was 1st)"]);
     // The table names date, commit and author.
     let run = t.pm(&["history", "S-3", "--field", "rank"]).success();
     assert!(run.lines()[0].starts_with("DATE"), "{}", run.stdout);
@@ -114,7 +114,13 @@ fn priority_history_reports_rank_moves_and_priority_changes() {
             && run.stdout.contains("moved from 3rd to 1st")
     );
     let csv = t.pm(&["history", "--format", "csv", "--field", "priority"]).success();
-    assert!(csv.stdout.contains(",Sam,S-2,priority,medium,critical,priority: medium -> critical\n"), "{}", csv.stdout);
+    assert!(
+        csv.stdout.contains(
+            ",,Sam,S-2,Reset password,priority,medium,critical,priority: medium -> critical,Reset is urgent\n"
+        ),
+        "{}",
+        csv.stdout
+    );
     t.pm(&["history", "S-9"]).code(2).stderr_has("S-9 does not appear in the history");
     t.pm(&["history", "nope"]).code(2).stderr_has("is not an ID");
 }
@@ -162,7 +168,7 @@ fn a_renamed_file_is_the_same_item() {
 }
 
 #[test]
-fn merges_count_once_on_the_first_parent_line_and_per_commit_with_all_parents() {
+fn changes_are_credited_to_the_commit_that_made_them_and_the_merge_that_brought_them() {
     let t = three_stories();
     t.git(&["checkout", "-q", "-b", "feature"]);
     t.pm(&["rank", "S-2", "--top"]).success();
@@ -181,10 +187,37 @@ fn merges_count_once_on_the_first_parent_line_and_per_commit_with_all_parents() 
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let recent =
         |args: &[&str]| history(&t, args).into_iter().filter(|l| !l.starts_with("2024-01-10")).collect::<Vec<_>>();
-    assert_eq!(recent(&[]), ["2024-01-12 Maya S-1 priority: high -> low", "2024-01-13 Sam S-2 moved from 2nd to 1st"]);
+    // Priya's move is hers, on her day, though Sam merged it.
+    let credited = ["2024-01-11 Priya S-2 moved from 2nd to 1st", "2024-01-12 Maya S-1 priority: high -> low"];
+    assert_eq!(recent(&[]), credited);
+    assert_eq!(recent(&["--all-parents"]), credited);
+    let json = t.pm(&["history", "--format", "json"]).success().json();
+    let merge = t.git(&["rev-parse", "HEAD"]);
+    let vias: Vec<(&str, Option<&str>)> = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !c["date"].as_str().unwrap().starts_with("2024-01-10"))
+        .map(|c| (c["author"].as_str().unwrap(), c["via"].as_str()))
+        .collect();
+    assert_eq!(vias, [("Priya", Some(merge.trim())), ("Maya", None)]);
+    // --first-parent: a merged branch is its merge, by whoever merged.
     assert_eq!(
-        recent(&["--all-parents"]),
-        ["2024-01-11 Priya S-2 moved from 2nd to 1st", "2024-01-12 Maya S-1 priority: high -> low"]
+        recent(&["--first-parent"]),
+        ["2024-01-12 Maya S-1 priority: high -> low", "2024-01-13 Sam S-2 moved from 2nd to 1st"]
+    );
+    let table = t.pm(&["history", "S-2", "--field", "rank"]).success();
+    assert_eq!(
+        table.lines()[..2],
+        [
+            "DATE        COMMIT   AUTHOR  ID   TITLE           CHANGE                      WHY",
+            "2024-01-10  ba2e02a  Maya    S-2  Reset password  entered the backlog at 2nd  Three stories"
+        ]
+    );
+    assert!(
+        table.lines()[2].ends_with("Priya   S-2  Reset password  moved from 2nd to 1st       Reset first"),
+        "{}",
+        table.stdout
     );
 }
 
@@ -502,9 +535,12 @@ fn the_bundled_example_history_tells_the_story() {
         assert!(lines.iter().any(|l| l == expected), "missing {expected:?} in {lines:#?}");
     }
     let life = t.pm_in("tandem", &["history", "S-1", "--format", "csv"]).success().stdout;
-    assert!(life.contains(",Sam,S-1,status,draft,in-progress,"), "{life}");
-    assert!(life.contains(",Sam,S-1,criteria,AC-2 [ ],AC-2 [x],AC-2 checked\n"), "{life}");
-    assert!(life.contains(",Sam,S-1,status,in-progress,done,"), "{life}");
+    assert!(life.contains(",Sam,S-1,Sign up with email and password,status,draft,in-progress,"), "{life}");
+    assert!(
+        life.contains(",Sam,S-1,Sign up with email and password,criteria,AC-2 [ ],AC-2 [x],AC-2 checked,Sign-up done; households next\n"),
+        "{life}"
+    );
+    assert!(life.contains(",Sam,S-1,Sign up with email and password,status,in-progress,done,"), "{life}");
     t.pm_in("tandem", &["story", "list", "--format", "ids", "--at", "2024-01-20"])
         .success()
         .stdout_is("S-1\nS-2\nS-3\nS-4\nS-5\nS-6\nS-7\n");

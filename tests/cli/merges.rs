@@ -462,10 +462,23 @@ fn a_renumber_after_a_merge_is_told_as_a_renumber_and_followed() {
         );
         assert_eq!(change["title"], title);
         // Its life before the renumber is the file's, not the other S-2's.
-        let history = t.pm(&["history", "S-3", "--all-parents"]).success();
-        let created: Vec<&str> = history.lines().into_iter().filter(|l| l.contains("created")).collect();
-        assert_eq!(created.len(), 1, "{}", history.stdout);
-        assert!(created[0].ends_with(&format!("S-2  created: {title}")), "{}", history.stdout);
+        let history = t.pm(&["history", "S-3", "--format", "json"]).success().json();
+        let lines: Vec<String> = history["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| format!("{}: {}", c["author"].as_str().unwrap(), c["description"].as_str().unwrap()))
+            .collect();
+        let by = if title.starts_with("Bob") { "Bob" } else { "Test User" };
+        assert_eq!(
+            lines,
+            [
+                format!("{by}: S-2 created: {title}"),
+                format!("{by}: S-2 entered the backlog at 2nd"),
+                "Test User: S-3 renumbered from S-2".to_string()
+            ],
+            "{file}"
+        );
     }
 }
 
@@ -478,11 +491,9 @@ fn a_plain_renumber_is_one_change_and_history_follows_it() {
     t.commit("Renumber");
     let diff = t.pm(&["diff", "HEAD~1", "HEAD"]).success();
     assert_eq!(diff.lines()[1..], ["  S-9 renumbered from S-2"]);
-    let history = t.pm(&["history", "S-9", "--all-fields"]).success();
-    let changes: Vec<String> = history.lines()[1..]
-        .iter()
-        .map(|l| l.split("  ").filter(|s| !s.is_empty()).skip(3).collect::<Vec<_>>().join(" "))
-        .collect();
+    let history = t.pm(&["history", "S-9", "--all-fields", "--format", "json"]).success().json();
+    let changes: Vec<&str> =
+        history["changes"].as_array().unwrap().iter().map(|c| c["description"].as_str().unwrap()).collect();
     assert_eq!(
         changes,
         [

@@ -64,7 +64,11 @@ pub fn merge(list: List, sides: Sides<'_>) -> Outcome {
     for lost in &merged.lost {
         if is_entry(&lost.key) && out.iter().any(|(k, _)| *k == lost.key) {
             let side = if lost.side == Side::Ours { &ours } else { &theirs };
-            notes.push(moved(list, &lost.key, lost.side, &out, side));
+            let note = moved(list, &lost.key, lost.side, &out, side);
+            // Where the result has it after what that side had it after, nothing was lost.
+            if !matches!(&note, Note::Moved { now, had, .. } if now == had) {
+                notes.push(note);
+            }
         }
     }
     let mut text: String = tidy(&out, sides.ours.contains("\n\n\n") || sides.ours.contains("\r\n\r\n\r\n"), eol);
