@@ -52,10 +52,6 @@ pub(crate) fn load<'a>(_snapshot: &'a Files, file: &'a File, config: &Config) ->
             return (None, vec![f]);
         }
     };
-    if let Some(line) = crate::model::merge::conflict_line(text) {
-        // Nothing else is said about a file in the middle of a merge: its fields are not its own.
-        return (None, vec![conflict_markers(&file.path, line)]);
-    }
     let (reading, diagnostics) = read(text, &file.rel, config);
     let id = reading.as_ref().and_then(|r| r.id.as_ref()).map(ToString::to_string);
     let finding =
@@ -68,8 +64,9 @@ pub(crate) fn load<'a>(_snapshot: &'a Files, file: &'a File, config: &Config) ->
     (Some(doc), findings)
 }
 
-/// The finding for a file that still has git's conflict markers.
+/// The finding for a list file that still has git's conflict markers (item files get theirs
+/// from the item reader).
 pub(crate) fn conflict_markers(path: &str, line: usize) -> Finding {
-    Finding::new("file/conflict-markers", path, line, 1, "the file has unresolved merge conflict markers")
-        .hint("resolve the merge: keep the right lines, delete the <<<<<<<, ======= and >>>>>>> lines, then `git add` the file")
+    use crate::model::merge::{CONFLICT_HINT, CONFLICT_MESSAGE};
+    Finding::new("file/conflict-markers", path, line, 1, CONFLICT_MESSAGE).hint(CONFLICT_HINT)
 }

@@ -232,6 +232,14 @@ fn one_field_changed_both_ways_is_a_conflict_on_that_line_and_check_names_it() {
     t.pm(&["check"]).code(1).stdout_is(&format!(
         "error[file/conflict-markers]: the file has unresolved merge conflict markers\n --> {S3}:6:1\n  |\n6 | <<<<<<< HEAD\n  | ^\n  = hint: resolve the merge: keep the right lines, delete the <<<<<<<, ======= and >>>>>>> lines, then `git add` the file\n\n1 error, 0 warnings in 1 file (9 files checked)\n"
     ));
+    // Every command that reads the story says the same, and none advises dropping its line.
+    let conflict = format!(
+        "error: {S3}:6: the file has unresolved merge conflict markers\n  hint: resolve the merge: keep the right lines, delete the <<<<<<<, ======= and >>>>>>> lines, then `git add` the file\n"
+    );
+    assert_eq!(t.pm(&["story", "show", "S-3"]).code(2).stderr, conflict);
+    let backlog = t.pm(&["backlog"]);
+    assert_eq!(backlog.stderr, conflict);
+    assert!(!backlog.stdout.contains("S-3"), "{}", backlog.stdout);
 }
 
 #[test]

@@ -95,6 +95,12 @@ fn odd_line_break(text: &str, split: &Split) -> Option<((usize, usize), &'static
 /// Read the item file at `rel` (inside `product/`) holding `text`.
 pub fn read(text: &str, rel: &str, config: &Config) -> (Option<Reading>, Vec<Diagnostic>) {
     let mut out = Vec::new();
+    if let Some(line) = crate::model::merge::conflict_line(text) {
+        // A file in the middle of a merge: its fields are not its own yet, so nothing else is said.
+        let (message, hint) = (crate::model::merge::CONFLICT_MESSAGE, crate::model::merge::CONFLICT_HINT);
+        out.push(diagnostic("file/conflict-markers", (line, 1), message, hint));
+        return (None, out);
+    }
     let split = match frontmatter::split(text) {
         Ok(s) => s,
         Err(e) => {

@@ -136,6 +136,11 @@ pub(crate) fn key_id(key: &str) -> &str {
     key.split('\u{0}').next().unwrap_or(key)
 }
 
+/// What is said about a file with conflict markers, by `pm check` and every command reading it.
+pub const CONFLICT_MESSAGE: &str = "the file has unresolved merge conflict markers";
+pub const CONFLICT_HINT: &str =
+    "resolve the merge: keep the right lines, delete the <<<<<<<, ======= and >>>>>>> lines, then `git add` the file";
+
 /// The 1-based line of the first git conflict (a `<<<<<<<` line later followed by `=======`
 /// and `>>>>>>>` lines), or `None`. A lone `=======` is a Markdown heading underline, not a
 /// conflict.
