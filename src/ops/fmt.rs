@@ -126,15 +126,31 @@ fn format_list(
     let change = |line: Option<usize>, what: String| Change { path: shown.to_path_buf(), line, what };
     let list = ListFile::parse(text);
     let mut drop: HashSet<usize> = HashSet::new();
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let mut refresh: Vec<(String, String, String)> = Vec::new();
-    for e in list.entries() {
+    let entries = list.entries();
+    for (n, e) in entries.iter().enumerate() {
         let line = Some(e.line + 1);
-        if !seen.insert(e.id.clone()) {
+        if let Some(first) = seen.get(&e.id) {
             drop.insert(e.line);
-            changes.push(change(line, format!("remove {} (listed twice)", e.id)));
+            // A repeat can be a move a line-by-line merge kept next to the old place: say how
+            // to choose this place instead.
+            let before =
+                entries[..n].iter().rev().find(|p| p.id != e.id && p.section == e.section && !drop.contains(&p.line));
+            let place = match (kind, before, &e.section) {
+                (Kind::Epic, Some(p), Some(h)) => {
+                    format!("pm roadmap move {} {} --after {}", e.id, h.to_lowercase(), p.id)
+                }
+                (Kind::Epic, None, Some(h)) => format!("pm roadmap move {} {} --top", e.id, h.to_lowercase()),
+                (_, Some(p), _) => format!("pm rank {} --after {}", e.id, p.id),
+                (_, None, _) => format!("pm rank {} --top", e.id),
+            };
+            let what =
+                format!("remove {} (listed twice; kept line {}; to keep this place instead: {place})", e.id, first + 1);
+            changes.push(change(line, what));
             continue;
         }
+        seen.insert(e.id.clone(), e.line);
         match by_id.get(&e.id).filter(|i| i.kind == kind) {
             None if drop_unknown => {
                 drop.insert(e.line);
@@ -160,7 +176,7 @@ fn format_list(
     for (id, link, title) in refresh {
         list.replace(&id, &link, &title);
     }
-    let missing: Vec<&&Item> = open.iter().filter(|i| !seen.contains(&i.id.to_string())).collect();
+    let missing: Vec<&&Item> = open.iter().filter(|i| !seen.contains_key(&i.id.to_string())).collect();
     if !missing.is_empty() && text.trim().is_empty() {
         list = ListFile::parse(&match kind {
             Kind::Story => ListFile::new_backlog(),

@@ -34,7 +34,7 @@ fn check_lists_changes_and_writes_nothing() {
         "product/stories/notes-on-c.md: would rename to product/stories/S-3-story-c.md
 product/backlog.md:5: would refresh the line of S-1
 product/backlog.md:6: would remove S-2 (done)
-product/backlog.md:7: would remove S-1 (listed twice)
+product/backlog.md:7: would remove S-1 (listed twice; kept line 5; to keep this place instead: pm rank S-1 --top)
 product/backlog.md:8: would refresh the line of S-3
 product/backlog.md: would add S-4 (ready)
 product/roadmap.md: would add E-2 (proposed)
