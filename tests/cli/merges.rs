@@ -512,3 +512,128 @@ fn a_plain_renumber_is_one_change_and_history_follows_it() {
         ]
     );
 }
+
+/// A line merge for the property test: conflict markers around both whole versions.
+struct Marked;
+impl pm::model::merge::LineMerge for Marked {
+    fn merge_lines(&mut self, sides: pm::model::merge::Sides<'_>) -> (String, bool) {
+        (format!("<<<<<<< ours\n{}=======\n{}>>>>>>> theirs\n", sides.ours, sides.theirs), false)
+    }
+}
+
+/// One side's edits of an item file: fields set (key index, value) and criteria added.
+fn item_edits() -> impl Strategy<Value = (Vec<(usize, String)>, Vec<String>, bool)> {
+    (
+        proptest::collection::vec((0..5usize, "x[a-z]{0,5}"), 0..4),
+        proptest::collection::vec("[A-Za-z ,]{1,20}", 0..3),
+        any::<bool>(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+    /// Merging two edited versions of a story keeps every field one side changed and every
+    /// criterion either side added, conflicts exactly on a field both set differently, and
+    /// leaves a result that reads as a story.
+    #[test]
+    fn item_merges_keep_each_sides_fields_and_criteria(
+        crlf in any::<bool>(), a in item_edits(), b in item_edits()
+    ) {
+        use pm::model::criteria::Criteria;
+        use pm::model::frontmatter::{FieldValue, edit_fields, parse, split};
+        use pm::model::merge::item::{Markers, merge};
+        const KEYS: [&str; 5] = ["priority", "owner", "points", "jira", "team"];
+        let eol = if crlf { "\r\n" } else { "\n" };
+        let base = ["---", "id: S-1", "title: A story", "status: draft", "priority: medium", "---", "", "## Acceptance criteria", "", "- [ ] AC-1: Given one, then two", ""].join(eol);
+        let edit = |(fields, criteria, tick): &(Vec<(usize, String)>, Vec<String>, bool)| {
+            let mut text = base.clone();
+            for (k, v) in fields {
+                let s = split(&text).unwrap();
+                text = edit_fields(&text, &s, &[(KEYS[*k].to_string(), FieldValue::Scalar(v.clone()))]).unwrap();
+            }
+            for c in criteria {
+                let s = split(&text).unwrap();
+                let body = text[s.body.clone()].to_string();
+                let (_, new_body) = Criteria::parse(&body).add(&body, c.trim(), eol);
+                text = format!("{}{new_body}", &text[..s.body.start]);
+            }
+            if *tick {
+                let s = split(&text).unwrap();
+                let body = text[s.body.clone()].to_string();
+                let new_body = Criteria::parse(&body).set_checked(&body, 1, true).unwrap();
+                text = format!("{}{new_body}", &text[..s.body.start]);
+            }
+            text
+        };
+        let (ours, theirs) = (edit(&a), edit(&b));
+        let markers = Markers { ours: "ours", theirs: "theirs", size: 7 };
+        let sides = pm::model::merge::Sides { base: &base, ours: &ours, theirs: &theirs };
+        let out = merge(sides, markers, &mut Marked).expect("all three are stories");
+        let last = |fields: &[(usize, String)], k: usize| fields.iter().rev().find(|(i, _)| *i == k).map(|(_, v)| v.clone());
+        let base_value = |k: usize| if k == 0 { Some("medium".to_string()) } else { None };
+        let mut clash = false;
+        for k in 0..KEYS.len() {
+            let (o, t) = (last(&a.0, k).or(base_value(k)), last(&b.0, k).or(base_value(k)));
+            if o != t && o != base_value(k) && t != base_value(k) {
+                clash = true;
+            }
+        }
+        prop_assert_eq!(out.conflicted, clash, "{}", out.text);
+        if !clash {
+            let s = split(&out.text).unwrap();
+            let fields = parse(&out.text, &s).unwrap();
+            for k in 0..KEYS.len() {
+                let want = last(&b.0, k).filter(|v| Some(v) != base_value(k).as_ref()).or(last(&a.0, k)).or(base_value(k));
+                let got = fields.get(KEYS[k]).and_then(pm::model::item::scalar_string);
+                prop_assert_eq!(got, want, "{}: {}", KEYS[k], out.text);
+            }
+            let criteria = Criteria::parse(&out.text[s.body.clone()]);
+            prop_assert_eq!(criteria.items.len(), 1 + a.1.len() + b.1.len(), "{}", out.text);
+            prop_assert_eq!(criteria.items[0].checked, a.2 || b.2);
+            let mut numbers: Vec<u32> = criteria.items.iter().filter_map(|c| c.number).collect();
+            numbers.dedup();
+            prop_assert_eq!(numbers.len(), criteria.items.len(), "distinct AC numbers: {}", out.text);
+        }
+    }
+}
+
+/// A line of a hand-edited list file: an entry, a heading, prose, a blank line, odd endings.
+fn list_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (1..12u32).prop_map(|n| format!("- [S-{n}](stories/S-{n}.md) Story {n}\n")),
+        (1..12u32).prop_map(|n| format!("* [S-{n}](x) other bullet\r\n")),
+        Just("## Now\n".to_string()),
+        Just("\n".to_string()),
+        Just("<!-- note -->\n".to_string()),
+        "[ -~]{0,12}".prop_map(|s| format!("{s}\n")),
+        "[ -~é]{0,6}".prop_map(|s| s),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+    /// Any three list files (repeats, missing line endings, prose) merge without a panic, and
+    /// an item in both sides' lists is in the result.
+    #[test]
+    fn list_merges_never_panic_and_keep_what_both_list(
+        base in proptest::collection::vec(list_line(), 0..12),
+        ours in proptest::collection::vec(list_line(), 0..12),
+        theirs in proptest::collection::vec(list_line(), 0..12),
+    ) {
+        use pm::model::merge::list::{List, merge};
+        let (b, o, t) = (base.concat(), ours.concat(), theirs.concat());
+        let out = merge(List::Backlog, pm::model::merge::Sides { base: &b, ours: &o, theirs: &t });
+        let ids = |text: &str| -> std::collections::BTreeSet<String> {
+            pm::model::listfile::ListFile::parse(text).entries().into_iter().map(|e| e.id).collect()
+        };
+        let (ib, io, it, got) = (ids(&b), ids(&o), ids(&t), ids(&out.text));
+        for id in io.intersection(&it) {
+            prop_assert!(got.contains(id), "{id} lost:\n{}", out.text);
+        }
+        for id in io.union(&it) {
+            if !ib.contains(id) {
+                prop_assert!(got.contains(id), "new {id} lost:\n{}", out.text);
+            }
+        }
+    }
+}
