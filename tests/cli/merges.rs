@@ -582,10 +582,10 @@ proptest! {
         if !clash {
             let s = split(&out.text).unwrap();
             let fields = parse(&out.text, &s).unwrap();
-            for k in 0..KEYS.len() {
+            for (k, key) in KEYS.iter().enumerate() {
                 let want = last(&b.0, k).filter(|v| Some(v) != base_value(k).as_ref()).or(last(&a.0, k)).or(base_value(k));
-                let got = fields.get(KEYS[k]).and_then(pm::model::item::scalar_string);
-                prop_assert_eq!(got, want, "{}: {}", KEYS[k], out.text);
+                let got = fields.get(key).and_then(pm::model::item::scalar_string);
+                prop_assert_eq!(got, want, "{}: {}", key, out.text);
             }
             let criteria = Criteria::parse(&out.text[s.body.clone()]);
             prop_assert_eq!(criteria.items.len(), 1 + a.1.len() + b.1.len(), "{}", out.text);
