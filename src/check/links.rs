@@ -49,6 +49,11 @@ impl Index {
     }
 
     /// The (first) document carrying `id`.
+    /// Every document carrying `id` (more than one: a duplicate ID).
+    pub fn all(&self, id: &str) -> &[usize] {
+        self.by_id.get(id).map_or(&[], Vec::as_slice)
+    }
+
     pub fn get(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).and_then(|v| v.first().copied())
     }

@@ -68,12 +68,22 @@ fn one_list(
     let list = ListFile::parse(text);
     let lines: Vec<&str> = text.split('\n').collect();
     let mut listed: HashMap<String, usize> = HashMap::new();
+    // Lines of an ID two files carry, by link: each file's own line is no repeat.
+    let mut listed_links: HashMap<(String, String), usize> = HashMap::new();
     for e in list.entries() {
         let line = e.line + 1;
         let line_text = lines.get(e.line).copied().unwrap_or("");
         let col = line_text.find('[').map(|i| line_text[..i].chars().count() + 2).unwrap_or(1);
         let at = |rule, message: String| Finding::new(rule, path, line, col, message).id(Some(&e.id));
-        if let Some(first) = listed.get(&e.id) {
+        let carriers = index.all(&e.id);
+        let own_file = carriers.len() > 1 && carriers.iter().any(|&i| docs[i].rel == e.link);
+        let repeat = if own_file {
+            listed_links.get(&(e.id.clone(), e.link.clone())).copied()
+        } else {
+            listed.get(&e.id).copied()
+        };
+        listed_links.entry((e.id.clone(), e.link.clone())).or_insert(line);
+        if let Some(first) = repeat.as_ref() {
             out.push(
                 at(codes.duplicate, format!("{} is listed twice in {name} (first on line {first})", e.id))
                     .hint("remove this line (`pm fmt` removes repeats, keeping the first)")
@@ -81,8 +91,14 @@ fn one_list(
             );
             continue;
         }
-        listed.insert(e.id.clone(), line);
-        let found = index.get(&e.id).filter(|&i| docs[i].kind == Some(kind));
+        listed.entry(e.id.clone()).or_insert(line);
+        // Of two files with this ID, the one this line links to.
+        let found = carriers
+            .iter()
+            .copied()
+            .find(|&i| own_file && docs[i].rel == e.link)
+            .or_else(|| index.get(&e.id))
+            .filter(|&i| docs[i].kind == Some(kind));
         let Some(i) = found else {
             if index.unreadable(&e.id).is_some() {
                 continue; // the file's own finding says what is wrong with it

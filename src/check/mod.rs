@@ -154,7 +154,14 @@ pub fn severity(config: &Config, rule: &str) -> Severity {
 /// What a clone lacks for git to merge product files by meaning, as findings of
 /// `git/merge-setup`: the committed `.gitattributes` line (at `attributes`), and this clone's
 /// driver definition (only outside CI, where nothing is merged and clones are fresh).
-pub fn add_merge_setup(report: &mut Report, config: &Config, attributes: &str, lacks_line: bool, lacks_driver: bool) {
+pub fn add_merge_setup(
+    report: &mut Report,
+    config: &Config,
+    attributes: &str,
+    lacks_line: bool,
+    lacks_driver: bool,
+    gone_program: Option<&str>,
+) {
     let mut add = |path: &str, message: &str, hint: &str| {
         let mut f = Finding::new("git/merge-setup", path, 1, 1, message).hint(hint);
         f.severity = severity(config, f.rule);
@@ -173,6 +180,12 @@ pub fn add_merge_setup(report: &mut Report, config: &Config, attributes: &str, l
             ".git/config",
             "this clone does not define pm's merge driver, so git merges product files line by line",
             "run `pm setup` once in this clone",
+        );
+    } else if let Some(program) = gone_program {
+        add(
+            ".git/config",
+            &format!("pm's merge driver runs {program}, which is not there, so git merges product files line by line"),
+            "run `pm setup` again with the pm you use now",
         );
     }
     report.findings.sort_by(|a, b| (&a.path, a.line, a.column, a.rule).cmp(&(&b.path, b.line, b.column, b.rule)));

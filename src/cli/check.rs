@@ -128,7 +128,8 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
         } else {
             ".gitattributes".to_string()
         };
-        check::add_merge_setup(&mut report, &config, &shown, missing.attributes, missing.driver && !in_ci);
+        let gone = missing.program.as_deref().filter(|_| !in_ci);
+        check::add_merge_setup(&mut report, &config, &shown, missing.attributes, missing.driver && !in_ci, gone);
     }
     if let (Some(since), Some(repo)) = (&a.changed_since, &repo) {
         let changes = changed::since(repo, &snapshot, a.rev.as_deref(), since)?;

@@ -32,7 +32,7 @@ pub fn run(ctx: &Ctx, _a: Args) -> Result<()> {
         ));
     }
     if setup::register_driver(&repo)? {
-        said.push(format!("Registered the merge driver in .git/config: {}", setup::COMMAND));
+        said.push(format!("Registered the merge driver in .git/config: {}", setup::command()));
     }
     if said.is_empty() {
         said.push("Already set up: git merges the backlog, roadmap and items with pm".into());

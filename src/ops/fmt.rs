@@ -90,20 +90,27 @@ pub fn plan(product: &Product) -> Result<Plan> {
         plan.writes.rename(&item.path, &to);
     }
     let by_id: HashMap<String, &Item> = items.all.iter().rev().map(|i| (i.id.to_string(), i)).collect();
+    // IDs two files carry (two branches each made one): their lines wait for a renumber.
+    let shared: HashSet<String> = count.iter().filter(|(_, n)| **n > 1).map(|(id, _)| id.to_string()).collect();
     let safe_to_drop_unknown = plan.skipped.is_empty();
     for (path, kind) in [(product.backlog_path(), Kind::Story), (product.roadmap_path(), Kind::Epic)] {
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(Error::io(&path, e)),
-        };
+        let text = product.read_list_text(&path)?;
         let mut open: Vec<&Item> =
             items.all.iter().filter(|i| i.kind == kind && !product.config.is_closed(&i.status)).collect();
         open.sort_by(|a, b| a.id.cmp(&b.id));
         open.dedup_by(|a, b| a.id == b.id);
         let shown = product.shown(&path);
-        let new =
-            format_list(&text, kind, &open, &by_id, &rel, safe_to_drop_unknown, product, &shown, &mut plan.changes);
+        let new = format_list(
+            &text,
+            kind,
+            &open,
+            (&by_id, &shared),
+            &rel,
+            safe_to_drop_unknown,
+            product,
+            &shown,
+            (&mut plan.changes, &mut plan.notes),
+        );
         if new != text {
             plan.writes.write(&path, new);
         }
@@ -116,12 +123,12 @@ fn format_list(
     text: &str,
     kind: Kind,
     open: &[&Item],
-    by_id: &HashMap<String, &Item>,
+    (by_id, shared): (&HashMap<String, &Item>, &HashSet<String>),
     rel: &HashMap<String, String>,
     drop_unknown: bool,
     product: &Product,
     shown: &Path,
-    changes: &mut Vec<Change>,
+    (changes, notes): (&mut Vec<Change>, &mut Vec<Change>),
 ) -> String {
     let change = |line: Option<usize>, what: String| Change { path: shown.to_path_buf(), line, what };
     let list = ListFile::parse(text);
@@ -131,6 +138,16 @@ fn format_list(
     let entries = list.entries();
     for (n, e) in entries.iter().enumerate() {
         let line = Some(e.line + 1);
+        if shared.contains(&e.id) {
+            if seen.insert(e.id.clone(), e.line).is_none() {
+                let what = format!(
+                    "left alone: two files carry {0}; give one a new ID first: pm renumber {0} <NEW-ID> --file <its file>",
+                    e.id
+                );
+                notes.push(change(line, what));
+            }
+            continue;
+        }
         if let Some(first) = seen.get(&e.id) {
             drop.insert(e.line);
             // A repeat can be a move a line-by-line merge kept next to the old place: say how

@@ -149,7 +149,7 @@ pub fn renumber(tx: &mut Transaction, old: &str, new: &str, file: Option<&Path>)
         }
     }
     for list in [product.backlog_path(), product.roadmap_path()] {
-        let Ok(text) = std::fs::read_to_string(&list) else { continue };
+        let text = product.read_list_text(&list)?;
         let parsed = crate::model::listfile::ListFile::parse(&text);
         let lines: Vec<usize> = parsed
             .entries()

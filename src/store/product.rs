@@ -306,10 +306,24 @@ impl Product {
     }
 
     /// Read a list file; a missing file reads as empty.
+    /// A list file (`backlog.md`, `roadmap.md`). One that still has git's conflict markers is
+    /// an error: reading or rewriting half of a merge would lose the other half.
     pub fn read_list(&self, path: &Path) -> Result<ListFile> {
+        Ok(ListFile::parse(&self.read_list_text(path)?))
+    }
+
+    /// The text of a list file (empty when there is none), refused with conflict markers.
+    pub fn read_list_text(&self, path: &Path) -> Result<String> {
         match fs::read_to_string(path) {
-            Ok(text) => Ok(ListFile::parse(&text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ListFile::parse("")),
+            Ok(text) => match crate::model::merge::conflict_line(&text) {
+                Some(line) => Err(Error::BadFile {
+                    location: crate::error::Location::new(self.shown(path), line),
+                    message: crate::model::merge::CONFLICT_MESSAGE.into(),
+                    hint: Some(crate::model::merge::CONFLICT_HINT.into()),
+                }),
+                None => Ok(text),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
             Err(e) => Err(Error::io(&self.shown(path), e)),
         }
     }

@@ -14,8 +14,32 @@ use crate::store::repo::Repo;
 pub const DRIVER: &str = "pm";
 /// The command git runs (`%O` base, `%A` ours and the result, `%B` theirs, `%P` the path,
 /// `%L` the conflict marker size, `%X` and `%Y` the names of the two sides, as git >= 2.44
-/// gives them).
-pub const COMMAND: &str = "pm merge-file %O %A %B %P --marker-size %L --labels %X %Y";
+/// gives them): this `pm` by its full path (a git GUI or IDE may not have `pm` on its PATH),
+/// and git's own line merge, with conflict markers, whenever `pm` cannot run or cannot read
+/// the files (any exit but 0, merged, and 1, conflicts marked), so that a merge never keeps
+/// only this branch's version without a word.
+pub fn command() -> String {
+    let exe = std::env::current_exe().ok().and_then(|p| p.to_str().map(shell_quote)).unwrap_or_else(|| "pm".into());
+    format!(
+        "{exe} merge-file %O %A %B %P --marker-size %L --labels %X %Y || {{ s=$?; [ $s -ne 1 ] && git merge-file -L %X -L base -L %Y --marker-size=%L %A %O %B; }}"
+    )
+}
+
+/// A word for `sh`: as it is when it is safe, else in single quotes.
+fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c));
+    if plain { word.to_string() } else { format!("'{}'", word.replace('\'', "'\\''")) }
+}
+
+/// The program a registered driver command runs, when it names one by a path that is gone.
+pub fn missing_program(command: &str) -> Option<String> {
+    let first = if let Some(rest) = command.strip_prefix('\'') {
+        rest.split('\'').next().unwrap_or("").to_string()
+    } else {
+        command.split_whitespace().next().unwrap_or("").to_string()
+    };
+    (first.starts_with('/') && !Path::new(&first).exists()).then_some(first)
+}
 const NAME: &str = "pm: backlog, roadmap and items merged by item, field and criterion";
 
 /// The lines `pm init` used to write, before the driver: replaced by [`attribute_line`].
@@ -52,11 +76,13 @@ pub struct Missing {
     pub attributes: bool,
     /// This clone does not define the driver.
     pub driver: bool,
+    /// The driver runs a program that is not there (pm moved): the merge falls back to git's.
+    pub program: Option<String>,
 }
 
 impl Missing {
     pub fn any(&self) -> bool {
-        self.attributes || self.driver
+        self.attributes || self.driver || self.program.is_some()
     }
 }
 
@@ -66,7 +92,8 @@ pub fn missing(repo: &Repo) -> Missing {
     let backlog = if repo.dir.is_empty() { BACKLOG_FILE.to_string() } else { format!("{}/{BACKLOG_FILE}", repo.dir) };
     let attr = git.get_attr(Path::new(&backlog), "merge", git2::AttrCheckFlags::FILE_THEN_INDEX).ok().flatten();
     let driver = git.config().ok().and_then(|c| c.get_string(&format!("merge.{DRIVER}.driver")).ok());
-    Missing { attributes: attr != Some(DRIVER), driver: driver.is_none() }
+    let program = driver.as_deref().and_then(missing_program);
+    Missing { attributes: attr != Some(DRIVER), driver: driver.is_none(), program }
 }
 
 /// Register the driver in this clone's `.git/config`. Returns whether anything changed.
@@ -77,7 +104,8 @@ pub fn register_driver(repo: &Repo) -> Result<bool> {
         .and_then(|c| c.open_level(git2::ConfigLevel::Local))
         .map_err(|e| Error::bad_argument(format!("cannot open the repository's .git/config: {}", e.message())))?;
     let key = format!("merge.{DRIVER}.driver");
-    if config.get_string(&key).ok().as_deref() == Some(COMMAND) {
+    let command = command();
+    if config.get_string(&key).ok().as_deref() == Some(command.as_str()) {
         return Ok(false);
     }
     let set = |k: &str, v: &str, config: &mut git2::Config| {
@@ -86,7 +114,7 @@ pub fn register_driver(repo: &Repo) -> Result<bool> {
             .map_err(|e| Error::bad_argument(format!("cannot write {k} to .git/config: {}", e.message())))
     };
     set(&format!("merge.{DRIVER}.name"), NAME, &mut config)?;
-    set(&key, COMMAND, &mut config)?;
+    set(&key, &command, &mut config)?;
     Ok(true)
 }
 

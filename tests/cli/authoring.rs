@@ -11,7 +11,7 @@ fn init_creates_the_product_folder_and_merge_attributes() {
     assert!(t.read("product/backlog.md").starts_with("# Backlog"));
     assert!(t.read("product/roadmap.md").contains("## Now\n\n## Next\n\n## Later\n"));
     assert_eq!(t.read(".gitattributes"), "product/**/*.md merge=pm\n");
-    assert_eq!(t.git(&["config", "merge.pm.driver"]), "pm merge-file %O %A %B %P --marker-size %L --labels %X %Y\n");
+    assert_eq!(t.git(&["config", "merge.pm.driver"]), format!("{}\n", crate::harness::driver_command()));
 }
 
 #[test]

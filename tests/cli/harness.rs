@@ -25,6 +25,14 @@ pub struct Run {
     args: String,
 }
 
+/// The merge driver as `pm init` and `pm setup` register it, for this build's `pm`.
+pub fn driver_command() -> String {
+    format!(
+        "{} merge-file %O %A %B %P --marker-size %L --labels %X %Y || {{ s=$?; [ $s -ne 1 ] && git merge-file -L %X -L base -L %Y --marker-size=%L %A %O %B; }}",
+        env!("CARGO_BIN_EXE_pm")
+    )
+}
+
 pub fn example_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tandem/product")
 }
@@ -42,7 +50,7 @@ impl Test {
         t.git(&["config", "user.email", "test@example.com"]);
         t.git(&["config", "commit.gpgsign", "false"]);
         // As after `pm init` or `pm setup`: git merges product files with pm.
-        t.git(&["config", "merge.pm.driver", "pm merge-file %O %A %B %P --marker-size %L --labels %X %Y"]);
+        t.git(&["config", "merge.pm.driver", &driver_command()]);
         t.write(".gitattributes", "product/**/*.md merge=pm\n");
         t
     }

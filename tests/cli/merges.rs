@@ -300,9 +300,9 @@ fn a_fresh_clone_is_told_to_run_setup_and_setup_registers_the_driver() {
     t.pm(&["check"]).code(0).stdout_is(
         "warning[git/merge-setup]: this clone does not define pm's merge driver, so git merges product files line by line\n --> .git/config:1:1\n  = hint: run `pm setup` once in this clone\n\n0 errors, 1 warning in 1 file (4 files checked)\n",
     );
-    t.pm(&["setup"]).success().stdout_is(
-        "Registered the merge driver in .git/config: pm merge-file %O %A %B %P --marker-size %L --labels %X %Y\n",
-    );
+    t.pm(&["setup"])
+        .success()
+        .stdout_is(&format!("Registered the merge driver in .git/config: {}\n", crate::harness::driver_command()));
     t.pm(&["check"]).success().stdout_is("0 errors, 0 warnings (4 files checked)\n");
     t.pm(&["setup"]).success().stdout_is("Already set up: git merges the backlog, roadmap and items with pm\n");
     // A repository set up by an older pm (union lines) gets the driver's line instead.
@@ -636,4 +636,58 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_driver_that_cannot_run_falls_back_to_gits_conflict_markers_never_to_ours() {
+    let (t, merge) = two_branches(
+        |t| {
+            t.git(&[
+                "config",
+                "merge.pm.driver",
+                &crate::harness::driver_command().replace(env!("CARGO_BIN_EXE_pm"), "/gone/pm"),
+            ]);
+            t.pm(&["rank", "S-3", "--top"]).success();
+        },
+        |t| {
+            t.pm(&["rank", "S-4", "--top"]).success();
+        },
+    );
+    assert_eq!(merge.code, 1, "{}{}", merge.stdout, merge.stderr);
+    let backlog = t.read("product/backlog.md");
+    assert!(backlog.contains("<<<<<<< HEAD\n- [S-3]") && backlog.contains(">>>>>>> b\n"), "{backlog}");
+    // Nothing reads or rewrites half a merge, and check says what to do.
+    t.pm(&["rank", "S-1", "--top"])
+        .code(2)
+        .stderr_has("product/backlog.md:5: the file has unresolved merge conflict markers");
+    t.pm(&["fmt"]).code(2).stderr_has("unresolved merge conflict markers");
+    let check = t.pm(&["check"]).code(1);
+    assert!(
+        check.stdout.contains("error[file/conflict-markers]") && check.stdout.contains(" --> product/backlog.md:5:1"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("warning[git/merge-setup]: pm's merge driver runs /gone/pm, which is not there"),
+        "{}",
+        check.stdout
+    );
+    assert_eq!(t.read("product/backlog.md"), backlog);
+}
+
+#[test]
+fn after_a_merge_of_colliding_ids_check_and_fmt_point_at_renumber_and_touch_nothing() {
+    let t = colliding_ids();
+    let check = t.pm(&["check", "--format", "json"]).code(1).json();
+    let rules: Vec<&str> = check["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"id/duplicate"), "{rules:?}");
+    assert!(
+        !rules.iter().any(|r| r.starts_with("backlog/")),
+        "each file's own line is neither a repeat nor stale: {rules:?}"
+    );
+    let before = t.snapshot();
+    t.pm(&["fmt"]).success().stderr_has(
+        "warning: product/backlog.md: left alone: two files carry S-2; give one a new ID first: pm renumber S-2 <NEW-ID> --file <its file>",
+    );
+    assert_eq!(t.snapshot(), before, "fmt changed files");
 }
