@@ -380,7 +380,16 @@ impl<'g> Walker<'g> {
                 let tree_o = self.git.product_tree(&other)?;
                 let theirs = self.build(tree_o, Some(&other))?;
                 let against = changes::compare(&theirs, &new);
-                changes.retain(|c| against.contains(c));
+                // An item renumbered in the merge is new to the parent that never had its old
+                // ID, and renumbered from the one that had: it was renumbered here.
+                let created = |list: &[Change], id: &str| {
+                    list.iter().any(|c| c.id == id && matches!(c.what, changes::What::Created { .. }))
+                };
+                let renumbered_here = |c: &Change, other: &[Change]| matches!(&c.what, changes::What::Renumbered { to, .. } if created(other, to));
+                let from_theirs: Vec<Change> =
+                    against.iter().filter(|c| renumbered_here(c, &changes)).cloned().collect();
+                changes.retain(|c| against.contains(c) || renumbered_here(c, &against));
+                changes.extend(from_theirs);
             }
         }
         self.current = Some((tree_c, new));

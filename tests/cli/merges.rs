@@ -434,6 +434,10 @@ proptest! {
 /// Two clones each created S-2 (simulated: the other branch hidden while one is made); merged,
 /// both files carry S-2 until one is renumbered.
 fn colliding_ids() -> Test {
+    colliding_ids_merged(&["merge", "-q", "--no-edit", "bob"])
+}
+
+fn colliding_ids_merged(merge_args: &[&str]) -> Test {
     let t = base_with(1);
     t.git(&["checkout", "-q", "-b", "bob"]);
     t.pm(&["story", "add", "Bob's story", "--ac", "Given b, then c"]).success();
@@ -445,9 +449,9 @@ fn colliding_ids() -> Test {
     t.pm(&["story", "add", "Ann's story", "--ac", "Given d, then e"]).success();
     t.commit("Ann adds a story");
     t.git(&["update-ref", "refs/heads/bob", bob.trim()]);
-    let merge = t.git_try(&["merge", "-q", "--no-edit", "bob"]);
+    let merge = t.git_try(merge_args);
     assert_eq!(
-        merge.stderr,
+        merge.stderr.replace("Automatic merge went well; stopped before committing as requested\n", ""),
         "pm merge-file: product/backlog.md: S-2 was added on both branches as different items; both are kept. Give one a new ID: pm renumber S-2 <NEW-ID> --file <its file>\n"
     );
     t
@@ -545,7 +549,9 @@ proptest! {
         const KEYS: [&str; 5] = ["priority", "owner", "points", "jira", "team"];
         let eol = if crlf { "\r\n" } else { "\n" };
         let base = ["---", "id: S-1", "title: A story", "status: draft", "priority: medium", "---", "", "## Acceptance criteria", "", "- [ ] AC-1: Given one, then two", ""].join(eol);
-        let edit = |(fields, criteria, tick): &(Vec<(usize, String)>, Vec<String>, bool)| {
+        // (Criteria texts are marked with their side: the same criterion added on both sides is
+        // one criterion.)
+        let edit = |side: &str, (fields, criteria, tick): &(Vec<(usize, String)>, Vec<String>, bool)| {
             let mut text = base.clone();
             for (k, v) in fields {
                 let s = split(&text).unwrap();
@@ -554,7 +560,7 @@ proptest! {
             for c in criteria {
                 let s = split(&text).unwrap();
                 let body = text[s.body.clone()].to_string();
-                let (_, new_body) = Criteria::parse(&body).add(&body, c.trim(), eol);
+                let (_, new_body) = Criteria::parse(&body).add(&body, &format!("{side} {}", c.trim()), eol);
                 text = format!("{}{new_body}", &text[..s.body.start]);
             }
             if *tick {
@@ -565,7 +571,7 @@ proptest! {
             }
             text
         };
-        let (ours, theirs) = (edit(&a), edit(&b));
+        let (ours, theirs) = (edit("ours", &a), edit("theirs", &b));
         let markers = Markers { ours: "ours", theirs: "theirs", size: 7 };
         let sides = pm::model::merge::Sides { base: &base, ours: &ours, theirs: &theirs };
         let out = merge(sides, markers, &mut Marked).expect("all three are stories");
@@ -690,4 +696,31 @@ fn after_a_merge_of_colliding_ids_check_and_fmt_point_at_renumber_and_touch_noth
         "warning: product/backlog.md: left alone: two files carry S-2; give one a new ID first: pm renumber S-2 <NEW-ID> --file <its file>",
     );
     assert_eq!(t.snapshot(), before, "fmt changed files");
+}
+
+#[test]
+fn a_renumber_made_in_the_merge_itself_is_a_renumber_at_the_merge() {
+    for (file, title, by) in
+        [("S-2-bob-s-story.md", "Bob's story", "Bob"), ("S-2-ann-s-story.md", "Ann's story", "Test User")]
+    {
+        let t = colliding_ids_merged(&["merge", "-q", "--no-commit", "bob"]);
+        t.pm(&["renumber", "S-2", "S-3", "--file", &format!("product/stories/{file}")]).success();
+        t.commit("Merge bob, renumbering the second S-2");
+        let history = t.pm(&["history", "S-3", "--format", "json"]).success().json();
+        let lines: Vec<String> = history["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| format!("{}: {}", c["author"].as_str().unwrap(), c["description"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                format!("{by}: S-2 created: {title}"),
+                format!("{by}: S-2 entered the backlog at 2nd"),
+                "Test User: S-3 renumbered from S-2".to_string()
+            ],
+            "{file}"
+        );
+    }
 }

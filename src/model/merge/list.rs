@@ -64,7 +64,7 @@ pub fn merge(list: List, sides: Sides<'_>) -> Outcome {
     for lost in &merged.lost {
         if is_entry(&lost.key) && out.iter().any(|(k, _)| *k == lost.key) {
             let side = if lost.side == Side::Ours { &ours } else { &theirs };
-            let note = moved(list, &lost.key, lost.side, &out, side);
+            let note = moved(list, lost, &out, side);
             // Where the result has it after what that side had it after, nothing was lost.
             if !matches!(&note, Note::Moved { now, had, .. } if now == had) {
                 notes.push(note);
@@ -125,7 +125,8 @@ fn place<'a>(
     (after, section)
 }
 
-fn moved(list: List, id: &str, side: Side, merged: &[(String, String)], had: &[Piece]) -> Note {
+fn moved(list: List, lost: &seq::Lost, merged: &[(String, String)], had: &[Piece]) -> Note {
+    let (id, side) = (lost.key.as_str(), lost.side);
     let in_merged = |k: &str| merged.iter().any(|(m, _)| m == k);
     let (ours_after, ours_section) = place(merged.iter().map(|(k, t)| (k.as_str(), t.as_str())), id, &|_| true);
     let (theirs_after, theirs_section) =
@@ -148,6 +149,7 @@ fn moved(list: List, id: &str, side: Side, merged: &[(String, String)], had: &[P
     Note::Moved {
         now: describe(&ours_after, &ours_section),
         by: side,
+        both: lost.both,
         had: describe(&theirs_after, &theirs_section),
         command,
         id,
@@ -180,6 +182,7 @@ mod tests {
                 id: "S-10".into(),
                 now: "at the top".into(),
                 by: Side::Theirs,
+                both: true,
                 had: "after S-2".into(),
                 command: "pm rank S-10 --after S-2".into()
             }]

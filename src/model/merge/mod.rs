@@ -41,7 +41,7 @@ pub enum Note {
     /// The merge could not keep the place side `by` gave `id` (both branches moved it, or their
     /// orders contradict each other): it is `now`, `by` had it `had`, and `command` moves it
     /// there.
-    Moved { id: String, now: String, by: seq::Side, had: String, command: String },
+    Moved { id: String, now: String, by: seq::Side, both: bool, had: String, command: String },
     /// Both branches added an item with this ID as different items; both lines are kept.
     AddedOnBoth { id: String },
     /// Both branches changed the line of `id` differently; ours was kept.
@@ -53,12 +53,14 @@ pub enum Note {
 impl std::fmt::Display for Note {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Note::Moved { id, now, by, had, command } => {
+            Note::Moved { id, now, by, both, had, command } => {
                 let who = if *by == seq::Side::Ours { "this branch" } else { "the other branch" };
-                write!(
-                    f,
-                    "{id} cannot keep its place from both branches: it is {now}; {who} put it {had}. To use that place: {command}"
-                )
+                let (what, verb) = if *both {
+                    (format!("{id} cannot keep its place from both branches"), "put")
+                } else {
+                    (format!("the two branches' orders cannot both hold around {id}"), "had")
+                };
+                write!(f, "{what}: it is {now}; {who} {verb} it {had}. To use that place: {command}")
             }
             Note::AddedOnBoth { id } => write!(
                 f,

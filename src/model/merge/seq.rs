@@ -76,6 +76,8 @@ pub enum Side {
 pub struct Lost {
     pub key: String,
     pub side: Side,
+    /// Both sides (may have) moved it; else the two orders only disagree around it.
+    pub both: bool,
 }
 
 /// How many (key, key) pairs the check of step 4 looks at, at most: beyond that (two branches
@@ -325,7 +327,10 @@ pub fn merge(base: &[Piece], ours: &[Piece], theirs: &[Piece]) -> Merged {
     }
     let mut lost: Vec<(usize, Side)> = lost.into_iter().collect();
     lost.sort_by_key(|(i, _)| *i);
-    let lost = lost.into_iter().map(|(i, side)| Lost { key: keys[i].to_string(), side }).collect();
+    let lost = lost
+        .into_iter()
+        .map(|(i, side)| Lost { key: keys[i].to_string(), side, both: both_moved.iter().any(|k| k == keys[i]) })
+        .collect();
     Merged { pieces, placed_ours: placed(By::Ours), placed_theirs: placed(By::Theirs), lost }
 }
 
@@ -452,7 +457,7 @@ mod tests {
     fn both_moving_one_key_keeps_ours_and_says_so() {
         let m = merge(&seq("1 2 3 4"), &seq("4 1 2 3"), &seq("1 4 2 3"));
         assert_eq!(order(&m), "4 1 2 3");
-        assert_eq!(m.lost, vec![Lost { key: "4".into(), side: Side::Theirs }]);
+        assert_eq!(m.lost, vec![Lost { key: "4".into(), side: Side::Theirs, both: true }]);
         // The same move on both sides is no conflict.
         let m = merge(&seq("1 2 3 4"), &seq("4 1 2 3"), &seq("4 1 2 3"));
         assert!(m.lost.is_empty());
@@ -464,7 +469,7 @@ mod tests {
         // may have moved 2, so ours' place is kept and theirs' named.
         let m = merge(&seq("1 2 3"), &seq("2 1 3"), &seq("1 3 2"));
         assert_eq!(order(&m), "2 1 3");
-        assert_eq!(m.lost, vec![Lost { key: "2".into(), side: Side::Theirs }]);
+        assert_eq!(m.lost, vec![Lost { key: "2".into(), side: Side::Theirs, both: true }]);
         // Theirs moved 3 to the bottom and 1 below 2; ours moved 3 to the top: the pairs cycle.
         let m = merge(&seq("1 2 3 4"), &seq("3 1 2 4"), &seq("2 1 4 3"));
         assert!(!m.lost.is_empty(), "{m:?}");
