@@ -130,7 +130,11 @@ pub(crate) fn check(docs: &[Doc], index: &Index, config: &Config) -> Vec<Finding
                     d.finding(
                         "status/inconsistent",
                         d.value_pos("status"),
-                        format!("{} is {status} but its stories {list}{more} are open", d.name()),
+                        if open.len() == 1 {
+                            format!("{} is {status} but its story {list} is open", d.name())
+                        } else {
+                            format!("{} is {status} but its stories {list}{more} are open", d.name())
+                        },
                     )
                     .hint("close or move the open stories, or reopen the epic")
                     .related(related),

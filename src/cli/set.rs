@@ -70,7 +70,8 @@ pub fn run_status(ctx: &Ctx, kind: Kind, a: StatusArgs, status: &str) -> Result<
             .map(|s| s.id.to_string())
             .collect();
         if !open.is_empty() {
-            ctx.warn(&format!("{id} is {status} with {} open stories: {}", open.len(), open.join(", ")));
+            let stories = crate::cli::output::plural(open.len(), "open story", "open stories");
+            ctx.warn(&format!("{id} is {status} with {stories}: {}", open.join(", ")));
         }
     }
     let changed = set_status(&mut tx, item, status)?;
