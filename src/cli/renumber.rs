@@ -32,5 +32,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     for u in &r.updated {
         text.push_str(&format!("\n  updated {}", u.display()));
     }
+    for (path, field) in &r.ambiguous {
+        ctx.warn(&format!(
+            "{}: {field} names {} and was left as it is (another file carried {} too): if it meant this item, set it to {}",
+            path.display(),
+            r.old,
+            r.old,
+            r.new
+        ));
+    }
     ctx.say(&text)
 }

@@ -26,6 +26,9 @@ pub struct Renumbered {
     pub to: PathBuf,
     /// Other files whose references were rewritten.
     pub updated: Vec<PathBuf>,
+    /// Items whose links name the old ID, left as they were because another file carries it
+    /// too (which of the two they mean, only their author knows): file and field.
+    pub ambiguous: Vec<(PathBuf, String)>,
 }
 
 pub fn renumber(tx: &mut Transaction, old: &str, new: &str, file: Option<&Path>) -> Result<Renumbered> {
@@ -103,12 +106,22 @@ pub fn renumber(tx: &mut Transaction, old: &str, new: &str, file: Option<&Path>)
 
     // Every other file: links and mentions.
     let mut updated = Vec::new();
+    let mut left = Vec::new();
     for item in &items.all {
         if std::ptr::eq(item, target) {
             continue;
         }
         let mut edits = Vec::new();
-        if !ambiguous {
+        if ambiguous {
+            for key in ["epic", "vision"] {
+                if item.get(key).as_deref() == Some(old_s.as_str()) {
+                    left.push((product.shown(&item.path), key.to_string()));
+                }
+            }
+            if item.depends_on().contains(&old_s) {
+                left.push((product.shown(&item.path), "depends_on".to_string()));
+            }
+        } else {
             for key in ["epic", "vision"] {
                 if item.get(key).as_deref() == Some(old_s.as_str()) {
                     edits.push((key.to_string(), FieldValue::Scalar(new_s.clone())));
@@ -170,7 +183,7 @@ pub fn renumber(tx: &mut Transaction, old: &str, new: &str, file: Option<&Path>)
     }
     let from = product.shown(&target.path);
     tx.commit()?;
-    Ok(Renumbered { old: old_id, new: new_id, from, to: product.shown(&to), updated })
+    Ok(Renumbered { old: old_id, new: new_id, from, to: product.shown(&to), updated, ambiguous: left })
 }
 
 fn files(product: &Product, items: &[&Item]) -> String {

@@ -724,3 +724,14 @@ fn a_renumber_made_in_the_merge_itself_is_a_renumber_at_the_merge() {
         );
     }
 }
+
+#[test]
+fn renumbering_one_of_two_files_with_an_id_names_the_links_it_cannot_decide() {
+    let t = colliding_ids();
+    t.pm(&["story", "add", "Needs Bob's", "--ac", "Given a, then b", "--depends-on", "S-2"]).success();
+    t.commit("S-3 depends on S-2");
+    t.pm(&["renumber", "S-2", "S-9", "--file", "product/stories/S-2-bob-s-story.md"]).success().stderr_has(
+        "warning: product/stories/S-3-needs-bob-s.md: depends_on names S-2 and was left as it is (another file carried S-2 too): if it meant this item, set it to S-9",
+    );
+    assert!(t.read("product/stories/S-3-needs-bob-s.md").contains("depends_on: [S-2]"));
+}
