@@ -386,9 +386,36 @@ impl<'g> Walker<'g> {
                     list.iter().any(|c| c.id == id && matches!(c.what, changes::What::Created { .. }))
                 };
                 let renumbered_here = |c: &Change, other: &[Change]| matches!(&c.what, changes::What::Renumbered { to, .. } if created(other, to));
-                let from_theirs: Vec<Change> =
-                    against.iter().filter(|c| renumbered_here(c, &changes)).cloned().collect();
-                changes.retain(|c| against.contains(c) || renumbered_here(c, &against));
+                // A field a parent's branch had changed since the merge base and the merge set
+                // otherwise was decided here (a conflict resolved, one side's change dropped).
+                let first = parent.as_ref().map(|p| p.id());
+                let base = match first {
+                    Some(p) => self.git.merge_base(p, other.id())?,
+                    None => None,
+                };
+                let base = match base {
+                    Some(b) => {
+                        let b = self.git.commit(b)?;
+                        Some(self.build(self.git.product_tree(&b)?, Some(&b))?)
+                    }
+                    None => None,
+                };
+                let overrode = |c: &Change| {
+                    let changes::What::Field { field, from, .. } = &c.what else { return false };
+                    let Some(base) = &base else { return false };
+                    // (The same item: at the merge base already, in the same file.)
+                    let id = crate::model::id::ItemId::parse(&c.id);
+                    let Some(was) = id.as_ref().and_then(|id| base.items.get(id)).filter(|s| s.path == c.path) else {
+                        return false;
+                    };
+                    was.field(field) != from.as_deref()
+                };
+                let from_theirs: Vec<Change> = against
+                    .iter()
+                    .filter(|c| renumbered_here(c, &changes) || (!changes.contains(c) && overrode(c)))
+                    .cloned()
+                    .collect();
+                changes.retain(|c| against.contains(c) || renumbered_here(c, &against) || overrode(c));
                 changes.extend(from_theirs);
             }
         }

@@ -582,6 +582,11 @@ impl Repo {
         if is_damage(&e) { self.damaged(e, near) } else { Error::git(e) }
     }
 
+    /// The best common ancestor of two commits, if they have one.
+    pub fn merge_base(&self, a: Oid, b: Oid) -> Result<Option<Oid>> {
+        self.unless_damage(self.git.merge_base(a, b))
+    }
+
     /// The merge-base of `head` (HEAD when `None`) and `since`, for `pm check --changed-since`.
     pub fn merge_base_with(&self, head: Option<&str>, since: &str) -> Result<Oid> {
         let head_name = head.unwrap_or("HEAD");

@@ -735,3 +735,40 @@ fn renumbering_one_of_two_files_with_an_id_names_the_links_it_cannot_decide() {
     );
     assert!(t.read("product/stories/S-3-needs-bob-s.md").contains("depends_on: [S-2]"));
 }
+
+#[test]
+fn a_conflict_resolved_in_the_merge_is_in_the_history_at_the_merge() {
+    let (t, merge) = two_branches(
+        |t| {
+            t.pm(&["story", "set", "S-3", "owner=alice"]).success();
+        },
+        |t| {
+            t.pm(&["story", "set", "S-3", "owner=bob", "points=5"]).success();
+        },
+    );
+    assert_eq!(merge.code, 1);
+    // Resolved as this branch had it.
+    let text = t.read(S3);
+    let resolved = text.replace("<<<<<<< HEAD\nowner: alice\n=======\nowner: bob\n>>>>>>> b\n", "owner: alice\n");
+    assert_ne!(resolved, text);
+    t.write(S3, &resolved);
+    t.git(&["add", "-A"]);
+    t.git(&["-c", "user.name=Sam", "commit", "-qm", "Merge b: Alice keeps S-3"]);
+    let history = t.pm(&["history", "S-3", "--all-fields", "--format", "json"]).success().json();
+    let lines: Vec<String> = history["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["field"] == "owner" || c["field"] == "points")
+        .map(|c| format!("{}: {}", c["author"].as_str().unwrap(), c["description"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "Test User: S-3 owner set to alice",
+            "Test User: S-3 owner set to bob",
+            "Test User: S-3 points set to 5",
+            "Sam: S-3 owner: bob -> alice"
+        ]
+    );
+}
