@@ -388,10 +388,14 @@ impl<'g> Walker<'g> {
                 let renumbered_here = |c: &Change, other: &[Change]| matches!(&c.what, changes::What::Renumbered { to, .. } if created(other, to));
                 // A field a parent's branch had changed since the merge base and the merge set
                 // otherwise was decided here (a conflict resolved, one side's change dropped).
+                // (Built only when one side has a field change the other lacks.)
                 let first = parent.as_ref().map(|p| p.id());
+                let field_change = |c: &Change| matches!(c.what, changes::What::Field { .. });
+                let one_sided = changes.iter().filter(|c| field_change(c)).any(|c| !against.contains(c))
+                    || against.iter().filter(|c| field_change(c)).any(|c| !changes.contains(c));
                 let base = match first {
-                    Some(p) => self.git.merge_base(p, other.id())?,
-                    None => None,
+                    Some(p) if one_sided => self.git.merge_base(p, other.id())?,
+                    _ => None,
                 };
                 let base = match base {
                     Some(b) => {
