@@ -148,6 +148,7 @@ fn values(c: &Change) -> (String, String) {
     };
     match &c.what {
         What::Created { .. } => (String::new(), c.title.clone()),
+        What::Described {} => (String::new(), String::new()),
         What::Deleted { .. } => (c.title.clone(), String::new()),
         What::Renamed { from, to } | What::Renumbered { from, to, .. } => (from.clone(), to.clone()),
         What::Field { from, to, .. } => (from.clone().unwrap_or_default(), to.clone().unwrap_or_default()),
@@ -210,7 +211,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     let fields: Vec<String> = a.field.iter().map(|f| field_name(f)).collect();
     // A field no item has and no change names is a typo, not a field that never changed.
-    let mut known: HashSet<String> = ["created", "deleted", "path", "criteria", "rank", "roadmap"]
+    let mut known: HashSet<String> = ["created", "deleted", "path", "criteria", "rank", "roadmap", "description", "id"]
         .into_iter()
         .chain(COMMON_FIELDS.iter().chain(STORY_FIELDS).chain(EPIC_FIELDS).chain(VISION_FIELDS).copied())
         .map(String::from)

@@ -59,6 +59,8 @@ pub enum What {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         file: Option<String>,
     },
+    /// The body's prose (description, notes) was edited.
+    Described {},
     /// A front-matter field changed (`None`: absent or empty).
     Field {
         field: String,
@@ -149,6 +151,7 @@ impl Change {
             What::Deleted { .. } => "deleted",
             What::Renamed { .. } => "path",
             What::Renumbered { .. } => "id",
+            What::Described {} => "description",
             What::Field { field, .. } => field,
             What::AcAdded { .. }
             | What::AcRemoved { .. }
@@ -172,6 +175,7 @@ impl Change {
             What::Deleted { .. } => format!("deleted (was: {})", self.title),
             What::Renamed { from, to } => format!("file renamed: {from} -> {to}"),
             What::Renumbered { from, .. } => format!("renumbered from {from}"),
+            What::Described {} => "description edited".into(),
             What::Field { field, from: None, to: Some(to) } => format!("{field} set to {to}"),
             What::Field { field, from: Some(from), to: None } => format!("{field} removed (was {from})"),
             What::Field { field, from, to } => {
@@ -281,6 +285,9 @@ pub fn compare_item(old: Option<&ItemState>, new: Option<&ItemState>, out: &mut 
                 }
             }
             compare_criteria(n, &o.criteria, &n.criteria, out);
+            if o.body != n.body {
+                out.push(change(n, What::Described {}));
+            }
         }
     }
 }

@@ -47,6 +47,25 @@ pub struct ItemState {
     /// Every front-matter field but `id`, as one-line text, in file order.
     pub fields: Vec<(String, String)>,
     pub criteria: Vec<AcState>,
+    /// A hash of the body's prose (the body without its criteria lines): a description edit.
+    pub body: u64,
+}
+
+/// The body of an item without the lines of its acceptance criteria (told apart by the
+/// criteria changes), hashed: two states compare their prose without keeping it.
+fn prose_hash(item: &Item) -> u64 {
+    use std::hash::Hasher;
+    let body = &item.text[item.split.body.clone()];
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut at = 0;
+    for c in &item.criteria.items {
+        if c.lines.start >= at && c.lines.end <= body.len() {
+            h.write(body[at..c.lines.start].as_bytes());
+            at = c.lines.end;
+        }
+    }
+    h.write(body[at..].as_bytes());
+    h.finish()
 }
 
 impl ItemState {
@@ -72,6 +91,7 @@ impl ItemState {
             path: item.rel.clone(),
             fields,
             criteria,
+            body: prose_hash(item),
         }
     }
 

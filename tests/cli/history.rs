@@ -699,3 +699,23 @@ fn diff_reads_revision_ranges_as_git_does() {
     assert_eq!(body(&["diff", "feature..."]), "  S-4 created: On main\n  S-4 entered the backlog at 4th");
     t.pm(&["diff", "main...feature", "HEAD"]).code(2).stderr_has("`main...feature` already names both sides");
 }
+
+#[test]
+fn a_description_edit_is_a_change_and_a_criterion_is_not_one() {
+    let t = three_stories();
+    let path = t.find("product/stories", "S-1-");
+    let text = t.read(&path);
+    t.write(
+        &path,
+        &text.replacen("---\n\n", "---\nAs a visitor, I want to sign up.\n\n", 1).replacen("---\n", "---\n", 1),
+    );
+    commit_as(&t, "Describe sign-up", "Maya", "2024-01-11T09:00:00Z");
+    t.pm(&["ac", "add", "S-1", "Given a used email, when I sign up, then I am told so"]).success();
+    commit_as(&t, "One more criterion", "Maya", "2024-01-12T09:00:00Z");
+    assert_eq!(t.pm(&["diff", "HEAD~2", "HEAD~1"]).success().lines()[1..], ["  S-1 description edited"]);
+    assert_eq!(
+        t.pm(&["diff", "HEAD~1", "HEAD"]).success().lines()[1..],
+        ["  S-1 gained AC-2: Given a used email, when I sign up, then I am told so"]
+    );
+    assert_eq!(history(&t, &["S-1", "--field", "description"]), ["2024-01-11 Maya S-1 description edited"]);
+}
