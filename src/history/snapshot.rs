@@ -60,11 +60,11 @@ fn prose_hash(item: &Item) -> u64 {
     let mut at = 0;
     for c in &item.criteria.items {
         if c.lines.start >= at && c.lines.end <= body.len() {
-            h.write(body[at..c.lines.start].as_bytes());
+            h.write(&body.as_bytes()[at..c.lines.start]);
             at = c.lines.end;
         }
     }
-    h.write(body[at..].as_bytes());
+    h.write(&body.as_bytes()[at..]);
     h.finish()
 }
 
