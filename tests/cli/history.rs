@@ -705,10 +705,7 @@ fn a_description_edit_is_a_change_and_a_criterion_is_not_one() {
     let t = three_stories();
     let path = t.find("product/stories", "S-1-");
     let text = t.read(&path);
-    t.write(
-        &path,
-        &text.replacen("---\n\n", "---\nAs a visitor, I want to sign up.\n\n", 1).replacen("---\n", "---\n", 1),
-    );
+    t.write(&path, &text.replacen("---\n\n", "---\nAs a visitor, I want to sign up.\n\n", 1));
     commit_as(&t, "Describe sign-up", "Maya", "2024-01-11T09:00:00Z");
     t.pm(&["ac", "add", "S-1", "Given a used email, when I sign up, then I am told so"]).success();
     commit_as(&t, "One more criterion", "Maya", "2024-01-12T09:00:00Z");
