@@ -10,7 +10,7 @@ use crate::error::{Error, ExitCode, Result};
 use crate::model::layout::{BACKLOG_FILE, ROADMAP_FILE};
 use crate::model::merge::item::{self, Markers};
 use crate::model::merge::list::{self, List};
-use crate::model::merge::{LineMerge, Outcome, Sides};
+use crate::model::merge::{LineMerge, Lines, Outcome, Sides};
 
 /// Merge three versions of a product file (git runs this; see `pm setup`)
 #[derive(Debug, clap::Args)]
@@ -121,7 +121,7 @@ impl GitMergeFile {
 }
 
 impl LineMerge for GitMergeFile {
-    fn merge_lines(&mut self, sides: Sides<'_>) -> (String, bool) {
+    fn merge_lines(&mut self, sides: Sides<'_>) -> Lines {
         let stamp = format!(".pm-merge-{}-{:?}", std::process::id(), std::thread::current().id());
         let path = |s: &str| self.dir.join(format!("{stamp}-{s}").replace(['(', ')'], ""));
         let files = [(path("ours"), sides.ours), (path("base"), sides.base), (path("theirs"), sides.theirs)];
@@ -130,14 +130,17 @@ impl LineMerge for GitMergeFile {
         for (p, _) in &files {
             let _ = std::fs::remove_file(p);
         }
+        // git merge-file exits with the number of conflicts (0-127); above that it failed (255:
+        // a binary file, say) and its output is not a merge.
         match out {
-            Some(o) if o.status.code().is_some_and(|c| c >= 0) => {
-                (String::from_utf8_lossy(&o.stdout).into_owned(), o.status.code() == Some(0))
+            Some(o) if o.status.code().is_some_and(|c| (0..128).contains(&c)) => {
+                Lines { text: String::from_utf8_lossy(&o.stdout).into_owned(), conflicted: o.status.code() != Some(0) }
             }
-            // git could not run: both versions, marked, so nothing is lost.
+            // git could not run or could not merge: both versions, marked, so nothing is lost.
             _ => {
                 let labels = (self.labels.0.as_str(), self.labels.1.as_str());
-                (crate::model::merge::conflict_block(sides.ours, sides.theirs, labels, self.size, "\n"), false)
+                let text = crate::model::merge::conflict_block(sides.ours, sides.theirs, labels, self.size, "\n");
+                Lines { text, conflicted: true }
             }
         }
     }

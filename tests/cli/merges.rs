@@ -520,8 +520,9 @@ fn a_plain_renumber_is_one_change_and_history_follows_it() {
 /// A line merge for the property test: conflict markers around both whole versions.
 struct Marked;
 impl pm::model::merge::LineMerge for Marked {
-    fn merge_lines(&mut self, sides: pm::model::merge::Sides<'_>) -> (String, bool) {
-        (format!("<<<<<<< ours\n{}=======\n{}>>>>>>> theirs\n", sides.ours, sides.theirs), false)
+    fn merge_lines(&mut self, sides: pm::model::merge::Sides<'_>) -> pm::model::merge::Lines {
+        let text = format!("<<<<<<< ours\n{}=======\n{}>>>>>>> theirs\n", sides.ours, sides.theirs);
+        pm::model::merge::Lines { text, conflicted: true }
     }
 }
 
@@ -770,5 +771,42 @@ fn a_conflict_resolved_in_the_merge_is_in_the_history_at_the_merge() {
             "Test User: S-3 points set to 5",
             "Sam: S-3 owner: bob -> alice"
         ]
+    );
+}
+
+#[test]
+fn items_without_criteria_merge_by_field_and_conflict_on_prose_both_changed() {
+    const V1: &str = "product/visions/V-1-demo.md";
+    let (t, merge) = two_branches(
+        |t| {
+            t.write(V1, &t.read(V1).replace("Who is Demo for", "Who is Demo for, really"));
+            t.pm(&["epic", "set", "E-1", "owner=ana"]).success();
+        },
+        |t| {
+            t.write(V1, &t.read(V1).replace("Who is Demo for", "Who exactly is Demo for"));
+            t.pm(&["epic", "set", "E-1", "status=done"]).success();
+        },
+    );
+    assert_eq!(merge.code, 1, "{}", merge.stdout);
+    assert!(
+        merge.stdout.contains("CONFLICT (content): Merge conflict in product/visions/V-1-demo.md"),
+        "{}",
+        merge.stdout
+    );
+    assert!(!merge.stdout.contains("Merge conflict in product/epics"), "the epic merged cleanly: {}", merge.stdout);
+    let epic = t.read("product/epics/E-1-payments.md");
+    assert!(epic.contains("status: done\n") && epic.contains("owner: ana\n"), "{epic}");
+    assert!(t.read(V1).contains("<<<<<<< HEAD\n"));
+}
+
+#[test]
+fn prose_git_cannot_merge_is_kept_both_ways_in_markers() {
+    let t = Test::new();
+    let story = |b: &str, c: &str| format!("---\nid: S-1\ntitle: T\nstatus: draft\n---\nA\u{0}\n{b}\n{c}\n");
+    t.write("base.md", &story("B", "C")).write("ours.md", &story("B2", "C")).write("theirs.md", &story("B", "C2"));
+    t.pm(&["merge-file", "base.md", "ours.md", "theirs.md", "product/stories/S-1-t.md"]).code(1);
+    assert_eq!(
+        t.read("ours.md"),
+        "---\nid: S-1\ntitle: T\nstatus: draft\n---\n<<<<<<< ours\nA\u{0}\nB2\nC\n=======\nA\u{0}\nB\nC2\n>>>>>>> theirs\n"
     );
 }

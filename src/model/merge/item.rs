@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::seq::{self, Piece, Text};
-use super::{LineMerge, Note, Outcome, Sides, conflict_block, lines, unique};
+use super::{LineMerge, Lines, Note, Outcome, Sides, conflict_block, lines, unique};
 use crate::model::criteria::Criteria;
 use crate::model::frontmatter::{self, line_ending};
 
@@ -50,13 +50,13 @@ pub fn merge(sides: Sides<'_>, markers: Markers<'_>, prose: &mut dyn LineMerge) 
         ours: &sides.ours[so.body.clone()],
         theirs: &sides.theirs[st.body.clone()],
     };
-    let (body, body_conflicted) = merge_body(bodies, markers, prose, eol, &mut notes);
+    let body = merge_body(bodies, markers, prose, eol, &mut notes);
     let mut text = String::with_capacity(sides.ours.len() + 64);
     text.push_str(&sides.ours[..so.yaml.start]);
     text.push_str(&yaml);
     text.push_str(&sides.ours[so.yaml.end..so.body.start]);
-    text.push_str(&body);
-    Some(Outcome { text, conflicted: conflicted || body_conflicted, notes })
+    text.push_str(&body.text);
+    Some(Outcome { text, conflicted: conflicted || body.conflicted, notes })
 }
 
 /// The front matter as one piece per top-level key (its line and the indented, list, comment
@@ -106,7 +106,7 @@ fn merge_body(
     prose: &mut dyn LineMerge,
     eol: &str,
     notes: &mut Vec<Note>,
-) -> (String, bool) {
+) -> Lines {
     let parse = |t: &str| Criteria::parse(t);
     let (cb, co, ct) = (parse(sides.base), parse(sides.ours), parse(sides.theirs));
     if cb.items.is_empty() || co.items.is_empty() || ct.items.is_empty() {
@@ -158,9 +158,9 @@ fn merge_body(
     }
     let mut conflicted = false;
     let mut out = String::new();
-    let (pre, c) = text3(Sides { base: pre_b, ours: pre_o, theirs: pre_t }, prose);
-    conflicted |= !c;
-    out.push_str(&pre);
+    let pre = text3(Sides { base: pre_b, ours: pre_o, theirs: pre_t }, prose);
+    conflicted |= pre.conflicted;
+    out.push_str(&pre.text);
     for (_, text) in seq::merge(&items_b, &items_o, &items_t).pieces {
         match text {
             Text::Clean(t) => out.push_str(&t),
@@ -176,14 +176,14 @@ fn merge_body(
             }
         }
     }
-    let (post, c) = text3(Sides { base: post_b, ours: post_o, theirs: post_t }, prose);
-    conflicted |= !c;
+    let post = text3(Sides { base: post_b, ours: post_o, theirs: post_t }, prose);
+    conflicted |= post.conflicted;
     // A criterion list that ended the file without a line ending keeps ending that way.
-    if post.is_empty() && !sides.ours.ends_with('\n') && out.ends_with('\n') {
+    if post.text.is_empty() && !sides.ours.ends_with('\n') && out.ends_with('\n') {
         out.truncate(out.trim_end_matches(['\n', '\r']).len());
     }
-    out.push_str(&post);
-    (out, conflicted)
+    out.push_str(&post.text);
+    Lines { text: out, conflicted }
 }
 
 /// A criterion one side ticked and the other reworded is both.
@@ -214,10 +214,10 @@ fn trivial(base: &str, ours: &str, theirs: &str) -> Option<String> {
     }
 }
 
-/// Prose: the trivial merge, else the caller's line merge. Returns the text and whether clean.
-fn text3(sides: Sides<'_>, prose: &mut dyn LineMerge) -> (String, bool) {
+/// Prose: the trivial merge, else the caller's line merge.
+fn text3(sides: Sides<'_>, prose: &mut dyn LineMerge) -> Lines {
     match trivial(sides.base, sides.ours, sides.theirs) {
-        Some(t) => (t, true),
+        Some(text) => Lines { text, conflicted: false },
         None => prose.merge_lines(sides),
     }
 }
@@ -228,8 +228,8 @@ mod tests {
 
     struct NoProse;
     impl LineMerge for NoProse {
-        fn merge_lines(&mut self, sides: Sides<'_>) -> (String, bool) {
-            (format!("CONFLICT({}|{})", sides.ours, sides.theirs), false)
+        fn merge_lines(&mut self, sides: Sides<'_>) -> Lines {
+            Lines { text: format!("CONFLICT({}|{})", sides.ours, sides.theirs), conflicted: true }
         }
     }
 

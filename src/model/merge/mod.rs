@@ -19,10 +19,16 @@ pub struct Sides<'a> {
     pub theirs: &'a str,
 }
 
-/// A line-by-line three-way merge of prose: returns the text and whether it is clean (an unclean
-/// result carries conflict markers).
+/// A line-by-line three-way merge of prose.
 pub trait LineMerge {
-    fn merge_lines(&mut self, sides: Sides<'_>) -> (String, bool);
+    fn merge_lines(&mut self, sides: Sides<'_>) -> Lines;
+}
+
+/// Merged text, and whether conflict markers had to be written into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lines {
+    pub text: String,
+    pub conflicted: bool,
 }
 
 /// The outcome of merging one file.
