@@ -2,7 +2,7 @@
 //! and other lines (headings, comments, blank lines) by their text and place, so a move between
 //! roadmap horizons is a move past a heading.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::seq::{self, Piece, Side, Text};
 use super::{LineKeys, Note, Outcome, Sides, key_id, lines, unique};
@@ -61,34 +61,72 @@ pub fn merge(list: List, sides: Sides<'_>) -> Outcome {
             Text::Conflict { .. } => {}
         }
     }
-    for lost in &merged.lost {
-        if is_entry(&lost.key) && out.iter().any(|(k, _)| *k == lost.key) {
-            let side = if lost.side == Side::Ours { &ours } else { &theirs };
-            let note = moved(list, lost, &out, side);
-            // Where the result has it after what that side had it after, nothing was lost.
-            if !matches!(&note, Note::Moved { now, had, .. } if now == had) {
-                notes.push(note);
-            }
+    // Where each entry stands: in the result, and on each side among what the result kept.
+    let kept: HashSet<&str> = out.iter().map(|(k, _)| k.as_str()).collect();
+    let now = places(out.iter().map(|(k, t)| (k.as_str(), t.as_str())), &|_| true);
+    let in_result = |k: &str| kept.contains(k);
+    let had_ours = places(ours.iter().map(|p| (p.key.as_str(), p.text.as_str())), &in_result);
+    let had_theirs = places(theirs.iter().map(|p| (p.key.as_str(), p.text.as_str())), &in_result);
+    let mut said = Vec::new();
+    let mut quiet = Vec::new();
+    for lost in merged.lost.iter().filter(|l| is_entry(&l.key) && kept.contains(l.key.as_str())) {
+        let had = if lost.side == Side::Ours { &had_ours } else { &had_theirs };
+        let note = moved(list, lost, &now, had);
+        // Where the result has it after what that side had it after, its own place was kept.
+        if matches!(&note, Note::Moved { now, had, .. } if now == had) {
+            quiet.push(note);
+        } else {
+            said.push(note);
         }
     }
-    let mut text: String = tidy(&out, sides.ours.contains("\n\n\n") || sides.ours.contains("\r\n\r\n\r\n"), eol);
+    // Orders the merge could not both keep, though each item kept the neighbour its branch gave
+    // it: still said, once.
+    if said.is_empty() && !quiet.is_empty() {
+        let ids = quiet.iter().filter_map(|n| if let Note::Moved { id, .. } = n { Some(id.clone()) } else { None });
+        let view = if list == List::Roadmap { "pm roadmap" } else { "pm backlog" };
+        said.push(Note::Review { ids: ids.collect(), view });
+    }
+    notes.extend(said);
+    let runs_allowed = [sides.ours, sides.theirs].iter().any(|t| t.contains("\n\n\n") || t.contains("\r\n\r\n\r\n"));
+    let mut text: String = tidy(&out, runs_allowed, Style::of(sides.ours), eol);
     if !sides.ours.ends_with('\n') && !sides.ours.is_empty() && text.ends_with('\n') {
         text.truncate(text.trim_end_matches(['\n', '\r']).len());
     }
     Outcome { text, conflicted: false, notes }
 }
 
-/// The merged lines, with the blank line the list format keeps between entries and a heading
-/// (one side may have removed it when a section emptied, the other added to that section),
-/// and without runs of blank lines that neither side had.
-fn tidy(lines: &[(String, String)], runs_allowed: bool, eol: &str) -> String {
+/// Whether a list file keeps a blank line after its headings and before them.
+#[derive(Debug, Clone, Copy)]
+struct Style {
+    after_heading: bool,
+    before_heading: bool,
+}
+
+impl Style {
+    /// The file's own habit: every heading followed (preceded) by a blank line, or not.
+    fn of(text: &str) -> Style {
+        let lines: Vec<&str> = text.lines().collect();
+        let blank = |i: usize| lines.get(i).is_none_or(|l| l.trim().is_empty());
+        let headings: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].starts_with('#')).collect();
+        Style {
+            after_heading: headings.iter().all(|&i| blank(i + 1)),
+            before_heading: headings.iter().all(|&i| i == 0 || blank(i - 1)),
+        }
+    }
+}
+
+/// The merged lines, with the blank line the list keeps between entries and a heading when
+/// its own style has one (one side may have removed it when a section emptied, the other
+/// added to that section), and without runs of blank lines neither side had.
+fn tidy(lines: &[(String, String)], runs_allowed: bool, style: Style, eol: &str) -> String {
     let blank = |t: &str| t.trim().is_empty();
     let heading = |t: &str| t.starts_with('#');
     let mut out = String::new();
     let mut prev: Option<&str> = None;
     for (key, text) in lines {
         if let Some(p) = prev {
-            let joins = (is_entry(key) && heading(p)) || (heading(text) && !blank(p) && !heading(p));
+            let joins = (style.after_heading && is_entry(key) && heading(p))
+                || (style.before_heading && heading(text) && !blank(p) && !heading(p));
             if joins {
                 out.push_str(eol);
             }
@@ -102,35 +140,36 @@ fn tidy(lines: &[(String, String)], runs_allowed: bool, eol: &str) -> String {
     out
 }
 
-/// Where an entry stands in a sequence: the entry before it and the section heading above it.
-fn place<'a>(
+/// Where each entry of a sequence stands: the entry before it (of those `keep` admits) and
+/// the section heading above it. One pass.
+fn places<'a>(
     seq: impl Iterator<Item = (&'a str, &'a str)>,
-    id: &str,
     keep: &dyn Fn(&str) -> bool,
-) -> (Option<String>, Option<String>) {
-    let mut after = None;
-    let mut section = None;
+) -> HashMap<&'a str, (Option<String>, Option<String>)> {
+    let mut out = HashMap::new();
+    let mut after: Option<String> = None;
+    let mut section: Option<String> = None;
     for (key, text) in seq {
-        if key == id {
-            return (after, section);
-        }
         let line = text.trim_end_matches(['\n', '\r']);
         if let Some(h) = line.strip_prefix("## ") {
             section = Some(h.trim().to_string());
             after = None;
-        } else if is_entry(key) && keep(key) {
-            after = Some(key_id(key).to_string());
+        } else if is_entry(key) {
+            out.insert(key, (after.clone(), section.clone()));
+            if keep(key) {
+                after = Some(key_id(key).to_string());
+            }
         }
     }
-    (after, section)
+    out
 }
 
-fn moved(list: List, lost: &seq::Lost, merged: &[(String, String)], had: &[Piece]) -> Note {
+type Places<'a> = HashMap<&'a str, (Option<String>, Option<String>)>;
+
+fn moved(list: List, lost: &seq::Lost, now: &Places, had: &Places) -> Note {
     let (id, side) = (lost.key.as_str(), lost.side);
-    let in_merged = |k: &str| merged.iter().any(|(m, _)| m == k);
-    let (ours_after, ours_section) = place(merged.iter().map(|(k, t)| (k.as_str(), t.as_str())), id, &|_| true);
-    let (theirs_after, theirs_section) =
-        place(had.iter().map(|p| (p.key.as_str(), p.text.as_str())), id, &|k| in_merged(k) && k != id);
+    let (ours_after, ours_section) = now.get(id).cloned().unwrap_or_default();
+    let (theirs_after, theirs_section) = had.get(id).cloned().unwrap_or_default();
     let describe = |after: &Option<String>, section: &Option<String>| match (list, after, section) {
         (List::Roadmap, Some(a), Some(s)) => format!("in {s} after {a}"),
         (List::Roadmap, None, Some(s)) => format!("at the top of {s}"),
@@ -200,5 +239,28 @@ mod tests {
             "# Roadmap\n\n## Now\n\n- [E-1](e) One\n- [E-3](e) Three\n\n## Next\n\n- [E-4](e) Four\n- [E-2](e) Two\n\n## Later\n"
         );
         assert!(out.notes.is_empty(), "{:?}", out.notes);
+    }
+}
+
+#[cfg(test)]
+mod review {
+    use super::*;
+
+    fn backlog(ids: &str) -> String {
+        ids.split_whitespace().map(|id| format!("- [{id}](s/{id}.md) {id}\n")).collect()
+    }
+
+    #[test]
+    fn a_move_next_to_a_key_the_other_side_swapped_is_kept_or_named() {
+        let out = merge(
+            List::Backlog,
+            Sides {
+                base: &backlog("S-1 S-2 S-3 S-4"),
+                ours: &backlog("S-2 S-1 S-3 S-4"),
+                theirs: &backlog("S-1 S-4 S-2 S-3"),
+            },
+        );
+        assert_eq!(out.text, backlog("S-2 S-1 S-4 S-3"));
+        assert_eq!(out.notes, vec![Note::Review { ids: vec!["S-4".into()], view: "pm backlog" }]);
     }
 }

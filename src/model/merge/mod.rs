@@ -48,6 +48,9 @@ pub enum Note {
     /// orders contradict each other): it is `now`, `by` had it `had`, and `command` moves it
     /// there.
     Moved { id: String, now: String, by: seq::Side, both: bool, had: String, command: String },
+    /// Both branches moved items near these, and their orders cannot both hold; each kept the
+    /// neighbour its branch gave it.
+    Review { ids: Vec<String>, view: &'static str },
     /// Both branches added an item with this ID as different items; both lines are kept.
     AddedOnBoth { id: String },
     /// Both branches changed the line of `id` differently; ours was kept.
@@ -68,6 +71,11 @@ impl std::fmt::Display for Note {
                 };
                 write!(f, "{what}: it is {now}; {who} {verb} it {had}. To use that place: {command}")
             }
+            Note::Review { ids, view } => write!(
+                f,
+                "both branches moved items near {}: each kept the item it was put after, but the two orders cannot both hold; review the order ({view})",
+                ids.join(", ")
+            ),
             Note::AddedOnBoth { id } => write!(
                 f,
                 "{id} was added on both branches as different items; both are kept. Give one a new ID: pm renumber {id} <NEW-ID> --file <its file>"

@@ -105,8 +105,24 @@ pub fn merge(base: &[Piece], ours: &[Piece], theirs: &[Piece]) -> Merged {
     let (maybe_t, surely_t) = moved_readings(&seq_t);
     let both_maybe: HashSet<usize> = maybe_t.iter().copied().filter(|p| maybe_o.contains(p)).collect();
     let without = |seq: &[usize]| -> Vec<usize> { seq.iter().copied().filter(|p| !both_maybe.contains(p)).collect() };
-    let stable_o = lis(&without(&seq_o));
-    let stable_t = lis(&without(&seq_t));
+    // Among equally short readings of a side, the one that keeps in place the neighbours the
+    // other side moved keys next to (so that its moves keep their anchors).
+    // The key before a moved one is its anchor (weight 2), the one after it a lesser one.
+    let anchors = |side: &[Piece], moved: &HashSet<usize>| -> HashMap<usize, u64> {
+        let mut out: HashMap<usize, u64> = HashMap::new();
+        for (i, p) in side.iter().enumerate() {
+            if pb.get(p.key.as_str()).is_some_and(|b| moved.contains(b)) {
+                for (j, w) in [(i.wrapping_sub(1), 2), (i + 1, 1)] {
+                    if let Some(b) = side.get(j).and_then(|q| pb.get(q.key.as_str())) {
+                        *out.entry(*b).or_default() += w;
+                    }
+                }
+            }
+        }
+        out
+    };
+    let stable_o = lis(&without(&seq_o), &anchors(theirs, &maybe_t));
+    let stable_t = lis(&without(&seq_t), &anchors(ours, &maybe_o));
     let certain_o: HashSet<usize> = seq_o.iter().copied().filter(|p| !maybe_o.contains(p)).collect();
     let certain_t: HashSet<usize> = seq_t.iter().copied().filter(|p| !maybe_t.contains(p)).collect();
     let frame: HashSet<usize> = stable_o.intersection(&stable_t).copied().collect();
@@ -276,8 +292,10 @@ pub fn merge(base: &[Piece], ours: &[Piece], theirs: &[Piece]) -> Merged {
     let (rb, ro, rt) = (at(&pb), at(&po), at(&pt));
     let placed_keys: Vec<usize> = (0..keys.len()).filter(|&i| placer.contains_key(keys[i])).collect();
     let mut lost: HashMap<usize, Side> = HashMap::new();
+    let index: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let both_set: HashSet<&str> = both_moved.iter().map(String::as_str).collect();
     for k in &both_moved {
-        if let Some(i) = keys.iter().position(|x| x == k) {
+        if let Some(&i) = index.get(k.as_str()) {
             lost.insert(i, Side::Theirs);
         }
     }
@@ -293,7 +311,8 @@ pub fn merge(base: &[Piece], ours: &[Piece], theirs: &[Piece]) -> Merged {
             let by = placer[keys[m]];
             #[allow(clippy::needless_range_loop)] // y indexes four parallel arrays
             for y in 0..keys.len() {
-                if y == m || lost.contains_key(&m) {
+                // A pair with a key both sides moved is that key's conflict, already named.
+                if y == m || both_set.contains(keys[m]) || both_set.contains(keys[y]) {
                     continue;
                 }
                 let (b, o, t) = (before(&rb, m, y), before(&ro, m, y), before(&rt, m, y));
@@ -316,11 +335,21 @@ pub fn merge(base: &[Piece], ours: &[Piece], theirs: &[Piece]) -> Merged {
                     if whose == Side::Ours { (&certain_o, &surely_t) } else { (&certain_t, &surely_o) };
                 let passing = |i: usize| rb[i].is_some_and(|b| kept.contains(&b) && other_moved.contains(&b));
                 if (m < y) != want && !(by_a_side && (passing(m) || passing(y))) {
-                    // Blame the key of the pair that side moved; here, m unless y was placed
-                    // by that side and m was not.
-                    let y_by_whose = placer.get(keys[y]).is_some_and(|&p| side(p) == whose);
-                    let blame = if y_by_whose && side(by) != whose { y } else { m };
-                    lost.entry(blame).or_insert(whose);
+                    // Name the keys of the pair that side placed (both when it placed neither);
+                    // for a pair no side changed, each placed key against its own placer.
+                    let placed_by = |i: usize| placer.get(keys[i]).map(|&p| side(p));
+                    if by_a_side {
+                        let mine: Vec<usize> = [m, y].into_iter().filter(|&i| placed_by(i) == Some(whose)).collect();
+                        for i in if mine.is_empty() { vec![m, y] } else { mine } {
+                            lost.entry(i).or_insert(whose);
+                        }
+                    } else {
+                        for i in [m, y] {
+                            if let Some(p) = placed_by(i) {
+                                lost.entry(i).or_insert(p);
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -329,18 +358,22 @@ pub fn merge(base: &[Piece], ours: &[Piece], theirs: &[Piece]) -> Merged {
     lost.sort_by_key(|(i, _)| *i);
     let lost = lost
         .into_iter()
-        .map(|(i, side)| Lost { key: keys[i].to_string(), side, both: both_moved.iter().any(|k| k == keys[i]) })
+        .map(|(i, side)| Lost { key: keys[i].to_string(), side, both: both_set.contains(keys[i]) })
         .collect();
     Merged { pieces, placed_ours: placed(By::Ours), placed_theirs: placed(By::Theirs), lost }
 }
 
-/// The base positions in a longest increasing subsequence of `seq` (distinct positions).
-fn lis(seq: &[usize]) -> HashSet<usize> {
-    // Longest increasing subsequence over base positions with a Fenwick tree of prefix maxima.
+/// The base positions in a longest increasing subsequence of `seq` (distinct positions),
+/// among the longest the one that keeps the most weight of `prefer`.
+fn lis(seq: &[usize], prefer: &HashMap<usize, u64>) -> HashSet<usize> {
+    // Weighted longest increasing subsequence over base positions with a Fenwick tree of prefix
+    // maxima: length counts first, each preferred position kept breaks ties.
     let n = seq.len();
     if n == 0 {
         return HashSet::new();
     }
+    // One more position outweighs every preference together.
+    let unit = prefer.values().sum::<u64>() + 1;
     let size = seq.iter().max().map_or(0, |m| m + 1);
     let mut tree: Vec<(u64, usize)> = vec![(0, usize::MAX); size + 1];
     let mut best: Vec<(u64, usize)> = Vec::with_capacity(n); // (score, previous index in seq)
@@ -354,7 +387,7 @@ fn lis(seq: &[usize]) -> HashSet<usize> {
             }
             q &= q - 1;
         }
-        let score = top.0 + 1;
+        let score = top.0 + unit + prefer.get(&p).copied().unwrap_or(0);
         best.push((score, top.1));
         let mut q = p + 1;
         while q <= size {
@@ -469,7 +502,7 @@ mod tests {
         // may have moved 2, so ours' place is kept and theirs' named.
         let m = merge(&seq("1 2 3"), &seq("2 1 3"), &seq("1 3 2"));
         assert_eq!(order(&m), "2 1 3");
-        assert_eq!(m.lost, vec![Lost { key: "2".into(), side: Side::Theirs, both: true }]);
+        assert_eq!(m.lost[0], Lost { key: "2".into(), side: Side::Theirs, both: true });
         // Theirs moved 3 to the bottom and 1 below 2; ours moved 3 to the top: the pairs cycle.
         let m = merge(&seq("1 2 3 4"), &seq("3 1 2 4"), &seq("2 1 4 3"));
         assert!(!m.lost.is_empty(), "{m:?}");
