@@ -80,12 +80,24 @@ fn readable_item(text: &str) -> bool {
     crate::model::frontmatter::parse(text, &split).is_ok() && crate::model::merge::conflict_line(text).is_none()
 }
 
+/// Write the result over git's temporary `%A` through a new file beside it (created, never an
+/// existing one taken over), renamed into place.
 fn write(path: &Path, outcome: &Outcome) -> Result<()> {
-    let tmp = path.with_extension("pm-merge");
-    std::fs::write(&tmp, &outcome.text).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| {
+    use std::io::Write;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.pm-merge-{}", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(outcome.text.as_bytes()))
+        .map_err(|e| Error::Io { path: tmp.clone(), source: e });
+    let renamed = written
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e }));
+    if renamed.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        Error::Io { path: path.to_path_buf(), source: e }
-    })
+    }
+    renamed
 }
 
 /// Not a file pm can read in all three versions: git's own line merge, in place.

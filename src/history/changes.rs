@@ -512,6 +512,11 @@ pub fn fold_renumbers<'a>(out: &mut Vec<Change>, old: &Lookup<'a>, new: &Lookup<
         let Some(n) = new(&to_id) else { continue };
         // The renumbered file's old state, when it is the one the old side showed for the ID.
         let o = old(&from_id).filter(|o| from_path.as_ref().is_none_or(|p| *p == o.path));
+        // A renumber changes the ID and nothing else: another item with the same title (a story
+        // deleted and one added in one commit) is not one.
+        if o.is_some_and(|o| o.fields != n.fields || o.criteria != n.criteria || o.body != n.body) {
+            continue;
+        }
         let place = |id: &str, out: &[Change], left: bool| {
             out.iter().find_map(|c| match (&c.what, left) {
                 (What::Rank { from: Some(f), to: None }, true) if c.id == id => Some(*f),

@@ -716,3 +716,24 @@ fn a_description_edit_is_a_change_and_a_criterion_is_not_one() {
     );
     assert_eq!(history(&t, &["S-1", "--field", "description"]), ["2024-01-11 Maya S-1 description edited"]);
 }
+
+#[test]
+fn a_story_removed_and_another_added_with_its_title_is_not_a_renumber() {
+    let t = three_stories();
+    let path = t.find("product/stories", "S-1-");
+    t.git(&["rm", "-q", &path]);
+    let backlog = t.read("product/backlog.md");
+    t.write(
+        "product/backlog.md",
+        &backlog.lines().filter(|l| !l.contains("[S-1]")).map(|l| format!("{l}\n")).collect::<String>(),
+    );
+    t.pm(&["story", "add", "Sign up", "--priority", "low", "--ac", "Given a new form, then it works"]).success();
+    commit_as(&t, "Start sign-up again", "Maya", "2024-01-11T09:00:00Z");
+    let diff = t.pm(&["diff", "HEAD~1", "HEAD"]).success();
+    assert!(
+        diff.stdout.contains("  S-1 deleted (was: Sign up)\n") && diff.stdout.contains("  S-4 created: Sign up\n"),
+        "{}",
+        diff.stdout
+    );
+    assert!(!diff.stdout.contains("renumbered"), "{}", diff.stdout);
+}

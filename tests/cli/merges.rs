@@ -810,3 +810,18 @@ fn prose_git_cannot_merge_is_kept_both_ways_in_markers() {
         "---\nid: S-1\ntitle: T\nstatus: draft\n---\n<<<<<<< ours\nA\u{0}\nB2\nC\n=======\nA\u{0}\nB\nC2\n>>>>>>> theirs\n"
     );
 }
+
+#[test]
+fn a_renumber_on_one_branch_and_a_move_on_the_other_are_both_kept() {
+    let (t, merge) = two_branches(
+        |t| {
+            t.pm(&["renumber", "S-4", "S-40"]).success();
+        },
+        |t| {
+            t.pm(&["rank", "S-4", "--top"]).success();
+        },
+    );
+    assert_eq!((merge.code, merge.stderr.as_str()), (0, ""));
+    assert_eq!(backlog_ids(&t), "S-40 S-1 S-2 S-3");
+    t.pm(&["check"]).success();
+}

@@ -29,6 +29,45 @@ fn pieces(text: &str, eol: &str) -> Vec<Piece> {
         .collect()
 }
 
+/// A line a side renumbered (`pm renumber S-4 S-40`: the old ID's line gone, a new ID's line
+/// linking to the same file name after the ID) keeps the old line's key, so that the other
+/// side's move of S-4 moves S-40.
+fn follow_renumbers(base: &[Piece], side: &mut [Piece]) {
+    let link_tail = |p: &Piece| -> Option<String> {
+        let line = p.text.trim_end_matches(['\n', '\r']);
+        let id = entry_id(line)?;
+        let link = line.split_once("](")?.1.split_once(')')?.0;
+        let (dir, name) = link.rsplit_once('/').unwrap_or(("", link));
+        // `S-4-reset-password.md`: the slug after the ID is what says "the same file".
+        let slug = name.strip_prefix(id)?.strip_prefix('-').filter(|s| s.len() > ".md".len())?;
+        Some(format!("{dir}/{slug}"))
+    };
+    let in_side: HashSet<&str> = side.iter().map(|p| p.key.as_str()).collect();
+    let in_base: HashSet<&str> = base.iter().map(|p| p.key.as_str()).collect();
+    let mut gone: HashMap<String, Vec<&str>> = HashMap::new();
+    for p in base.iter().filter(|p| is_entry(&p.key) && !in_side.contains(p.key.as_str())) {
+        if let Some(t) = link_tail(p) {
+            gone.entry(t).or_default().push(&p.key);
+        }
+    }
+    let mut new: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, p) in side.iter().enumerate().filter(|(_, p)| is_entry(&p.key) && !in_base.contains(p.key.as_str())) {
+        if let Some(t) = link_tail(p) {
+            new.entry(t).or_default().push(i);
+        }
+    }
+    let renames: Vec<(usize, String)> = new
+        .into_iter()
+        .filter_map(|(tail, at)| match (at.as_slice(), gone.get(&tail).map(Vec::as_slice)) {
+            ([i], Some([old])) => Some((*i, old.to_string())),
+            _ => None,
+        })
+        .collect();
+    for (i, old) in renames {
+        side[i].key = old;
+    }
+}
+
 fn is_entry(key: &str) -> bool {
     !key.starts_with('\u{0}')
 }
@@ -38,7 +77,9 @@ fn is_entry(key: &str) -> bool {
 /// could surprise is in the notes.
 pub fn merge(list: List, sides: Sides<'_>) -> Outcome {
     let eol = crate::model::frontmatter::line_ending(sides.ours);
-    let (base, ours, theirs) = (pieces(sides.base, eol), pieces(sides.ours, eol), pieces(sides.theirs, eol));
+    let (base, mut ours, mut theirs) = (pieces(sides.base, eol), pieces(sides.ours, eol), pieces(sides.theirs, eol));
+    follow_renumbers(&base, &mut ours);
+    follow_renumbers(&base, &mut theirs);
     let merged = seq::merge(&base, &ours, &theirs);
     let mut notes = Vec::new();
     let mut out: Vec<(String, String)> = Vec::new();
