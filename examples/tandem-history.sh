@@ -133,3 +133,23 @@ commit Maya 2024-04-05 "Sprint 2 closed; sprint 3 is bank sync"
 
 q story set S-8 status=in-progress owner=sam
 commit Sam 2024-04-09 "Bank sync: started"
+
+# Two people at once: Priya writes the settle-up stories on a branch while Sam works on main;
+# Maya merges. pm's merge driver (registered by `pm init`) merges the backlog and roadmap by
+# item, and `pm history` credits each change to the commit that made it.
+git checkout -q -b priya/settle-up
+q story add "Record a settle-up payment" --epic E-4 --priority high --points 3 \
+  --ac "Given I owe Jonas 42.50, when I record that I paid him, then we are both at 0.00"
+q story add "See who owes whom" --epic E-4 --priority high --points 5 \
+  --ac "Given three members and ten expenses, when I open Balances, then I see at most two payments to settle"
+q roadmap move E-4 next
+commit Priya 2024-04-10 "Settle-up stories; settle up comes next"
+
+git checkout -q main
+q ac add S-8 "Given the bank times out, when I retry, then no transaction is imported twice"
+q roadmap move E-3 now
+commit Sam 2024-04-10 "Bank sync: retries must not import twice; bank sync is now"
+
+GIT_AUTHOR_NAME=Maya GIT_AUTHOR_EMAIL=maya@tandem.example GIT_AUTHOR_DATE=2024-04-11T10:00:00+00:00 \
+  GIT_COMMITTER_NAME=Maya GIT_COMMITTER_EMAIL=maya@tandem.example GIT_COMMITTER_DATE=2024-04-11T10:00:00+00:00 \
+  git -c commit.gpgsign=false merge -q --no-ff -m "Merge priya/settle-up" priya/settle-up

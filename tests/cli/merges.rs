@@ -405,8 +405,18 @@ proptest! {
             }
             seq.len() - best.iter().copied().max().unwrap_or(0)
         };
-        let made = |moved: &[String]| moved.iter().filter(|k| common.contains(k)).count();
-        let minimal = fewest(&ours) == made(&moved_o) && fewest(&theirs) == made(&moved_t);
+        // The moves made are a fewest-moves reading: as many as the fewest, and what they left
+        // in place kept the base's order.
+        let reading = |side: &[String], moved: &[String]| {
+            let made = moved.iter().filter(|k| common.contains(k)).count();
+            let kept: Vec<usize> = side
+                .iter()
+                .filter(|k| !moved.contains(k))
+                .filter_map(|k| common.iter().position(|c| *c == k))
+                .collect();
+            made == fewest(side) && kept.windows(2).all(|w| w[0] < w[1])
+        };
+        let minimal = reading(&ours, &moved_o) && reading(&theirs, &moved_t);
         let touched = |k: &str| moved_o.iter().chain(&moved_t).chain(&added_o).chain(&added_t).any(|x| x == k);
         let lost = |k: &str| m.lost.iter().any(|l| l.key == k);
         let pos = |s: &[String], k: &str| s.iter().position(|x| x == k);
