@@ -240,12 +240,19 @@ impl Product {
                 .filter(|p| p.is_file())
                 .collect();
             named.sort();
+            let mut found: Vec<Item> = Vec::new();
             for path in &named {
                 if let Some(item) = self.load_candidate(path)?
                     && item.id == *id
                 {
-                    return Ok(Some(item));
+                    found.push(item);
                 }
+            }
+            if found.len() > 1 {
+                return Err(self.shared_id(id, &found));
+            }
+            if let Some(item) = found.pop() {
+                return Ok(Some(item));
             }
         }
         let files = self.item_files();
@@ -260,7 +267,23 @@ impl Product {
         }
         // The file name does not carry the ID: look inside every file (slow path).
         let (items, _) = self.load_all_lenient();
-        Ok(items.all.into_iter().find(|i| i.id == *id))
+        let mut found: Vec<Item> = items.all.into_iter().filter(|i| i.id == *id).collect();
+        if found.len() > 1 {
+            return Err(self.shared_id(id, &found));
+        }
+        Ok(found.pop())
+    }
+
+    /// Two files carry one ID (two branches each made it): which one a command means is not
+    /// for `pm` to guess.
+    fn shared_id(&self, id: &ItemId, items: &[Item]) -> Error {
+        let files: Vec<String> = items.iter().map(|i| self.shown(&i.path).display().to_string()).collect();
+        Error::bad_argument(format!("{id} is the ID of {} files: {}", files.len(), files.join(", "))).with_hint(
+            format!(
+                "give one a new ID first: pm renumber {id} <NEW-ID> --file {}",
+                files.last().map(String::as_str).unwrap_or("<its file>")
+            ),
+        )
     }
 
     /// Find an item of `kind` by the ID the user typed, or explain what is wrong.

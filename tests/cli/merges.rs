@@ -739,7 +739,17 @@ fn a_renumber_made_in_the_merge_itself_is_a_renumber_at_the_merge() {
 #[test]
 fn renumbering_one_of_two_files_with_an_id_names_the_links_it_cannot_decide() {
     let t = colliding_ids();
-    t.pm(&["story", "add", "Needs Bob's", "--ac", "Given a, then b", "--depends-on", "S-2"]).success();
+    // A command naming the shared ID refuses to guess which file it means.
+    let before = t.snapshot();
+    for args in [&["rank", "S-2", "--top"][..], &["story", "done", "S-2"], &["story", "set", "S-2", "owner=z"]] {
+        t.pm(args).code(2).stderr_has(
+            "error: S-2 is the ID of 2 files: product/stories/S-2-ann-s-story.md, product/stories/S-2-bob-s-story.md\n  hint: give one a new ID first: pm renumber S-2 <NEW-ID> --file product/stories/S-2-bob-s-story.md",
+        );
+    }
+    assert_eq!(t.snapshot(), before);
+    t.pm(&["story", "add", "Needs Bob's", "--ac", "Given a, then b"]).success();
+    let s3 = "product/stories/S-3-needs-bob-s.md";
+    t.write(s3, &t.read(s3).replace("status: draft\n", "status: draft\ndepends_on: [S-2]\n"));
     t.commit("S-3 depends on S-2");
     t.pm(&["renumber", "S-2", "S-9", "--file", "product/stories/S-2-bob-s-story.md"]).success().stderr_has(
         "warning: product/stories/S-3-needs-bob-s.md: depends_on names S-2 and was left as it is (another file carried S-2 too): if it meant this item, set it to S-9",
