@@ -244,24 +244,36 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         });
         after && before && by
     };
-    // An item followed across renumbers: before `S-2 renumbered to S-9`, S-9's changes are
-    // S-2's. The IDs followed at each commit, newest first.
-    // (ID, only at this file), per commit.
-    type Followed = HashSet<(String, Option<String>)>;
-    let mut followed: Vec<Followed> = vec![HashSet::new(); history.commits.len()];
-    let mut current: Followed = ids.iter().map(|id| (id.clone(), None)).collect();
-    for (i, commit) in history.commits.iter().enumerate().rev() {
-        followed[i] = current.clone();
-        for c in commit.changes() {
-            if let What::Renumbered { from, to, file } = &c.what
-                && current.iter().any(|(id, _)| id == to)
-            {
-                current.insert((from.clone(), file.clone()));
+    // An item followed across renumbers: S-9 renumbered from S-2 makes S-2's changes S-9's, on
+    // every branch (a branch may have changed S-2 after the renumber was made elsewhere), until
+    // the old ID names a new item (created after the renumber). (ID, only at this file, the
+    // commits it is followed in.)
+    let mut followed: Vec<(String, Option<String>, std::ops::Range<usize>)> =
+        ids.iter().map(|id| (id.clone(), None, 0..history.commits.len())).collect();
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for (i, commit) in history.commits.iter().enumerate() {
+            for c in commit.changes() {
+                let What::Renumbered { from, to, file } = &c.what else { continue };
+                if !followed.iter().any(|(id, _, _)| id == to) || followed.iter().any(|(id, _, _)| id == from) {
+                    continue;
+                }
+                let reused = history.commits[i + 1..]
+                    .iter()
+                    .position(|later| {
+                        later.changes().iter().any(|x| x.id == *from && matches!(x.what, What::Created { .. }))
+                    })
+                    .map_or(history.commits.len(), |j| i + 1 + j);
+                followed.push((from.clone(), file.clone(), 0..reused));
+                grew = true;
             }
         }
     }
     let follows = |i: usize, c: &Change| {
-        followed[i].iter().any(|(id, file)| *id == c.id && file.as_ref().is_none_or(|f| *f == c.path))
+        followed
+            .iter()
+            .any(|(id, file, within)| *id == c.id && within.contains(&i) && file.as_ref().is_none_or(|f| *f == c.path))
     };
     let wanted = |i: usize, c: &Change| {
         (ids.is_empty() || follows(i, c))

@@ -845,3 +845,31 @@ fn a_renumber_on_one_branch_and_a_move_on_the_other_are_both_kept() {
     assert_eq!(backlog_ids(&t), "S-40 S-1 S-2 S-3");
     t.pm(&["check"]).success();
 }
+
+#[test]
+fn history_follows_a_renumber_into_the_other_branchs_changes() {
+    let (t, merge) = two_branches(
+        |t| {
+            t.pm(&["renumber", "S-3", "S-9"]).success();
+        },
+        |t| {
+            t.pm(&["story", "set", "S-3", "priority=high"]).success();
+            t.pm(&["rank", "S-3", "--top"]).success();
+        },
+    );
+    assert_eq!(merge.code, 0, "{}", merge.stderr);
+    let history = t.pm(&["history", "S-9", "--all-fields", "--format", "json"]).success().json();
+    let mut lines: Vec<&str> =
+        history["changes"].as_array().unwrap().iter().map(|c| c["description"].as_str().unwrap()).collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            "S-3 created: Story number 3",
+            "S-3 entered the backlog at 3rd",
+            "S-3 moved from 3rd to 1st",
+            "S-3 priority: medium -> high",
+            "S-9 renumbered from S-3"
+        ]
+    );
+}
