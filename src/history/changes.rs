@@ -253,6 +253,16 @@ fn change(state: &ItemState, what: What) -> Change {
     Change { id: state.id.to_string(), title: state.title.clone(), path: state.path.clone(), what }
 }
 
+/// Changes of the files of an ID two or more files carry, file by file: a file on one side only
+/// is an item created or deleted.
+pub fn compare_files(old: &[&ItemState], new: &[&ItemState], out: &mut Vec<Change>) {
+    let paths: BTreeSet<&str> = old.iter().chain(new).map(|s| s.path.as_str()).collect();
+    for path in paths {
+        let (o, n) = (old.iter().find(|s| s.path == path).copied(), new.iter().find(|s| s.path == path).copied());
+        compare_item(o, n, out);
+    }
+}
+
 /// Changes of one item between two states (either may be absent).
 pub fn compare_item(old: Option<&ItemState>, new: Option<&ItemState>, out: &mut Vec<Change>) {
     match (old, new) {
@@ -472,6 +482,14 @@ pub fn compare(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
         if n.is_none() && o.is_some_and(|o| new.broken.contains_key(&o.path)) {
             continue;
         }
+        // An ID two files carry: its files are compared file by file.
+        let (was, now) = (old.files_of(id), new.files_of(id));
+        if was.len() > 1 || now.len() > 1 {
+            let was: Vec<&ItemState> = was.iter().map(|s| s.as_ref()).collect();
+            let now: Vec<&ItemState> = now.iter().map(|s| s.as_ref()).collect();
+            compare_files(&was, &now, &mut out);
+            continue;
+        }
         compare_item(o.map(|s| s.as_ref()), n.map(|s| s.as_ref()), &mut out);
     }
     compare_backlog(old, new, &mut out);
@@ -484,15 +502,24 @@ pub fn compare(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
             .map(|(p, id)| (p.clone(), id.clone()))
             .collect();
         let (o, n) =
-            (|id: &ItemId| old.items.get(id).map(|s| s.as_ref()), |id: &ItemId| new.items.get(id).map(|s| s.as_ref()));
+            (|id: &ItemId, p: Option<&str>| file_of(old, id, p), |id: &ItemId, p: Option<&str>| file_of(new, id, p));
         fold_renumbers(&mut out, &o, &n, &gone);
     }
     sort(&mut out);
     out
 }
 
+/// The state of the item `id` in a snapshot, or of its file at `path` when given.
+fn file_of<'s>(snap: &'s Snapshot, id: &ItemId, path: Option<&str>) -> Option<&'s ItemState> {
+    match path {
+        None => snap.items.get(id).map(|s| s.as_ref()),
+        Some(p) => snap.files_of(id).into_iter().find(|s| s.path == p).map(|s| s.as_ref()),
+    }
+}
+
 /// An item's state by ID, on one side of a comparison.
-pub type Lookup<'a> = dyn Fn(&ItemId) -> Option<&'a ItemState> + 'a;
+/// With a path: the state of the file at that path carrying the ID (two files may carry one).
+pub type Lookup<'a> = dyn Fn(&ItemId, Option<&str>) -> Option<&'a ItemState> + 'a;
 
 /// Tell renumbers as renumbers: an item deleted and one created of the same kind, in one step,
 /// with the same title (or, failing that, the same file name after the ID), the one such pair,
@@ -509,9 +536,9 @@ pub fn fold_renumbers<'a>(out: &mut Vec<Change>, old: &Lookup<'a>, new: &Lookup<
     let mut added = Vec::new();
     for (to, (from, from_path)) in &pairs {
         let (Some(to_id), Some(from_id)) = (ItemId::parse(to), ItemId::parse(from)) else { continue };
-        let Some(n) = new(&to_id) else { continue };
+        let Some(n) = new(&to_id, None) else { continue };
         // The renumbered file's old state, when it is the one the old side showed for the ID.
-        let o = old(&from_id).filter(|o| from_path.as_ref().is_none_or(|p| *p == o.path));
+        let o = old(&from_id, from_path.as_deref());
         // A renumber changes the ID and nothing else: another item with the same title (a story
         // deleted and one added in one commit) is not one.
         if o.is_some_and(|o| o.fields != n.fields || o.criteria != n.criteria || o.body != n.body) {
@@ -533,7 +560,8 @@ pub fn fold_renumbers<'a>(out: &mut Vec<Change>, old: &Lookup<'a>, new: &Lookup<
         };
         // When the old ID is still in use (two files carried it, and one was renumbered), the
         // renumbered file's backlog line was there under the old ID: it did not enter anew.
-        let cure = new(&from_id).is_some();
+        let cure = new(&from_id, None).is_some();
+        let arrived = new(&from_id, None).filter(|x| old(&from_id, Some(&x.path)).is_none());
         let (rank_from, rank_to) = (place(from, out, true), place(to, out, false).filter(|_| !cure));
         let (road_from, road_to) = (road(from, out, true), road(to, out, false).filter(|_| !cure));
         out.retain(|c| {
@@ -547,9 +575,17 @@ pub fn fold_renumbers<'a>(out: &mut Vec<Change>, old: &Lookup<'a>, new: &Lookup<
                     c.what,
                     What::Created { .. } | What::Rank { from: None, .. } | What::Roadmap { from: None, .. }
                 );
-            let other = cure && c.id == *from;
+            // The old ID's other file arrived in this step (compared against the renumbered
+            // one, which is not it): what was said about it is replaced by its creation.
+            let other = arrived.is_some() && c.id == *from;
             !gone && !came && !other
         });
+        if let Some(x) = arrived {
+            added.push(change(
+                x,
+                What::Created { kind: x.kind.to_string(), fields: x.fields.clone(), criteria: x.criteria.clone() },
+            ));
+        }
         let file = if cure { from_path.clone() } else { None };
         added.push(change(n, What::Renumbered { from: from.clone(), to: to.clone(), file }));
         if let Some(o) = o {
@@ -575,18 +611,19 @@ pub fn fold_renumbers<'a>(out: &mut Vec<Change>, old: &Lookup<'a>, new: &Lookup<
 fn renumbers(changes: &[Change], gone: &[(String, ItemId)]) -> HashMap<String, (String, Option<String>)> {
     let mut out: HashMap<String, (String, Option<String>)> = HashMap::new();
     // (kind, title) -> (IDs deleted, IDs created) in this step.
-    type Pairs<'c> = HashMap<(&'c str, &'c str), (Vec<&'c str>, Vec<&'c str>)>;
+    type Pairs<'c> = HashMap<(&'c str, &'c str), (Vec<&'c Change>, Vec<&'c str>)>;
     let mut by: Pairs = HashMap::new();
     for c in changes {
         match &c.what {
-            What::Deleted { kind } => by.entry((kind, &c.title)).or_default().0.push(&c.id),
+            What::Deleted { kind } => by.entry((kind, &c.title)).or_default().0.push(c),
             What::Created { kind, .. } => by.entry((kind, &c.title)).or_default().1.push(&c.id),
             _ => {}
         }
     }
     for (_, (old, new)) in by {
         if let ([old], [new]) = (old.as_slice(), new.as_slice()) {
-            out.insert(new.to_string(), (old.to_string(), None));
+            let path = (!old.path.is_empty()).then(|| old.path.clone());
+            out.insert(new.to_string(), (old.id.clone(), path));
         }
     }
     let slug_of = |path: &str| -> String {

@@ -112,25 +112,58 @@ pub struct Snapshot {
     pub roadmap: Vec<(String, Vec<String>)>,
     /// Item files that could not be parsed: path -> message.
     pub broken: BTreeMap<String, String>,
+    /// The other files of an ID two or more files carry (two branches each made it), by path.
+    pub shadowed: BTreeMap<String, Rc<ItemState>>,
 }
 
 impl Snapshot {
     /// Take an item's state. When two files carry one ID, the one with the smaller path is the
-    /// item (however the files arrived, so that every way of building a snapshot agrees).
+    /// item (however the files arrived, so that every way of building a snapshot agrees) and
+    /// the other is kept in [`Snapshot::shadowed`].
     pub fn insert(&mut self, state: Rc<ItemState>) {
         self.paths.insert(state.path.clone(), state.id.clone());
+        self.shadowed.remove(&state.path);
         if let Some(shown) = self.items.get(&state.id)
-            && shown.path < state.path
+            && shown.path != state.path
             && self.paths.get(&shown.path) == Some(&state.id)
         {
-            return;
+            if shown.path < state.path {
+                self.shadowed.insert(state.path.clone(), state);
+                return;
+            }
+            let shown = Rc::clone(shown);
+            self.shadowed.insert(shown.path.clone(), shown);
         }
         self.items.insert(state.id.clone(), state);
     }
 
-    /// Forget the item held by the file at `rel`; returns it.
+    /// Every file's state of this ID, the item's first.
+    pub fn files_of(&self, id: &ItemId) -> Vec<&Rc<ItemState>> {
+        let mut out: Vec<&Rc<ItemState>> = self.items.get(id).into_iter().collect();
+        if !self.shadowed.is_empty() {
+            out.extend(self.shadowed.values().filter(|s| s.id == *id));
+        }
+        out
+    }
+
+    /// Forget the item held by the file at `rel`; returns it. When another file carries its
+    /// ID, that one is the item now.
     pub fn remove_path(&mut self, rel: &str) -> Option<Rc<ItemState>> {
         let id = self.paths.remove(rel)?;
+        if self.shadowed.remove(rel).is_some() {
+            return None;
+        }
+        let next = self.shadowed.iter().find(|(_, s)| s.id == id).map(|(p, _)| p.clone());
+        if let Some(next) = next
+            && self.items.get(&id).is_some_and(|s| s.path == rel)
+        {
+            let promoted = self.shadowed.remove(&next);
+            let removed = self.items.remove(&id);
+            if let Some(p) = promoted {
+                self.items.insert(id, p);
+            }
+            return removed;
+        }
         match self.items.get(&id) {
             Some(s) if s.path == rel => self.items.remove(&id),
             _ => None,

@@ -555,6 +555,7 @@ impl<'g> Walker<'g> {
         let mut deltas = Vec::new();
         diff_trees(git, &mut self.trees, old_tree.as_deref(), new_tree.as_deref(), "", &mut deltas)?;
         let mut before: BTreeMap<ItemId, Option<Rc<ItemState>>> = BTreeMap::new();
+        let mut before_files: BTreeMap<ItemId, Vec<Rc<ItemState>>> = BTreeMap::new();
         let mut backlog_edit = None;
         let mut roadmap_changed = false;
         // The lists as they were, taken (not copied) when a delta first touches them.
@@ -569,6 +570,9 @@ impl<'g> Walker<'g> {
                     Role::Item { .. } => {
                         if let Some(id) = snap.paths.get(p) {
                             before.entry(id.clone()).or_insert_with(|| snap.items.get(id).cloned());
+                            before_files
+                                .entry(id.clone())
+                                .or_insert_with(|| snap.files_of(id).into_iter().cloned().collect());
                         }
                         if new_blob.is_none()
                             && let Some(id) = snap.paths.get(p)
@@ -596,6 +600,9 @@ impl<'g> Walker<'g> {
                 Role::Item { .. } => match self.parse(oid, &p)? {
                     Parsed::Item(s) => {
                         before.entry(s.id.clone()).or_insert_with(|| snap.items.get(&s.id).cloned());
+                        before_files
+                            .entry(s.id.clone())
+                            .or_insert_with(|| snap.files_of(&s.id).into_iter().cloned().collect());
                         snap.insert(s);
                     }
                     Parsed::NotItem => {}
@@ -640,6 +647,14 @@ impl<'g> Walker<'g> {
             if new.is_none() && old.as_ref().is_some_and(|o| snap.broken.contains_key(&o.path)) {
                 continue;
             }
+            // An ID two files carry: its files are compared file by file.
+            let (was, now) = (&before_files[id], snap.files_of(id));
+            if was.len() > 1 || now.len() > 1 {
+                let was: Vec<&ItemState> = was.iter().map(|s| s.as_ref()).collect();
+                let now: Vec<&ItemState> = now.iter().map(|s| s.as_ref()).collect();
+                changes::compare_files(&was, &now, &mut out);
+                continue;
+            }
             changes::compare_item(old.as_deref(), new.map(|s| s.as_ref()), &mut out);
         }
         if backlog_edit.is_some() || roadmap_changed {
@@ -654,8 +669,15 @@ impl<'g> Walker<'g> {
                 changes::compare_roadmap(&old_view, &snap, &mut out);
             }
         }
-        let old_state = |id: &ItemId| before.get(id).and_then(|s| s.as_deref());
-        changes::fold_renumbers(&mut out, &old_state, &|id| snap.items.get(id).map(|s| s.as_ref()), &gone);
+        let old_state = |id: &ItemId, path: Option<&str>| match path {
+            None => before.get(id).and_then(|s| s.as_deref()),
+            Some(p) => before_files.get(id).and_then(|f| f.iter().find(|s| s.path == p)).map(|s| s.as_ref()),
+        };
+        let new_state = |id: &ItemId, path: Option<&str>| match path {
+            None => snap.items.get(id).map(|s| s.as_ref()),
+            Some(p) => snap.files_of(id).into_iter().find(|s| s.path == p).map(|s| s.as_ref()),
+        };
+        changes::fold_renumbers(&mut out, &old_state, &new_state, &gone);
         changes::sort(&mut out);
         Ok((snap, out, problems))
     }

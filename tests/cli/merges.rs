@@ -717,6 +717,16 @@ fn a_renumber_made_in_the_merge_itself_is_a_renumber_at_the_merge() {
         let t = colliding_ids_merged(&["merge", "-q", "--no-commit", "bob"]);
         t.pm(&["renumber", "S-2", "S-3", "--file", &format!("product/stories/{file}")]).success();
         t.commit("Merge bob, renumbering the second S-2");
+        // Against each parent: what came from the other, the renumber where it had the old ID.
+        let body = |args: &[&str]| t.pm(args).success().lines()[1..].join("\n");
+        let (first, second) = (body(&["diff", "HEAD^1", "HEAD"]), body(&["diff", "HEAD^2", "HEAD"]));
+        if by == "Bob" {
+            assert_eq!(first, "  S-3 created: Bob's story\n  S-3 entered the backlog at 3rd");
+            assert_eq!(second, "  S-2 created: Ann's story\n  S-3 renumbered from S-2");
+        } else {
+            assert_eq!(first, "  S-2 created: Bob's story\n  S-3 renumbered from S-2");
+            assert_eq!(second, "  S-3 created: Ann's story\n  S-3 entered the backlog at 2nd");
+        }
         let history = t.pm(&["history", "S-3", "--format", "json"]).success().json();
         let lines: Vec<String> = history["changes"]
             .as_array()
@@ -872,4 +882,22 @@ fn history_follows_a_renumber_into_the_other_branchs_changes() {
             "S-9 renumbered from S-3"
         ]
     );
+}
+
+#[test]
+fn a_diff_across_a_merge_of_colliding_ids_tells_each_file_apart() {
+    let t = colliding_ids();
+    let body = |args: &[&str]| t.pm(args).success().lines()[1..].join("\n");
+    assert_eq!(body(&["diff", "HEAD^1", "HEAD"]), "  S-2 created: Bob's story");
+    assert_eq!(body(&["diff", "HEAD^2", "HEAD"]), "  S-2 created: Ann's story");
+    let history = t.pm(&["history", "--all-fields", "--format", "json"]).success().json();
+    let mut created: Vec<String> = history["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["type"] == "created" && c["id"] == "S-2")
+        .map(|c| format!("{}: {}", c["author"].as_str().unwrap(), c["title"].as_str().unwrap()))
+        .collect();
+    created.sort();
+    assert_eq!(created, ["Bob: Bob's story", "Test User: Ann's story"]);
 }
