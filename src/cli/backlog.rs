@@ -44,9 +44,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         .filter_map(|name| crate::model::id::ItemId::from_file_name(&name.to_string_lossy()))
         .map(|id| id.to_string())
         .collect();
+    // IDs two files carry (two branches each made one): each file's line is its own row.
+    let shared: std::collections::HashMap<String, Vec<&crate::model::item::Item>> =
+        items.duplicates().into_iter().collect();
     let mut ranked = 0;
     for entry in list.entries() {
-        if !seen.insert(entry.id.clone()) {
+        let own = shared.get(&entry.id).and_then(|files| files.iter().find(|i| i.rel == entry.link).copied());
+        let key = if own.is_some() { format!("{}\u{0}{}", entry.id, entry.link) } else { entry.id.clone() };
+        if !seen.insert(key) {
             ctx.warn(&format!(
                 "{}:{}: {} is listed twice; `pm fmt` removes the repeat",
                 shown.display(),
@@ -55,7 +60,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             ));
             continue;
         }
-        let Some(item) = items.get(&entry.id) else {
+        let Some(item) = own.or_else(|| items.get(&entry.id)) else {
             if unreadable.contains(&entry.id) {
                 continue;
             }
@@ -86,7 +91,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     let mut missing: Vec<_> = items
         .of_kind(crate::model::id::Kind::Story)
-        .filter(|s| !product.config.is_closed(&s.status) && !seen.contains(&s.id.to_string()))
+        .filter(|s| {
+            let listed = seen.contains(&s.id.to_string()) || seen.contains(&format!("{}\u{0}{}", s.id, s.rel));
+            !product.config.is_closed(&s.status) && !listed
+        })
         .collect();
     missing.sort_by_key(|s| s.id.number);
     for s in missing {

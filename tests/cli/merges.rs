@@ -901,3 +901,14 @@ fn a_diff_across_a_merge_of_colliding_ids_tells_each_file_apart() {
     created.sort();
     assert_eq!(created, ["Bob: Bob's story", "Test User: Ann's story"]);
 }
+
+#[test]
+fn the_backlog_of_colliding_ids_shows_both_stories_and_points_at_renumber() {
+    let t = colliding_ids();
+    let run = t.pm(&["backlog", "--format", "ids"]);
+    assert_eq!(run.stdout, "S-1\nS-2\nS-2\n");
+    assert_eq!(
+        run.stderr,
+        "warning: S-2 is the ID of 2 files: product/stories/S-2-ann-s-story.md:2, product/stories/S-2-bob-s-story.md:2; `pm renumber S-2 NEW --file PATH` gives one a new ID\n"
+    );
+}
