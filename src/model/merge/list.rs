@@ -304,4 +304,18 @@ mod review {
         assert_eq!(out.text, backlog("S-2 S-1 S-4 S-3"));
         assert_eq!(out.notes, vec![Note::Review { ids: vec!["S-4".into()], view: "pm backlog" }]);
     }
+
+    #[test]
+    fn two_far_moves_to_the_same_rank_need_no_note() {
+        let out = merge(
+            List::Backlog,
+            Sides {
+                base: &backlog("S-1 S-2 S-3 S-4 S-5 S-6"),
+                ours: &backlog("S-2 S-3 S-1 S-4 S-5 S-6"),
+                theirs: &backlog("S-1 S-2 S-6 S-3 S-4 S-5"),
+            },
+        );
+        assert_eq!(out.text, backlog("S-2 S-6 S-3 S-1 S-4 S-5"));
+        assert_eq!(out.notes, vec![]);
+    }
 }

@@ -311,6 +311,11 @@ pub fn merge(base: &[Piece], ours: &[Piece], theirs: &[Piece]) -> Merged {
             lost.entry(i).or_insert(other(by));
         }
     } else {
+        // Two keys each surely moved, one by each side.
+        let surely_apart = |x: usize, y: usize| {
+            let (Some(bx), Some(by)) = (rb[x], rb[y]) else { return false };
+            (surely_o.contains(&bx) && surely_t.contains(&by)) || (surely_t.contains(&bx) && surely_o.contains(&by))
+        };
         // Whether x comes before y on a side (None: a side lacks one of them).
         let before = |pos: &[Option<usize>], x: usize, y: usize| Some(pos[x]? < pos[y]?);
         for &m in &placed_keys {
@@ -328,6 +333,9 @@ pub fn merge(base: &[Piece], ours: &[Piece], theirs: &[Piece]) -> Merged {
                     // (Both changed it: then both agree, a pair has two orders.)
                     _ if changed(o) => o.map(|o| (o, Side::Ours, true)),
                     _ if changed(t) => t.map(|t| (t, Side::Theirs, true)),
+                    // Neither side changed it: the base's, unless each key was surely moved, one by
+                    // each side (their order is then what their two places make it).
+                    (Some(_), _, _) if surely_apart(m, y) => None,
                     (Some(b), _, _) => Some((b, other(by), false)),
                     // A new key: the order of the side that has both.
                     (None, Some(o), None) => Some((o, Side::Ours, true)),
