@@ -370,7 +370,17 @@ impl<'g> Walker<'g> {
             Some(p) => self.git.product_tree(p)?,
             None => None,
         };
-        if tree_c == tree_p {
+        // (A merge that kept its first parent's tree may still have decided against the other,
+        // unless every parent had that tree.)
+        let same_as_all = tree_c == tree_p
+            && (!merge || {
+                let mut same = true;
+                for other in self.git.parents(commit)?.into_iter().skip(1) {
+                    same &= self.git.product_tree(&other)? == tree_c;
+                }
+                same
+            });
+        if same_as_all {
             return Ok(Entry { info: None, changes: Vec::new(), problems: Vec::new() });
         }
         let old = self.snapshot_for(tree_p, parent.as_ref())?;
@@ -386,40 +396,60 @@ impl<'g> Walker<'g> {
                     list.iter().any(|c| c.id == id && matches!(c.what, changes::What::Created { .. }))
                 };
                 let renumbered_here = |c: &Change, other: &[Change]| matches!(&c.what, changes::What::Renumbered { to, .. } if created(other, to));
-                // A field a parent's branch had changed since the merge base and the merge set
-                // otherwise was decided here (a conflict resolved, one side's change dropped).
-                // (Built only when one side has a field change the other lacks.)
+                // A field, the prose or a criterion a parent's branch had changed since the merge
+                // base and the merge set otherwise was decided here (a conflict resolved, one
+                // side's change dropped). (Built only when one side has such a change the other
+                // lacks.)
                 let first = parent.as_ref().map(|p| p.id());
-                let field_change = |c: &Change| matches!(c.what, changes::What::Field { .. });
-                let one_sided = changes.iter().filter(|c| field_change(c)).any(|c| !against.contains(c))
-                    || against.iter().filter(|c| field_change(c)).any(|c| !changes.contains(c));
+                let decidable = |c: &Change| {
+                    use changes::What::*;
+                    matches!(
+                        c.what,
+                        Field { .. } | Described {} | AcEdited { .. } | AcChecked { .. } | AcUnchecked { .. }
+                    )
+                };
+                let one_sided = changes.iter().filter(|c| decidable(c)).any(|c| !against.contains(c))
+                    || against.iter().filter(|c| decidable(c)).any(|c| !changes.contains(c));
                 let base = match first {
                     Some(p) if one_sided => self.git.merge_base(p, other.id())?,
                     _ => None,
                 };
-                let base = match base {
+                let (base, ours_then) = match base {
                     Some(b) => {
                         let b = self.git.commit(b)?;
-                        Some(self.build(self.git.product_tree(&b)?, Some(&b))?)
+                        let base = self.build(self.git.product_tree(&b)?, Some(&b))?;
+                        (Some(base), Some(self.build(tree_p, parent.as_ref())?))
                     }
-                    None => None,
+                    None => (None, None),
                 };
-                let overrode = |c: &Change| {
-                    let changes::What::Field { field, from, .. } = &c.what else { return false };
+                // `parent`: the snapshot the change was computed against.
+                let overrode = |c: &Change, parent: Option<&Snapshot>| {
+                    use changes::What::*;
                     let Some(base) = &base else { return false };
                     // (The same item: at the merge base already, in the same file.)
                     let id = crate::model::id::ItemId::parse(&c.id);
-                    let Some(was) = id.as_ref().and_then(|id| base.items.get(id)).filter(|s| s.path == c.path) else {
-                        return false;
+                    let in_file = |snap: &'_ Snapshot| {
+                        id.as_ref().and_then(|id| snap.items.get(id)).filter(|s| s.path == c.path).cloned()
                     };
-                    was.field(field) != from.as_deref()
+                    let Some(was) = in_file(base) else { return false };
+                    let then = parent.and_then(in_file);
+                    let ac = |s: &ItemState, ac: &str| s.criteria.iter().find(|x| x.ac == ac).cloned();
+                    match &c.what {
+                        Field { field, from, .. } => was.field(field) != from.as_deref(),
+                        Described {} => then.is_some_and(|t| t.body != was.body),
+                        AcEdited { ac: n, from, .. } => ac(&was, n).is_some_and(|x| x.text != *from),
+                        AcChecked { ac: n, .. } => ac(&was, n).is_some_and(|x| x.checked),
+                        AcUnchecked { ac: n, .. } => ac(&was, n).is_some_and(|x| !x.checked),
+                        _ => false,
+                    }
                 };
                 let from_theirs: Vec<Change> = against
                     .iter()
-                    .filter(|c| renumbered_here(c, &changes) || (!changes.contains(c) && overrode(c)))
+                    .filter(|c| renumbered_here(c, &changes) || (!changes.contains(c) && overrode(c, Some(&theirs))))
                     .cloned()
                     .collect();
-                changes.retain(|c| against.contains(c) || renumbered_here(c, &against) || overrode(c));
+                changes
+                    .retain(|c| against.contains(c) || renumbered_here(c, &against) || overrode(c, ours_then.as_ref()));
                 changes.extend(from_theirs);
             }
         }

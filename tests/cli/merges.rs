@@ -912,3 +912,33 @@ fn the_backlog_of_colliding_ids_shows_both_stories_and_points_at_renumber() {
         "warning: S-2 is the ID of 2 files: product/stories/S-2-ann-s-story.md:2, product/stories/S-2-bob-s-story.md:2; `pm renumber S-2 NEW --file PATH` gives one a new ID\n"
     );
 }
+
+#[test]
+fn prose_and_criterion_conflicts_resolved_in_the_merge_are_in_the_history_at_the_merge() {
+    let (t, merge) = two_branches(
+        |t| {
+            let text = t.read(S3).replace("## Acceptance criteria", "For Ann.\n\n## Acceptance criteria");
+            t.write(S3, &text.replace("Given one, then two", "Given one, then two (Ann)"));
+        },
+        |t| {
+            let text = t.read(S3).replace("## Acceptance criteria", "For Bob.\n\n## Acceptance criteria");
+            t.write(S3, &text.replace("Given one, then two", "Given one, then two (Bob)"));
+        },
+    );
+    assert_eq!(merge.code, 1);
+    t.git(&["checkout", "--ours", S3]);
+    t.git(&["add", "-A"]);
+    t.git(&["-c", "user.name=Sam", "commit", "-qm", "Merge b: Ann's words"]);
+    let history = t.pm(&["history", "S-3", "--all-fields", "--format", "json"]).success().json();
+    let at_merge: Vec<&str> = history["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["author"] == "Sam")
+        .map(|c| c["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        at_merge,
+        ["S-3 AC-1 reworded: \"Given one, then two (Bob)\" -> \"Given one, then two (Ann)\"", "S-3 description edited"]
+    );
+}
