@@ -47,3 +47,5 @@ mod regressions;
 mod generator;
 #[path = "cli/merges.rs"]
 mod merges;
+#[path = "cli/schema.rs"]
+mod schema;

@@ -19,6 +19,7 @@ pub mod format;
 mod links;
 mod lists;
 pub mod rules;
+pub mod schema;
 mod sprints;
 
 use std::collections::{BTreeSet, HashMap};

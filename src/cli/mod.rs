@@ -21,6 +21,7 @@ mod output;
 mod rank;
 mod renumber;
 mod roadmap;
+mod schema;
 mod set;
 mod setup;
 mod show;
@@ -120,6 +121,8 @@ enum Command {
     Completions(completions::Args),
     /// Print the man page, or write one per command with --out DIR
     Man(man::Args),
+    /// Print the JSON Schema of a kind's front matter or of pm.yaml (for editors)
+    Schema(schema::Args),
     /// Register pm's merge driver in this clone (once per clone; pm init does it)
     Setup(setup::Args),
     /// Merge three versions of a product file (the merge driver git runs)
@@ -419,6 +422,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Forecast(a) => forecast::run(&ctx, a),
         Command::Completions(a) => completions::run(&ctx, a),
         Command::Man(a) => man::run(&ctx, a),
+        Command::Schema(a) => schema::run(&ctx, a),
         Command::Setup(a) => setup::run(&ctx, a),
         Command::MergeFile(a) => return merge_file::run(a),
     }?;

@@ -1,0 +1,163 @@
+//! JSON Schemas (draft 2020-12) of each kind's front matter and of `pm.yaml`, for editors
+//! (yaml-language-server, VS Code) and other tools. Item schemas come from the same field lists
+//! and settings the reader and `pm check` use: the configured statuses, priorities, points
+//! scale, ID prefixes, custom fields and required fields. `pm.yaml`'s schema mirrors
+//! [`Config`]'s keys (a test checks the two list the same keys).
+
+use serde_json::{Map, Value, json};
+
+use crate::check::rules::RULES;
+use crate::model::config::Config;
+use crate::model::id::Kind;
+use crate::model::item::{ALLOW_FIELD, COMMON_FIELDS, own_fields};
+
+const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// What `pm schema` can describe: an item kind, or the settings file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Item(Kind),
+    Config,
+}
+
+impl Target {
+    pub const ALL: [Target; 5] = [
+        Target::Item(Kind::Vision),
+        Target::Item(Kind::Epic),
+        Target::Item(Kind::Story),
+        Target::Item(Kind::Sprint),
+        Target::Config,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Item(k) => k.name(),
+            Target::Config => "config",
+        }
+    }
+
+    /// The schema of this target under these settings.
+    pub fn schema(self, config: &Config) -> Value {
+        match self {
+            Target::Item(kind) => item(kind, config),
+            Target::Config => settings(),
+        }
+    }
+}
+
+fn id_of(config: &Config, kind: Kind) -> Value {
+    json!({"type": "string", "pattern": format!("^{}-[0-9]+$", regex_escape(config.prefix(kind)))})
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars().flat_map(|c| if c.is_ascii_alphanumeric() { vec![c] } else { vec!['\\', c] }).collect()
+}
+
+fn strings(values: &[String]) -> Value {
+    json!({"type": "string", "enum": values})
+}
+
+/// One value or a list of them (`labels: ux` and `labels: [ux, web]` both read).
+fn one_or_list(item: Value) -> Value {
+    json!({"oneOf": [item.clone(), {"type": "array", "items": item}]})
+}
+
+const DATE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+
+/// The front matter of an item of `kind`.
+fn item(kind: Kind, config: &Config) -> Value {
+    let mut props = Map::new();
+    for field in COMMON_FIELDS.iter().chain(own_fields(kind)) {
+        let schema = match *field {
+            "id" => id_of(config, kind),
+            "title" => json!({"type": "string", "minLength": 1}),
+            "status" => strings(config.statuses(kind)),
+            "owner" | "goal" => json!({"type": "string"}),
+            "labels" => one_or_list(json!({"type": "string"})),
+            "epic" => id_of(config, Kind::Epic),
+            "vision" => id_of(config, Kind::Vision),
+            "sprint" => id_of(config, Kind::Sprint),
+            "priority" => strings(&config.priorities),
+            "points" => json!({"type": "integer", "enum": config.points}),
+            "depends_on" => one_or_list(id_of(config, Kind::Story)),
+            "target" | "start" | "end" => json!({"type": "string", "pattern": DATE}),
+            "capacity" => json!({"type": "integer", "minimum": 0}),
+            "metrics" => json!({
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "target": {"type": ["number", "string"]},
+                        "current": {"type": ["number", "string"]}
+                    }
+                }
+            }),
+            _ => json!({}),
+        };
+        props.insert(field.to_string(), schema);
+    }
+    props.insert(
+        ALLOW_FIELD.into(),
+        json!({
+            "type": "object",
+            "description": "pm check rules silenced for this item, each with a reason",
+            "propertyNames": {"enum": RULES.iter().map(|r| r.code).collect::<Vec<_>>()},
+            "additionalProperties": {"type": "string", "minLength": 1}
+        }),
+    );
+    for custom in &config.custom_fields {
+        props.entry(custom.clone()).or_insert(json!({}));
+    }
+    let mut required: Vec<String> = vec!["id".into(), "title".into(), "status".into()];
+    required.extend(config.required_fields(kind).iter().filter(|f| !required.contains(f)).cloned().collect::<Vec<_>>());
+    json!({
+        "$schema": DRAFT,
+        "title": format!("pm {} front matter", kind.name()),
+        "description": format!("The YAML between the --- lines of a {} file under product/ (docs/format.md).", kind.name()),
+        "type": "object",
+        "required": required,
+        "properties": props,
+        "additionalProperties": false
+    })
+}
+
+/// The keys of `pm.yaml`, as [`Config`] reads them (unknown keys are an error there too).
+fn settings() -> Value {
+    let per_kind = |value: Value| {
+        json!({
+            "type": "object",
+            "properties": {"vision": value, "epic": value, "story": value, "sprint": value},
+            "additionalProperties": false
+        })
+    };
+    let list = json!({"type": "array", "items": {"type": "string"}});
+    json!({
+        "$schema": DRAFT,
+        "title": "pm settings (product/pm.yaml)",
+        "description": "Every setting is optional; docs/format.md describes each.",
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "prefixes": per_kind(json!({"type": "string", "pattern": "^[A-Za-z]+$"})),
+            "statuses": per_kind(list.clone()),
+            "closed": list,
+            "default_status": per_kind(json!({"type": "string"})),
+            "priorities": list,
+            "points": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+            "custom_fields": list,
+            "rules": {
+                "type": "object",
+                "propertyNames": {"enum": RULES.iter().map(|r| r.code).collect::<Vec<_>>()},
+                "additionalProperties": {"enum": ["error", "warning", "off"]}
+            },
+            "required_fields": per_kind(list.clone()),
+            "sprint_length": {"type": "string", "pattern": "^[0-9]+[wd]$"},
+            "started": list,
+            "finished": list,
+            "working_days": {"type": "array", "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}}
+        },
+        "additionalProperties": false
+    })
+}
