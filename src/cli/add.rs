@@ -158,6 +158,21 @@ pub(crate) fn create(ctx: &Ctx, kind: Kind, new: &NewItem, edit: bool) -> Result
             });
         }
     };
+    // A story without criteria fails `pm check` (unless the team turned the rule off): say so
+    // now, with the command that adds one.
+    if kind == Kind::Story {
+        let rule = "story/no-acceptance-criteria";
+        let empty =
+            crate::store::product::read_file(&path).ok().and_then(|b| String::from_utf8(b).ok()).is_some_and(|text| {
+                crate::model::frontmatter::split(&text)
+                    .is_ok_and(|s| crate::model::criteria::Criteria::parse(&text[s.body]).items.is_empty())
+            });
+        if empty && crate::check::severity(&product.config, rule) != crate::model::severity::Severity::Off {
+            ctx.warn(&format!(
+                "{id} has no acceptance criteria yet, which `pm check` reports ({rule}); add one: pm ac add {id} \"Given ..., when ..., then ...\""
+            ));
+        }
+    }
     if ctx.quiet {
         // Scripts capture the new ID: `id=$(pm -q story add ...)`.
         return crate::cli::output::print(&format!("{id}\n"));

@@ -109,3 +109,15 @@ fn quiet_add_prints_only_the_new_id() {
     let t = Test::initialized();
     t.pm(&["-q", "story", "add", "Scripted"]).success().stdout_is("S-1\n");
 }
+
+#[test]
+fn a_story_added_without_criteria_is_told_what_check_will_say() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "No criteria yet"]).success().stderr_is(
+        "warning: S-1 has no acceptance criteria yet, which `pm check` reports (story/no-acceptance-criteria); add one: pm ac add S-1 \"Given ..., when ..., then ...\"\n",
+    );
+    t.pm(&["story", "add", "With one", "--ac", "Given a, then b"]).success().stderr_is_empty();
+    let yaml = t.read("product/pm.yaml").replace("rules: {}", "rules: {story/no-acceptance-criteria: off}");
+    t.write("product/pm.yaml", &yaml);
+    t.pm(&["story", "add", "A spike"]).success().stderr_is_empty();
+}

@@ -286,6 +286,13 @@ impl Run {
         self
     }
 
+    pub fn stderr_is(self, text: &str) -> Run {
+        if self.stderr != text {
+            self.fail(&format!("stderr is not {text:?}"));
+        }
+        self
+    }
+
     pub fn stderr_is_empty(self) -> Run {
         if !self.stderr.is_empty() {
             self.fail("stderr is not empty");
