@@ -3,7 +3,7 @@
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
 use crate::model::id::Kind;
-use crate::ops::set::{Changed, set, set_status};
+use crate::ops::set::{Changed, set};
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -23,8 +23,12 @@ pub struct Args {
 /// Change the status and update the backlog or roadmap in one step.
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
-    /// The item's ID
-    id: String,
+    /// The items' IDs (all change, or none)
+    #[arg(required = true, value_name = "ID")]
+    ids: Vec<String>,
+    /// Close an epic whose stories are still open
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
@@ -46,36 +50,56 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
 pub fn run_status(ctx: &Ctx, kind: Kind, a: StatusArgs, status: &str) -> Result<()> {
     let product = ctx.product()?;
     let mut tx = ctx.transaction(&product)?;
-    let item = product.get(&a.id, kind)?;
     if !product.config.statuses(kind).iter().any(|s| s == status) {
         return Err(Error::bad_argument(format!("`{status}` is not a {kind} status in pm.yaml"))
-            .with_hint(format!("use pm {kind} set {} status=...", a.id)));
+            .with_hint(format!("use pm {kind} set {} status=...", a.ids[0])));
     }
-    if kind == Kind::Story && status == "done" {
-        let open = item.criteria.items.iter().filter(|c| !c.checked).count();
-        if open > 0 {
-            ctx.warn(&format!(
-                "{} is done with {open} of {} acceptance criteria unchecked",
-                item.id,
-                item.criteria.items.len()
-            ));
+    let mut changes = Vec::new();
+    let mut warnings = Vec::new();
+    for text in &a.ids {
+        let item = product.get(text, kind)?;
+        if kind == Kind::Story && status == "done" {
+            let open = item.criteria.items.iter().filter(|c| !c.checked).count();
+            if open > 0 {
+                warnings.push(format!(
+                    "{} is done with {open} of {} acceptance criteria unchecked",
+                    item.id,
+                    item.criteria.items.len()
+                ));
+            }
         }
-    }
-    if kind == Kind::Epic && product.config.is_closed(status) {
-        let id = item.id.to_string();
-        let (items, _) = product.load_all_lenient();
-        let open: Vec<String> = items
-            .of_kind(Kind::Story)
-            .filter(|s| s.epic().as_deref() == Some(id.as_str()) && !product.config.is_closed(&s.status))
-            .map(|s| s.id.to_string())
-            .collect();
-        if !open.is_empty() {
-            let stories = crate::cli::output::plural(open.len(), "open story", "open stories");
-            ctx.warn(&format!("{id} is {status} with {stories}: {}", open.join(", ")));
+        if kind == Kind::Epic && product.config.is_closed(status) {
+            let id = item.id.to_string();
+            let (items, _) = product.load_all_lenient();
+            let open: Vec<String> = items
+                .of_kind(Kind::Story)
+                .filter(|s| s.epic().as_deref() == Some(id.as_str()) && !product.config.is_closed(&s.status))
+                .map(|s| s.id.to_string())
+                .collect();
+            if !open.is_empty() {
+                let stories = crate::cli::output::plural(open.len(), "open story", "open stories");
+                let what = format!("{id} has {stories}: {}", open.join(", "));
+                if !a.force {
+                    return Err(Error::bad_argument(what).with_hint(format!(
+                        "close or move them first (pm story done ...), or close the epic anyway: pm epic {} {id} --force",
+                        if status == "done" { "done" } else { "drop" }
+                    )));
+                }
+                warnings.push(format!("{id} is {status} with {stories}: {}", open.join(", ")));
+            }
         }
+        changes.push(crate::ops::set::stage_status(&mut tx, item, status)?);
     }
-    let changed = set_status(&mut tx, item, status)?;
-    report(ctx, &changed)
+    if changes.iter().any(|c| !c.is_noop()) {
+        tx.commit()?;
+    }
+    for w in warnings {
+        ctx.warn(&w);
+    }
+    for c in &changes {
+        report(ctx, c)?;
+    }
+    Ok(())
 }
 
 fn report(ctx: &Ctx, c: &Changed) -> Result<()> {

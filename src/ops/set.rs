@@ -53,9 +53,11 @@ pub fn set(tx: &mut Transaction, item: Item, assignments: &[(String, String)], f
 }
 
 /// Set the status (as `pm story done` does).
-pub fn set_status(tx: &mut Transaction, item: Item, status: &str) -> Result<Changed> {
+/// Stage a status change (and the backlog or roadmap line it moves): several items change in
+/// one commit of the transaction.
+pub fn stage_status(tx: &mut Transaction, item: Item, status: &str) -> Result<Changed> {
     values::status(tx.product(), item.kind, status)?;
-    apply(tx, item, &[("status".into(), FieldValue::Scalar(frontmatter::yaml_scalar(status)))])
+    stage_set(tx, item, &[("status".into(), FieldValue::Scalar(frontmatter::yaml_scalar(status)))])
 }
 
 /// Replace an item's whole text (from the editor), keeping its ID.

@@ -61,8 +61,25 @@ fn done_sets_the_status_and_leaves_the_backlog_in_one_step() {
 fn drop_an_epic_takes_it_off_the_roadmap() {
     let t = hand_edited();
     assert!(t.read("product/roadmap.md").contains("[E-1]"));
-    t.pm(&["epic", "drop", "E-1"]).success();
+    // Its story is open: refused, unless forced.
+    t.pm(&["epic", "drop", "E-1"]).code(2).stderr_has("E-1 has 1 open story: S-1");
+    assert!(t.read("product/roadmap.md").contains("[E-1]"));
+    t.pm(&["epic", "drop", "E-1", "--force"]).success();
     assert!(!t.read("product/roadmap.md").contains("[E-1]"));
+}
+
+#[test]
+fn done_and_drop_take_several_ids_and_change_all_or_none() {
+    let t = Test::initialized();
+    for title in ["One", "Two", "Three"] {
+        t.pm(&["story", "add", title, "--ac", "Given a, then b"]).success();
+    }
+    let before = t.snapshot();
+    t.pm(&["story", "done", "S-1", "S-9"]).code(2).stderr_has("no story with ID S-9");
+    assert_eq!(t.snapshot(), before, "nothing changed when one ID is wrong");
+    t.pm(&["story", "done", "S-1", "S-3"]).success();
+    assert_eq!(t.pm(&["backlog", "--format", "ids"]).success().stdout, "S-2\n");
+    assert!(t.read(&t.find("product/stories", "S-3-")).contains("status: done\n"));
 }
 
 #[test]
