@@ -177,6 +177,10 @@ pub fn assignment(product: &Product, item: &Item, key: &str, value: &str) -> Res
                 }
                 link(product, id, Kind::Story)?;
             }
+            if let Some(path) = dependency_cycle(product, &item.id.to_string(), &ids) {
+                return Err(Error::bad_argument(format!("{} would depend on itself: {}", item.id, path.join(" -> ")))
+                    .with_hint("a story cannot wait for one that waits for it; drop one of the links"));
+            }
             FieldValue::List(ids)
         }
         "metrics" => {
@@ -185,6 +189,41 @@ pub fn assignment(product: &Product, item: &Item, key: &str, value: &str) -> Res
         }
         _ => raw_value(v),
     })
+}
+
+/// The chain `id -> ... -> id` the new links `deps` of `id` would close, if any.
+fn dependency_cycle(product: &Product, id: &str, deps: &[String]) -> Option<Vec<String>> {
+    let (stories, _) = product.load_kind_lenient(Kind::Story);
+    let graph: std::collections::HashMap<String, Vec<String>> =
+        stories.all.iter().map(|s| (s.id.to_string(), s.depends_on())).collect();
+    // Depth-first from each new link, remembering the way back.
+    let mut came_from: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut stack: Vec<String> = Vec::new();
+    for d in deps {
+        if !came_from.contains_key(d) {
+            came_from.insert(d.clone(), id.to_string());
+            stack.push(d.clone());
+        }
+    }
+    while let Some(at) = stack.pop() {
+        for next in graph.get(&at).into_iter().flatten() {
+            if next == id {
+                let mut path = vec![id.to_string(), at.clone()];
+                let mut cur = at.clone();
+                while let Some(prev) = came_from.get(&cur).filter(|p| *p != id) {
+                    path.insert(1, prev.clone());
+                    cur = prev.clone();
+                }
+                path.push(id.to_string());
+                return Some(path);
+            }
+            if !came_from.contains_key(next) {
+                came_from.insert(next.clone(), at.clone());
+                stack.push(next.clone());
+            }
+        }
+    }
+    None
 }
 
 /// A value for a field `pm` does not know: YAML when it reads as a scalar or flow list,

@@ -170,3 +170,19 @@ fn setting_an_unrelated_field_never_touches_the_backlog() {
     t.pm(&["story", "set", "S-1", "owner=kim"]).success();
     assert_eq!(t.read("product/backlog.md"), "# Backlog\n\n");
 }
+
+#[test]
+fn a_dependency_that_closes_a_cycle_is_refused_with_the_cycle() {
+    let t = Test::initialized();
+    for title in ["One", "Two", "Three"] {
+        t.pm(&["story", "add", title, "--ac", "Given a, then b"]).success();
+    }
+    t.pm(&["story", "set", "S-2", "depends_on=S-1"]).success();
+    t.pm(&["story", "set", "S-3", "depends_on=S-2"]).success();
+    let before = t.snapshot();
+    t.pm(&["story", "set", "S-1", "depends_on=S-3"]).code(2).stderr_is(
+        "error: S-1 would depend on itself: S-1 -> S-3 -> S-2 -> S-1\n  hint: a story cannot wait for one that waits for it; drop one of the links\n",
+    );
+    assert_eq!(t.snapshot(), before);
+    t.pm(&["story", "set", "S-1", "depends_on="]).success();
+}
