@@ -36,6 +36,9 @@ pub struct Args {
     /// Only stories of this sprint, or `none` for those in no sprint (stories only)
     #[arg(long, value_name = "SPRINT|none")]
     sprint: Option<String>,
+    /// Only the first N (in backlog order for stories, by ID for the rest)
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     format: ListFormat,
@@ -86,6 +89,9 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
         |i: &crate::model::item::Item| if kind == Kind::Story { ranks.get(&i.id.to_string()).copied() } else { None };
     // The key looks the rank up by ID text: compute it once per item, not once per comparison.
     selected.sort_by_cached_key(|i| (rank_of(i).unwrap_or(usize::MAX), i.id.number));
+    if let Some(n) = a.limit {
+        selected.truncate(n);
+    }
     if a.format == ListFormat::Json {
         crate::cli::output::print_json_array(&selected, |i| view::ItemJson {
             product: &product,

@@ -134,3 +134,12 @@ fn json_outputs_keep_every_character_of_a_title() {
     assert_eq!(t.pm(&["story", "list", "--format", "json"]).success().json()[0]["title"], title);
     assert_eq!(t.pm(&["backlog", "--format", "json"]).success().json()[0]["title"], title);
 }
+
+#[test]
+fn story_list_limit_keeps_the_first_in_backlog_order() {
+    let t = crate::harness::Test::with_example();
+    let all = t.pm(&["story", "list", "--format", "ids"]).success().stdout;
+    let first: String = all.lines().take(3).map(|l| format!("{l}\n")).collect();
+    t.pm(&["story", "list", "--format", "ids", "--limit", "3"]).success().stdout_is(&first);
+    t.pm(&["epic", "list", "--format", "ids", "--limit", "1"]).success().stdout_is("E-1\n");
+}
