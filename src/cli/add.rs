@@ -61,8 +61,17 @@ pub struct StoryArgs {
     #[arg(long)]
     sprint: Option<String>,
     /// Put it at the top of the backlog instead of the bottom
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["before", "after", "to"])]
     top: bool,
+    /// Put it just above this story in the backlog
+    #[arg(long, value_name = "STORY", conflicts_with_all = ["after", "to"])]
+    before: Option<String>,
+    /// Put it just below this story in the backlog
+    #[arg(long, value_name = "STORY", conflicts_with = "to")]
+    after: Option<String>,
+    /// Put it at this rank (1 is the top)
+    #[arg(long, value_name = "N")]
+    to: Option<usize>,
 }
 
 /// Create an epic and put it on the roadmap.
@@ -115,11 +124,28 @@ pub fn run_story(ctx: &Ctx, a: StoryArgs) -> Result<()> {
         depends_on: a.depends_on.iter().flat_map(|d| d.split(',')).map(|d| d.trim().to_string()).collect(),
         criteria: a.criteria,
         user_story: a.role.zip(a.want).map(|(r, w)| (r, w, a.so_that)),
-        placement: Some(if a.top { Placement::Top } else { Placement::Bottom }),
+        placement: Some(match (a.top, a.before, a.after, a.to) {
+            (true, ..) => Placement::Top,
+            (_, Some(s), ..) => Placement::Before(canonical(&product_config(ctx), &s)),
+            (_, _, Some(s), _) => Placement::After(canonical(&product_config(ctx), &s)),
+            (_, _, _, Some(n)) => Placement::To(n.max(1)),
+            _ => Placement::Bottom,
+        }),
         sprint: a.sprint,
         ..base(&a.common)
     };
     create(ctx, Kind::Story, &new, a.common.edit)
+}
+
+/// The product's settings, for reading an ID typed in any case (the defaults outside one: the
+/// command then fails on the product itself).
+fn product_config(ctx: &Ctx) -> crate::model::config::Config {
+    ctx.product().map(|p| p.config).unwrap_or_default()
+}
+
+/// An ID as the product writes it (`s-3` is S-3), or as typed.
+fn canonical(config: &crate::model::config::Config, text: &str) -> String {
+    config.id_from_input(text).map(|id| id.to_string()).unwrap_or_else(|| text.to_string())
 }
 
 pub fn run_epic(ctx: &Ctx, a: EpicArgs) -> Result<()> {

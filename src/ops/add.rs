@@ -150,7 +150,7 @@ impl Prepared {
         let mut number = next_number(kind, &prefix, ids::highest_in_use(product, kind)?)?;
         let mut text =
             text.unwrap_or_else(|| render(kind, &ItemId::new(&prefix, number), &title, &status, points, &new));
-        let placement = new.placement.unwrap_or(Placement::Bottom);
+        let placement = new.placement.clone().unwrap_or(Placement::Bottom);
         let parse_draft = |text: &str| {
             Item::parse(text.to_string(), PathBuf::new(), String::new(), PathBuf::from("(new item)"), &product.config)
         };
@@ -176,7 +176,7 @@ impl Prepared {
                 values::check_item(product, &item)?;
             }
             tx.create(&path, text.clone());
-            sync_lists(tx, &item, Some((placement, horizon)))?;
+            sync_lists(tx, &item, Some((placement.clone(), horizon)))?;
             match tx.commit() {
                 Ok(()) => return Ok(Created { id, path, item }),
                 // Someone made that file behind our back: take the next number.

@@ -17,10 +17,15 @@ use crate::model::listfile::{HORIZONS, ListFile};
 use crate::store::transaction::Transaction;
 
 /// Where an item goes when it joins its list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placement {
     Top,
     Bottom,
+    /// Just above, or just below, this item (backlog only).
+    Before(String),
+    After(String),
+    /// At this 1-based rank (backlog only).
+    To(usize),
 }
 
 /// Keep `backlog.md` (stories) or `roadmap.md` (epics) in step with an item that was created
@@ -48,9 +53,18 @@ pub fn sync_lists(tx: &mut Transaction, item: &Item, may_insert: Option<(Placeme
             list.replace(&id, &item.rel, &item.title);
         }
     } else if let Some((placement, horizon)) = may_insert {
+        let near = |other: &str| {
+            list.entries().iter().position(|e| e.id == other).ok_or_else(|| {
+                crate::error::Error::bad_argument(format!("{other} is not in the backlog"))
+                    .with_hint("name a story listed in backlog.md (pm backlog), or use --top")
+            })
+        };
         let index = match placement {
             Placement::Top => 0,
             Placement::Bottom => usize::MAX,
+            Placement::Before(other) => near(&other)?,
+            Placement::After(other) => near(&other)? + 1,
+            Placement::To(rank) => rank.saturating_sub(1),
         };
         if before.is_empty() {
             list = ListFile::parse(&match item.kind {

@@ -65,3 +65,20 @@ fn roadmap_move_between_horizons() {
     t.pm(&["roadmap", "move", "E-5", "someday"]).code(2).stderr_has("unknown horizon");
     t.pm(&["roadmap", "move", "E-1", "now"]).code(2).stderr_has("closed epics are not on the roadmap");
 }
+
+#[test]
+fn story_add_takes_before_after_and_to() {
+    let t = crate::harness::Test::initialized();
+    for title in ["One", "Two", "Three"] {
+        t.pm(&["story", "add", title, "--ac", "Given a, then b"]).success();
+    }
+    t.pm(&["story", "add", "Four", "--ac", "Given a, then b", "--after", "s-1"]).success();
+    t.pm(&["story", "add", "Five", "--ac", "Given a, then b", "--before", "S-3"]).success();
+    t.pm(&["story", "add", "Six", "--ac", "Given a, then b", "--to", "1"]).success();
+    t.pm(&["backlog", "--format", "ids"]).success().stdout_is("S-6\nS-1\nS-4\nS-2\nS-5\nS-3\n");
+    let before = t.snapshot();
+    t.pm(&["story", "add", "Seven", "--ac", "Given a, then b", "--before", "S-9"])
+        .code(2)
+        .stderr_has("S-9 is not in the backlog");
+    assert_eq!(t.snapshot(), before, "nothing is created when the place is wrong");
+}
