@@ -290,8 +290,16 @@ impl Product {
     pub fn get(&self, text: &str, kind: Kind) -> Result<Item> {
         let unknown = |suggestion| Error::UnknownId { kind: kind.name().into(), id: text.into(), suggestion };
         let Some(id) = self.config.id_from_input(text) else {
-            return Err(Error::bad_argument(format!("`{text}` is not an ID"))
-                .with_hint(crate::model::id::id_hint(self.config.prefix(kind))));
+            // `S16` is S-16 without its dash.
+            let t = text.trim();
+            let split =
+                t.find(|c: char| c.is_ascii_digit()).filter(|&i| i > 0 && t[i..].chars().all(|c| c.is_ascii_digit()));
+            let dashed = split.and_then(|i| self.config.id_from_input(&format!("{}-{}", &t[..i], &t[i..])));
+            let hint = match dashed.filter(|d| self.config.kind_of(d).is_some()) {
+                Some(d) => format!("did you mean {d}?"),
+                None => crate::model::id::id_hint(self.config.prefix(kind)),
+            };
+            return Err(Error::bad_argument(format!("`{text}` is not an ID")).with_hint(hint));
         };
         if self.config.kind_of(&id) != Some(kind) {
             let other =

@@ -173,3 +173,9 @@ fn ids_are_taken_in_any_case_on_the_command_line() {
     assert!(!t.read("product/backlog.md").contains("[s-10]"));
     assert!(t.pm(&["sprint", "show", "sp-3"]).success().stdout.starts_with("SP-3 Sprint 3 (active)\n"));
 }
+
+#[test]
+fn an_id_without_its_dash_gets_did_you_mean() {
+    let t = crate::harness::Test::with_example();
+    t.pm(&["story", "show", "s16"]).code(2).stderr_is("error: `s16` is not an ID\n  hint: did you mean S-16?\n");
+}
