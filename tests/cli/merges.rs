@@ -484,23 +484,9 @@ fn a_renumber_after_a_merge_is_told_as_a_renumber_and_followed() {
         );
         assert_eq!(change["title"], title);
         // Its life before the renumber is the file's, not the other S-2's.
-        let history = t.pm(&["history", "S-3", "--format", "json"]).success().json();
-        let lines: Vec<String> = history["changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| format!("{}: {}", c["author"].as_str().unwrap(), c["description"].as_str().unwrap()))
-            .collect();
+        let lines = authored_history(&t, &["history", "S-3"]);
         let by = if title.starts_with("Bob") { "Bob" } else { "Test User" };
-        assert_eq!(
-            lines,
-            [
-                format!("{by}: S-2 created: {title}"),
-                format!("{by}: S-2 entered the backlog at 2nd"),
-                "Test User: S-3 renumbered from S-2".to_string()
-            ],
-            "{file}"
-        );
+        assert_eq!(lines, life_renumbered_to_s3(by, title), "{file}");
     }
 }
 
@@ -727,22 +713,8 @@ fn a_renumber_made_in_the_merge_itself_is_a_renumber_at_the_merge() {
             assert_eq!(first, "  S-2 created: Bob's story\n  S-3 renumbered from S-2");
             assert_eq!(second, "  S-3 created: Ann's story\n  S-3 entered the backlog at 2nd");
         }
-        let history = t.pm(&["history", "S-3", "--format", "json"]).success().json();
-        let lines: Vec<String> = history["changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| format!("{}: {}", c["author"].as_str().unwrap(), c["description"].as_str().unwrap()))
-            .collect();
-        assert_eq!(
-            lines,
-            [
-                format!("{by}: S-2 created: {title}"),
-                format!("{by}: S-2 entered the backlog at 2nd"),
-                "Test User: S-3 renumbered from S-2".to_string()
-            ],
-            "{file}"
-        );
+        let lines = authored_history(&t, &["history", "S-3"]);
+        assert_eq!(lines, life_renumbered_to_s3(by, title), "{file}");
     }
 }
 
@@ -941,4 +913,26 @@ fn prose_and_criterion_conflicts_resolved_in_the_merge_are_in_the_history_at_the
         at_merge,
         ["S-3 AC-1 reworded: \"Given one, then two (Bob)\" -> \"Given one, then two (Ann)\"", "S-3 description edited"]
     );
+}
+
+/// `pm history ARGS` as "author: description" lines, from its JSON.
+fn authored_history(t: &Test, args: &[&str]) -> Vec<String> {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    t.pm(&all).success().json()["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{}: {}", c["author"].as_str().unwrap(), c["description"].as_str().unwrap()))
+        .collect()
+}
+
+/// The history of S-3 after one of two S-2 stories became S-3: its own file's life, then the
+/// renumber (by the test's committer).
+fn life_renumbered_to_s3(by: &str, title: &str) -> Vec<String> {
+    vec![
+        format!("{by}: S-2 created: {title}"),
+        format!("{by}: S-2 entered the backlog at 2nd"),
+        "Test User: S-3 renumbered from S-2".to_string(),
+    ]
 }
