@@ -126,8 +126,8 @@ pub fn run_story(ctx: &Ctx, a: StoryArgs) -> Result<()> {
         user_story: a.role.zip(a.want).map(|(r, w)| (r, w, a.so_that)),
         placement: Some(match (a.top, a.before, a.after, a.to) {
             (true, ..) => Placement::Top,
-            (_, Some(s), ..) => Placement::Before(canonical(&product_config(ctx), &s)),
-            (_, _, Some(s), _) => Placement::After(canonical(&product_config(ctx), &s)),
+            (_, Some(s), ..) => Placement::Before(s),
+            (_, _, Some(s), _) => Placement::After(s),
             (_, _, _, Some(n)) => Placement::To(n.max(1)),
             _ => Placement::Bottom,
         }),
@@ -135,17 +135,6 @@ pub fn run_story(ctx: &Ctx, a: StoryArgs) -> Result<()> {
         ..base(&a.common)
     };
     create(ctx, Kind::Story, &new, a.common.edit)
-}
-
-/// The product's settings, for reading an ID typed in any case (the defaults outside one: the
-/// command then fails on the product itself).
-fn product_config(ctx: &Ctx) -> crate::model::config::Config {
-    ctx.product().map(|p| p.config).unwrap_or_default()
-}
-
-/// An ID as the product writes it (`s-3` is S-3), or as typed.
-fn canonical(config: &crate::model::config::Config, text: &str) -> String {
-    config.id_from_input(text).map(|id| id.to_string()).unwrap_or_else(|| text.to_string())
 }
 
 pub fn run_epic(ctx: &Ctx, a: EpicArgs) -> Result<()> {

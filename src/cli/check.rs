@@ -97,11 +97,12 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
         None => {
             let product = ctx.product()?;
             let snapshot = Files::work_tree(&product.root)?;
+            // (Outside git, no repository; with --changed-since, one is required.)
             let repo = match &a.changed_since {
                 Some(_) => Some(Repo::open(&product).map_err(|e| {
                     e.with_hint("--rev and --changed-since read git history; run pm inside a git repository")
                 })?),
-                None => None,
+                None => Repo::discover(&product),
             };
             (snapshot, product.config, repo)
         }
@@ -109,24 +110,15 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
     let config_path = snapshot.get(CONFIG_FILE).map(|f| f.path.clone()).unwrap_or_else(|| CONFIG_FILE.into());
     check::validate_config(&config, &config_path)?;
     let mut report = check::check(&snapshot, &config);
-    let found;
-    let here = match &repo {
-        Some(r) => Some(r),
-        None if a.rev.is_none() => {
-            found = ctx.product().ok().and_then(|p| Repo::discover(&p));
-            found.as_ref()
-        }
-        None => None,
-    };
+    // The clone's merge setup, for the working tree (a revision has no clone to set up).
     if a.rev.is_none()
-        && let Some(repo) = here
+        && let Some(repo) = &repo
     {
         let missing = setup::missing(repo);
         let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
-        let shown = if repo.dir.contains('/') {
-            format!("{}/.gitattributes", &repo.dir[..repo.dir.rfind('/').unwrap_or(0)])
-        } else {
-            ".gitattributes".to_string()
+        let shown = match repo.dir.rsplit_once('/') {
+            Some((parent, _)) => format!("{parent}/.gitattributes"),
+            None => ".gitattributes".to_string(),
         };
         let gone = missing.program.as_deref().filter(|_| !in_ci);
         check::add_merge_setup(&mut report, &config, &shown, missing.attributes, missing.driver && !in_ci, gone);

@@ -5,7 +5,6 @@ use crate::check::schema::Target;
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
 use crate::model::config::Config;
-use crate::model::id::Kind;
 use crate::store::transaction::Changes;
 
 /// Print the JSON Schema of a kind's front matter or of pm.yaml, or write them all with --out
@@ -45,9 +44,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         tx.commit()?;
         return ctx.say(&format!("Wrote {}", written.join(", ")));
     }
-    let target = match a.target.as_deref() {
-        Some("config") => Target::Config,
-        Some(name) => Target::Item(Kind::ALL.into_iter().find(|k| k.name() == name).unwrap_or(Kind::Story)),
+    // (clap allows only the targets' names.)
+    let target = match a.target.as_deref().and_then(|name| Target::ALL.into_iter().find(|t| t.name() == name)) {
+        Some(t) => t,
         None => {
             return Err(Error::bad_argument("name what to describe, or --out DIR for every schema")
                 .with_hint("pm schema story, pm schema config, pm schema --out schemas"));

@@ -510,7 +510,7 @@ pub fn compare(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
 }
 
 /// The state of the item `id` in a snapshot, or of its file at `path` when given.
-fn file_of<'s>(snap: &'s Snapshot, id: &ItemId, path: Option<&str>) -> Option<&'s ItemState> {
+pub fn file_of<'s>(snap: &'s Snapshot, id: &ItemId, path: Option<&str>) -> Option<&'s ItemState> {
     match path {
         None => snap.items.get(id).map(|s| s.as_ref()),
         Some(p) => snap.files_of(id).into_iter().find(|s| s.path == p).map(|s| s.as_ref()),
@@ -544,26 +544,15 @@ pub fn fold_renumbers<'a>(out: &mut Vec<Change>, old: &Lookup<'a>, new: &Lookup<
         if o.is_some_and(|o| o.fields != n.fields || o.criteria != n.criteria || o.body != n.body) {
             continue;
         }
-        let place = |id: &str, out: &[Change], left: bool| {
-            out.iter().find_map(|c| match (&c.what, left) {
-                (What::Rank { from: Some(f), to: None }, true) if c.id == id => Some(*f),
-                (What::Rank { from: None, to: Some(t) }, false) if c.id == id => Some(*t),
-                _ => None,
-            })
-        };
-        let road = |id: &str, out: &[Change], left: bool| {
-            out.iter().find_map(|c| match (&c.what, left) {
-                (What::Roadmap { from: Some(f), to: None }, true) if c.id == id => Some(f.clone()),
-                (What::Roadmap { from: None, to: Some(t) }, false) if c.id == id => Some(t.clone()),
-                _ => None,
-            })
-        };
         // When the old ID is still in use (two files carried it, and one was renumbered), the
         // renumbered file's backlog line was there under the old ID: it did not enter anew.
         let cure = new(&from_id, None).is_some();
         let arrived = new(&from_id, None).filter(|x| old(&from_id, Some(&x.path)).is_none());
-        let (rank_from, rank_to) = (place(from, out, true), place(to, out, false).filter(|_| !cure));
-        let (road_from, road_to) = (road(from, out, true), road(to, out, false).filter(|_| !cure));
+        let rank = |w: &What| if let What::Rank { from, to } = w { Some((*from, *to)) } else { None };
+        let road = |w: &What| if let What::Roadmap { from, to } = w { Some((from.clone(), to.clone())) } else { None };
+        let (rank_from, rank_to) = left_and_entered(out, from, to, rank);
+        let (road_from, road_to) = left_and_entered(out, from, to, road);
+        let (rank_to, road_to) = (rank_to.filter(|_| !cure), road_to.filter(|_| !cure));
         out.retain(|c| {
             let gone = c.id == *from
                 && matches!(
@@ -602,6 +591,25 @@ pub fn fold_renumbers<'a>(out: &mut Vec<Change>, old: &Lookup<'a>, new: &Lookup<
         }
     }
     out.extend(added);
+}
+
+/// Where `from` stood in a list when it left it, and where `to` stood when it entered it, in one
+/// step's moves (`moves` reads a change as a list move, from and to).
+fn left_and_entered<T>(
+    out: &[Change],
+    from: &str,
+    to: &str,
+    moves: impl Fn(&What) -> Option<(Option<T>, Option<T>)>,
+) -> (Option<T>, Option<T>) {
+    let left = out.iter().filter(|c| c.id == from).find_map(|c| match moves(&c.what)? {
+        (Some(f), None) => Some(f),
+        _ => None,
+    });
+    let entered = out.iter().filter(|c| c.id == to).find_map(|c| match moves(&c.what)? {
+        (None, Some(t)) => Some(t),
+        _ => None,
+    });
+    (left, entered)
 }
 
 /// The items a step renumbered, new ID to (old ID, the file it was in when known): a deletion

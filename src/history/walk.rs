@@ -584,8 +584,8 @@ impl<'g> Walker<'g> {
         }
         let mut deltas = Vec::new();
         diff_trees(git, &mut self.trees, old_tree.as_deref(), new_tree.as_deref(), "", &mut deltas)?;
-        let mut before: BTreeMap<ItemId, Option<Rc<ItemState>>> = BTreeMap::new();
-        let mut before_files: BTreeMap<ItemId, Vec<Rc<ItemState>>> = BTreeMap::new();
+        // The files of each ID a delta touches, as they were (the item's first).
+        let mut before: BTreeMap<ItemId, Vec<Rc<ItemState>>> = BTreeMap::new();
         let mut backlog_edit = None;
         let mut roadmap_changed = false;
         // The lists as they were, taken (not copied) when a delta first touches them.
@@ -599,8 +599,7 @@ impl<'g> Walker<'g> {
                 match role(p) {
                     Role::Item { .. } => {
                         if let Some(id) = snap.paths.get(p) {
-                            before.entry(id.clone()).or_insert_with(|| snap.items.get(id).cloned());
-                            before_files
+                            before
                                 .entry(id.clone())
                                 .or_insert_with(|| snap.files_of(id).into_iter().cloned().collect());
                         }
@@ -629,8 +628,7 @@ impl<'g> Walker<'g> {
             match role(&p) {
                 Role::Item { .. } => match self.parse(oid, &p)? {
                     Parsed::Item(s) => {
-                        before.entry(s.id.clone()).or_insert_with(|| snap.items.get(&s.id).cloned());
-                        before_files
+                        before
                             .entry(s.id.clone())
                             .or_insert_with(|| snap.files_of(&s.id).into_iter().cloned().collect());
                         snap.insert(s);
@@ -655,41 +653,25 @@ impl<'g> Walker<'g> {
                 Role::Config | Role::Other => {}
             }
         }
-        // A file that shared its ID with one removed here is that ID's item again.
-        if let Some(tree) = tree_c {
-            for id in before.keys() {
-                if snap.items.contains_key(id) {
-                    continue;
-                }
-                let Some(p) = snap.paths.iter().filter(|(_, v)| *v == id).map(|(k, _)| k).min().cloned() else {
-                    continue;
-                };
-                if let Some(oid) = git.blob_at(tree, &p)?
-                    && let Parsed::Item(s) = self.parse(oid, &p)?
-                {
-                    snap.insert(s);
-                }
-            }
-        }
         let mut out = Vec::new();
-        for (id, old) in &before {
-            let new = snap.items.get(id);
-            if new.is_none() && old.as_ref().is_some_and(|o| snap.broken.contains_key(&o.path)) {
+        for (id, was) in &before {
+            let (old, new) = (was.first(), snap.items.get(id));
+            if new.is_none() && old.is_some_and(|o| snap.broken.contains_key(&o.path)) {
                 continue;
             }
             // An ID two files carry: its files are compared file by file.
-            let (was, now) = (&before_files[id], snap.files_of(id));
+            let now = snap.files_of(id);
             if was.len() > 1 || now.len() > 1 {
                 let was: Vec<&ItemState> = was.iter().map(|s| s.as_ref()).collect();
                 let now: Vec<&ItemState> = now.iter().map(|s| s.as_ref()).collect();
                 changes::compare_files(&was, &now, &mut out);
                 continue;
             }
-            changes::compare_item(old.as_deref(), new.map(|s| s.as_ref()), &mut out);
+            changes::compare_item(old.map(|s| s.as_ref()), new.map(|s| s.as_ref()), &mut out);
         }
         if backlog_edit.is_some() || roadmap_changed {
             let mut old_view = old_lists;
-            for s in before.values().flatten() {
+            for s in before.values().filter_map(|files| files.first()) {
                 old_view.items.insert(s.id.clone(), s.clone());
             }
             if let Some(edit) = &backlog_edit {
@@ -699,14 +681,15 @@ impl<'g> Walker<'g> {
                 changes::compare_roadmap(&old_view, &snap, &mut out);
             }
         }
-        let old_state = |id: &ItemId, path: Option<&str>| match path {
-            None => before.get(id).and_then(|s| s.as_deref()),
-            Some(p) => before_files.get(id).and_then(|f| f.iter().find(|s| s.path == p)).map(|s| s.as_ref()),
+        let old_state = |id: &ItemId, path: Option<&str>| {
+            let files = before.get(id)?;
+            match path {
+                None => files.first(),
+                Some(p) => files.iter().find(|s| s.path == p),
+            }
+            .map(|s| s.as_ref())
         };
-        let new_state = |id: &ItemId, path: Option<&str>| match path {
-            None => snap.items.get(id).map(|s| s.as_ref()),
-            Some(p) => snap.files_of(id).into_iter().find(|s| s.path == p).map(|s| s.as_ref()),
-        };
+        let new_state = |id: &ItemId, path: Option<&str>| changes::file_of(&snap, id, path);
         changes::fold_renumbers(&mut out, &old_state, &new_state, &gone);
         changes::sort(&mut out);
         Ok((snap, out, problems))

@@ -53,7 +53,9 @@ pub fn sync_lists(tx: &mut Transaction, item: &Item, may_insert: Option<(Placeme
             list.replace(&id, &item.rel, &item.title);
         }
     } else if let Some((placement, horizon)) = may_insert {
+        // The story named as typed (`s-3` is S-3).
         let near = |other: &str| {
+            let other = product.config.id_from_input(other).map_or_else(|| other.to_string(), |id| id.to_string());
             list.entries().iter().position(|e| e.id == other).ok_or_else(|| {
                 crate::error::Error::bad_argument(format!("{other} is not in the backlog"))
                     .with_hint("name a story listed in backlog.md (pm backlog), or use --top")

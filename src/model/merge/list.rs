@@ -281,13 +281,9 @@ mod tests {
         );
         assert!(out.notes.is_empty(), "{:?}", out.notes);
     }
-}
 
-#[cfg(test)]
-mod review {
-    use super::*;
-
-    fn backlog(ids: &str) -> String {
+    /// Bare entry lines, no heading.
+    fn entry_lines(ids: &str) -> String {
         ids.split_whitespace().map(|id| format!("- [{id}](s/{id}.md) {id}\n")).collect()
     }
 
@@ -296,12 +292,12 @@ mod review {
         let out = merge(
             List::Backlog,
             Sides {
-                base: &backlog("S-1 S-2 S-3 S-4"),
-                ours: &backlog("S-2 S-1 S-3 S-4"),
-                theirs: &backlog("S-1 S-4 S-2 S-3"),
+                base: &entry_lines("S-1 S-2 S-3 S-4"),
+                ours: &entry_lines("S-2 S-1 S-3 S-4"),
+                theirs: &entry_lines("S-1 S-4 S-2 S-3"),
             },
         );
-        assert_eq!(out.text, backlog("S-2 S-1 S-4 S-3"));
+        assert_eq!(out.text, entry_lines("S-2 S-1 S-4 S-3"));
         assert_eq!(out.notes, vec![Note::Review { ids: vec!["S-4".into()], view: "pm backlog" }]);
     }
 
@@ -310,12 +306,12 @@ mod review {
         let out = merge(
             List::Backlog,
             Sides {
-                base: &backlog("S-1 S-2 S-3 S-4 S-5 S-6"),
-                ours: &backlog("S-2 S-3 S-1 S-4 S-5 S-6"),
-                theirs: &backlog("S-1 S-2 S-6 S-3 S-4 S-5"),
+                base: &entry_lines("S-1 S-2 S-3 S-4 S-5 S-6"),
+                ours: &entry_lines("S-2 S-3 S-1 S-4 S-5 S-6"),
+                theirs: &entry_lines("S-1 S-2 S-6 S-3 S-4 S-5"),
             },
         );
-        assert_eq!(out.text, backlog("S-2 S-6 S-3 S-1 S-4 S-5"));
+        assert_eq!(out.text, entry_lines("S-2 S-6 S-3 S-1 S-4 S-5"));
         assert_eq!(out.notes, vec![]);
     }
 }

@@ -29,7 +29,7 @@
 //! frame and the keys one side placed, is in that side's order; each key either side kept is
 //! in it once.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// One piece of a sequence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,10 +61,6 @@ pub enum Text {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merged {
     pub pieces: Vec<(String, Text)>,
-    /// Keys our side moved or added (placed as ours had them).
-    pub placed_ours: BTreeSet<String>,
-    /// Keys their side moved or added and ours did not.
-    pub placed_theirs: BTreeSet<String>,
     /// Keys whose place on one side the result does not keep (ours won a key both moved, or
     /// the two sides' orders contradict each other), with that side; in result order.
     pub lost: Vec<Lost>,
@@ -288,7 +284,6 @@ pub fn merge(base: &[Piece], ours: &[Piece], theirs: &[Piece]) -> Merged {
             }
         }
     }
-    let placed = |by: By| placer.iter().filter(|(_, b)| **b == by).map(|(k, _)| k.to_string()).collect();
     let side = |by: By| if by == By::Ours { Side::Ours } else { Side::Theirs };
     let other = |by: By| if by == By::Ours { Side::Theirs } else { Side::Ours };
 
@@ -374,7 +369,7 @@ pub fn merge(base: &[Piece], ours: &[Piece], theirs: &[Piece]) -> Merged {
         .into_iter()
         .map(|(i, side)| Lost { key: keys[i].to_string(), side, both: both_set.contains(keys[i]) })
         .collect();
-    Merged { pieces, placed_ours: placed(By::Ours), placed_theirs: placed(By::Theirs), lost }
+    Merged { pieces, lost }
 }
 
 /// The base positions in a longest increasing subsequence of `seq` (distinct positions),
