@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Variables of the machine running the tests that pm reads: removed from every run.
+const HOST_ENV: [&str; 6] = ["CI", "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA", "PM_TODAY", "VISUAL"];
+
 /// A temporary repository to run `pm` in.
 pub struct Test {
     dir: tempfile::TempDir,
@@ -224,8 +227,13 @@ impl Test {
 
     fn pm_with(&self, sub: &str, args: &[&str], extra: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_pm"));
-        cmd.args(args).current_dir(self.path(sub)).env("NO_COLOR", "1").env_remove("VISUAL").env("EDITOR", "false");
+        cmd.args(args).current_dir(self.path(sub)).env("NO_COLOR", "1").env("EDITOR", "false");
         cmd.env("TMPDIR", self.tmp.path());
+        // The machine's CI variables would change what pm says (merge setup, diff links);
+        // a test that wants them sets them itself.
+        for k in HOST_ENV {
+            cmd.env_remove(k);
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
