@@ -43,6 +43,8 @@ mod history;
 #[path = "cli/regressions.rs"]
 mod regressions;
 
+#[path = "cli/action.rs"]
+mod action;
 #[path = "cli/generator.rs"]
 mod generator;
 #[path = "cli/merges.rs"]

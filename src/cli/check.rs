@@ -4,7 +4,7 @@ use clap::ValueEnum;
 
 use crate::check::{self, changed, format};
 use crate::cli::Ctx;
-use crate::cli::output::{print, print_raw};
+use crate::cli::output::{print, print_raw, step_summary};
 use crate::error::{Error, ExitCode, Location, Result};
 use crate::model::config::Config;
 use crate::model::layout::CONFIG_FILE;
@@ -14,7 +14,8 @@ use crate::store::setup;
 
 /// Check the product for problems: missing acceptance criteria, broken links, dependency cycles,
 /// duplicate IDs, a backlog out of step with the stories, and more (docs/check.md lists every
-/// rule). Never writes a file.
+/// rule). Never writes a product file; in GitHub Actions, a summary of the findings is added to
+/// the job's summary page ($GITHUB_STEP_SUMMARY).
 ///
 /// Exit status: 0 when clean (warnings allowed unless --strict), 1 when a finding has error
 /// severity, 2 on a usage error or an unreadable repository.
@@ -51,6 +52,8 @@ enum CheckFormat {
     Sarif,
     /// JUnit XML, one test case per file
     Junit,
+    /// A summary and a table of findings, for a pull-request comment
+    Markdown,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
@@ -63,7 +66,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
         CheckFormat::Github => format::github(&report),
         CheckFormat::Sarif => format::sarif(&report),
         CheckFormat::Junit => format::junit(&report, strict),
+        CheckFormat::Markdown => format::markdown(&report),
     };
+    step_summary(ctx, &format::markdown(&report));
     // JSON and SARIF are data: written byte for byte (the colour filter would drop a DEL).
     match format {
         CheckFormat::Json | CheckFormat::Sarif => print_raw(&text)?,

@@ -5,10 +5,11 @@ use std::collections::HashSet;
 use serde_json::json;
 
 use crate::cli::Ctx;
-use crate::cli::output::{md_escape, print, print_json};
+use crate::cli::output::{print, print_json, step_summary};
 use crate::error::{Error, Result};
 use crate::history::changes::{Change, What, compare, ordinal};
 use crate::history::read::{Parses, ReadProduct, snapshot_worktree};
+use crate::model::escape::markdown as md_escape;
 use crate::store::repo::Repo;
 
 /// Show what changed in the product between two states: stories created and removed,
@@ -27,7 +28,10 @@ use crate::store::repo::Repo;
 ///   pm diff
 ///   pm diff main...feature
 ///   pm diff v1.0 v1.1 --format json
-///   pm diff origin/main...HEAD --format markdown >> "$GITHUB_STEP_SUMMARY"
+///   pm diff origin/main...HEAD --format markdown > product-diff.md
+///
+/// In GitHub Actions ($GITHUB_STEP_SUMMARY set), the Markdown view is also added to the job's
+/// summary page.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The state to compare from (a revision or a date), or A..B, or A...B
@@ -151,7 +155,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
     let (base, base_label) = match (&a.base, &merge_base_of) {
         (_, Some((x, y))) => {
             let oid = git.merge_base_with(Some(y), x)?;
-            (git.commit(oid)?, format!("merge-base of {x} and {y}"))
+            (git.commit(oid)?, format!("merge-base of {} and {}", shown(x), shown(y)))
         }
         (Some(rev), None) => (git.resolve_at(rev)?, rev.clone()),
         (None, None) => {
@@ -166,7 +170,8 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
     let (new, head_label, head_id) = match &a.head {
         Some(rev) => {
             let c = git.resolve_at(rev)?;
-            (git.snapshot_with(&c, &mut parses)?, format!("{} ({rev})", short(&c)), Some(c.id().to_string()))
+            let label = if is_oid(rev) { short(&c) } else { format!("{} ({rev})", short(&c)) };
+            (git.snapshot_with(&c, &mut parses)?, label, Some(c.id().to_string()))
         }
         None => (snapshot_worktree(&product)?, "the working tree".to_string(), None),
     };
@@ -175,7 +180,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
     }
     let changes: Vec<Change> = compare(&old, &new).iter().map(|c| c.rooted(&git.dir)).collect();
     let sections = Sections::of(&changes);
-    let base_text = format!("{} ({base_label})", short(&base));
+    let base_text = if is_oid(&base_label) { short(&base) } else { format!("{} ({base_label})", short(&base)) };
     match a.format {
         DiffFormat::Json => print_json(&json!({
             "base": {"rev": base_label, "commit": base.id().to_string()},
@@ -197,16 +202,35 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
         DiffFormat::Markdown => {
             // A relative link is broken in a pull request comment: link only with a URL.
             let base = a.link_base.clone().or_else(|| ci_blob_url(head_id.as_deref()));
-            let link = |c: &Change| match &base {
-                Some(base) if !c.path.is_empty() && !matches!(c.what, What::Deleted { .. }) => {
-                    let slash = if base.ends_with('/') { "" } else { "/" };
-                    format!("[{}]({base}{slash}{})", md_escape(&c.id), c.path)
-                }
-                _ => md_escape(&c.id),
-            };
-            print(&markdown(&sections, &changes, &base_text, &head_label, &link))
+            print(&markdown(&sections, &changes, &base_text, &head_label, &linker(base.as_deref())))
         }
+    }?;
+    // In GitHub Actions, the job's summary page gets the Markdown view whatever was printed.
+    if std::env::var_os("GITHUB_STEP_SUMMARY").is_some_and(|p| !p.is_empty()) {
+        let base = a.link_base.clone().or_else(|| ci_blob_url(head_id.as_deref()));
+        step_summary(ctx, &markdown(&sections, &changes, &base_text, &head_label, &linker(base.as_deref())));
     }
+    Ok(())
+}
+
+/// How an item is named in Markdown: a link to its file at HEAD when there is a URL prefix.
+fn linker(base: Option<&str>) -> impl Fn(&Change) -> String + '_ {
+    move |c: &Change| match base {
+        Some(base) if !c.path.is_empty() && !matches!(c.what, What::Deleted { .. }) => {
+            let slash = if base.ends_with('/') { "" } else { "/" };
+            format!("[{}]({base}{slash}{})", md_escape(&c.id), c.path)
+        }
+        _ => md_escape(&c.id),
+    }
+}
+
+/// A whole commit ID, as CI passes them: shown by its short form, once.
+fn is_oid(rev: &str) -> bool {
+    rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn shown(rev: &str) -> &str {
+    if is_oid(rev) { &rev[..7] } else { rev }
 }
 
 /// The blob URL prefix of the head revision in GitHub Actions, from its environment.

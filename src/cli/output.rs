@@ -7,6 +7,7 @@ use std::io::Write;
 use clap::ValueEnum;
 use comfy_table::{ContentArrangement, Table, presets};
 
+use crate::cli::Ctx;
 use crate::error::{Error, Result};
 use crate::store::product::parallel_map;
 
@@ -39,22 +40,18 @@ pub fn print(text: &str) -> Result<()> {
     write_out(anstream::stdout().lock(), text)
 }
 
-/// User text for Markdown: the characters that would start emphasis, code, links, HTML or a
-/// table cell are backslash-escaped, and line breaks become spaces, so a title renders as
-/// the text it is.
-pub fn md_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '|' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
+/// In GitHub Actions (`GITHUB_STEP_SUMMARY` names a file), add `markdown` to the job's summary
+/// page. A summary that cannot be written is a warning: the command's own result stands.
+pub fn step_summary(ctx: &Ctx, markdown: &str) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else { return };
+    let written = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(format!("{markdown}\n").as_bytes()));
+    if let Err(e) = written {
+        ctx.warn(&format!("cannot add to the job summary {}: {e}", std::path::Path::new(&path).display()));
     }
-    out
 }
 
 /// Print a JSON value, pretty, with a final newline. JSON escapes every control character

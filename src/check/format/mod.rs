@@ -6,10 +6,12 @@ mod github;
 mod human;
 mod json;
 mod junit;
+mod markdown;
 mod sarif;
 
 pub use github::github;
 pub use human::human;
 pub use json::json;
 pub use junit::junit;
+pub use markdown::markdown;
 pub use sarif::sarif;
