@@ -47,6 +47,8 @@ mod regressions;
 mod action;
 #[path = "cli/generator.rs"]
 mod generator;
+#[path = "cli/mcp.rs"]
+mod mcp;
 #[path = "cli/merges.rs"]
 mod merges;
 #[path = "cli/schema.rs"]

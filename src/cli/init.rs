@@ -14,11 +14,14 @@ use crate::store::transaction::Changes;
 /// backlog and roadmap, and the .gitattributes line (and, in a git repository, the .git/config
 /// driver) that let git merge product files by item, field and criterion.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  pm init --name \"Tandem\"")]
+#[command(after_help = "Examples:\n  pm init --name \"Tandem\"\n  pm init --name \"Tandem\" --agents")]
 pub struct Args {
     /// The product's name (default: the folder's name)
     #[arg(long)]
     name: Option<String>,
+    /// Also write instructions for coding agents into AGENTS.md beside product/ (see `pm agents`)
+    #[arg(long)]
+    agents: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
@@ -57,6 +60,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     let current = std::fs::read_to_string(&attributes).unwrap_or_default();
     if let Some(text) = setup::attributes_with_driver(&current) {
         tx.write(&attributes, text);
+    }
+    if args.agents {
+        crate::cli::agents::stage(&mut tx, &top)?;
     }
     tx.commit()?;
     // In a git repository, this clone merges product files with pm from now on.

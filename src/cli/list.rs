@@ -12,7 +12,7 @@ use crate::model::sprint::{self, Sprint, WorkingDays};
 /// List items. Stories come in backlog order (ranked first, then the rest by ID).
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  pm story list --open --epic E-2\n  pm story list --label mobile --format csv\n  pm story list --status ready --format ids"
+    after_help = "Examples:\n  pm story list --open --epic E-2\n  pm story list --label mobile --format csv\n  pm story list --status ready --format ids\n  pm story list --search \"bank statement\""
 )]
 pub struct Args {
     /// Only items with this status; repeat for several
@@ -36,6 +36,9 @@ pub struct Args {
     /// Only stories of this sprint, or `none` for those in no sprint (stories only)
     #[arg(long, value_name = "SPRINT|none")]
     sprint: Option<String>,
+    /// Only items whose ID, title, description or criteria contain TEXT (ignoring case)
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
     /// Only the first N (in backlog order for stories, by ID for the rest)
     #[arg(long, value_name = "N")]
     limit: Option<usize>,
@@ -45,6 +48,12 @@ pub struct Args {
     /// Show the state at a past revision or date (YYYY-MM-DD, today, 3 days ago), read from git
     #[arg(long, value_name = "REV|DATE")]
     at: Option<String>,
+}
+
+/// Whether the item's ID, title or Markdown body (its criteria too) contains `needle`, which is
+/// lower case.
+fn mentions(item: &crate::model::item::Item, needle: &str) -> bool {
+    [item.id.to_string().as_str(), item.title.as_str(), item.body()].iter().any(|t| t.to_lowercase().contains(needle))
 }
 
 pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
@@ -73,6 +82,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
         }
     }
     let filter = view::SprintFilter::parse(&product, a.sprint.as_deref(), a.at.is_none())?;
+    let needle = a.search.as_deref().map(str::to_lowercase);
     let ranks = view::ranks_in(&backlog);
     let horizons = view::horizons_in(&roadmap);
     let mut selected: Vec<_> = items
@@ -84,6 +94,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
         .filter(|i| a.priority.is_none() || i.priority() == a.priority)
         .filter(|i| !a.open || !product.config.is_closed(&i.status))
         .filter(|i| filter.passes(i))
+        .filter(|i| needle.as_ref().is_none_or(|n| mentions(i, n)))
         .collect();
     let rank_of =
         |i: &crate::model::item::Item| if kind == Kind::Story { ranks.get(&i.id.to_string()).copied() } else { None };

@@ -3,6 +3,7 @@
 
 mod ac;
 mod add;
+mod agents;
 mod backlog;
 mod check;
 mod completions;
@@ -16,6 +17,7 @@ mod history;
 mod init;
 mod list;
 mod man;
+mod mcp;
 mod merge_file;
 mod output;
 mod rank;
@@ -125,6 +127,10 @@ enum Command {
     Schema(schema::Args),
     /// Register pm's merge driver in this clone (once per clone; pm init does it)
     Setup(setup::Args),
+    /// Run a Model Context Protocol server on stdio, for coding agents
+    Mcp(mcp::Args),
+    /// Print (or --write into AGENTS.md) instructions for coding agents on using pm here
+    Agents(agents::Args),
     /// Merge three versions of a product file (the merge driver git runs)
     MergeFile(merge_file::Args),
 }
@@ -424,6 +430,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Man(a) => man::run(&ctx, a),
         Command::Schema(a) => schema::run(&ctx, a),
         Command::Setup(a) => setup::run(&ctx, a),
+        Command::Mcp(a) => mcp::run(&ctx, a),
+        Command::Agents(a) => agents::run(&ctx, a),
         Command::MergeFile(a) => return merge_file::run(a),
     }?;
     Ok(ExitCode::Success)

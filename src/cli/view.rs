@@ -120,7 +120,7 @@ impl serde::Serialize for ItemJson<'_> {
             m.serialize_entry("metrics", &json!(item.metrics()))?;
         }
         m.serialize_entry("owner", &item.owner())?;
-        m.serialize_entry("path", &self.product.shown(&item.path).to_string_lossy())?;
+        m.serialize_entry("path", &self.product.from_top(&item.path))?;
         if kind == Kind::Story {
             m.serialize_entry("points", &item.points_or_none())?;
             m.serialize_entry("priority", &item.priority())?;

@@ -82,12 +82,7 @@ impl Files {
     /// The product folder in the working tree. Paths are shown from the root of the git work
     /// tree holding it, or from the folder holding `product/` outside git.
     pub fn work_tree(product_root: &Path) -> Result<Files> {
-        let root = product_root.canonicalize().unwrap_or_else(|_| product_root.to_path_buf());
-        let base = work_tree_of(&root)
-            .filter(|w| root.starts_with(w))
-            .or_else(|| root.parent().map(Path::to_path_buf))
-            .unwrap_or_else(|| root.clone());
-        let product_dir = slash_path(root.strip_prefix(&base).unwrap_or(Path::new(PRODUCT_DIR)));
+        let (root, product_dir) = product_dir_from_top(product_root);
         let mut paths: Vec<PathBuf> = Vec::new();
         let walker = walkdir::WalkDir::new(&root)
             .into_iter()
@@ -155,6 +150,18 @@ impl Files {
         let text = self.by_path(path)?.text()?;
         text.split('\n').nth(line.checked_sub(1)?).map(|l| l.trim_end_matches('\r').to_string())
     }
+}
+
+/// The product folder, canonical, and its path from the top that every path pm reports is
+/// relative to: the git work tree holding it, or outside git the folder holding `product/`.
+pub fn product_dir_from_top(product_root: &Path) -> (PathBuf, String) {
+    let root = product_root.canonicalize().unwrap_or_else(|_| product_root.to_path_buf());
+    let base = work_tree_of(&root)
+        .filter(|w| root.starts_with(w))
+        .or_else(|| root.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| root.clone());
+    let dir = slash_path(root.strip_prefix(&base).unwrap_or(Path::new(PRODUCT_DIR)));
+    (root, dir)
 }
 
 #[cfg(test)]

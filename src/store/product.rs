@@ -23,6 +23,8 @@ pub struct Product {
     pub config: Config,
     /// The item files, listed once per run (a command may look up several IDs).
     files: std::sync::OnceLock<Vec<PathBuf>>,
+    /// `product/`'s path from the top (see [`Product::from_top`]), found once per run.
+    dir_from_top: std::sync::OnceLock<String>,
 }
 
 /// Every item of a product, with lookups by ID.
@@ -88,12 +90,18 @@ impl Product {
 
     /// A product with the given settings (read from elsewhere, e.g. a git commit).
     pub fn with_config(root: PathBuf, cwd: PathBuf, config: Config) -> Product {
-        Product { root, cwd, config, files: Default::default() }
+        Product { root, cwd, config, files: Default::default(), dir_from_top: Default::default() }
     }
 
     /// Open a product folder and read its settings.
     pub fn open(root: PathBuf, cwd: PathBuf) -> Result<Product> {
-        let mut product = Product { root, cwd, config: Config::default(), files: Default::default() };
+        let mut product = Product {
+            root,
+            cwd,
+            config: Config::default(),
+            files: Default::default(),
+            dir_from_top: Default::default(),
+        };
         let path = product.root.join(CONFIG_FILE);
         match fs::read_to_string(&path) {
             Ok(text) => product.config = Config::parse(&text, &product.shown(&path))?,
@@ -114,6 +122,17 @@ impl Product {
 
     pub fn roadmap_path(&self) -> PathBuf {
         self.root.join(ROADMAP_FILE)
+    }
+
+    /// A path as data shows it (JSON, CSV): from the top of the repository (or, outside git,
+    /// the folder holding `product/`), as `pm check` and `pm diff` show paths, wherever pm runs.
+    pub fn from_top(&self, path: &Path) -> String {
+        let dir = self.dir_from_top.get_or_init(|| crate::store::files::product_dir_from_top(&self.root).1);
+        match self.rel(path) {
+            rel if rel.is_empty() => dir.clone(),
+            rel if dir.is_empty() => rel,
+            rel => format!("{dir}/{rel}"),
+        }
     }
 
     /// Path relative to `product/` with `/` separators.

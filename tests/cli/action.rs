@@ -350,7 +350,10 @@ fn the_example_workflows_use_the_action_at_one_pinned_commit() {
     let mut refs = Vec::new();
     for file in ["examples/ci/pm-check.yml", "examples/ci/product-diff.yml"] {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
-        let uses: Vec<&str> = text.lines().filter_map(|l| l.trim().strip_prefix("- uses: ").or(l.trim().strip_prefix("uses: "))).collect();
+        let uses: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("- uses: ").or(l.trim().strip_prefix("uses: ")))
+            .collect();
         let pm: Vec<&&str> = uses.iter().filter(|u| u.contains("/pm@")).collect();
         assert_eq!(pm.len(), 1, "{file} uses the pm Action once: {uses:?}");
         let pinned = pm[0].split('@').nth(1).unwrap().split_whitespace().next().unwrap().to_string();
@@ -359,7 +362,8 @@ fn the_example_workflows_use_the_action_at_one_pinned_commit() {
     }
     assert_eq!(refs[0], refs[1], "both workflows install pm the same way");
     // The pinned commit has the Action (where this checkout has the history to tell).
-    let has = Command::new("git").args(["cat-file", "-e", &format!("{}:action.yml", refs[0])]).current_dir(root).status();
+    let has =
+        Command::new("git").args(["cat-file", "-e", &format!("{}:action.yml", refs[0])]).current_dir(root).status();
     let shallow = Command::new("git").args(["rev-parse", "--is-shallow-repository"]).current_dir(root).output();
     if let (Ok(has), Ok(shallow)) = (has, shallow)
         && String::from_utf8_lossy(&shallow.stdout).trim() == "false"

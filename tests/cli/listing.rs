@@ -143,3 +143,18 @@ fn story_list_limit_keeps_the_first_in_backlog_order() {
     t.pm(&["story", "list", "--format", "ids", "--limit", "3"]).success().stdout_is(&first);
     t.pm(&["epic", "list", "--format", "ids", "--limit", "1"]).success().stdout_is("E-1\n");
 }
+
+#[test]
+fn json_paths_are_from_the_repository_root_wherever_pm_runs_as_in_check_and_diff() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Export to CSV"]).success();
+    let path = "product/stories/S-1-export-to-csv.md";
+    for dir in ["", "product", "product/stories"] {
+        let shown = t.pm_in(dir, &["story", "show", "S-1", "--format", "json"]).success().json();
+        assert_eq!(shown["path"], path, "from {dir:?}");
+        let listed = t.pm_in(dir, &["story", "list", "--format", "json"]).success().json();
+        assert_eq!(listed[0]["path"], path, "from {dir:?}");
+        let checked = t.pm_in(dir, &["check", "--format", "json"]).code(1).json();
+        assert_eq!(checked["findings"][0]["path"], path, "from {dir:?}");
+    }
+}

@@ -1,0 +1,96 @@
+//! `pm agents`: instructions for coding agents on how to use pm in this repository, printed
+//! or kept as a section of `AGENTS.md` (also written by `pm init --agents`).
+
+use crate::cli::Ctx;
+use crate::cli::output::print;
+use crate::error::Result;
+use crate::store::transaction::Changes;
+
+/// The instructions: the same text for `AGENTS.md` and for the MCP server's handshake.
+pub const INSTRUCTIONS: &str = include_str!("agents.md");
+
+const BEGIN: &str = "<!-- pm:begin (written by `pm agents --write`; edit outside these markers) -->";
+const END: &str = "<!-- pm:end -->";
+
+/// The file agents read, beside `product/`.
+pub const FILE: &str = "AGENTS.md";
+
+/// Print instructions for coding agents (AGENTS.md style) on using pm in this repository
+///
+/// With --write, keep them as a section of AGENTS.md beside product/: created if missing,
+/// the section between pm's markers replaced if there, added at the end otherwise; the rest
+/// of the file is left byte for byte.
+///
+/// Examples:
+///   pm agents
+///   pm agents --write
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Write the section into AGENTS.md instead of printing it
+    #[arg(long)]
+    write: bool,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+    if !a.write {
+        return print(INSTRUCTIONS);
+    }
+    let product = ctx.product()?;
+    let top = product.root.parent().map(std::path::Path::to_path_buf).unwrap_or_else(|| product.root.clone());
+    let mut tx = Changes::new();
+    let said = stage(&mut tx, &top)?;
+    tx.commit()?;
+    ctx.say(said)
+}
+
+/// Stage AGENTS.md in `top` with pm's section; returns what was done, for the user.
+pub fn stage(tx: &mut Changes, top: &std::path::Path) -> Result<&'static str> {
+    let path = top.join(FILE);
+    let current = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(crate::error::Error::io(&path, e)),
+    };
+    let (text, said) = with_section(current.as_deref());
+    match current {
+        None => tx.create(path, text),
+        Some(old) if old == text => return Ok("AGENTS.md already has pm's instructions"),
+        Some(_) => tx.write(&path, text),
+    }
+    Ok(said)
+}
+
+/// `existing` with pm's section in place (replaced between the markers, or appended).
+fn with_section(existing: Option<&str>) -> (String, &'static str) {
+    let section = format!("{BEGIN}\n{INSTRUCTIONS}{END}\n");
+    let Some(text) = existing else { return (section, "Created AGENTS.md with pm's instructions") };
+    if let Some(start) = text.find(BEGIN)
+        && let Some(end) = text[start..].find(END).map(|e| start + e + END.len())
+    {
+        let rest = text[end..].strip_prefix('\n').unwrap_or(&text[end..]);
+        return (format!("{}{section}{rest}", &text[..start]), "Updated pm's section of AGENTS.md");
+    }
+    let sep = match text {
+        "" => "",
+        t if t.ends_with("\n\n") => "",
+        t if t.ends_with('\n') => "\n",
+        _ => "\n\n",
+    };
+    (format!("{text}{sep}{section}"), "Added pm's instructions to AGENTS.md")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_section_is_replaced_in_place_and_the_rest_kept() {
+        let (first, _) = with_section(Some("# Agents\n\nRun the tests.\n"));
+        assert_eq!(first, format!("# Agents\n\nRun the tests.\n\n{BEGIN}\n{INSTRUCTIONS}{END}\n"));
+        let edited = first.replace("Run the tests.", "Run cargo test.") + "\n## Style\n";
+        let old = edited.replace(INSTRUCTIONS, "old text\n");
+        let (again, said) = with_section(Some(&old));
+        assert_eq!(again, edited);
+        assert_eq!(said, "Updated pm's section of AGENTS.md");
+    }
+}
