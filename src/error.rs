@@ -169,7 +169,8 @@ impl Error {
 /// names nothing, or a usage problem).
 pub fn is_damage(err: &git2::Error) -> bool {
     use git2::ErrorClass as C;
-    matches!(err.class(), C::Odb | C::Zlib | C::Object | C::Indexer | C::Sha1 | C::Tree)
+    // `None`: libgit2 fails some reads of a damaged pack without saying why ("no error").
+    matches!(err.class(), C::Odb | C::Zlib | C::Object | C::Indexer | C::Sha1 | C::Tree | C::None)
         && !matches!(err.code(), git2::ErrorCode::InvalidSpec | git2::ErrorCode::Ambiguous)
 }
 

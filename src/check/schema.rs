@@ -73,6 +73,7 @@ fn item(kind: Kind, config: &Config) -> Value {
             "title" => json!({"type": "string", "minLength": 1}),
             "status" => strings(config.statuses(kind)),
             "owner" | "goal" => json!({"type": "string"}),
+            "reason" => json!({"type": "string", "description": "Why the item was closed (pm ... drop --reason)"}),
             "labels" => one_or_list(json!({"type": "string"})),
             "epic" => id_of(config, Kind::Epic),
             "vision" => id_of(config, Kind::Vision),
@@ -156,7 +157,13 @@ fn settings() -> Value {
             "sprint_length": {"type": "string", "pattern": "^[0-9]+[wd]$"},
             "started": list,
             "finished": list,
-            "working_days": {"type": "array", "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}}
+            "working_days": {"type": "array", "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}},
+            "require_ac_on_add": {"type": "boolean"},
+            "templates": {
+                "type": "object",
+                "properties": {"story": {"type": "string"}, "epic": {"type": "string"}},
+                "additionalProperties": false
+            }
         },
         "additionalProperties": false
     })

@@ -62,12 +62,6 @@ struct Server {
     router: ToolRouter<Server>,
 }
 
-/// The kind of item an ID names, by this product's prefixes (`S-12`, `s-12`, `E-3`).
-fn kind_of(config: &Config, id: &str) -> Option<Kind> {
-    let prefix = id.split('-').next()?.to_ascii_uppercase();
-    Kind::ALL.iter().copied().find(|k| config.prefix(*k).eq_ignore_ascii_case(&prefix))
-}
-
 fn push_opt(args: &mut Vec<String>, flag: &str, value: &Option<String>) {
     if let Some(v) = value {
         args.extend([flag.to_string(), v.clone()]);
@@ -134,7 +128,8 @@ impl Server {
     }
 
     fn kind(&self, id: &str) -> std::result::Result<Kind, CallToolResult> {
-        kind_of(&self.config, id).ok_or_else(|| {
+        let kind = self.config.id_from_input(id).and_then(|i| self.config.kind_of(&i));
+        kind.ok_or_else(|| {
             let prefixes: Vec<String> = Kind::ALL.iter().map(|k| format!("{}-N", self.config.prefix(*k))).collect();
             failed(format!("`{id}` is not an item ID of this product; IDs look like {}", prefixes.join(", ")))
         })

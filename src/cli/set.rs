@@ -29,6 +29,9 @@ pub struct StatusArgs {
     /// Close an epic whose stories are still open
     #[arg(long)]
     force: bool,
+    /// Why: recorded as the `reason` field (one line), shown by `show` and told by `history`
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
@@ -54,6 +57,19 @@ pub fn run_status(ctx: &Ctx, kind: Kind, a: StatusArgs, status: &str) -> Result<
         return Err(Error::bad_argument(format!("`{status}` is not a {kind} status in pm.yaml"))
             .with_hint(format!("use pm {kind} set {} status=...", a.ids[0])));
     }
+    let reason = match a.reason.as_deref().map(str::trim) {
+        Some("") => {
+            return Err(
+                Error::bad_argument("--reason is empty").with_hint("say why, e.g. --reason \"duplicate of S-4\"")
+            );
+        }
+        Some(r) if r.contains(['\n', '\r']) => {
+            return Err(
+                Error::bad_argument("--reason is one line").with_hint("put longer notes in the item's description")
+            );
+        }
+        r => r.map(str::to_string),
+    };
     let mut changes = Vec::new();
     let mut warnings = Vec::new();
     for text in &a.ids {
@@ -88,7 +104,7 @@ pub fn run_status(ctx: &Ctx, kind: Kind, a: StatusArgs, status: &str) -> Result<
                 warnings.push(format!("{id} is {status} with {stories}: {}", open.join(", ")));
             }
         }
-        changes.push(crate::ops::set::stage_status(&mut tx, item, status)?);
+        changes.push(crate::ops::set::stage_status(&mut tx, item, status, reason.as_deref())?);
     }
     if changes.iter().any(|c| !c.is_noop()) {
         tx.commit()?;
@@ -102,6 +118,27 @@ pub fn run_status(ctx: &Ctx, kind: Kind, a: StatusArgs, status: &str) -> Result<
     Ok(())
 }
 
+/// `metric NAME: current 8400 -> 9100`, for each metric value that changed.
+fn metric_changes(before: &crate::model::item::Item, after: &crate::model::item::Item) -> Vec<String> {
+    let old = before.metrics();
+    let mut out = Vec::new();
+    for m in after.metrics() {
+        let Some(o) = old.iter().find(|o| o.name == m.name) else {
+            out.push(format!("metric {}: added", m.name));
+            continue;
+        };
+        let none = || "(none)".to_string();
+        if o.target != m.target {
+            out.push(format!("metric {}: target {} -> {}", m.name, o.target, m.target));
+        }
+        if o.current != m.current {
+            let (a, b) = (o.current.clone().unwrap_or_else(none), m.current.clone().unwrap_or_else(none));
+            out.push(format!("metric {}: current {a} -> {b}", m.name));
+        }
+    }
+    out
+}
+
 fn report(ctx: &Ctx, c: &Changed) -> Result<()> {
     if c.is_noop() {
         return ctx.say(&format!("{} unchanged", c.after.id));
@@ -110,6 +147,10 @@ fn report(ctx: &Ctx, c: &Changed) -> Result<()> {
     for (k, v) in c.after.fields.iter() {
         let k = crate::model::item::scalar_string(k).unwrap_or_default();
         let old = c.before.fields.get(k.as_str());
+        if k == "metrics" && old.is_some() {
+            parts.extend(metric_changes(&c.before, &c.after));
+            continue;
+        }
         if old != Some(v) {
             let old = old.map(crate::model::item::value_text).unwrap_or_else(|| "(none)".into());
             parts.push(format!("{k}: {old} -> {}", crate::model::item::value_text(v)));

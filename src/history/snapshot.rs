@@ -70,14 +70,25 @@ fn prose_hash(item: &Item) -> u64 {
 
 impl ItemState {
     pub fn from_item(item: &Item) -> ItemState {
-        let fields = item
-            .fields
-            .iter()
-            .filter_map(|(k, v)| {
-                let k = scalar_string(k)?;
-                (k != "id").then(|| (k, value_text(v)))
-            })
-            .collect();
+        let mut fields = Vec::with_capacity(item.fields.len());
+        for (k, v) in item.fields.iter() {
+            match scalar_string(k) {
+                Some(k) if k == "id" => {}
+                // A vision's metrics are one field each, so moving one number is one change:
+                // `metric Weekly active households: 8400 (target 20000) -> 9100 (target 20000)`.
+                Some(k) if k == "metrics" && item.kind == Kind::Vision && !item.metrics().is_empty() => {
+                    for m in item.metrics() {
+                        let value = match &m.current {
+                            Some(c) => format!("{c} (target {})", m.target),
+                            None => format!("target {}", m.target),
+                        };
+                        fields.push((format!("metric {}", m.name), value));
+                    }
+                }
+                Some(k) => fields.push((k, value_text(v))),
+                None => {}
+            }
+        }
         let criteria = item
             .criteria
             .items

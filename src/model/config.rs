@@ -40,6 +40,20 @@ pub struct Config {
     pub finished: Vec<String>,
     /// The days of the week a team works (`mon` ... `sun`): a sprint's burndown days.
     pub working_days: Vec<String>,
+    /// Refuse `pm story add` without an acceptance criterion (by default it warns).
+    pub require_ac_on_add: bool,
+    /// The bodies of new items; empty means pm's own layout.
+    pub templates: Templates,
+}
+
+/// Bodies of new items (`pm story add`, `pm epic add`, and what `--edit` opens). In the story
+/// template, `{user_story}` is the "As a ..., I want ..., so that ..." sentence and `{criteria}`
+/// the criteria lines; with `--edit` and no flags for them, each is a placeholder to fill in.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Templates {
+    pub story: String,
+    pub epic: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -122,6 +136,8 @@ impl Default for Config {
             started: strings(&["in-progress"]),
             finished: strings(&["done"]),
             working_days: strings(&["mon", "tue", "wed", "thu", "fri"]),
+            require_ac_on_add: false,
+            templates: Templates::default(),
         }
     }
 }
@@ -364,6 +380,27 @@ sprint_length: 2w
 started: [in-progress]
 finished: [done]
 working_days: [mon, tue, wed, thu, fri]
+
+# `pm story add` without --ac warns that `pm check` will report the story; true
+# refuses it instead.
+require_ac_on_add: false
+
+# The bodies of new stories and epics (also what `add --edit` opens); empty is
+# pm's own layout. In a story, {{user_story}} is the \"As a ..., I want ..., so that
+# ...\" sentence (--as, --want, --so-that) and {{criteria}} the criteria (--ac). For
+# example:
+#   templates:
+#     story: |
+#       {{user_story}}
+#
+#       ## Acceptance criteria
+#
+#       {{criteria}}
+#
+#       ## Design notes
+templates:
+  story: \"\"
+  epic: \"\"
 "
         )
     }

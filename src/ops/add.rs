@@ -126,7 +126,8 @@ pub fn prepare(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHo
         // Reading every branch's IDs is the costly part of an add, so it is done twice only
         // with --edit.
         let number = next_number(kind, &prefix, ids::highest_in_use(product, kind)?)?;
-        text = Some(edit(&render(kind, &ItemId::new(&prefix, number), &title, &status, points, new))?);
+        let draft = render(&product.config, kind, &ItemId::new(&prefix, number), &title, &status, points, new, true);
+        text = Some(without_placeholders(&edit(&draft)?));
         provisional = Some(number);
     }
     Ok(Prepared { kind, prefix, text, provisional, title, status, points, horizon, new: new.clone() })
@@ -148,8 +149,9 @@ impl Prepared {
         let Prepared { kind, prefix, text, provisional, title, status, points, horizon, new } = self;
         let edited = provisional.is_some();
         let mut number = next_number(kind, &prefix, ids::highest_in_use(product, kind)?)?;
-        let mut text =
-            text.unwrap_or_else(|| render(kind, &ItemId::new(&prefix, number), &title, &status, points, &new));
+        let mut text = text.unwrap_or_else(|| {
+            render(&product.config, kind, &ItemId::new(&prefix, number), &title, &status, points, &new, false)
+        });
         let placement = new.placement.clone().unwrap_or(Placement::Bottom);
         let parse_draft = |text: &str| {
             Item::parse(text.to_string(), PathBuf::new(), String::new(), PathBuf::from("(new item)"), &product.config)
@@ -175,6 +177,13 @@ impl Prepared {
             if edited {
                 values::check_item(product, &item)?;
             }
+            if kind == Kind::Story && product.config.require_ac_on_add && item.criteria.items.is_empty() {
+                return Err(Error::bad_argument(format!(
+                    "{} needs an acceptance criterion (require_ac_on_add in pm.yaml)",
+                    id
+                ))
+                .with_hint("add one: --ac \"Given ..., when ..., then ...\""));
+            }
             tx.create(&path, text.clone());
             sync_lists(tx, &item, Some((placement.clone(), horizon)))?;
             match tx.commit() {
@@ -189,8 +198,72 @@ impl Prepared {
     }
 }
 
-/// The text of a new item file.
-fn render(kind: Kind, id: &ItemId, title: &str, status: &str, points: Option<u64>, new: &NewItem) -> String {
+/// What `--edit` opens where a flag gave nothing: lines to fill in, dropped when left as
+/// they are.
+const USER_STORY_PLACEHOLDER: &str = "As a <role>, I want <goal>, so that <benefit>.";
+const CRITERION_PLACEHOLDER: &str = "- [ ] AC-1: Given <context>, when <action>, then <outcome>";
+
+/// pm's own layout of a story's body (the template when pm.yaml has none).
+const STORY_LAYOUT: &str = "{user_story}\n\n## Acceptance criteria\n\n{criteria}";
+
+/// The edited text without the placeholder lines the user left untouched.
+fn without_placeholders(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if bare == USER_STORY_PLACEHOLDER || bare == CRITERION_PLACEHOLDER {
+            // Its blank line goes with it: the sentence's after it, the criterion's when it
+            // stood between two blank lines.
+            let blank_before = out.is_empty() || out.ends_with("\n\n") || out.ends_with("\n\r\n");
+            if (bare == USER_STORY_PLACEHOLDER || blank_before) && lines.peek().is_some_and(|l| l.trim().is_empty()) {
+                lines.next();
+            }
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// A body template filled in: each `{name}` replaced by its value; a placeholder with
+/// nothing to say takes its line with it, and the body starts at its first line of text.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for line in template.split_inclusive('\n') {
+        let mut l = line.to_string();
+        let mut emptied = false;
+        for (name, value) in values {
+            let key = format!("{{{name}}}");
+            if l.contains(&key) {
+                emptied |= value.is_empty() && l.trim() == key;
+                l = l.replace(&key, value);
+            }
+        }
+        if !emptied {
+            out.push_str(&l);
+        }
+    }
+    // No run of blank lines where a placeholder went, and none at the start.
+    while out.contains("\n\n\n") {
+        out = out.replace("\n\n\n", "\n\n");
+    }
+    let out = out.trim_start_matches('\n');
+    if out.is_empty() || out.ends_with('\n') { out.to_string() } else { format!("{out}\n") }
+}
+
+/// The text of a new item file; with `placeholders`, what `--edit` opens.
+#[allow(clippy::too_many_arguments)]
+fn render(
+    config: &crate::model::config::Config,
+    kind: Kind,
+    id: &ItemId,
+    title: &str,
+    status: &str,
+    points: Option<u64>,
+    new: &NewItem,
+    placeholders: bool,
+) -> String {
     let mut fm = String::new();
     let mut field = |k: &str, v: String| fm.push_str(&format!("{k}: {v}\n"));
     field("id", id.to_string());
@@ -235,24 +308,34 @@ fn render(kind: Kind, id: &ItemId, title: &str, status: &str, points: Option<u64
     if !new.depends_on.is_empty() {
         field("depends_on", yaml_flow_list(&new.depends_on));
     }
-    let mut body = String::new();
+    let mut sentence = String::new();
     if let Some((role, goal, benefit)) = &new.user_story {
         let article = if role.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
-        body.push_str(&format!("As {article} {role}, I want {goal}"));
+        sentence.push_str(&format!("As {article} {role}, I want {goal}"));
         if let Some(b) = benefit {
-            body.push_str(&format!(", so that {b}"));
+            sentence.push_str(&format!(", so that {b}"));
         }
-        body.push_str(".\n\n");
+        sentence.push('.');
+    } else if placeholders && kind == Kind::Story {
+        sentence.push_str(USER_STORY_PLACEHOLDER);
     }
-    if kind == Kind::Sprint {
-        body.push_str("## Notes\n\n## Review\n\n## Retrospective\n");
+    let mut criteria = String::new();
+    for (i, c) in new.criteria.iter().enumerate() {
+        criteria.push_str(&format!("- [ ] AC-{}: {}\n", i + 1, c.trim()));
     }
-    if kind == Kind::Story {
-        body.push_str("## Acceptance criteria\n\n");
-        for (i, c) in new.criteria.iter().enumerate() {
-            body.push_str(&format!("- [ ] AC-{}: {}\n", i + 1, c.trim()));
+    if criteria.is_empty() && placeholders {
+        criteria.push_str(CRITERION_PLACEHOLDER);
+    }
+    let criteria = criteria.trim_end_matches('\n');
+    let template = |t: &str, default: &str| if t.trim().is_empty() { default.to_string() } else { t.to_string() };
+    let body = match kind {
+        Kind::Story => {
+            fill(&template(&config.templates.story, STORY_LAYOUT), &[("user_story", &sentence), ("criteria", criteria)])
         }
-    }
+        Kind::Epic => fill(&template(&config.templates.epic, ""), &[]),
+        Kind::Sprint => "## Notes\n\n## Review\n\n## Retrospective\n".to_string(),
+        Kind::Vision => String::new(),
+    };
     format!("---\n{fm}---\n{}{body}", if body.is_empty() { "" } else { "\n" })
 }
 

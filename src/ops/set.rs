@@ -28,9 +28,14 @@ pub fn set(tx: &mut Transaction, item: Item, assignments: &[(String, String)], f
     let product = tx.product();
     let mut seen = std::collections::HashSet::new();
     let mut edits = Vec::new();
+    let mut metrics = Vec::new();
     for (key, value) in assignments {
         if !seen.insert(key.as_str()) {
             return Err(Error::bad_argument(format!("`{key}` is given twice")).with_hint("give each field once"));
+        }
+        if let Some(path) = key.strip_prefix("metric.") {
+            metrics.push(metric_edit(&item, path, value)?);
+            continue;
         }
         let edit = values::assignment(product, &item, key, value)?;
         if !force {
@@ -49,15 +54,65 @@ pub fn set(tx: &mut Transaction, item: Item, assignments: &[(String, String)], f
                 .with_hint("a sprint's end is its last day, on or after its start; set both: start=... end=..."));
         }
     }
-    apply(tx, item, &edits)
+    if metrics.is_empty() {
+        return apply(tx, item, &edits);
+    }
+    let bad = |e: String| Error::bad_file(item.location("metrics"), format!("cannot edit the metrics: {e}"));
+    let mut text = frontmatter::edit_fields(&item.text, &item.split, &edits).map_err(bad)?;
+    for (name, key, raw) in &metrics {
+        let split = frontmatter::split(&text).map_err(|e| bad(e.message.to_string()))?;
+        text = frontmatter::edit_list_entry(&text, &split, "metrics", name, key, raw.as_deref()).map_err(bad)?;
+    }
+    let after = Item::parse(text, item.path.clone(), item.rel.clone(), item.shown.clone(), &product.config)?;
+    commit(tx, item, after)
+}
+
+/// `metric.NAME=VALUE` (the metric's `current`) or `metric.NAME.target=VALUE` of a vision:
+/// the metric's name as written in the file, the key, and the YAML value (None removes it).
+fn metric_edit(item: &Item, path: &str, value: &str) -> Result<(String, &'static str, Option<String>)> {
+    if item.kind != crate::model::id::Kind::Vision {
+        return Err(Error::bad_argument(format!("{} has no metrics; visions do", item.id))
+            .with_hint("e.g. pm vision set V-1 \"metric.Weekly active households=9100\""));
+    }
+    let metrics = item.metrics();
+    let find = |name: &str| metrics.iter().find(|m| m.name.trim().eq_ignore_ascii_case(name.trim()));
+    let (metric, key) = match path.rsplit_once('.') {
+        Some((name, k @ ("target" | "current"))) if find(name).is_some() => {
+            (find(name), if k == "target" { "target" } else { "current" })
+        }
+        _ => (find(path), "current"),
+    };
+    let Some(metric) = metric else {
+        let names: Vec<String> = metrics.iter().map(|m| format!("\"{}\"", m.name)).collect();
+        let hint = if names.is_empty() {
+            format!("{} has no metrics yet; add them under `metrics:` with `pm vision edit {}`", item.id, item.id)
+        } else {
+            format!("its metrics: {}", names.join(", "))
+        };
+        return Err(Error::bad_argument(format!("{} has no metric `{path}`", item.id)).with_hint(hint));
+    };
+    let value = value.trim();
+    if value.is_empty() && key == "target" {
+        return Err(Error::bad_argument(format!("a metric needs a target; `{}` would have none", metric.name))
+            .with_hint("give the new target, e.g. metric.NAME.target=25000"));
+    }
+    // A number stays a number (`current: 9100`); anything else is a string.
+    let number = value.parse::<f64>().is_ok_and(f64::is_finite) && !value.starts_with(['+', '.']);
+    let raw = (!value.is_empty()).then(|| if number { value.to_string() } else { frontmatter::yaml_scalar(value) });
+    Ok((metric.name.clone(), key, raw))
 }
 
 /// Set the status (as `pm story done` does).
 /// Stage a status change (and the backlog or roadmap line it moves): several items change in
 /// one commit of the transaction.
-pub fn stage_status(tx: &mut Transaction, item: Item, status: &str) -> Result<Changed> {
+/// Set an item's status, and with `reason` its `reason` field (why it was closed), in `tx`.
+pub fn stage_status(tx: &mut Transaction, item: Item, status: &str, reason: Option<&str>) -> Result<Changed> {
     values::status(tx.product(), item.kind, status)?;
-    stage_set(tx, item, &[("status".into(), FieldValue::Scalar(frontmatter::yaml_scalar(status)))])
+    let mut edits = vec![("status".to_string(), FieldValue::Scalar(frontmatter::yaml_scalar(status)))];
+    if let Some(r) = reason {
+        edits.push(("reason".into(), FieldValue::Scalar(frontmatter::yaml_scalar(r))));
+    }
+    stage_set(tx, item, &edits)
 }
 
 /// Replace an item's whole text (from the editor), keeping its ID.

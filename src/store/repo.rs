@@ -562,7 +562,16 @@ impl Repo {
     pub fn default_base(&self) -> Result<(Commit<'_>, String)> {
         let head = self.head_required()?;
         for name in ["origin/HEAD", "main", "master", "origin/main", "origin/master"] {
-            let Some(obj) = self.unless_damage(self.git.revparse_single(name))? else { continue };
+            let obj = match self.git.revparse_single(name) {
+                Ok(obj) => obj,
+                // A branch that exists but whose commit cannot be read is damage, whatever
+                // class libgit2 gives the failure ("revspec not found" on some packs).
+                Err(e) => match self.git.resolve_reference_from_short_name(name).ok().and_then(|r| r.target()) {
+                    Some(target) => return Err(self.damaged(e, &[target])),
+                    None if is_damage(&e) => return Err(self.damaged(e, &[])),
+                    None => continue,
+                },
+            };
             let Some(other) = self.unless_damage(obj.peel_to_commit())? else { continue };
             let Some(base) = self.unless_damage(self.git.merge_base(head.id(), other.id()))? else {
                 return Err(Error::bad_argument(format!("HEAD and {name} have no common ancestor here")).with_hint(

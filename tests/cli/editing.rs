@@ -186,3 +186,127 @@ fn a_dependency_that_closes_a_cycle_is_refused_with_the_cycle() {
     assert_eq!(t.snapshot(), before);
     t.pm(&["story", "set", "S-1", "depends_on="]).success();
 }
+
+const VISION: &str = "---\nid: V-1\ntitle: Shared money\nstatus: active\nmetrics:\n  - name: Weekly active households  # from the warehouse\n    target: 20000\n    current: 8400\n  - name: Median minutes to settle up\n    target: 5\n---\nWhy.\n";
+
+#[test]
+fn a_vision_metric_is_set_by_name_as_one_line_and_history_tells_that_metric() {
+    let t = Test::initialized();
+    t.write("product/visions/V-1-demo.md", VISION);
+    t.commit("vision");
+    t.pm(&["vision", "set", "V-1", "metric.weekly active households=9100"])
+        .success()
+        .stdout_is("Updated V-1 (metric Weekly active households: current 8400 -> 9100)\n");
+    assert_eq!(t.read("product/visions/V-1-demo.md"), VISION.replace("current: 8400", "current: 9100"));
+    t.pm(&[
+        "vision",
+        "set",
+        "V-1",
+        "metric.Median minutes to settle up=12",
+        "metric.Median minutes to settle up.target=4.5",
+    ])
+    .success();
+    assert_eq!(
+        t.read("product/visions/V-1-demo.md"),
+        VISION
+            .replace("current: 8400", "current: 9100")
+            .replace("    target: 5\n", "    target: 4.5\n    current: 12\n")
+    );
+    t.commit("numbers of the week");
+    t.pm(&["diff", "HEAD~1", "HEAD"]).success().stdout_has(
+        "  V-1 metric Weekly active households: 8400 (target 20000) -> 9100 (target 20000)\n  \
+         V-1 metric Median minutes to settle up: target 5 -> 12 (target 4.5)\n",
+    );
+    // A name it does not have, a story, an empty target: refused, nothing written.
+    let files = t.snapshot();
+    t.pm(&["vision", "set", "V-1", "metric.Weekly users=1"]).code(2).stderr_is(
+        "error: V-1 has no metric `Weekly users`\n  hint: its metrics: \"Weekly active households\", \"Median minutes to settle up\"\n",
+    );
+    t.pm(&["vision", "set", "V-1", "metric.Median minutes to settle up.target="])
+        .code(2)
+        .stderr_has("a metric needs a target");
+    assert_eq!(t.snapshot(), files);
+}
+
+#[test]
+fn drop_with_a_reason_records_it_beside_the_status() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Export to CSV", "--ac", "Given x, when y, then z"]).success();
+    let before = t.read("product/stories/S-1-export-to-csv.md");
+    t.pm(&["story", "drop", "S-1", "--reason", "Duplicate of S-4: the same export"])
+        .success()
+        .stdout_is("Updated S-1 (status: draft -> dropped; reason: (none) -> Duplicate of S-4: the same export)\n");
+    let after = t.read("product/stories/S-1-export-to-csv.md");
+    assert_eq!(
+        changed_lines(&before, &after),
+        (
+            vec!["status: draft\n".to_string()],
+            vec!["status: dropped\n".to_string(), "reason: \"Duplicate of S-4: the same export\"\n".to_string()]
+        )
+    );
+    t.pm(&["story", "show", "S-1"]).success().stdout_has("  reason:     Duplicate of S-4: the same export\n");
+    t.pm(&["check"]).success();
+    let files = t.snapshot();
+    t.pm(&["story", "drop", "S-1", "--reason", " "]).code(2).stderr_has("--reason is empty");
+    assert_eq!(t.snapshot(), files);
+}
+
+#[test]
+fn a_story_template_shapes_new_stories_and_edit_opens_it_with_placeholders() {
+    let t = Test::initialized();
+    let config = t.read("product/pm.yaml").replace(
+        "templates:\n  story: \"\"\n",
+        "templates:\n  story: |\n    {user_story}\n\n    ## Acceptance criteria\n\n    {criteria}\n\n    ## Design notes\n",
+    );
+    t.write("product/pm.yaml", &config);
+    t.pm(&["story", "add", "Export to CSV", "--as", "treasurer", "--want", "a CSV", "--ac", "Given x, when y, then z"])
+        .success();
+    assert_eq!(
+        t.read("product/stories/S-1-export-to-csv.md"),
+        "---\nid: S-1\ntitle: Export to CSV\nstatus: draft\n---\n\nAs a treasurer, I want a CSV.\n\n\
+         ## Acceptance criteria\n\n- [ ] AC-1: Given x, when y, then z\n\n## Design notes\n"
+    );
+    // Without the flags, the placeholders' lines go.
+    t.pm(&["story", "add", "Undo"]).success();
+    assert_eq!(
+        t.read("product/stories/S-2-undo.md"),
+        "---\nid: S-2\ntitle: Undo\nstatus: draft\n---\n\n## Acceptance criteria\n\n## Design notes\n"
+    );
+    // --edit opens it with lines to fill in; the ones left as they are are not saved.
+    let script = t.path("editor.sh");
+    let opened = t.path("opened.md");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncp \"$1\" {}\nsed -i 's/^As a <role>.*/As a member, I want undo./' \"$1\"\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    let t = t.env("VISUAL", &format!("sh {}", script.display()));
+    t.pm(&["story", "add", "Redo", "--edit"]).success();
+    assert_eq!(
+        std::fs::read_to_string(&opened).unwrap(),
+        "---\nid: S-3\ntitle: Redo\nstatus: draft\n---\n\nAs a <role>, I want <goal>, so that <benefit>.\n\n\
+         ## Acceptance criteria\n\n- [ ] AC-1: Given <context>, when <action>, then <outcome>\n\n## Design notes\n"
+    );
+    assert_eq!(
+        t.read("product/stories/S-3-redo.md"),
+        "---\nid: S-3\ntitle: Redo\nstatus: draft\n---\n\nAs a member, I want undo.\n\n\
+         ## Acceptance criteria\n\n## Design notes\n"
+    );
+}
+
+#[test]
+fn require_ac_on_add_refuses_a_story_without_criteria_and_writes_nothing() {
+    let t = Test::initialized();
+    let config = t.read("product/pm.yaml").replace("require_ac_on_add: false", "require_ac_on_add: true");
+    t.write("product/pm.yaml", &config);
+    let files = t.snapshot();
+    t.pm(&["story", "add", "Export to CSV"]).code(2).stderr_is(
+        "error: S-1 needs an acceptance criterion (require_ac_on_add in pm.yaml)\n  \
+         hint: add one: --ac \"Given ..., when ..., then ...\"\n",
+    );
+    assert_eq!(t.snapshot(), files);
+    t.pm(&["story", "add", "Export to CSV", "--ac", "Given x, when y, then z"]).success();
+}

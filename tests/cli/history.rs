@@ -211,7 +211,7 @@ fn changes_are_credited_to_the_commit_that_made_them_and_the_merge_that_brought_
         table.lines()[..2],
         [
             "DATE        COMMIT   AUTHOR  ID   TITLE           CHANGE                      WHY",
-            "2024-01-10  ba2e02a  Maya    S-2  Reset password  entered the backlog at 2nd  Three stories"
+            "2024-01-10  7dffc2b  Maya    S-2  Reset password  entered the backlog at 2nd  Three stories"
         ]
     );
     assert!(

@@ -117,12 +117,26 @@ fn every_pair_of_changes_on_two_branches_merges_as_if_made_one_after_the_other()
 /// both from main; returns the repository on `a` and the result of merging `b` into it.
 fn two_branches(on_a: impl Fn(&Test), on_b: impl Fn(&Test)) -> (Test, crate::harness::Run) {
     let t = base_with(4);
+    // Dated an hour apart after the base, b first, so the history's order never hangs on
+    // whether the clock's second turned between them.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let commit_on = |message: &str, date: &str| {
+        t.git(&["add", "-A"]);
+        let out = t
+            .git_command("")
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .args(["commit", "-qm", message, "--allow-empty"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
     t.git(&["checkout", "-q", "-b", "b"]);
     on_b(&t);
-    t.commit("on b");
+    commit_on("on b", &format!("@{} +0000", now + 3600));
     t.git(&["checkout", "-q", "-b", "a", "main"]);
     on_a(&t);
-    t.commit("on a");
+    commit_on("on a", &format!("@{} +0000", now + 7200));
     let merge = t.git_try(&["merge", "--no-edit", "-q", "b"]);
     (t, merge)
 }
@@ -756,7 +770,17 @@ fn a_conflict_resolved_in_the_merge_is_in_the_history_at_the_merge() {
     assert_ne!(resolved, text);
     t.write(S3, &resolved);
     t.git(&["add", "-A"]);
-    t.git(&["-c", "user.name=Sam", "commit", "-qm", "Merge b: Alice keeps S-3"]);
+    // After the branches' commits (two_branches dates them in the next two hours).
+    let later = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 3 * 3600;
+    let later = format!("@{later} +0000");
+    let out = t
+        .git_command("")
+        .env("GIT_AUTHOR_DATE", &later)
+        .env("GIT_COMMITTER_DATE", &later)
+        .args(["-c", "user.name=Sam", "commit", "-qm", "Merge b: Alice keeps S-3"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
     let history = t.pm(&["history", "S-3", "--all-fields", "--format", "json"]).success().json();
     let lines: Vec<String> = history["changes"]
         .as_array()
@@ -768,9 +792,9 @@ fn a_conflict_resolved_in_the_merge_is_in_the_history_at_the_merge() {
     assert_eq!(
         lines,
         [
-            "Test User: S-3 owner set to alice",
             "Test User: S-3 owner set to bob",
             "Test User: S-3 points set to 5",
+            "Test User: S-3 owner set to alice",
             "Sam: S-3 owner: bob -> alice"
         ]
     );

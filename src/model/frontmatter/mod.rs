@@ -302,6 +302,35 @@ fn render_new(value: &FieldValue) -> String {
     }
 }
 
+/// Set (`Some(raw)`) or remove (`None`) `key` of the entry of the block list `list` whose
+/// `name` is `name` (a vision's metric), returning the new text: only that line changes, or a
+/// line is added at the end of the entry.
+pub fn edit_list_entry(
+    text: &str,
+    split: &Split,
+    list: &str,
+    name: &str,
+    key: &str,
+    raw: Option<&str>,
+) -> Result<String, String> {
+    let yaml = &text[split.yaml.clone()];
+    let doc = yaml_edit::Document::from_str(yaml).map_err(|e| e.to_string())?;
+    let mapping = doc.as_mapping().ok_or("front matter is not a mapping")?;
+    let seq = mapping.get_sequence(list).ok_or_else(|| format!("`{list}` is not a list"))?;
+    let entry = seq
+        .values()
+        .filter_map(|v| v.as_mapping().cloned())
+        .find(|m| m.get("name").is_some_and(|n| unquote(&n.to_string()) == name))
+        .ok_or_else(|| format!("no entry named {name:?} in `{list}`"))?;
+    match raw {
+        Some(raw) => set_raw(&entry, key, raw)?,
+        None => {
+            entry.remove(key);
+        }
+    }
+    Ok(format!("{}{}{}", &text[..split.yaml.start], doc, &text[split.yaml.end..]))
+}
+
 fn set_raw(mapping: &yaml_edit::Mapping, key: &str, raw: &str) -> Result<(), String> {
     let holder = yaml_edit::Document::from_str(&format!("v: {raw}\n")).map_err(|e| e.to_string())?;
     let node = holder.as_mapping().and_then(|m| m.get("v")).ok_or_else(|| format!("cannot write {raw:?} as YAML"))?;

@@ -20,7 +20,7 @@ pub mod rules;
 pub use read::{Diagnostic, Reading, read};
 
 /// Fields every item has, in the order `add` writes them.
-pub const COMMON_FIELDS: &[&str] = &["id", "title", "status", "owner", "labels"];
+pub const COMMON_FIELDS: &[&str] = &["id", "title", "status", "owner", "labels", "reason"];
 /// Fields only stories have.
 pub const STORY_FIELDS: &[&str] = &["epic", "priority", "points", "depends_on", "sprint"];
 /// Fields only epics have.
