@@ -5,7 +5,8 @@
 use std::io::Write;
 
 use clap::ValueEnum;
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
+use unicode_width::UnicodeWidthStr;
 
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
@@ -117,34 +118,85 @@ pub fn table(header: &[&str], rows: &[Vec<String>], tty: bool) -> String {
     if !tty {
         return plain_table(header, rows);
     }
-    let mut t = Table::new();
-    if tty {
-        t.load_style(presets::UTF8_HORIZONTAL_ONLY).set_content_arrangement(ContentArrangement::Dynamic);
-    } else {
-        t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+    terminal_table(header, rows, terminal_width())
+}
+
+/// The terminal's width in columns: `COLUMNS` when it is a number (as shells and `ls` use it),
+/// else what the terminal reports; `None` when neither says.
+fn terminal_width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()) {
+        return Some(n);
     }
+    Table::new().width().map(usize::from).filter(|w| *w > 0)
+}
+
+/// Below this width a table's columns cannot be laid out readably: plain rows instead.
+const NARROWEST_TABLE: usize = 60;
+
+/// Columns this narrow (IDs, ranks, statuses, dates) are never wrapped.
+const KEEP_WHOLE: usize = 16;
+
+/// The terminal form: the header underlined, no lines between rows, columns by display width
+/// (CJK and emoji take two). Short columns are never wrapped and the long ones wrap at word
+/// boundaries to fit `width`; when the terminal is narrower than 60 columns, says no width,
+/// or cannot fit the table, the plain aligned rows of a pipe.
+fn terminal_table(header: &[&str], rows: &[Vec<String>], width: Option<usize>) -> String {
+    let Some(width) = width.filter(|w| *w >= NARROWEST_TABLE) else { return plain_table(header, rows) };
+    let widths = column_widths(header, rows);
+    let mut t = Table::new();
+    t.load_style(TableStyle::new().header_separator(LineStyle::none().fill('─').junction('─')));
     t.set_header(header.to_vec());
     for r in rows {
         t.add_row(r.clone());
     }
+    // Two spaces between columns (a space of padding and the blank column line), as in a pipe.
+    for i in 0..widths.len() {
+        if let Some(c) = t.column_mut(i) {
+            c.set_padding((0, 1));
+        }
+    }
+    let natural: usize = widths.iter().map(|w| w + 2).sum::<usize>() - 2;
+    if natural <= width {
+        t.set_content_arrangement(ContentArrangement::Disabled);
+    } else {
+        let fixed: usize = widths.iter().filter(|w| **w <= KEEP_WHOLE).map(|w| w + 2).sum::<usize>();
+        let wrapped = widths.iter().filter(|w| **w > KEEP_WHOLE).count();
+        // Each wrapped column keeps room for a few words.
+        if wrapped == 0 || fixed + wrapped * (KEEP_WHOLE + 2) > width {
+            return plain_table(header, rows);
+        }
+        t.set_width(width as u16).set_content_arrangement(ContentArrangement::Dynamic);
+        for (i, w) in widths.iter().enumerate() {
+            if *w <= KEEP_WHOLE
+                && let Some(c) = t.column_mut(i)
+            {
+                c.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+            }
+        }
+    }
     let mut out = String::new();
     for line in t.to_string().lines() {
-        let line = if tty { line } else { line.strip_prefix(' ').unwrap_or(line) };
         out.push_str(line.trim_end());
         out.push('\n');
     }
     out
 }
 
-/// Columns padded with spaces to align, two spaces apart, no trailing spaces: for pipes.
-fn plain_table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let width = |s: &str| s.chars().count();
-    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+/// The display width of each column: its widest cell or header.
+fn column_widths(header: &[&str], rows: &[Vec<String>]) -> Vec<usize> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for r in rows {
         for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(width(c));
+            *w = (*w).max(c.width());
         }
     }
+    widths
+}
+
+/// Columns padded with spaces to align (by display width), two spaces apart, no trailing
+/// spaces: for pipes and narrow terminals.
+fn plain_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let widths = column_widths(header, rows);
     let mut out = String::with_capacity((rows.len() + 1) * widths.iter().sum::<usize>());
     let mut line = |cells: &mut dyn Iterator<Item = &str>| {
         let start = out.len();
@@ -153,7 +205,7 @@ fn plain_table(header: &[&str], rows: &[Vec<String>]) -> String {
                 out.push_str("  ");
             }
             out.push_str(c);
-            for _ in width(c)..widths[i] {
+            for _ in c.width()..widths[i] {
                 out.push(' ');
             }
         }
@@ -240,6 +292,47 @@ mod tests {
             table(&["ID", "TITLE"], &[vec!["S-1".into(), "A".into()], vec!["S-10".into(), "Long title".into()]], false);
         assert!(out.lines().all(|l| !l.ends_with(' ')), "{out:?}");
         assert!(out.starts_with("ID"), "{out:?}");
+    }
+
+    fn rows(cells: &[[&str; 3]]) -> Vec<Vec<String>> {
+        cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    }
+
+    #[test]
+    fn columns_align_by_display_width_with_cjk_and_emoji() {
+        let r = rows(&[["S-1", "家計簿を共有する", "ready"], ["S-2", "Split 🍕 bills", "draft"]]);
+        let expected = "ID   TITLE             STATUS\nS-1  家計簿を共有する  ready\nS-2  Split 🍕 bills    draft\n";
+        assert_eq!(plain_table(&["ID", "TITLE", "STATUS"], &r), expected);
+        let wide = terminal_table(&["ID", "TITLE", "STATUS"], &r, Some(80));
+        assert_eq!(
+            wide,
+            "ID   TITLE             STATUS\n──────────────────────────────\nS-1  家計簿を共有する  ready\nS-2  Split 🍕 bills    draft\n"
+        );
+    }
+
+    #[test]
+    fn a_narrow_or_unknown_terminal_gets_plain_rows_and_a_wide_one_wraps_words_only() {
+        let title = "Connect a bank account via Open Banking and import the last ninety days";
+        let r = rows(&[["S-16", title, "in-progress"], ["S-8", "Split by percentages", "ready"]]);
+        let header = ["ID", "TITLE", "STATUS"];
+        for width in [None, Some(0), Some(40), Some(59)] {
+            assert_eq!(terminal_table(&header, &r, width), plain_table(&header, &r), "{width:?}");
+        }
+        let out = terminal_table(&header, &r, Some(60));
+        assert_eq!(
+            out,
+            "ID    TITLE                                     STATUS\n\
+             ────────────────────────────────────────────────────────────\n\
+             S-16  Connect a bank account via Open Banking   in-progress\n\
+             \x20     and import the last ninety days\n\
+             S-8   Split by percentages                      ready\n"
+        );
+        // Every line fits, no word is cut, and no line separates two rows.
+        assert!(out.lines().all(|l| l.width() <= 60), "{out}");
+        for word in title.split(' ') {
+            assert!(out.split_whitespace().any(|w| w == word), "{word} cut in {out}");
+        }
+        assert_eq!(out.lines().filter(|l| l.starts_with('─')).count(), 1);
     }
 
     #[test]

@@ -116,13 +116,17 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let view::View { roadmap: list, items, errors, product, .. } = view::load_view(ctx, a.at.as_deref())?;
     let forecasts = target_forecasts(&product, &items, &list, a.at.is_some())?;
     let (b, d, idc) = (bold(), dim(), id_style());
-    let mut out = String::new();
+    // The text's lines per horizon, rendered once every column's width is known, so the
+    // columns line up across the horizons (by display width: CJK titles too).
+    struct Line {
+        cells: [String; 5],
+        target: Option<String>,
+    }
+    let mut lines: Vec<(&str, Vec<Line>)> = Vec::new();
     let mut sections = Vec::new();
     for horizon in HORIZONS {
         let mut epics = Vec::new();
-        if a.format == TextFormat::Text {
-            out.push_str(&format!("{b}{horizon}{b:#}\n"));
-        }
+        let mut rows = Vec::new();
         let entries = list.section_entries(horizon);
         for e in &entries {
             let (title, status) = match items.get(&e.id) {
@@ -131,36 +135,64 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             };
             let (done, total, pdone, ptotal) = view::epic_progress(&product.config, &items, &e.id);
             let pct = (pdone * 100).checked_div(ptotal).unwrap_or(0);
-            if a.format == TextFormat::Text {
-                out.push_str(&format!(
-                    "  {idc}{:<5}{idc:#} {title}  {d}{status}{d:#}  stories {done}/{total}  points {pdone}/{ptotal} ({pct}%)\n",
-                    e.id
-                ));
-            }
             let target = items.get(&e.id).and_then(|i| i.get("target")).and_then(|t| parse_date(&t));
             let forecast = forecasts.get(&e.id).copied().flatten();
             let at_risk = matches!((target, forecast), (Some(t), Some(f)) if f > t);
-            if a.format == TextFormat::Text
-                && let Some(t) = target
-            {
-                let f = match forecast {
-                    Some(f) => format!(", 85% by {f}"),
-                    None => String::new(),
-                };
+            let target_line = target.map(|t| {
+                let f = forecast.map(|f| format!(", 85% by {f}")).unwrap_or_default();
                 let risk = if at_risk { "  AT RISK" } else { "" };
-                out.push_str(&format!("        {d}target {t}{f}{d:#}{b}{risk}{b:#}\n"));
-            }
+                format!("{d}target {t}{f}{d:#}{b}{risk}{b:#}")
+            });
+            rows.push(Line {
+                cells: [
+                    e.id.to_string(),
+                    title.clone(),
+                    status.clone(),
+                    format!("stories {done}/{total}"),
+                    format!("points {pdone}/{ptotal} ({pct}%)"),
+                ],
+                target: target_line,
+            });
             epics.push(json!({"id": e.id, "title": title, "status": status,
                 "stories": {"done": done, "total": total}, "points": {"done": pdone, "total": ptotal},
                 "target": target.map(|t| t.to_string()), "forecast_85": forecast.map(|f| f.to_string()),
                 "at_risk": at_risk}));
         }
-        if entries.is_empty() && a.format == TextFormat::Text {
+        lines.push((horizon, rows));
+        sections.push(json!({"horizon": horizon, "epics": epics}));
+    }
+    let mut widths = [0usize; 5];
+    for (_, rows) in &lines {
+        for r in rows {
+            for (w, c) in widths.iter_mut().zip(&r.cells) {
+                *w = (*w).max(unicode_width::UnicodeWidthStr::width(c.as_str()));
+            }
+        }
+    }
+    let pad = |c: &str, w: usize| " ".repeat(w.saturating_sub(unicode_width::UnicodeWidthStr::width(c)));
+    let mut out = String::new();
+    for (n, (horizon, rows)) in lines.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!("{b}{horizon}{b:#}\n"));
+        if rows.is_empty() {
             out.push_str(&format!("  {d}(none){d:#}\n"));
         }
-        sections.push(json!({"horizon": horizon, "epics": epics}));
-        if a.format == TextFormat::Text && horizon != "Later" {
+        for r in rows {
+            let [id, title, status, stories, points] = &r.cells;
+            let line = format!(
+                "  {idc}{id}{idc:#}{}  {title}{}  {d}{status}{d:#}{}  {stories}{}  {points}",
+                pad(id, widths[0]),
+                pad(title, widths[1]),
+                pad(status, widths[2]),
+                pad(stories, widths[3]),
+            );
+            out.push_str(&line);
             out.push('\n');
+            if let Some(t) = &r.target {
+                out.push_str(&format!("  {}  {t}\n", " ".repeat(widths[0])));
+            }
         }
     }
     match a.format {

@@ -77,16 +77,16 @@ fn the_readme_example_command_runs() {
     t.pm(&["-C", dir, "backlog"]).success().stdout_has("S-16");
 }
 
-/// Run a ```console session of a doc: each `$ pm ...` (or `$ git ...`) line, with what follows it
-/// up to the next command as its expected output (stdout, then stderr).
-fn run_session(t: &Test, session: &str) -> usize {
-    run_session_in(t, "", session)
-}
-
-/// [`run_session`] in a sub-directory of the test's directory.
-fn run_session_in(t: &Test, sub: &str, session: &str) -> usize {
+/// Run the ```console session after `heading` in a doc: each `$ pm ...` (or `$ git ...`) line,
+/// with what follows it up to the next command as its expected output (stdout, then stderr).
+/// With PM_UPDATE_DOCS=1 the doc's session is rewritten with the real output instead.
+fn doc_session(t: &Test, sub: &str, doc: &str, heading: &str) -> usize {
+    let path = format!("{}/{doc}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let session = block_after(&text, heading, "console");
+    let update = std::env::var_os("PM_UPDATE_DOCS").is_some();
     let mut lines = session.lines().peekable();
-    let mut count = 0;
+    let (mut count, mut actual) = (0, String::new());
     while let Some(line) = lines.next() {
         let command = line.strip_prefix("$ ").unwrap_or_else(|| panic!("not a command: {line:?}"));
         let mut expected = String::new();
@@ -103,24 +103,30 @@ fn run_session_in(t: &Test, sub: &str, session: &str) -> usize {
             _ => panic!("not a pm or git command: {command}"),
         };
         assert_eq!(run.code, 0, "{command}: {}", run.stderr);
-        assert_eq!(format!("{}{}", run.stdout, run.stderr), expected, "{command}");
+        let got = format!("{}{}", run.stdout, run.stderr);
+        if !update {
+            assert_eq!(got, expected, "{command} (PM_UPDATE_DOCS=1 cargo test rewrites {doc})");
+        }
+        actual.push_str(&format!("{line}\n{got}"));
         count += 1;
+    }
+    if update && actual != session {
+        let at = text.find(heading).unwrap();
+        let fixed = format!("{}{}", &text[..at], text[at..].replacen(&session, &actual, 1));
+        std::fs::write(&path, fixed).unwrap();
     }
     count
 }
 
 #[test]
 fn the_sprints_doc_session_is_real_output() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sprints.md")).unwrap();
     let mut t = Test::new();
     t.set_env("PM_TODAY", "2026-12-02");
-    let session = block_after(&text, "## A sprint from planning to close", "console");
-    assert!(run_session(&t, &session) >= 14);
+    assert!(doc_session(&t, "", "docs/sprints.md", "## A sprint from planning to close") >= 14);
 }
 
 #[test]
 fn the_sprints_doc_history_session_is_real_output() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/sprints.md")).unwrap();
     let mut t = Test::without_git();
     t.set_env("PM_TODAY", "2024-04-10");
     t.set_env("TZ", "UTC");
@@ -132,14 +138,11 @@ fn the_sprints_doc_history_session_is_real_output() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let session = block_after(&text, "## What history says", "console");
-    assert_eq!(run_session_in(&t, "tandem", &session), 6);
+    assert_eq!(doc_session(&t, "tandem", "docs/sprints.md", "## What history says"), 6);
 }
 
 #[test]
 fn the_merging_doc_session_is_real_output() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/format.md")).unwrap();
     let t = Test::without_merge_setup();
-    let session = block_after(&text, "## Merging", "console");
-    assert!(run_session(&t, &session) >= 15);
+    assert!(doc_session(&t, "", "docs/format.md", "## Merging") >= 15);
 }

@@ -158,3 +158,38 @@ fn json_paths_are_from_the_repository_root_wherever_pm_runs_as_in_check_and_diff
         assert_eq!(checked["findings"][0]["path"], path, "from {dir:?}");
     }
 }
+
+/// `pm backlog` in a real terminal (a pty from `script`): a terminal that reports no width or
+/// fewer than 60 columns gets the aligned rows of a pipe, never a column per letter; a wide
+/// one gets the header underlined and no line between rows.
+#[test]
+fn tables_in_a_terminal_fit_its_width_or_fall_back_to_plain_rows() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Connect a bank account via Open Banking", "--ac", "Given x, when y, then z"]).success();
+    t.pm(&["story", "add", "Split by percentages", "--ac", "Given x, when y, then z"]).success();
+    let in_terminal = |columns: &str| {
+        let out = std::process::Command::new("script")
+            .args(["-qec", &format!("{} backlog --color never", env!("CARGO_BIN_EXE_pm")), "/dev/null"])
+            .current_dir(t.root())
+            .env("COLUMNS", columns)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("script (util-linux) runs");
+        String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n")
+    };
+    let piped = t.pm(&["backlog"]).success().stdout;
+    assert_eq!(
+        piped,
+        "RANK  ID   TITLE                                    PRIORITY  POINTS  STATUS  EPIC  AC\n\
+         1     S-1  Connect a bank account via Open Banking                    draft         0/1\n\
+         2     S-2  Split by percentages                                       draft         0/1\n"
+    );
+    assert_eq!(in_terminal("0"), piped);
+    assert_eq!(in_terminal("59"), piped);
+    let wide = in_terminal("120");
+    let lines: Vec<&str> = wide.lines().collect();
+    assert_eq!(lines.len(), 4, "{wide}");
+    assert_eq!(lines[0], piped.lines().next().unwrap());
+    assert!(lines[1].chars().all(|c| c == '─'), "{wide}");
+    assert_eq!(lines[2..], piped.lines().collect::<Vec<_>>()[1..]);
+}
