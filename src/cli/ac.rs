@@ -11,8 +11,9 @@ use crate::ops::ac::{Action, add, change};
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Add a criterion; it takes the next free number (AC-n)
-    ///
-    /// Example: pm ac add S-12 "Given an expired link, when I open it, then I can ask for a new one"
+    #[command(
+        after_help = "Example:\n  pm ac add S-10 \"Given an expired link, when I open it, then I can ask for a new one\""
+    )]
     Add {
         /// The story's ID
         story: String,
@@ -20,16 +21,16 @@ pub enum Command {
         text: String,
     },
     /// Mark a criterion accepted: [x]
-    ///
-    /// Examples: pm ac check S-12 AC-2, or pm ac check S-12/AC-2
+    #[command(after_help = "Examples:\n  pm ac check S-10 AC-2\n  pm ac check S-10/AC-2")]
     Check(Target),
     /// Mark a criterion not accepted: [ ]
+    #[command(after_help = "Example:\n  pm ac uncheck S-8 AC-1")]
     Uncheck(Target),
     /// Remove a criterion; the others keep their numbers
+    #[command(after_help = "Example:\n  pm ac rm S-10 AC-3")]
     Rm(Target),
     /// List criteria of one story, or of every story
-    ///
-    /// Example: pm ac list S-12
+    #[command(after_help = "Examples:\n  pm ac list S-10\n  pm ac list --unchecked --format json")]
     List {
         /// The story's ID (all stories when omitted)
         story: Option<String>,

@@ -11,7 +11,7 @@ use crate::ops::add::{Created, NewItem, prepare};
 pub(crate) struct Common {
     /// The title (one line)
     title: String,
-    /// Initial status (default from pm.yaml: draft for stories, proposed for epics)
+    /// Initial status (default from pm.yaml)
     #[arg(long)]
     status: Option<String>,
     /// Who owns it

@@ -15,16 +15,14 @@ const END: &str = "<!-- pm:end -->";
 /// The file agents read, beside `product/`.
 pub const FILE: &str = "AGENTS.md";
 
-/// Print instructions for coding agents (AGENTS.md style) on using pm in this repository
+/// Print (or --write into AGENTS.md) instructions for coding agents on using pm here
 ///
-/// With --write, keep them as a section of AGENTS.md beside product/: created if missing,
+/// The text says where the product lives, how to read it, that changes go through pm, and to
+/// run `pm check` and `pm diff` before a commit. With --write, keep them as a section of AGENTS.md beside product/: created if missing,
 /// the section between pm's markers replaced if there, added at the end otherwise; the rest
 /// of the file is left byte for byte.
-///
-/// Examples:
-///   pm agents
-///   pm agents --write
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  pm agents\n  pm agents --write")]
 pub struct Args {
     /// Write the section into AGENTS.md instead of printing it
     #[arg(long)]

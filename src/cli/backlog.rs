@@ -5,8 +5,10 @@ use crate::cli::output::{ListFormat, print_rows};
 use crate::cli::view::{self, ac_summary, opt};
 use crate::error::Result;
 
-/// Show the backlog in order: rank, ID, title, priority, points, status, epic, and
-/// acceptance criteria accepted/total.
+/// Show the ordered backlog of open stories
+///
+/// Columns: rank, ID, title, priority, points, status, epic, sprint and acceptance criteria
+/// accepted/total.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  pm backlog --limit 10")]
 pub struct Args {

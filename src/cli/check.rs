@@ -12,19 +12,19 @@ use crate::store::files::Files;
 use crate::store::repo::Repo;
 use crate::store::setup;
 
-/// Check the product for problems: missing acceptance criteria, broken links, dependency cycles,
+/// Check the product for problems (read-only; for CI and pull requests)
+///
+/// Missing acceptance criteria, broken links, dependency cycles,
 /// duplicate IDs, a backlog out of step with the stories, and more (docs/check.md lists every
 /// rule). Never writes a product file; in GitHub Actions, a summary of the findings is added to
 /// the job's summary page ($GITHUB_STEP_SUMMARY).
 ///
 /// Exit status: 0 when clean (warnings allowed unless --strict), 1 when a finding has error
 /// severity, 2 on a usage error or an unreadable repository.
-///
-/// Examples:
-///   pm check
-///   pm check --format github --changed-since origin/main
-///   pm check --rev HEAD~1 --format json
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  pm check\n  pm check --format github --changed-since origin/main\n  pm check --rev HEAD~1 --format json"
+)]
 pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]

@@ -12,10 +12,11 @@ use crate::history::read::{Parses, ReadProduct, snapshot_worktree};
 use crate::model::escape::markdown as md_escape;
 use crate::store::repo::Repo;
 
-/// Show what changed in the product between two states: stories created and removed,
-/// backlog and roadmap moves, field changes (status, priority, points, ...), and acceptance
-/// criteria added, removed, reworded, checked or unchecked. Items are matched by ID, so a
-/// renamed file is the same item.
+/// Show what changed in the product between two states (a pull request's changes)
+///
+/// Stories created and removed, backlog and roadmap moves, field changes (status, priority, points,
+/// ...), and acceptance criteria added, removed, reworded, checked or unchecked. Items are matched
+/// by ID, so a renamed file is the same item.
 ///
 /// Revisions as git reads them: `A B` and `A..B` compare A with B; `A...B` is what B changes
 /// since it left A (from their merge base to B), the view of a pull request. With none, BASE
@@ -24,15 +25,12 @@ use crate::store::repo::Repo;
 /// repository root. In markdown, items link to their files at HEAD when --link-base or the CI
 /// (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_SHA) gives a URL, and are plain text otherwise.
 ///
-/// Examples:
-///   pm diff
-///   pm diff main...feature
-///   pm diff v1.0 v1.1 --format json
-///   pm diff origin/main...HEAD --format markdown > product-diff.md
-///
 /// In GitHub Actions ($GITHUB_STEP_SUMMARY set), the Markdown view is also added to the job's
 /// summary page.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  pm diff\n  pm diff main...feature\n  pm diff v1.0 v1.1 --format json\n  pm diff origin/main...HEAD --format markdown > product-diff.md"
+)]
 pub struct Args {
     /// The state to compare from (a revision or a date), or A..B, or A...B
     base: Option<String>,

@@ -6,7 +6,7 @@ use crate::model::id::Kind;
 use crate::ops::set::replace_text;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  EDITOR=nano pm story edit S-12")]
+#[command(after_help = "Example:\n  EDITOR=nano pm story edit S-10")]
 pub struct Args {
     /// The item's ID
     id: String,

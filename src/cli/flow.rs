@@ -10,10 +10,12 @@ use crate::history::flow::{self, Finished, percentile};
 use crate::model::date;
 use crate::model::id::Kind;
 
-/// How work flowed, from git history: stories and points finished per week, cycle time (first
-/// started status to finished) and lead time (created to finished) at the median, 85th and 95th
-/// percentiles, work in progress now and its age, and each finished story. Dates are those of
-/// the commits that made the changes, as in `pm history`.
+/// Show throughput, cycle and lead times and work in progress, from history
+///
+/// Stories and points finished per week, cycle time (first started status to finished) and lead
+/// time (created to finished) at the median, 85th and 95th percentiles, work in progress now and
+/// its age, and each finished story. Dates are those of the commits that made the changes, as in
+/// `pm history`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  pm flow --since 2026-09-01\n  pm flow --epic E-3 --format json")]
 pub struct Args {

@@ -4,15 +4,13 @@ use crate::cli::Ctx;
 use crate::error::{ExitCode, Result};
 use crate::ops::fmt;
 
-/// Put backlog.md and roadmap.md in canonical form and file names in line with IDs: titles and
-/// links refreshed, repeated lines removed (the first is kept), missing open items appended,
-/// closed ones removed, files renamed to start with their ID. Only those bytes change. A file
-/// that cannot be parsed is reported and left alone.
+/// Put the backlog and roadmap in canonical form and file names in line with IDs
 ///
-/// Examples:
-///   pm fmt
-///   pm fmt --check     # in CI: exit 1 and list what would change
+/// Titles and links refreshed, repeated lines removed (the first is kept), missing open items
+/// appended, closed ones removed, files renamed to start with their ID. Only those bytes change. A
+/// file that cannot be parsed is reported and left alone.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  pm fmt\n  pm fmt --check     # in CI: exit 1 and list what would change")]
 pub struct Args {
     /// Change nothing: list what would change and exit 1 if anything would
     #[arg(long)]

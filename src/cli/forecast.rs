@@ -11,13 +11,15 @@ use crate::history::flow;
 use crate::model::date;
 use crate::model::id::Kind;
 
-/// When work is likely done: each of `--runs` simulated futures draws, week after week, the
-/// number of stories finished in a random past week (of the last 12 weeks, or since --since)
-/// until the selected stories are done. Gives the 50th, 85th and 95th percentile dates.
+/// Forecast when open work is likely done, from past throughput
+///
+/// Each of `--runs` simulated futures draws, week after week, the number of stories finished in a
+/// random past week (of the last 12 weeks, or since --since) until the selected stories are done.
+/// Gives the 50th, 85th and 95th percentile dates.
 #[derive(Debug, clap::Args)]
 #[command(
     group(clap::ArgGroup::new("work").required(true).args(["epic", "until_story", "count"])),
-    after_help = "Examples:\n  pm forecast --epic E-3\n  pm forecast --until S-40\n  pm forecast --count 10 --seed 1"
+    after_help = "Examples:\n  pm forecast --epic E-3\n  pm forecast --until S-22\n  pm forecast --count 10 --seed 1"
 )]
 pub struct Args {
     /// The open stories of this epic

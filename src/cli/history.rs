@@ -15,21 +15,18 @@ use crate::model::date;
 use crate::model::item::{COMMON_FIELDS, EPIC_FIELDS, STORY_FIELDS, VISION_FIELDS};
 use crate::store::repo::{Repo, UNSHALLOW_HINT};
 
-/// Show how the product changed over time, with the date, commit and author of each change.
+/// Show how the product changed over time, commit by commit
 ///
-/// Without IDs: the priority history of the whole product (backlog moves, priority changes,
+/// Each change comes with the date, commit and author that made it. Without IDs: the priority history of the whole product (backlog moves, priority changes,
 /// roadmap moves). With IDs: each item's whole life (created, every change of every field
 /// and acceptance criterion, done). Every commit is walked, merged branches too, so each
 /// change is credited to the commit (author, date, subject) that made it; JSON says which
 /// merge brought it (`via`). --first-parent walks only HEAD's first-parent line. Results are
 /// cached per commit under the git directory.
-///
-/// Examples:
-///   pm history
-///   pm history S-12
-///   pm history --since 2024-03-01 --field status --field priority
-///   pm history --author maya --format csv
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  pm history\n  pm history S-10\n  pm history --since 2024-03-01 --field status --field priority\n  pm history --author maya --format csv"
+)]
 pub struct Args {
     /// Items to follow (all changes of each)
     #[arg(value_name = "ID")]

@@ -10,9 +10,11 @@ use crate::model::listfile::ListFile;
 use crate::store::setup;
 use crate::store::transaction::Changes;
 
-/// Create product/ with pm.yaml (every default written out), a first vision, an empty
-/// backlog and roadmap, and the .gitattributes line (and, in a git repository, the .git/config
-/// driver) that let git merge product files by item, field and criterion.
+/// Create product/ with a vision, an empty backlog and roadmap, and pm.yaml
+///
+/// pm.yaml has every default written out, with comments. Also the .gitattributes line (and, in a
+/// git repository, the .git/config driver) that let git merge product files by item, field and
+/// criterion.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  pm init --name \"Tandem\"\n  pm init --name \"Tandem\" --agents")]
 pub struct Args {

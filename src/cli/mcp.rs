@@ -21,17 +21,14 @@ use crate::error::{Error, Result};
 use crate::model::config::Config;
 use crate::model::id::Kind;
 
-/// Run a Model Context Protocol server on stdin/stdout, for coding agents
+/// Run a Model Context Protocol server on stdio, for coding agents
 ///
 /// The tools: list_items, search_items, show_item, backlog, add_story, add_criterion,
 /// set_fields, check_criterion, rank_story, check_product, diff, history. Each returns the JSON
 /// of the pm command it runs (`--format json`), and each write is that command's own careful
 /// edit. `pm agents` prints instructions for agents; docs/agents.md shows client setups.
-///
-/// Examples:
-///   pm mcp
-///   claude mcp add pm -- pm -C /path/to/repo mcp
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  pm mcp\n  claude mcp add pm -- pm -C /path/to/repo mcp")]
 pub struct Args {}
 
 pub fn run(ctx: &Ctx, _a: Args) -> Result<()> {

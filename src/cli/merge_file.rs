@@ -12,9 +12,14 @@ use crate::model::merge::item::{self, Markers};
 use crate::model::merge::list::{self, List};
 use crate::model::merge::{LineMerge, Lines, Outcome, Sides};
 
-/// Merge three versions of a product file (git runs this; see `pm setup`)
+/// Merge three versions of a product file (the merge driver git runs)
+///
+/// Lists merge by item, item files by field and criterion (docs/format.md#merging); what cannot be
+/// merged gets conflict markers around that part only. Not run by hand: `pm setup` registers it.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Git runs it as: pm merge-file %O %A %B %P --marker-size %L --labels %X %Y")]
+#[command(
+    after_help = "Example (as git runs it; `pm setup` registers it):\n  pm merge-file %O %A %B %P --marker-size %L --labels %X %Y"
+)]
 pub struct Args {
     /// The merge base's version
     base: PathBuf,

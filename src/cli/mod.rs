@@ -54,8 +54,8 @@ use crate::store::transaction::Transaction;
       --as \"member\" --want \"to reset my password by email\" --so-that \"I can get back in\" \\
       --ac \"Given a registered email, when I ask for a reset, then a link is sent\"
   pm backlog
-  pm rank S-12 --top
-  pm ac check S-12 AC-1
+  pm rank S-10 --top
+  pm ac check S-10 AC-1
   pm roadmap")]
 pub struct Cli {
     /// Run as if pm was started in DIR
@@ -80,7 +80,6 @@ enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Create product/ with a vision, an empty backlog and roadmap, and pm.yaml
     Init(init::Args),
     /// Visions: the why of the product, with metrics
     #[command(subcommand)]
@@ -97,27 +96,16 @@ enum Command {
     /// Acceptance criteria of stories (AC-1, AC-2, ...)
     #[command(subcommand)]
     Ac(ac::Command),
-    /// Move a story in the backlog
     Rank(rank::Args),
-    /// Show the ordered backlog of open stories
     Backlog(backlog::Args),
-    /// Show the roadmap, or move an epic between horizons
     Roadmap(roadmap::Args),
-    /// Check the product for problems (read-only; for CI and pull requests)
     Check(check::Args),
-    /// Put the backlog and roadmap in canonical form and file names in line with IDs
     Fmt(fmt::Args),
-    /// Change an ID and every reference to it
     Renumber(renumber::Args),
-    /// Show what changed in the product between two states (a pull request's changes)
     Diff(diff::Args),
-    /// Show how the product changed over time, commit by commit
     History(history::Args),
-    /// Show the points each closed sprint completed, from history
     Velocity(velocity::Args),
-    /// Show throughput, cycle and lead times and work in progress, from history
     Flow(flow::Args),
-    /// Forecast when open work is likely done, from past throughput
     Forecast(forecast::Args),
     /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(completions::Args),
@@ -125,71 +113,89 @@ enum Command {
     Man(man::Args),
     /// Print the JSON Schema of a kind's front matter or of pm.yaml (for editors)
     Schema(schema::Args),
-    /// Register pm's merge driver in this clone (once per clone; pm init does it)
     Setup(setup::Args),
-    /// Run a Model Context Protocol server on stdio, for coding agents
     Mcp(mcp::Args),
-    /// Print (or --write into AGENTS.md) instructions for coding agents on using pm here
     Agents(agents::Args),
-    /// Merge three versions of a product file (the merge driver git runs)
     MergeFile(merge_file::Args),
 }
 
 #[derive(Debug, Subcommand)]
 enum VisionCommand {
     /// Create a vision
+    ///
+    /// A vision is the why of the product: who it is for, the problem, and what success looks
+    /// like, with metrics (`metrics:` in its front matter, each a name, a target and the current
+    /// value). It starts with status active (`default_status.vision` in pm.yaml); add its metrics
+    /// with `pm vision edit`, and epics point at it with `vision: V-1`.
+    #[command(mut_arg("status", |a| a.help("Initial status (default from pm.yaml: active)")))]
     Add(add::VisionArgs),
     /// List visions
+    #[command(mut_arg("epic", |a| a.hide(true)), mut_arg("priority", |a| a.hide(true)), mut_arg("sprint", |a| a.hide(true)))]
+    #[command(after_help = "Examples:\n  pm vision list\n  pm vision list --status active --format json")]
     List(list::Args),
     /// Show a vision with its metrics and epics
     ///
     /// Fields (unknown ones too), the body, acceptance criteria with their state, and links up
     /// (story -> epic -> vision) and down (children, dependents).
+    #[command(after_help = "Examples:\n  pm vision show V-1\n  pm vision show V-1 --format json")]
     Show(show::Args),
     /// Set fields: pm vision set V-1 owner=maya
     ///
     /// Only the lines of those fields change; comments, key order, unknown fields and the body
     /// stay as they are. An empty value removes a field. A status that closes the item takes it
     /// off the backlog or roadmap (and back on when reopened); a new title is refreshed there.
+    #[command(
+        after_help = "Examples:\n  pm vision set V-1 owner=maya\n  pm vision set V-1 \"metric.Weekly active households=9100\""
+    )]
     Set(set::Args),
     /// Edit a vision's file in $VISUAL or $EDITOR
     ///
     /// The result is checked (front matter, ID unchanged) before it replaces the file; if it is
     /// not valid the file is left as it was and your text is kept in a temporary file.
+    #[command(after_help = "Example:\n  EDITOR=nano pm vision edit V-1")]
     Edit(edit::Args),
 }
 
 #[derive(Debug, Subcommand)]
 enum EpicCommand {
     /// Create an epic and put it on the roadmap
+    #[command(mut_arg("status", |a| a.help("Initial status (default from pm.yaml: proposed)")))]
     Add(add::EpicArgs),
     /// List epics
+    #[command(mut_arg("epic", |a| a.hide(true)), mut_arg("priority", |a| a.hide(true)), mut_arg("sprint", |a| a.hide(true)))]
+    #[command(after_help = "Examples:\n  pm epic list --open\n  pm epic list --owner maya --format csv")]
     List(list::Args),
     /// Show an epic with its vision and stories
     ///
     /// Fields (unknown ones too), the body, acceptance criteria with their state, and links up
     /// (story -> epic -> vision) and down (children, dependents).
+    #[command(after_help = "Example:\n  pm epic show E-2")]
     Show(show::Args),
     /// Set fields: pm epic set E-2 status=active
     ///
     /// Only the lines of those fields change; comments, key order, unknown fields and the body
     /// stay as they are. An empty value removes a field. A status that closes the item takes it
     /// off the backlog or roadmap (and back on when reopened); a new title is refreshed there.
+    #[command(after_help = "Examples:\n  pm epic set E-2 status=active\n  pm epic set E-2 target=2026-12-18")]
     Set(set::Args),
     /// Edit an epic's file in $VISUAL or $EDITOR
     ///
     /// The result is checked (front matter, ID unchanged) before it replaces the file; if it is
     /// not valid the file is left as it was and your text is kept in a temporary file.
+    #[command(after_help = "Example:\n  EDITOR=nano pm epic edit E-2")]
     Edit(edit::Args),
     /// Mark an epic done and take it off the roadmap
+    #[command(after_help = "Examples:\n  pm epic done E-1\n  pm epic done E-2 --force   # with stories still open")]
     Done(set::StatusArgs),
     /// Mark an epic dropped and take it off the roadmap
+    #[command(after_help = "Example:\n  pm epic drop E-5 --force --reason \"Budgets wait until bank sync has users\"")]
     Drop(set::StatusArgs),
 }
 
 #[derive(Debug, Subcommand)]
 enum StoryCommand {
     /// Create a story and add it to the backlog
+    #[command(mut_arg("status", |a| a.help("Initial status (default from pm.yaml: draft)")))]
     Add(add::StoryArgs),
     /// List stories, in backlog order
     List(list::Args),
@@ -210,34 +216,36 @@ enum StoryCommand {
     /// not valid the file is left as it was and your text is kept in a temporary file.
     Edit(edit::Args),
     /// Mark a story done and take it off the backlog
+    #[command(after_help = "Examples:\n  pm story done S-10\n  pm story done S-10 S-11 S-13")]
     Done(set::StatusArgs),
     /// Mark a story dropped and take it off the backlog
+    #[command(after_help = "Example:\n  pm story drop S-9 --reason \"Duplicate of S-4\"")]
     Drop(set::StatusArgs),
 }
 
 #[derive(Debug, Subcommand)]
 enum SprintCommand {
-    /// Create a sprint (dates follow the last sprint unless given)
     Add(sprint::AddArgs),
     /// List sprints with their dates and points
+    #[command(mut_arg("epic", |a| a.hide(true)), mut_arg("priority", |a| a.hide(true)), mut_arg("sprint", |a| a.hide(true)))]
+    #[command(after_help = "Examples:\n  pm sprint list\n  pm sprint list --status closed --format json")]
     List(list::Args),
-    /// Show a sprint: goal, dates, days left, points against capacity, its stories
     Show(sprint::ShowArgs),
-    /// Put stories into a sprint or take them out; --fill plans to capacity from the backlog
     Plan(sprint::PlanArgs),
     /// Start a sprint
     Start(sprint::StartArgs),
-    /// Close a sprint, carrying unfinished stories to the next one or back to the backlog
     Close(sprint::CloseArgs),
     /// Set fields: pm sprint set SP-3 capacity=18 goal="Settle up in the app"
     ///
     /// Only the lines of those fields change; comments, key order, unknown fields and the body
     /// stay as they are. An empty value removes a field.
+    #[command(after_help = "Example:\n  pm sprint set SP-3 capacity=18")]
     Set(set::Args),
     /// Edit a sprint's file (its notes, review, retrospective) in $VISUAL or $EDITOR
     ///
     /// The result is checked (front matter, ID unchanged) before it replaces the file; if it is
     /// not valid the file is left as it was and your text is kept in a temporary file.
+    #[command(after_help = "Example:\n  EDITOR=nano pm sprint edit SP-3")]
     Edit(edit::Args),
 }
 

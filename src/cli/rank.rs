@@ -4,9 +4,11 @@ use crate::cli::Ctx;
 use crate::error::Result;
 use crate::ops::rank::{Moved, Position, rank};
 
-/// Move a story in the backlog. The move is one line moved in backlog.md.
+/// Move a story in the backlog
+///
+/// The move is one line moved in backlog.md; the story files do not change.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  pm rank S-12 --top\n  pm rank S-12 --before S-3\n  pm rank S-12 --to 5")]
+#[command(after_help = "Examples:\n  pm rank S-10 --top\n  pm rank S-10 --before S-8\n  pm rank S-10 --to 5")]
 #[command(group(clap::ArgGroup::new("position").required(true)))]
 pub struct Args {
     /// The story's ID

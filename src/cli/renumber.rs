@@ -6,15 +6,16 @@ use crate::cli::Ctx;
 use crate::error::Result;
 use crate::ops::renumber::renumber;
 
-/// Change an item's ID: its file is renamed to match, and every reference is rewritten (epic,
-/// vision and depends_on fields, backlog and roadmap lines, OLD/AC-n mentions in product files).
-/// The cure for duplicate IDs from two branches: with several files carrying OLD, --file picks
-/// the one to renumber.
+/// Change an ID and every reference to it
 ///
-/// Examples:
-///   pm renumber S-12 S-31
-///   pm renumber S-12 S-31 --file product/stories/S-12-export-as-csv.md
+/// The item's file is renamed to match, and every reference is rewritten (epic, vision and
+/// depends_on fields, backlog and roadmap lines, OLD/AC-n mentions in product files). The cure for
+/// duplicate IDs from two branches: with several files carrying OLD, --file picks the one to
+/// renumber.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  pm renumber S-12 S-31\n  pm renumber S-12 S-31 --file product/stories/S-12-split-expenses-in-proportion-to-income.md"
+)]
 pub struct Args {
     /// The current ID
     old: String,

@@ -18,8 +18,10 @@ use crate::model::sprint::parse_date;
 use crate::ops::horizon_name;
 use crate::ops::rank::move_epic;
 
-/// Show epics by horizon (Now, Next, Later) with progress: stories done/total and points
-/// done/total (dropped stories are not counted).
+/// Show the roadmap, or move an epic between horizons
+///
+/// Epics by horizon (Now, Next, Later) with progress: stories done/total and points done/total
+/// (dropped stories are not counted).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  pm roadmap\n  pm roadmap move E-3 now --before E-1")]
 #[command(args_conflicts_with_subcommands = true)]
@@ -43,6 +45,7 @@ enum Sub {
 /// Move an epic to a horizon (now, next, later), last in it unless placed.
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("position").required(false)))]
+#[command(after_help = "Examples:\n  pm roadmap move E-3 now\n  pm roadmap move E-3 next --before E-4")]
 struct MoveArgs {
     /// The epic's ID
     id: String,

@@ -7,7 +7,7 @@ use crate::ops::set::{Changed, set};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  pm story set S-12 status=ready points=5\n  pm story set S-12 labels=auth,email owner="
+    after_help = "Examples:\n  pm story set S-10 status=ready points=5\n  pm story set S-10 labels=audit,web owner="
 )]
 pub struct Args {
     /// The item's ID

@@ -7,7 +7,10 @@ use crate::store::repo::Repo;
 use crate::store::setup;
 use crate::store::transaction::Changes;
 
-/// Register pm's merge driver in this clone (run once per clone; `pm init` does it too)
+/// Register pm's merge driver in this clone (once per clone; pm init does it)
+///
+/// A clone gets pm's merge driver in its .git/config, which git does not copy on clone; the
+/// .gitattributes line is in the repository. `pm check` says when a clone lacks it.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  git clone https://example.com/team/product.git && cd product && pm setup")]
 pub struct Args {}

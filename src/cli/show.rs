@@ -11,7 +11,7 @@ use crate::model::item::{Item, value_text};
 use crate::store::product::Items;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  pm story show S-12 --format json")]
+#[command(after_help = "Example:\n  pm story show S-10 --format json")]
 pub struct Args {
     /// The item's ID
     id: String,

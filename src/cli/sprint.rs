@@ -15,8 +15,10 @@ use crate::model::sprint::{Length, Sprint, WorkingDays, next_dates, tally};
 use crate::ops::add::NewItem;
 use crate::ops::{sprint as ops, values};
 
-/// Create a sprint. Without dates it follows the last sprint: it starts on the first working
-/// day after the last one ends (today when there is none) and lasts `sprint_length` (pm.yaml).
+/// Create a sprint (dates follow the last sprint unless given)
+///
+/// Without dates it follows the last sprint: it starts on the first working day after the last one
+/// ends (today when there is none) and lasts `sprint_length` (pm.yaml).
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  pm sprint add \"Sprint 4\" --capacity 20 --goal \"Members can settle up in the app\"\n  pm sprint add \"Hardening\" --start 2026-12-14 --end 2026-12-18"
@@ -38,11 +40,13 @@ pub struct AddArgs {
     goal: Option<String>,
 }
 
-/// Put stories into a sprint, or take them out; --fill takes open stories that are in no
-/// sprint from the top of the backlog while the committed points stay within capacity.
+/// Put stories into a sprint or take them out; --fill plans to capacity from the backlog
+///
+/// --fill takes open stories that are in no sprint from the top of the backlog while the committed
+/// points stay within capacity.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  pm sprint plan SP-3 S-12 S-14\n  pm sprint plan SP-3 --fill\n  pm sprint plan SP-3 --remove S-14"
+    after_help = "Examples:\n  pm sprint plan SP-4 S-10 S-11\n  pm sprint plan SP-4 --fill\n  pm sprint plan SP-3 --remove S-9"
 )]
 pub struct PlanArgs {
     /// The sprint
@@ -60,14 +64,16 @@ pub struct PlanArgs {
 
 /// Start a sprint (its status becomes active).
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  pm sprint start SP-3")]
+#[command(after_help = "Example:\n  pm sprint start SP-4")]
 pub struct StartArgs {
     /// The sprint
     sprint: String,
 }
 
-/// Close a sprint: unfinished stories move to the next sprint (--carry-to) or out of any
-/// sprint (they keep their place in the backlog); prints what the sprint achieved.
+/// Close a sprint, carrying unfinished stories to the next one or back to the backlog
+///
+/// Unfinished stories move to the next sprint (--carry-to) or out of any sprint (they keep their
+/// place in the backlog); prints what the sprint achieved.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  pm sprint close SP-3 --carry-to SP-4\n  pm sprint close SP-3")]
 pub struct CloseArgs {
@@ -78,7 +84,9 @@ pub struct CloseArgs {
     carry_to: Option<String>,
 }
 
-/// Show a sprint: goal, dates, working days left, points against capacity, each story.
+/// Show a sprint: goal, dates, days left, points against capacity, its stories
+///
+/// Without an ID, the active sprint (else the next planned one); days left are working days.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  pm sprint show\n  pm sprint show SP-3 --format json")]
 pub struct ShowArgs {

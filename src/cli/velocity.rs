@@ -10,8 +10,10 @@ use crate::history::flow;
 use crate::model::id::Kind;
 use crate::model::sprint::{Sprint, WorkingDays};
 
-/// Completed points per closed sprint, from git history: a story counts for the sprint it was
-/// in when it reached a finished status within the sprint's dates, at its points then.
+/// Show the points each closed sprint completed, from history
+///
+/// A story counts for the sprint it was in when it reached a finished status within the sprint's
+/// dates, at its points then.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  pm velocity\n  pm velocity --last 5 --format json")]
 pub struct Args {

@@ -596,19 +596,22 @@ impl Repo {
         self.unless_damage(self.git.merge_base(a, b))
     }
 
-    /// The merge-base of `head` (HEAD when `None`) and `since`, for `pm check --changed-since`.
+    /// The merge-base of `head` (HEAD when `None`) and `since`: for `pm check --changed-since`
+    /// and `pm diff A...B`.
     pub fn merge_base_with(&self, head: Option<&str>, since: &str) -> Result<Oid> {
         let head_name = head.unwrap_or("HEAD");
         let head_commit = self.commit_of(head_name).map_err(|e| match e {
             Error::Damaged { .. } => e,
+            _ if head.is_none() => Error::bad_argument("HEAD names no commit")
+                .with_hint("there is nothing to compare with yet: commit once first"),
             _ => Error::bad_argument(format!("`{head_name}` names no commit"))
-                .with_hint("--changed-since needs a commit to compare with; commit once first"),
+                .with_hint("give a branch, tag or commit, such as main, origin/main or HEAD~3"),
         })?;
         let since_commit = self.commit_of(since)?;
         let base = self.git.merge_base(head_commit, since_commit);
         self.unless_damage(base)?.ok_or_else(|| {
             Error::bad_argument(format!("`{since}` and {head_name} have no common ancestor")).with_hint(
-                "--changed-since compares with the merge-base; fetch the full history (`git fetch --unshallow`)",
+                "the comparison starts at their merge-base; fetch the full history (`git fetch --unshallow`)",
             )
         })
     }

@@ -69,3 +69,134 @@ fn man_pages_cover_every_command() {
     assert_eq!(run.stdout, format!("Wrote {} man pages to {}\n", expected.len(), t.path("man1").display()));
     assert!(t.pm(&["man"]).success().stdout.contains(".TH pm 1"), "a roff page");
 }
+
+/// Every command's help (docs/commands.md, which is the help) shows an example, and every
+/// example runs on the bundled example product with its history: no usage error, no failure.
+/// Each runs in a fresh copy. Only the `pm ...` part of a line runs (not a pipe into `man`,
+/// a redirection or a `git clone` before it).
+#[test]
+fn every_command_has_an_example_and_every_example_runs() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/commands.md")).unwrap();
+    let mut examples: Vec<(String, String)> = Vec::new();
+    let mut missing = Vec::new();
+    for section in doc.split("\n### `").skip(1) {
+        let (name, rest) = section.split_once("`\n").unwrap();
+        let help = rest.split("```text\n").nth(1).and_then(|r| r.split("\n```").next()).unwrap();
+        if help.contains("\nCommands:\n") {
+            continue; // a group: its commands are checked one by one
+        }
+        let mut lines = help.lines().skip_while(|l| !l.starts_with("Example")).skip(1).peekable();
+        let mut found = 0;
+        while let Some(line) = lines.next().filter(|l| l.starts_with("  ")) {
+            let mut text = line.trim().to_string();
+            while text.ends_with('\\') {
+                text.pop();
+                text.push_str(lines.next().unwrap().trim());
+            }
+            // The pm command of the line: its start after `VAR=value` words, or after `&&`.
+            let words: Vec<&str> = text.split(' ').collect();
+            let first = words.iter().position(|w| !w.contains('=')).unwrap_or(0);
+            let command = match text.rfind("&& pm ") {
+                Some(i) => &text[i + 3..],
+                None if words.get(first) == Some(&"pm") => &text[text.find("pm ").unwrap()..],
+                None => continue, // not pm's own command line (`claude mcp add ...`)
+            };
+            let mut command = command.to_string();
+            for stop in [" | ", " > ", " >> ", " #", " && "] {
+                if let Some(i) = command.find(stop) {
+                    command.truncate(i);
+                }
+            }
+            examples.push((name.to_string(), command));
+            found += 1;
+        }
+        if found == 0 {
+            missing.push(name.to_string());
+        }
+    }
+    assert!(missing.is_empty(), "commands whose help has no example: {missing:?}");
+    assert!(examples.len() > 60, "{} examples", examples.len());
+
+    // The example product in a repository with what the examples name: the history of
+    // examples/tandem-history.sh (for flow, velocity, forecast), then today's example product
+    // as release v1.0, a release v1.1, a branch `feature`, and origin/main. Built once and
+    // copied for each example.
+    let base = Test::without_git();
+    let repo = base.path("tandem");
+    let made = std::process::Command::new("bash")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/tandem-history.sh"))
+        .arg(&repo)
+        .env("PM", env!("CARGO_BIN_EXE_pm"))
+        .env("PM_TODAY", "2024-04-11")
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    std::fs::remove_dir_all(repo.join("product")).unwrap();
+    crate::harness::copy_dir(&crate::harness::example_dir(), &repo.join("product"));
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&repo)
+            .env("GIT_AUTHOR_DATE", "2024-04-12T09:00:00+00:00")
+            .env("GIT_COMMITTER_DATE", "2024-04-12T09:00:00+00:00")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let pm = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pm")).args(args).current_dir(&repo).output().unwrap();
+        assert!(out.status.success(), "pm {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    for (k, v) in [("user.name", "Maya"), ("user.email", "maya@example.com")] {
+        git(&["config", k, v]);
+    }
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "Tandem as of v1.0"]);
+    git(&["tag", "v1.0"]);
+    pm(&["rank", "S-10", "--top"]);
+    git(&["commit", "-qam", "Change history first"]);
+    git(&["tag", "v1.1"]);
+    git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    git(&["checkout", "-qb", "feature"]);
+    pm(&["story", "set", "S-13", "priority=critical"]);
+    git(&["commit", "-qam", "Custom categories are urgent"]);
+    git(&["checkout", "-q", "main"]);
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_pm")).parent().unwrap().to_path_buf();
+    let path =
+        std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())))
+            .unwrap();
+    let mut failed = Vec::new();
+    for (name, command) in &examples {
+        // Covered by their own tests: the MCP server talks on stdin (tests/cli/mcp.rs), and git
+        // runs the merge driver with %O %A %B for files (tests/cli/merges.rs).
+        if command.starts_with("pm mcp") || command.starts_with("pm merge-file") {
+            continue;
+        }
+        let t = Test::without_git();
+        crate::harness::copy_dir(&repo, &t.path("tandem"));
+        // pm init makes a new product: in a new folder.
+        let dir = if command.starts_with("pm init") { t.path("new") } else { t.path("tandem") };
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(command)
+            .current_dir(&dir)
+            .env("PATH", &path)
+            .env("HOME", t.path("home"))
+            .env("NO_COLOR", "1")
+            .env("VISUAL", "true") // the editor examples: an editor that saves as it is
+            .env("PM_TODAY", "2024-04-12")
+            .env("TZ", "UTC")
+            .env_remove("CI")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let code = out.status.code().unwrap_or(-1);
+        // 1 is a finding (pm check, pm fmt --check), not a failure of the example.
+        if code > 1 {
+            failed.push(format!("{name}: `{command}` exit {code}: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        }
+    }
+    assert!(failed.is_empty(), "examples that do not run:\n{}", failed.join("\n"));
+}
