@@ -47,6 +47,7 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct Target {
     /// The story's ID, or STORY/AC-N
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
     story: String,
     /// The criterion (AC-N, or N)
     ac: Option<String>,

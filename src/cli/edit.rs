@@ -9,6 +9,7 @@ use crate::ops::set::replace_text;
 #[command(after_help = "Example:\n  EDITOR=nano pm story edit S-10")]
 pub struct Args {
     /// The item's ID
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::item_ids))]
     id: String,
 }
 

@@ -29,7 +29,7 @@ use crate::store::repo::{Repo, UNSHALLOW_HINT};
 )]
 pub struct Args {
     /// Items to follow (all changes of each)
-    #[arg(value_name = "ID")]
+    #[arg(value_name = "ID", add = clap_complete::ArgValueCandidates::new(crate::cli::completions::item_ids))]
     ids: Vec<String>,
     /// Only changes from this date on (YYYY-MM-DD, RFC 3339, yesterday, 2 weeks ago) or after this revision
     #[arg(long, value_name = "DATE|REV")]

@@ -319,6 +319,7 @@ impl Ctx {
 
 /// Run `pm` with the process's arguments; returns the exit code.
 pub fn main() -> ExitCode {
+    completions::answer_if_asked();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -12,6 +12,7 @@ use crate::ops::rank::{Moved, Position, rank};
 #[command(group(clap::ArgGroup::new("position").required(true)))]
 pub struct Args {
     /// The story's ID
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
     id: String,
     /// Make it the most important
     #[arg(long, group = "position")]

@@ -18,6 +18,7 @@ use crate::ops::renumber::renumber;
 )]
 pub struct Args {
     /// The current ID
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::item_ids))]
     old: String,
     /// The new ID (same kind, not in use)
     new: String,

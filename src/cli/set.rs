@@ -11,6 +11,7 @@ use crate::ops::set::{Changed, set};
 )]
 pub struct Args {
     /// The item's ID
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::item_ids))]
     id: String,
     /// Assignments: key=value (labels and depends_on take comma-separated lists)
     #[arg(required = true, value_name = "KEY=VALUE")]
@@ -24,7 +25,7 @@ pub struct Args {
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
     /// The items' IDs (all change, or none)
-    #[arg(required = true, value_name = "ID")]
+    #[arg(required = true, value_name = "ID", add = clap_complete::ArgValueCandidates::new(crate::cli::completions::item_ids))]
     ids: Vec<String>,
     /// Close an epic whose stories are still open
     #[arg(long)]

@@ -14,6 +14,7 @@ use crate::store::product::Items;
 #[command(after_help = "Example:\n  pm story show S-10 --format json")]
 pub struct Args {
     /// The item's ID
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::item_ids))]
     id: String,
     /// Output format
     #[arg(long, value_enum, default_value_t = TextFormat::Text)]

@@ -50,9 +50,10 @@ pub struct AddArgs {
 )]
 pub struct PlanArgs {
     /// The sprint
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::sprint_ids))]
     sprint: String,
     /// Stories to put into it
-    #[arg(value_name = "STORY")]
+    #[arg(value_name = "STORY", add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
     stories: Vec<String>,
     /// Fill it to capacity from the top of the backlog (stories without points are skipped)
     #[arg(long)]
@@ -67,6 +68,7 @@ pub struct PlanArgs {
 #[command(after_help = "Example:\n  pm sprint start SP-4")]
 pub struct StartArgs {
     /// The sprint
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::sprint_ids))]
     sprint: String,
 }
 
@@ -78,6 +80,7 @@ pub struct StartArgs {
 #[command(after_help = "Examples:\n  pm sprint close SP-3 --carry-to SP-4\n  pm sprint close SP-3")]
 pub struct CloseArgs {
     /// The sprint
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::sprint_ids))]
     sprint: String,
     /// The sprint that takes the unfinished stories
     #[arg(long, value_name = "SPRINT")]
@@ -91,6 +94,7 @@ pub struct CloseArgs {
 #[command(after_help = "Examples:\n  pm sprint show\n  pm sprint show SP-3 --format json")]
 pub struct ShowArgs {
     /// The sprint (default: the active one, else the next planned one)
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::sprint_ids))]
     sprint: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = TextFormat::Text)]

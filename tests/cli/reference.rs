@@ -20,27 +20,40 @@ fn commands_md_matches_the_help() {
     }
 }
 
-/// The bash completion script loads in bash and completes pm's commands.
+/// The bash registration loads in bash; at TAB it asks this pm for commands and for the IDs
+/// of the product in the current folder (with titles for the shells that show them).
 #[test]
-fn bash_completion_loads_and_completes_commands() {
-    let t = Test::without_git();
+fn bash_completion_completes_commands_and_the_products_ids() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Export to CSV"]).success();
+    t.pm(&["story", "add", "Import a statement"]).success();
+    t.pm(&["sprint", "add", "Sprint 1"]).success();
     let script = t.pm(&["completions", "bash"]).success().stdout;
     t.write("pm.bash", &script);
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg("source ./pm.bash && complete -p pm && COMP_WORDS=(pm spr) && COMP_CWORD=1 && _pm pm spr pm && echo \"${COMPREPLY[@]}\"")
-        .current_dir(t.root())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    // `complete -p` orders its options by bash version: compare what it registers, not how.
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let (registered, completed) = stdout.split_once('\n').unwrap();
-    assert!(
-        registered.starts_with("complete ") && registered.contains(" -F _pm ") && registered.ends_with(" pm"),
-        "{registered}"
-    );
-    assert_eq!(completed, "sprint\n");
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_pm")).parent().unwrap().to_path_buf();
+    let path =
+        std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())))
+            .unwrap();
+    let complete = |words: &str| {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "source ./pm.bash && COMP_WORDS=({words}) && COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)) && \
+                 _clap_complete_pm pm \"${{COMP_WORDS[COMP_CWORD]}}\" && printf '%s\\n' \"${{COMPREPLY[@]}}\""
+            ))
+            .current_dir(t.root())
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(complete("pm spr"), "sprint\n");
+    assert_eq!(complete("pm story show S-"), "S-1\nS-2\n");
+    assert_eq!(complete("pm rank S"), "S-1\nS-2\n", "rank offers stories, not SP-1");
+    assert_eq!(complete("pm sprint show SP"), "SP-1\n");
+    let fish = t.pm_env(&["--", "pm", "story", "show", "S-"], &[("PM_COMPLETE", "fish")]).success().stdout;
+    assert_eq!(fish, "S-1\tExport to CSV\nS-2\tImport a statement\n");
 }
 
 /// `pm man --out DIR` writes a page for pm and for every command and subcommand, named as man
