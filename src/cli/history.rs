@@ -1,12 +1,11 @@
 //! `pm history [ID...]`: how the product changed over time, commit by commit.
 
 use std::collections::HashSet;
-use std::io::{IsTerminal, Write};
 
 use serde_json::{Value, json};
 
 use crate::cli::Ctx;
-use crate::cli::output::{csv, print, print_json, table};
+use crate::cli::output::{csv, print, print_json, progress, table};
 use crate::error::{Error, Result, did_you_mean};
 use crate::history::cache::{Cache, CommitInfo};
 use crate::history::changes::{Change, What};
@@ -96,43 +95,13 @@ fn field_name(name: &str) -> String {
     }
 }
 
-/// A progress bar on stderr, drawn only when stderr is a terminal and the walk is long.
-fn progress_bar() -> impl FnMut(usize, usize) {
-    let tty = std::io::stderr().is_terminal();
-    let mut last = usize::MAX;
-    move |done, total| {
-        if !tty || total < 500 {
-            return;
-        }
-        let pct = done * 100 / total.max(1);
-        if pct == last {
-            return;
-        }
-        last = pct;
-        let width = 30;
-        let filled = width * done / total.max(1);
-        let mut err = std::io::stderr();
-        if done >= total {
-            let _ = write!(err, "\r{:width$}\r", "", width = width + 40);
-        } else {
-            let _ = write!(
-                err,
-                "\rreading history [{}{}] {done}/{total} commits",
-                "#".repeat(filled),
-                ".".repeat(width - filled)
-            );
-        }
-        let _ = err.flush();
-    }
-}
-
 /// HEAD's first-parent history of the product, through the history cache: what the sprint,
 /// velocity and flow commands read (one walk; a warm cache reads no commit). `None` outside a
 /// git repository or before the first commit.
 pub(crate) fn read_history(product: &crate::store::product::Product) -> Result<Option<History>> {
     let Some(git) = Repo::discover(product) else { return Ok(None) };
     let mut cache = Cache::load(Cache::file_for(git.common_dir(), &git.dir, git.grafts_text()));
-    let history = walk::walk(&git, Options { all_parents: false }, &mut cache, &mut progress_bar())?;
+    let history = walk::walk(&git, Options { all_parents: false }, &mut cache, &mut progress("reading history", "commits"))?;
     cache.save();
     Ok((!history.no_commits).then_some(history))
 }
@@ -177,7 +146,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     } else {
         Cache::load(Cache::file_for(git.common_dir(), &git.dir, git.grafts_text()))
     };
-    let history: History = walk::walk(&git, Options { all_parents: !a.first_parent }, &mut cache, &mut progress_bar())?;
+    let history: History = walk::walk(&git, Options { all_parents: !a.first_parent }, &mut cache, &mut progress("reading history", "commits"))?;
     cache.save();
     if history.no_commits && a.format == HistoryFormat::Table {
         return ctx.say("No history yet: the repository has no commits.");

@@ -55,6 +55,35 @@ pub fn step_summary(ctx: &Ctx, markdown: &str) {
     }
 }
 
+/// A progress callback `(done, total)` for a long task: after a second, a bar on stderr
+/// (indicatif) when stderr is a terminal; nothing otherwise, and nothing for a task that
+/// finishes within the second. The bar is cleared when the task is done.
+pub fn progress(what: &'static str, unit: &'static str) -> impl FnMut(usize, usize) {
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let start = std::time::Instant::now();
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    move |done, total| {
+        if !tty {
+            return;
+        }
+        if bar.is_none() && done < total && start.elapsed() >= std::time::Duration::from_secs(1) {
+            let b = indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::stderr());
+            let style = format!("{what} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{eta}} left");
+            if let Ok(style) = indicatif::ProgressStyle::with_template(&style) {
+                b.set_style(style.progress_chars("#>."));
+            }
+            bar = Some(b);
+        }
+        if let Some(b) = &bar {
+            b.set_position(done as u64);
+            if done >= total {
+                b.finish_and_clear();
+                bar = None;
+            }
+        }
+    }
+}
+
 /// Print a JSON value, pretty, with a final newline. JSON escapes every control character
 /// but DEL, which it keeps as data, so it goes to stdout as it is, without the colour filter
 /// (which would drop a DEL from a title).
