@@ -101,7 +101,8 @@ fn field_name(name: &str) -> String {
 pub(crate) fn read_history(product: &crate::store::product::Product) -> Result<Option<History>> {
     let Some(git) = Repo::discover(product) else { return Ok(None) };
     let mut cache = Cache::load(Cache::file_for(git.common_dir(), &git.dir, git.grafts_text()));
-    let history = walk::walk(&git, Options { all_parents: false }, &mut cache, &mut progress("reading history", "commits"))?;
+    let history =
+        walk::walk(&git, Options { all_parents: false }, &mut cache, &mut progress("reading history", "commits"))?;
     cache.save();
     Ok((!history.no_commits).then_some(history))
 }
@@ -146,7 +147,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     } else {
         Cache::load(Cache::file_for(git.common_dir(), &git.dir, git.grafts_text()))
     };
-    let history: History = walk::walk(&git, Options { all_parents: !a.first_parent }, &mut cache, &mut progress("reading history", "commits"))?;
+    let history: History = walk::walk(
+        &git,
+        Options { all_parents: !a.first_parent },
+        &mut cache,
+        &mut progress("reading history", "commits"),
+    )?;
     cache.save();
     if history.no_commits && a.format == HistoryFormat::Table {
         return ctx.say("No history yet: the repository has no commits.");

@@ -59,10 +59,17 @@ struct Server {
     router: ToolRouter<Server>,
 }
 
+/// `--flag=VALUE`: one word, so a value that starts with `-` is a value, never a flag.
 fn push_opt(args: &mut Vec<String>, flag: &str, value: &Option<String>) {
     if let Some(v) = value {
-        args.extend([flag.to_string(), v.clone()]);
+        args.push(format!("{flag}={v}"));
     }
+}
+
+/// The positional arguments after `--`, so none of them (a title, an ID) is read as a flag.
+fn positionals(args: &mut Vec<String>, values: impl IntoIterator<Item = String>) {
+    args.push("--".into());
+    args.extend(values);
 }
 
 /// A command that succeeded: its stdout, and what it said on stderr (warnings).
@@ -136,7 +143,7 @@ impl Server {
     async fn show(&self, id: &str) -> CallToolResult {
         match self.kind(id) {
             Ok(kind) => {
-                self.json(vec![kind.name().into(), "show".into(), id.into(), "--format".into(), "json".into()], &[0])
+                self.json(vec![kind.name().into(), "show".into(), "--format=json".into(), "--".into(), id.into()], &[0])
                     .await
             }
             Err(e) => e,
@@ -187,7 +194,7 @@ impl ListParams {
     fn args(&self) -> Vec<String> {
         let mut args = vec![self.kind.clone().unwrap_or_else(|| "story".into()), "list".into()];
         for s in &self.status {
-            args.extend(["--status".into(), s.clone()]);
+            args.push(format!("--status={s}"));
         }
         if self.open {
             args.push("--open".into());
@@ -369,9 +376,9 @@ impl Server {
         &self,
         Parameters(p): Parameters<AddStoryParams>,
     ) -> std::result::Result<CallToolResult, ErrorData> {
-        let mut args = vec!["-q".into(), "story".into(), "add".into(), p.title];
+        let mut args = vec!["-q".into(), "story".into(), "add".into()];
         for ac in p.criteria {
-            args.extend(["--ac".into(), ac]);
+            args.push(format!("--ac={ac}"));
         }
         push_opt(&mut args, "--epic", &p.epic);
         push_opt(&mut args, "--priority", &p.priority);
@@ -380,11 +387,12 @@ impl Server {
         push_opt(&mut args, "--want", &p.want);
         push_opt(&mut args, "--so-that", &p.so_that);
         for l in p.labels {
-            args.extend(["--label".into(), l]);
+            args.push(format!("--label={l}"));
         }
         if p.top {
             args.push("--top".into());
         }
+        positionals(&mut args, [p.title]);
         Ok(self.write_then_show(args, None).await)
     }
 
@@ -393,7 +401,8 @@ impl Server {
         &self,
         Parameters(p): Parameters<AddCriterionParams>,
     ) -> std::result::Result<CallToolResult, ErrorData> {
-        let args = vec!["-q".into(), "ac".into(), "add".into(), p.id.clone(), p.text];
+        let mut args = vec!["-q".into(), "ac".into(), "add".into()];
+        positionals(&mut args, [p.id.clone(), p.text]);
         Ok(self.write_then_show(args, Some(&p.id)).await)
     }
 
@@ -408,8 +417,8 @@ impl Server {
         if p.fields.is_empty() {
             return Ok(failed("give at least one field to set, e.g. {\"status\": \"ready\"}"));
         }
-        let mut args = vec!["-q".into(), kind.name().into(), "set".into(), p.id.clone()];
-        args.extend(p.fields.iter().map(|(k, v)| format!("{k}={v}")));
+        let mut args = vec!["-q".into(), kind.name().into(), "set".into()];
+        positionals(&mut args, std::iter::once(p.id.clone()).chain(p.fields.iter().map(|(k, v)| format!("{k}={v}"))));
         Ok(self.write_then_show(args, Some(&p.id)).await)
     }
 
@@ -419,7 +428,8 @@ impl Server {
         Parameters(p): Parameters<CriterionParams>,
     ) -> std::result::Result<CallToolResult, ErrorData> {
         let verb = if p.checked { "check" } else { "uncheck" };
-        let args = vec!["-q".into(), "ac".into(), verb.into(), p.id.clone(), p.ac];
+        let mut args = vec!["-q".into(), "ac".into(), verb.into()];
+        positionals(&mut args, [p.id.clone(), p.ac]);
         Ok(self.write_then_show(args, Some(&p.id)).await)
     }
 
@@ -430,7 +440,7 @@ impl Server {
         &self,
         Parameters(p): Parameters<RankParams>,
     ) -> std::result::Result<CallToolResult, ErrorData> {
-        let mut args = vec!["-q".into(), "rank".into(), p.id.clone()];
+        let mut args = vec!["-q".into(), "rank".into()];
         if p.top {
             args.push("--top".into());
         }
@@ -440,6 +450,7 @@ impl Server {
         push_opt(&mut args, "--before", &p.before);
         push_opt(&mut args, "--after", &p.after);
         push_opt(&mut args, "--to", &p.to.map(|n| n.to_string()));
+        positionals(&mut args, [p.id.clone()]);
         Ok(self.write_then_show(args, Some(&p.id)).await)
     }
 
@@ -459,10 +470,8 @@ impl Server {
         description = "What changed in the product between two states (default: this branch's changes, including uncommitted ones): created items, moves, field and criteria changes."
     )]
     async fn diff(&self, Parameters(p): Parameters<DiffParams>) -> std::result::Result<CallToolResult, ErrorData> {
-        let mut args = vec!["diff".into()];
-        args.extend(p.base);
-        args.extend(p.head);
-        args.extend(["--format".into(), "json".into()]);
+        let mut args = vec!["diff".into(), "--format=json".into()];
+        positionals(&mut args, p.base.into_iter().chain(p.head));
         Ok(self.json(args, &[0]).await)
     }
 
@@ -473,13 +482,12 @@ impl Server {
         &self,
         Parameters(p): Parameters<HistoryParams>,
     ) -> std::result::Result<CallToolResult, ErrorData> {
-        let mut args = vec!["history".into()];
-        args.extend(p.ids);
+        let mut args = vec!["history".into(), "--format=json".into()];
         push_opt(&mut args, "--since", &p.since);
         if p.all_fields {
             args.push("--all-fields".into());
         }
-        args.extend(["--format".into(), "json".into()]);
+        positionals(&mut args, p.ids);
         Ok(self.json(args, &[0]).await)
     }
 }

@@ -67,7 +67,8 @@ pub fn progress(what: &'static str, unit: &'static str) -> impl FnMut(usize, usi
             return;
         }
         if bar.is_none() && done < total && start.elapsed() >= std::time::Duration::from_secs(1) {
-            let b = indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::stderr());
+            let b =
+                indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::stderr());
             let style = format!("{what} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{eta}} left");
             if let Ok(style) = indicatif::ProgressStyle::with_template(&style) {
                 b.set_style(style.progress_chars("#>."));

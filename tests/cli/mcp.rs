@@ -175,9 +175,19 @@ fn a_refused_tool_call_is_an_error_result_and_changes_nothing() {
     assert!(error);
     assert_eq!(
         texts,
-        ["`pm -q story set S-1 priorty=high` failed (exit 2):\nerror: S-1 has no field `priorty`\n  \
+        ["`pm -q story set -- S-1 priorty=high` failed (exit 2):\nerror: S-1 has no field `priorty`\n  \
           hint: did you mean priority? To add `priorty` anyway, list it in pm.yaml custom_fields or pass --force"]
     );
+    // Text that looks like a flag is text: a title, a criterion, an ID.
+    let (error, texts) = c.call("add_story", json!({"title": "--force", "criteria": ["-q: quiet mode keeps errors"]}));
+    assert!(!error, "{texts:?}");
+    assert_eq!(
+        t.read("product/stories/S-2-force.md"),
+        "---\nid: S-2\ntitle: --force\nstatus: draft\n---\n\n## Acceptance criteria\n\n- [ ] AC-1: -q: quiet mode keeps errors\n"
+    );
+    let files = t.snapshot();
+    let (error, texts) = c.call("rank_story", json!({"id": "--top", "top": true}));
+    assert!(error, "{texts:?}");
     let (error, texts) = c.call("show_item", json!({"id": "X-1"}));
     assert!(error);
     assert_eq!(texts, ["`X-1` is not an item ID of this product; IDs look like V-N, E-N, S-N, SP-N"]);
