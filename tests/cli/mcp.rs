@@ -169,7 +169,6 @@ fn an_agent_lists_tools_adds_a_story_and_gets_what_the_cli_shows() {
 fn a_refused_tool_call_is_an_error_result_and_changes_nothing() {
     let t = Test::initialized();
     t.pm(&["story", "add", "Export to CSV", "--ac", "Given an expense, when I export, then it is a row"]).success();
-    let files = t.snapshot();
     let mut c = Client::start(&t);
     let (error, texts) = c.call("set_fields", json!({"id": "S-1", "fields": {"priorty": "high"}}));
     assert!(error);
