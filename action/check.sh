@@ -12,5 +12,10 @@ status=$?
 if [ "${SARIF:-false}" = "true" ]; then
   # The job summary already has the findings: this run only writes the file.
   GITHUB_STEP_SUMMARY='' pm check --format sarif "${args[@]}" > "$RUNNER_TEMP/pm.sarif"
+  sarif=$?
+  if [ "$sarif" -gt 1 ]; then
+    echo "::warning title=pm::pm check --format sarif could not run (exit $sarif); nothing to upload"
+    rm -f "$RUNNER_TEMP/pm.sarif"
+  fi
 fi
 echo "status=$status" >> "$GITHUB_OUTPUT"

@@ -108,6 +108,9 @@ impl Server {
             .env("NO_COLOR", "1")
             .env("EDITOR", "false")
             .env_remove("VISUAL")
+            // Not the job summary on every tool call in CI, and never a completion request.
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .env_remove("PM_COMPLETE")
             .stdin(std::process::Stdio::null())
             .output()
             .await
@@ -156,18 +159,74 @@ impl Server {
         match self.pm(&args, &[0]).await {
             Ok(said) => {
                 let id = id.map(str::to_string).unwrap_or_else(|| said.out.trim().to_string());
+                let mut shown = self.show(&id).await;
+                // The write is done: a show that fails after it must not read as a failed write
+                // (a retry would add the story twice).
+                if shown.is_error == Some(true) {
+                    let why: Vec<String> =
+                        shown.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect();
+                    shown = CallToolResult::success(vec![ContentBlock::text(format!(
+                        "done ({id}); showing it afterwards failed:\n{}",
+                        why.join("\n")
+                    ))]);
+                }
                 // What the write warned about (a story without criteria, say) comes too.
-                with_warnings(self.show(&id).await, &said.warnings)
+                with_warnings(shown, &said.warnings)
             }
             Err(e) => e,
         }
     }
 }
 
+/// A field's value as an agent sends it: text, a number (`"points": 3`), true/false, or null
+/// (which removes the field, as an empty text does).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+enum Scalar {
+    Text(String),
+    Number(serde_json::Number),
+    Flag(bool),
+    Nothing(()),
+}
+
+impl std::fmt::Display for Scalar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scalar::Text(t) => f.write_str(t),
+            Scalar::Number(n) => write!(f, "{n}"),
+            Scalar::Flag(b) => write!(f, "{b}"),
+            Scalar::Nothing(()) => Ok(()),
+        }
+    }
+}
+
+/// A kind of item, as the tools name it.
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum ItemKind {
+    #[default]
+    Story,
+    Epic,
+    Vision,
+    Sprint,
+}
+
+impl ItemKind {
+    fn command(self) -> &'static str {
+        match self {
+            ItemKind::Story => "story",
+            ItemKind::Epic => "epic",
+            ItemKind::Vision => "vision",
+            ItemKind::Sprint => "sprint",
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct ListParams {
     /// story (default), epic, vision or sprint
-    kind: Option<String>,
+    kind: Option<ItemKind>,
     /// Only items with one of these statuses
     #[serde(default)]
     status: Vec<String>,
@@ -192,7 +251,7 @@ struct ListParams {
 
 impl ListParams {
     fn args(&self) -> Vec<String> {
-        let mut args = vec![self.kind.clone().unwrap_or_else(|| "story".into()), "list".into()];
+        let mut args = vec![self.kind.unwrap_or_default().command().to_string(), "list".into()];
         for s in &self.status {
             args.push(format!("--status={s}"));
         }
@@ -212,23 +271,26 @@ impl ListParams {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct SearchParams {
     /// The text to find in IDs, titles, descriptions and criteria (ignoring case)
     text: String,
     /// story (default), epic, vision or sprint
-    kind: Option<String>,
+    kind: Option<ItemKind>,
     /// Only open items
     #[serde(default)]
     open: bool,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct IdParams {
     /// An item ID: S-12, E-3, V-1, SP-2
     id: String,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct AddStoryParams {
     /// The story's title
     title: String,
@@ -240,7 +302,7 @@ struct AddStoryParams {
     /// Priority (critical, high, medium, low by default)
     priority: Option<String>,
     /// Estimate, on the product's points scale
-    points: Option<String>,
+    points: Option<Scalar>,
     /// User-story role: "As a ROLE, ..."
     as_a: Option<String>,
     /// User-story goal: "..., I want GOAL, ..."
@@ -256,6 +318,7 @@ struct AddStoryParams {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct AddCriterionParams {
     /// The story's ID
     id: String,
@@ -264,14 +327,20 @@ struct AddCriterionParams {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct SetParams {
     /// The item's ID
     id: String,
-    /// Fields to set, e.g. {"status": "ready", "points": "3"}; an empty value removes a field
-    fields: std::collections::BTreeMap<String, String>,
+    /// Fields to set, e.g. {"status": "ready", "points": 3}; an empty value or null removes a field
+    fields: std::collections::BTreeMap<String, Scalar>,
+    /// Add a field that is neither pm's nor in pm.yaml's custom_fields (refused as a likely
+    /// typo otherwise)
+    #[serde(default)]
+    force: bool,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct CriterionParams {
     /// The story's ID
     id: String,
@@ -282,6 +351,7 @@ struct CriterionParams {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct RankParams {
     /// The story to move
     id: String,
@@ -300,12 +370,14 @@ struct RankParams {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct CheckParams {
     /// Report only findings in items added or changed since the merge-base with this revision
     changed_since: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct DiffParams {
     /// From this revision or date, or a range A...B (default: the merge-base with the default branch)
     base: Option<String>,
@@ -314,6 +386,7 @@ struct DiffParams {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 struct HistoryParams {
     /// Only these items (their whole life); none: the priority history of the product
     #[serde(default)]
@@ -382,7 +455,7 @@ impl Server {
         }
         push_opt(&mut args, "--epic", &p.epic);
         push_opt(&mut args, "--priority", &p.priority);
-        push_opt(&mut args, "--points", &p.points);
+        push_opt(&mut args, "--points", &p.points.map(|v| v.to_string()));
         push_opt(&mut args, "--as", &p.as_a);
         push_opt(&mut args, "--want", &p.want);
         push_opt(&mut args, "--so-that", &p.so_that);
@@ -417,7 +490,13 @@ impl Server {
         if p.fields.is_empty() {
             return Ok(failed("give at least one field to set, e.g. {\"status\": \"ready\"}"));
         }
+        if let Some(bad) = p.fields.keys().find(|k| k.is_empty() || k.contains('=') || k.starts_with('-')) {
+            return Ok(failed(format!("`{bad}` is not a field name: a name has no `=` and does not start with `-`")));
+        }
         let mut args = vec!["-q".into(), kind.name().into(), "set".into()];
+        if p.force {
+            args.push("--force".into());
+        }
         positionals(&mut args, std::iter::once(p.id.clone()).chain(p.fields.iter().map(|(k, v)| format!("{k}={v}"))));
         Ok(self.write_then_show(args, Some(&p.id)).await)
     }

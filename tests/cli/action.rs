@@ -246,6 +246,7 @@ fn the_comment_is_posted_once_then_edited_in_place() {
     // The stand-in gh: lists the comments in $COMMENTS, records every write with its body.
     let gh = format!(
         r#"log={log}
+if [ "$1 $2" = "api user" ]; then echo "HTTP 403: Resource not accessible by integration" >&2; exit 1; fi
 if [ "$1 $2" = "api repos/owner/repo/issues/7/comments" ]; then cat "${{COMMENTS:-/dev/null}}"; exit 0; fi
 for a in "$@"; do case $a in body=@*) body=${{a#body=@}};; esac; done
 echo "gh $*" >> "$log"
@@ -290,12 +291,19 @@ cat "$body" >> "$log"
     );
 
     // A read-only token (a fork's pull request) warns; the job goes on.
-    let denied = runner("").fake("gh", "exit 1").run("Comment on the pull request");
+    let denied = runner("")
+        .fake("gh", "echo 'gh: Resource not accessible by integration (HTTP 403)' >&2\nexit 1")
+        .run("Comment on the pull request");
     assert_eq!(denied.code, 0);
     assert_eq!(
         denied.stdout,
         "::warning title=pm::cannot comment on the pull request (the token is read-only); the job summary has the changes\n"
     );
+    // Any other failure of the API fails the step, saying what gh said.
+    let down =
+        runner("").fake("gh", "echo 'gh: Server Error (HTTP 502)' >&2\nexit 1").run("Comment on the pull request");
+    assert_eq!(down.code, 1);
+    assert_eq!(down.stderr, "gh: Server Error (HTTP 502)\n");
 }
 
 #[test]

@@ -148,7 +148,7 @@ fn an_agent_lists_tools_adds_a_story_and_gets_what_the_cli_shows() {
 
     // Writes: one line each, the item returned.
     let before = t.read("product/stories/S-1-import-a-bank-statement.md");
-    let (error, texts) = c.call("set_fields", json!({"id": "s-1", "fields": {"points": "3"}}));
+    let (error, texts) = c.call("set_fields", json!({"id": "s-1", "fields": {"points": 3}}));
     assert!(!error, "{texts:?}");
     let after = t.read("product/stories/S-1-import-a-bank-statement.md");
     assert_eq!(crate::harness::changed_lines(&before, &after), (vec![], vec!["points: 3\n".to_string()]));
@@ -187,6 +187,16 @@ fn a_refused_tool_call_is_an_error_result_and_changes_nothing() {
     let files = t.snapshot();
     let (error, texts) = c.call("rank_story", json!({"id": "--top", "top": true}));
     assert!(error, "{texts:?}");
+    // Arguments outside the schema are refused, not guessed at or dropped.
+    for (tool, args) in
+        [("list_items", json!({"kind": "--help"})), ("add_story", json!({"title": "t", "statuss": "done"}))]
+    {
+        let r = c.request("tools/call", json!({"name": tool, "arguments": args}));
+        assert!(r["error"]["message"].is_string() || r["result"]["isError"] == json!(true), "{tool}: {r}");
+    }
+    let (error, texts) = c.call("set_fields", json!({"id": "S-1", "fields": {"owner=x priority": "high"}}));
+    assert!(error);
+    assert_eq!(texts, ["`owner=x priority` is not a field name: a name has no `=` and does not start with `-`"]);
     let (error, texts) = c.call("show_item", json!({"id": "X-1"}));
     assert!(error);
     assert_eq!(texts, ["`X-1` is not an item ID of this product; IDs look like V-N, E-N, S-N, SP-N"]);
