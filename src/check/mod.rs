@@ -105,12 +105,24 @@ pub struct Report {
     pub files: Vec<String>,
     /// The file of each item ID (the first, for a duplicate), as shown in findings.
     pub items: HashMap<String, String>,
+    /// When only part of the product was judged (`--changed-since REV`): what, for the summary.
+    pub scope: Option<String>,
 }
 
 impl Report {
     /// How many files were checked.
     pub fn checked(&self) -> usize {
         self.files.len()
+    }
+
+    /// The summary's note of what was checked: `7 files checked`, and the scope if any.
+    pub fn checked_note(&self) -> String {
+        let n = self.checked();
+        let files = if n == 1 { "1 file".to_string() } else { format!("{n} files") };
+        match &self.scope {
+            Some(scope) => format!("{files} checked; findings only in {scope}"),
+            None => format!("{files} checked"),
+        }
     }
 
     pub fn errors(&self) -> usize {
@@ -241,5 +253,5 @@ pub fn check(snapshot: &Files, config: &Config) -> Report {
     findings.sort_by(|a, b| (&a.path, a.line, a.column, a.rule).cmp(&(&b.path, b.line, b.column, b.rule)));
     findings.dedup();
     let items = docs.iter().filter_map(|d| Some((d.id_text()?, d.path.to_string()))).rev().collect();
-    Report { findings, files, items }
+    Report { findings, files, items, scope: None }
 }

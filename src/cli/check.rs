@@ -131,6 +131,7 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
     if let (Some(since), Some(repo)) = (&a.changed_since, &repo) {
         let changes = changed::since(repo, &snapshot, a.rev.as_deref(), since)?;
         changed::filter(&mut report, &changes);
+        report.scope = Some(format!("what changed since {since}"));
     }
     Ok(report)
 }

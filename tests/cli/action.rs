@@ -234,6 +234,14 @@ fn changed_only_reports_what_the_pull_request_touched() {
     assert_eq!(ran.output, "status=1\n");
     assert_eq!(ran.stdout.lines().count(), 1, "{}", ran.stdout);
     assert!(ran.stdout.contains("file=product/stories/S-3-undo-a-split.md"), "{}", ran.stdout);
+    // The summary says the check judged only what changed: an old finding elsewhere is not news.
+    let human = t.pm(&["check", "--changed-since", "origin/main"]).code(1).stdout;
+    assert!(
+        human.ends_with(
+            "1 error, 0 warnings in 1 file (8 files checked; findings only in what changed since origin/main)\n"
+        ),
+        "{human}"
+    );
 }
 
 #[test]

@@ -311,7 +311,25 @@ fn pm_diff_in_a_shallow_clone_without_a_merge_base_says_how_to_fetch_it() {
         "error: HEAD and origin/HEAD have no common ancestor here\n  hint: pm diff compares with the merge-base; \
          fetch the full history (`git fetch --unshallow`) or name the base: pm diff BASE\n"
     );
+    // CI passes commit IDs: one the shallow clone never fetched is not damage, and a branch
+    // it never fetched is not a typo.
+    let first = t.git(&["rev-parse", "main~1"]).trim().to_string();
+    let run = clone.pm_in("c", &["diff", &format!("{first}...HEAD")]).code(2);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: object {first} is missing from the repository; this clone is shallow (only part of the history \
+             was fetched)\n  hint: {UNSHALLOW}\n"
+        )
+    );
+    clone.pm_in("c", &["check", "--changed-since", "origin/develop"]).code(2).stderr_is(&format!(
+        "error: `origin/develop` names no commit in this shallow clone (only part of the history was fetched)\n  \
+         hint: {UNSHALLOW}\n"
+    ));
 }
+
+const UNSHALLOW: &str =
+    "fetch the full history: `git fetch --unshallow`; in CI, e.g. actions/checkout with fetch-depth: 0";
 
 /// A field no item has is a typo, said so; a date that cannot be is not a valid date; and
 /// `pm check --rev` takes a date as `--at` does.

@@ -18,13 +18,13 @@ pub fn human(report: &Report) -> String {
         diagnostic(&mut out, f);
     }
     let bold = Style::new().bold();
-    let checked = plural(report.checked(), "file");
+    let checked = report.checked_note();
     if report.findings.is_empty() {
-        let _ = writeln!(out, "{bold}0 errors, 0 warnings{bold:#} ({checked} checked)");
+        let _ = writeln!(out, "{bold}0 errors, 0 warnings{bold:#} ({checked})");
     } else {
         let _ = writeln!(
             out,
-            "{bold}{}, {} in {}{bold:#} ({checked} checked)",
+            "{bold}{}, {} in {}{bold:#} ({checked})",
             plural(report.errors(), "error"),
             plural(report.warnings(), "warning"),
             plural(report.files_with_findings(), "file")

@@ -13,12 +13,12 @@ fn plural(n: usize, word: &str) -> String {
 
 /// `**pm check**: N errors, M warnings ...`, then one table row per finding.
 pub fn markdown(report: &Report) -> String {
-    let checked = plural(report.checked(), "file");
+    let checked = esc(&report.checked_note());
     if report.findings.is_empty() {
-        return format!("**pm check**: 0 errors, 0 warnings ({checked} checked).\n");
+        return format!("**pm check**: 0 errors, 0 warnings ({checked}).\n");
     }
     let mut out = format!(
-        "**pm check**: {}, {} in {} ({checked} checked).\n\n| | Rule | Where | Finding | Hint |\n|---|---|---|---|---|\n",
+        "**pm check**: {}, {} in {} ({checked}).\n\n| | Rule | Where | Finding | Hint |\n|---|---|---|---|---|\n",
         plural(report.errors(), "error"),
         plural(report.warnings(), "warning"),
         plural(report.files_with_findings(), "file"),
