@@ -16,6 +16,7 @@ pub enum Command {
     )]
     Add {
         /// The story's ID
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
         story: String,
         /// The criterion, one line (Given ..., when ..., then ...)
         text: String,
@@ -50,6 +51,7 @@ pub struct Target {
     #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
     story: String,
     /// The criterion (AC-N, or N)
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::criteria))]
     ac: Option<String>,
 }
 

@@ -34,7 +34,7 @@ pub struct StoryArgs {
     #[command(flatten)]
     common: Common,
     /// The epic it belongs to (an epic ID)
-    #[arg(long)]
+    #[arg(long, add = clap_complete::ArgValueCandidates::new(crate::cli::completions::epic_ids))]
     epic: Option<String>,
     /// Priority (critical, high, medium, low by default)
     #[arg(long)]
@@ -64,10 +64,10 @@ pub struct StoryArgs {
     #[arg(long, conflicts_with_all = ["before", "after", "to"])]
     top: bool,
     /// Put it just above this story in the backlog
-    #[arg(long, value_name = "STORY", conflicts_with_all = ["after", "to"])]
+    #[arg(long, value_name = "STORY", conflicts_with_all = ["after", "to"], add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
     before: Option<String>,
     /// Put it just below this story in the backlog
-    #[arg(long, value_name = "STORY", conflicts_with = "to")]
+    #[arg(long, value_name = "STORY", conflicts_with = "to", add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
     after: Option<String>,
     /// Put it at this rank (1 is the top)
     #[arg(long, value_name = "N")]

@@ -45,10 +45,46 @@ pub fn answer_if_asked() {
     clap_complete::CompleteEnv::with_factory(Cli::command).var(VAR).complete();
 }
 
+/// The words being completed, as the shell passes them (`pm -- pm -C ../x story show S-`).
+fn words() -> Vec<String> {
+    let args: Vec<String> = std::env::args().collect();
+    match args.iter().position(|a| a == "--") {
+        Some(i) => args[i + 1..].to_vec(),
+        None => Vec::new(),
+    }
+}
+
+/// The product the command line names: the folder of its `-C DIR`, else the current one.
+fn product(words: &[String]) -> Option<crate::store::product::Product> {
+    let here = std::env::current_dir().ok()?;
+    let mut dir = here.clone();
+    for (i, w) in words.iter().enumerate() {
+        let given = match w.as_str() {
+            "-C" => words.get(i + 1).cloned(),
+            w if w.starts_with("-C") => Some(w.trim_start_matches("-C").trim_start_matches('=').to_string()),
+            _ => None,
+        };
+        if let Some(d) = given {
+            dir = here.join(d);
+        }
+    }
+    crate::store::product::Product::locate(&dir).ok()
+}
+
+/// The kind the command line is about (`pm epic show` -> epics), if its words name one.
+fn kind_in(words: &[String]) -> Option<Kind> {
+    words.iter().find_map(|w| match w.as_str() {
+        "story" => Some(Kind::Story),
+        "epic" | "roadmap" => Some(Kind::Epic),
+        "vision" => Some(Kind::Vision),
+        "sprint" => Some(Kind::Sprint),
+        _ => None,
+    })
+}
+
 /// The IDs of the product's items of `kinds` (all when empty), each with its title.
 fn ids_of(kinds: &[Kind]) -> Vec<CompletionCandidate> {
-    let Ok(cwd) = std::env::current_dir() else { return Vec::new() };
-    let Ok(product) = crate::store::product::Product::locate(&cwd) else { return Vec::new() };
+    let Some(product) = product(&words()) else { return Vec::new() };
     let (items, _) = product.load_all_lenient();
     items
         .all
@@ -58,9 +94,12 @@ fn ids_of(kinds: &[Kind]) -> Vec<CompletionCandidate> {
         .collect()
 }
 
-/// Candidates for an argument that names any item.
+/// Candidates for an argument that names an item: of the kind the command is about.
 pub fn item_ids() -> Vec<CompletionCandidate> {
-    ids_of(&[])
+    match kind_in(&words()) {
+        Some(kind) => ids_of(&[kind]),
+        None => ids_of(&[]),
+    }
 }
 
 /// Candidates for an argument that names a story.
@@ -68,7 +107,26 @@ pub fn story_ids() -> Vec<CompletionCandidate> {
     ids_of(&[Kind::Story])
 }
 
+/// Candidates for an argument that names an epic.
+pub fn epic_ids() -> Vec<CompletionCandidate> {
+    ids_of(&[Kind::Epic])
+}
+
 /// Candidates for an argument that names a sprint.
 pub fn sprint_ids() -> Vec<CompletionCandidate> {
     ids_of(&[Kind::Sprint])
+}
+
+/// The roadmap's horizons.
+pub fn horizons() -> Vec<CompletionCandidate> {
+    ["now", "next", "later"].into_iter().map(CompletionCandidate::new).collect()
+}
+
+/// The criteria of the story named before the one being completed (`pm ac check S-1 <TAB>`).
+pub fn criteria() -> Vec<CompletionCandidate> {
+    let words = words();
+    let Some(product) = product(&words) else { return Vec::new() };
+    let story = words.iter().rev().skip(1).find_map(|w| product.config.id_from_input(w));
+    let Some(item) = story.and_then(|id| product.get(&id.to_string(), Kind::Story).ok()) else { return Vec::new() };
+    item.criteria.items.iter().map(|c| CompletionCandidate::new(c.label()).help(Some(c.text.clone().into()))).collect()
 }

@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long, value_name = "DATE")]
     until: Option<String>,
     /// Only the stories of this epic
-    #[arg(long)]
+    #[arg(long, add = clap_complete::ArgValueCandidates::new(crate::cli::completions::epic_ids))]
     epic: Option<String>,
     /// Only stories with this label
     #[arg(long)]

@@ -23,7 +23,7 @@ use crate::model::id::Kind;
 )]
 pub struct Args {
     /// The open stories of this epic
-    #[arg(long)]
+    #[arg(long, add = clap_complete::ArgValueCandidates::new(crate::cli::completions::epic_ids))]
     epic: Option<String>,
     /// The open stories of the backlog down to this one (included)
     #[arg(long = "until", value_name = "STORY")]

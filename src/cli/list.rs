@@ -19,7 +19,7 @@ pub struct Args {
     #[arg(long)]
     status: Vec<String>,
     /// Only stories of this epic (stories only)
-    #[arg(long)]
+    #[arg(long, add = clap_complete::ArgValueCandidates::new(crate::cli::completions::epic_ids))]
     epic: Option<String>,
     /// Only items with this label
     #[arg(long)]

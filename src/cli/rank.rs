@@ -21,10 +21,10 @@ pub struct Args {
     #[arg(long, group = "position")]
     bottom: bool,
     /// Put it just above this story
-    #[arg(long, group = "position", value_name = "STORY")]
+    #[arg(long, group = "position", value_name = "STORY", add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
     before: Option<String>,
     /// Put it just below this story
-    #[arg(long, group = "position", value_name = "STORY")]
+    #[arg(long, group = "position", value_name = "STORY", add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
     after: Option<String>,
     /// Put it at this rank (1 is the top)
     #[arg(long, group = "position", value_name = "N")]

@@ -48,17 +48,19 @@ enum Sub {
 #[command(after_help = "Examples:\n  pm roadmap move E-3 now\n  pm roadmap move E-3 next --before E-4")]
 struct MoveArgs {
     /// The epic's ID
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::epic_ids))]
     id: String,
     /// now, next or later
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::horizons))]
     horizon: String,
     /// First in the horizon
     #[arg(long, group = "position")]
     top: bool,
     /// Just before this epic
-    #[arg(long, group = "position", value_name = "EPIC")]
+    #[arg(long, group = "position", value_name = "EPIC", add = clap_complete::ArgValueCandidates::new(crate::cli::completions::epic_ids))]
     before: Option<String>,
     /// Just after this epic
-    #[arg(long, group = "position", value_name = "EPIC")]
+    #[arg(long, group = "position", value_name = "EPIC", add = clap_complete::ArgValueCandidates::new(crate::cli::completions::epic_ids))]
     after: Option<String>,
 }
 

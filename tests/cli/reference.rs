@@ -52,6 +52,16 @@ fn bash_completion_completes_commands_and_the_products_ids() {
     assert_eq!(complete("pm story show S-"), "S-1\nS-2\n");
     assert_eq!(complete("pm rank S"), "S-1\nS-2\n", "rank offers stories, not SP-1");
     assert_eq!(complete("pm sprint show SP"), "SP-1\n");
+    t.pm(&["epic", "add", "Exports", "--vision", "V-1"]).success();
+    t.pm(&["ac", "add", "S-1", "Given an expense, when I export, then it is a row"]).success();
+    assert_eq!(complete("pm epic show E"), "E-1\n", "the kind the command is about");
+    assert_eq!(complete("pm story add x --epic E"), "E-1\n");
+    assert_eq!(complete("pm ac check S-1 A"), "AC-1\n", "the named story's criteria");
+    assert_eq!(complete("pm roadmap move E-1 n"), "now\nnext\n");
+    let other = Test::initialized();
+    other.pm(&["story", "add", "Elsewhere"]).success();
+    let dir = other.root().display().to_string();
+    assert_eq!(complete(&format!("pm -C {dir} story show S-")), "S-1\n", "-C names the product");
     let fish = t.pm_env(&["--", "pm", "story", "show", "S-"], &[("PM_COMPLETE", "fish")]).success().stdout;
     assert_eq!(fish, "S-1\tExport to CSV\nS-2\tImport a statement\n");
 }
