@@ -169,8 +169,10 @@ impl Error {
 /// names nothing, or a usage problem).
 pub fn is_damage(err: &git2::Error) -> bool {
     use git2::ErrorClass as C;
-    // `None`: libgit2 fails some reads of a damaged pack without saying why ("no error").
-    matches!(err.class(), C::Odb | C::Zlib | C::Object | C::Indexer | C::Sha1 | C::Tree | C::None)
+    // libgit2 fails some reads of a damaged pack without saying why: class None, "no error"
+    // (git2's own catch-all errors are class None too, with a message).
+    let unexplained = err.class() == C::None && err.message().contains("no error");
+    (unexplained || matches!(err.class(), C::Odb | C::Zlib | C::Object | C::Indexer | C::Sha1 | C::Tree))
         && !matches!(err.code(), git2::ErrorCode::InvalidSpec | git2::ErrorCode::Ambiguous)
 }
 

@@ -164,7 +164,7 @@ pub(crate) fn create(ctx: &Ctx, kind: Kind, new: &NewItem, edit: bool) -> Result
     // The editor runs before the lock is taken; the ID is allocated under it.
     let result = prepare(&product, kind, new, if edit { Some(&hook) } else { None })
         .and_then(|prepared| prepared.create(&mut ctx.transaction(&product)?));
-    let Created { id, path, .. } = match result {
+    let Created { id, path, item } = match result {
         Ok(c) => c,
         Err(e) => {
             return Err(match kept.borrow_mut().take() {
@@ -177,12 +177,9 @@ pub(crate) fn create(ctx: &Ctx, kind: Kind, new: &NewItem, edit: bool) -> Result
     // now, with the command that adds one.
     if kind == Kind::Story {
         let rule = "story/no-acceptance-criteria";
-        let empty =
-            crate::store::product::read_file(&path).ok().and_then(|b| String::from_utf8(b).ok()).is_some_and(|text| {
-                crate::model::frontmatter::split(&text)
-                    .is_ok_and(|s| crate::model::criteria::Criteria::parse(&text[s.body]).items.is_empty())
-            });
-        if empty && crate::check::severity(&product.config, rule) != crate::model::severity::Severity::Off {
+        if item.criteria.items.is_empty()
+            && crate::check::severity(&product.config, rule) != crate::model::severity::Severity::Off
+        {
             ctx.warn(&format!(
                 "{id} has no acceptance criteria yet, which `pm check` reports ({rule}); add one: pm ac add {id} \"Given ..., when ..., then ...\""
             ));

@@ -49,7 +49,10 @@ pub fn stage(tx: &mut Changes, top: &std::path::Path) -> Result<&'static str> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(crate::error::Error::io(&path, e)),
     };
-    let (text, said) = with_section(current.as_deref());
+    let (text, said) = with_section(current.as_deref()).map_err(|e| {
+        crate::error::Error::bad_file(crate::error::Location::file(path.clone()), e)
+            .with_hint("keep one `<!-- pm:begin ... -->` line and one `<!-- pm:end -->` line after it, or delete both")
+    })?;
     match current {
         None => tx.create(path, text),
         Some(old) if old == text => return Ok("AGENTS.md already has pm's instructions"),
@@ -58,23 +61,34 @@ pub fn stage(tx: &mut Changes, top: &std::path::Path) -> Result<&'static str> {
     Ok(said)
 }
 
-/// `existing` with pm's section in place (replaced between the markers, or appended).
-fn with_section(existing: Option<&str>) -> (String, &'static str) {
-    let section = format!("{BEGIN}\n{INSTRUCTIONS}{END}\n");
-    let Some(text) = existing else { return (section, "Created AGENTS.md with pm's instructions") };
-    if let Some(start) = text.find(BEGIN)
-        && let Some(end) = text[start..].find(END).map(|e| start + e + END.len())
-    {
-        let rest = text[end..].strip_prefix('\n').unwrap_or(&text[end..]);
-        return (format!("{}{section}{rest}", &text[..start]), "Updated pm's section of AGENTS.md");
-    }
-    let sep = match text {
-        "" => "",
-        t if t.ends_with("\n\n") => "",
-        t if t.ends_with('\n') => "\n",
-        _ => "\n\n",
+/// `existing` with pm's section in place (replaced between the markers, or appended), in the
+/// file's own line endings. Markers that do not pair up (a begin without its end, two begins)
+/// are refused: replacing from one to the other could take the team's own lines with it.
+fn with_section(existing: Option<&str>) -> Result<(String, &'static str), String> {
+    let Some(text) = existing else {
+        return Ok((format!("{BEGIN}\n{INSTRUCTIONS}{END}\n"), "Created AGENTS.md with pm's instructions"));
     };
-    (format!("{text}{sep}{section}"), "Added pm's instructions to AGENTS.md")
+    let eol = crate::model::frontmatter::line_ending(text);
+    let section = format!("{BEGIN}\n{INSTRUCTIONS}{END}\n").replace('\n', eol);
+    let (begins, ends) = (text.matches(BEGIN).count(), text.matches(END).count());
+    match (begins, ends) {
+        (0, 0) => {}
+        (1, 1) if text.find(BEGIN) < text.find(END) => {
+            let start = text.find(BEGIN).unwrap_or(0);
+            let end = text.find(END).map(|e| e + END.len()).unwrap_or(text.len());
+            let rest = text[end..].strip_prefix(eol).unwrap_or(&text[end..]);
+            return Ok((format!("{}{section}{rest}", &text[..start]), "Updated pm's section of AGENTS.md"));
+        }
+        _ => return Err(format!("pm's section markers do not pair up ({begins} begin, {ends} end)")),
+    }
+    let blank = format!("{eol}{eol}");
+    let sep = match text {
+        "" => String::new(),
+        t if t.ends_with(&blank) => String::new(),
+        t if t.ends_with('\n') => eol.to_string(),
+        _ => blank.clone(),
+    };
+    Ok((format!("{text}{sep}{section}"), "Added pm's instructions to AGENTS.md"))
 }
 
 #[cfg(test)]
@@ -83,12 +97,22 @@ mod tests {
 
     #[test]
     fn the_section_is_replaced_in_place_and_the_rest_kept() {
-        let (first, _) = with_section(Some("# Agents\n\nRun the tests.\n"));
+        let (first, _) = with_section(Some("# Agents\n\nRun the tests.\n")).unwrap();
         assert_eq!(first, format!("# Agents\n\nRun the tests.\n\n{BEGIN}\n{INSTRUCTIONS}{END}\n"));
         let edited = first.replace("Run the tests.", "Run cargo test.") + "\n## Style\n";
         let old = edited.replace(INSTRUCTIONS, "old text\n");
-        let (again, said) = with_section(Some(&old));
+        let (again, said) = with_section(Some(&old)).unwrap();
         assert_eq!(again, edited);
         assert_eq!(said, "Updated pm's section of AGENTS.md");
+    }
+
+    #[test]
+    fn markers_that_do_not_pair_up_are_refused_and_crlf_is_kept() {
+        let (first, _) = with_section(Some("# Agents\r\n")).unwrap();
+        assert!(first.starts_with("# Agents\r\n\r\n<!-- pm:begin") && !first.replace("\r\n", "").contains('\n'));
+        let broken = first.replace(&format!("{END}\r\n"), "## My notes\r\n");
+        assert_eq!(with_section(Some(&broken)).unwrap_err(), "pm's section markers do not pair up (1 begin, 0 end)");
+        let twice = format!("{first}{first}");
+        assert!(with_section(Some(&twice)).is_err());
     }
 }

@@ -63,9 +63,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     if let Some(text) = setup::attributes_with_driver(&current) {
         tx.write(&attributes, text);
     }
-    if args.agents {
-        crate::cli::agents::stage(&mut tx, &top)?;
-    }
+    let agents = if args.agents { Some(crate::cli::agents::stage(&mut tx, &top)?) } else { None };
     tx.commit()?;
     // In a git repository, this clone merges product files with pm from now on.
     if let Ok(product) = crate::store::product::Product::locate(&ctx.cwd)
@@ -74,6 +72,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         setup::register_driver(&repo)?;
     }
     let shown = |p: &Path| p.strip_prefix(&ctx.cwd).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf());
+    if let Some(said) = agents {
+        ctx.say(said)?;
+    }
     ctx.say(&format!(
         "Created {} for {name}\nNext: pm epic add \"An epic\" --vision V-1, then pm story add \"A story\" --epic E-1",
         shown(&root).display()

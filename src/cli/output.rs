@@ -10,6 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
+use crate::model::escape::terminal;
 use crate::store::product::parallel_map;
 
 /// Output formats of listing commands.
@@ -68,7 +69,9 @@ pub fn progress(what: &'static str, unit: &'static str) -> impl FnMut(usize, usi
         }
         if bar.is_none() && done < total && start.elapsed() >= std::time::Duration::from_secs(1) {
             let b =
-                indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::stderr());
+                indicatif::ProgressBar::with_draw_target(Some(total as u64), indicatif::ProgressDrawTarget::stderr())
+                    // Cleared however the task ends, an error too, so nothing is drawn over.
+                    .with_finish(indicatif::ProgressFinish::AndClear);
             let style = format!("{what} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{eta}} left");
             if let Ok(style) = indicatif::ProgressStyle::with_template(&style) {
                 b.set_style(style.progress_chars("#>."));
@@ -145,6 +148,14 @@ fn element_text(v: &impl serde::Serialize) -> String {
 
 /// A table of rows under a header, rendered for the terminal or a pipe.
 pub fn table(header: &[&str], rows: &[Vec<String>], tty: bool) -> String {
+    // Cells are user text: no control character reaches the terminal or breaks a column.
+    let escaped: Vec<Vec<String>>;
+    let rows = if rows.iter().flatten().any(|c| c.chars().any(char::is_control)) {
+        escaped = rows.iter().map(|r| r.iter().map(|c| terminal(c).into_owned()).collect()).collect();
+        &escaped
+    } else {
+        rows
+    };
     if !tty {
         return plain_table(header, rows);
     }
@@ -215,12 +226,22 @@ fn terminal_table(header: &[&str], rows: &[Vec<String>], width: Option<usize>) -
 /// The display width of each column: its widest cell or header.
 fn column_widths(header: &[&str], rows: &[Vec<String>]) -> Vec<usize> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    widen(&mut widths, rows.iter().map(|r| r.as_slice()));
+    widths
+}
+
+/// Widen `widths` to the display width of each row's cells (CJK and emoji take two columns).
+pub fn widen<'a>(widths: &mut [usize], rows: impl Iterator<Item = &'a [String]>) {
     for r in rows {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.width());
         }
     }
-    widths
+}
+
+/// The spaces that pad `cell` to `width` display columns.
+pub fn padding(cell: &str, width: usize) -> String {
+    " ".repeat(width.saturating_sub(cell.width()))
 }
 
 /// Columns padded with spaces to align (by display width), two spaces apart, no trailing
@@ -235,9 +256,7 @@ fn plain_table(header: &[&str], rows: &[Vec<String>]) -> String {
                 out.push_str("  ");
             }
             out.push_str(c);
-            for _ in c.width()..widths[i] {
-                out.push(' ');
-            }
+            out.push_str(&padding(c, widths[i]));
         }
         let end = out[start..].trim_end().len() + start;
         out.truncate(end);

@@ -5,7 +5,7 @@ use serde_json::json;
 use std::collections::HashMap;
 
 use crate::cli::Ctx;
-use crate::cli::output::{TextFormat, bold, dim, id_style, print, print_json};
+use crate::cli::output::{TextFormat, bold, dim, id_style, padding, print, print_json, widen};
 use crate::cli::rank::position;
 use crate::cli::view;
 use crate::error::{Error, Result};
@@ -151,8 +151,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             rows.push(Line {
                 cells: [
                     e.id.to_string(),
-                    title.clone(),
-                    status.clone(),
+                    crate::model::escape::terminal(&title).into_owned(),
+                    crate::model::escape::terminal(&status).into_owned(),
                     format!("stories {done}/{total}"),
                     format!("points {pdone}/{ptotal} ({pct}%)"),
                 ],
@@ -167,14 +167,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         sections.push(json!({"horizon": horizon, "epics": epics}));
     }
     let mut widths = [0usize; 5];
-    for (_, rows) in &lines {
-        for r in rows {
-            for (w, c) in widths.iter_mut().zip(&r.cells) {
-                *w = (*w).max(unicode_width::UnicodeWidthStr::width(c.as_str()));
-            }
-        }
-    }
-    let pad = |c: &str, w: usize| " ".repeat(w.saturating_sub(unicode_width::UnicodeWidthStr::width(c)));
+    widen(&mut widths, lines.iter().flat_map(|(_, rows)| rows.iter().map(|r| r.cells.as_slice())));
+    let pad = padding;
     let mut out = String::new();
     for (n, (horizon, rows)) in lines.iter().enumerate() {
         if n > 0 {

@@ -119,22 +119,21 @@ pub fn run_status(ctx: &Ctx, kind: Kind, a: StatusArgs, status: &str) -> Result<
     Ok(())
 }
 
-/// `metric NAME: current 8400 -> 9100`, for each metric value that changed.
+/// Each metric that changed, worded as `pm diff` and `pm history` word it (one field each:
+/// `metric NAME: 8400 (target 20000) -> 9100 (target 20000)`).
 fn metric_changes(before: &crate::model::item::Item, after: &crate::model::item::Item) -> Vec<String> {
-    let old = before.metrics();
+    use crate::history::snapshot::ItemState;
+    let (old, new) = (ItemState::from_item(before), ItemState::from_item(after));
+    let metric = |s: &ItemState| -> Vec<(String, String)> {
+        s.fields.iter().filter(|(k, _)| k.starts_with("metric ")).cloned().collect()
+    };
+    let (old, new) = (metric(&old), metric(&new));
     let mut out = Vec::new();
-    for m in after.metrics() {
-        let Some(o) = old.iter().find(|o| o.name == m.name) else {
-            out.push(format!("metric {}: added", m.name));
-            continue;
-        };
-        let none = || "(none)".to_string();
-        if o.target != m.target {
-            out.push(format!("metric {}: target {} -> {}", m.name, o.target, m.target));
-        }
-        if o.current != m.current {
-            let (a, b) = (o.current.clone().unwrap_or_else(none), m.current.clone().unwrap_or_else(none));
-            out.push(format!("metric {}: current {a} -> {b}", m.name));
+    for (k, v) in &new {
+        match old.iter().find(|(o, _)| o == k) {
+            Some((_, was)) if was != v => out.push(format!("{k}: {was} -> {v}")),
+            None => out.push(format!("{k} set to {v}")),
+            _ => {}
         }
     }
     out

@@ -208,6 +208,14 @@ impl Config {
                 return Err(bad(format!("{key}: {s:?} is not one of statuses.story {:?}", self.statuses.story)));
             }
         }
+        let story = &self.templates.story;
+        if !story.trim().is_empty() && !story.contains("{criteria}") {
+            return Err(Error::bad_file(
+                Location::file(shown),
+                "templates.story has no {criteria}: a new story's acceptance criteria would have no place",
+            )
+            .with_hint("add a line `{criteria}` under the template's `## Acceptance criteria` heading"));
+        }
         if crate::model::sprint::Length::parse(&self.sprint_length).is_none() {
             return Err(bad(format!(
                 "sprint_length {:?} is not a length: write a number of weeks or days, like 2w or 10d",

@@ -226,27 +226,43 @@ fn without_placeholders(text: &str) -> String {
     out
 }
 
-/// A body template filled in: each `{name}` replaced by its value; a placeholder with
-/// nothing to say takes its line with it, and the body starts at its first line of text.
+/// A body template filled in: each `{name}` replaced by its value in one left-to-right pass
+/// (a value is never searched for placeholders). A line that was only a placeholder with
+/// nothing to say goes, with a blank line after it when one stands before it; the body starts
+/// at its first line of text. Every other line is the template's.
 fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::new();
+    let mut dropped_after_blank = false;
     for line in template.split_inclusive('\n') {
-        let mut l = line.to_string();
-        let mut emptied = false;
-        for (name, value) in values {
-            let key = format!("{{{name}}}");
-            if l.contains(&key) {
-                emptied |= value.is_empty() && l.trim() == key;
-                l = l.replace(&key, value);
+        if dropped_after_blank && line.trim().is_empty() {
+            dropped_after_blank = false;
+            continue;
+        }
+        dropped_after_blank = false;
+        let mut filled = String::with_capacity(line.len());
+        let mut rest = line;
+        let mut only_empty = false;
+        while let Some(open) = rest.find('{') {
+            let hit = values.iter().find(|(name, _)| rest[open + 1..].starts_with(&format!("{name}}}")));
+            match hit {
+                Some((name, value)) => {
+                    filled.push_str(&rest[..open]);
+                    filled.push_str(value);
+                    only_empty = value.is_empty() && line.trim() == format!("{{{name}}}");
+                    rest = &rest[open + name.len() + 2..];
+                }
+                None => {
+                    filled.push_str(&rest[..=open]);
+                    rest = &rest[open + 1..];
+                }
             }
         }
-        if !emptied {
-            out.push_str(&l);
+        filled.push_str(rest);
+        if only_empty {
+            dropped_after_blank = out.is_empty() || out.ends_with("\n\n");
+            continue;
         }
-    }
-    // No run of blank lines where a placeholder went, and none at the start.
-    while out.contains("\n\n\n") {
-        out = out.replace("\n\n\n", "\n\n");
+        out.push_str(&filled);
     }
     let out = out.trim_start_matches('\n');
     if out.is_empty() || out.ends_with('\n') { out.to_string() } else { format!("{out}\n") }

@@ -34,7 +34,12 @@ pub fn set(tx: &mut Transaction, item: Item, assignments: &[(String, String)], f
             return Err(Error::bad_argument(format!("`{key}` is given twice")).with_hint("give each field once"));
         }
         if let Some(path) = key.strip_prefix("metric.") {
-            metrics.push(metric_edit(&item, path, value)?);
+            let edit = metric_edit(&item, path, value)?;
+            if metrics.iter().any(|(n, k, _)| (n, k) == (&edit.0, &edit.1)) {
+                return Err(Error::bad_argument(format!("metric `{}` ({}) is given twice", edit.0, edit.1))
+                    .with_hint("give each metric once"));
+            }
+            metrics.push(edit);
             continue;
         }
         let edit = values::assignment(product, &item, key, value)?;
@@ -75,7 +80,13 @@ fn metric_edit(item: &Item, path: &str, value: &str) -> Result<(String, &'static
             .with_hint("e.g. pm vision set V-1 \"metric.Weekly active households=9100\""));
     }
     let metrics = item.metrics();
-    let find = |name: &str| metrics.iter().find(|m| m.name.trim().eq_ignore_ascii_case(name.trim()));
+    // The name as written wins over one that differs only in case or spaces around it.
+    let find = |name: &str| {
+        metrics
+            .iter()
+            .find(|m| m.name == name)
+            .or_else(|| metrics.iter().find(|m| m.name.trim().eq_ignore_ascii_case(name.trim())))
+    };
     let (metric, key) = match path.rsplit_once('.') {
         Some((name, k @ ("target" | "current"))) if find(name).is_some() => {
             (find(name), if k == "target" { "target" } else { "current" })

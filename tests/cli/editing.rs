@@ -196,7 +196,7 @@ fn a_vision_metric_is_set_by_name_as_one_line_and_history_tells_that_metric() {
     t.commit("vision");
     t.pm(&["vision", "set", "V-1", "metric.weekly active households=9100"])
         .success()
-        .stdout_is("Updated V-1 (metric Weekly active households: current 8400 -> 9100)\n");
+        .stdout_is("Updated V-1 (metric Weekly active households: 8400 (target 20000) -> 9100 (target 20000))\n");
     assert_eq!(t.read("product/visions/V-1-demo.md"), VISION.replace("current: 8400", "current: 9100"));
     t.pm(&[
         "vision",
@@ -217,8 +217,12 @@ fn a_vision_metric_is_set_by_name_as_one_line_and_history_tells_that_metric() {
         "  V-1 metric Weekly active households: 8400 (target 20000) -> 9100 (target 20000)\n  \
          V-1 metric Median minutes to settle up: target 5 -> 12 (target 4.5)\n",
     );
-    // A name it does not have, a story, an empty target: refused, nothing written.
+    // A name it does not have, a story, an empty target, one metric twice: refused, nothing
+    // written.
     let files = t.snapshot();
+    t.pm(&["vision", "set", "V-1", "metric.Median minutes to settle up=3", "metric.median minutes to settle up=4"])
+        .code(2)
+        .stderr_has("metric `Median minutes to settle up` (current) is given twice");
     t.pm(&["vision", "set", "V-1", "metric.Weekly users=1"]).code(2).stderr_is(
         "error: V-1 has no metric `Weekly users`\n  hint: its metrics: \"Weekly active households\", \"Median minutes to settle up\"\n",
     );
@@ -266,6 +270,23 @@ fn a_story_template_shapes_new_stories_and_edit_opens_it_with_placeholders() {
         "---\nid: S-1\ntitle: Export to CSV\nstatus: draft\n---\n\nAs a treasurer, I want a CSV.\n\n\
          ## Acceptance criteria\n\n- [ ] AC-1: Given x, when y, then z\n\n## Design notes\n"
     );
+    // A value is text, never searched for placeholders.
+    t.pm(&[
+        "story",
+        "add",
+        "Braces",
+        "--as",
+        "writer",
+        "--want",
+        "the {criteria} token",
+        "--ac",
+        "Given x, when y, then z",
+    ])
+    .success();
+    assert!(t.read("product/stories/S-2-braces.md").contains("I want the {criteria} token.\n"));
+    t.pm(&["renumber", "S-2", "S-9"]).success();
+    std::fs::remove_file(t.path("product/stories/S-9-braces.md")).unwrap();
+    t.pm(&["fmt"]).success();
     // Without the flags, the placeholders' lines go.
     t.pm(&["story", "add", "Undo"]).success();
     assert_eq!(
@@ -295,6 +316,20 @@ fn a_story_template_shapes_new_stories_and_edit_opens_it_with_placeholders() {
         "---\nid: S-3\ntitle: Redo\nstatus: draft\n---\n\nAs a member, I want undo.\n\n\
          ## Acceptance criteria\n\n## Design notes\n"
     );
+}
+
+#[test]
+fn a_story_template_without_a_place_for_criteria_is_refused_when_read() {
+    let t = Test::initialized();
+    let config =
+        t.read("product/pm.yaml").replace("templates:\n  story: \"\"\n", "templates:\n  story: \"## Notes\\n\"\n");
+    t.write("product/pm.yaml", &config);
+    let files = t.snapshot();
+    t.pm(&["story", "add", "Export", "--ac", "Given x, when y, then z"]).code(2).stderr_is(
+        "error: product/pm.yaml: templates.story has no {criteria}: a new story's acceptance criteria would have no place\n  \
+         hint: add a line `{criteria}` under the template's `## Acceptance criteria` heading\n",
+    );
+    assert_eq!(t.snapshot(), files);
 }
 
 #[test]

@@ -193,3 +193,24 @@ fn tables_in_a_terminal_fit_its_width_or_fall_back_to_plain_rows() {
     assert!(lines[1].chars().all(|c| c == '─'), "{wide}");
     assert_eq!(lines[2..], piped.lines().collect::<Vec<_>>()[1..]);
 }
+
+/// A title with control characters (an escape sequence, a bell, a tab) is shown as visible
+/// text in tables, piped or not: it can neither recolour the terminal nor break the columns.
+#[test]
+fn control_characters_in_titles_are_shown_not_sent_to_the_terminal() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Plain", "--ac", "Given x, when y, then z"]).success();
+    t.write(
+        "product/stories/S-2-evil.md",
+        "---\nid: S-2\ntitle: \"evil \\e[31mRED\\a\\tend\"\nstatus: draft\n---\n\n## Acceptance criteria\n\n- [ ] AC-1: x\n",
+    );
+    t.pm(&["fmt"]).success();
+    let out = t.pm(&["story", "list", "--format", "table"]).success().stdout;
+    assert_eq!(
+        out,
+        "RANK  ID   TITLE                            PRIORITY  POINTS  STATUS  EPIC  OWNER  AC\n\
+         1     S-1  Plain                                              draft                0/1\n\
+         2     S-2  evil \\u{1b}[31mRED\\u{7}\\u{9}end                    draft                0/1\n"
+    );
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\t'));
+}
