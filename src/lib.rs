@@ -31,5 +31,6 @@ pub mod history;
 pub mod model;
 pub mod ops;
 pub mod store;
+pub mod trace;
 
 pub use error::{Error, ExitCode, Result};

@@ -53,3 +53,5 @@ mod mcp;
 mod merges;
 #[path = "cli/schema.rs"]
 mod schema;
+#[path = "cli/trace.rs"]
+mod trace;

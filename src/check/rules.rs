@@ -59,6 +59,10 @@ pub const RULES: &[Rule] = &[
     rule("story/not-user-story", Off, "A story has no \"As a ..., I want ..., so that ...\" sentence"),
     rule("allow/no-reason", Error, "A pm-allow entry gives no reason"),
     rule("allow/unknown-rule", Warning, "A pm-allow entry names no rule"),
+    rule("trace/unknown-reference", Error, "A file outside product/ names a story or criterion that does not exist"),
+    rule("trace/removed-criterion", Error, "A file names a criterion that was removed from its story"),
+    rule("trace/accepted-untested", Off, "An accepted criterion is named by no file or test"),
+    rule("trace/failing", Error, "An accepted criterion's test failed (pm check --junit)"),
 ];
 
 /// The rule with this code.

@@ -159,6 +159,11 @@ fn settings() -> Value {
             "finished": list,
             "working_days": {"type": "array", "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}},
             "require_ac_on_add": {"type": "boolean"},
+            "trace": {
+                "type": "object",
+                "properties": {"include": list.clone(), "exclude": list.clone()},
+                "additionalProperties": false
+            },
             "templates": {
                 "type": "object",
                 "properties": {"story": {"type": "string"}, "epic": {"type": "string"}},

@@ -38,6 +38,10 @@ pub struct Args {
     /// Report only findings in items added or changed since the merge-base with REV (or a date)
     #[arg(long, value_name = "REV|DATE")]
     changed_since: Option<String>,
+    /// JUnit XML reports of a test run: an accepted criterion whose test failed is an error
+    /// (trace/failing); repeat for several
+    #[arg(long, value_name = "FILE")]
+    junit: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,6 +119,16 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
     let config_path = snapshot.get(CONFIG_FILE).map(|f| f.path.clone()).unwrap_or_else(|| CONFIG_FILE.into());
     check::validate_config(&config, &config_path)?;
     let mut report = check::check(&snapshot, &config);
+    // Traceability reads the working tree's other files: not for a revision.
+    if a.rev.is_none() {
+        if let Ok(product) = ctx.product() {
+            let traced = crate::cli::trace::traced(&product, &a.junit, &ctx.cwd)?;
+            check::add_trace(&mut report, &config, &traced.trace);
+        }
+    } else if !a.junit.is_empty() {
+        return Err(Error::bad_argument("--junit checks the working tree's tests; it does not go with --rev")
+            .with_hint("run the tests at that revision and check it out, or drop --rev"));
+    }
     // The clone's merge setup, for the working tree (a revision has no clone to set up).
     if a.rev.is_none()
         && let Some(repo) = &repo

@@ -28,6 +28,7 @@ mod set;
 mod setup;
 mod show;
 mod sprint;
+pub(crate) mod trace;
 mod velocity;
 mod view;
 
@@ -113,6 +114,7 @@ enum Command {
     Man(man::Args),
     /// Print the JSON Schema of a kind's front matter or of pm.yaml (for editors)
     Schema(schema::Args),
+    Trace(trace::Args),
     Setup(setup::Args),
     Mcp(mcp::Args),
     Agents(agents::Args),
@@ -459,6 +461,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Completions(a) => completions::run(ctx, a),
         Command::Man(a) => man::run(ctx, a),
         Command::Schema(a) => schema::run(ctx, a),
+        Command::Trace(a) => trace::run(ctx, a),
         Command::Setup(a) => setup::run(ctx, a),
         Command::Mcp(a) => mcp::run(ctx, a),
         Command::Agents(a) => agents::run(ctx, a),

@@ -44,6 +44,18 @@ pub struct Config {
     pub require_ac_on_add: bool,
     /// The bodies of new items; empty means pm's own layout.
     pub templates: Templates,
+    /// Which files `pm trace` and `pm check` read for references to criteria.
+    pub trace: TraceSettings,
+}
+
+/// The files beside `product/` that traceability reads: globs from the folder that holds
+/// `product/` (the repository's root, unless the product lives in a sub-folder).
+/// Empty `include` means every file git does not ignore.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TraceSettings {
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
 }
 
 /// Bodies of new items (`pm story add`, `pm epic add`, and what `--edit` opens). In the story
@@ -138,6 +150,7 @@ impl Default for Config {
             working_days: strings(&["mon", "tue", "wed", "thu", "fri"]),
             require_ac_on_add: false,
             templates: Templates::default(),
+            trace: TraceSettings::default(),
         }
     }
 }
@@ -409,6 +422,16 @@ require_ac_on_add: false
 templates:
   story: \"\"
   epic: \"\"
+
+# Traceability (pm trace): the files outside product/ that may name a criterion
+# (S-12/AC-2, or s_12_ac_2 in a test's name), as globs from the folder holding product/.
+# Empty include: every file git does not ignore. For example:
+#   trace:
+#     include: [\"src/**\", \"tests/**\"]
+#     exclude: [\"**/fixtures/**\"]
+trace:
+  include: []
+  exclude: []
 "
         )
     }

@@ -13,4 +13,5 @@ pub mod odb;
 pub mod product;
 pub mod repo;
 pub mod setup;
+pub mod sources;
 pub mod transaction;

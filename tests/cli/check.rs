@@ -343,8 +343,51 @@ fn every_rule_has_a_fixture_that_triggers_it() {
             "product/stories/S-1-a.md",
             8,
         ),
+        (
+            "trace/unknown-reference",
+            |t| {
+                t.write("src/split.rs", "// Shares in pence.\n// S-9/AC-1: the payer takes the remainder\n");
+            },
+            "src/split.rs",
+            2,
+        ),
+        (
+            "trace/removed-criterion",
+            |t| {
+                edit(
+                    t,
+                    "product/stories/S-1-a.md",
+                    "- [ ] AC-1: Given x, when y, then z.\n",
+                    "- [ ] AC-2: Given x, when y, then z.\n- [ ] AC-3: More.\n",
+                );
+                t.write("tests/split.rs", "#[test]\nfn s_1_ac_2_splits() {}\n// S-1/AC-1 was the old rule\n");
+            },
+            "tests/split.rs",
+            3,
+        ),
+        (
+            "trace/accepted-untested",
+            |t| {
+                t.write("product/pm.yaml", "rules:\n  trace/accepted-untested: warning\n");
+                edit(t, "product/stories/S-2-b.md", "- [ ] AC-1", "- [x] AC-1");
+                t.write("tests/a.rs", "// S-1/AC-1\n");
+            },
+            "product/stories/S-2-b.md",
+            12,
+        ),
     ];
     let mut covered: Vec<&str> = Vec::new();
+    // trace/failing needs the run's report.
+    {
+        let t = clean();
+        edit(&t, "product/stories/S-1-a.md", "- [ ] AC-1", "- [x] AC-1");
+        t.write("junit.xml", "<testsuite><testcase name=\"s_1_ac_1_works\"><failure/></testcase></testsuite>\n");
+        let got = findings(&t, &["--junit", "junit.xml"]);
+        let hits: Vec<_> = got.iter().filter(|(r, _, _)| r == "trace/failing").collect();
+        assert_eq!(hits.len(), 1, "trace/failing: {got:?}");
+        assert_eq!((hits[0].1.as_str(), hits[0].2), ("product/stories/S-1-a.md", 13));
+        covered.push("trace/failing");
+    }
     for (rule, setup, path, line) in cases {
         let t = clean();
         setup(&t);

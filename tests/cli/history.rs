@@ -207,11 +207,12 @@ fn changes_are_credited_to_the_commit_that_made_them_and_the_merge_that_brought_
         ["2024-01-12 Maya S-1 priority: high -> low", "2024-01-13 Sam S-2 moved from 2nd to 1st"]
     );
     let table = t.pm(&["history", "S-2", "--field", "rank"]).success();
+    let three = t.git(&["log", "--format=%h", "--abbrev=7", "--grep=^Three stories$"]).trim().to_string();
     assert_eq!(
         table.lines()[..2],
         [
-            "DATE        COMMIT   AUTHOR  ID   TITLE           CHANGE                      WHY",
-            "2024-01-10  7dffc2b  Maya    S-2  Reset password  entered the backlog at 2nd  Three stories"
+            "DATE        COMMIT   AUTHOR  ID   TITLE           CHANGE                      WHY".to_string(),
+            format!("2024-01-10  {three}  Maya    S-2  Reset password  entered the backlog at 2nd  Three stories")
         ]
     );
     assert!(

@@ -156,7 +156,8 @@ fn every_command_has_an_example_and_every_example_runs() {
         .unwrap();
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     std::fs::remove_dir_all(repo.join("product")).unwrap();
-    crate::harness::copy_dir(&crate::harness::example_dir(), &repo.join("product"));
+    // The whole example: its product, and the code, tests and test report that trace to it.
+    crate::harness::copy_dir(&crate::harness::example_dir().join(".."), &repo);
     let git = |args: &[&str]| {
         let out = std::process::Command::new("git")
             .args(args)

@@ -1,0 +1,221 @@
+//! `pm trace [S-12 ...] [--junit FILE ...]`: each acceptance criterion with the places in the
+//! repository that name it and the tests that prove it, and the coverage per epic and overall.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::cli::Ctx;
+use crate::cli::output::{print, print_json, table};
+use crate::error::{Error, Location, Result};
+use crate::model::escape::markdown as md;
+use crate::model::id::Kind;
+use crate::store::product::Product;
+use crate::store::sources;
+use crate::trace::junit::{self, TestCase};
+use crate::trace::{self, Coverage, Found, StoryTrace, Trace, refs};
+
+/// Show which files and tests prove each acceptance criterion, and the coverage
+///
+/// Any file outside product/ that git does not ignore may name a criterion as `S-12/AC-2` (a
+/// comment, a string, an attribute) or, in a test's name, as `s_12_ac_2`; `S-12` names the
+/// whole story. With --junit, the test reports of a run (cargo-nextest, pytest, Jest, Maven,
+/// gotestsum write JUnit XML) give each criterion passed, failed or skipped: a test case names
+/// a criterion in its name, its class name or a `verifies` property. `pm.yaml`'s
+/// `trace.include` and `trace.exclude` choose the files. References that name no story or
+/// criterion are warnings here and errors in `pm check`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  pm trace\n  pm trace S-7 --format json\n  pm trace --junit test-results/junit.xml --format markdown"
+)]
+pub struct Args {
+    /// Only these stories (default: every story that is not dropped)
+    #[arg(value_name = "STORY", add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
+    stories: Vec<String>,
+    /// JUnit XML reports of a test run; repeat for several
+    #[arg(long, value_name = "FILE")]
+    junit: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TraceFormat::Table)]
+    format: TraceFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TraceFormat {
+    /// One row per criterion, then the coverage
+    Table,
+    /// The whole trace as JSON
+    Json,
+    /// A summary and a table, for a pull-request comment or $GITHUB_STEP_SUMMARY
+    Markdown,
+}
+
+/// The trace of the product: the files scanned, the reports read. Also what `pm check` uses.
+pub struct Traced {
+    pub trace: Trace,
+    pub read: usize,
+    pub skipped: usize,
+}
+
+/// Scan the repository and read the reports.
+pub fn traced(product: &Product, junit_files: &[PathBuf], cwd: &Path) -> Result<Traced> {
+    let prefix = product.config.prefix(Kind::Story).to_string();
+    // The reports are results, not references: they are not scanned.
+    let reports: Vec<PathBuf> = junit_files.iter().map(|f| cwd.join(f)).collect();
+    let scan = sources::scan(product, &reports, |path, text| {
+        refs::find(text, &prefix).into_iter().map(|reference| Found { path: path.to_string(), reference }).collect()
+    })?;
+    let mut tests: Vec<(String, TestCase)> = Vec::new();
+    for file in junit_files {
+        let path = cwd.join(file);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::io(&path, e).with_hint("--junit takes the XML report a test run wrote"))?;
+        let cases = junit::parse(&text).map_err(|bad| {
+            Error::bad_file(Location::new(file.clone(), bad.line), bad.message)
+                .with_hint("--junit reads JUnit XML, as cargo nextest, pytest --junitxml or jest-junit write it")
+        })?;
+        tests.extend(cases.into_iter().map(|c| (sources::shown(product, &path), c)));
+    }
+    let (items, _) = product.load_all_lenient();
+    Ok(Traced {
+        trace: trace::build(&items, &product.config, &scan.found, &tests),
+        read: scan.read,
+        skipped: scan.skipped,
+    })
+}
+
+fn percent(n: usize, of: usize) -> usize {
+    (n * 100).checked_div(of).unwrap_or(0)
+}
+
+fn coverage_sentence(c: &Coverage, with_tests: bool) -> String {
+    let mut s =
+        format!("{} of {} criteria referenced ({}%)", c.referenced, c.criteria, percent(c.referenced, c.criteria));
+    if with_tests {
+        s.push_str(&format!(
+            ", {} with a passing test ({}%), {} failing",
+            c.passing,
+            percent(c.passing, c.criteria),
+            c.failing
+        ));
+    }
+    s
+}
+
+fn tests_word(ac: &trace::CriterionTrace, with_tests: bool) -> &'static str {
+    match ac.result() {
+        Some(o) => o.word(),
+        None if with_tests => "not run",
+        None => "-",
+    }
+}
+
+fn where_text(places: &[trace::Place]) -> String {
+    match places {
+        [] => "-".into(),
+        [one] => format!("{}:{}", one.path, one.line),
+        [first, rest @ ..] => format!("{}:{} +{}", first.path, first.line, rest.len()),
+    }
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+    let product = ctx.product()?;
+    let Traced { trace, read, skipped } = traced(&product, &a.junit, &ctx.cwd)?;
+    let with_tests = !a.junit.is_empty();
+    let mut wanted = Vec::new();
+    for s in &a.stories {
+        let id = crate::ops::values::id_of_kind(&product, s, Kind::Story)?.to_string();
+        if !trace.stories.iter().any(|t| t.id == id) {
+            product.get(&id, Kind::Story)?;
+            return Err(Error::bad_argument(format!("{id} is dropped; dropped stories are not traced")));
+        }
+        wanted.push(id);
+    }
+    let stories: Vec<&StoryTrace> =
+        trace.stories.iter().filter(|s| wanted.is_empty() || wanted.contains(&s.id)).collect();
+    let overall = Coverage::of(stories.iter().copied());
+    let mut epics: Vec<(String, Coverage)> = Vec::new();
+    for s in &stories {
+        let epic = s.epic.clone().unwrap_or_else(|| "(no epic)".into());
+        if !epics.iter().any(|(e, _)| *e == epic) {
+            let of = stories.iter().copied().filter(|t| t.epic.clone().unwrap_or_else(|| "(no epic)".into()) == epic);
+            let c = Coverage::of(of);
+            epics.push((epic, c));
+        }
+    }
+    epics.sort_by(|a, b| a.0.cmp(&b.0));
+    if a.format != TraceFormat::Json {
+        for p in &trace.problems {
+            let hint = p.hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default();
+            ctx.warn(&format!("{}:{}: {}{hint}", p.place.path, p.place.line, p.message));
+        }
+    }
+    match a.format {
+        TraceFormat::Json => print_json(&json!({
+            "stories": stories,
+            "coverage": {
+                "criteria": overall.criteria, "referenced": overall.referenced,
+                "passing": overall.passing, "failing": overall.failing,
+                "epics": epics.iter().map(|(e, c)| json!({"epic": e, "criteria": c.criteria,
+                    "referenced": c.referenced, "passing": c.passing, "failing": c.failing})).collect::<Vec<_>>(),
+            },
+            "problems": trace.problems,
+            "files": {"read": read, "skipped": skipped},
+        })),
+        TraceFormat::Table => {
+            let rows: Vec<Vec<String>> = stories
+                .iter()
+                .flat_map(|s| {
+                    s.criteria.iter().map(move |ac| {
+                        vec![
+                            format!("{}/{}", s.id, ac.ac),
+                            if ac.checked { "yes".into() } else { "no".into() },
+                            ac.references.len().to_string(),
+                            tests_word(ac, with_tests).into(),
+                            where_text(&ac.references),
+                        ]
+                    })
+                })
+                .collect();
+            let mut out = if rows.is_empty() {
+                String::new()
+            } else {
+                table(&["CRITERION", "ACCEPTED", "REFS", "TESTS", "WHERE"], &rows, ctx.stdout_tty) + "\n"
+            };
+            out.push_str(&format!("Coverage: {}\n", coverage_sentence(&overall, with_tests)));
+            for (epic, c) in &epics {
+                out.push_str(&format!("  {epic}: {}\n", coverage_sentence(c, with_tests)));
+            }
+            out.push_str(&format!("{read} files read"));
+            if skipped > 0 {
+                out.push_str(&format!(", {skipped} skipped (binary, over 4 MiB or not UTF-8)"));
+            }
+            out.push('\n');
+            print(&out)
+        }
+        TraceFormat::Markdown => {
+            let mut out = format!("**pm trace**: {}.\n", coverage_sentence(&overall, with_tests));
+            let listed: Vec<&&StoryTrace> = stories.iter().filter(|s| !s.criteria.is_empty()).collect();
+            if !listed.is_empty() {
+                out.push_str("\n| Criterion | Accepted | Tests | Referenced in |\n|---|---|---|---|\n");
+                for s in listed {
+                    for ac in &s.criteria {
+                        let places: Vec<String> =
+                            ac.references.iter().map(|p| format!("{}:{}", md(&p.path), p.line)).collect();
+                        out.push_str(&format!(
+                            "| {}/{} {} | {} | {} | {} |\n",
+                            s.id,
+                            ac.ac,
+                            md(&ac.text),
+                            if ac.checked { "yes" } else { "no" },
+                            tests_word(ac, with_tests),
+                            if places.is_empty() { "-".into() } else { places.join(", ") }
+                        ));
+                    }
+                }
+            }
+            crate::cli::output::step_summary(ctx, &out);
+            print(&out)
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The repository's files outside `product/` (its code, tests, docs), for traceability: walked
+//! in parallel with the `ignore` crate (what `.gitignore` leaves out is left out, hidden files
+//! and folders too), filtered by `pm.yaml`'s `trace.include` / `trace.exclude` globs. Binary,
+//! huge and non-UTF-8 files are skipped and counted, never an error.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::error::{Error, Location, Result};
+use crate::store::files::product_dir_from_top;
+use crate::store::product::Product;
+
+/// Files larger than this are not read (a generated bundle, a data file).
+const HUGE: u64 = 4 << 20;
+
+/// What a scan read and what it left out.
+#[derive(Debug, Default)]
+pub struct Scan<T> {
+    pub found: Vec<T>,
+    /// Files read.
+    pub read: usize,
+    /// Files skipped as binary, huge or not UTF-8.
+    pub skipped: usize,
+}
+
+fn globs(patterns: &[String], key: &str) -> Result<Option<GlobSet>> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        let glob = Glob::new(p).map_err(|e| {
+            Error::bad_file(
+                Location::file(PathBuf::from("product/pm.yaml")),
+                format!("{key}: `{p}` is not a glob: {e}"),
+            )
+            .with_hint("globs look like src/**/*.rs or tests/**")
+        })?;
+        b.add(glob);
+    }
+    b.build().map(Some).map_err(|e| Error::bad_argument(format!("{key}: {e}")))
+}
+
+/// Run `each(path, text)` on every text file beside the product folder (under the folder that
+/// holds `product/`, which is the repository's root unless the product lives in a sub-folder
+/// of a larger repository), on all cores; collect what it returns. Paths are from the
+/// repository root, `/`-separated, as everywhere in pm.
+pub fn scan<T: Send>(
+    product: &Product,
+    skip: &[PathBuf],
+    each: impl Fn(&str, &str) -> Vec<T> + Sync,
+) -> Result<Scan<T>> {
+    let (root, top) = root_and_top(product);
+    let skip: Vec<PathBuf> = skip.iter().map(|p| p.canonicalize().unwrap_or_else(|_| p.clone())).collect();
+    let include = globs(&product.config.trace.include, "trace.include")?;
+    let exclude = globs(&product.config.trace.exclude, "trace.exclude")?;
+    let out = Mutex::new(Scan { found: Vec::new(), read: 0, skipped: 0 });
+    let beside = root.parent().unwrap_or(&root).to_path_buf();
+    let walker = ignore::WalkBuilder::new(&beside).require_git(false).build_parallel();
+    walker.run(|| {
+        let (out, each, include, exclude, root, top, beside, skip) =
+            (&out, &each, &include, &exclude, &root, &top, &beside, &skip);
+        Box::new(move |entry| {
+            let Ok(entry) = entry else { return ignore::WalkState::Continue };
+            let path = entry.path();
+            if path == root.as_path() || path.starts_with(root) {
+                return ignore::WalkState::Skip;
+            }
+            if !entry.file_type().is_some_and(|t| t.is_file()) || skip.iter().any(|s| s == path) {
+                return ignore::WalkState::Continue;
+            }
+            // The globs are from the folder that holds product/; the paths shown from the top.
+            let near = relative(path, beside);
+            if include.as_ref().is_some_and(|g| !g.is_match(&near))
+                || exclude.as_ref().is_some_and(|g| g.is_match(&near))
+            {
+                return ignore::WalkState::Continue;
+            }
+            let rel = relative(path, top);
+            let text = read_text(path);
+            let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
+            match text {
+                Some(text) => {
+                    drop(o);
+                    let found = each(&rel, &text);
+                    let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
+                    o.read += 1;
+                    o.found.extend(found);
+                }
+                None => o.skipped += 1,
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    Ok(out.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// The product folder (canonical) and the top its paths are shown from.
+fn root_and_top(product: &Product) -> (PathBuf, PathBuf) {
+    let (root, dir) = product_dir_from_top(&product.root);
+    let top = if dir.is_empty() {
+        root.clone()
+    } else {
+        root.ancestors().nth(dir.split('/').count()).unwrap_or(&root).to_path_buf()
+    };
+    (root, top)
+}
+
+/// A file's path as pm shows it: from the repository root (canonical paths compared).
+pub fn shown(product: &Product, path: &Path) -> String {
+    let (_, top) = root_and_top(product);
+    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    relative(&path, &top)
+}
+
+fn relative(path: &Path, top: &Path) -> String {
+    let rel = path.strip_prefix(top).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// The file's text, or None when it is huge, binary (a NUL in its first 8 KiB) or not UTF-8.
+fn read_text(path: &Path) -> Option<String> {
+    if std::fs::metadata(path).ok()?.len() > HUGE {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
+        return None;
+    }
+    String::from_utf8(bytes).ok()
+}

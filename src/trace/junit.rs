@@ -1,0 +1,165 @@
+//! JUnit XML test reports (cargo-nextest, pytest, Jest, Maven, gotestsum): each test case's
+//! name, class name, `verifies` properties and outcome.
+
+use quick_xml::events::{BytesStart, Event};
+
+/// How a test case ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Passed,
+    Skipped,
+    Failed,
+}
+
+impl Outcome {
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::Skipped => "skipped",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// One `<testcase>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestCase {
+    pub name: String,
+    pub classname: String,
+    /// Values of `<property name="verifies" value="..."/>` (also `requirement`, `covers`).
+    pub verifies: Vec<String>,
+    pub outcome: Outcome,
+}
+
+/// A report that is not JUnit XML: the 1-based line and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadReport {
+    pub line: usize,
+    pub message: String,
+}
+
+fn line_at(text: &str, offset: u64) -> usize {
+    let end = (offset as usize).min(text.len());
+    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+}
+
+fn attr(e: &BytesStart, key: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == key)
+        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
+}
+
+fn case_of(e: &BytesStart) -> TestCase {
+    TestCase {
+        name: attr(e, "name").unwrap_or_default(),
+        classname: attr(e, "classname").unwrap_or_default(),
+        verifies: Vec::new(),
+        outcome: Outcome::Passed,
+    }
+}
+
+/// Every test case of a report, in order.
+pub fn parse(text: &str) -> Result<Vec<TestCase>, BadReport> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut cases = Vec::new();
+    let mut current: Option<TestCase> = None;
+    let mut saw_root = false;
+    loop {
+        let event = reader.read_event().map_err(|e| BadReport {
+            line: line_at(text, reader.error_position()),
+            message: format!("not valid XML: {e}"),
+        })?;
+        match event {
+            Event::Start(e) | Event::Empty(e) if !saw_root => {
+                saw_root = true;
+                let name = e.local_name();
+                if !matches!(name.as_ref(), "testsuites" | "testsuite") {
+                    return Err(BadReport {
+                        line: line_at(text, reader.buffer_position()),
+                        message: format!(
+                            "not a JUnit report: the root element is <{}>, not <testsuites> or <testsuite>",
+                            name.as_ref()
+                        ),
+                    });
+                }
+            }
+            // `<testcase/>` has no children: it passed, and is done.
+            Event::Empty(e) if e.local_name().as_ref() == "testcase" => cases.push(case_of(&e)),
+            Event::Start(e) if e.local_name().as_ref() == "testcase" => {
+                cases.extend(current.take());
+                current = Some(case_of(&e));
+            }
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "failure" | "error" => {
+                    if let Some(c) = current.as_mut() {
+                        c.outcome = Outcome::Failed;
+                    }
+                }
+                "skipped" => {
+                    if let Some(c) = current.as_mut().filter(|c| c.outcome != Outcome::Failed) {
+                        c.outcome = Outcome::Skipped;
+                    }
+                }
+                "property" => {
+                    let key = attr(&e, "name").unwrap_or_default();
+                    if let (Some(c), true) =
+                        (current.as_mut(), matches!(key.as_str(), "verifies" | "requirement" | "covers"))
+                    {
+                        c.verifies.extend(attr(&e, "value"));
+                    }
+                }
+                _ => {}
+            },
+            Event::End(e) if e.local_name().as_ref() == "testcase" => {
+                if let Some(done) = current.take() {
+                    cases.push(done);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !saw_root {
+        return Err(BadReport {
+            line: 1,
+            message: "not a JUnit report: no <testsuites> or <testsuite> element".into(),
+        });
+    }
+    cases.extend(current);
+    Ok(cases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases_outcomes_and_properties() {
+        let xml = r#"<?xml version="1.0"?>
+<testsuites><testsuite name="t">
+  <properties><property name="verifies" value="S-9/AC-9"/></properties>
+  <testcase name="s_1_ac_1_splits" classname="split"/>
+  <testcase name="rounding" classname="split"><properties><property name="verifies" value="S-1/AC-2"/></properties>
+    <failure message="off by one">1 != 2</failure></testcase>
+  <testcase name="later"><skipped/></testcase>
+</testsuite></testsuites>"#;
+        let cases = parse(xml).unwrap();
+        let got: Vec<(&str, Vec<String>, Outcome)> =
+            cases.iter().map(|c| (c.name.as_str(), c.verifies.clone(), c.outcome)).collect();
+        assert_eq!(
+            got,
+            [
+                ("s_1_ac_1_splits", vec![], Outcome::Passed),
+                ("rounding", vec!["S-1/AC-2".to_string()], Outcome::Failed),
+                ("later", vec![], Outcome::Skipped),
+            ]
+        );
+        assert_eq!(parse("<testsuite>\n<testcase name='a'>\n</wrong>").unwrap_err().line, 3);
+        assert_eq!(
+            parse("<html/>").unwrap_err().message,
+            "not a JUnit report: the root element is <html>, not <testsuites> or <testsuite>"
+        );
+    }
+}

@@ -1,0 +1,180 @@
+//! `pm trace` and the trace rules of `pm check`: references in the repository's files and test
+//! results tied to criteria, coverage, and references that name nothing.
+
+use crate::harness::Test;
+
+const JUNIT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites>
+  <testsuite name="unit">
+    <testcase name="s_1_ac_2_rounds_down" classname="app::tests"><failure message="2 != 3"/></testcase>
+    <testcase name="exports a row"><properties><property name="verifies" value="S-2/AC-1"/></properties></testcase>
+  </testsuite>
+</testsuites>
+"#;
+
+/// Three stories (S-3 lost its AC-2), code and tests that name them, a binary file, an
+/// ignored folder and a mention inside product/ that do not count.
+fn traced_repo() -> Test {
+    let t = Test::initialized();
+    t.pm(&["epic", "add", "Splitting", "--vision", "V-1"]).success();
+    t.pm(&[
+        "story",
+        "add",
+        "Split equally",
+        "--epic",
+        "E-1",
+        "--ac",
+        "Given 10.00 and 3, then 3.34, 3.33, 3.33",
+        "--ac",
+        "Given a remainder, then the payer takes it",
+    ])
+    .success();
+    t.pm(&["ac", "check", "S-1", "AC-1"]).success();
+    t.pm(&[
+        "story",
+        "add",
+        "Export to CSV",
+        "--epic",
+        "E-1",
+        "--ac",
+        "Given an expense, when I export, then it is a row",
+    ])
+    .success();
+    t.pm(&["ac", "check", "S-2", "AC-1"]).success();
+    t.pm(&["story", "add", "Undo", "--ac", "a", "--ac", "b", "--ac", "c"]).success();
+    t.pm(&["ac", "rm", "S-3", "AC-2"]).success();
+    t.write(
+        "src/split.rs",
+        "/// Shares in pence.\n// S-1/AC-1: the extra penny goes to the payer\npub fn split() {}\n",
+    );
+    t.write(
+        "tests/split.rs",
+        "#[test]\n// see S-1\nfn s_1_ac_2_rounds_down() {}\n// S-9/AC-1 and S-3/AC-2 and S-1/AC-7\n",
+    );
+    std::fs::create_dir_all(t.path("assets")).unwrap();
+    t.write_bytes("assets/logo.png", b"\x89PNG\0\0S-1/AC-1");
+    t.write(".gitignore", "ignored/\n");
+    t.write("ignored/old.rs", "// S-1/AC-1\n");
+    t.write("junit.xml", JUNIT);
+    t
+}
+
+#[test]
+fn trace_shows_each_criterion_with_its_places_and_tests() {
+    let t = traced_repo();
+    let run = t.pm(&["trace", "--junit", "junit.xml"]).success();
+    assert_eq!(
+        run.stdout,
+        "CRITERION  ACCEPTED  REFS  TESTS    WHERE\n\
+         S-1/AC-1   yes       1     not run  src/split.rs:2\n\
+         S-1/AC-2   no        1     failed   tests/split.rs:3\n\
+         S-2/AC-1   yes       0     passed   -\n\
+         S-3/AC-1   no        0     not run  -\n\
+         S-3/AC-3   no        0     not run  -\n\
+         \n\
+         Coverage: 3 of 5 criteria referenced (60%), 1 with a passing test (20%), 1 failing\n  \
+         (no epic): 0 of 2 criteria referenced (0%), 0 with a passing test (0%), 0 failing\n  \
+         E-1: 3 of 3 criteria referenced (100%), 1 with a passing test (33%), 1 failing\n\
+         2 files read, 1 skipped (binary, over 4 MiB or not UTF-8)\n"
+    );
+    assert_eq!(
+        run.stderr,
+        "warning: tests/split.rs:4: `S-9/AC-1` names no story (did you mean S-1?)\n\
+         warning: tests/split.rs:4: `S-3/AC-2` names a criterion removed from S-3 (S-3 has AC-1, AC-3; point the reference at one of them, or remove it)\n\
+         warning: tests/split.rs:4: `S-1/AC-7` names no criterion of S-1 (S-1 has AC-1, AC-2; point the reference at one of them, or remove it)\n"
+    );
+}
+
+#[test]
+fn trace_json_and_markdown_carry_the_same_trace() {
+    let t = traced_repo();
+    let json = t.pm(&["trace", "S-1", "--junit", "junit.xml", "--format", "json"]).success().json();
+    assert_eq!(json["stories"].as_array().unwrap().len(), 1);
+    let s1 = &json["stories"][0];
+    assert_eq!(s1["references"], serde_json::json!([{"path": "tests/split.rs", "line": 2}]));
+    assert_eq!(
+        s1["criteria"][1],
+        serde_json::json!({"ac": "AC-2", "line": 11, "text": "Given a remainder, then the payer takes it", "checked": false,
+            "references": [{"path": "tests/split.rs", "line": 3}],
+            "tests": [{"test": "app::tests::s_1_ac_2_rounds_down", "report": "junit.xml", "outcome": "failed"}]})
+    );
+    assert_eq!(json["coverage"]["criteria"], 2);
+    assert_eq!(json["files"], serde_json::json!({"read": 2, "skipped": 1}));
+    assert_eq!(json["problems"].as_array().unwrap().len(), 3);
+    let md = t.pm(&["trace", "S-1", "S-2", "--junit", "junit.xml", "--format", "markdown"]).success().stdout;
+    assert_eq!(
+        md,
+        "**pm trace**: 3 of 3 criteria referenced (100%), 1 with a passing test (33%), 1 failing.\n\n\
+         | Criterion | Accepted | Tests | Referenced in |\n|---|---|---|---|\n\
+         | S-1/AC-1 Given 10.00 and 3, then 3.34, 3.33, 3.33 | yes | not run | src/split.rs:2 |\n\
+         | S-1/AC-2 Given a remainder, then the payer takes it | no | failed | tests/split.rs:3 |\n\
+         | S-2/AC-1 Given an expense, when I export, then it is a row | yes | passed | - |\n"
+    );
+}
+
+#[test]
+fn check_fails_on_references_that_name_nothing_and_on_accepted_criteria_whose_test_failed() {
+    let t = traced_repo();
+    let run = t.pm(&["check", "--format", "json"]).code(1).json();
+    let found: Vec<String> = run["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{} {}",
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["line"],
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "story/no-epic product/stories/S-3-undo.md:1 S-3 belongs to no epic",
+            "trace/unknown-reference tests/split.rs:4 `S-9/AC-1` names no story",
+            "trace/removed-criterion tests/split.rs:4 `S-3/AC-2` names a criterion removed from S-3",
+            "trace/unknown-reference tests/split.rs:4 `S-1/AC-7` names no criterion of S-1",
+        ]
+    );
+    // With the run's report, an accepted criterion whose test failed is an error too.
+    t.write("junit.xml", &JUNIT.replace("s_1_ac_2_rounds_down", "s_1_ac_1_rounds_down"));
+    let run = t.pm(&["check", "--junit", "junit.xml"]).code(1).stdout;
+    assert!(
+        run.contains("error[trace/failing]: S-1/AC-1 is accepted but its test failed: app::tests::s_1_ac_1_rounds_down\n  --> product/stories/S-1-split-equally.md:10:1\n"),
+        "{run}"
+    );
+    // Accepted but named by nothing: off by default, on from pm.yaml.
+    assert!(!run.contains("trace/accepted-untested"));
+    let config = t.read("product/pm.yaml").replace("rules: {}", "rules:\n  trace/accepted-untested: warning");
+    t.write("product/pm.yaml", &config);
+    t.pm(&["ac", "check", "S-3", "AC-1"]).success();
+    let run = t.pm(&["check", "--junit", "junit.xml"]).code(1).stdout;
+    assert!(
+        run.contains("warning[trace/accepted-untested]: S-3/AC-1 is accepted, but no file or test names it"),
+        "{run}"
+    );
+    assert!(!run.contains("S-2/AC-1 is accepted, but"), "a passing test names S-2/AC-1");
+    t.write("junit.xml", JUNIT);
+}
+
+#[test]
+fn bad_reports_are_refused_with_their_line_and_the_files_are_chosen_by_pm_yaml() {
+    let t = traced_repo();
+    t.write("broken.xml", "<testsuites>\n  <testcase name='a'>\n</testsuite>\n");
+    t.pm(&["trace", "--junit", "broken.xml"]).code(2).stderr_has("error: broken.xml:3: not valid XML");
+    t.pm(&["check", "--junit", "missing.xml"]).code(2).stderr_has("missing.xml: cannot read");
+    let config = t.read("product/pm.yaml").replace("  include: []\n", "  include: [\"src/**\"]\n");
+    t.write("product/pm.yaml", &config);
+    let run = t.pm(&["trace", "S-1"]).success();
+    assert!(run.stdout.contains("S-1/AC-2   no        0     -      -\n"), "{}", run.stdout);
+    assert_eq!(run.stderr, "", "tests/ is not read now");
+    let config = t.read("product/pm.yaml").replace("  exclude: []\n", "  exclude: [\"src/**\"]\n");
+    t.write("product/pm.yaml", &config);
+    assert!(t.pm(&["trace"]).success().stdout.ends_with("0 files read\n"));
+    let config = t.read("product/pm.yaml").replace("  exclude: [\"src/**\"]\n", "  exclude: [\"src/[\"]\n");
+    t.write("product/pm.yaml", &config);
+    t.pm(&["trace"]).code(2).stderr_has("trace.exclude: `src/[` is not a glob");
+}
