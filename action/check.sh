@@ -4,6 +4,10 @@
 set -uo pipefail
 args=()
 [ "${STRICT:-false}" = "true" ] && args+=(--strict)
+# The test reports, one --junit each (paths without spaces, as the input says).
+for report in ${JUNIT:-}; do
+  args+=(--junit "$report")
+done
 if [ "${CHANGED_ONLY:-false}" = "true" ] && [ -n "${BASE_REF:-}" ]; then
   args+=(--changed-since "origin/$BASE_REF")
 fi

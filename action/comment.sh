@@ -5,9 +5,18 @@
 set -euo pipefail
 marker='<!-- pm diff -->'
 body="$RUNNER_TEMP/pm-diff-comment.md"
+junit=()
+for report in ${JUNIT:-}; do
+  junit+=(--junit "$report")
+done
 {
   echo "$marker"
   pm diff "$BASE...$HEAD" --format markdown
+  # With the run's test reports: which criteria are proved, and by what.
+  if [ ${#junit[@]} -gt 0 ]; then
+    echo
+    pm trace "${junit[@]}" --format markdown
+  fi
 } > "$body"
 errors="$RUNNER_TEMP/pm-gh-errors"
 exec 3>&1 # the step's stdout, for the warning, wherever api's output goes

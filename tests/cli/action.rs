@@ -387,3 +387,47 @@ fn the_example_workflows_use_the_action_at_one_pinned_commit() {
         assert!(has.success(), "commit {} has no action.yml", refs[0]);
     }
 }
+
+#[test]
+fn with_the_runs_reports_the_check_fails_on_a_failing_accepted_criterion_and_the_comment_traces() {
+    let t = product_with_a_finding();
+    t.pm(&["ac", "check", "S-1", "AC-1"]).success();
+    t.write("tests/export.rs", "#[test]\nfn s_1_ac_1_exports_a_row() {}\n");
+    t.write(
+        "junit.xml",
+        "<testsuite><testcase name=\"s_1_ac_1_exports_a_row\" classname=\"export\"><failure/></testcase></testsuite>\n",
+    );
+    t.commit("a test for S-1/AC-1");
+    let ran = Runner::new(&t).input("junit", "junit.xml").run("Check the product");
+    assert_eq!(ran.output, "status=1\n");
+    assert!(
+        ran.stdout
+            .contains("title=trace/failing::S-1/AC-1 is accepted but its test failed: export::s_1_ac_1_exports_a_row"),
+        "{}",
+        ran.stdout
+    );
+    std::fs::create_dir_all(t.path(".runner")).unwrap();
+    let log = t.path(".runner/gh.log");
+    let head = t.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let base = t.git(&["rev-parse", "HEAD~1"]).trim().to_string();
+    let comment = Runner::new(&t)
+        .input("junit", "junit.xml")
+        .fake(
+            "gh",
+            &format!(
+                "case \"$*\" in *--method*) for a in \"$@\"; do case $a in body=@*) cat \"${{a#body=@}}\" > {};; esac; done;; esac\n",
+                log.display()
+            ),
+        )
+        .github("repository", "owner/repo")
+        .github("event.pull_request.number", "7")
+        .github("event.pull_request.base.sha", &base)
+        .github("event.pull_request.head.sha", &head)
+        .run("Comment on the pull request");
+    assert_eq!(comment.code, 0, "{}", comment.stderr);
+    let body = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        body.contains("\n**pm trace**: 1 of 1 criteria referenced (100%), 0 with a passing test (0%), 1 failing.\n"),
+        "{body}"
+    );
+}
