@@ -5,9 +5,9 @@
 //! ```text
 //!   cli                       arguments, the resolved context, rendering; the only place that prints
 //!    |
-//!   ops   check   history     authoring operations (on a locked Transaction) | validation rules
-//!    |      |       |         over a Files snapshot | the change model and the walk over commits
-//!    +------+-------+
+//!   ops   check   history   trace   authoring operations (on a locked Transaction) | validation
+//!    |      |       |        |      rules over a Files snapshot | the change model and the walk
+//!    +------+-------+--------+      over commits | criteria traced to code, tests and results
 //!           |
 //!         store               the product on disk and in git: Product (working tree), Repo (git:
 //!           |                 the one reader of trees and blobs), Files, Transaction, caches, IDs

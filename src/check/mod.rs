@@ -167,60 +167,6 @@ pub fn severity(config: &Config, rule: &str) -> Severity {
 /// What a clone lacks for git to merge product files by meaning, as findings of
 /// `git/merge-setup`: the committed `.gitattributes` line (at `attributes`), and this clone's
 /// driver definition (only outside CI, where nothing is merged and clones are fresh).
-/// The findings of traceability: references that name nothing, and (when the rule is on)
-/// accepted criteria no file or test names, and accepted criteria whose test failed.
-pub fn add_trace(report: &mut Report, config: &Config, trace: &crate::trace::Trace) {
-    use crate::trace::ProblemKind;
-    for p in &trace.problems {
-        let rule = match p.kind {
-            ProblemKind::Unknown => "trace/unknown-reference",
-            ProblemKind::Removed => "trace/removed-criterion",
-        };
-        let mut f = Finding::new(rule, &p.place.path, p.place.line, p.place.column.max(1), p.message.clone());
-        f.hint = p.hint.clone();
-        f.severity = severity(config, rule);
-        if f.severity != Severity::Off {
-            report.findings.push(f);
-        }
-    }
-    for story in &trace.stories {
-        let Some(path) = report.items.get(&story.id).cloned() else { continue };
-        for ac in story.criteria.iter().filter(|c| c.checked) {
-            let (rule, message, hint) = if ac.result() == Some(crate::trace::junit::Outcome::Failed) {
-                let failed: Vec<&str> = ac
-                    .tests
-                    .iter()
-                    .filter(|t| t.outcome == crate::trace::junit::Outcome::Failed)
-                    .map(|t| t.test.as_str())
-                    .collect();
-                (
-                    "trace/failing",
-                    format!("{}/{} is accepted but its test failed: {}", story.id, ac.ac, failed.join(", ")),
-                    format!("fix the code or the test, or uncheck it: pm ac uncheck {} {}", story.id, ac.ac),
-                )
-            } else if ac.references.is_empty() && ac.tests.is_empty() {
-                (
-                    "trace/accepted-untested",
-                    format!("{}/{} is accepted, but no file or test names it", story.id, ac.ac),
-                    format!(
-                        "name it in the test that proves it: `{}/{}` in a comment, or in the test's name",
-                        story.id, ac.ac
-                    ),
-                )
-            } else {
-                continue;
-            };
-            let mut f = Finding::new(rule, &path, ac.line, 1, message).hint(hint);
-            f.id = Some(story.id.clone());
-            f.severity = severity(config, rule);
-            if f.severity != Severity::Off {
-                report.findings.push(f);
-            }
-        }
-    }
-    report.findings.sort_by(|a, b| (&a.path, a.line, a.column, a.rule).cmp(&(&b.path, b.line, b.column, b.rule)));
-}
-
 pub fn add_merge_setup(
     report: &mut Report,
     config: &Config,

@@ -123,7 +123,7 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
     if a.rev.is_none() {
         if let Ok(product) = ctx.product() {
             let traced = crate::cli::trace::traced(&product, &a.junit, &ctx.cwd)?;
-            check::add_trace(&mut report, &config, &traced.trace);
+            add_trace(&mut report, &config, &traced.trace);
         }
     } else if !a.junit.is_empty() {
         return Err(Error::bad_argument("--junit checks the working tree's tests; it does not go with --rev")
@@ -148,4 +148,59 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
         report.scope = Some(format!("what changed since {since}"));
     }
     Ok(report)
+}
+
+/// The findings of traceability (the check layer does not read code or tests; the CLI joins
+/// the two): references that name nothing, and (when the rule is on) references that name nothing, and (when the rule is on)
+/// accepted criteria no file or test names, and accepted criteria whose test failed.
+fn add_trace(report: &mut check::Report, config: &Config, trace: &crate::trace::Trace) {
+    use crate::trace::ProblemKind;
+    for p in &trace.problems {
+        let rule = match p.kind {
+            ProblemKind::Unknown => "trace/unknown-reference",
+            ProblemKind::Removed => "trace/removed-criterion",
+        };
+        let mut f = check::Finding::new(rule, &p.place.path, p.place.line, p.place.column.max(1), p.message.clone());
+        f.hint = p.hint.clone();
+        f.severity = check::severity(config, rule);
+        if f.severity != crate::model::severity::Severity::Off {
+            report.findings.push(f);
+        }
+    }
+    for story in &trace.stories {
+        let Some(path) = report.items.get(&story.id).cloned() else { continue };
+        for ac in story.criteria.iter().filter(|c| c.checked) {
+            let (rule, message, hint) = if ac.result() == Some(crate::trace::junit::Outcome::Failed) {
+                let failed: Vec<&str> = ac
+                    .tests
+                    .iter()
+                    .filter(|t| t.outcome == crate::trace::junit::Outcome::Failed)
+                    .map(|t| t.test.as_str())
+                    .collect();
+                (
+                    "trace/failing",
+                    format!("{}/{} is accepted but its test failed: {}", story.id, ac.ac, failed.join(", ")),
+                    format!("fix the code or the test, or uncheck it: pm ac uncheck {} {}", story.id, ac.ac),
+                )
+            } else if ac.references.is_empty() && ac.tests.is_empty() {
+                (
+                    "trace/accepted-untested",
+                    format!("{}/{} is accepted, but no file or test names it", story.id, ac.ac),
+                    format!(
+                        "name it in the test that proves it: `{}/{}` in a comment, or in the test's name",
+                        story.id, ac.ac
+                    ),
+                )
+            } else {
+                continue;
+            };
+            let mut f = check::Finding::new(rule, &path, ac.line, 1, message).hint(hint);
+            f.id = Some(story.id.clone());
+            f.severity = check::severity(config, rule);
+            if f.severity != crate::model::severity::Severity::Off {
+                report.findings.push(f);
+            }
+        }
+    }
+    report.findings.sort_by(|a, b| (&a.path, a.line, a.column, a.rule).cmp(&(&b.path, b.line, b.column, b.rule)));
 }
