@@ -15,7 +15,7 @@ done
   # With the run's test reports: which criteria are proved, and by what.
   if [ ${#junit[@]} -gt 0 ]; then
     echo
-    pm trace "${junit[@]}" --format markdown
+    pm trace "${junit[@]}" --format markdown || echo "_pm trace could not run; the check step says why._"
   fi
 } > "$body"
 errors="$RUNNER_TEMP/pm-gh-errors"

@@ -119,13 +119,7 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
     let config_path = snapshot.get(CONFIG_FILE).map(|f| f.path.clone()).unwrap_or_else(|| CONFIG_FILE.into());
     check::validate_config(&config, &config_path)?;
     let mut report = check::check(&snapshot, &config);
-    // Traceability reads the working tree's other files: not for a revision.
-    if a.rev.is_none() {
-        if let Ok(product) = ctx.product() {
-            let traced = crate::cli::trace::traced(&product, &a.junit, &ctx.cwd)?;
-            add_trace(&mut report, &config, &traced.trace);
-        }
-    } else if !a.junit.is_empty() {
+    if a.rev.is_some() && !a.junit.is_empty() {
         return Err(Error::bad_argument("--junit checks the working tree's tests; it does not go with --rev")
             .with_hint("run the tests at that revision and check it out, or drop --rev"));
     }
@@ -142,17 +136,48 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
         let gone = missing.program.as_deref().filter(|_| !in_ci);
         check::add_merge_setup(&mut report, &config, &shown, missing.attributes, missing.driver && !in_ci, gone);
     }
+    let mut changes = None;
     if let (Some(since), Some(repo)) = (&a.changed_since, &repo) {
-        let changes = changed::since(repo, &snapshot, a.rev.as_deref(), since)?;
-        changed::filter(&mut report, &changes);
+        let c = changed::since(repo, &snapshot, a.rev.as_deref(), since)?;
+        changed::filter(&mut report, &c);
         report.scope = Some(format!("what changed since {since}"));
+        changes = Some((c, repo.merge_base_with(None, since)?));
+    }
+    // Traceability reads the working tree's other files: not for a revision, and not at all
+    // when every trace rule is off and no test report is given.
+    let rules_on = ["trace/unknown-reference", "trace/removed-criterion", "trace/accepted-untested", "trace/failing"]
+        .iter()
+        .any(|r| check::severity(&config, r) != crate::model::severity::Severity::Off);
+    if a.rev.is_none()
+        && (rules_on || !a.junit.is_empty())
+        && let Ok(product) = ctx.product()
+    {
+        let traced = crate::cli::trace::traced(&product, &a.junit, &ctx.cwd)?;
+        let mut found = check::Report { items: report.items.clone(), ..Default::default() };
+        add_trace(&mut found, &config, &traced.trace);
+        // With --changed-since: a failing test always counts (results are never old); a
+        // reference only in a file changed since the merge-base; an untested criterion only
+        // in a story that changed.
+        for f in found.findings {
+            let keep = match (&changes, f.rule) {
+                (None, _) | (_, "trace/failing") => true,
+                (Some((c, _)), "trace/accepted-untested") => c.files.contains(&f.path),
+                (Some((_, base)), _) => {
+                    repo.as_ref().is_some_and(|r| r.file_changed_since(*base, &f.path).unwrap_or(true))
+                }
+            };
+            if keep {
+                report.findings.push(f);
+            }
+        }
+        report.findings.sort_by(|a, b| (&a.path, a.line, a.column, a.rule).cmp(&(&b.path, b.line, b.column, b.rule)));
     }
     Ok(report)
 }
 
 /// The findings of traceability (the check layer does not read code or tests; the CLI joins
-/// the two): references that name nothing, and (when the rule is on) references that name nothing, and (when the rule is on)
-/// accepted criteria no file or test names, and accepted criteria whose test failed.
+/// the two): references that name nothing, accepted criteria no file or test names (when that
+/// rule is on), and accepted criteria whose test failed.
 fn add_trace(report: &mut check::Report, config: &Config, trace: &crate::trace::Trace) {
     use crate::trace::ProblemKind;
     for p in &trace.problems {

@@ -68,8 +68,10 @@ pub fn traced(product: &Product, junit_files: &[PathBuf], cwd: &Path) -> Result<
     let mut tests: Vec<(String, TestCase)> = Vec::new();
     for file in junit_files {
         let path = cwd.join(file);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::io(&path, e).with_hint("--junit takes the XML report a test run wrote"))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Error::bad_file(Location::file(file.clone()), format!("cannot read the test report: {e}"))
+                .with_hint("--junit takes the JUnit XML file a test run wrote; run the tests first")
+        })?;
         let cases = junit::parse(&text).map_err(|bad| {
             Error::bad_file(Location::new(file.clone(), bad.line), bad.message)
                 .with_hint("--junit reads JUnit XML, as cargo nextest, pytest --junitxml or jest-junit write it")
@@ -83,6 +85,10 @@ pub fn traced(product: &Product, junit_files: &[PathBuf], cwd: &Path) -> Result<
         skipped: scan.skipped,
     })
 }
+
+/// A Markdown trace longer than this folds into `<details>`; one longer than `MAX_ROWS` stops.
+const FOLD_ROWS: usize = 30;
+const MAX_ROWS: usize = 300;
 
 fn percent(n: usize, of: usize) -> usize {
     (n * 100).checked_div(of).unwrap_or(0)
@@ -196,10 +202,22 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         TraceFormat::Markdown => {
             let mut out = format!("**pm trace**: {}.\n", coverage_sentence(&overall, with_tests));
             let listed: Vec<&&StoryTrace> = stories.iter().filter(|s| !s.criteria.is_empty()).collect();
+            let rows: usize = listed.iter().map(|s| s.criteria.len()).sum();
+            // A pull-request comment holds 65,536 characters: a long table folds, and stops.
+            let fold = rows > FOLD_ROWS;
+            if fold {
+                out.push_str(&format!("\n<details><summary>{rows} criteria</summary>\n"));
+            }
             if !listed.is_empty() {
                 out.push_str("\n| Criterion | Accepted | Tests | Referenced in |\n|---|---|---|---|\n");
-                for s in listed {
+                let mut shown = 0;
+                'rows: for s in listed {
                     for ac in &s.criteria {
+                        if shown == MAX_ROWS {
+                            out.push_str(&format!("\n{} more; `pm trace --format json` has them all.\n", rows - shown));
+                            break 'rows;
+                        }
+                        shown += 1;
                         let places: Vec<String> =
                             ac.references.iter().map(|p| format!("{}:{}", md(&p.path), p.line)).collect();
                         out.push_str(&format!(
@@ -213,6 +231,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                         ));
                     }
                 }
+            }
+            if fold {
+                out.push_str("\n</details>\n");
             }
             crate::cli::output::step_summary(ctx, &out);
             print(&out)

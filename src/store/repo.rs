@@ -596,6 +596,15 @@ impl Repo {
         self.unless_damage(self.git.merge_base(a, b))
     }
 
+    /// Whether the working tree's file at `rel` (from the repository root) differs from the
+    /// one in `commit` (or is new there): for `--changed-since` of files beside the product.
+    pub fn file_changed_since(&self, commit: Oid, rel: &str) -> Result<bool> {
+        let tree = self.commit(commit)?.tree_id();
+        let then = self.blob_at(tree, rel)?;
+        let now = git2::Oid::hash_file(git2::ObjectType::Blob, self.workdir.join(rel)).ok();
+        Ok(then != now)
+    }
+
     /// The merge-base of `head` (HEAD when `None`) and `since`: for `pm check --changed-since`
     /// and `pm diff A...B`.
     pub fn merge_base_with(&self, head: Option<&str>, since: &str) -> Result<Oid> {

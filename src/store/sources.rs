@@ -68,6 +68,10 @@ pub fn scan<T: Send>(
             if path == root.as_path() || path.starts_with(root) {
                 return ignore::WalkState::Skip;
             }
+            // Another product's folder (one with a pm.yaml) is its own product, not references.
+            if entry.file_type().is_some_and(|t| t.is_dir()) && path.join("pm.yaml").is_file() {
+                return ignore::WalkState::Skip;
+            }
             if !entry.file_type().is_some_and(|t| t.is_file()) || skip.iter().any(|s| s == path) {
                 return ignore::WalkState::Continue;
             }

@@ -44,20 +44,26 @@ fn line_at(text: &str, offset: u64) -> usize {
     text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
 }
 
-fn attr(e: &BytesStart, key: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.as_ref() == key)
-        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
+/// An attribute's value; a malformed attribute or value (an unknown entity) is an error, never
+/// an empty name (which would tie a failure to no criterion).
+fn attr(e: &BytesStart, key: &str) -> Result<Option<String>, String> {
+    for a in e.attributes() {
+        let a = a.map_err(|e| format!("a malformed attribute: {e}"))?;
+        if a.key.as_ref() == key {
+            let v = a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map_err(|e| format!("`{key}`: {e}"))?;
+            return Ok(Some(v.into_owned()));
+        }
+    }
+    Ok(None)
 }
 
-fn case_of(e: &BytesStart) -> TestCase {
-    TestCase {
-        name: attr(e, "name").unwrap_or_default(),
-        classname: attr(e, "classname").unwrap_or_default(),
+fn case_of(e: &BytesStart) -> Result<TestCase, String> {
+    Ok(TestCase {
+        name: attr(e, "name")?.unwrap_or_default(),
+        classname: attr(e, "classname")?.unwrap_or_default(),
         verifies: Vec::new(),
         outcome: Outcome::Passed,
-    }
+    })
 }
 
 /// Every test case of a report, in order.
@@ -66,6 +72,7 @@ pub fn parse(text: &str) -> Result<Vec<TestCase>, BadReport> {
     let mut cases = Vec::new();
     let mut current: Option<TestCase> = None;
     let mut saw_root = false;
+    let bad = |at: u64, message: String| BadReport { line: line_at(text, at), message };
     loop {
         let event = reader.read_event().map_err(|e| BadReport {
             line: line_at(text, reader.error_position()),
@@ -86,10 +93,12 @@ pub fn parse(text: &str) -> Result<Vec<TestCase>, BadReport> {
                 }
             }
             // `<testcase/>` has no children: it passed, and is done.
-            Event::Empty(e) if e.local_name().as_ref() == "testcase" => cases.push(case_of(&e)),
+            Event::Empty(e) if e.local_name().as_ref() == "testcase" => {
+                cases.push(case_of(&e).map_err(|m| bad(reader.buffer_position(), m))?)
+            }
             Event::Start(e) if e.local_name().as_ref() == "testcase" => {
                 cases.extend(current.take());
-                current = Some(case_of(&e));
+                current = Some(case_of(&e).map_err(|m| bad(reader.buffer_position(), m))?);
             }
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                 "failure" | "error" => {
@@ -103,11 +112,12 @@ pub fn parse(text: &str) -> Result<Vec<TestCase>, BadReport> {
                     }
                 }
                 "property" => {
-                    let key = attr(&e, "name").unwrap_or_default();
+                    let at = reader.buffer_position();
+                    let key = attr(&e, "name").map_err(|m| bad(at, m))?.unwrap_or_default();
                     if let (Some(c), true) =
                         (current.as_mut(), matches!(key.as_str(), "verifies" | "requirement" | "covers"))
                     {
-                        c.verifies.extend(attr(&e, "value"));
+                        c.verifies.extend(attr(&e, "value").map_err(|m| bad(at, m))?);
                     }
                 }
                 _ => {}

@@ -210,7 +210,12 @@ pub fn build(items: &Items, config: &Config, found: &[Found], tests: &[(String, 
                 place,
                 message: format!("`{written}` names no story"),
                 reference: written,
-                hint: hint.or_else(|| Some("`pm story list` shows the stories".into())),
+                hint: hint.or_else(|| {
+                    Some(
+                        "`pm story list` shows the stories; text that only looks like an ID: trace.exclude in pm.yaml"
+                            .into(),
+                    )
+                }),
             });
             continue;
         };

@@ -17,12 +17,16 @@ pub struct Ref {
     pub ac: Option<u32>,
 }
 
-/// Every reference in `text`, in order.
+/// Every reference in `text`, in order. One pass: lines and columns are counted as the scan
+/// moves, so a long minified line costs what its length costs.
 pub fn find(text: &str, prefix: &str) -> Vec<Ref> {
     let bytes = text.as_bytes();
     let p = prefix.as_bytes();
     let mut out = Vec::new();
-    let (mut line, mut line_start_scan) = (1usize, 0usize);
+    // Where the line and column counts stand: at byte `counted`, line `line`, and the
+    // characters of that line before it.
+    let (mut counted, mut line, mut line_start) = (0usize, 1usize, 0usize);
+    let mut chars_before = 0usize;
     let mut i = 0;
     while i + p.len() < bytes.len() {
         // Cheap skip to the next byte that could start a reference.
@@ -30,19 +34,36 @@ pub fn find(text: &str, prefix: &str) -> Vec<Ref> {
             break;
         };
         i += off;
-        let boundary = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        if boundary && let Some((r, len)) = at(bytes, i, p) {
-            line += memchr::memchr_iter(b'\n', &bytes[line_start_scan..i]).count();
-            line_start_scan = i;
-            let line_start = memchr::memrchr(b'\n', &bytes[..i]).map_or(0, |n| n + 1);
-            let column = text[line_start..i].chars().count() + 1;
-            out.push(Ref { line, column, story: format!("{prefix}-{}", r.0), ac: r.1 });
+        if boundary(text, i, p)
+            && let Some((r, len)) = at(bytes, i, p)
+        {
+            for nl in memchr::memchr_iter(b'\n', &bytes[counted..i]) {
+                line += 1;
+                line_start = counted + nl + 1;
+                chars_before = 0;
+            }
+            let from = counted.max(line_start);
+            chars_before += text[from..i].chars().count();
+            counted = i;
+            out.push(Ref { line, column: chars_before + 1, story: format!("{prefix}-{}", r.0), ac: r.1 });
             i += len;
             continue;
         }
         i += 1;
     }
     out
+}
+
+/// Whether a reference may start at byte `i`: the character before is not a letter or digit
+/// (any script: `éS-1` is not `S-1`); in a test name (`TestS_1_ac_1`, Go's style), a lowercase
+/// letter right before the uppercase prefix is a word boundary too.
+fn boundary(text: &str, i: usize, p: &[u8]) -> bool {
+    let Some(before) = text.get(..i).and_then(|t| t.chars().next_back()) else { return i == 0 };
+    if !before.is_alphanumeric() {
+        return true;
+    }
+    let camel = before.is_lowercase() && text.as_bytes().get(i) == Some(&p[0].to_ascii_uppercase());
+    camel && text.as_bytes().get(i + p.len()) == Some(&b'_')
 }
 
 /// A reference starting at `i`: ((story number, criterion), length), if one is there.
@@ -59,7 +80,8 @@ fn at(b: &[u8], i: usize, p: &[u8]) -> Option<((u64, Option<u32>), usize)> {
             if b.get(end..end + 4) == Some(b"/AC-")
                 && let Some((m, d)) = number(b, end + 4)
             {
-                ac = u32::try_from(m).ok();
+                // A criterion number that cannot be one makes no reference at all.
+                ac = Some(u32::try_from(m).ok()?);
                 end += 4 + d;
             }
             if b.get(end).is_some_and(|c| c.is_ascii_alphanumeric()) {
@@ -79,16 +101,17 @@ fn at(b: &[u8], i: usize, p: &[u8]) -> Option<((u64, Option<u32>), usize)> {
             if b.get(end).is_some_and(|c| c.is_ascii_digit()) {
                 return None;
             }
-            Some(((story, u32::try_from(m).ok()), end - i))
+            Some(((story, Some(u32::try_from(m).ok()?)), end - i))
         }
         _ => None,
     }
 }
 
-/// The decimal number at `i` and its digit count (at most 12 digits).
+/// The decimal number at `i` and its digit count: as IDs are written, without leading zeros
+/// (`S-012` is not `S-12`), at most 12 digits.
 fn number(b: &[u8], i: usize) -> Option<(u64, usize)> {
     let digits = b.get(i..)?.iter().take_while(|c| c.is_ascii_digit()).count();
-    if digits == 0 || digits > 12 {
+    if digits == 0 || digits > 12 || (digits > 1 && b[i] == b'0') {
         return None;
     }
     std::str::from_utf8(&b[i..i + digits]).ok()?.parse().ok().map(|v| (v, digits))
@@ -117,5 +140,21 @@ mod tests {
             ]
         );
         assert_eq!(refs("s-12 SS-1 S-/AC-1 S-1/AC-"), [(1, "S-1".into(), None)]);
+        // Leading zeros, a criterion number too large, a letter of another script before.
+        assert_eq!(refs("S-0012/AC-1 S-1/AC-99999999999 éS-1/AC-9"), []);
+        // Go's test names: `TestS_1_ac_1`.
+        assert_eq!(refs("func TestS_1_ac_1(t *testing.T)"), [(1, "S-1".into(), Some(1))]);
+    }
+
+    #[test]
+    fn columns_count_characters_and_a_long_line_is_linear() {
+        // (ééS-3 is no reference: a letter stands right before it.)
+        let found = find("é S-1/AC-2\n  ééS-3 x S-4", "S");
+        let places: Vec<(usize, usize)> = found.iter().map(|r| (r.line, r.column)).collect();
+        assert_eq!(places, [(1, 3), (2, 11)]);
+        let long = "x=S-1;".repeat(200_000);
+        let refs = find(&long, "S");
+        assert_eq!(refs.len(), 200_000);
+        assert_eq!(refs.last().map(|r| r.column), Some(6 * 199_999 + 3));
     }
 }

@@ -178,3 +178,36 @@ fn bad_reports_are_refused_with_their_line_and_the_files_are_chosen_by_pm_yaml()
     t.write("product/pm.yaml", &config);
     t.pm(&["trace"]).code(2).stderr_has("trace.exclude: `src/[` is not a glob");
 }
+
+/// `pm check --changed-since` (the Action's changed-only) judges a reference in a file the
+/// branch changed, ignores old ones elsewhere, and always counts a failing test.
+#[test]
+fn changed_since_keeps_new_bad_references_and_failing_tests() {
+    let t = traced_repo();
+    t.write("tests/split.rs", "#[test]\nfn s_1_ac_2_rounds_down() {}\n");
+    t.write("docs/old.md", "The S-77 story was dropped long ago.\n");
+    t.commit("base");
+    t.git(&["branch", "base"]);
+    t.write("src/split.rs", &format!("{}// S-88/AC-1 is the new rule\n", t.read("src/split.rs")));
+    t.commit("a reference to a story that is not there");
+    let found = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["check", "--format", "json", "--changed-since", "base"];
+        args.extend_from_slice(extra);
+        let run = t.pm(&args);
+        assert!(run.code <= 1, "{}", run.stderr);
+        run.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {}:{}", f["rule"].as_str().unwrap(), f["path"].as_str().unwrap(), f["line"]))
+            .collect()
+    };
+    assert_eq!(found(&[]), ["trace/unknown-reference src/split.rs:4"]);
+    t.pm(&["check"]).code(1).stdout_has("`S-77` names no story");
+    // The branch touched no story, but the accepted S-1/AC-1's test failed in this run.
+    t.write("junit.xml", &JUNIT.replace("s_1_ac_2_rounds_down", "s_1_ac_1_rounds_down"));
+    assert_eq!(
+        found(&["--junit", "junit.xml"]),
+        ["trace/failing product/stories/S-1-split-equally.md:10", "trace/unknown-reference src/split.rs:4"]
+    );
+}
