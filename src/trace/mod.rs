@@ -194,7 +194,10 @@ pub fn build(items: &Items, config: &Config, found: &[Found], tests: &[(String, 
         }
     }
     // References that name nothing.
-    let story_ids: Vec<String> = items.of_kind(Kind::Story).map(|i| i.id.to_string()).collect();
+    let by_id: HashMap<String, &crate::model::item::Item> =
+        items.of_kind(Kind::Story).map(|i| (i.id.to_string(), i)).collect();
+    // A did-you-mean among a few hundred IDs helps; among 10,000 it costs more than it tells.
+    let suggest = by_id.len() <= 500;
     for f in found {
         let r = &f.reference;
         let written = match r.ac {
@@ -202,9 +205,11 @@ pub fn build(items: &Items, config: &Config, found: &[Found], tests: &[(String, 
             None => r.story.clone(),
         };
         let place = Place { path: f.path.clone(), line: r.line, column: r.column };
-        let Some(story) = items.of_kind(Kind::Story).find(|i| i.id.to_string() == r.story) else {
-            let hint =
-                did_you_mean(&r.story, story_ids.iter().map(String::as_str)).map(|s| format!("did you mean {s}?"));
+        let Some(story) = by_id.get(&r.story) else {
+            let hint = suggest
+                .then(|| did_you_mean(&r.story, by_id.keys().map(String::as_str)))
+                .flatten()
+                .map(|s| format!("did you mean {s}?"));
             trace.problems.push(Problem {
                 kind: ProblemKind::Unknown,
                 place,
