@@ -198,6 +198,8 @@ pub fn build(items: &Items, config: &Config, found: &[Found], tests: &[(String, 
         items.of_kind(Kind::Story).map(|i| (i.id.to_string(), i)).collect();
     // A did-you-mean among a few hundred IDs helps; among 10,000 it costs more than it tells.
     let suggest = by_id.len() <= 500;
+    // In ID order, so a tie between two suggestions is decided the same way every run.
+    let ids: Vec<String> = items.of_kind(Kind::Story).map(|i| i.id.to_string()).collect();
     for f in found {
         let r = &f.reference;
         let written = match r.ac {
@@ -207,7 +209,7 @@ pub fn build(items: &Items, config: &Config, found: &[Found], tests: &[(String, 
         let place = Place { path: f.path.clone(), line: r.line, column: r.column };
         let Some(story) = by_id.get(&r.story) else {
             let hint = suggest
-                .then(|| did_you_mean(&r.story, by_id.keys().map(String::as_str)))
+                .then(|| did_you_mean(&r.story, ids.iter().map(String::as_str)))
                 .flatten()
                 .map(|s| format!("did you mean {s}?"));
             trace.problems.push(Problem {
