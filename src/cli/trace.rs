@@ -63,6 +63,9 @@ pub fn traced(product: &Product, junit_files: &[PathBuf], cwd: &Path) -> Result<
     // The reports are results, not references: they are not scanned.
     let reports: Vec<PathBuf> = junit_files.iter().map(|f| cwd.join(f)).collect();
     let scan = sources::scan(product, &reports, |path, text| {
+        if junit::looks_like_report(text) {
+            return Vec::new();
+        }
         refs::find(text, &prefix).into_iter().map(|reference| Found { path: path.to_string(), reference }).collect()
     })?;
     let mut tests: Vec<(String, TestCase)> = Vec::new();
@@ -95,8 +98,7 @@ fn percent(n: usize, of: usize) -> usize {
 }
 
 fn coverage_sentence(c: &Coverage, with_tests: bool) -> String {
-    let mut s =
-        format!("{} of {} criteria referenced ({}%)", c.referenced, c.criteria, percent(c.referenced, c.criteria));
+    let mut s = format!("{} of {} criteria traced ({}%)", c.referenced, c.criteria, percent(c.referenced, c.criteria));
     if with_tests {
         s.push_str(&format!(
             ", {} with a passing test ({}%), {} failing",
@@ -192,7 +194,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             for (epic, c) in &epics {
                 out.push_str(&format!("  {epic}: {}\n", coverage_sentence(c, with_tests)));
             }
-            out.push_str(&format!("{read} files read"));
+            out.push_str(&crate::cli::output::plural(read, "file read", "files read"));
             if skipped > 0 {
                 out.push_str(&format!(", {skipped} skipped (binary, over 4 MiB or not UTF-8)"));
             }

@@ -66,6 +66,13 @@ fn case_of(e: &BytesStart) -> Result<TestCase, String> {
     })
 }
 
+/// Whether a file's text is a JUnit report (a committed or left-over one is results, never
+/// references to criteria).
+pub fn looks_like_report(text: &str) -> bool {
+    let head = &text[..text.len().min(1024)];
+    head.trim_start().starts_with('<') && (head.contains("<testsuites") || head.contains("<testsuite"))
+}
+
 /// Every test case of a report, in order.
 pub fn parse(text: &str) -> Result<Vec<TestCase>, BadReport> {
     let mut reader = quick_xml::Reader::from_str(text);

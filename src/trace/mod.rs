@@ -95,7 +95,8 @@ pub struct Problem {
     pub hint: Option<String>,
 }
 
-/// Criteria counted: all, with a reference, with a passing test (and no failing one).
+/// Criteria counted: all, traced (named by a file or by a test), with a passing test (and no
+/// failing one), with a failing test.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Coverage {
     pub criteria: usize,

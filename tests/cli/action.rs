@@ -427,7 +427,7 @@ fn with_the_runs_reports_the_check_fails_on_a_failing_accepted_criterion_and_the
     assert_eq!(comment.code, 0, "{}", comment.stderr);
     let body = std::fs::read_to_string(&log).unwrap();
     assert!(
-        body.contains("\n**pm trace**: 1 of 1 criteria referenced (100%), 0 with a passing test (0%), 1 failing.\n"),
+        body.contains("\n**pm trace**: 1 of 1 criteria traced (100%), 0 with a passing test (0%), 1 failing.\n"),
         "{body}"
     );
 }

@@ -72,9 +72,9 @@ fn trace_shows_each_criterion_with_its_places_and_tests() {
          S-3/AC-1   no        0     not run  -\n\
          S-3/AC-3   no        0     not run  -\n\
          \n\
-         Coverage: 3 of 5 criteria referenced (60%), 1 with a passing test (20%), 1 failing\n  \
-         (no epic): 0 of 2 criteria referenced (0%), 0 with a passing test (0%), 0 failing\n  \
-         E-1: 3 of 3 criteria referenced (100%), 1 with a passing test (33%), 1 failing\n\
+         Coverage: 3 of 5 criteria traced (60%), 1 with a passing test (20%), 1 failing\n  \
+         (no epic): 0 of 2 criteria traced (0%), 0 with a passing test (0%), 0 failing\n  \
+         E-1: 3 of 3 criteria traced (100%), 1 with a passing test (33%), 1 failing\n\
          2 files read, 1 skipped (binary, over 4 MiB or not UTF-8)\n"
     );
     assert_eq!(
@@ -83,6 +83,15 @@ fn trace_shows_each_criterion_with_its_places_and_tests() {
          warning: tests/split.rs:4: `S-3/AC-2` names a criterion removed from S-3 (S-3 has AC-1, AC-3; point the reference at one of them, or remove it)\n\
          warning: tests/split.rs:4: `S-1/AC-7` names no criterion of S-1 (S-1 has AC-1, AC-2; point the reference at one of them, or remove it)\n"
     );
+}
+
+/// A JUnit report in the tree is results, never references, whether or not it is given.
+#[test]
+fn a_report_in_the_tree_is_never_a_reference() {
+    let t = traced_repo();
+    let plain = t.pm(&["trace", "S-1"]).success().stdout;
+    assert!(plain.contains("S-1/AC-2   no        1     -      tests/split.rs:3\n"), "{plain}");
+    assert!(plain.ends_with("3 files read, 1 skipped (binary, over 4 MiB or not UTF-8)\n"), "{plain}");
 }
 
 #[test]
@@ -104,7 +113,7 @@ fn trace_json_and_markdown_carry_the_same_trace() {
     let md = t.pm(&["trace", "S-1", "S-2", "--junit", "junit.xml", "--format", "markdown"]).success().stdout;
     assert_eq!(
         md,
-        "**pm trace**: 3 of 3 criteria referenced (100%), 1 with a passing test (33%), 1 failing.\n\n\
+        "**pm trace**: 3 of 3 criteria traced (100%), 1 with a passing test (33%), 1 failing.\n\n\
          | Criterion | Accepted | Tests | Referenced in |\n|---|---|---|---|\n\
          | S-1/AC-1 Given 10.00 and 3, then 3.34, 3.33, 3.33 | yes | not run | src/split.rs:2 |\n\
          | S-1/AC-2 Given a remainder, then the payer takes it | no | failed | tests/split.rs:3 |\n\
