@@ -21,6 +21,8 @@ pub struct Changes {
     pub files: HashSet<String>,
     /// Shown paths of list files, with their 1-based lines that are new.
     pub new_lines: HashMap<String, HashSet<usize>>,
+    /// The merge-base compared with (for the files beside the product).
+    pub base: Option<git2::Oid>,
 }
 
 /// Compare `snapshot` (the working tree when `head` is `None`, else commit `head`) with the
@@ -28,7 +30,7 @@ pub struct Changes {
 pub fn since(repo: &Repo, snapshot: &Files, head: Option<&str>, since: &str) -> Result<Changes> {
     let base = repo.merge_base_with(head, since)?;
     let entries: HashMap<String, git2::Oid> = repo.file_ids_at(base)?.into_iter().collect();
-    let mut changes = Changes::default();
+    let mut changes = Changes { base: Some(base), ..Changes::default() };
     for file in snapshot.files() {
         let bytes = Files::bytes(file).unwrap_or(&[]);
         let oid = git2::Oid::hash_object(git2::ObjectType::Blob, bytes).map_err(Error::git)?;

@@ -141,7 +141,7 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
         let c = changed::since(repo, &snapshot, a.rev.as_deref(), since)?;
         changed::filter(&mut report, &c);
         report.scope = Some(format!("what changed since {since}"));
-        changes = Some((c, repo.merge_base_with(None, since)?));
+        changes = Some(c);
     }
     // Traceability reads the working tree's other files: not for a revision, and not at all
     // when every trace rule is off and no test report is given.
@@ -161,10 +161,11 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
         for f in found.findings {
             let keep = match (&changes, f.rule) {
                 (None, _) | (_, "trace/failing") => true,
-                (Some((c, _)), "trace/accepted-untested") => c.files.contains(&f.path),
-                (Some((_, base)), _) => {
-                    repo.as_ref().is_some_and(|r| r.file_changed_since(*base, &f.path).unwrap_or(true))
-                }
+                (Some(c), "trace/accepted-untested") => c.files.contains(&f.path),
+                (Some(c), _) => match (repo.as_ref(), c.base) {
+                    (Some(r), Some(base)) => r.file_changed_since(base, &f.path).unwrap_or(true),
+                    _ => true,
+                },
             };
             if keep {
                 report.findings.push(f);

@@ -391,17 +391,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
     dispatch(&ctx, cli.command).map_err(|e| in_shallow_clone(&ctx, e))
 }
 
-/// An object missing from a shallow clone (CI's default checkout) is not damage, and a branch
-/// it never fetched is not a typo: say that the history is cut, and how to fetch it.
+/// An object missing from a shallow clone (CI's default checkout) is not damage: say that the
+/// history is cut, and how to fetch it. Damage is found wherever an object is read, so this is
+/// decided once, here; an unfetched branch is told by `Repo::commit_of` itself.
 fn in_shallow_clone(ctx: &Ctx, e: Error) -> Error {
     let shallow = || git2::Repository::discover(&ctx.cwd).is_ok_and(|r| r.is_shallow());
     match e {
         Error::Damaged { message } if shallow() => Error::BadArgument {
             message: format!("{message}; this clone is shallow (only part of the history was fetched)"),
-            hint: Some(crate::store::repo::UNSHALLOW_HINT.into()),
-        },
-        Error::BadArgument { message, .. } if message.ends_with("names no commit") && shallow() => Error::BadArgument {
-            message: format!("{message} in this shallow clone (only part of the history was fetched)"),
             hint: Some(crate::store::repo::UNSHALLOW_HINT.into()),
         },
         other => other,

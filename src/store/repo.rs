@@ -298,6 +298,11 @@ impl Repo {
         }
         match self.lookup(rev)? {
             Rev::Commit(commit) => Ok(commit.id()),
+            // A shallow clone may simply not have fetched it.
+            Rev::Unknown | Rev::NotCommit if self.git.is_shallow() => Err(Error::bad_argument(format!(
+                "`{rev}` names no commit in this shallow clone (only part of the history was fetched)"
+            ))
+            .with_hint(UNSHALLOW_HINT)),
             Rev::Unknown | Rev::NotCommit => Err(Error::bad_argument(format!("`{rev}` names no commit"))
                 .with_hint("give a branch, tag or commit, such as main, origin/main or HEAD~3")),
         }

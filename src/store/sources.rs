@@ -83,13 +83,11 @@ pub fn scan<T: Send>(
                 return ignore::WalkState::Continue;
             }
             let rel = relative(path, top);
-            let text = read_text(path);
+            // Read and matched outside the lock; the lock only adds the result.
+            let found = read_text(path).map(|text| each(&rel, &text));
             let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
-            match text {
-                Some(text) => {
-                    drop(o);
-                    let found = each(&rel, &text);
-                    let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
+            match found {
+                Some(found) => {
                     o.read += 1;
                     o.found.extend(found);
                 }

@@ -114,7 +114,7 @@ impl<'a> Runner<'a> {
         .unwrap();
         let mut cmd = Command::new("bash");
         cmd.arg("-c").arg(script).current_dir(self.t.root().join(dir));
-        for k in ["CI", "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA", "PM_TODAY"] {
+        for k in crate::harness::HOST_ENV {
             cmd.env_remove(k);
         }
         cmd.env("PATH", path)

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Variables of the machine running the tests that pm reads: removed from every run.
-const HOST_ENV: [&str; 6] = ["CI", "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA", "PM_TODAY", "VISUAL"];
+pub const HOST_ENV: [&str; 6] = ["CI", "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA", "PM_TODAY", "VISUAL"];
 
 /// A temporary repository to run `pm` in.
 pub struct Test {
@@ -204,6 +204,23 @@ impl Test {
     }
 
     /// Commit everything with a message.
+    /// Commit everything with this author and committer date (`@EPOCH +0000` or RFC 3339) and
+    /// these `-c KEY=VALUE` settings.
+    pub fn commit_dated(&self, message: &str, date: &str, config: &[&str]) {
+        self.git(&["add", "-A"]);
+        let mut c = self.git_command("");
+        for setting in config {
+            c.args(["-c", setting]);
+        }
+        let out = c
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .args(["commit", "-qm", message, "--allow-empty"])
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git commit: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
     pub fn commit(&self, message: &str) -> &Test {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-qm", message, "--allow-empty"]);

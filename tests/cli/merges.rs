@@ -120,23 +120,12 @@ fn two_branches(on_a: impl Fn(&Test), on_b: impl Fn(&Test)) -> (Test, crate::har
     // Dated an hour apart after the base, b first, so the history's order never hangs on
     // whether the clock's second turned between them.
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let commit_on = |message: &str, date: &str| {
-        t.git(&["add", "-A"]);
-        let out = t
-            .git_command("")
-            .env("GIT_AUTHOR_DATE", date)
-            .env("GIT_COMMITTER_DATE", date)
-            .args(["commit", "-qm", message, "--allow-empty"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    };
     t.git(&["checkout", "-q", "-b", "b"]);
     on_b(&t);
-    commit_on("on b", &format!("@{} +0000", now + 3600));
+    t.commit_dated("on b", &format!("@{} +0000", now + 3600), &[]);
     t.git(&["checkout", "-q", "-b", "a", "main"]);
     on_a(&t);
-    commit_on("on a", &format!("@{} +0000", now + 7200));
+    t.commit_dated("on a", &format!("@{} +0000", now + 7200), &[]);
     let merge = t.git_try(&["merge", "--no-edit", "-q", "b"]);
     (t, merge)
 }
@@ -772,15 +761,7 @@ fn a_conflict_resolved_in_the_merge_is_in_the_history_at_the_merge() {
     t.git(&["add", "-A"]);
     // After the branches' commits (two_branches dates them in the next two hours).
     let later = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 3 * 3600;
-    let later = format!("@{later} +0000");
-    let out = t
-        .git_command("")
-        .env("GIT_AUTHOR_DATE", &later)
-        .env("GIT_COMMITTER_DATE", &later)
-        .args(["-c", "user.name=Sam", "commit", "-qm", "Merge b: Alice keeps S-3"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    t.commit_dated("Merge b: Alice keeps S-3", &format!("@{later} +0000"), &["user.name=Sam"]);
     let history = t.pm(&["history", "S-3", "--all-fields", "--format", "json"]).success().json();
     let lines: Vec<String> = history["changes"]
         .as_array()
