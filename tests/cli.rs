@@ -38,6 +38,9 @@ mod fmt;
 #[path = "cli/renumber.rs"]
 mod renumber;
 
+#[path = "cli/review.rs"]
+mod review;
+
 #[path = "cli/history.rs"]
 mod history;
 #[path = "cli/regressions.rs"]

@@ -107,9 +107,22 @@ pub struct Report {
     pub items: HashMap<String, String>,
     /// When only part of the product was judged (`--changed-since REV`): what, for the summary.
     pub scope: Option<String>,
+    /// The rules each item file silences (`pm-allow`), by shown path.
+    pub allowed: HashMap<String, Vec<String>>,
 }
 
 impl Report {
+    /// Add a finding made beside the checker (one that reads history or other files), as the
+    /// checker adds its own: silenced by the file's `pm-allow`, dropped when its rule is off,
+    /// with its source line from `snapshot`.
+    pub fn add(&mut self, mut f: Finding, snapshot: &Files) {
+        if f.severity == Severity::Off || self.allowed.get(&f.path).is_some_and(|a| a.iter().any(|r| r == f.rule)) {
+            return;
+        }
+        f.source_line = snapshot.line_at(&f.path, f.line);
+        self.findings.push(f);
+    }
+
     /// How many files were checked.
     pub fn checked(&self) -> usize {
         self.files.len()
@@ -253,5 +266,6 @@ pub fn check(snapshot: &Files, config: &Config) -> Report {
     findings.sort_by(|a, b| (&a.path, a.line, a.column, a.rule).cmp(&(&b.path, b.line, b.column, b.rule)));
     findings.dedup();
     let items = docs.iter().filter_map(|d| Some((d.id_text()?, d.path.to_string()))).rev().collect();
-    Report { findings, files, items, scope: None }
+    let allowed = allows.iter().map(|(p, a)| (p.to_string(), a.iter().map(|(r, _)| r.clone()).collect())).collect();
+    Report { findings, files, items, scope: None, allowed }
 }

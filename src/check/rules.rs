@@ -63,6 +63,11 @@ pub const RULES: &[Rule] = &[
     rule("trace/removed-criterion", Error, "A file names a criterion that was removed from its story"),
     rule("trace/accepted-untested", Off, "An accepted criterion is named by no file or test"),
     rule("trace/failing", Error, "An accepted criterion's test failed (pm check --junit)"),
+    rule(
+        "link/suspect",
+        Off,
+        "An open story's epic (an epic's vision) changed in substance after it (pm check --suspect)",
+    ),
 ];
 
 /// The rule with this code.

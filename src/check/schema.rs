@@ -83,6 +83,11 @@ fn item(kind: Kind, config: &Config) -> Value {
             "depends_on" => one_or_list(id_of(config, Kind::Story)),
             "target" | "start" | "end" => json!({"type": "string", "pattern": DATE}),
             "capacity" => json!({"type": "integer", "minimum": 0}),
+            "reviewed" => json!({
+                "type": "string",
+                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}( [^ @]+@[0-9a-fA-F]{8})?$",
+                "description": "When the item was last reviewed against its parent, and the parent's fingerprint then (pm review)"
+            }),
             "metrics" => json!({
                 "type": "array",
                 "items": {
@@ -151,7 +156,7 @@ fn settings() -> Value {
             "rules": {
                 "type": "object",
                 "propertyNames": {"enum": RULES.iter().map(|r| r.code).collect::<Vec<_>>()},
-                "additionalProperties": {"enum": ["error", "warning", "off"]}
+                "additionalProperties": {"enum": ["error", "warning", "warn", "off"]}
             },
             "required_fields": per_kind(list.clone()),
             "sprint_length": {"type": "string", "pattern": "^[0-9]+[wd]$"},
@@ -159,9 +164,10 @@ fn settings() -> Value {
             "finished": list,
             "working_days": {"type": "array", "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}},
             "require_ac_on_add": {"type": "boolean"},
+            "suspect": {"enum": ["error", "warning", "warn", "off"]},
             "trace": {
                 "type": "object",
-                "properties": {"include": list.clone(), "exclude": list.clone()},
+                "properties": {"include": list.clone(), "exclude": list.clone(), "junit": list.clone()},
                 "additionalProperties": false
             },
             "templates": {

@@ -42,6 +42,10 @@ pub struct Args {
     /// (trace/failing); repeat for several
     #[arg(long, value_name = "FILE")]
     junit: Vec<std::path::PathBuf>,
+    /// Report open stories (and epics) whose epic (vision) changed in substance after them
+    /// (link/suspect: a warning, unless pm.yaml makes it an error); pm review clears them
+    #[arg(long)]
+    suspect: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -171,9 +175,73 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
                 report.findings.push(f);
             }
         }
-        report.findings.sort_by(|a, b| (&a.path, a.line, a.column, a.rule).cmp(&(&b.path, b.line, b.column, b.rule)));
     }
+    add_suspects(ctx, &a, &config, &snapshot, &mut report, changes.as_ref())?;
+    report.findings.sort_by(|a, b| (&a.path, a.line, a.column, a.rule).cmp(&(&b.path, b.line, b.column, b.rule)));
     Ok(report)
+}
+
+/// The findings of `link/suspect`, read from HEAD's history and the working tree (not for a
+/// revision). With `--changed-since`, a suspect counts when its file or its parent's changed.
+fn add_suspects(
+    ctx: &Ctx,
+    a: &Args,
+    config: &Config,
+    snapshot: &Files,
+    report: &mut check::Report,
+    changes: Option<&changed::Changes>,
+) -> Result<()> {
+    use crate::model::severity::Severity;
+    let severity = match check::severity(config, crate::model::config::SUSPECT_RULE) {
+        Severity::Off if a.suspect => Severity::Warning,
+        s => s,
+    };
+    if a.rev.is_some() && a.suspect {
+        return Err(Error::bad_argument(
+            "--suspect reads the history up to the working tree; it does not go with --rev",
+        )
+        .with_hint("check it out and run pm check --suspect there, or drop --rev"));
+    }
+    if severity == Severity::Off || a.rev.is_some() {
+        return Ok(());
+    }
+    let product = ctx.product()?;
+    let (items, _) = product.load_all_lenient();
+    let found = crate::cli::review::suspects(&product, &items)?;
+    if let Some(at) = &found.truncated_at {
+        ctx.warn(&format!(
+            "this shallow clone's history starts at {}: a parent changed before it is not seen (check out with fetch-depth: 0)",
+            &at[..7]
+        ));
+    }
+    for s in found.list {
+        let Some(path) = report.items.get(&s.id).cloned() else { continue };
+        let parent_path = report.items.get(&s.parent).cloned();
+        if let Some(c) = changes
+            && !c.files.contains(&path)
+            && !parent_path.as_ref().is_some_and(|p| c.files.contains(p))
+        {
+            continue;
+        }
+        let item = items.get(&s.id);
+        let field = if s.kind == "epic" { "vision" } else { "epic" };
+        let line = item.and_then(|i| i.line_of(crate::model::review::FIELD).or_else(|| i.line_of(field))).unwrap_or(1);
+        let mut f = check::Finding::new(
+            crate::model::config::SUSPECT_RULE,
+            &path,
+            line,
+            1,
+            format!("{} is suspect: {}", s.id, crate::cli::review::sentence(&s)),
+        );
+        f.id = Some(s.id.clone());
+        f.severity = severity;
+        f.hint = Some(format!("read {} again against {}, then record it: pm review {}", s.id, s.parent, s.id));
+        if let Some(p) = parent_path {
+            f.related.push(check::Related { path: p, line: 1 });
+        }
+        report.add(f, snapshot);
+    }
+    Ok(())
 }
 
 /// The findings of traceability (the check layer does not read code or tests; the CLI joins

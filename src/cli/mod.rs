@@ -22,6 +22,7 @@ mod merge_file;
 mod output;
 mod rank;
 mod renumber;
+pub(crate) mod review;
 mod roadmap;
 mod schema;
 mod set;
@@ -115,6 +116,7 @@ enum Command {
     /// Print the JSON Schema of a kind's front matter or of pm.yaml (for editors)
     Schema(schema::Args),
     Trace(trace::Args),
+    Review(review::Args),
     Setup(setup::Args),
     Mcp(mcp::Args),
     Agents(agents::Args),
@@ -459,6 +461,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Man(a) => man::run(ctx, a),
         Command::Schema(a) => schema::run(ctx, a),
         Command::Trace(a) => trace::run(ctx, a),
+        Command::Review(a) => review::run(ctx, a),
         Command::Setup(a) => setup::run(ctx, a),
         Command::Mcp(a) => mcp::run(ctx, a),
         Command::Agents(a) => agents::run(ctx, a),

@@ -92,6 +92,8 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     let rank = if kind == Kind::Story { view::ranks_in(&view.backlog).get(&a.id).copied() } else { None };
     let horizon = if kind == Kind::Epic { view::horizons_in(&view.roadmap).get(&a.id).cloned() } else { None };
     let body = body_without_criteria(&item);
+    // Now (not --at): whether the parent changed after it, and the trace of its criteria.
+    let (suspect, trace) = if a.at.is_none() { now(ctx, product, items, &item)? } else { (None, None) };
     if a.format == TextFormat::Json {
         let mut obj = view::item_json(product, &item, rank);
         let to_json = |l: &Vec<Link>| -> Vec<_> {
@@ -107,10 +109,29 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
                 item.criteria
                     .items
                     .iter()
-                    .map(|c| json!({"id": c.label(), "checked": c.checked, "text": c.text}))
+                    .map(|c| {
+                        let mut ac = json!({"id": c.label(), "checked": c.checked, "text": c.text});
+                        if let Some(t) = trace.as_ref().and_then(|t| t.criteria.iter().find(|t| t.ac == c.label())) {
+                            ac["references"] = json!(t.references);
+                            ac["tests"] = json!(t.tests);
+                        }
+                        ac
+                    })
                     .collect::<Vec<_>>()
             ),
         );
+        if a.at.is_none() && item.kind != Kind::Sprint && item.kind != Kind::Vision {
+            m.insert(
+                "suspect".into(),
+                json!(suspect.as_ref().map(|s| json!({
+                    "parent": s.parent,
+                    "commit": s.commit.as_ref().map(|c| c.id.clone()),
+                    "uncommitted": s.uncommitted,
+                    "changed": s.changed,
+                    "stale_review": s.stale_review,
+                }))),
+            );
+        }
         m.insert("links".into(), json!({"up": to_json(&up), "down": to_json(&down)}));
         if let Some(h) = &horizon {
             m.insert("horizon".into(), json!(h));
@@ -144,6 +165,17 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
         row("horizon", h);
     }
     row("file", product.shown(&item.path).display().to_string());
+    if let Some(s) = &suspect {
+        row(
+            "suspect",
+            crate::model::escape::terminal(&format!(
+                "{}; once read again: pm review {}",
+                crate::cli::review::sentence(s),
+                item.id
+            ))
+            .into_owned(),
+        );
+    }
     let metrics = item.metrics();
     if !metrics.is_empty() {
         out.push_str(&format!("\n{b}Metrics{b:#}\n"));
@@ -171,6 +203,9 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
         }
         for ac in &c.items {
             out.push_str(&format!("  [{}] {}: {}\n", if ac.checked { "x" } else { " " }, ac.label(), ac.text));
+            if let Some(t) = trace.as_ref().and_then(|t| t.criteria.iter().find(|t| t.ac == ac.label())) {
+                out.push_str(&format!("      {d}{}{d:#}\n", trace_line(t)));
+            }
         }
     }
     if !body.trim().is_empty() {
@@ -180,6 +215,50 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     }
     print(&out.replace('\r', ""))?;
     ctx.finish(errors)
+}
+
+/// Whether the item is suspect now, and (for a story, when the product traces its criteria:
+/// some file names one, or pm.yaml names test reports) the trace of its criteria.
+fn now(
+    ctx: &Ctx,
+    product: &crate::store::product::Product,
+    items: &Items,
+    item: &Item,
+) -> Result<(Option<crate::history::suspect::Suspect>, Option<crate::trace::StoryTrace>)> {
+    let id = item.id.to_string();
+    let suspect = match item.kind {
+        Kind::Story | Kind::Epic => crate::cli::review::suspects(product, items)?.list.into_iter().find(|s| s.id == id),
+        _ => None,
+    };
+    if item.kind != Kind::Story {
+        return Ok((suspect, None));
+    }
+    let reports = crate::store::sources::reports(product)?;
+    let traced = crate::cli::trace::traced(product, &reports, &ctx.cwd)?;
+    let used = !reports.is_empty()
+        || traced.trace.stories.iter().any(|s| {
+            !s.references.is_empty() || s.criteria.iter().any(|c| !c.references.is_empty() || !c.tests.is_empty())
+        });
+    let trace = traced.trace.stories.into_iter().find(|s| s.id == id).filter(|_| used);
+    Ok((suspect, trace))
+}
+
+/// A criterion's trace on one line: `src/split.rs:14, tests/split.rs:9; passed (split::s_8_ac_1)`.
+fn trace_line(t: &crate::trace::CriterionTrace) -> String {
+    let mut places: Vec<String> = t.references.iter().take(3).map(|p| format!("{}:{}", p.path, p.line)).collect();
+    if t.references.len() > 3 {
+        places.push(format!("+{} more", t.references.len() - 3));
+    }
+    let mut out =
+        if places.is_empty() { "named by no file".to_string() } else { format!("named in {}", places.join(", ")) };
+    match (t.result(), t.tests.first()) {
+        (Some(outcome), Some(first)) => {
+            let more = if t.tests.len() > 1 { format!(" +{}", t.tests.len() - 1) } else { String::new() };
+            out.push_str(&format!("; test {} ({}{more})", outcome.word(), first.test));
+        }
+        _ => out.push_str("; no test result"),
+    }
+    crate::model::escape::terminal(&out).into_owned()
 }
 
 /// The body without the acceptance-criteria section (shown on its own above).

@@ -23,7 +23,8 @@ use crate::trace::{self, Coverage, Found, StoryTrace, Trace, refs};
 /// gotestsum write JUnit XML) give each criterion passed, failed or skipped: a test case names
 /// a criterion in its name, its class name or a `verifies` property. `pm.yaml`'s
 /// `trace.include` and `trace.exclude` choose the files. References that name no story or
-/// criterion are warnings here and errors in `pm check`.
+/// criterion are warnings here and errors in `pm check`. `trace.junit` in pm.yaml names the
+/// reports read when --junit is not given.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  pm trace\n  pm trace S-7 --format json\n  pm trace --junit test-results/junit.xml --format markdown"
@@ -32,7 +33,7 @@ pub struct Args {
     /// Only these stories (default: every story that is not dropped)
     #[arg(value_name = "STORY", add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
     stories: Vec<String>,
-    /// JUnit XML reports of a test run; repeat for several
+    /// JUnit XML reports of a test run; repeat for several (default: pm.yaml's trace.junit)
     #[arg(long, value_name = "FILE")]
     junit: Vec<PathBuf>,
     /// Output format
@@ -128,8 +129,10 @@ fn where_text(places: &[trace::Place]) -> String {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let product = ctx.product()?;
-    let Traced { trace, read, skipped } = traced(&product, &a.junit, &ctx.cwd)?;
-    let with_tests = !a.junit.is_empty();
+    // Without --junit, the reports pm.yaml names (trace.junit), if any.
+    let reports = if a.junit.is_empty() { sources::reports(&product)? } else { a.junit.clone() };
+    let Traced { trace, read, skipped } = traced(&product, &reports, &ctx.cwd)?;
+    let with_tests = !reports.is_empty();
     let mut wanted = Vec::new();
     for s in &a.stories {
         let id = crate::ops::values::id_of_kind(&product, s, Kind::Story)?.to_string();

@@ -6,6 +6,7 @@
 //! - [`read`]: snapshots of the product at a commit, read through [`crate::store::repo::Repo`];
 //! - [`walk`]: the commits that touched `product/` and what each changed;
 //! - [`cache`]: per-commit results kept under the git directory;
+//! - [`suspect`]: children whose parent changed in substance after them;
 //! - [`flow`]: each story's timeline, and what it gives: cycle and lead times, throughput,
 //!   a sprint's burndown and velocity;
 //!
@@ -16,6 +17,7 @@ pub mod changes;
 pub mod flow;
 pub mod read;
 pub mod snapshot;
+pub mod suspect;
 pub mod walk;
 
 use crate::error::Result;

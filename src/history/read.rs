@@ -164,3 +164,34 @@ pub fn snapshot_worktree(product: &Product) -> Result<Snapshot> {
     snap.set_roadmap(&product.read_list(&product.roadmap_path())?.text());
     Ok(snap)
 }
+
+/// What the working tree's item files change against commit `head`: each file whose bytes
+/// differ from its blob there is compared with its version there (a new file is created), so
+/// the cost follows the number of edited files. Versions at `head` that do not parse count as
+/// absent.
+pub fn uncommitted(
+    repo: &Repo,
+    head: Oid,
+    items: &Items,
+    config: &Config,
+) -> Result<Vec<crate::history::changes::Change>> {
+    let at_head: std::collections::HashMap<String, Oid> = repo.file_ids_at(head)?.into_iter().collect();
+    let mut out = Vec::new();
+    for item in &items.all {
+        let oid = Oid::hash_object(git2::ObjectType::Blob, item.text.as_bytes()).map_err(Error::git)?;
+        let old = at_head.get(&item.rel);
+        if old == Some(&oid) {
+            continue;
+        }
+        let old = match old {
+            Some(o) => match repo.item(*o, &item.rel, config) {
+                Ok(i) => i.map(|i| ItemState::from_item(&i)),
+                Err(e @ Error::Damaged { .. }) => return Err(e),
+                Err(_) => None,
+            },
+            None => None,
+        };
+        crate::history::changes::compare_item(old.as_ref(), Some(&ItemState::from_item(item)), &mut out);
+    }
+    Ok(out)
+}

@@ -55,16 +55,10 @@ pub struct ItemState {
 /// criteria changes), hashed: two states compare their prose without keeping it.
 fn prose_hash(item: &Item) -> u64 {
     use std::hash::Hasher;
-    let body = &item.text[item.split.body.clone()];
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    let mut at = 0;
-    for c in &item.criteria.items {
-        if c.lines.start >= at && c.lines.end <= body.len() {
-            h.write(&body.as_bytes()[at..c.lines.start]);
-            at = c.lines.end;
-        }
+    for part in item.prose() {
+        h.write(part.as_bytes());
     }
-    h.write(&body.as_bytes()[at..]);
     h.finish()
 }
 

@@ -46,6 +46,9 @@ pub struct Config {
     pub templates: Templates,
     /// Which files `pm trace` and `pm check` read for references to criteria.
     pub trace: TraceSettings,
+    /// The severity of `link/suspect` on every `pm check` (a shorthand for `rules:`; `off`
+    /// leaves it to `pm check --suspect`).
+    pub suspect: Option<Severity>,
 }
 
 /// The files beside `product/` that traceability reads: globs from the folder that holds
@@ -56,6 +59,9 @@ pub struct Config {
 pub struct TraceSettings {
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// JUnit reports `pm trace` and `pm story show` read when given no `--junit` (globs; the
+    /// folder before a pattern's first wildcard is where they are looked for).
+    pub junit: Vec<String>,
 }
 
 /// Bodies of new items (`pm story add`, `pm epic add`, and what `--edit` opens). In the story
@@ -151,9 +157,13 @@ impl Default for Config {
             require_ac_on_add: false,
             templates: Templates::default(),
             trace: TraceSettings::default(),
+            suspect: None,
         }
     }
 }
+
+/// The rule `suspect:` sets.
+pub const SUSPECT_RULE: &str = "link/suspect";
 
 impl Config {
     /// Parse the text of `pm.yaml`; `shown` is the path used in messages.
@@ -170,6 +180,9 @@ impl Config {
                 .with_hint("docs/format.md lists every setting of pm.yaml with its default")
         })?;
         let mut config = config;
+        if let Some(severity) = config.suspect {
+            config.rules.entry(SUSPECT_RULE.to_string()).or_insert(severity);
+        }
         config.fit_story_statuses(text);
         config.validate(shown)?;
         Ok(config)
@@ -425,13 +438,22 @@ templates:
 
 # Traceability (pm trace): the files outside product/ that may name a criterion
 # (S-12/AC-2, or s_12_ac_2 in a test's name), as globs from the folder holding product/.
-# Empty include: every file git does not ignore. For example:
+# Empty include: every file git does not ignore. junit: the JUnit reports of your
+# last test run that pm trace and pm story show read (pm check reads them only with
+# --junit). For example:
 #   trace:
 #     include: [\"src/**\", \"tests/**\"]
 #     exclude: [\"**/fixtures/**\"]
+#     junit: [\"target/nextest/ci/junit.xml\"]
 trace:
   include: []
   exclude: []
+  junit: []
+
+# Suspect links (pm review): an open story whose epic changed in substance after
+# it (an epic whose vision did) waits for a review. `pm check --suspect` reports
+# them; warning or error here reports them on every check.
+suspect: off
 "
         )
     }

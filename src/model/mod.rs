@@ -13,5 +13,6 @@ pub mod item;
 pub mod layout;
 pub mod listfile;
 pub mod merge;
+pub mod review;
 pub mod severity;
 pub mod sprint;

@@ -9,6 +9,7 @@ use std::fmt;
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
+    #[serde(alias = "warn")]
     Warning,
     Off,
 }

@@ -99,6 +99,26 @@ pub fn scan<T: Send>(
     Ok(out.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
 
+/// The JUnit reports `trace.junit` names, sorted: each pattern is matched from the folder that
+/// holds `product/`, walking only the folder before its first wildcard (`test-results/*.xml`
+/// looks in `test-results/`; git's ignore rules do not apply: reports are usually ignored).
+pub fn reports(product: &Product) -> Result<Vec<PathBuf>> {
+    let Some(set) = globs(&product.config.trace.junit, "trace.junit")? else { return Ok(Vec::new()) };
+    let (root, _) = root_and_top(product);
+    let beside = root.parent().unwrap_or(&root).to_path_buf();
+    let mut out = std::collections::BTreeSet::new();
+    for pattern in &product.config.trace.junit {
+        let literal: Vec<&str> = pattern.split('/').take_while(|part| !part.contains(['*', '?', '[', '{'])).collect();
+        let start = beside.join(literal.join("/"));
+        for entry in walkdir::WalkDir::new(&start).into_iter().filter_map(|e| e.ok()) {
+            if entry.file_type().is_file() && set.is_match(relative(entry.path(), &beside)) {
+                out.insert(entry.path().to_path_buf());
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
 /// The product folder (canonical) and the top its paths are shown from.
 fn root_and_top(product: &Product) -> (PathBuf, PathBuf) {
     let (root, dir) = product_dir_from_top(&product.root);

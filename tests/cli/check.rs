@@ -388,6 +388,18 @@ fn every_rule_has_a_fixture_that_triggers_it() {
         assert_eq!((hits[0].1.as_str(), hits[0].2), ("product/stories/S-1-a.md", 13));
         covered.push("trace/failing");
     }
+    // link/suspect reads history: the epic's title changes in a later commit.
+    {
+        let t = clean();
+        edit(&t, "product/epics/E-1-e.md", "What.", "What, and why.");
+        edit(&t, "product/stories/S-2-b.md", "I want c,", "I want c and e,");
+        t.commit("E-1 says why; S-2 follows it");
+        let got = findings(&t, &["--suspect"]);
+        let hits: Vec<_> = got.iter().filter(|(r, _, _)| r == "link/suspect").collect();
+        assert_eq!(hits.len(), 1, "link/suspect: {got:?}");
+        assert_eq!((hits[0].1.as_str(), hits[0].2), ("product/stories/S-1-a.md", 5));
+        covered.push("link/suspect");
+    }
     for (rule, setup, path, line) in cases {
         let t = clean();
         setup(&t);

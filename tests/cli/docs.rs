@@ -157,3 +157,15 @@ fn the_trace_doc_sessions_are_real_output() {
     assert_eq!(doc_session(&t, "", "docs/trace.md", "## In the example product"), 1);
     assert_eq!(doc_session(&t, "", "docs/trace.md", "## In `pm check`"), 2);
 }
+
+#[test]
+fn the_suspect_doc_session_is_real_output() {
+    let mut t = Test::new();
+    crate::harness::copy_dir(&crate::harness::example_dir().join(".."), t.root());
+    t.commit_dated("the example product", "2026-11-20T10:00:00Z", &[]);
+    for (k, v) in [("GIT_AUTHOR_DATE", "2026-11-30T10:00:00Z"), ("GIT_COMMITTER_DATE", "2026-11-30T10:00:00Z")] {
+        t.set_env(k, v);
+    }
+    t.set_env("PM_TODAY", "2026-12-02");
+    assert_eq!(doc_session(&t, "", "docs/trace.md", "## Suspect links and `pm review`"), 5);
+}

@@ -74,6 +74,10 @@ impl Test {
         dirs.extend(std::env::split_paths(&path));
         let mut c = Command::new("git");
         c.current_dir(self.path(sub)).env("PATH", std::env::join_paths(dirs).unwrap());
+        // A test's GIT_* settings (commit dates, for stable commit IDs) apply to its git too.
+        for (k, v) in self.env.iter().filter(|(k, _)| k.starts_with("GIT_")) {
+            c.env(k, v);
+        }
         c
     }
 

@@ -22,9 +22,9 @@ pub use read::{Diagnostic, Reading, read};
 /// Fields every item has, in the order `add` writes them.
 pub const COMMON_FIELDS: &[&str] = &["id", "title", "status", "owner", "labels", "reason"];
 /// Fields only stories have.
-pub const STORY_FIELDS: &[&str] = &["epic", "priority", "points", "depends_on", "sprint"];
+pub const STORY_FIELDS: &[&str] = &["epic", "priority", "points", "depends_on", "sprint", "reviewed"];
 /// Fields only epics have.
-pub const EPIC_FIELDS: &[&str] = &["vision", "target"];
+pub const EPIC_FIELDS: &[&str] = &["vision", "target", "reviewed"];
 /// Fields only visions have.
 pub const VISION_FIELDS: &[&str] = &["metrics"];
 
@@ -112,6 +112,21 @@ impl Item {
 
     pub fn body(&self) -> &str {
         &self.text[self.split.body.clone()]
+    }
+
+    /// The body's prose: the body without the lines of its acceptance criteria, in pieces.
+    pub fn prose(&self) -> Vec<&str> {
+        let body = self.body();
+        let mut parts = Vec::new();
+        let mut at = 0;
+        for c in &self.criteria.items {
+            if c.lines.start >= at && c.lines.end <= body.len() {
+                parts.push(&body[at..c.lines.start]);
+                at = c.lines.end;
+            }
+        }
+        parts.push(&body[at..]);
+        parts
     }
 
     /// A single-valued field as text.

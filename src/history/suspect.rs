@@ -1,0 +1,131 @@
+//! Suspect links: open stories (and epics) whose parent changed in substance after them.
+//!
+//! A child is *suspect* when its parent (a story's epic, an epic's vision) changed in substance
+//! (title, prose, the text of a criterion: [`is_substance`]) in a commit later than the child's
+//! own last change of substance (its creation, title, prose, criteria text, or its parent link)
+//! or than its review. A `reviewed` mark with the parent's fingerprint
+//! ([`crate::model::review`]) decides on its own while it matches; once the parent's
+//! substance no longer hashes to it, the review is spent and only the child's own edits count.
+//! A mark with only a day counts from the commit that wrote it. Uncommitted edits in the
+//! working tree are the last step. Closed children are not suspect: they were delivered
+//! against the parent as it was.
+//!
+//! The order is that of the first-parent line, so work merged from a branch counts from its
+//! merge, as everywhere in the history.
+
+use std::collections::HashMap;
+
+use crate::history::cache::CommitInfo;
+use crate::history::changes::{Change, What};
+use crate::model::config::Config;
+use crate::model::id::Kind;
+use crate::model::review::{self, Review};
+use crate::store::product::Items;
+
+/// One step of the product's history: a commit (`None`: the working tree's uncommitted edits)
+/// and what it changed.
+pub struct Step<'a> {
+    pub commit: Option<&'a CommitInfo>,
+    pub changes: &'a [Change],
+}
+
+/// A suspect child.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Suspect {
+    pub id: String,
+    pub kind: &'static str,
+    pub parent: String,
+    /// The commit whose change of the parent came after the child; `None` when the change is
+    /// uncommitted, or not in the history that is there (a shallow clone, a review whose
+    /// fingerprint no longer matches a parent that changed before the history starts).
+    pub commit: Option<CommitInfo>,
+    /// The change is in the working tree, not committed.
+    pub uncommitted: bool,
+    /// What that step changed in the parent, one sentence each.
+    pub changed: Vec<String>,
+    /// The child's `reviewed` mark, when it no longer matches the parent.
+    pub stale_review: Option<String>,
+}
+
+/// Whether a change of an item changes its substance (what children are written against).
+pub fn is_substance(c: &Change) -> bool {
+    matches!(&c.what, What::Described {} | What::AcAdded { .. } | What::AcRemoved { .. } | What::AcEdited { .. })
+        || matches!(&c.what, What::Field { field, .. } if field == "title")
+}
+
+/// Per ID: the last step that changed its substance (with those changes), the last one the
+/// item itself changed in a way that reads its parent again, and the last one that wrote a
+/// `reviewed` mark.
+#[derive(Default)]
+struct Last<'a> {
+    substance: Option<(usize, Vec<&'a Change>)>,
+    seen: Option<usize>,
+    review: Option<usize>,
+}
+
+/// The suspect children among `items`, given the steps of history oldest first.
+pub fn find(items: &Items, config: &Config, steps: &[Step]) -> Vec<Suspect> {
+    let mut last: HashMap<&str, Last> = HashMap::new();
+    for (i, step) in steps.iter().enumerate() {
+        for c in step.changes {
+            let entry = last.entry(c.id.as_str()).or_default();
+            if is_substance(c) {
+                match &mut entry.substance {
+                    Some((at, list)) if *at == i => list.push(c),
+                    other => *other = Some((i, vec![c])),
+                }
+                entry.seen = Some(i);
+            }
+            match &c.what {
+                What::Created { .. } | What::Renumbered { .. } => entry.seen = Some(i),
+                What::Field { field, .. } if field == "epic" || field == "vision" => entry.seen = Some(i),
+                What::Field { field, to: Some(_), .. } if field == review::FIELD => entry.review = Some(i),
+                _ => {}
+            }
+        }
+    }
+    let none = Last::default();
+    let mut out = Vec::new();
+    for child in items.all.iter().filter(|i| matches!(i.kind, Kind::Story | Kind::Epic)) {
+        if config.is_closed(&child.status) {
+            continue;
+        }
+        let Some(field) = review::parent_field(child.kind) else { continue };
+        let Some(parent) = child.get(field).and_then(|p| items.get(&p)) else { continue };
+        let parent_id = parent.id.to_string();
+        let child_id = child.id.to_string();
+        let mine = last.get(child_id.as_str()).unwrap_or(&none);
+        let theirs = last.get(parent_id.as_str()).unwrap_or(&none);
+        let mark = child.get(review::FIELD).and_then(|t| Review::parse(&t));
+        let (seen, stale) = match &mark {
+            Some(Review { against: Some((p, print)), .. }) if *p == parent_id => {
+                if *print == review::fingerprint(parent) {
+                    continue;
+                }
+                (mine.seen, true)
+            }
+            // A mark with only a day: reviewed when it was written.
+            Some(Review { against: None, .. }) => (mine.seen.max(mine.review), false),
+            // No mark, or one against another parent: the child's own edits.
+            _ => (mine.seen, false),
+        };
+        let suspect = |at: Option<usize>, changed: &[&Change]| Suspect {
+            id: child_id.clone(),
+            kind: child.kind.name(),
+            parent: parent_id.clone(),
+            commit: at.and_then(|i| steps[i].commit.cloned()),
+            uncommitted: at.is_some_and(|i| steps[i].commit.is_none()),
+            changed: changed.iter().map(|c| c.sentence()).collect(),
+            stale_review: stale.then(|| mark.as_ref().map(Review::text)).flatten(),
+        };
+        match &theirs.substance {
+            Some((at, changed)) if seen.is_none_or(|s| s < *at) => out.push((child, suspect(Some(*at), changed))),
+            // The fingerprint says the parent changed, but not when: before the history there is.
+            None if stale => out.push((child, suspect(None, &[]))),
+            _ => {}
+        }
+    }
+    // Epics first, then stories, each by number.
+    out.sort_by(|(a, _), (b, _)| (a.kind != Kind::Epic, &a.id).cmp(&(b.kind != Kind::Epic, &b.id)));
+    out.into_iter().map(|(_, s)| s).collect()
+}
