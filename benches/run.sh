@@ -124,7 +124,8 @@ has() { "$PM" help "$1" >/dev/null 2>&1; }
 
 # record SIZE NAME DIR PREPARE KIND TARGET CMD...
 #   KIND: read (ratio to the reading floor), history (ratio to the history floor),
-#         warm (ratio to the first history run), abs (absolute target in seconds).
+#         warm (ratio to the first history run), check (ratio to `pm check` of the same size),
+#         trace (ratio to the trace floor, rg over the same files), abs (absolute target in seconds).
 record() {
   local size=$1 name=$2 dir=$3 prepare=$4 kind=$5 target=$6
   shift 6
@@ -239,6 +240,9 @@ run_size() {
     record "$size" "pm history (first run)" "$h" "$h.reset" history 1 "$PM" history
     "$PM" -C "$h" history >/dev/null 2>&1 || true
     record "$size" "pm history (cache warm)" "$h" "" warm 0.1 "$PM" history
+    if has review; then
+      record "$size" "pm check --suspect (cache warm)" "$h" "" check 1.5 "$PM" check --suspect
+    fi
     # The commands that read the same walk: after it, the cache is warm for them too.
     if has flow; then
       record "$size" "pm flow (cache warm)" "$h" "" abs 0.3 "$PM" flow
@@ -270,6 +274,16 @@ run_size() {
     unavailable "$size" "pm diff $diff_args" abs 0.5
   fi
 
+  # Traceability: the product beside 20,000 source and test files (benches/trace-corpus.sh).
+  if has trace && [ "$size" = 10000 ]; then
+    local tc="$WORK/trace-$size"
+    bash "$ROOT/benches/trace-corpus.sh" "$c" "$tc" >/dev/null
+    record "$size" "floor: rg -c 'S-[0-9]+/AC-[0-9]+' (trace corpus)" "$tc" "" floor - rg -c 'S-[0-9]+/AC-[0-9]+' .
+    record "$size" "pm trace --format json (trace corpus)" "$tc" "" trace 2 "$PM" trace --format json
+    record "$size" "pm trace S-1 (trace corpus)" "$tc" "" trace 2 "$PM" trace S-1
+    rm -rf "$tc"
+  fi
+
   record "$size" "pm --version" "$c" "" abs 0.005 "$PM" --version
   record "$size" "pm --help" "$c" "" abs 0.005 "$PM" --help
   rm -rf "$WORK"/main-* "$WORK"/branches-* "$WORK"/history-*
@@ -298,7 +312,7 @@ report() {
       size = $1; name = $2; kind = $3; target = $4; med = $5; peak = $6; b = $7
       tail = with_base ? (vs(b) == "" ? " | | " : vs(b)) : ""
       if (kind == "floor") {
-        if (name ~ /rg/) rfloor[size] = med; else hfloor[size] = med
+        if (name ~ /trace corpus/) tfloor[size] = med; else if (name ~ /rg/) rfloor[size] = med; else hfloor[size] = med
         printf "| %s | `%s` | %s | baseline | 1.00 | | %s%s |\n", size, substr(name, 8), ms(med), mib(peak), tail
         next
       }
@@ -315,11 +329,18 @@ report() {
       } else if (kind == "warm") {
         if (first[size] > 0) { ratio = med / first[size]; verdict = ratio <= target ? "met" : "missed" }
         base = "≤ " target "x first run"
+      } else if (kind == "check" && checked[size] > 0) {
+        ratio = med / checked[size]; base = "≤ " target "x pm check"
+        verdict = ratio <= target ? "met" : "missed"
+      } else if (kind == "trace" && tfloor[size] > 0) {
+        ratio = med / tfloor[size]; base = "≤ " target "x rg over the trace corpus"
+        verdict = ratio <= target ? "met" : "missed"
       } else if (kind == "abs") {
         ratio = med / target; base = "≤ " ms(target)
         verdict = med <= target ? "met" : "missed"
       }
       if (kind == "history") first[size] = med
+      if (name == "pm check") checked[size] = med
       printf "| %s | `%s` | %s | %s | %s | %s | %s%s |\n", size, name, ms(med), base,
         ratio == "" ? "" : sprintf("%.2f", ratio), verdict, mib(peak), tail
     }' "$RESULTS"

@@ -96,7 +96,45 @@ fn unreadable(e: Error) -> Error {
     }
 }
 
+/// Suspect links, each with the line its finding points at, and where a shallow clone cuts the
+/// history: found on a thread of their own while the checker runs.
+type Suspects = Result<(Vec<(crate::history::suspect::Suspect, usize)>, Option<String>)>;
+
+/// Whether `link/suspect` is on for this run, and at what severity.
+fn suspect_severity(a: &Args, config: &Config) -> crate::model::severity::Severity {
+    use crate::model::severity::Severity;
+    match check::severity(config, crate::model::config::SUSPECT_RULE) {
+        Severity::Off if a.suspect => Severity::Warning,
+        s => s,
+    }
+}
+
+/// Read the history and the items and find the suspects (run beside the checker: it reads
+/// the history cache while the checker parses the product).
+fn find_suspects(product: crate::store::product::Product) -> Suspects {
+    let (items, _) = product.load_all_lenient();
+    let found = crate::cli::review::suspects(&product, &items)?;
+    let lines = found
+        .list
+        .into_iter()
+        .map(|s| {
+            let field = if s.kind == "epic" { "vision" } else { "epic" };
+            let item = items.get(&s.id);
+            let line = item.and_then(|i| i.line_of(crate::model::review::FIELD).or_else(|| i.line_of(field)));
+            (s, line.unwrap_or(1))
+        })
+        .collect();
+    Ok((lines, found.truncated_at))
+}
+
 fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
+    if a.rev.is_some() && a.suspect {
+        return Err(Error::bad_argument(
+            "--suspect reads the history up to the working tree; it does not go with --rev",
+        )
+        .with_hint("check it out and run pm check --suspect there, or drop --rev"));
+    }
+    let mut suspects = None;
     let (snapshot, config, repo) = match &a.rev {
         Some(rev) => {
             let (repo, commit) = Repo::at_rev(&ctx.cwd, rev)?;
@@ -109,6 +147,10 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
         }
         None => {
             let product = ctx.product()?;
+            if suspect_severity(&a, &product.config) != crate::model::severity::Severity::Off {
+                let product = product.clone();
+                suspects = Some(std::thread::spawn(move || find_suspects(product)));
+            }
             let snapshot = Files::work_tree(&product.root)?;
             // (Outside git, no repository; with --changed-since, one is required.)
             let repo = match &a.changed_since {
@@ -176,45 +218,31 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
             }
         }
     }
-    add_suspects(ctx, &a, &config, &snapshot, &mut report, changes.as_ref())?;
+    if let Some(pending) = suspects {
+        let found = pending.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        add_suspects(ctx, suspect_severity(&a, &config), found, &snapshot, &mut report, changes.as_ref());
+    }
     report.findings.sort_by(|a, b| (&a.path, a.line, a.column, a.rule).cmp(&(&b.path, b.line, b.column, b.rule)));
     Ok(report)
 }
 
-/// The findings of `link/suspect`, read from HEAD's history and the working tree (not for a
-/// revision). With `--changed-since`, a suspect counts when its file or its parent's changed.
+/// The findings of `link/suspect` (not for a revision). With `--changed-since`, a suspect
+/// counts when its file or its parent's changed.
 fn add_suspects(
     ctx: &Ctx,
-    a: &Args,
-    config: &Config,
+    severity: crate::model::severity::Severity,
+    (found, truncated_at): (Vec<(crate::history::suspect::Suspect, usize)>, Option<String>),
     snapshot: &Files,
     report: &mut check::Report,
     changes: Option<&changed::Changes>,
-) -> Result<()> {
-    use crate::model::severity::Severity;
-    let severity = match check::severity(config, crate::model::config::SUSPECT_RULE) {
-        Severity::Off if a.suspect => Severity::Warning,
-        s => s,
-    };
-    if a.rev.is_some() && a.suspect {
-        return Err(Error::bad_argument(
-            "--suspect reads the history up to the working tree; it does not go with --rev",
-        )
-        .with_hint("check it out and run pm check --suspect there, or drop --rev"));
-    }
-    if severity == Severity::Off || a.rev.is_some() {
-        return Ok(());
-    }
-    let product = ctx.product()?;
-    let (items, _) = product.load_all_lenient();
-    let found = crate::cli::review::suspects(&product, &items)?;
-    if let Some(at) = &found.truncated_at {
+) {
+    if let Some(at) = &truncated_at {
         ctx.warn(&format!(
             "this shallow clone's history starts at {}: a parent changed before it is not seen (check out with fetch-depth: 0)",
             &at[..7]
         ));
     }
-    for s in found.list {
+    for (s, line) in found {
         let Some(path) = report.items.get(&s.id).cloned() else { continue };
         let parent_path = report.items.get(&s.parent).cloned();
         if let Some(c) = changes
@@ -223,9 +251,6 @@ fn add_suspects(
         {
             continue;
         }
-        let item = items.get(&s.id);
-        let field = if s.kind == "epic" { "vision" } else { "epic" };
-        let line = item.and_then(|i| i.line_of(crate::model::review::FIELD).or_else(|| i.line_of(field))).unwrap_or(1);
         let mut f = check::Finding::new(
             crate::model::config::SUSPECT_RULE,
             &path,
@@ -241,7 +266,6 @@ fn add_suspects(
         }
         report.add(f, snapshot);
     }
-    Ok(())
 }
 
 /// The findings of traceability (the check layer does not read code or tests; the CLI joins

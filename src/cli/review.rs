@@ -16,8 +16,8 @@ use crate::store::product::{Items, Product};
 /// List what waits for a review, or record a review against the parent
 ///
 /// A story is written against its epic, an epic against its vision. When the parent changes in
-/// substance (its title, its description, the text of its criteria; not its status, rank or
-/// checked boxes) in a commit after the story's own last such change, the story is suspect: it
+/// substance (its title or its description, which holds an epic's goals; not its status or
+/// rank) in a commit after the story's own last such change, the story is suspect: it
 /// may no longer say what the epic now means. `pm review` lists the suspect stories and epics
 /// with the commit that changed the parent and what it changed. `pm review S-12` records that
 /// S-12 was read again: one line, `reviewed: DAY E-3@FINGERPRINT`, the fingerprint of the

@@ -233,8 +233,16 @@ fn now(
     if item.kind != Kind::Story {
         return Ok((suspect, None));
     }
-    let reports = crate::store::sources::reports(product)?;
-    let traced = crate::cli::trace::traced(product, &reports, &ctx.cwd)?;
+    // A report that does not read (or a bad glob) is a warning here: the story still shows.
+    let traced = crate::store::sources::reports(product)
+        .and_then(|reports| crate::cli::trace::traced(product, &reports, &ctx.cwd).map(|t| (reports, t)));
+    let (reports, traced) = match traced {
+        Ok(t) => t,
+        Err(e) => {
+            ctx.warn(&format!("the trace is left out: {e}"));
+            return Ok((suspect, None));
+        }
+    };
     let used = !reports.is_empty()
         || traced.trace.stories.iter().any(|s| {
             !s.references.is_empty() || s.criteria.iter().any(|c| !c.references.is_empty() || !c.tests.is_empty())

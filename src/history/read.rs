@@ -165,31 +165,54 @@ pub fn snapshot_worktree(product: &Product) -> Result<Snapshot> {
     Ok(snap)
 }
 
-/// What the working tree's item files change against commit `head`: each file whose bytes
-/// differ from its blob there is compared with its version there (a new file is created), so
-/// the cost follows the number of edited files. Versions at `head` that do not parse count as
-/// absent.
+/// What the working tree's item files change against commit `head`, by ID as everywhere in
+/// the history: each file whose bytes differ from its blob there is compared with the item's
+/// version there, found at the same path or, for a file moved or renamed, among the files of
+/// `head` no longer in the working tree (only those are parsed). The cost follows the number of
+/// edited files, plus hashing the files to find them.
 pub fn uncommitted(
     repo: &Repo,
     head: Oid,
     items: &Items,
     config: &Config,
 ) -> Result<Vec<crate::history::changes::Change>> {
-    let at_head: std::collections::HashMap<String, Oid> = repo.file_ids_at(head)?.into_iter().collect();
-    let mut out = Vec::new();
+    use std::collections::{HashMap, HashSet};
+    let at_head: HashMap<String, Oid> = repo.file_ids_at(head)?.into_iter().collect();
+    let parse = |oid: Oid, rel: &str| -> Result<Option<ItemState>> {
+        match repo.item(oid, rel, config) {
+            Ok(i) => Ok(i.map(|i| ItemState::from_item(&i))),
+            Err(e @ Error::Damaged { .. }) => Err(e),
+            Err(_) => Ok(None),
+        }
+    };
+    let mut edited = Vec::new();
     for item in &items.all {
         let oid = Oid::hash_object(git2::ObjectType::Blob, item.text.as_bytes()).map_err(Error::git)?;
-        let old = at_head.get(&item.rel);
-        if old == Some(&oid) {
-            continue;
+        if at_head.get(&item.rel) != Some(&oid) {
+            edited.push(item);
         }
-        let old = match old {
-            Some(o) => match repo.item(*o, &item.rel, config) {
-                Ok(i) => i.map(|i| ItemState::from_item(&i)),
-                Err(e @ Error::Damaged { .. }) => return Err(e),
-                Err(_) => None,
-            },
-            None => None,
+    }
+    if edited.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Files of HEAD the working tree no longer has: where moved items were.
+    let here: HashSet<&str> = items.all.iter().map(|i| i.rel.as_str()).collect();
+    let mut moved: HashMap<String, ItemState> = HashMap::new();
+    if edited.iter().any(|i| !at_head.contains_key(&i.rel)) {
+        for (rel, oid) in &at_head {
+            if matches!(role(rel), Role::Item { .. })
+                && !here.contains(rel.as_str())
+                && let Some(state) = parse(*oid, rel)?
+            {
+                moved.insert(state.id.to_string(), state);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for item in edited {
+        let old = match at_head.get(&item.rel) {
+            Some(o) => parse(*o, &item.rel)?,
+            None => moved.remove(&item.id.to_string()),
         };
         crate::history::changes::compare_item(old.as_ref(), Some(&ItemState::from_item(item)), &mut out);
     }

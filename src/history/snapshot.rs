@@ -52,12 +52,17 @@ pub struct ItemState {
 }
 
 /// The body of an item without the lines of its acceptance criteria (told apart by the
-/// criteria changes), hashed: two states compare their prose without keeping it.
+/// criteria changes), without carriage returns, hashed: two states compare their prose without
+/// keeping it.
 fn prose_hash(item: &Item) -> u64 {
     use std::hash::Hasher;
     let mut h = std::collections::hash_map::DefaultHasher::new();
+    // Line endings are not prose: a file checked out with CRLF (core.autocrlf) or converted to
+    // it is not a description edit (as the review fingerprint sees it).
     for part in item.prose() {
-        h.write(part.as_bytes());
+        for piece in part.as_bytes().split(|b| *b == b'\r') {
+            h.write(piece);
+        }
     }
     h.finish()
 }

@@ -67,6 +67,21 @@ struct Last<'a> {
 pub fn find(items: &Items, config: &Config, steps: &[Step]) -> Vec<Suspect> {
     let mut last: HashMap<&str, Last> = HashMap::new();
     for (i, step) in steps.iter().enumerate() {
+        // A renumbered item keeps what it had under its old ID; the links that follow the new
+        // ID in the same step (`pm renumber` rewrites them) are not a reading of the parent.
+        let renumbers: Vec<(&str, &str)> = step
+            .changes
+            .iter()
+            .filter_map(|c| match &c.what {
+                What::Renumbered { from, to, .. } => Some((from.as_str(), to.as_str())),
+                _ => None,
+            })
+            .collect();
+        for (from, to) in &renumbers {
+            if let Some(old) = last.remove(from) {
+                last.insert(to, old);
+            }
+        }
         for c in step.changes {
             let entry = last.entry(c.id.as_str()).or_default();
             if is_substance(c) {
@@ -77,8 +92,14 @@ pub fn find(items: &Items, config: &Config, steps: &[Step]) -> Vec<Suspect> {
                 entry.seen = Some(i);
             }
             match &c.what {
-                What::Created { .. } | What::Renumbered { .. } => entry.seen = Some(i),
-                What::Field { field, .. } if field == "epic" || field == "vision" => entry.seen = Some(i),
+                What::Created { .. } => entry.seen = Some(i),
+                What::Field { field, from, to } if field == "epic" || field == "vision" => {
+                    let follows =
+                        renumbers.iter().any(|(f, t)| from.as_deref() == Some(*f) && to.as_deref() == Some(*t));
+                    if !follows {
+                        entry.seen = Some(i);
+                    }
+                }
                 What::Field { field, to: Some(_), .. } if field == review::FIELD => entry.review = Some(i),
                 _ => {}
             }
@@ -86,6 +107,8 @@ pub fn find(items: &Items, config: &Config, steps: &[Step]) -> Vec<Suspect> {
     }
     let none = Last::default();
     let mut out = Vec::new();
+    // Each parent's fingerprint, computed once.
+    let mut prints: HashMap<String, String> = HashMap::new();
     for child in items.all.iter().filter(|i| matches!(i.kind, Kind::Story | Kind::Epic)) {
         if config.is_closed(&child.status) {
             continue;
@@ -99,7 +122,8 @@ pub fn find(items: &Items, config: &Config, steps: &[Step]) -> Vec<Suspect> {
         let mark = child.get(review::FIELD).and_then(|t| Review::parse(&t));
         let (seen, stale) = match &mark {
             Some(Review { against: Some((p, print)), .. }) if *p == parent_id => {
-                if *print == review::fingerprint(parent) {
+                let now = prints.entry(parent_id.clone()).or_insert_with(|| review::fingerprint(parent));
+                if print == now {
                     continue;
                 }
                 (mine.seen, true)
@@ -119,7 +143,10 @@ pub fn find(items: &Items, config: &Config, steps: &[Step]) -> Vec<Suspect> {
             stale_review: stale.then(|| mark.as_ref().map(Review::text)).flatten(),
         };
         match &theirs.substance {
-            Some((at, changed)) if seen.is_none_or(|s| s < *at) => out.push((child, suspect(Some(*at), changed))),
+            // With a spent review, one step that changed both (a merge) does not clear it.
+            Some((at, changed)) if seen.is_none_or(|s| s < *at || (stale && s == *at)) => {
+                out.push((child, suspect(Some(*at), changed)))
+            }
             // The fingerprint says the parent changed, but not when: before the history there is.
             None if stale => out.push((child, suspect(None, &[]))),
             _ => {}

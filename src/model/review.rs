@@ -2,8 +2,8 @@
 //! fingerprint of the parent's substance it records.
 //!
 //! A story is written against its epic, an epic against its vision. When the parent changes in
-//! substance (its title, its prose, the text of its criteria; not its status, rank or checked
-//! boxes), the child may no longer say what the parent now means: it is *suspect* until someone
+//! substance (its title, its prose, the text of its criteria; not its status or its rank; an
+//! epic's or a vision's body is all prose), the child may no longer say what the parent now means: it is *suspect* until someone
 //! reads it again. `pm review S-12` records that reading as one line:
 //!
 //! ```yaml
@@ -75,15 +75,21 @@ pub fn parent_field(kind: Kind) -> Option<&'static str> {
 }
 
 /// The item's substance as one text: the title, the prose of the body and each criterion's
-/// label and text, with line endings and trailing blanks normalised (a file converted to CRLF
-/// or re-wrapped at its end has the same substance).
+/// label and text, with line endings, trailing blanks and runs of blank lines normalised (a
+/// file converted to CRLF, or with an extra empty line, has the same substance).
 pub fn substance(item: &Item) -> String {
     let mut out = String::with_capacity(item.text.len());
     out.push_str(item.title.trim());
     out.push('\n');
     let prose: String = item.prose().concat();
-    for line in prose.trim().lines() {
-        out.push_str(line.trim_end());
+    let mut blank = false;
+    for line in prose.trim().lines().map(str::trim_end) {
+        // Runs of blank lines read as one in Markdown.
+        if line.is_empty() && blank {
+            continue;
+        }
+        blank = line.is_empty();
+        out.push_str(line);
         out.push('\n');
     }
     for c in &item.criteria.items {
@@ -98,5 +104,48 @@ pub fn fingerprint(item: &Item) -> String {
     digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
 }
 
-/// The hint for a mark that does not read.
-pub const HINT: &str = "write it as `reviewed: 2026-12-02` or let `pm review ID` write it";
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::config::Config;
+
+    fn item(text: &str) -> Item {
+        let rel = "epics/E-3-e.md".to_string();
+        Item::parse(text.into(), rel.clone().into(), rel.clone(), rel.into(), &Config::default()).unwrap()
+    }
+
+    const EPIC: &str = "---\nid: E-3\ntitle: Bank sync\nstatus: active\n---\nImport from banks.\n\n## Acceptance criteria\n\n- [ ] AC-1: Given a bank, then it syncs\n";
+
+    #[test]
+    fn marks_read_as_a_day_or_a_day_and_a_fingerprint() {
+        assert_eq!(Review::parse("2026-12-02"), Some(Review { day: "2026-12-02".into(), against: None }));
+        let full = Review::parse("2026-12-02 E-3@5E1F0C2A").unwrap();
+        assert_eq!(full.against, Some(("E-3".into(), "5e1f0c2a".into())));
+        assert_eq!(full.text(), "2026-12-02 E-3@5e1f0c2a");
+        for bad in [
+            "",
+            "yesterday",
+            "2026-12-02 E-3",
+            "2026-12-02 E-3@5e1f",
+            "2026-12-02 @5e1f0c2a",
+            "2026-12-02 E-3@5e1f0c2z",
+            "2026-12-02 E-3@5e1f0c2a x",
+        ] {
+            assert_eq!(Review::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_fingerprint_follows_substance_only() {
+        let base = fingerprint(&item(EPIC));
+        assert_eq!(base.len(), 8);
+        // Line endings, trailing blanks and status are not substance.
+        assert_eq!(fingerprint(&item(&EPIC.replace('\n', "\r\n"))), base);
+        assert_eq!(fingerprint(&item(&EPIC.replace("banks.\n", "banks.   \n\n\n"))), base);
+        assert_eq!(fingerprint(&item(&EPIC.replace("status: active", "status: done"))), base);
+        // Title, prose and criteria text are.
+        assert_ne!(fingerprint(&item(&EPIC.replace("Bank sync", "Bank sync and import"))), base);
+        assert_ne!(fingerprint(&item(&EPIC.replace("from banks", "from two banks"))), base);
+        assert_ne!(fingerprint(&item(&EPIC.replace("it syncs", "it syncs daily"))), base);
+    }
+}

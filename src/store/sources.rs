@@ -138,8 +138,11 @@ pub fn shown(product: &Product, path: &Path) -> String {
 }
 
 fn relative(path: &Path, top: &Path) -> String {
-    let rel = path.strip_prefix(top).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    match path.strip_prefix(top) {
+        Ok(rel) => rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"),
+        // Outside the repository (a report in /tmp): as it is.
+        Err(_) => path.to_string_lossy().into_owned(),
+    }
 }
 
 /// The file's text, or None when it is huge, binary (a NUL in its first 8 KiB) or not UTF-8.

@@ -79,12 +79,26 @@ pub fn parse(text: &str) -> Result<Vec<TestCase>, BadReport> {
     let mut cases = Vec::new();
     let mut current: Option<TestCase> = None;
     let mut saw_root = false;
+    // Elements open at the end: a report cut off by a killed run must not pass for complete.
+    let mut open = 0usize;
     let bad = |at: u64, message: String| BadReport { line: line_at(text, at), message };
     loop {
         let event = reader.read_event().map_err(|e| BadReport {
             line: line_at(text, reader.error_position()),
             message: format!("not valid XML: {e}"),
         })?;
+        match &event {
+            Event::Start(_) => open += 1,
+            Event::End(_) => open = open.saturating_sub(1),
+            Event::Eof if open > 0 => {
+                return Err(BadReport {
+                    line: line_at(text, reader.buffer_position()),
+                    message: "the report ends before its elements close: the test run was cut off while writing it"
+                        .into(),
+                });
+            }
+            _ => {}
+        }
         match event {
             Event::Start(e) | Event::Empty(e) if !saw_root => {
                 saw_root = true;

@@ -155,6 +155,7 @@ fn the_trace_doc_sessions_are_real_output() {
     crate::harness::copy_dir(&crate::harness::example_dir().join(".."), t.root());
     t.commit("the example product with its code and tests");
     assert_eq!(doc_session(&t, "", "docs/trace.md", "## In the example product"), 1);
+    assert_eq!(doc_session(&t, "", "docs/trace.md", "### One story's trace"), 1);
     assert_eq!(doc_session(&t, "", "docs/trace.md", "## In `pm check`"), 2);
 }
 

@@ -250,5 +250,96 @@ fn bad_review_input_is_refused_with_a_way_out() {
     t.write(path, &t.read(path).replacen("status: draft\n", "status: draft\nreviewed: last tuesday\n", 1));
     t.pm(&["check"])
         .code(1)
-        .stdout_has("error[field/invalid-value]: `reviewed: last tuesday` is neither a day nor a day and a fingerprint (2026-12-02 E-3@5e1f0c2a)\n --> product/stories/S-1-split-equally.md:5:11\n");
+        .stdout_has("error[field/invalid-value]: `reviewed: last tuesday` is neither a day nor a day and a fingerprint (2026-12-02 E-1@5e1f0c2a)\n --> product/stories/S-1-split-equally.md:5:11\n")
+        .stdout_has("= hint: write it as `reviewed: 2026-12-02`, or let `pm review S-1` write it\n");
+    // A bad mark is only a finding: the story shows, and pm review writes a good one over it.
+    t.pm(&["story", "show", "S-1"]).success();
+    let before = t.read(path);
+    t.pm_env(&["review", "S-1"], DAY).success();
+    let (gone, added) = changed_lines(&before, &t.read(path));
+    assert_eq!(gone, ["reviewed: last tuesday\n"]);
+    assert!(added[0].starts_with("reviewed: 2026-12-02 E-1@"), "{added:?}");
+}
+
+#[test]
+fn renumbering_the_epic_or_the_story_neither_hides_nor_makes_a_suspect() {
+    let t = changed_epic();
+    t.pm(&["renumber", "E-1", "E-5"]).success();
+    t.commit_dated("E-1 is E-5", "2026-12-01T10:00:00Z", &[]);
+    t.pm(&["renumber", "S-1", "S-7"]).success();
+    t.commit_dated("S-1 is S-7", "2026-12-01T11:00:00Z", &[]);
+    let json = t.pm(&["review", "--format", "json"]).success().json();
+    let ids: Vec<(&str, &str)> = json["suspects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["id"].as_str().unwrap(), s["parent"].as_str().unwrap()))
+        .collect();
+    assert_eq!(ids, [("S-2", "E-5"), ("S-7", "E-5")]);
+    assert_eq!(json["suspects"][0]["commit"]["summary"], "E-1 covers rounding");
+}
+
+#[test]
+fn a_moved_and_retitled_epic_in_the_working_tree_is_one_change_of_substance() {
+    let t = changed_epic();
+    t.pm(&["ac", "add", "S-1", "Given a remainder, then the payer takes the penny"]).success();
+    t.commit_dated("S-1 follows E-1", "2026-12-01T10:00:00Z", &[]);
+    t.git(&["mv", "product/epics/E-1-splitting.md", "product/epics/E-1-splitting-and-rounding.md"]);
+    let epic = "product/epics/E-1-splitting-and-rounding.md";
+    t.write(epic, &t.read(epic).replace("title: Splitting and rounding", "title: Splitting, rounding, currencies"));
+    let json = t.pm(&["review", "--format", "json"]).success().json();
+    let got: Vec<(&str, bool, &serde_json::Value)> = json["suspects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["id"].as_str().unwrap(), s["uncommitted"].as_bool().unwrap(), &s["changed"]))
+        .collect();
+    let changed = serde_json::json!(["title: Splitting and rounding -> Splitting, rounding, currencies"]);
+    assert_eq!(got, [("S-1", true, &changed), ("S-2", true, &changed)]);
+}
+
+#[test]
+fn an_epic_is_reviewed_against_its_vision() {
+    let t = changed_epic();
+    let vision = t.find("product/visions", "V-1");
+    t.write(&vision, &format!("{}\nFor households of any size.\n", t.read(&vision)));
+    t.commit_dated("V-1 widens", "2026-12-01T10:00:00Z", &[]);
+    let json = t.pm(&["review", "--format", "json"]).success().json();
+    assert_eq!(json["suspects"][0]["id"], "E-1");
+    assert_eq!(json["suspects"][0]["kind"], "epic");
+    assert_eq!(json["suspects"][0]["parent"], "V-1");
+    t.pm_env(&["review", "E-1"], DAY).success().stdout_has("E-1 reviewed against V-1: reviewed: 2026-12-02 V-1@");
+    let json = t.pm(&["review", "--format", "json"]).success().json();
+    assert_eq!(json["suspects"][0]["id"], "S-1");
+}
+
+#[test]
+fn line_endings_alone_are_not_a_change_of_substance() {
+    let t = changed_epic();
+    t.pm(&["review", "--epic", "E-1"]).success();
+    t.commit_dated("reviewed", "2026-12-01T10:00:00Z", &[]);
+    let epic = t.find("product/epics", "E-1");
+    t.write(&epic, &t.read(&epic).replace('\n', "\r\n"));
+    t.pm(&["review"])
+        .success()
+        .stdout_is("Nothing to review: no open story or epic has a parent that changed after it.\n");
+    t.commit_dated("E-1 in CRLF", "2026-12-01T11:00:00Z", &[]);
+    // Without its mark, S-2 is suspect for the title change, not for the CRLF commit: the
+    // history sees no description edit there.
+    let s2 = "product/stories/S-2-split-by-percent.md";
+    let text: String = t.read(s2).lines().filter(|l| !l.starts_with("reviewed:")).map(|l| format!("{l}\n")).collect();
+    t.write(s2, &text);
+    t.commit_dated("S-2 unreviewed", "2026-12-01T12:00:00Z", &[]);
+    let json = t.pm(&["review", "--format", "json"]).success().json();
+    assert_eq!(json["suspects"].as_array().unwrap().len(), 1);
+    assert_eq!(json["suspects"][0]["commit"]["summary"], "E-1 covers rounding");
+}
+
+#[test]
+fn control_characters_in_titles_never_reach_the_terminal_from_check() {
+    let t = changed_epic();
+    t.pm(&["epic", "set", "E-1", "title=Evil \u{1b}[2J epic"]).success();
+    let out = t.pm(&["check", "--suspect"]).success().stdout;
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+    assert!(out.contains("Evil \\u{1b}[2J epic"), "{out}");
 }

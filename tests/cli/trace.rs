@@ -220,3 +220,26 @@ fn changed_since_keeps_new_bad_references_and_failing_tests() {
         ["trace/failing product/stories/S-1-split-equally.md:10", "trace/unknown-reference src/split.rs:4"]
     );
 }
+
+#[test]
+fn a_report_cut_off_by_a_killed_run_is_refused() {
+    let t = traced_repo();
+    t.write("cut.xml", "<testsuite><testcase name=\"s_1_ac_1\"><failure/></testcase>\n");
+    t.pm(&["trace", "--junit", "cut.xml"])
+        .code(2)
+        .stderr_has("cut.xml:2: the report ends before its elements close: the test run was cut off while writing it");
+}
+
+#[test]
+fn trace_json_into_a_closed_pipe_is_not_an_error() {
+    let t = traced_repo();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pm"))
+        .args(["trace", "--format", "json"])
+        .current_dir(t.root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

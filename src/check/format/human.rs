@@ -33,7 +33,10 @@ pub fn human(report: &Report) -> String {
     out
 }
 
+/// One finding. User text (titles in messages, the source line, paths) has its control
+/// characters shown as `\u{..}`: an escape sequence in a title never reaches the terminal.
 fn diagnostic(out: &mut String, f: &Finding) {
+    use crate::model::escape::terminal;
     let (label, colour) = match f.severity {
         Severity::Error => ("error", AnsiColor::Red),
         _ => ("warning", AnsiColor::Yellow),
@@ -41,22 +44,22 @@ fn diagnostic(out: &mut String, f: &Finding) {
     let head = Style::new().fg_color(Some(colour.into())).bold();
     let bold = Style::new().bold();
     let blue = Style::new().fg_color(Some(AnsiColor::Blue.into())).bold();
-    let _ = writeln!(out, "{head}{label}[{}]{head:#}{bold}: {}{bold:#}", f.rule, f.message);
+    let _ = writeln!(out, "{head}{label}[{}]{head:#}{bold}: {}{bold:#}", f.rule, terminal(&f.message));
     let gutter = f.line.to_string().len();
     let pad = " ".repeat(gutter);
-    let _ = writeln!(out, "{pad}{blue}-->{blue:#} {}:{}:{}", f.path, f.line, f.column);
+    let _ = writeln!(out, "{pad}{blue}-->{blue:#} {}:{}:{}", terminal(&f.path), f.line, f.column);
     if let Some(src) = &f.source_line {
         let caret_at: usize = src.chars().take(f.column.saturating_sub(1)).map(|c| if c == '\t' { 4 } else { 1 }).sum();
-        let src = src.replace('\t', "    ");
+        let src = terminal(&src.replace('\t', "    ")).into_owned();
         let _ = writeln!(out, "{pad} {blue}|{blue:#}");
         let _ = writeln!(out, "{blue}{}{blue:#} {blue}|{blue:#} {src}", f.line);
         let _ = writeln!(out, "{pad} {blue}|{blue:#} {}{head}^{head:#}", " ".repeat(caret_at));
     }
     for r in &f.related {
-        let _ = writeln!(out, "{pad} {blue}={blue:#} {bold}see{bold:#}: {}:{}", r.path, r.line);
+        let _ = writeln!(out, "{pad} {blue}={blue:#} {bold}see{bold:#}: {}:{}", terminal(&r.path), r.line);
     }
     if let Some(hint) = &f.hint {
-        let _ = writeln!(out, "{pad} {blue}={blue:#} {bold}hint{bold:#}: {hint}");
+        let _ = writeln!(out, "{pad} {blue}={blue:#} {bold}hint{bold:#}: {}", terminal(hint));
     }
     out.push('\n');
 }

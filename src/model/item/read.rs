@@ -267,18 +267,6 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
             ));
         }
     }
-    if crate::model::review::parent_field(kind).is_some()
-        && let Some(text) = fields.get(crate::model::review::FIELD).and_then(scalar_string)
-        && !text.is_empty()
-        && crate::model::review::Review::parse(&text).is_none()
-    {
-        out.push(diagnostic(
-            "field/invalid-value",
-            at.value_pos(crate::model::review::FIELD),
-            format!("`reviewed: {text}` is neither a day nor a day and a fingerprint (2026-12-02 E-3@5e1f0c2a)"),
-            crate::model::review::HINT.to_string(),
-        ));
-    }
     for key in ["labels", "depends_on"] {
         if key == "depends_on" && kind != Kind::Story {
             continue;

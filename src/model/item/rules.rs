@@ -111,6 +111,26 @@ fn values(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagnostic>
             );
         }
     }
+    // A `reviewed` mark that does not read is only a finding: the item still reads, shows and
+    // edits (and `pm review` writes a good one over it).
+    if let Some(field) = crate::model::review::parent_field(kind)
+        && let Some(text) = doc.fields.get(crate::model::review::FIELD).and_then(scalar_string)
+        && !text.is_empty()
+        && crate::model::review::Review::parse(&text).is_none()
+    {
+        let parent = doc.fields.get(field).and_then(scalar_string).unwrap_or_else(|| "E-1".into());
+        let id = doc.id.as_ref().map(|i| i.to_string()).unwrap_or_else(|| "ID".into());
+        out.push(
+            doc.finding(
+                "field/invalid-value",
+                doc.value_pos(crate::model::review::FIELD),
+                format!(
+                    "`reviewed: {text}` is neither a day nor a day and a fingerprint (2026-12-02 {parent}@5e1f0c2a)"
+                ),
+            )
+            .hint(format!("write it as `reviewed: 2026-12-02`, or let `pm review {id}` write it")),
+        );
+    }
     if kind == Kind::Vision
         && let Some(m) = doc.fields.get("metrics")
     {
