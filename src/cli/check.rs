@@ -118,7 +118,7 @@ fn find_suspects(product: crate::store::product::Product) -> Suspects {
         .list
         .into_iter()
         .map(|s| {
-            let field = if s.kind == "epic" { "vision" } else { "epic" };
+            let field = crate::model::review::parent_field(s.kind).unwrap_or("epic");
             let item = items.get(&s.id);
             let line = item.and_then(|i| i.line_of(crate::model::review::FIELD).or_else(|| i.line_of(field)));
             (s, line.unwrap_or(1))
@@ -198,7 +198,8 @@ fn report(ctx: &Ctx, a: Args) -> Result<check::Report> {
         && (rules_on || !a.junit.is_empty())
         && let Ok(product) = ctx.product()
     {
-        let traced = crate::cli::trace::traced(&product, &a.junit, &ctx.cwd)?;
+        let (items, _) = product.load_all_lenient();
+        let traced = crate::cli::trace::traced(&product, &items, &a.junit, &ctx.cwd)?;
         let mut found = check::Report { items: report.items.clone(), ..Default::default() };
         add_trace(&mut found, &config, &traced.trace);
         // With --changed-since: a failing test always counts (results are never old); a

@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::cli::Ctx;
 use crate::cli::output::{plural, print, print_json, table};
 use crate::error::{Error, Result};
-use crate::history::suspect::{self, Step, Suspect};
+use crate::history::suspect::{self, Suspect};
 use crate::model::frontmatter::{FieldValue, yaml_scalar};
 use crate::model::id::Kind;
 use crate::model::item::Item;
@@ -48,17 +48,8 @@ pub struct Suspects {
 /// the suspect children among `items`. Outside git, only fingerprints count.
 pub fn suspects(product: &Product, items: &Items) -> Result<Suspects> {
     let history = crate::cli::history::read_history(product)?;
-    let mut uncommitted = Vec::new();
-    if let Some(git) = crate::store::repo::Repo::discover(product)
-        && let Some(head) = git.head()?
-    {
-        uncommitted = crate::history::read::uncommitted(&git, head.id(), items, &product.config)?;
-    }
-    let mut steps: Vec<Step> =
-        history.iter().flat_map(|h| &h.commits).map(|c| Step { commit: Some(&c.info), changes: c.changes() }).collect();
-    steps.push(Step { commit: None, changes: &uncommitted });
     Ok(Suspects {
-        list: suspect::find(items, &product.config, &steps),
+        list: suspect::now(product, items, history.as_ref())?,
         truncated_at: history.and_then(|h| h.truncated_at),
     })
 }
@@ -74,7 +65,7 @@ pub fn when(s: &Suspect) -> String {
 
 /// One sentence for a suspect child: what changed in its parent, and when.
 pub fn sentence(s: &Suspect) -> String {
-    let relation = if s.kind == "epic" { "vision" } else { "epic" };
+    let relation = review::parent_field(s.kind).unwrap_or("parent");
     let mut out = format!("its {relation} {} changed {}", s.parent, when(s));
     if !s.changed.is_empty() {
         out.push_str(": ");
@@ -167,7 +158,7 @@ fn list(ctx: &Ctx, product: &Product, format: crate::cli::output::TextFormat) ->
             "suspects": found.list.iter().map(|s| {
                 let title = items.get(&s.id).map(|i| i.title.clone()).unwrap_or_default();
                 json!({
-                    "id": s.id, "kind": s.kind, "title": title, "parent": s.parent,
+                    "id": s.id, "kind": s.kind.name(), "title": title, "parent": s.parent,
                     "commit": s.commit.as_ref().map(|c| json!({
                         "id": c.id, "author": c.author, "date": crate::model::date::rfc3339(c.time, c.offset),
                         "summary": c.summary,
@@ -187,10 +178,17 @@ fn list(ctx: &Ctx, product: &Product, format: crate::cli::output::TextFormat) ->
             .list
             .iter()
             .map(|s| {
-                let title =
-                    items.get(&s.id).map(|i| crate::model::escape::terminal(&i.title).into_owned()).unwrap_or_default();
-                let what = if s.changed.is_empty() { "-".to_string() } else { s.changed.join("; ") };
-                vec![s.id.clone(), title, s.parent.clone(), when(s), crate::model::escape::terminal(&what).into_owned()]
+                // (The table escapes control characters in every cell.)
+                let title = items.get(&s.id).map(|i| i.title.clone()).unwrap_or_default();
+                let spent =
+                    s.stale_review.as_ref().map(|m| format!("review of {} spent", m.split(' ').next().unwrap_or(m)));
+                let what = match (s.changed.is_empty(), spent) {
+                    (true, Some(spent)) => spent,
+                    (true, None) => "-".to_string(),
+                    (false, Some(spent)) => format!("{} ({spent})", s.changed.join("; ")),
+                    (false, None) => s.changed.join("; "),
+                };
+                vec![s.id.clone(), title, s.parent.clone(), when(s), what]
             })
             .collect();
         out.push_str(&format!("{} waiting for a review:\n", plural(found.list.len(), "item", "items")));

@@ -235,7 +235,7 @@ fn now(
     }
     // A report that does not read (or a bad glob) is a warning here: the story still shows.
     let traced = crate::store::sources::reports(product)
-        .and_then(|reports| crate::cli::trace::traced(product, &reports, &ctx.cwd).map(|t| (reports, t)));
+        .and_then(|reports| crate::cli::trace::traced(product, items, &reports, &ctx.cwd).map(|t| (reports, t)));
     let (reports, traced) = match traced {
         Ok(t) => t,
         Err(e) => {

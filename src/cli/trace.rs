@@ -8,7 +8,7 @@ use crate::cli::output::{print, print_json_streamed, table};
 use crate::error::{Error, Location, Result};
 use crate::model::escape::markdown as md;
 use crate::model::id::Kind;
-use crate::store::product::Product;
+use crate::store::product::{Items, Product};
 use crate::store::sources;
 use crate::trace::junit::{self, TestCase};
 use crate::trace::{self, Coverage, Found, StoryTrace, Trace, refs};
@@ -56,8 +56,8 @@ pub struct Traced {
     pub skipped: usize,
 }
 
-/// Scan the repository and read the reports.
-pub fn traced(product: &Product, junit_files: &[PathBuf], cwd: &Path) -> Result<Traced> {
+/// Scan the repository and read the reports, for the product's `items`.
+pub fn traced(product: &Product, items: &Items, junit_files: &[PathBuf], cwd: &Path) -> Result<Traced> {
     let prefix = product.config.prefix(Kind::Story).to_string();
     // The reports are results, not references: they are not scanned.
     let reports: Vec<PathBuf> = junit_files.iter().map(|f| cwd.join(f)).collect();
@@ -80,9 +80,8 @@ pub fn traced(product: &Product, junit_files: &[PathBuf], cwd: &Path) -> Result<
         })?;
         tests.extend(cases.into_iter().map(|c| (sources::shown(product, &path), c)));
     }
-    let (items, _) = product.load_all_lenient();
     Ok(Traced {
-        trace: trace::build(&items, &product.config, &scan.found, &tests),
+        trace: trace::build(items, &product.config, &scan.found, &tests),
         read: scan.read,
         skipped: scan.skipped,
     })
@@ -139,7 +138,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             product.config.trace.junit.join(", ")
         ));
     }
-    let Traced { trace, read, skipped } = traced(&product, &reports, &ctx.cwd)?;
+    let (items, _) = product.load_all_lenient();
+    let Traced { trace, read, skipped } = traced(&product, &items, &reports, &ctx.cwd)?;
     let with_tests = !reports.is_empty();
     let mut wanted = Vec::new();
     for s in &a.stories {

@@ -15,12 +15,15 @@
 
 use std::collections::HashMap;
 
+use crate::error::Result;
 use crate::history::cache::CommitInfo;
 use crate::history::changes::{Change, What};
+use crate::history::walk::History;
 use crate::model::config::Config;
 use crate::model::id::Kind;
 use crate::model::review::{self, Review};
-use crate::store::product::Items;
+use crate::store::product::{Items, Product};
+use crate::store::repo::Repo;
 
 /// One step of the product's history: a commit (`None`: the working tree's uncommitted edits)
 /// and what it changed.
@@ -33,7 +36,7 @@ pub struct Step<'a> {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Suspect {
     pub id: String,
-    pub kind: &'static str,
+    pub kind: Kind,
     pub parent: String,
     /// The commit whose change of the parent came after the child; `None` when the change is
     /// uncommitted, or not in the history that is there (a shallow clone, a review whose
@@ -41,7 +44,7 @@ pub struct Suspect {
     pub commit: Option<CommitInfo>,
     /// The change is in the working tree, not committed.
     pub uncommitted: bool,
-    /// What that step changed in the parent, one sentence each.
+    /// What the parent's changes the child has not seen changed, oldest first, one sentence each.
     pub changed: Vec<String>,
     /// The child's `reviewed` mark, when it no longer matches the parent.
     pub stale_review: Option<String>,
@@ -58,7 +61,8 @@ pub fn is_substance(c: &Change) -> bool {
 /// `reviewed` mark.
 #[derive(Default)]
 struct Last<'a> {
-    substance: Option<(usize, Vec<&'a Change>)>,
+    /// Every change of substance, with its step.
+    substance: Vec<(usize, &'a Change)>,
     seen: Option<usize>,
     review: Option<usize>,
 }
@@ -85,10 +89,7 @@ pub fn find(items: &Items, config: &Config, steps: &[Step]) -> Vec<Suspect> {
         for c in step.changes {
             let entry = last.entry(c.id.as_str()).or_default();
             if is_substance(c) {
-                match &mut entry.substance {
-                    Some((at, list)) if *at == i => list.push(c),
-                    other => *other = Some((i, vec![c])),
-                }
+                entry.substance.push((i, c));
                 entry.seen = Some(i);
             }
             match &c.what {
@@ -133,26 +134,66 @@ pub fn find(items: &Items, config: &Config, steps: &[Step]) -> Vec<Suspect> {
             // No mark, or one against another parent: the child's own edits.
             _ => (mine.seen, false),
         };
-        let suspect = |at: Option<usize>, changed: &[&Change]| Suspect {
-            id: child_id.clone(),
-            kind: child.kind.name(),
-            parent: parent_id.clone(),
-            commit: at.and_then(|i| steps[i].commit.cloned()),
-            uncommitted: at.is_some_and(|i| steps[i].commit.is_none()),
-            changed: changed.iter().map(|c| c.sentence()).collect(),
-            stale_review: stale.then(|| mark.as_ref().map(Review::text)).flatten(),
-        };
-        match &theirs.substance {
-            // With a spent review, one step that changed both (a merge) does not clear it.
-            Some((at, changed)) if seen.is_none_or(|s| s < *at || (stale && s == *at)) => {
-                out.push((child, suspect(Some(*at), changed)))
-            }
-            // The fingerprint says the parent changed, but not when: before the history there is.
-            None if stale => out.push((child, suspect(None, &[]))),
-            _ => {}
+        // The parent's changes the child has not seen (with a spent review, one step that
+        // changed both, such as a merge, does not count as seen).
+        let unseen: Vec<&(usize, &Change)> =
+            theirs.substance.iter().filter(|(at, _)| seen.is_none_or(|s| s < *at || (stale && s == *at))).collect();
+        let at = unseen.last().map(|(at, _)| *at);
+        if at.is_none() && !(stale && theirs.substance.is_empty()) {
+            continue;
         }
+        // What to tell: with a spent review, the changes after the commit that wrote it (the
+        // reviewer saw those before); all unseen ones when that leaves none (the review came
+        // in by a merge, after changes it had not seen).
+        let after_review: Vec<&(usize, &Change)> = match (stale, mine.review) {
+            (true, Some(r)) => unseen.iter().copied().filter(|(at, _)| *at > r).collect(),
+            _ => Vec::new(),
+        };
+        let told = if after_review.is_empty() { &unseen } else { &after_review };
+        // (Stale, and no change in the history there is: the parent changed before it starts.)
+        out.push((
+            child,
+            Suspect {
+                id: child_id.clone(),
+                kind: child.kind,
+                parent: parent_id.clone(),
+                commit: at.and_then(|i| steps[i].commit.cloned()),
+                uncommitted: at.is_some_and(|i| steps[i].commit.is_none()),
+                changed: sentences(told.iter().map(|(_, c)| *c)),
+                stale_review: stale.then(|| mark.as_ref().map(Review::text)).flatten(),
+            },
+        ));
     }
     // Epics first, then stories, each by number.
     out.sort_by(|(a, _), (b, _)| (a.kind != Kind::Epic, &a.id).cmp(&(b.kind != Kind::Epic, &b.id)));
     out.into_iter().map(|(_, s)| s).collect()
+}
+
+/// The changes as sentences, oldest first, a sentence said more than once said once with its
+/// count ("description edited (3 times)").
+fn sentences<'a>(changes: impl Iterator<Item = &'a Change>) -> Vec<String> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for c in changes {
+        let s = c.sentence();
+        match out.iter_mut().find(|(t, _)| *t == s) {
+            Some((_, n)) => *n += 1,
+            None => out.push((s, 1)),
+        }
+    }
+    out.into_iter().map(|(s, n)| if n == 1 { s } else { format!("{s} ({n} times)") }).collect()
+}
+
+/// The suspects of the product now: `history` is HEAD's first-parent walk (`None` outside git
+/// or before the first commit), and the working tree's uncommitted edits are the last step.
+pub fn now(product: &Product, items: &Items, history: Option<&History>) -> Result<Vec<Suspect>> {
+    let mut uncommitted = Vec::new();
+    if let Some(git) = Repo::discover(product)
+        && let Some(head) = git.head()?
+    {
+        uncommitted = crate::history::read::uncommitted(&git, head.id(), items, &product.config)?;
+    }
+    let mut steps: Vec<Step> =
+        history.iter().flat_map(|h| &h.commits).map(|c| Step { commit: Some(&c.info), changes: c.changes() }).collect();
+    steps.push(Step { commit: None, changes: &uncommitted });
+    Ok(find(items, &product.config, &steps))
 }

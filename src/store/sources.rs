@@ -110,7 +110,11 @@ pub fn reports(product: &Product) -> Result<Vec<PathBuf>> {
     for pattern in &product.config.trace.junit {
         let literal: Vec<&str> = pattern.split('/').take_while(|part| !part.contains(['*', '?', '[', '{'])).collect();
         let start = beside.join(literal.join("/"));
-        for entry in walkdir::WalkDir::new(&start).into_iter().filter_map(|e| e.ok()) {
+        // Hidden folders (.git) are not walked.
+        let walk = walkdir::WalkDir::new(&start)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walk.filter_map(|e| e.ok()) {
             if entry.file_type().is_file() && set.is_match(relative(entry.path(), &beside)) {
                 out.insert(entry.path().to_path_buf());
             }
