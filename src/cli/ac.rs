@@ -28,6 +28,10 @@ pub enum Command {
     #[command(after_help = "Example:\n  pm ac uncheck S-8 AC-1")]
     Uncheck(Target),
     /// Remove a criterion; the others keep their numbers
+    ///
+    /// Files outside product/ that still name it (`S-10/AC-3` in code, `s_10_ac_3` in a test)
+    /// are listed in a warning: change them, or pm check reports them. The number of the
+    /// highest criterion is given to the next one added.
     #[command(after_help = "Example:\n  pm ac rm S-10 AC-3")]
     Rm(Target),
     /// List criteria of one story, or of every story
@@ -130,5 +134,41 @@ fn act(ctx: &Ctx, product: &crate::store::product::Product, t: &Target, action: 
         (Action::Check, false) => "Already checked:",
         (Action::Uncheck, false) => "Already unchecked:",
     };
-    ctx.say(&format!("{verb} {}/AC-{n}", item.id))
+    ctx.say(&format!("{verb} {}/AC-{n}", item.id))?;
+    if action == Action::Remove {
+        let reused = item.criteria.items.iter().filter_map(|c| c.number).filter(|&m| m != n).all(|m| m < n);
+        warn_still_named(ctx, product, &item.id.to_string(), n, reused);
+    }
+    Ok(())
+}
+
+/// After `pm ac rm`: the files that still name the removed criterion (code, tests), which
+/// `pm check` reports, and which would name the next criterion added if it was the highest
+/// (`reused`: `pm ac add` takes one more than the highest number present).
+fn warn_still_named(ctx: &Ctx, product: &crate::store::product::Product, story: &str, n: u32, reused: bool) {
+    let Ok(scan) = crate::cli::trace::references(product, &[]) else { return };
+    let mut places: Vec<(String, usize)> = scan
+        .found
+        .into_iter()
+        .filter(|f| f.reference.story == story && f.reference.ac == Some(n))
+        .map(|f| (f.path, f.reference.line))
+        .collect();
+    if places.is_empty() {
+        return;
+    }
+    places.sort();
+    let count = places.len();
+    let mut shown: Vec<String> = places.iter().take(3).map(|(p, l)| format!("{p}:{l}")).collect();
+    if count > 3 {
+        shown.push(format!("+{} more", count - 3));
+    }
+    let why = if reused {
+        format!("the next criterion added to {story} takes the number AC-{n}, and they would name it")
+    } else {
+        "pm check reports them (trace/removed-criterion)".to_string()
+    };
+    ctx.warn(&crate::model::escape::terminal(&format!(
+        "{story}/AC-{n} is still named in {}; change or remove those references: {why}",
+        shown.join(", ")
+    )));
 }

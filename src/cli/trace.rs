@@ -56,17 +56,22 @@ pub struct Traced {
     pub skipped: usize,
 }
 
-/// Scan the repository and read the reports, for the product's `items`.
-pub fn traced(product: &Product, items: &Items, junit_files: &[PathBuf], cwd: &Path) -> Result<Traced> {
+/// Every reference in the repository's files outside `product/`. The reports (`reports`, and
+/// any file that looks like one) are results, not references: they are not scanned.
+pub fn references(product: &Product, reports: &[PathBuf]) -> Result<sources::Scan<Found>> {
     let prefix = product.config.prefix(Kind::Story).to_string();
-    // The reports are results, not references: they are not scanned.
-    let reports: Vec<PathBuf> = junit_files.iter().map(|f| cwd.join(f)).collect();
-    let scan = sources::scan(product, &reports, |path, text| {
+    sources::scan(product, reports, |path, text| {
         if junit::looks_like_report(text) {
             return Vec::new();
         }
         refs::find(text, &prefix).into_iter().map(|reference| Found { path: path.to_string(), reference }).collect()
-    })?;
+    })
+}
+
+/// Scan the repository and read the reports, for the product's `items`.
+pub fn traced(product: &Product, items: &Items, junit_files: &[PathBuf], cwd: &Path) -> Result<Traced> {
+    let reports: Vec<PathBuf> = junit_files.iter().map(|f| cwd.join(f)).collect();
+    let scan = references(product, &reports)?;
     let mut tests: Vec<(String, TestCase)> = Vec::new();
     for file in junit_files {
         let path = cwd.join(file);

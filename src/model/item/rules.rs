@@ -214,7 +214,7 @@ fn criteria(doc: &ItemFile, out: &mut Vec<Diagnostic>) {
         {
             out.push(
                 doc.finding("ac/duplicate-id", pos(), format!("AC-{n} appears twice in {}", doc.name()))
-                    .hint(format!("give this one a new ID, AC-{next}; IDs are never reused")),
+                    .hint(format!("give this one a new ID, AC-{next}; the others keep their IDs")),
             );
             next += 1;
         }
