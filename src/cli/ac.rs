@@ -11,6 +11,10 @@ use crate::ops::ac::{Action, add, change};
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Add a criterion; it takes the next free number (AC-n)
+    ///
+    /// The number is one more than the highest criterion of the story, and higher than any
+    /// criterion of the story that files outside product/ still name (`S-10/AC-3` in code), so a
+    /// removed criterion's number is never given to a new one while code points at it.
     #[command(
         after_help = "Example:\n  pm ac add S-10 \"Given an expired link, when I open it, then I can ask for a new one\""
     )]
@@ -30,8 +34,8 @@ pub enum Command {
     /// Remove a criterion; the others keep their numbers
     ///
     /// Files outside product/ that still name it (`S-10/AC-3` in code, `s_10_ac_3` in a test)
-    /// are listed in a warning: change them, or pm check reports them. The number of the
-    /// highest criterion is given to the next one added.
+    /// are listed in a warning: change them, or pm check reports them. While they name it, its
+    /// number is not given to a new criterion.
     #[command(after_help = "Example:\n  pm ac rm S-10 AC-3")]
     Rm(Target),
     /// List criteria of one story, or of every story
@@ -83,8 +87,23 @@ pub fn run(ctx: &Ctx, c: Command) -> Result<()> {
         Command::Add { story, text } => {
             let mut tx = ctx.transaction(&product)?;
             let item = product.get(&story, Kind::Story)?;
-            let n = add(&mut tx, &item, &text)?;
-            ctx.say(&format!("Added {story}/AC-{n}"))
+            let id = item.id.to_string();
+            let named = named_criteria(&product, &id);
+            let present = item.criteria.next_number();
+            let skip = named.iter().map(|(n, _)| n + 1).max().unwrap_or(0);
+            let n = add(&mut tx, &item, &text, skip)?;
+            ctx.say(&format!("Added {id}/AC-{n}"))?;
+            if n > present {
+                let named: Vec<_> = named.into_iter().filter(|(m, _)| *m >= present).collect();
+                let mut numbers: Vec<String> = named.iter().map(|(m, _)| format!("AC-{m}")).collect();
+                numbers.dedup();
+                ctx.say(&crate::model::escape::terminal(&format!(
+                    "Skipped {}: still named in {}",
+                    numbers.join(", "),
+                    shown(named.into_iter().map(|(_, place)| place).collect())
+                )))?;
+            }
+            Ok(())
         }
         Command::Check(t) => act(ctx, &product, &t, Action::Check),
         Command::Uncheck(t) => act(ctx, &product, &t, Action::Uncheck),
@@ -136,39 +155,47 @@ fn act(ctx: &Ctx, product: &crate::store::product::Product, t: &Target, action: 
     };
     ctx.say(&format!("{verb} {}/AC-{n}", item.id))?;
     if action == Action::Remove {
-        let reused = item.criteria.items.iter().filter_map(|c| c.number).filter(|&m| m != n).all(|m| m < n);
-        warn_still_named(ctx, product, &item.id.to_string(), n, reused);
+        warn_still_named(ctx, product, &item.id.to_string(), n);
     }
     Ok(())
 }
 
-/// After `pm ac rm`: the files that still name the removed criterion (code, tests), which
-/// `pm check` reports, and which would name the next criterion added if it was the highest
-/// (`reused`: `pm ac add` takes one more than the highest number present).
-fn warn_still_named(ctx: &Ctx, product: &crate::store::product::Product, story: &str, n: u32, reused: bool) {
-    let Ok(scan) = crate::cli::trace::references(product, &[]) else { return };
-    let mut places: Vec<(String, usize)> = scan
+/// The criteria of `story` that files outside product/ name (code, tests), with each place.
+/// A repository that cannot be scanned names none: the caller's edit does not depend on it.
+fn named_criteria(product: &crate::store::product::Product, story: &str) -> Vec<(u32, (String, usize))> {
+    let Ok(scan) = crate::cli::trace::references(product, &[]) else { return Vec::new() };
+    let mut named: Vec<(u32, (String, usize))> = scan
         .found
         .into_iter()
-        .filter(|f| f.reference.story == story && f.reference.ac == Some(n))
-        .map(|f| (f.path, f.reference.line))
+        .filter(|f| f.reference.story == story)
+        .filter_map(|f| Some((f.reference.ac?, (f.path, f.reference.line))))
         .collect();
-    if places.is_empty() {
-        return;
-    }
+    named.sort();
+    named
+}
+
+/// `a.rs:3, b.rs:9, c.rs:1, +2 more`.
+fn shown(mut places: Vec<(String, usize)>) -> String {
     places.sort();
     let count = places.len();
     let mut shown: Vec<String> = places.iter().take(3).map(|(p, l)| format!("{p}:{l}")).collect();
     if count > 3 {
         shown.push(format!("+{} more", count - 3));
     }
-    let why = if reused {
-        format!("the next criterion added to {story} takes the number AC-{n}, and they would name it")
-    } else {
-        "pm check reports them (trace/removed-criterion)".to_string()
-    };
+    shown.join(", ")
+}
+
+/// After `pm ac rm`: the files that still name the removed criterion (code, tests), which
+/// `pm check` reports; its number is not given to a new criterion while they do.
+fn warn_still_named(ctx: &Ctx, product: &crate::store::product::Product, story: &str, n: u32) {
+    let places: Vec<(String, usize)> =
+        named_criteria(product, story).into_iter().filter(|(m, _)| *m == n).map(|(_, place)| place).collect();
+    if places.is_empty() {
+        return;
+    }
     ctx.warn(&crate::model::escape::terminal(&format!(
-        "{story}/AC-{n} is still named in {}; change or remove those references: {why}",
-        shown.join(", ")
+        "{story}/AC-{n} is still named in {}; change or remove those references: pm check reports them \
+         (trace/removed-criterion)",
+        shown(places)
     )));
 }

@@ -52,18 +52,16 @@ pub struct ItemState {
 }
 
 /// The body of an item without the lines of its acceptance criteria (told apart by the
-/// criteria changes), without carriage returns, hashed: two states compare their prose without
-/// keeping it.
+/// criteria changes), read as [`Item::prose_lines`] reads it (as the review fingerprint does:
+/// a file converted to CRLF, an extra blank line or a ticked task is no description edit),
+/// hashed: two states compare their prose without keeping it.
 fn prose_hash(item: &Item) -> u64 {
     use std::hash::Hasher;
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    // Line endings are not prose: a file checked out with CRLF (core.autocrlf) or converted to
-    // it is not a description edit (as the review fingerprint sees it).
-    for part in item.prose() {
-        for piece in part.as_bytes().split(|b| *b == b'\r') {
-            h.write(piece);
-        }
-    }
+    item.prose_lines(|line| {
+        h.write(line.as_bytes());
+        h.write_u8(b'\n');
+    });
     h.finish()
 }
 

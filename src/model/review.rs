@@ -75,23 +75,16 @@ pub fn parent_field(kind: Kind) -> Option<&'static str> {
 }
 
 /// The item's substance as one text: the title, the prose of the body and each criterion's
-/// label and text, with line endings, trailing blanks and runs of blank lines normalised (a
-/// file converted to CRLF, or with an extra empty line, has the same substance).
+/// label and text, with the prose read as [`Item::prose_lines`] reads it (a file converted to
+/// CRLF, with an extra empty line, or with a task ticked, has the same substance).
 pub fn substance(item: &Item) -> String {
     let mut out = String::with_capacity(item.text.len());
     out.push_str(item.title.trim());
     out.push('\n');
-    let prose: String = item.prose().concat();
-    let mut blank = false;
-    for line in prose.trim().lines().map(str::trim_end) {
-        // Runs of blank lines read as one in Markdown.
-        if line.is_empty() && blank {
-            continue;
-        }
-        blank = line.is_empty();
+    item.prose_lines(|line| {
         out.push_str(line);
         out.push('\n');
-    }
+    });
     for c in &item.criteria.items {
         out.push_str(&format!("{}: {}\n", c.label(), c.text.trim()));
     }
@@ -143,6 +136,13 @@ mod tests {
         assert_eq!(fingerprint(&item(&EPIC.replace('\n', "\r\n"))), base);
         assert_eq!(fingerprint(&item(&EPIC.replace("banks.\n", "banks.   \n\n\n"))), base);
         assert_eq!(fingerprint(&item(&EPIC.replace("status: active", "status: done"))), base);
+        // A task of the description ticked is progress, not a change of what it says; the
+        // same task reworded is.
+        let tasks = EPIC.replace("banks.\n", "banks.\n\n- [ ] Call the bank\n1. [ ] Sign\n");
+        let before = fingerprint(&item(&tasks));
+        assert_eq!(fingerprint(&item(&tasks.replace("- [ ] Call", "- [x] Call").replace("1. [ ]", "1. [X]"))), before);
+        assert_ne!(fingerprint(&item(&tasks.replace("Call the bank", "Call both banks"))), before);
+        assert_ne!(before, base);
         // Title, prose and criteria text are.
         assert_ne!(fingerprint(&item(&EPIC.replace("Bank sync", "Bank sync and import"))), base);
         assert_ne!(fingerprint(&item(&EPIC.replace("from banks", "from two banks"))), base);

@@ -14,15 +14,16 @@ pub enum Action {
     Remove,
 }
 
-/// Add criterion `text` to `story`; returns its number.
-pub fn add(tx: &mut Transaction, story: &Item, text: &str) -> Result<u32> {
+/// Add criterion `text` to `story`; returns its number: one more than the highest present,
+/// and at least `at_least` (a number that code or tests still name is not given again).
+pub fn add(tx: &mut Transaction, story: &Item, text: &str, at_least: u32) -> Result<u32> {
     let text = text.trim();
     if text.is_empty() || text.contains('\n') {
         return Err(Error::bad_argument("an acceptance criterion must be one non-empty line")
             .with_hint("e.g. pm ac add S-12 \"Given ..., when ..., then ...\""));
     }
     let body = story.body();
-    let (n, new_body) = story.criteria.add(body, text, line_ending(&story.text));
+    let (n, new_body) = story.criteria.add(body, text, line_ending(&story.text), at_least);
     write_body(tx, story, &new_body)?;
     Ok(n)
 }

@@ -560,7 +560,7 @@ proptest! {
             for c in criteria {
                 let s = split(&text).unwrap();
                 let body = text[s.body.clone()].to_string();
-                let (_, new_body) = Criteria::parse(&body).add(&body, &format!("{side} {}", c.trim()), eol);
+                let (_, new_body) = Criteria::parse(&body).add(&body, &format!("{side} {}", c.trim()), eol, 0);
                 text = format!("{}{new_body}", &text[..s.body.start]);
             }
             if *tick {

@@ -341,6 +341,31 @@ fn line_endings_alone_are_not_a_change_of_substance() {
 }
 
 #[test]
+fn a_task_of_the_epic_ticked_is_not_a_change_of_substance() {
+    let t = changed_epic();
+    let epic = t.find("product/epics", "E-1");
+    t.write(&epic, &format!("{}\n## Tasks\n\n- [ ] Ask the bank about rounding\n", t.read(&epic)));
+    t.pm(&["review", "--epic", "E-1"]).success();
+    t.commit_dated("E-1 tasks, reviewed", "2026-12-01T10:00:00Z", &[]);
+    t.write(&epic, &t.read(&epic).replace("- [ ] Ask", "- [x] Ask"));
+    t.pm(&["review"])
+        .success()
+        .stdout_is("Nothing to review: no open story or epic has a parent that changed after it.\n");
+    t.commit_dated("Asked the bank", "2026-12-01T11:00:00Z", &[]);
+    // Without its mark, S-2 is suspect for the tasks written, not for the one ticked.
+    let s2 = "product/stories/S-2-split-by-percent.md";
+    let text: String = t.read(s2).lines().filter(|l| !l.starts_with("reviewed:")).map(|l| format!("{l}\n")).collect();
+    t.write(s2, &text);
+    t.commit_dated("S-2 unreviewed", "2026-12-01T12:00:00Z", &[]);
+    let json = t.pm(&["review", "--format", "json"]).success().json();
+    assert_eq!(json["suspects"].as_array().unwrap().len(), 1);
+    assert_eq!(json["suspects"][0]["commit"]["summary"], "E-1 tasks, reviewed");
+    // Rewording the task is a change.
+    t.write(&epic, &t.read(&epic).replace("about rounding", "about rounding and fees"));
+    t.pm(&["review"]).success().stdout_has("S-1  Split equally");
+}
+
+#[test]
 fn control_characters_in_titles_never_reach_the_terminal_from_check() {
     let t = changed_epic();
     t.pm(&["epic", "set", "E-1", "title=Evil \u{1b}[2J epic"]).success();

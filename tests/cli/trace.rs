@@ -247,12 +247,16 @@ fn trace_json_into_a_closed_pipe_is_not_an_error() {
 #[test]
 fn removing_a_criterion_that_files_still_name_warns_with_the_places() {
     let t = traced_repo();
-    // AC-2 is S-1's highest: the next criterion added would take its number.
+    // AC-2 is S-1's highest: while a test names it, its number is not given again; nor is AC-7,
+    // which the test names though S-1 never had it.
     t.pm(&["ac", "rm", "S-1", "AC-2"]).success().stdout_is("Removed S-1/AC-2\n").stderr_is(
         "warning: S-1/AC-2 is still named in tests/split.rs:3; change or remove those references: \
-         the next criterion added to S-1 takes the number AC-2, and they would name it\n",
+         pm check reports them (trace/removed-criterion)\n",
     );
-    t.pm(&["ac", "add", "S-1", "Given a new rule"]).success().stdout_is("Added S-1/AC-2\n");
+    t.pm(&["ac", "add", "S-1", "Given a new rule"])
+        .success()
+        .stdout_is("Added S-1/AC-8\nSkipped AC-2, AC-7: still named in tests/split.rs:3, tests/split.rs:4\n")
+        .stderr_is_empty();
     // AC-1 is below the highest (the ignored folder and the binary file do not count).
     t.pm(&["ac", "rm", "S-1", "AC-1"]).success().stdout_is("Removed S-1/AC-1\n").stderr_is(
         "warning: S-1/AC-1 is still named in src/split.rs:2; change or remove those references: \

@@ -147,8 +147,8 @@ impl Criteria {
     }
 
     /// The body with a new criterion `AC-n: text` after the last one (or a new section).
-    pub fn add(&self, body: &str, text: &str, eol: &str) -> (u32, String) {
-        let n = self.next_number();
+    pub fn add(&self, body: &str, text: &str, eol: &str, at_least: u32) -> (u32, String) {
+        let n = self.next_number().max(at_least);
         if let Some(last) = self.items.last() {
             let line_start = last.lines.start;
             let prefix = &body[line_start..last.marker.start];
@@ -258,7 +258,7 @@ mod tests {
         assert_eq!(checked, BODY.replacen("- [ ] AC-1", "- [x] AC-1", 1));
         let removed = c.remove(BODY, 3).unwrap();
         assert_eq!(removed, BODY.replace("- [x] AC-3: Done one\n  continued\n", ""));
-        let (n, added) = c.add(BODY, "New", "\n");
+        let (n, added) = c.add(BODY, "New", "\n", 0);
         assert_eq!(n, 4);
         assert_eq!(added, BODY.replace("- [ ] no id here\n", "- [ ] no id here\n- [ ] AC-4: New\n"));
     }
@@ -266,12 +266,12 @@ mod tests {
     #[test]
     fn add_creates_the_section() {
         let c = Criteria::parse("Text.\n");
-        assert_eq!(c.add("Text.\n", "A", "\n").1, "Text.\n\n## Acceptance criteria\n\n- [ ] AC-1: A\n");
+        assert_eq!(c.add("Text.\n", "A", "\n", 0).1, "Text.\n\n## Acceptance criteria\n\n- [ ] AC-1: A\n");
         let c = Criteria::parse("");
-        assert_eq!(c.add("", "A", "\n").1, "## Acceptance criteria\n\n- [ ] AC-1: A\n");
+        assert_eq!(c.add("", "A", "\n", 0).1, "## Acceptance criteria\n\n- [ ] AC-1: A\n");
         let b = "## Acceptance criteria\n\n## Notes\n";
         let c = Criteria::parse(b);
-        assert_eq!(c.add(b, "A", "\n").1, "## Acceptance criteria\n\n- [ ] AC-1: A\n\n## Notes\n");
+        assert_eq!(c.add(b, "A", "\n", 0).1, "## Acceptance criteria\n\n- [ ] AC-1: A\n\n## Notes\n");
     }
 
     #[test]
@@ -286,7 +286,7 @@ mod tests {
     fn adding_to_an_empty_section_adds_one_line() {
         let b = "Story.\n\n## Acceptance criteria\n\n";
         let c = Criteria::parse(b);
-        assert_eq!(c.add(b, "A", "\n").1, "Story.\n\n## Acceptance criteria\n\n- [ ] AC-1: A\n");
+        assert_eq!(c.add(b, "A", "\n", 0).1, "Story.\n\n## Acceptance criteria\n\n- [ ] AC-1: A\n");
     }
 
     #[test]
@@ -295,6 +295,6 @@ mod tests {
         let c = Criteria::parse(b);
         assert_eq!(c.items.len(), 1);
         assert_eq!(c.set_checked(b, 1, true).unwrap(), b.replace("[ ]", "[x]"));
-        assert_eq!(c.add(b, "\u{e9}t\u{e9}", "\n").1, format!("{b}\n- [ ] AC-2: \u{e9}t\u{e9}\n"));
+        assert_eq!(c.add(b, "\u{e9}t\u{e9}", "\n", 0).1, format!("{b}\n- [ ] AC-2: \u{e9}t\u{e9}\n"));
     }
 }

@@ -129,6 +129,27 @@ impl Item {
         parts
     }
 
+    /// The prose as what it says, one line at a time to `line`: line endings and trailing
+    /// blanks dropped, leading and trailing blank lines dropped, a run of blank lines read as
+    /// one (as Markdown reads them), and a task box (`- [x] Call the bank`) read unticked:
+    /// ticking a task is progress, not a change of what the item says. The review fingerprint
+    /// and the history's "description edited" both read this, so they agree on what an edit is.
+    pub fn prose_lines(&self, mut line: impl FnMut(&str)) {
+        let parts = self.prose();
+        let prose: std::borrow::Cow<str> = if parts.len() == 1 { parts[0].into() } else { parts.concat().into() };
+        let mut blank = false;
+        for text in prose.trim().lines().map(str::trim_end) {
+            if text.is_empty() && blank {
+                continue;
+            }
+            blank = text.is_empty();
+            match untick(text) {
+                Some(unticked) => line(&unticked),
+                None => line(text),
+            }
+        }
+    }
+
     /// A single-valued field as text.
     pub fn get(&self, key: &str) -> Option<String> {
         self.fields.get(key).and_then(scalar_string).filter(|s| !s.is_empty())
@@ -262,4 +283,27 @@ pub fn value_text(v: &Value) -> String {
 /// A YAML value as JSON, for `--format json`.
 pub fn value_json(v: &Value) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// A task-list line with a ticked box (`- [x] text`, `1. [X] text`) as the unticked line; `None`
+/// for any other line.
+fn untick(line: &str) -> Option<String> {
+    let rest = line.trim_start();
+    let marker = if rest.starts_with(['-', '*', '+']) {
+        1
+    } else {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || !rest[digits..].starts_with(['.', ')']) {
+            return None;
+        }
+        digits + 1
+    };
+    let after = &rest[marker..];
+    let gap = after.len() - after.trim_start_matches([' ', '\t']).len();
+    let boxed = &after[gap..];
+    if gap == 0 || !(boxed.starts_with("[x]") || boxed.starts_with("[X]")) {
+        return None;
+    }
+    let at = line.len() - boxed.len() + 1;
+    Some(format!("{} {}", &line[..at], &line[at + 1..]))
 }
