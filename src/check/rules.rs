@@ -63,6 +63,7 @@ pub const RULES: &[Rule] = &[
     rule("trace/removed-criterion", Error, "A file names a criterion that was removed from its story"),
     rule("trace/accepted-untested", Off, "An accepted criterion is named by no file or test"),
     rule("trace/failing", Error, "An accepted criterion's test failed (pm check --junit)"),
+    rule("review/mismatch", Warning, "A reviewed mark names another item than the parent, or a day still to come"),
     rule(
         "link/suspect",
         Off,

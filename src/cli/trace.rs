@@ -86,10 +86,24 @@ pub fn traced(product: &Product, items: &Items, junit_files: &[PathBuf], cwd: &P
         tests.extend(cases.into_iter().map(|c| (sources::shown(product, &path), c)));
     }
     Ok(Traced {
-        trace: trace::build(items, &product.config, &scan.found, &tests),
+        trace: trace::build(items, &product.config, &scan.found, &tests, &unread_stories(product, items)),
         read: scan.read,
         skipped: scan.skipped,
     })
+}
+
+/// The stories whose files do not read: an item file under the stories' folder, its name
+/// carrying a story ID, that `items` has no item for.
+fn unread_stories(product: &Product, items: &Items) -> std::collections::HashSet<String> {
+    let loaded: std::collections::HashSet<&Path> = items.all.iter().map(|i| i.path.as_path()).collect();
+    product
+        .item_files()
+        .iter()
+        .filter(|p| !loaded.contains(p.as_path()))
+        .filter_map(|p| crate::model::id::ItemId::from_file_name(&p.file_name()?.to_string_lossy()))
+        .filter(|id| product.config.kind_of(id) == Some(Kind::Story))
+        .map(|id| id.to_string())
+        .collect()
 }
 
 /// A Markdown trace longer than this folds into `<details>`; one longer than `MAX_ROWS` stops.
@@ -143,7 +157,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             product.config.trace.junit.join(", ")
         ));
     }
-    let (items, _) = product.load_all_lenient();
+    let (items, unread) = product.load_all_lenient();
     let Traced { trace, read, skipped } = traced(&product, &items, &reports, &ctx.cwd)?;
     let with_tests = !reports.is_empty();
     let mut wanted = Vec::new();
@@ -171,7 +185,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             ctx.warn(&format!("{}:{}: {}{hint}", p.place.path, p.place.line, p.message));
         }
     }
-    match a.format {
+    let printed = match a.format {
         TraceFormat::Json => {
             #[derive(serde::Serialize)]
             struct EpicCoverage<'a> {
@@ -275,5 +289,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             crate::cli::output::step_summary(ctx, &out);
             print(&out)
         }
-    }
+    };
+    printed?;
+    // A story file that does not read is told after the trace of the others.
+    ctx.finish(unread)
 }

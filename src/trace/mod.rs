@@ -130,7 +130,15 @@ pub struct Trace {
 }
 
 /// Join the product's stories with the references found in files and the test results.
-pub fn build(items: &Items, config: &Config, found: &[Found], tests: &[(String, TestCase)]) -> Trace {
+/// `unread` are the stories whose files do not read (their error is told where they were
+/// loaded): a reference to one is not judged, since what it names cannot be known.
+pub fn build(
+    items: &Items,
+    config: &Config,
+    found: &[Found],
+    tests: &[(String, TestCase)],
+    unread: &std::collections::HashSet<String>,
+) -> Trace {
     let prefix = config.prefix(Kind::Story);
     // Tests tied to (story, criterion), from their names, class names and `verifies`.
     let mut by_ac: HashMap<(String, u32), Vec<TestResult>> = HashMap::new();
@@ -208,6 +216,9 @@ pub fn build(items: &Items, config: &Config, found: &[Found], tests: &[(String, 
             None => r.story.clone(),
         };
         let place = Place { path: f.path.clone(), line: r.line, column: r.column };
+        if unread.contains(&r.story) {
+            continue;
+        }
         let Some(story) = by_id.get(&r.story) else {
             let hint = suggest
                 .then(|| did_you_mean(&r.story, ids.iter().map(String::as_str)))

@@ -148,6 +148,12 @@ fn every_rule_has_a_fixture_that_triggers_it() {
             5,
         ),
         (
+            "review/mismatch",
+            |t| edit(t, "product/stories/S-1-a.md", "points: 3\n", "points: 3\nreviewed: 2026-12-01 V-1@5e1f0c2a\n"),
+            "product/stories/S-1-a.md",
+            8,
+        ),
+        (
             "link/cycle",
             |t| edit(t, "product/stories/S-1-a.md", "points: 3\n", "points: 3\ndepends_on: [S-2]\n"),
             "product/stories/S-1-a.md",

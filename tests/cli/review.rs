@@ -248,10 +248,43 @@ fn bad_review_input_is_refused_with_a_way_out() {
     t.pm(&["review", "--epic", "E-9"]).code(2);
     let path = "product/stories/S-1-split-equally.md";
     t.write(path, &t.read(path).replacen("status: draft\n", "status: draft\nreviewed: last tuesday\n", 1));
-    t.pm(&["check"])
+    t.pm_env(&["check"], &[("PM_TODAY", "2026-12-05")])
         .code(1)
-        .stdout_has("error[field/invalid-value]: `reviewed: last tuesday` is neither a day nor a day and a fingerprint (2026-12-02 E-1@5e1f0c2a)\n --> product/stories/S-1-split-equally.md:5:11\n")
-        .stdout_has("= hint: write it as `reviewed: 2026-12-02`, or let `pm review S-1` write it\n");
+        .stdout_has("error[field/invalid-value]: `reviewed: last tuesday` is neither a day nor a day and a fingerprint (2026-12-05 E-1@5e1f0c2a)\n --> product/stories/S-1-split-equally.md:5:11\n")
+        .stdout_has("= hint: write it as `reviewed: 2026-12-05`, or remove it: pm review S-1 writes it\n");
+    // A mark against another item than the epic, or from a day still to come, is a warning.
+    for (mark, message, hint) in [
+        (
+            "2026-12-01 E-9@5e1f0c2a",
+            "`reviewed` names E-9, but S-1's epic is E-1: it is no review of E-1",
+            "read S-1 against E-1, then record it: pm review S-1 writes it (or remove the line)",
+        ),
+        (
+            "2027-01-04",
+            "`reviewed: 2027-01-04` is a day still to come",
+            "write the day S-1 was read (today is 2026-12-05), or remove it: pm review S-1 writes it",
+        ),
+    ] {
+        let story = t.read(path).replace("reviewed: last tuesday", &format!("reviewed: {mark}"));
+        t.write(path, &story);
+        let json = t.pm_env(&["check", "--format", "json"], &[("PM_TODAY", "2026-12-05")]).success().json();
+        let found: Vec<_> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "review/mismatch")
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap(),
+                    f["message"].as_str().unwrap(),
+                    f["hint"].as_str().unwrap(),
+                    f["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(found, [("warning", message, hint, 5)]);
+        t.write(path, &story.replace(&format!("reviewed: {mark}"), "reviewed: last tuesday"));
+    }
     // A bad mark is only a finding: the story shows, and pm review writes a good one over it.
     t.pm(&["story", "show", "S-1"]).success();
     let before = t.read(path);

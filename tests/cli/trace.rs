@@ -265,3 +265,40 @@ fn removing_a_criterion_that_files_still_name_warns_with_the_places() {
     // Nothing names S-2/AC-1: no warning.
     t.pm(&["ac", "rm", "S-2", "AC-1"]).success().stderr_is_empty();
 }
+
+#[test]
+fn a_story_whose_file_does_not_read_is_told_once_not_at_every_reference() {
+    let t = traced_repo();
+    let s1 = t.find("product/stories", "S-1");
+    t.write(&s1, &t.read(&s1).replace("title: Split equally", "title: [Split equally"));
+    // The others are traced; what S-1's references name cannot be known, so none is judged.
+    t.pm(&["trace"])
+        .code(2)
+        .stdout_is(
+            "CRITERION  ACCEPTED  REFS  TESTS  WHERE\n\
+             S-2/AC-1   yes       0     -      -\n\
+             S-3/AC-1   no        0     -      -\n\
+             S-3/AC-3   no        0     -      -\n\
+             \n\
+             Coverage: 0 of 3 criteria traced (0%)\n  \
+             (no epic): 0 of 2 criteria traced (0%)\n  \
+             E-1: 0 of 1 criteria traced (0%)\n\
+             3 files read, 1 skipped (binary, over 4 MiB or not UTF-8)\n",
+        )
+        .stderr_is(
+            "warning: tests/split.rs:4: `S-9/AC-1` names no story (did you mean S-2?)\n\
+             warning: tests/split.rs:4: `S-3/AC-2` names a criterion removed from S-3 (S-3 has AC-1, AC-3; \
+             point the reference at one of them, or remove it)\n\
+             error: product/stories/S-1-split-equally.md:4: invalid YAML in front matter: did not find expected \
+             ',' or ']'\n  \
+             hint: fix the YAML between the `---` lines; quote values that contain `: ` or start with a special \
+             character\n",
+        );
+    let check = t.pm(&["check", "--format", "json"]).code(1).json();
+    let rules: Vec<&str> = check["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(
+        rules,
+        ["parse/front-matter", "story/no-epic", "trace/unknown-reference", "trace/removed-criterion"],
+        "{check}"
+    );
+}

@@ -13,6 +13,9 @@ use crate::model::item::read::{Diagnostic, ItemFile};
 use crate::model::item::{ALLOW_FIELD, COMMON_FIELDS, is_known_field, scalar_string};
 
 /// Every per-file rule that needs the item's kind.
+/// A `reviewed` mark that names another item than the parent, or a day still to come.
+pub const REVIEW_MISMATCH: &str = "review/mismatch";
+
 pub fn check(doc: &ItemFile, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let out = &mut out;
@@ -111,25 +114,53 @@ fn values(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagnostic>
             );
         }
     }
-    // A `reviewed` mark that does not read is only a finding: the item still reads, shows and
-    // edits (and `pm review` writes a good one over it).
+    // A `reviewed` mark that does not read, or that cannot be a review of the parent, is only
+    // a finding: the item still reads, shows and edits (and `pm review` writes a good one over
+    // it).
     if let Some(field) = crate::model::review::parent_field(kind)
         && let Some(text) = doc.fields.get(crate::model::review::FIELD).and_then(scalar_string)
         && !text.is_empty()
-        && crate::model::review::Review::parse(&text).is_none()
     {
-        let parent = doc.fields.get(field).and_then(scalar_string).unwrap_or_else(|| "E-1".into());
+        let parent = doc.fields.get(field).and_then(scalar_string).filter(|p| !p.is_empty());
         let id = doc.id.as_ref().map(|i| i.to_string()).unwrap_or_else(|| "ID".into());
-        out.push(
-            doc.finding(
-                "field/invalid-value",
-                doc.value_pos(crate::model::review::FIELD),
-                format!(
-                    "`reviewed: {text}` is neither a day nor a day and a fingerprint (2026-12-02 {parent}@5e1f0c2a)"
-                ),
-            )
-            .hint(format!("write it as `reviewed: 2026-12-02`, or let `pm review {id}` write it")),
-        );
+        let at = doc.value_pos(crate::model::review::FIELD);
+        let today = crate::model::date::today().to_string();
+        let write = format!("pm review {id} writes it");
+        match crate::model::review::Review::parse(&text) {
+            None => out.push(
+                doc.finding(
+                    "field/invalid-value",
+                    at,
+                    format!(
+                        "`reviewed: {text}` is neither a day nor a day and a fingerprint ({today} {}@5e1f0c2a)",
+                        parent.as_deref().unwrap_or(if field == "epic" { "E-1" } else { "V-1" })
+                    ),
+                )
+                .hint(format!("write it as `reviewed: {today}`, or remove it: {write}")),
+            ),
+            Some(mark) => {
+                if let Some((named, _)) = &mark.against
+                    && parent.as_ref() != Some(named)
+                {
+                    let (message, hint) = match &parent {
+                        Some(p) => (
+                            format!("`reviewed` names {named}, but {id}'s {field} is {p}: it is no review of {p}"),
+                            format!("read {id} against {p}, then record it: {write} (or remove the line)"),
+                        ),
+                        None => (
+                            format!("`reviewed` names {named}, but {id} has no {field}"),
+                            format!("remove the line, or set the {field} and review it: {write}"),
+                        ),
+                    };
+                    out.push(doc.finding(REVIEW_MISMATCH, at, message).hint(hint));
+                } else if mark.day > today {
+                    out.push(
+                        doc.finding(REVIEW_MISMATCH, at, format!("`reviewed: {text}` is a day still to come"))
+                            .hint(format!("write the day {id} was read (today is {today}), or remove it: {write}")),
+                    );
+                }
+            }
+        }
     }
     if kind == Kind::Vision
         && let Some(m) = doc.fields.get("metrics")
