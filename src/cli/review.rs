@@ -42,6 +42,8 @@ pub struct Args {
 pub struct Suspects {
     pub list: Vec<Suspect>,
     pub truncated_at: Option<String>,
+    /// A history was read (false outside git: only the marks' fingerprints were compared).
+    pub with_history: bool,
 }
 
 /// Read HEAD's history (through the cache) and the working tree's uncommitted edits, and find
@@ -50,6 +52,7 @@ pub fn suspects(product: &Product, items: &Items) -> Result<Suspects> {
     let history = crate::cli::history::read_history(product)?;
     Ok(Suspects {
         list: suspect::now(product, items, history.as_ref())?,
+        with_history: history.is_some(),
         truncated_at: history.and_then(|h| h.truncated_at),
     })
 }
@@ -121,6 +124,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         if !seen.insert(item.id.to_string()) {
             continue;
         }
+        if product.config.is_closed(&item.status) {
+            // Delivered (or dropped) against the parent as it was: never suspect, nothing to record.
+            said.push(format!("{} is {}: a closed {} is never suspect; unchanged", item.id, item.status, item.kind));
+            continue;
+        }
         let field = review::parent_field(item.kind).expect("story or epic");
         let Some(parent_id) = item.get(field) else {
             return Err(Error::bad_argument(format!(
@@ -180,8 +188,10 @@ fn list(ctx: &Ctx, product: &Product, format: crate::cli::output::TextFormat) ->
             .map(|s| {
                 // (The table escapes control characters in every cell.)
                 let title = items.get(&s.id).map(|i| i.title.clone()).unwrap_or_default();
-                let spent =
-                    s.stale_review.as_ref().map(|m| format!("review of {} spent", m.split(' ').next().unwrap_or(m)));
+                let spent = s
+                    .stale_review
+                    .as_ref()
+                    .map(|m| format!("review of {} no longer matches", m.split(' ').next().unwrap_or(m)));
                 let what = match (s.changed.is_empty(), spent) {
                     (true, Some(spent)) => spent,
                     (true, None) => "-".to_string(),
@@ -194,6 +204,12 @@ fn list(ctx: &Ctx, product: &Product, format: crate::cli::output::TextFormat) ->
         out.push_str(&format!("{} waiting for a review:\n", plural(found.list.len(), "item", "items")));
         out.push_str(&table(&["ID", "TITLE", "PARENT", "CHANGED", "WHAT CHANGED"], &rows, ctx.stdout_tty));
         out.push_str("\nRead each against its parent, then record it: pm review ID (or pm review --epic EPIC).\n");
+    }
+    if !found.with_history {
+        out.push_str(
+            "Not in a git repository: only `reviewed` fingerprints were compared (an item without one is never \
+             suspect here).\n",
+        );
     }
     if let Some(at) = &found.truncated_at {
         out.push_str(&format!(

@@ -28,7 +28,7 @@ use crate::trace::{self, Coverage, Found, StoryTrace, Trace, refs};
     after_help = "Examples:\n  pm trace\n  pm trace S-7 --format json\n  pm trace --junit test-results/junit.xml --format markdown"
 )]
 pub struct Args {
-    /// Only these stories (default: every story that is not dropped)
+    /// Only these stories, or criteria (S-12/AC-2) (default: every story that is not dropped)
     #[arg(value_name = "STORY", add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
     stories: Vec<String>,
     /// JUnit XML reports of a test run; repeat for several (default: pm.yaml's trace.junit)
@@ -158,27 +158,54 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         ));
     }
     let (items, unread) = product.load_all_lenient();
-    let Traced { trace, read, skipped } = traced(&product, &items, &reports, &ctx.cwd)?;
+    let Traced { mut trace, read, skipped } = traced(&product, &items, &reports, &ctx.cwd)?;
     let with_tests = !reports.is_empty();
-    let mut wanted = Vec::new();
+    // Each story asked for, with the criteria asked for (`S-12/AC-2`; none: all of them).
+    let mut wanted: Vec<(String, Vec<String>)> = Vec::new();
     for s in &a.stories {
-        let id = crate::ops::values::id_of_kind(&product, s, Kind::Story)?.to_string();
-        if !trace.stories.iter().any(|t| t.id == id) {
+        let (story, ac) = match crate::model::id::CriterionRef::parse(s) {
+            Some(r) => (r.story.to_string(), Some(format!("AC-{}", r.number))),
+            None => (s.clone(), None),
+        };
+        let id = crate::ops::values::id_of_kind(&product, &story, Kind::Story)?.to_string();
+        let Some(traced) = trace.stories.iter().find(|t| t.id == id) else {
             product.get(&id, Kind::Story)?;
             return Err(Error::bad_argument(format!("{id} is dropped; dropped stories are not traced")));
+        };
+        if let Some(ac) = &ac
+            && !traced.criteria.iter().any(|c| &c.ac == ac)
+        {
+            let have: Vec<&str> = traced.criteria.iter().map(|c| c.ac.as_str()).collect();
+            return Err(Error::bad_argument(format!("{id} has no {ac}")).with_hint(if have.is_empty() {
+                format!("{id} has no criteria yet")
+            } else {
+                format!("{id} has {}", have.join(", "))
+            }));
         }
-        wanted.push(id);
+        match wanted.iter_mut().find(|(w, _)| *w == id) {
+            // A whole story asked for once is asked for whole.
+            Some((_, criteria)) => match ac {
+                Some(ac) if !criteria.is_empty() => criteria.push(ac),
+                _ => criteria.clear(),
+            },
+            None => wanted.push((id, ac.into_iter().collect())),
+        }
+    }
+    for (id, criteria) in wanted.iter().filter(|(_, c)| !c.is_empty()) {
+        if let Some(story) = trace.stories.iter_mut().find(|t| &t.id == id) {
+            story.criteria.retain(|c| criteria.contains(&c.ac));
+        }
     }
     let stories: Vec<&StoryTrace> =
-        trace.stories.iter().filter(|s| wanted.is_empty() || wanted.contains(&s.id)).collect();
+        trace.stories.iter().filter(|s| wanted.is_empty() || wanted.iter().any(|(w, _)| *w == s.id)).collect();
     let overall = Coverage::of(stories.iter().copied());
     // One pass: the stories of each epic, by name (500 epics filtering 10,000 stories each was
-    // a tenth of `pm trace --format json` on the benchmark's trace corpus).
-    let mut by_epic: std::collections::BTreeMap<&str, Vec<&StoryTrace>> = std::collections::BTreeMap::new();
+    // a tenth of `pm trace --format json` on the benchmark's trace corpus); no epic first.
+    let mut by_epic: std::collections::BTreeMap<Option<&str>, Vec<&StoryTrace>> = std::collections::BTreeMap::new();
     for s in &stories {
-        by_epic.entry(s.epic.as_deref().unwrap_or("(no epic)")).or_default().push(s);
+        by_epic.entry(s.epic.as_deref()).or_default().push(s);
     }
-    let epics: Vec<(String, Coverage)> = by_epic.into_iter().map(|(e, of)| (e.to_string(), Coverage::of(of))).collect();
+    let epics: Vec<(Option<&str>, Coverage)> = by_epic.into_iter().map(|(e, of)| (e, Coverage::of(of))).collect();
     if a.format != TraceFormat::Json {
         for p in &trace.problems {
             let hint = p.hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default();
@@ -189,7 +216,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         TraceFormat::Json => {
             #[derive(serde::Serialize)]
             struct EpicCoverage<'a> {
-                epic: &'a str,
+                epic: Option<&'a str>,
                 #[serde(flatten)]
                 coverage: &'a Coverage,
             }
@@ -211,7 +238,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 problems: &'a [trace::Problem],
                 files: Files,
             }
-            let epics = epics.iter().map(|(epic, coverage)| EpicCoverage { epic, coverage }).collect();
+            let epics = epics.iter().map(|(epic, coverage)| EpicCoverage { epic: *epic, coverage }).collect();
             print_json_streamed(&Out {
                 stories: &stories,
                 coverage: Totals { overall: &overall, epics },
@@ -241,7 +268,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             };
             out.push_str(&format!("Coverage: {}\n", coverage_sentence(&overall, with_tests)));
             for (epic, c) in &epics {
-                out.push_str(&format!("  {epic}: {}\n", coverage_sentence(c, with_tests)));
+                out.push_str(&format!("  {}: {}\n", epic.unwrap_or("(no epic)"), coverage_sentence(c, with_tests)));
             }
             out.push_str(&crate::cli::output::plural(read, "file read", "files read"));
             if skipped > 0 {

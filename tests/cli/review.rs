@@ -62,6 +62,10 @@ fn review_writes_one_line_and_clears_the_story_until_the_epic_changes_again() {
         .success()
         .stdout_is("S-1 was already reviewed against E-1 as it is; unchanged\n");
     assert_eq!(t.read("product/stories/S-1-split-equally.md"), after);
+    // A closed story is never suspect: reviewing it writes nothing.
+    let before = t.snapshot();
+    t.pm(&["review", "S-3"]).success().stdout_is("S-3 is dropped: a closed story is never suspect; unchanged\n");
+    assert_eq!(t.snapshot(), before);
     t.commit_dated("S-1 reviewed", "2026-12-01T10:00:00Z", &[]);
     let json = t.pm(&["review", "--format", "json"]).success().json();
     let ids: Vec<&str> = json["suspects"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
@@ -221,16 +225,24 @@ fn outside_git_only_a_fingerprint_that_no_longer_matches_counts() {
     t.pm(&["init", "--name", "Demo"]).success();
     t.pm(&["epic", "add", "Splitting", "--vision", "V-1"]).success();
     t.pm(&["story", "add", "Split equally", "--epic", "E-1", "--ac", "Given 10.00 and 3, then 3.34"]).success();
+    const OUTSIDE: &str = "Not in a git repository: only `reviewed` fingerprints were compared (an item \
+                           without one is never suspect here).\n";
     t.pm(&["review"])
         .success()
-        .stdout_is("Nothing to review: no open story or epic has a parent that changed after it.\n");
+        .stdout_is(&format!("Nothing to review: no open story or epic has a parent that changed after it.\n{OUTSIDE}"));
     t.pm_env(&["review", "S-1"], DAY).success();
     t.pm(&["epic", "set", "E-1", "title=Splitting and rounding"]).success();
     let json = t.pm(&["review", "--format", "json"]).success().json();
     assert_eq!(json["suspects"][0]["id"], "S-1");
     assert_eq!(json["suspects"][0]["commit"], serde_json::Value::Null);
-    let human = t.pm(&["review"]).success().stdout;
-    assert!(human.contains("S-1  Split equally  E-1     since its review  review of 2026-12-02 spent\n"), "{human}");
+    t.pm(&["review"]).success().stdout_is(&format!(
+        "1 item waiting for a review:\n\
+         ID   TITLE          PARENT  CHANGED           WHAT CHANGED\n\
+         S-1  Split equally  E-1     since its review  review of 2026-12-02 no longer matches\n\
+         \n\
+         Read each against its parent, then record it: pm review ID (or pm review --epic EPIC).\n\
+         {OUTSIDE}"
+    ));
 }
 
 #[test]

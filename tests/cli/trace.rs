@@ -122,6 +122,29 @@ fn trace_json_and_markdown_carry_the_same_trace() {
 }
 
 #[test]
+fn trace_of_one_criterion_and_coverage_without_an_epic() {
+    let t = traced_repo();
+    t.pm(&["trace", "S-1/AC-2", "--junit", "junit.xml"]).success().stdout_is(
+        "CRITERION  ACCEPTED  REFS  TESTS   WHERE\n\
+         S-1/AC-2   no        1     failed  tests/split.rs:3\n\
+         \n\
+         Coverage: 1 of 1 criteria traced (100%), 0 with a passing test (0%), 1 failing\n  \
+         E-1: 1 of 1 criteria traced (100%), 0 with a passing test (0%), 1 failing\n\
+         2 files read, 1 skipped (binary, over 4 MiB or not UTF-8)\n",
+    );
+    // The story asked for whole as well: all of it.
+    let json = t.pm(&["trace", "S-1/AC-2", "S-1", "S-3", "--format", "json"]).success().json();
+    assert_eq!(json["stories"][0]["criteria"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        json["coverage"]["epics"].as_array().unwrap().iter().map(|e| e["epic"].clone()).collect::<Vec<_>>(),
+        [serde_json::Value::Null, serde_json::json!("E-1")],
+        "a story without an epic is under null, as the story's own `epic`"
+    );
+    assert_eq!(json["stories"][1]["epic"], serde_json::Value::Null);
+    t.pm(&["trace", "S-1/AC-9"]).code(2).stderr_is("error: S-1 has no AC-9\n  hint: S-1 has AC-1, AC-2\n");
+}
+
+#[test]
 fn check_fails_on_references_that_name_nothing_and_on_accepted_criteria_whose_test_failed() {
     let t = traced_repo();
     let run = t.pm(&["check", "--format", "json"]).code(1).json();
