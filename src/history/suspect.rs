@@ -68,7 +68,18 @@ struct Last<'a> {
 }
 
 /// The suspect children among `items`, given the steps of history oldest first.
-pub fn find(items: &Items, config: &Config, steps: &[Step]) -> Vec<Suspect> {
+/// `print_after(commit, path)` is the fingerprint of the item file at `path` (relative to
+/// `product/`) at that commit, `None` when it cannot be read: with a review that no longer
+/// matches, the reviewer saw the parent as it was at the last commit where it still hashed to
+/// the mark, and only the changes after that are told (a review merged from a branch saw the
+/// changes made on `main` before the branch was cut, whichever order the first-parent line
+/// gives).
+pub fn find(
+    items: &Items,
+    config: &Config,
+    steps: &[Step],
+    print_after: &mut dyn FnMut(&CommitInfo, &str) -> Option<String>,
+) -> Vec<Suspect> {
     let mut last: HashMap<&str, Last> = HashMap::new();
     for (i, step) in steps.iter().enumerate() {
         // A renumbered item keeps what it had under its old ID; the links that follow the new
@@ -142,10 +153,23 @@ pub fn find(items: &Items, config: &Config, steps: &[Step]) -> Vec<Suspect> {
         if at.is_none() && !(stale && theirs.substance.is_empty()) {
             continue;
         }
-        // What to tell: with a spent review, the changes after the commit that wrote it (the
-        // reviewer saw those before); all unseen ones when that leaves none (the review came
-        // in by a merge, after changes it had not seen).
-        let after_review: Vec<&(usize, &Change)> = match (stale, mine.review) {
+        // What to tell: with a spent review, the changes after the last commit where the
+        // parent still hashed to the mark (what the reviewer read); failing that, the changes
+        // after the commit that wrote it; all unseen ones when that leaves none (the review
+        // came in by a merge, after changes it had not seen).
+        let read_at = match &mark {
+            Some(Review { against: Some((_, print)), .. }) if stale => {
+                let mut at_steps: Vec<(usize, &str)> =
+                    theirs.substance.iter().map(|(at, c)| (*at, c.path.as_str())).collect();
+                at_steps.dedup_by_key(|(at, _)| *at);
+                at_steps.into_iter().rev().find_map(|(at, path)| {
+                    let commit = steps[at].commit?;
+                    (print_after(commit, path).as_ref() == Some(print)).then_some(at)
+                })
+            }
+            _ => None,
+        };
+        let after_review: Vec<&(usize, &Change)> = match (stale, read_at.or(mine.review)) {
             (true, Some(r)) => unseen.iter().copied().filter(|(at, _)| *at > r).collect(),
             _ => Vec::new(),
         };
@@ -195,5 +219,23 @@ pub fn now(product: &Product, items: &Items, history: Option<&History>) -> Resul
     let mut steps: Vec<Step> =
         history.iter().flat_map(|h| &h.commits).map(|c| Step { commit: Some(&c.info), changes: c.changes() }).collect();
     steps.push(Step { commit: None, changes: &uncommitted });
-    Ok(find(items, &product.config, &steps))
+    // The parent's fingerprint at a commit: read only for a review that no longer matches,
+    // once per (commit, file).
+    let git = Repo::discover(product);
+    let mut prints: HashMap<(String, String), Option<String>> = HashMap::new();
+    let mut print_after = |commit: &CommitInfo, path: &str| -> Option<String> {
+        let git = git.as_ref()?;
+        prints
+            .entry((commit.id.clone(), path.to_string()))
+            .or_insert_with(|| {
+                let id = git2::Oid::from_str(&commit.id).ok()?;
+                let tree = git.product_tree_of(id).ok()??;
+                let text = git.text(git.blob_at(tree, path).ok()??).ok()??;
+                let root = product.root.as_path();
+                let item = crate::history::snapshot::parse_item(text, path, &product.config, root, root).ok()??;
+                Some(review::fingerprint(&item))
+            })
+            .clone()
+    };
+    Ok(find(items, &product.config, &steps, &mut print_after))
 }

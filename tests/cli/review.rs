@@ -200,6 +200,19 @@ fn a_review_merged_from_a_branch_does_not_hide_a_later_change_on_main() {
     let ids: Vec<&str> = json["suspects"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["S-1", "S-2"]);
     assert_eq!(json["suspects"][0]["commit"]["summary"], "E-1 covers currencies");
+    // S-1's reviewer read the rounding title: only the change after it is told. S-2 was never
+    // reviewed: both changes are.
+    assert_eq!(
+        json["suspects"][0]["changed"],
+        serde_json::json!(["title: Splitting and rounding -> Splitting and currencies"])
+    );
+    assert_eq!(
+        json["suspects"][1]["changed"],
+        serde_json::json!([
+            "title: Splitting -> Splitting and rounding",
+            "title: Splitting and rounding -> Splitting and currencies"
+        ])
+    );
 }
 
 #[test]
