@@ -147,11 +147,17 @@ proptest! {
                 "\\[[a-z0-9 ,]{0,10}\\]",
                 "[0-9]{1,4}",
                 "[a-z #:\r\u{85}\u{2028}\u{2029}]{0,12}",
+                "[a-z \t#:\u{1}-\u{1f}\u{7f}-\u{9f}]{0,8}",
             ]),
             1..6,
-        )
+        ),
+        // A blank, comment or indented line (tabs, control bytes) among the keys.
+        other in "[\t #\u{1}-\u{1f}\u{7f}-\u{9f}a-z:]{0,8}",
+        at in 0usize..6,
     ) {
-        let yaml: String = lines.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+        let mut yaml: Vec<String> = lines.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+        yaml.insert(at.min(yaml.len()), format!("{other}\n"));
+        let yaml: String = yaml.concat();
         if let Some(fast) = pm::model::frontmatter::fast::parse(&yaml) {
             let full = serde_yaml::from_str::<serde_yaml::Value>(&yaml);
             prop_assert!(full.is_ok(), "fast accepted what YAML rejects: {:?}", yaml);

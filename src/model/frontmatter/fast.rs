@@ -23,7 +23,11 @@ pub fn parse(yaml: &str) -> Option<Fields> {
         }
         // A key line starts with a letter; anything else is blank, a comment, or not simple.
         if !line.as_bytes().first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') {
-            if line.trim().is_empty() || line.starts_with('#') {
+            // A control byte (a tab too) in a blank or comment line is the parser's to judge:
+            // it refuses some and reads others as indentation.
+            if (line.trim_start_matches(' ').is_empty() || line.starts_with('#'))
+                && !line.bytes().any(|b| b < 0x20 || b == 0x7f)
+            {
                 continue;
             }
             return None;
@@ -34,7 +38,7 @@ pub fn parse(yaml: &str) -> Option<Fields> {
             return None;
         }
         let rest = &line[colon + 1..];
-        let value = if rest.trim().is_empty() {
+        let value = if rest.bytes().all(|b| b == b' ') {
             Value::Null
         } else {
             let v = rest.strip_prefix(' ')?.trim_end_matches(' ');
@@ -63,9 +67,10 @@ pub fn parse(yaml: &str) -> Option<Fields> {
 
 /// Whether a line holds a character the YAML parser takes as a line break where this reader
 /// splits only at `\n`: a bare `\r`, NEL, LINE SEPARATOR or PARAGRAPH SEPARATOR. Inside a
-/// comment such a character ends the comment for the parser, and what follows is a key.
+/// comment such a character ends the comment for the parser, and what follows is a key. C1
+/// controls (U+0080 to U+009F, which share NEL's leading byte) are the parser's to refuse.
 fn has_other_line_break(line: &str) -> bool {
-    line.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}'])
+    line.contains(|c: char| matches!(c, '\r' | '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}'))
 }
 
 fn is_key(key: &str) -> bool {
@@ -113,6 +118,8 @@ fn scalar(v: &str, in_flow: bool) -> Option<Value> {
             b'#' => i > 0 && bytes[i - 1] == b' ',
             b'\\' => true,
             b',' | b'[' | b']' | b'{' | b'}' => in_flow,
+            // Control bytes: the parser refuses most of them.
+            0..0x20 | 0x7f => true,
             _ => false,
         };
         if special {
@@ -184,6 +191,14 @@ mod tests {
             "title: ~\n",
             "title: x:y\n",
             "title: 12345678901234567890123\n",
+            "title: a\u{1}b\n",
+            "title: a\u{1b}[2Jb\n",
+            "labels: [a\u{7}, b]\n",
+            "\t\nid: S-1\n",
+            "\t\t\ntitle: x\n",
+            "# note \u{1} here\ntitle: x\n",
+            "owner:\t\ntitle: x\n",
+            "title: a\u{7f}b\n",
         ];
         for c in cases {
             if let Some(fast) = parse(c) {
