@@ -12,9 +12,9 @@ use crate::ops::ac::{Action, add, change};
 pub enum Command {
     /// Add a criterion; it takes the next free number (AC-n)
     ///
-    /// The number is one more than the highest criterion of the story, and higher than any
-    /// criterion of the story that files outside product/ still name (`S-10/AC-3` in code), so a
-    /// removed criterion's number is never given to a new one while code points at it.
+    /// The number is the lowest above the story's highest criterion that no file beside
+    /// product/ names (`S-10/AC-3` in code, in the files pm trace reads), so a removed
+    /// criterion's number is not given to a new one while code points at it.
     #[command(
         after_help = "Example:\n  pm ac add S-10 \"Given an expired link, when I open it, then I can ask for a new one\""
     )]
@@ -88,19 +88,19 @@ pub fn run(ctx: &Ctx, c: Command) -> Result<()> {
             let mut tx = ctx.transaction(&product)?;
             let item = product.get(&story, Kind::Story)?;
             let id = item.id.to_string();
-            let named = named_criteria(&product, &id);
+            let named = named_criteria(ctx, &product, &id);
+            let numbers: std::collections::BTreeSet<u32> = named.iter().map(|(n, _)| *n).collect();
             let present = item.criteria.next_number();
-            let skip = named.iter().map(|(n, _)| n + 1).max().unwrap_or(0);
-            let n = add(&mut tx, &item, &text, skip)?;
+            let n = add(&mut tx, &item, &text, &numbers)?;
             ctx.say(&format!("Added {id}/AC-{n}"))?;
             if n > present {
-                let named: Vec<_> = named.into_iter().filter(|(m, _)| *m >= present).collect();
-                let mut numbers: Vec<String> = named.iter().map(|(m, _)| format!("AC-{m}")).collect();
-                numbers.dedup();
+                // The numbers passed over are exactly the ones still named.
+                let skipped: Vec<String> = (present..n).map(|m| format!("AC-{m}")).collect();
+                let places = named.into_iter().filter(|(m, _)| (present..n).contains(m)).map(|(_, p)| p).collect();
                 ctx.say(&crate::model::escape::terminal(&format!(
                     "Skipped {}: still named in {}",
-                    numbers.join(", "),
-                    shown(named.into_iter().map(|(_, place)| place).collect())
+                    skipped.join(", "),
+                    shown(places)
                 )))?;
             }
             Ok(())
@@ -160,10 +160,20 @@ fn act(ctx: &Ctx, product: &crate::store::product::Product, t: &Target, action: 
     Ok(())
 }
 
-/// The criteria of `story` that files outside product/ name (code, tests), with each place.
-/// A repository that cannot be scanned names none: the caller's edit does not depend on it.
-fn named_criteria(product: &crate::store::product::Product, story: &str) -> Vec<(u32, (String, usize))> {
-    let Ok(scan) = crate::cli::trace::references(product, &[]) else { return Vec::new() };
+/// The criteria of `story` that files outside product/ name (code, tests), with each place:
+/// the files `pm trace` reads. A repository that cannot be scanned names none, with a warning:
+/// the caller's edit does not depend on it.
+fn named_criteria(ctx: &Ctx, product: &crate::store::product::Product, story: &str) -> Vec<(u32, (String, usize))> {
+    let scan = match crate::cli::trace::references(product, &[]) {
+        Ok(scan) => scan,
+        Err(e) => {
+            ctx.warn(&format!(
+                "the files beside product/ could not be read for references to {story}'s criteria ({e}); \
+                 numbers they name are not known"
+            ));
+            return Vec::new();
+        }
+    };
     let mut named: Vec<(u32, (String, usize))> = scan
         .found
         .into_iter()
@@ -189,7 +199,7 @@ fn shown(mut places: Vec<(String, usize)>) -> String {
 /// `pm check` reports; its number is not given to a new criterion while they do.
 fn warn_still_named(ctx: &Ctx, product: &crate::store::product::Product, story: &str, n: u32) {
     let places: Vec<(String, usize)> =
-        named_criteria(product, story).into_iter().filter(|(m, _)| *m == n).map(|(_, place)| place).collect();
+        named_criteria(ctx, product, story).into_iter().filter(|(m, _)| *m == n).map(|(_, place)| place).collect();
     if places.is_empty() {
         return;
     }

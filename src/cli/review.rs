@@ -207,8 +207,8 @@ fn list(ctx: &Ctx, product: &Product, format: crate::cli::output::TextFormat) ->
     }
     if !found.with_history {
         out.push_str(
-            "Not in a git repository: only `reviewed` fingerprints were compared (an item without one is never \
-             suspect here).\n",
+            "No git history here (not a repository, or no commit yet): only `reviewed` fingerprints were \
+             compared (an item without one is never suspect here).\n",
         );
     }
     if let Some(at) = &found.truncated_at {

@@ -103,6 +103,8 @@ fn unread_stories(product: &Product, items: &Items) -> std::collections::HashSet
         .filter_map(|p| crate::model::id::ItemId::from_file_name(&p.file_name()?.to_string_lossy()))
         .filter(|id| product.config.kind_of(id) == Some(Kind::Story))
         .map(|id| id.to_string())
+        // A broken copy beside a story that reads does not hide the story's references.
+        .filter(|id| items.get(id).is_none())
         .collect()
 }
 

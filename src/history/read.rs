@@ -209,12 +209,28 @@ pub fn uncommitted(
         }
     }
     let mut out = Vec::new();
+    let mut new_states: HashMap<String, ItemState> = HashMap::new();
     for item in edited {
         let old = match at_head.get(&item.rel) {
             Some(o) => parse(*o, &item.rel)?,
-            None => moved.remove(&item.id.to_string()),
+            None => moved.get(&item.id.to_string()).cloned(),
         };
-        crate::history::changes::compare_item(old.as_ref(), Some(&ItemState::from_item(item)), &mut out);
+        let state = ItemState::from_item(item);
+        crate::history::changes::compare_item(old.as_ref(), Some(&state), &mut out);
+        new_states.insert(state.id.to_string(), state);
+    }
+    // The moved-away files whose ID no item here carries were deleted, or renumbered (`pm
+    // renumber` not yet committed): told as the history tells a commit's.
+    let gone: Vec<&ItemState> = moved.values().filter(|s| items.get(&s.id.to_string()).is_none()).collect();
+    if !gone.is_empty() {
+        for state in &gone {
+            crate::history::changes::compare_item(Some(state), None, &mut out);
+        }
+        let gone_ids: Vec<(String, crate::model::id::ItemId)> =
+            gone.iter().map(|s| (s.path.clone(), s.id.clone())).collect();
+        let old_side = |id: &crate::model::id::ItemId, _: Option<&str>| moved.get(&id.to_string());
+        let new_side = |id: &crate::model::id::ItemId, _: Option<&str>| new_states.get(&id.to_string());
+        crate::history::changes::fold_renumbers(&mut out, &old_side, &new_side, &gone_ids);
     }
     Ok(out)
 }

@@ -63,6 +63,8 @@ pub fn is_substance(c: &Change) -> bool {
 struct Last<'a> {
     /// Every change of substance, with its step.
     substance: Vec<(usize, &'a Change)>,
+    /// The step that created it (under its current ID or an old one).
+    created: Option<(usize, &'a Change)>,
     seen: Option<usize>,
     review: Option<usize>,
 }
@@ -104,7 +106,10 @@ pub fn find(
                 entry.seen = Some(i);
             }
             match &c.what {
-                What::Created { .. } => entry.seen = Some(i),
+                What::Created { .. } => {
+                    entry.seen = Some(i);
+                    entry.created = Some((i, c));
+                }
                 What::Field { field, from, to } if field == "epic" || field == "vision" => {
                     let follows =
                         renumbers.iter().any(|(f, t)| from.as_deref() == Some(*f) && to.as_deref() == Some(*t));
@@ -159,8 +164,9 @@ pub fn find(
         // came in by a merge, after changes it had not seen).
         let read_at = match &mark {
             Some(Review { against: Some((_, print)), .. }) if stale => {
+                // The parent as created, then after each change of substance.
                 let mut at_steps: Vec<(usize, &str)> =
-                    theirs.substance.iter().map(|(at, c)| (*at, c.path.as_str())).collect();
+                    theirs.created.iter().chain(&theirs.substance).map(|(at, c)| (*at, c.path.as_str())).collect();
                 at_steps.dedup_by_key(|(at, _)| *at);
                 at_steps.into_iter().rev().find_map(|(at, path)| {
                     let commit = steps[at].commit?;

@@ -1,6 +1,8 @@
 //! Acceptance-criteria edits on one story: add, check, uncheck, remove. Each changes only the
 //! criterion's own line(s); IDs are never renumbered.
 
+use std::collections::BTreeSet;
+
 use crate::error::{Error, Result};
 use crate::model::frontmatter::line_ending;
 use crate::model::item::Item;
@@ -14,16 +16,20 @@ pub enum Action {
     Remove,
 }
 
-/// Add criterion `text` to `story`; returns its number: one more than the highest present,
-/// and at least `at_least` (a number that code or tests still name is not given again).
-pub fn add(tx: &mut Transaction, story: &Item, text: &str, at_least: u32) -> Result<u32> {
+/// Add criterion `text` to `story`; returns its number: the lowest above the highest present
+/// that `named` (numbers code or tests still name) does not hold.
+pub fn add(tx: &mut Transaction, story: &Item, text: &str, named: &BTreeSet<u32>) -> Result<u32> {
     let text = text.trim();
     if text.is_empty() || text.contains('\n') {
         return Err(Error::bad_argument("an acceptance criterion must be one non-empty line")
             .with_hint("e.g. pm ac add S-12 \"Given ..., when ..., then ...\""));
     }
+    let Some(n) = story.criteria.free_number(named) else {
+        return Err(Error::bad_argument(format!("{} has no criterion number left above its highest", story.id))
+            .with_hint(format!("give its criteria lower numbers by hand: pm story edit {}", story.id)));
+    };
     let body = story.body();
-    let (n, new_body) = story.criteria.add(body, text, line_ending(&story.text), at_least);
+    let (n, new_body) = story.criteria.add(body, text, line_ending(&story.text), n);
     write_body(tx, story, &new_body)?;
     Ok(n)
 }

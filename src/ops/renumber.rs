@@ -1,5 +1,5 @@
 //! `pm renumber OLD NEW`: change an item's ID, rename its file to match, and rewrite every
-//! reference to it: `epic`, `vision` and `depends_on` fields, backlog and roadmap lines, and
+//! reference to it: `epic`, `vision`, `depends_on` and `reviewed` fields, backlog and roadmap lines, and
 //! `OLD/AC-n` mentions in product files. All in one atomic transaction.
 //!
 //! It is the cure for the duplicate IDs two branches can create. When several files carry OLD,
@@ -131,6 +131,19 @@ pub fn renumber(tx: &mut Transaction, old: &str, new: &str, file: Option<&Path>)
             if deps.contains(&old_s) {
                 let deps = deps.into_iter().map(|d| if d == old_s { new_s.clone() } else { d }).collect();
                 edits.push(("depends_on".to_string(), FieldValue::List(deps)));
+            }
+            // A review against the old ID is one against the new: the fingerprint is of the
+            // parent's substance, which an ID does not change.
+            let field = crate::model::review::FIELD;
+            if let Some(mut mark) = item.get(field).and_then(|t| crate::model::review::Review::parse(&t))
+                && let Some((parent, _)) = mark.against.as_mut()
+                && *parent == old_s
+            {
+                *parent = new_s.clone();
+                edits.push((
+                    field.to_string(),
+                    FieldValue::Scalar(crate::model::frontmatter::yaml_scalar(&mark.text())),
+                ));
             }
         }
         let mut text = if edits.is_empty() { item.text.clone() } else { edit_item(item, &edits)? };

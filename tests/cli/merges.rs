@@ -560,7 +560,9 @@ proptest! {
             for c in criteria {
                 let s = split(&text).unwrap();
                 let body = text[s.body.clone()].to_string();
-                let (_, new_body) = Criteria::parse(&body).add(&body, &format!("{side} {}", c.trim()), eol, 0);
+                let criteria = Criteria::parse(&body);
+                let n = criteria.next_number();
+                let (_, new_body) = criteria.add(&body, &format!("{side} {}", c.trim()), eol, n);
                 text = format!("{}{new_body}", &text[..s.body.start]);
             }
             if *tick {

@@ -215,6 +215,30 @@ fn a_review_merged_from_a_branch_does_not_hide_a_later_change_on_main() {
     );
 }
 
+/// The reviewer read the epic as it was created: every change since is told, also one that
+/// main made before the review was merged.
+#[test]
+fn a_review_of_the_epic_as_created_tells_every_change_after_it() {
+    let t = Test::initialized();
+    t.pm(&["epic", "add", "Splitting", "--vision", "V-1"]).success();
+    t.pm(&["story", "add", "Split equally", "--epic", "E-1", "--ac", "Given 10.00 and 3, then 3.34"]).success();
+    t.commit_dated("Splitting", "2026-11-28T10:00:00Z", &[]);
+    t.git(&["checkout", "-qb", "review"]);
+    t.pm_env(&["review", "S-1"], DAY).success();
+    t.commit_dated("S-1 reviewed", "2026-11-29T10:00:00Z", &[]);
+    t.git(&["checkout", "-q", "main"]);
+    t.pm(&["epic", "set", "E-1", "title=Splitting two"]).success();
+    t.commit_dated("E-1 two", "2026-11-30T10:00:00Z", &[]);
+    t.git(&["merge", "-q", "--no-edit", "review"]);
+    t.pm(&["epic", "set", "E-1", "title=Splitting three"]).success();
+    t.commit_dated("E-1 three", "2026-12-01T10:00:00Z", &[]);
+    let json = t.pm(&["review", "--format", "json"]).success().json();
+    assert_eq!(
+        json["suspects"][0]["changed"],
+        serde_json::json!(["title: Splitting -> Splitting two", "title: Splitting two -> Splitting three"])
+    );
+}
+
 #[test]
 fn show_tells_whether_the_story_is_suspect() {
     let t = changed_epic();
@@ -238,8 +262,8 @@ fn outside_git_only_a_fingerprint_that_no_longer_matches_counts() {
     t.pm(&["init", "--name", "Demo"]).success();
     t.pm(&["epic", "add", "Splitting", "--vision", "V-1"]).success();
     t.pm(&["story", "add", "Split equally", "--epic", "E-1", "--ac", "Given 10.00 and 3, then 3.34"]).success();
-    const OUTSIDE: &str = "Not in a git repository: only `reviewed` fingerprints were compared (an item \
-                           without one is never suspect here).\n";
+    const OUTSIDE: &str = "No git history here (not a repository, or no commit yet): only `reviewed` \
+                           fingerprints were compared (an item without one is never suspect here).\n";
     t.pm(&["review"])
         .success()
         .stdout_is(&format!("Nothing to review: no open story or epic has a parent that changed after it.\n{OUTSIDE}"));
@@ -310,6 +334,19 @@ fn bad_review_input_is_refused_with_a_way_out() {
         assert_eq!(found, [("warning", message, hint, 5)]);
         t.write(path, &story.replace(&format!("reviewed: {mark}"), "reviewed: last tuesday"));
     }
+    // Tomorrow is a day of slack (time zones), and a closed story's mark no longer matters.
+    let mismatches = |t: &Test| {
+        let json = t.pm_env(&["check", "--format", "json"], &[("PM_TODAY", "2026-12-05")]).json();
+        json["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "review/mismatch").count()
+    };
+    let story = t.read(path);
+    t.write(path, &story.replace("reviewed: last tuesday", "reviewed: 2026-12-06"));
+    assert_eq!(mismatches(&t), 0);
+    t.write(path, &story.replace("reviewed: last tuesday", "reviewed: 2026-12-01 E-9@5e1f0c2a"));
+    assert_eq!(mismatches(&t), 1);
+    t.write(path, &t.read(path).replace("status: draft", "status: done"));
+    assert_eq!(mismatches(&t), 0);
+    t.write(path, &story);
     // A bad mark is only a finding: the story shows, and pm review writes a good one over it.
     t.pm(&["story", "show", "S-1"]).success();
     let before = t.read(path);
@@ -335,6 +372,27 @@ fn renumbering_the_epic_or_the_story_neither_hides_nor_makes_a_suspect() {
         .collect();
     assert_eq!(ids, [("S-2", "E-5"), ("S-7", "E-5")]);
     assert_eq!(json["suspects"][0]["commit"]["summary"], "E-1 covers rounding");
+}
+
+#[test]
+fn renumbering_the_epic_keeps_the_reviews_against_it() {
+    let t = changed_epic();
+    t.pm_env(&["review", "S-2"], DAY).success();
+    let path = "product/stories/S-2-split-by-percent.md";
+    let before = t.read(path);
+    t.pm(&["renumber", "E-1", "E-5"]).success();
+    let (gone, added) = changed_lines(&before, &t.read(path));
+    assert_eq!(gone.len(), 2, "{gone:?}");
+    assert_eq!(added, [gone[0].replace("E-1", "E-5"), gone[1].replace("E-1@", "E-5@")]);
+    let json = t.pm(&["check", "--format", "json"]).success().json();
+    assert!(json["findings"].as_array().unwrap().iter().all(|f| f["rule"] != "review/mismatch"), "{json}");
+    // Before and after the renumber is committed: S-1 is still suspect, S-2 still reviewed.
+    for _ in 0..2 {
+        let json = t.pm(&["review", "--format", "json"]).success().json();
+        let ids: Vec<&str> = json["suspects"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["S-1"]);
+        t.commit_dated("E-1 is E-5", "2026-12-01T10:00:00Z", &[]);
+    }
 }
 
 #[test]

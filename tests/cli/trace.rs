@@ -270,15 +270,15 @@ fn trace_json_into_a_closed_pipe_is_not_an_error() {
 #[test]
 fn removing_a_criterion_that_files_still_name_warns_with_the_places() {
     let t = traced_repo();
-    // AC-2 is S-1's highest: while a test names it, its number is not given again; nor is AC-7,
-    // which the test names though S-1 never had it.
+    // AC-2 is S-1's highest: while a test names it, its number is not given again (AC-7, which
+    // the test names though S-1 never had it, is no reason to skip AC-3 to AC-6).
     t.pm(&["ac", "rm", "S-1", "AC-2"]).success().stdout_is("Removed S-1/AC-2\n").stderr_is(
         "warning: S-1/AC-2 is still named in tests/split.rs:3; change or remove those references: \
          pm check reports them (trace/removed-criterion)\n",
     );
     t.pm(&["ac", "add", "S-1", "Given a new rule"])
         .success()
-        .stdout_is("Added S-1/AC-8\nSkipped AC-2, AC-7: still named in tests/split.rs:3, tests/split.rs:4\n")
+        .stdout_is("Added S-1/AC-3\nSkipped AC-2: still named in tests/split.rs:3\n")
         .stderr_is_empty();
     // AC-1 is below the highest (the ignored folder and the binary file do not count).
     t.pm(&["ac", "rm", "S-1", "AC-1"]).success().stdout_is("Removed S-1/AC-1\n").stderr_is(
@@ -324,4 +324,24 @@ fn a_story_whose_file_does_not_read_is_told_once_not_at_every_reference() {
         ["parse/front-matter", "story/no-epic", "trace/unknown-reference", "trace/removed-criterion"],
         "{check}"
     );
+    // A broken copy beside a story that reads hides nothing: S-1/AC-7 names no criterion.
+    t.write(&s1, &t.read(&s1).replace("title: [Split equally", "title: Split equally"));
+    t.write("product/stories/S-1-copy.md", "---\nid: S-1\ntitle: [broken\n---\n");
+    let run = t.pm(&["trace", "--format", "json"]).code(2).json();
+    let problems: Vec<&str> =
+        run["problems"].as_array().unwrap().iter().map(|p| p["reference"].as_str().unwrap()).collect();
+    assert_eq!(problems, ["S-9/AC-1", "S-3/AC-2", "S-1/AC-7"]);
+}
+
+#[test]
+fn a_story_at_the_last_criterion_number_gets_no_new_one() {
+    let t = traced_repo();
+    let s2 = t.find("product/stories", "S-2");
+    t.write(&s2, &t.read(&s2).replace("AC-1:", "AC-4294967295:"));
+    let before = t.snapshot();
+    t.pm(&["ac", "add", "S-2", "Given more"]).code(2).stderr_is(
+        "error: S-2 has no criterion number left above its highest\n  \
+         hint: give its criteria lower numbers by hand: pm story edit S-2\n",
+    );
+    assert_eq!(t.snapshot(), before);
 }

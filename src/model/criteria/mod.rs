@@ -120,7 +120,8 @@ impl Criteria {
         out
     }
 
-    /// One more than the highest `AC-n` present (IDs are never reused while present).
+    /// One more than the highest `AC-n` present (IDs are never reused while present), for
+    /// hints; a new criterion's number is [`Criteria::free_number`].
     pub fn next_number(&self) -> u32 {
         self.items.iter().filter_map(|c| c.number).max().unwrap_or(0).saturating_add(1)
     }
@@ -146,9 +147,20 @@ impl Criteria {
         Some(format!("{}{}", &body[..c.lines.start], &body[c.lines.end..]))
     }
 
-    /// The body with a new criterion `AC-n: text` after the last one (or a new section).
-    pub fn add(&self, body: &str, text: &str, eol: &str, at_least: u32) -> (u32, String) {
-        let n = self.next_number().max(at_least);
+    /// The number a new criterion takes: the lowest above the highest present that `named`
+    /// (numbers that code or tests still name) does not hold, so a reference never starts
+    /// pointing at a criterion it was not written for. `None` when no number is left.
+    pub fn free_number(&self, named: &std::collections::BTreeSet<u32>) -> Option<u32> {
+        let mut n = self.items.iter().filter_map(|c| c.number).max().unwrap_or(0).checked_add(1)?;
+        while named.contains(&n) {
+            n = n.checked_add(1)?;
+        }
+        Some(n)
+    }
+
+    /// The body with a new criterion `AC-n: text` after the last one (or a new section); `n`
+    /// comes from [`Criteria::free_number`] (or [`Criteria::next_number`]).
+    pub fn add(&self, body: &str, text: &str, eol: &str, n: u32) -> (u32, String) {
         if let Some(last) = self.items.last() {
             let line_start = last.lines.start;
             let prefix = &body[line_start..last.marker.start];
@@ -258,7 +270,7 @@ mod tests {
         assert_eq!(checked, BODY.replacen("- [ ] AC-1", "- [x] AC-1", 1));
         let removed = c.remove(BODY, 3).unwrap();
         assert_eq!(removed, BODY.replace("- [x] AC-3: Done one\n  continued\n", ""));
-        let (n, added) = c.add(BODY, "New", "\n", 0);
+        let (n, added) = c.add(BODY, "New", "\n", c.next_number());
         assert_eq!(n, 4);
         assert_eq!(added, BODY.replace("- [ ] no id here\n", "- [ ] no id here\n- [ ] AC-4: New\n"));
     }
@@ -266,12 +278,15 @@ mod tests {
     #[test]
     fn add_creates_the_section() {
         let c = Criteria::parse("Text.\n");
-        assert_eq!(c.add("Text.\n", "A", "\n", 0).1, "Text.\n\n## Acceptance criteria\n\n- [ ] AC-1: A\n");
+        assert_eq!(
+            c.add("Text.\n", "A", "\n", c.next_number()).1,
+            "Text.\n\n## Acceptance criteria\n\n- [ ] AC-1: A\n"
+        );
         let c = Criteria::parse("");
-        assert_eq!(c.add("", "A", "\n", 0).1, "## Acceptance criteria\n\n- [ ] AC-1: A\n");
+        assert_eq!(c.add("", "A", "\n", c.next_number()).1, "## Acceptance criteria\n\n- [ ] AC-1: A\n");
         let b = "## Acceptance criteria\n\n## Notes\n";
         let c = Criteria::parse(b);
-        assert_eq!(c.add(b, "A", "\n", 0).1, "## Acceptance criteria\n\n- [ ] AC-1: A\n\n## Notes\n");
+        assert_eq!(c.add(b, "A", "\n", c.next_number()).1, "## Acceptance criteria\n\n- [ ] AC-1: A\n\n## Notes\n");
     }
 
     #[test]
@@ -286,7 +301,7 @@ mod tests {
     fn adding_to_an_empty_section_adds_one_line() {
         let b = "Story.\n\n## Acceptance criteria\n\n";
         let c = Criteria::parse(b);
-        assert_eq!(c.add(b, "A", "\n", 0).1, "Story.\n\n## Acceptance criteria\n\n- [ ] AC-1: A\n");
+        assert_eq!(c.add(b, "A", "\n", c.next_number()).1, "Story.\n\n## Acceptance criteria\n\n- [ ] AC-1: A\n");
     }
 
     #[test]
@@ -295,6 +310,6 @@ mod tests {
         let c = Criteria::parse(b);
         assert_eq!(c.items.len(), 1);
         assert_eq!(c.set_checked(b, 1, true).unwrap(), b.replace("[ ]", "[x]"));
-        assert_eq!(c.add(b, "\u{e9}t\u{e9}", "\n", 0).1, format!("{b}\n- [ ] AC-2: \u{e9}t\u{e9}\n"));
+        assert_eq!(c.add(b, "\u{e9}t\u{e9}", "\n", c.next_number()).1, format!("{b}\n- [ ] AC-2: \u{e9}t\u{e9}\n"));
     }
 }

@@ -12,10 +12,10 @@ use crate::model::id::{ItemId, Kind};
 use crate::model::item::read::{Diagnostic, ItemFile};
 use crate::model::item::{ALLOW_FIELD, COMMON_FIELDS, is_known_field, scalar_string};
 
-/// Every per-file rule that needs the item's kind.
 /// A `reviewed` mark that names another item than the parent, or a day still to come.
 pub const REVIEW_MISMATCH: &str = "review/mismatch";
 
+/// Every per-file rule that needs the item's kind.
 pub fn check(doc: &ItemFile, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let out = &mut out;
@@ -124,7 +124,10 @@ fn values(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagnostic>
         let parent = doc.fields.get(field).and_then(scalar_string).filter(|p| !p.is_empty());
         let id = doc.id.as_ref().map(|i| i.to_string()).unwrap_or_else(|| "ID".into());
         let at = doc.value_pos(crate::model::review::FIELD);
-        let today = crate::model::date::today().to_string();
+        let today = crate::model::date::today();
+        // A day of slack: a mark written where it is already tomorrow is not from the future.
+        let tomorrow = today.tomorrow().map(|d| d.to_string()).unwrap_or_default();
+        let today = today.to_string();
         let write = format!("pm review {id} writes it");
         match crate::model::review::Review::parse(&text) {
             None => out.push(
@@ -138,6 +141,8 @@ fn values(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagnostic>
                 )
                 .hint(format!("write it as `reviewed: {today}`, or remove it: {write}")),
             ),
+            // A closed item's mark no longer matters: it is never suspect.
+            Some(_) if doc.status.as_deref().is_some_and(|s| config.is_closed(s)) => {}
             Some(mark) => {
                 if let Some((named, _)) = &mark.against
                     && parent.as_ref() != Some(named)
@@ -153,7 +158,7 @@ fn values(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagnostic>
                         ),
                     };
                     out.push(doc.finding(REVIEW_MISMATCH, at, message).hint(hint));
-                } else if mark.day > today {
+                } else if mark.day > tomorrow {
                     out.push(
                         doc.finding(REVIEW_MISMATCH, at, format!("`reviewed: {text}` is a day still to come"))
                             .hint(format!("write the day {id} was read (today is {today}), or remove it: {write}")),
