@@ -196,6 +196,50 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     best.map(|(_, c)| c.to_string())
 }
 
+/// The ID one digit away from `word` (one digit changed, dropped, added, or two swapped) that
+/// `exists`, the lowest number first: a did-you-mean by lookup, for products too large to
+/// compare every ID with every unknown one.
+pub fn one_digit_away(word: &str, exists: impl Fn(&str) -> bool) -> Option<String> {
+    let (prefix, digits) = word.split_once('-')?;
+    if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let d = digits.as_bytes();
+    let mut variants: Vec<Vec<u8>> = Vec::new();
+    for i in 0..=d.len() {
+        for c in b'0'..=b'9' {
+            if i < d.len() {
+                let mut v = d.to_vec();
+                v[i] = c;
+                variants.push(v);
+            }
+            let mut v = d.to_vec();
+            v.insert(i, c);
+            variants.push(v);
+        }
+        if i < d.len() {
+            let mut v = d.to_vec();
+            v.remove(i);
+            variants.push(v);
+        }
+        if i + 1 < d.len() {
+            let mut v = d.to_vec();
+            v.swap(i, i + 1);
+            variants.push(v);
+        }
+    }
+    variants
+        .into_iter()
+        .filter(|v| v.as_slice() != d && !v.is_empty() && (v.len() == 1 || v[0] != b'0'))
+        .filter_map(|v| {
+            let number = String::from_utf8(v).ok()?;
+            let id = format!("{prefix}-{number}");
+            exists(&id).then(|| (number.parse::<u128>().ok(), id))
+        })
+        .min()
+        .map(|(_, id)| id)
+}
+
 /// A likely-typo suggestion among IDs: same prefix, and the number differs by one inserted,
 /// deleted or swapped digit (S-300 -> S-30, S-13 -> S-31), never by a different digit.
 pub fn did_you_mean_id<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
@@ -245,6 +289,14 @@ mod tests {
         assert_eq!(did_you_mean("S-13", ["S-12", "E-1"]), Some("S-12".into()));
         assert_eq!(did_you_mean("zzzzzz", ["status"]), None);
         assert_eq!(did_you_mean_id("S-300", ["S-1", "S-30"]), Some("S-30".into()));
+        let ids = ["S-12", "S-31", "S-130", "S-1300", "S-2"];
+        let near = |w: &str| one_digit_away(w, |id| ids.contains(&id));
+        assert_eq!(near("S-13").as_deref(), Some("S-12"), "a changed digit, lowest number first");
+        assert_eq!(near("S-1330").as_deref(), Some("S-130"));
+        assert_eq!(near("S-103").as_deref(), Some("S-130"));
+        assert_eq!(near("S-21").as_deref(), Some("S-2"));
+        assert_eq!(near("S-999"), None);
+        assert_eq!(near("S-x"), None);
         assert_eq!(did_you_mean_id("S-13", ["S-31"]), Some("S-31".into()));
         assert_eq!(did_you_mean_id("s-13", ["S-13"]), Some("S-13".into()));
         assert_eq!(did_you_mean_id("E-7", ["E-1", "E-2"]), None);

@@ -58,9 +58,16 @@ impl Index {
         self.by_id.get(id).and_then(|v| v.first().copied())
     }
 
-    /// The closest ID of `kind` to `word`.
+    /// The closest ID of `kind` to `word`. Among a few hundred IDs, by edit distance; among
+    /// more, only IDs one digit away (one changed, dropped, added or swapped), found by lookup:
+    /// comparing each of 20,000 unknown backlog lines with each of 10,000 IDs was most of a
+    /// quadratic `pm check` (docs/reliability.md, "Findings at scale").
     pub fn suggest(&self, word: &str, kind: Kind) -> Option<String> {
-        did_you_mean(word, self.ids.get(&kind).into_iter().flatten().map(String::as_str))
+        let ids = self.ids.get(&kind).map_or(&[][..], Vec::as_slice);
+        if ids.len() <= 500 {
+            return did_you_mean(word, ids.iter().map(String::as_str));
+        }
+        crate::error::one_digit_away(word, |id| self.by_id.contains_key(id))
     }
 
     /// One more than the highest number with `prefix`.

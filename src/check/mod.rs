@@ -260,10 +260,15 @@ pub fn check(snapshot: &Files, config: &Config) -> Report {
         f.severity = severity(config, f.rule);
     }
     findings.retain(|f| f.severity != Severity::Off);
-    for f in &mut findings {
-        f.source_line = snapshot.line_at(&f.path, f.line);
-    }
     findings.sort_by(|a, b| (&a.path, a.line, a.column, a.rule).cmp(&(&b.path, b.line, b.column, b.rule)));
+    // Source lines per file, in one pass each (findings are in line order within a file).
+    for group in findings.chunk_by_mut(|a, b| a.path == b.path) {
+        let lines: Vec<usize> = group.iter().map(|f| f.line).collect();
+        let texts = snapshot.lines_at(&group[0].path, &lines);
+        for (f, line) in group.iter_mut().zip(texts) {
+            f.source_line = line;
+        }
+    }
     findings.dedup();
     let items = docs.iter().filter_map(|d| Some((d.id_text()?, d.path.to_string()))).rev().collect();
     let allowed = allows.iter().map(|(p, a)| (p.to_string(), a.iter().map(|(r, _)| r.clone()).collect())).collect();

@@ -145,6 +145,25 @@ impl Files {
         })
     }
 
+    /// The texts of 1-based `lines` (ascending) of the file shown as `path`, without their line
+    /// endings, in one pass over the file: a check with 100,000 findings in one backlog reads
+    /// it once, not once per finding.
+    pub fn lines_at(&self, path: &str, lines: &[usize]) -> Vec<Option<String>> {
+        let Some(text) = self.by_path(path).and_then(File::text) else { return vec![None; lines.len()] };
+        let mut file_lines = text.split('\n').enumerate();
+        let mut current: Option<(usize, &str)> = None;
+        lines
+            .iter()
+            .map(|&line| {
+                let want = line.checked_sub(1)?;
+                while current.is_none_or(|(i, _)| i < want) {
+                    current = Some(file_lines.next()?);
+                }
+                current.filter(|(i, _)| *i == want).map(|(_, l)| l.trim_end_matches('\r').to_string())
+            })
+            .collect()
+    }
+
     /// The text of 1-based `line` of the file shown as `path`, without its line ending.
     pub fn line_at(&self, path: &str, line: usize) -> Option<String> {
         let text = self.by_path(path)?.text()?;
@@ -184,5 +203,12 @@ mod tests {
         assert_eq!(rels, ["S-2-\u{fffd}.md", "extra.md", "stories/S-1-a.md"]);
         assert_eq!(s.get("extra.md").unwrap().path, "product/extra.md");
         assert_eq!(s.line_at("product/extra.md", 2).as_deref(), Some("id: S-9"));
+        let lines = |want: &[usize]| s.lines_at("product/extra.md", want);
+        let some = |t: &str| Some(t.to_string());
+        assert_eq!(
+            lines(&[0, 1, 2, 2, 3, 4, 9]),
+            [None, some("---"), some("id: S-9"), some("id: S-9"), some("---"), some(""), None]
+        );
+        assert_eq!(s.lines_at("product/nothing.md", &[1]), [None]);
     }
 }
