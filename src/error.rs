@@ -141,7 +141,8 @@ impl Error {
             }
             Error::AlreadyInitialized { .. } => Some("pm init never touches an existing product folder".into()),
             Error::Damaged { .. } => Some(FSCK_HINT.into()),
-            Error::Io { .. } | Error::Many(_) => None,
+            Error::Io { source, .. } => io_hint(source.kind()).map(str::to_string),
+            Error::Many(_) => None,
         }
     }
 
@@ -194,6 +195,21 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         }
     }
     best.map(|(_, c)| c.to_string())
+}
+
+/// What to do about a failed read or write, by its kind.
+fn io_hint(kind: std::io::ErrorKind) -> Option<&'static str> {
+    use std::io::ErrorKind::*;
+    Some(match kind {
+        StorageFull | QuotaExceeded => {
+            "the disk is full: free some space, then run the command again (no file was changed)"
+        }
+        PermissionDenied | ReadOnlyFilesystem => "check the permissions of the file and of its folder",
+        IsADirectory => "a folder is where pm expects a file: move it away",
+        NotADirectory => "a file is where pm expects a folder: move it away",
+        InvalidData => "save the file as UTF-8",
+        _ => return None,
+    })
 }
 
 /// The ID one digit away from `word` (one digit changed, dropped, added, or two swapped) that

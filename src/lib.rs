@@ -27,6 +27,8 @@
 pub mod check;
 pub mod cli;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 pub mod model;
 pub mod ops;

@@ -48,6 +48,8 @@ mod regressions;
 
 #[path = "cli/action.rs"]
 mod action;
+#[path = "cli/fuzz.rs"]
+mod fuzz;
 #[path = "cli/generator.rs"]
 mod generator;
 #[path = "cli/mcp.rs"]

@@ -231,12 +231,19 @@ fn stage(path: &Path, contents: &[u8], n: usize) -> Result<PathBuf> {
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let name = path.file_name().and_then(|s| s.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.pm-{}-{n}.tmp", std::process::id()));
-    let mut f =
-        fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    f.write_all(contents).map_err(|e| Error::io(&tmp, e))?;
-    // On disk before the rename makes it the file: after a crash the file is the old or the
-    // new version, never an empty one.
-    f.sync_data().map_err(|e| Error::io(&tmp, e))?;
+    // An error names the file being written (the temporary name means nothing to the user),
+    // and leaves no temporary file behind (a full disk fails after the file was created).
+    let written = (|| {
+        let mut f = fs::OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
+        f.write_all(contents)?;
+        // On disk before the rename makes it the file: after a crash the file is the old or
+        // the new version, never an empty one.
+        f.sync_data()
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
     Ok(tmp)
 }
 

@@ -179,3 +179,43 @@ fn an_id_without_its_dash_gets_did_you_mean() {
     let t = crate::harness::Test::with_example();
     t.pm(&["story", "show", "s16"]).code(2).stderr_is("error: `s16` is not an ID\n  hint: did you mean S-16?\n");
 }
+
+/// A write that fails halfway (here: the file-size limit, as a full disk would) names the file
+/// being written, changes nothing and leaves no temporary file behind.
+#[test]
+fn a_failed_write_leaves_every_file_as_it_was_and_no_temp_file() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Split equally", "--ac", "Given 10.00 and 3, then 3.34"]).success();
+    let story = t.find("product/stories", "S-1");
+    t.write(&story, &format!("{}{}\n", t.read(&story), "A long note. ".repeat(100)));
+    let before = t.snapshot();
+    let out = std::process::Command::new("sh")
+        .args(["-c", "trap '' XFSZ; ulimit -f 1; exec \"$0\" story set S-1 priority=high", env!("CARGO_BIN_EXE_pm")])
+        .current_dir(t.root())
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with(&format!("error: {}: File too large", t.path(&story).display())), "{stderr}");
+    assert_eq!(t.snapshot(), before, "a failed write changes no file and leaves no temporary file");
+}
+
+/// Brackets nested 100,000 deep took the YAML scanner half a minute: the depth is counted
+/// first, and the file is refused at its line (no time is asserted: the suite would hang).
+#[test]
+fn front_matter_nested_too_deep_is_refused_at_its_line() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Split equally", "--ac", "Given 10.00 and 3, then 3.34"]).success();
+    let story = t.find("product/stories", "S-1");
+    let deep = format!("flow: {}x{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    t.write(&story, &t.read(&story).replacen("title:", &format!("note: '#'\n{deep}title:"), 1));
+    t.pm(&["story", "show", "S-1"]).code(2).stderr_is(&format!(
+        "error: {story}:4: invalid YAML in front matter: brackets nested deeper than 64 levels\n  \
+         hint: fix the YAML between the `---` lines; quote values that contain `: ` or start with a special character\n"
+    ));
+    // 64 levels still read.
+    let ok = format!("flow: {}x{}\n", "[".repeat(64), "]".repeat(64));
+    t.write(&story, &t.read(&story).replace(&deep, &ok));
+    t.pm(&["story", "show", "S-1"]).success();
+}

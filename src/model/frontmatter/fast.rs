@@ -13,7 +13,13 @@ use crate::model::fields::Fields;
 
 /// The fields of a simple front matter, or `None` to ask the full parser.
 pub fn parse(yaml: &str) -> Option<Fields> {
-    let mut map = Fields::with_capacity(yaml.bytes().filter(|b| *b == b'\n').count() + 1);
+    let lines = yaml.bytes().filter(|b| *b == b'\n').count() + 1;
+    // Fields are a list, each new key checked against those before it: fine for the dozen an
+    // item has, quadratic for 50,000 (13 s). Long front matter goes to the hashed parser.
+    if lines > 256 {
+        return None;
+    }
+    let mut map = Fields::with_capacity(lines);
     // Most front matter has none of the bytes those breaks start with: look per line only then.
     let may_break = memchr::memchr3(b'\r', 0xC2, 0xE2, yaml.as_bytes()).is_some();
     for line in yaml.split('\n') {
@@ -47,6 +53,11 @@ pub fn parse(yaml: &str) -> Option<Fields> {
             }
             if let Some(inner) = v.strip_prefix('[') {
                 let inner = inner.strip_suffix(']')?;
+                // Items are trimmed, and Rust's trim takes control bytes (a form feed) that the
+                // parser refuses.
+                if inner.bytes().any(|b| b < 0x20 || b == 0x7f) {
+                    return None;
+                }
                 let mut items = Vec::new();
                 if !inner.trim().is_empty() {
                     for part in inner.split(',') {
@@ -77,7 +88,12 @@ fn is_key(key: &str) -> bool {
     let mut bytes = key.bytes();
     bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        // `true: x` has a boolean key for the parser, not a string one.
+        && !(key.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(key)))
 }
+
+/// Plain words the parser reads as something other than a string (or may, in YAML 1.1).
+const RESERVED: [&str; 11] = ["null", "true", "false", "y", "n", "yes", "no", "on", "off", "nan", "inf"];
 
 /// A plain scalar, resolved as the full parser would, or `None` when unsure.
 fn scalar(v: &str, in_flow: bool) -> Option<Value> {
@@ -133,7 +149,6 @@ fn scalar(v: &str, in_flow: bool) -> Option<Value> {
         }
         return Some(Value::Number(Number::from(v.parse::<u64>().ok()?)));
     }
-    const RESERVED: [&str; 11] = ["null", "true", "false", "y", "n", "yes", "no", "on", "off", "nan", "inf"];
     if v.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(v)) {
         return None;
     }

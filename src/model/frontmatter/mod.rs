@@ -88,6 +88,13 @@ pub fn parse(text: &str, split: &Split) -> Result<Fields, YamlError> {
     if let Some(m) = fast::parse(yaml) {
         return Ok(m);
     }
+    if let Some(at) = too_deep(yaml) {
+        // The YAML starts on the file's second line.
+        return Err(YamlError {
+            line: 2 + yaml[..at].matches('\n').count(),
+            message: format!("invalid YAML in front matter: brackets nested deeper than {MAX_DEPTH} levels"),
+        });
+    }
     match serde_yaml::from_str::<Value>(yaml) {
         Ok(Value::Mapping(m)) => Ok(m.into()),
         Ok(Value::Null) => Ok(Fields::default()),
@@ -120,6 +127,30 @@ pub fn parse(text: &str, split: &Split) -> Result<Fields, YamlError> {
             Err(YamlError { line, message: format!("invalid YAML in front matter: {message}") })
         }
     }
+}
+
+/// How deep `[` and `{` may nest in front matter (docs/format.md, "Limits").
+pub const MAX_DEPTH: usize = 64;
+
+/// The byte offset where flow brackets first nest deeper than [`MAX_DEPTH`], if they do. The
+/// YAML scanner reads a whole flow collection before its depth limit applies, and that costs
+/// quadratic time in the depth (100,000 levels: half a minute), so the depth is counted first.
+/// Quotes are not told apart: 64 unclosed brackets inside a quoted value are refused too.
+fn too_deep(yaml: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in yaml.bytes().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The 1-based file line of a top-level key in the front matter, if present.
