@@ -25,6 +25,15 @@ pub fn markdown(text: &str) -> String {
 /// User text for a terminal: control characters (escape sequences, bell, backspace, carriage
 /// returns, tabs) become visible `\u{1b}`-style text, so a title can neither move the cursor,
 /// recolour the screen nor break a table's columns. Other text is unchanged.
+/// [`terminal`] for text of several lines (a body): line feeds and tabs stay as they are,
+/// every other control character (a carriage return too) is made visible.
+pub fn terminal_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| line.split('\t').map(terminal).collect::<Vec<_>>().join("\t"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 pub fn terminal(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(char::is_control) {
         return std::borrow::Cow::Borrowed(text);
@@ -48,6 +57,7 @@ mod tests {
     fn terminal_text_shows_control_characters_and_keeps_the_rest() {
         assert_eq!(terminal("evil \u{1b}[31mRED\u{7}\tx"), "evil \\u{1b}[31mRED\\u{7}\\u{9}x");
         assert_eq!(terminal("家計簿 🍕"), "家計簿 🍕");
+        assert_eq!(terminal_lines("a\tb\n\u{1b}]0;x\u{7}\r\n"), "a\tb\n\\u{1b}]0;x\\u{7}\\u{d}\n");
     }
 
     #[test]

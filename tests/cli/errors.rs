@@ -219,3 +219,29 @@ fn front_matter_nested_too_deep_is_refused_at_its_line() {
     t.write(&story, &t.read(&story).replace(&deep, &ok));
     t.pm(&["story", "show", "S-1"]).success();
 }
+
+/// A title, a field, a criterion or the body with escape sequences (OSC 0 retitles the
+/// window, OSC 8 hides a link, CSI 2J clears the screen) shows them as text in `pm story show`.
+#[test]
+fn story_show_prints_no_control_character_from_the_file() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Split equally", "--ac", "Given 10.00 and 3, then 3.34"]).success();
+    let story = t.find("product/stories", "S-1");
+    let evil = "A\u{1b}]0;pwned\u{7}B\u{1b}[2JC\u{9b}31mD";
+    let yaml = "A\\x1b]0;pwned\\x07B\\x1b[2JC\\u009b31mD";
+    let text = t
+        .read(&story)
+        .replace("title: Split equally", &format!("title: \"{yaml}\"\nowner: \"{yaml}\""))
+        .replace("then 3.34", &format!("then 3.34 {evil}"));
+    t.write(
+        &story,
+        &text.replace("## Acceptance criteria", &format!("Notes {evil}\r\n\tindented\n\n## Acceptance criteria")),
+    );
+    let out = t.pm(&["story", "show", "S-1"]).success().stdout;
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{out:?}");
+    let shown = "A\\u{1b}]0;pwned\\u{7}B\\u{1b}[2JC\\u{9b}31mD";
+    assert!(out.starts_with(&format!("S-1 {shown}\n")), "{out}");
+    assert!(out.contains(&format!("  owner:      {shown}\n")), "{out}");
+    assert!(out.contains(&format!("then 3.34 {shown}\n")), "{out}");
+    assert!(out.contains(&format!("Notes {shown}\n\tindented\n")), "{out:?}");
+}
