@@ -216,29 +216,27 @@ fn sentences<'a>(changes: impl Iterator<Item = &'a Change>) -> Vec<String> {
 /// The suspects of the product now: `history` is HEAD's first-parent walk (`None` outside git
 /// or before the first commit), and the working tree's uncommitted edits are the last step.
 pub fn now(product: &Product, items: &Items, history: Option<&History>) -> Result<Vec<Suspect>> {
+    use crate::history::read::ReadProduct;
+    let git = Repo::discover(product);
     let mut uncommitted = Vec::new();
-    if let Some(git) = Repo::discover(product)
+    if let Some(git) = &git
         && let Some(head) = git.head()?
     {
-        uncommitted = crate::history::read::uncommitted(&git, head.id(), items, &product.config)?;
+        uncommitted = crate::history::read::uncommitted(git, head.id(), items, &product.config)?;
     }
     let mut steps: Vec<Step> =
         history.iter().flat_map(|h| &h.commits).map(|c| Step { commit: Some(&c.info), changes: c.changes() }).collect();
     steps.push(Step { commit: None, changes: &uncommitted });
     // The parent's fingerprint at a commit: read only for a review that no longer matches,
     // once per (commit, file).
-    let git = Repo::discover(product);
     let mut prints: HashMap<(String, String), Option<String>> = HashMap::new();
     let mut print_after = |commit: &CommitInfo, path: &str| -> Option<String> {
         let git = git.as_ref()?;
         prints
             .entry((commit.id.clone(), path.to_string()))
             .or_insert_with(|| {
-                let id = git2::Oid::from_str(&commit.id).ok()?;
-                let tree = git.product_tree_of(id).ok()??;
-                let text = git.text(git.blob_at(tree, path).ok()??).ok()??;
-                let root = product.root.as_path();
-                let item = crate::history::snapshot::parse_item(text, path, &product.config, root, root).ok()??;
+                let tree = git.product_tree_of(git2::Oid::from_str(&commit.id).ok()?).ok()??;
+                let item = git.item(git.blob_at(tree, path).ok()??, path, &product.config).ok()??;
                 Some(review::fingerprint(&item))
             })
             .clone()

@@ -135,14 +135,24 @@ impl Item {
     /// ticking a task is progress, not a change of what the item says. The review fingerprint
     /// and the history's "description edited" both read this, so they agree on what an edit is.
     pub fn prose_lines(&self, mut line: impl FnMut(&str)) {
-        let parts = self.prose();
-        let prose: std::borrow::Cow<str> = if parts.len() == 1 { parts[0].into() } else { parts.concat().into() };
+        // The pieces end at line boundaries (a criterion's lines are whole lines), so their
+        // lines are the prose's lines, read without joining the pieces (this runs for every
+        // item state the history compares).
+        let mut started = false;
         let mut blank = false;
-        for text in prose.trim().lines().map(str::trim_end) {
-            if text.is_empty() && blank {
+        for text in self.prose().into_iter().flat_map(str::lines).map(str::trim_end) {
+            if text.is_empty() {
+                // Leading blank lines are dropped; a run inside reads as one, and only when a
+                // line follows it (trailing blank lines are dropped).
+                blank = started;
                 continue;
             }
-            blank = text.is_empty();
+            if blank {
+                line("");
+                blank = false;
+            }
+            let text = if started { text } else { text.trim_start() };
+            started = true;
             match untick(text) {
                 Some(unticked) => line(&unticked),
                 None => line(text),
