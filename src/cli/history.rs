@@ -75,7 +75,7 @@ enum Bound {
 
 fn reachable(git: &Repo, rev: &str) -> Result<HashSet<String>> {
     let commit = git.resolve(rev)?;
-    Ok(git.reachable(commit.id(), false)?.into_iter().map(|o| o.to_string()).collect())
+    Ok(git.ancestors(commit.id())?.into_iter().map(|o| o.to_string()).collect())
 }
 
 fn bound(git: &Repo, text: &str, since: bool) -> Result<Bound> {

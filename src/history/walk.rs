@@ -333,6 +333,14 @@ fn diff_trees(
     prefix: &str,
     out: &mut Vec<(String, Option<Oid>, Option<Oid>)>,
 ) -> Result<()> {
+    if prefix.matches('/').count() > crate::store::repo::MAX_TREE_DEPTH {
+        let message = format!(
+            "git trees under product/{} are nested more than {} folders deep: the repository is damaged or hostile",
+            prefix.split('/').take(3).collect::<Vec<_>>().join("/"),
+            crate::store::repo::MAX_TREE_DEPTH
+        );
+        return Err(Error::Damaged { message });
+    }
     let empty = RawTree::new(Rc::new(Vec::new()));
     let new = new.unwrap_or(&empty);
     let Some((changed, new_starts)) = changed_entries(old.unwrap_or(&empty), new) else {

@@ -67,7 +67,7 @@ pub fn highest_in_branches(product: &Product, prefix: &str) -> Result<u64> {
     let known = cache.len();
     let mut highest = 0;
     for tree in trees {
-        highest = highest.max(tree_max(&repo, tree, prefix, &mut cache)?);
+        highest = highest.max(tree_max(&repo, tree, prefix, &mut cache, 0)?);
     }
     if cache.len() != known {
         let body: String = cache.iter().map(|(oid, max)| format!("{oid} {max}\n")).collect();
@@ -77,16 +77,25 @@ pub fn highest_in_branches(product: &Product, prefix: &str) -> Result<u64> {
 }
 
 /// The highest number with `prefix` under a tree, from the cache or by reading it.
-fn tree_max(repo: &Repo, tree: git2::Oid, prefix: &str, cache: &mut HashMap<git2::Oid, u64>) -> Result<u64> {
+fn tree_max(
+    repo: &Repo,
+    tree: git2::Oid,
+    prefix: &str,
+    cache: &mut HashMap<git2::Oid, u64>,
+    depth: usize,
+) -> Result<u64> {
     if let Some(max) = cache.get(&tree) {
         return Ok(*max);
+    }
+    if depth > crate::store::repo::MAX_TREE_DEPTH {
+        return Err(crate::store::repo::too_deep(tree, &repo.dir));
     }
     let raw = repo.raw_tree(tree)?;
     let mut max = 0;
     let mut entries = TreeEntries::new(&raw);
     for entry in &mut entries {
         if entry.is_tree() {
-            max = max.max(tree_max(repo, entry.id(), prefix, cache)?);
+            max = max.max(tree_max(repo, entry.id(), prefix, cache, depth + 1)?);
         } else if entry.is_blob()
             && let Some(number) = number_in_name(entry.name, prefix)
         {
@@ -109,7 +118,7 @@ pub fn numbers_in_branches(product: &Product, prefix: &str) -> Result<HashSet<u6
     };
     let mut seen_trees: HashSet<git2::Oid> = HashSet::new();
     for tree in trees {
-        scan_tree(&repo, tree, prefix, &mut seen_trees, &mut numbers)?;
+        scan_tree(&repo, tree, prefix, &mut seen_trees, &mut numbers, 0)?;
     }
     Ok(numbers)
 }
@@ -139,15 +148,19 @@ fn scan_tree(
     prefix: &str,
     seen: &mut HashSet<git2::Oid>,
     numbers: &mut HashSet<u64>,
+    depth: usize,
 ) -> Result<()> {
     if !seen.insert(tree) {
         return Ok(());
+    }
+    if depth > crate::store::repo::MAX_TREE_DEPTH {
+        return Err(crate::store::repo::too_deep(tree, &repo.dir));
     }
     let raw = repo.raw_tree(tree)?;
     let mut entries = TreeEntries::new(&raw);
     for entry in &mut entries {
         if entry.is_tree() {
-            scan_tree(repo, entry.id(), prefix, seen, numbers)?;
+            scan_tree(repo, entry.id(), prefix, seen, numbers, depth + 1)?;
         } else if entry.is_blob()
             && let Some(number) = number_in_name(entry.name, prefix)
         {

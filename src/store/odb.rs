@@ -322,6 +322,8 @@ pub struct Odb {
     usable: Option<bool>,
     /// A pack index found damaged: an object not found elsewhere may be in its pack.
     damaged_index: Option<PathBuf>,
+    /// What [`Odb::check_packs`] found, once it ran: `Some(None)` when every pack is sound.
+    packs_checked: Option<Option<String>>,
 }
 
 impl Odb {
@@ -336,7 +338,73 @@ impl Odb {
             inflate: flate2::Decompress::new(true),
             usable: None,
             damaged_index: None,
+            packs_checked: None,
         }
+    }
+
+    /// Check, once, that every pack index of the repository reads and gives each object an
+    /// offset inside its pack: libgit2 reads an object at any offset its index gives, and
+    /// crashes (SIGSEGV) on one far past the pack's end (docs/reliability.md). [`Repo`] calls
+    /// this before anything it hands to libgit2 that reads objects; the error names the first
+    /// bad object and its pack. A pack whose `.pack` file is gone is left out, as git leaves
+    /// it out. The cost is a look at 4 bytes per object.
+    ///
+    /// [`Repo`]: crate::store::repo::Repo
+    pub fn check_packs(&mut self) -> Result<()> {
+        if self.packs_checked.is_none() {
+            let found = self.first_unsound_pack();
+            self.packs_checked = Some(found);
+        }
+        match self.packs_checked.as_ref().and_then(Option::as_ref) {
+            Some(message) => Err(Error::Damaged { message: message.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    fn first_unsound_pack(&mut self) -> Option<String> {
+        for p in 0..self.packs().len() {
+            let path = match &self.packs()[p] {
+                Slot::Unread(path) => path.clone(),
+                Slot::Pack(pack) => pack.path.with_extension("idx"),
+                Slot::Skipped => continue,
+            };
+            if !path.with_extension("pack").exists() {
+                continue;
+            }
+            let Some(pack) = self.pack(p) else {
+                if self.damaged_index.as_ref() == Some(&path) {
+                    return Some(format!("the pack index {} is damaged", path.display()));
+                }
+                continue; // another index version: libgit2 checks those itself
+            };
+            if pack.file().is_err() {
+                return Some(format!("the pack {} cannot be read", pack.path.display()));
+            }
+            let trailer = pack.len.saturating_sub(20);
+            for pos in 0..pack.count {
+                if pack.offset(pos).is_ok_and(|at| (12..trailer).contains(&at)) {
+                    continue;
+                }
+                let at = FANOUT + 256 * 4 + pos * 20;
+                let oid = Oid::from_bytes(&pack.index[at..at + 20]).map_or_else(|_| "?".into(), |o| o.to_string());
+                return Some(format!("object {oid} cannot be read: the repository is damaged"));
+            }
+        }
+        None
+    }
+
+    /// Whether the object is in this repository (for a revision that names it by ID).
+    pub fn contains(&mut self, repo: &Repository, oid: Oid) -> Result<bool> {
+        match self.locate(oid.as_bytes()) {
+            Ok(Some(_)) | Err(Unreadable) => return Ok(true),
+            Ok(None) => {}
+        }
+        let hex = oid.to_string();
+        if self.objects.join(&hex[..2]).join(&hex[2..]).exists() {
+            return Ok(true);
+        }
+        self.check_packs()?;
+        Ok(repo.odb().map_err(Error::git)?.exists(oid))
     }
 
     /// An object's kind and bytes. An object this reader finds but cannot rebuild (a damaged
@@ -362,6 +430,7 @@ impl Odb {
                 Err(Unreadable) => return Err(damaged(oid)),
             }
         }
+        self.check_packs()?;
         let odb = repo.odb().map_err(Error::git)?;
         let obj = odb.read(oid).map_err(|e| match e.code() {
             git2::ErrorCode::NotFound => missing(oid),
@@ -479,7 +548,8 @@ impl Odb {
         let size: usize = size.parse().map_err(|_| Unreadable)?;
         let whole = size.checked_add(nul + 1).ok_or(Unreadable)?;
         let mut all = Vec::new();
-        self.inflate_into(&raw, &mut all, whole, true)?;
+        // The whole stream, to its checksum: git refuses a loose object cut anywhere.
+        self.inflate_into(&raw, &mut all, whole, false)?;
         if all.len() != whole {
             return Err(Unreadable);
         }
@@ -505,7 +575,7 @@ impl Odb {
                 Ok(_) if out.len() == out.capacity() && out.len() < limit => {
                     out.reserve_exact((limit - out.len()).min(out.len()));
                 }
-                Ok(_) if partial_ok || out.len() == size => return Ok(()),
+                Ok(_) if partial_ok => return Ok(()),
                 _ => return Err(Unreadable),
             }
         }

@@ -3,11 +3,17 @@
 //! product's trees and blobs at any commit.
 //!
 //! Every command that reads git goes through it: `pm check --rev` and `--changed-since`,
-//! `pm history`, `pm diff`, `--at`, and the branch scan of new IDs. Commits and references are
-//! read with libgit2; trees and blobs with [`Odb`], which keeps what it rebuilt from deltas
-//! (the reason `pm history` is faster than `git log`, docs/benchmarks.md) and refuses damaged
-//! objects with an error that names them and points at `git fsck`: an object that cannot be
-//! read is never taken for a missing one. Nothing is checked out and no process is spawned.
+//! `pm history`, `pm diff`, `--at`, and the branch scan of new IDs. References are read with
+//! libgit2; objects with [`Odb`], which keeps what it rebuilt from deltas (the reason
+//! `pm history` is faster than `git log`, docs/benchmarks.md) and refuses damaged objects with
+//! an error that names them and points at `git fsck`: an object that cannot be read is never
+//! taken for a missing one. Revisions (`main~3`, `v1^{commit}`), merge-bases and the walks over
+//! commits are read through it too. libgit2 still gives a commit's author and message, and
+//! reads the forms of revision this module does not: only after [`Odb`] read that object, and
+//! after every pack index was checked ([`Odb::check_packs`]), because libgit2 crashes on some
+//! damaged packs and loops on some damaged loose objects. A loop among commits or a tree nested
+//! past [`MAX_TREE_DEPTH`] (objects that do not match their IDs) is an error, never a hang.
+//! Nothing is checked out and no process is spawned.
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -47,6 +53,20 @@ pub const UNSHALLOW_HINT: &str =
 /// How many objects an unknown revision's search for damage reads at most: the commits near
 /// the references, where `HEAD^2` or `main~3` lead, without walking a huge history on a typo.
 const UNKNOWN_SEARCH: usize = 10_000;
+
+/// What a revision names, as [`Repo::own_lookup`] reads it.
+enum Own {
+    Commit(Oid),
+    Unknown,
+    NotCommit,
+}
+
+/// The most tags followed from one to the next to reach a commit.
+const MAX_TAG_CHAIN: usize = 64;
+
+/// The most folders one inside another that a tree read from git may have: deeper is damage
+/// (or a hostile repository), refused before the walk can overflow the stack.
+pub const MAX_TREE_DEPTH: usize = 256;
 
 /// What a revision names.
 enum Rev<'r> {
@@ -149,6 +169,39 @@ fn committer_time(raw: &[u8]) -> Option<i64> {
     seconds.parse().ok()
 }
 
+/// The header lines of a raw commit or tag (up to the blank line before the message).
+fn headers(raw: &[u8]) -> impl Iterator<Item = &[u8]> {
+    raw.split(|&b| b == b'\n').take_while(|l| !l.is_empty())
+}
+
+/// An object ID written in hex in a header.
+fn hex_id(hex: &[u8]) -> Option<Oid> {
+    std::str::from_utf8(hex).ok().filter(|h| h.len() == 40).and_then(|h| Oid::from_str(h).ok())
+}
+
+/// The error for a commit or tag whose headers do not parse.
+fn malformed(kind: &str, oid: Oid) -> Error {
+    Error::Damaged { message: format!("{kind} {oid} is malformed: the repository is damaged") }
+}
+
+/// The error for a tree nested deeper than [`MAX_TREE_DEPTH`] (a tree that holds itself, in
+/// a repository whose objects do not match their IDs, is one).
+pub fn too_deep(tree: Oid, dir: &str) -> Error {
+    Error::Damaged {
+        message: format!(
+            "tree {tree} under {dir}/ is nested more than {MAX_TREE_DEPTH} folders deep: the repository is damaged or hostile"
+        ),
+    }
+}
+
+/// The error for a commit that is its own ancestor: only objects that do not match their IDs
+/// can form such a loop.
+fn looped(oid: Oid) -> Error {
+    Error::Damaged {
+        message: format!("commit {oid} is its own ancestor: objects of the repository do not match their IDs"),
+    }
+}
+
 /// The working tree holding `path` and the repository, if `path` is in a non-bare one.
 fn discover(path: &Path) -> Option<(Repository, PathBuf)> {
     match find(path) {
@@ -248,7 +301,10 @@ impl Repo {
             // Not `peel_to_commit`, whose error for an object it cannot read does not say so.
             Ok(r) => match r.resolve().ok().and_then(|r| r.target()) {
                 Some(oid) => Ok(Some(self.commit(oid)?)),
-                None => Ok(Some(r.peel_to_commit().map_err(|e| self.git_error(e, &[]))?)),
+                None => {
+                    self.lib()?;
+                    Ok(Some(r.peel_to_commit().map_err(|e| self.git_error(e, &[]))?))
+                }
             },
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => Ok(None),
             Err(e) => Err(self.git_error(e, &[])),
@@ -272,8 +328,15 @@ impl Repo {
     /// What a revision names: a commit, nothing, or an object that is not a commit. Damage met
     /// on the way is an error naming the object.
     fn lookup(&self, rev: &str) -> Result<Rev<'_>> {
+        if let Some(found) = self.own_lookup(rev)? {
+            return Ok(match found {
+                Own::Commit(oid) => Rev::Commit(self.commit(oid)?),
+                Own::Unknown => Rev::Unknown,
+                Own::NotCommit => Rev::NotCommit,
+            });
+        }
         let typed = Oid::from_str(rev).ok().filter(|_| rev.len() == 40);
-        let object = match self.git.revparse_single(rev) {
+        let object = match self.lib()?.revparse_single(rev) {
             Ok(object) => object,
             Err(e) if is_damage(&e) => return Err(self.damaged(e, typed.as_slice())),
             // libgit2 reports some objects it cannot read as names that name nothing (`HEAD^2`
@@ -288,6 +351,143 @@ impl Repo {
             Err(e) if is_damage(&e) => Err(self.damaged(e, &[object.id()])),
             Err(_) => Ok(Rev::NotCommit),
         }
+    }
+
+    /// libgit2, for what reads objects through it: first, once, the check that no pack index
+    /// points outside its pack ([`Odb::check_packs`]), on which libgit2 crashes.
+    fn lib(&self) -> Result<&Repository> {
+        self.odb.borrow_mut().check_packs()?;
+        Ok(&self.git)
+    }
+
+    /// A revision read by the pack reader, so that libgit2 never meets a damaged object on
+    /// the way (it crashes on some, and loops on a truncated loose one, libgit2#7342): a
+    /// reference (`main`, `origin/main`, `v1`, `HEAD`, `@`), a full or abbreviated commit ID
+    /// or `git describe` output, then any of `~N`, `^N`, `^{commit}`, `^{}`. `None` for other
+    /// forms (`@{1}`, `:/text`, `^{/text}`) and with `info/grafts`: those go to libgit2.
+    fn own_lookup(&self, rev: &str) -> Result<Option<Own>> {
+        if !self.grafts().text.is_empty() {
+            return Ok(None);
+        }
+        let (base, mut rest) = rev.split_at(rev.find(['~', '^']).unwrap_or(rev.len()));
+        if base.is_empty() || base.contains("@{") || base.contains(':') {
+            return Ok(None);
+        }
+        let Some(mut cur) = self.name_to_id(if base == "@" { "HEAD" } else { base })? else {
+            return Ok(Some(Own::Unknown));
+        };
+        while !rest.is_empty() {
+            let (step, count, after) = if let Some(after) = rest.strip_prefix("^{commit}") {
+                ('p', 0, after)
+            } else if let Some(after) = rest.strip_prefix("^{}") {
+                ('p', 0, after)
+            } else if let Some(after) = rest.strip_prefix('^').or_else(|| rest.strip_prefix('~')) {
+                let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let count = if digits == 0 {
+                    1
+                } else {
+                    match after[..digits].parse::<usize>() {
+                        Ok(n) => n,
+                        Err(_) => return Ok(Some(Own::Unknown)),
+                    }
+                };
+                (rest.as_bytes()[0] as char, count, &after[digits..])
+            } else {
+                return Ok(None); // `^{tree}`, `^{/text}`, ...
+            };
+            let Some(commit) = self.peel(cur)? else { return Ok(Some(Own::NotCommit)) };
+            cur = commit;
+            match step {
+                '^' if count > 0 => match self.parent_ids(cur)?.get(count - 1) {
+                    Some(p) => cur = *p,
+                    None => return Ok(Some(Own::Unknown)),
+                },
+                '~' => {
+                    for _ in 0..count {
+                        match self.parent_ids(cur)?.first() {
+                            Some(p) => cur = *p,
+                            None => return Ok(Some(Own::Unknown)),
+                        }
+                    }
+                }
+                _ => {}
+            }
+            rest = after;
+        }
+        Ok(Some(match self.peel(cur)? {
+            Some(commit) => Own::Commit(commit),
+            None => Own::NotCommit,
+        }))
+    }
+
+    /// The object a name gives, in libgit2's order: a full ID, a reference, an abbreviated ID,
+    /// `git describe` output (`v1.2-3-gabc1234`). `None`: it names nothing.
+    fn name_to_id(&self, name: &str) -> Result<Option<Oid>> {
+        let hex = |s: &str| s.len() >= 4 && s.len() <= 40 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        if name.len() == 40
+            && let Ok(oid) = Oid::from_str(name)
+            && self.odb.borrow_mut().contains(&self.git, oid)?
+        {
+            return Ok(Some(oid));
+        }
+        if let Ok(r) = self.git.resolve_reference_from_short_name(name) {
+            // A reference that points nowhere (an unborn HEAD) names nothing.
+            return Ok(r.resolve().ok().and_then(|r| r.target()));
+        }
+        let abbrev = match name.rsplit_once("-g") {
+            Some((_, id)) if hex(id) && !hex(name) => id,
+            _ => name,
+        };
+        if !hex(abbrev) || abbrev.len() == 40 {
+            return Ok(None);
+        }
+        let git = self.lib()?;
+        let odb = git.odb().map_err(|e| self.git_error(e, &[]))?;
+        let short = Oid::from_str(abbrev).map_err(Error::git)?;
+        match odb.exists_prefix(short, abbrev.len()) {
+            Ok(oid) => Ok(Some(oid)),
+            Err(e) if e.code() == git2::ErrorCode::Ambiguous => {
+                Err(Error::bad_argument(format!("`{abbrev}` is ambiguous: more than one object's ID starts with it"))
+                    .with_hint("give more digits of the ID"))
+            }
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) if is_damage(&e) => Err(self.damaged(e, &[])),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The commit an object is or (a tag) points at, read by the pack reader; `None` for a
+    /// tree or a blob.
+    fn peel(&self, mut oid: Oid) -> Result<Option<Oid>> {
+        for _ in 0..MAX_TAG_CHAIN {
+            let (kind, raw) = self.odb.borrow_mut().read(&self.git, oid)?;
+            match kind {
+                odb::ObjectKind::Commit => return Ok(Some(oid)),
+                odb::ObjectKind::Tree | odb::ObjectKind::Blob => return Ok(None),
+                odb::ObjectKind::Tag => {
+                    let target = headers(&raw).find_map(|l| l.strip_prefix(b"object "));
+                    oid = target.and_then(hex_id).ok_or_else(|| malformed("tag", oid))?;
+                }
+            }
+        }
+        Err(Error::Damaged {
+            message: format!(
+                "tag {oid} is one of more than {MAX_TAG_CHAIN} tags that point at each other: the repository is damaged"
+            ),
+        })
+    }
+
+    /// The parents of a commit as git sees them (none past a shallow clone's boundary), read
+    /// by the pack reader. For repositories without `info/grafts`.
+    fn parent_ids(&self, oid: Oid) -> Result<Vec<Oid>> {
+        if self.grafts().shallow.contains(&oid) {
+            return Ok(Vec::new());
+        }
+        let raw = self.odb.borrow_mut().commit(&self.git, oid)?;
+        headers(&raw)
+            .filter_map(|l| l.strip_prefix(b"parent "))
+            .map(|h| hex_id(h).ok_or_else(|| malformed("commit", oid)))
+            .collect()
     }
 
     /// The commit a revision or a date names (see [`Repo::resolve_at`]), as `pm check --rev`
@@ -321,10 +521,9 @@ impl Repo {
 
     /// The commit `oid`. One that cannot be read is an error naming it.
     pub fn commit(&self, oid: Oid) -> Result<Commit<'_>> {
-        self.git.find_commit(oid).map_err(|_| match self.odb.borrow_mut().read(&self.git, oid) {
-            Err(named @ Error::Damaged { .. }) => named,
-            _ => odb::damaged(oid),
-        })
+        // Read by the pack reader first: libgit2 is never handed a damaged object.
+        self.odb.borrow_mut().commit(&self.git, oid)?;
+        self.lib()?.find_commit(oid).map_err(|_| odb::damaged(oid))
     }
 
     /// The error for libgit2 failing to read an object, which it does not name. The pack
@@ -411,7 +610,7 @@ impl Repo {
         // libgit2's walk reports some objects it cannot read with no error class ("no error"):
         // any failure of the walk looks for damage first.
         let fail = |e: git2::Error| self.find_damage(&[tip]).unwrap_or_else(|| Error::git(e));
-        let mut walk = self.git.revwalk().map_err(fail)?;
+        let mut walk = self.lib()?.revwalk().map_err(fail)?;
         let order = if oldest_first { git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE } else { git2::Sort::TOPOLOGICAL };
         walk.set_sorting(order).map_err(fail)?;
         walk.push(tip).map_err(fail)?;
@@ -460,7 +659,9 @@ impl Repo {
         while let Some(c) = cur {
             let ps = parents_of(c)?;
             cur = ps.first().copied();
-            parents.insert(c, ps);
+            if parents.insert(c, ps).is_some() {
+                return Err(looped(c));
+            }
             line.push(c);
         }
         let on_line: HashSet<Oid> = line.iter().copied().collect();
@@ -513,7 +714,7 @@ impl Repo {
         merges.sort_by_key(|c| c.time().seconds());
         for merge in merges {
             let fail = |e: git2::Error| self.find_damage(&[merge.id()]).unwrap_or_else(|| Error::git(e));
-            let mut walk = self.git.revwalk().map_err(fail)?;
+            let mut walk = self.lib()?.revwalk().map_err(fail)?;
             for (i, p) in self.parents(&merge)?.iter().enumerate() {
                 if i == 0 { walk.hide(p.id()) } else { walk.push(p.id()) }.map_err(fail)?;
             }
@@ -557,6 +758,7 @@ impl Repo {
     fn unless_damage<T>(&self, read: Result<T, git2::Error>) -> Result<Option<T>> {
         match read {
             Ok(value) => Ok(Some(value)),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
             Err(e) if is_damage(&e) => Err(self.damaged(e, &[])),
             Err(_) => Ok(None),
         }
@@ -567,18 +769,9 @@ impl Repo {
     pub fn default_base(&self) -> Result<(Commit<'_>, String)> {
         let head = self.head_required()?;
         for name in ["origin/HEAD", "main", "master", "origin/main", "origin/master"] {
-            let obj = match self.git.revparse_single(name) {
-                Ok(obj) => obj,
-                // A branch that exists but whose commit cannot be read is damage, whatever
-                // class libgit2 gives the failure ("revspec not found" on some packs).
-                Err(e) => match self.git.resolve_reference_from_short_name(name).ok().and_then(|r| r.target()) {
-                    Some(target) => return Err(self.damaged(e, &[target])),
-                    None if is_damage(&e) => return Err(self.damaged(e, &[])),
-                    None => continue,
-                },
-            };
-            let Some(other) = self.unless_damage(obj.peel_to_commit())? else { continue };
-            let Some(base) = self.unless_damage(self.git.merge_base(head.id(), other.id()))? else {
+            // A branch whose commit cannot be read is an error naming it, not a branch skipped.
+            let Rev::Commit(other) = self.lookup(name)? else { continue };
+            let Some(base) = self.merge_base(head.id(), other.id())? else {
                 return Err(Error::bad_argument(format!("HEAD and {name} have no common ancestor here")).with_hint(
                     "pm diff compares with the merge-base; fetch the full history (`git fetch --unshallow`) or name the base: pm diff BASE",
                 ));
@@ -596,9 +789,93 @@ impl Repo {
         if is_damage(&e) { self.damaged(e, near) } else { Error::git(e) }
     }
 
-    /// The best common ancestor of two commits, if they have one.
+    /// The best common ancestor of two commits, if they have one: git's walk (newest commit
+    /// first, painting what each side reaches, until only commits below a common one are
+    /// left), by the pack reader. Of several best ones (criss-cross merges), the newest, as
+    /// `git merge-base` gives. With `info/grafts`, libgit2's.
     pub fn merge_base(&self, a: Oid, b: Oid) -> Result<Option<Oid>> {
-        self.unless_damage(self.git.merge_base(a, b))
+        if !self.grafts().text.is_empty() {
+            return self.unless_damage(self.lib()?.merge_base(a, b));
+        }
+        if a == b {
+            return Ok(Some(a));
+        }
+        const ONE: u8 = 1;
+        const TWO: u8 = 2;
+        const STALE: u8 = 4;
+        const FOUND: u8 = 8;
+        let mut flags: HashMap<Oid, u8> = HashMap::new();
+        // Entries of the queue per commit, and how many name a commit not yet stale: the walk
+        // ends when none does.
+        let mut queued: HashMap<Oid, usize> = HashMap::new();
+        let mut live = 0usize;
+        let mut queue = std::collections::BinaryHeap::new();
+        let mut seq = 0u64;
+        let mut push = |queue: &mut std::collections::BinaryHeap<(i64, std::cmp::Reverse<u64>, Oid)>,
+                        queued: &mut HashMap<Oid, usize>,
+                        live: &mut usize,
+                        flags: &HashMap<Oid, u8>,
+                        oid: Oid|
+         -> Result<()> {
+            let raw = self.odb.borrow_mut().commit(&self.git, oid)?;
+            seq += 1;
+            queue.push((committer_time(&raw).unwrap_or(0), std::cmp::Reverse(seq), oid));
+            *queued.entry(oid).or_default() += 1;
+            if flags.get(&oid).copied().unwrap_or(0) & STALE == 0 {
+                *live += 1;
+            }
+            Ok(())
+        };
+        flags.insert(a, ONE);
+        flags.insert(b, TWO);
+        push(&mut queue, &mut queued, &mut live, &flags, a)?;
+        push(&mut queue, &mut queued, &mut live, &flags, b)?;
+        let mut found = Vec::new();
+        while live > 0 {
+            let Some((_, _, oid)) = queue.pop() else { break };
+            let mut mark = flags[&oid];
+            *queued.entry(oid).or_default() -= 1;
+            if mark & STALE == 0 {
+                live -= 1;
+            }
+            if mark & (ONE | TWO) == ONE | TWO {
+                if mark & FOUND == 0 {
+                    flags.insert(oid, mark | FOUND);
+                    found.push(oid);
+                }
+                mark |= STALE;
+            }
+            let paint = mark & (ONE | TWO | STALE);
+            for parent in self.parent_ids(oid)? {
+                let old = flags.get(&parent).copied().unwrap_or(0);
+                if old & paint == paint {
+                    continue;
+                }
+                if old & STALE == 0 && paint & STALE != 0 {
+                    live -= queued.get(&parent).copied().unwrap_or(0);
+                }
+                flags.insert(parent, old | paint);
+                push(&mut queue, &mut queued, &mut live, &flags, parent)?;
+            }
+        }
+        Ok(found.into_iter().find(|oid| flags[oid] & STALE == 0))
+    }
+
+    /// Every commit reachable from `tip` (none past a shallow clone's boundary).
+    pub fn ancestors(&self, tip: Oid) -> Result<HashSet<Oid>> {
+        if !self.grafts().text.is_empty() {
+            return Ok(self.reachable(tip, false)?.into_iter().collect());
+        }
+        let mut seen = HashSet::from([tip]);
+        let mut todo = vec![tip];
+        while let Some(oid) = todo.pop() {
+            for parent in self.parent_ids(oid)? {
+                if seen.insert(parent) {
+                    todo.push(parent);
+                }
+            }
+        }
+        Ok(seen)
     }
 
     /// Whether the working tree's file at `rel` (from the repository root) differs from the
@@ -622,8 +899,7 @@ impl Repo {
                 .with_hint("give a branch, tag or commit, such as main, origin/main or HEAD~3"),
         })?;
         let since_commit = self.commit_of(since)?;
-        let base = self.git.merge_base(head_commit, since_commit);
-        self.unless_damage(base)?.ok_or_else(|| {
+        self.merge_base(head_commit, since_commit)?.ok_or_else(|| {
             Error::bad_argument(format!("`{since}` and {head_name} have no common ancestor")).with_hint(
                 "the comparison starts at their merge-base; fetch the full history (`git fetch --unshallow`)",
             )
@@ -647,9 +923,8 @@ impl Repo {
             // Not `peel_to_commit`: its error for an object it cannot read is "cannot be
             // peeled", which does not tell damage from a branch that names no commit.
             let Some(target) = r.resolve().ok().and_then(|r| r.target()) else { continue };
-            let object = self.git.find_object(target, None).map_err(|e| self.git_error(e, &[target]))?;
-            if let Some(commit) = self.unless_damage(object.peel_to_commit())? {
-                tips.push(commit.id());
+            if let Some(commit) = self.peel(target)? {
+                tips.push(commit);
             }
         }
         let mut seen = HashSet::new();
@@ -679,7 +954,11 @@ impl Repo {
     pub fn walk_first_parents(&self, head: Oid, mut visit: impl FnMut(Oid, &[u8]) -> bool) -> Result<()> {
         let grafts = self.grafts();
         let mut cur = head;
+        let mut seen = HashSet::new();
         loop {
+            if !seen.insert(cur) {
+                return Err(looped(cur));
+            }
             let raw = self.odb.borrow_mut().commit(&self.git, cur)?;
             if !visit(cur, &raw) {
                 return Ok(());
@@ -722,8 +1001,9 @@ impl Repo {
 
     /// The tree of the product folder at the commit `commit`, if it existed then.
     pub fn product_tree_of(&self, commit: Oid) -> Result<Option<Oid>> {
-        let commit = self.commit(commit)?;
-        self.product_tree(&commit)
+        let raw = self.odb.borrow_mut().commit(&self.git, commit)?;
+        let tree = headers(&raw).find_map(|l| l.strip_prefix(b"tree ")).and_then(hex_id);
+        self.subtree(tree.ok_or_else(|| malformed("commit", commit))?, &self.dir)
     }
 
     /// The tree at `dir` (`/`-separated, empty for `tree` itself) under `tree`, if there is one.
@@ -771,6 +1051,9 @@ impl Repo {
         good: &mut Vec<(String, Oid)>,
         bad: &mut Vec<(String, Oid)>,
     ) -> Result<()> {
+        if prefix.matches('/').count() > MAX_TREE_DEPTH {
+            return Err(too_deep(tree, &self.dir));
+        }
         let raw = self.raw_tree(tree)?;
         let mut entries = TreeEntries::new(&raw);
         for entry in &mut entries {
@@ -836,6 +1119,94 @@ impl Repo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@x")
+            .env("GIT_COMMITTER_NAME", "A")
+            .env("GIT_COMMITTER_EMAIL", "a@x")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    /// Revisions read by the pack reader name what `git rev-parse` names, in loose and
+    /// packed repositories; forms it does not read go to libgit2 and give the same.
+    #[test]
+    fn revisions_resolve_as_git_resolves_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        let commit = |m: &str| git(d, &["commit", "-q", "--allow-empty", "-m", m]);
+        commit("one");
+        commit("two");
+        git(d, &["tag", "-a", "v1", "-m", "tag"]);
+        git(d, &["tag", "light"]);
+        git(d, &["checkout", "-q", "-b", "side", "HEAD~1"]);
+        commit("side");
+        git(d, &["checkout", "-q", "main"]);
+        git(d, &["merge", "-q", "--no-ff", "-m", "merge", "side"]);
+        commit("three");
+        let short = git(d, &["rev-parse", "--short=7", "main~2"]);
+        let describe = format!("v1-2-g{short}");
+        for packed in [false, true] {
+            if packed {
+                git(d, &["repack", "-adq"]);
+            }
+            let repo = Repository::open(d).unwrap();
+            let repo = Repo::new(repo, d.to_path_buf(), String::new(), PathBuf::new(), PathBuf::new());
+            let revs = [
+                "HEAD",
+                "@",
+                "main",
+                "refs/heads/main",
+                "side",
+                "v1",
+                "light",
+                "v1^{commit}",
+                "v1^{}",
+                "HEAD~1",
+                "HEAD^",
+                "HEAD~1^2",
+                "HEAD~1^1",
+                "HEAD^^",
+                "HEAD~2~1",
+                "main~0",
+                "HEAD^0",
+                &short,
+                &describe,
+                "HEAD@{0}",
+                "main^{/one}",
+            ];
+            for rev in revs {
+                let want = git(d, &["rev-parse", &format!("{rev}^{{commit}}")]);
+                let got = repo.resolve(rev).map(|c| c.id().to_string()).map_err(|e| e.to_string());
+                assert_eq!(got, Ok(want), "{rev} (packed: {packed})");
+            }
+            for rev in ["HEAD~9", "HEAD^3", "nothing", "HEAD~99999999999999999999999", "0000000"] {
+                let got = repo.lookup(rev).map(|r| matches!(r, Rev::Unknown)).map_err(|e| e.to_string());
+                assert_eq!(got, Ok(true), "{rev}");
+            }
+            assert!(matches!(repo.lookup("HEAD^{tree}"), Ok(Rev::NotCommit)));
+            let merge = git(d, &["rev-parse", "HEAD~1"]);
+            let base = git(d, &["merge-base", "side", "HEAD"]);
+            let side = Oid::from_str(&git(d, &["rev-parse", "side"])).unwrap();
+            assert_eq!(repo.merge_base(Oid::from_str(&merge).unwrap(), side).unwrap(), Some(side));
+            let head = Oid::from_str(&git(d, &["rev-parse", "HEAD"])).unwrap();
+            assert_eq!(repo.merge_base(side, head).unwrap().map(|o| o.to_string()), Some(base));
+            let all = git(d, &["rev-list", "HEAD"]);
+            let mut want: Vec<&str> = all.lines().collect();
+            want.sort_unstable();
+            let mut got: Vec<String> = repo.ancestors(head).unwrap().iter().map(Oid::to_string).collect();
+            got.sort_unstable();
+            assert_eq!(got, want);
+        }
+    }
 
     #[test]
     fn the_first_parent_is_the_first_parent_header() {

@@ -42,6 +42,11 @@ fn overwrite(path: &std::path::Path, bytes: &[u8]) {
 
 /// Point the pack index's entry of `oid` past the end of the pack.
 fn break_offset(t: &Test, oid: &str) {
+    break_offset_by(t, oid, 1000);
+}
+
+/// Point the pack index's entry of `oid` `distance` bytes past the end of the pack.
+fn break_offset_by(t: &Test, oid: &str, distance: u32) {
     let (pack, idx) = pack_files(t);
     let mut bytes = std::fs::read(&idx).unwrap();
     let count = u32::from_be_bytes(bytes[8 + 255 * 4..8 + 256 * 4].try_into().unwrap()) as usize;
@@ -49,7 +54,7 @@ fn break_offset(t: &Test, oid: &str) {
     let want: Vec<u8> = (0..20).map(|i| u8::from_str_radix(&oid[2 * i..2 * i + 2], 16).unwrap()).collect();
     let pos = (0..count).find(|&k| bytes[ids + 20 * k..ids + 20 * k + 20] == want[..]).expect("object in the pack");
     let offsets = ids + 20 * count + 4 * count;
-    let past = std::fs::metadata(&pack).unwrap().len() as u32 + 1000;
+    let past = std::fs::metadata(&pack).unwrap().len() as u32 + distance;
     bytes[offsets + 4 * pos..offsets + 4 * pos + 4].copy_from_slice(&past.to_be_bytes());
     overwrite(&idx, &bytes);
 }
@@ -261,4 +266,129 @@ fn a_malformed_tree_on_a_branch_stops_a_new_id() {
     let run = t.pm(&["story", "add", "New"]).code(3);
     assert_eq!(run.stderr, format!("error: git: tree {bad} is malformed: the repository is damaged\n  hint: {FSCK}\n"));
     assert_eq!(t.snapshot(), before, "nothing was written");
+}
+
+/// An offset megabytes past the pack's end made libgit2 crash (SIGSEGV) while resolving a
+/// revision or walking commits: every object is read by pm's reader first, and every pack
+/// index is checked before libgit2 reads anything, so each of these is the usual error.
+#[test]
+fn an_index_offset_far_past_the_pack_is_an_error_not_a_crash() {
+    let runs: [&[&str]; 9] = [
+        &["history"],
+        &["history", "--all-parents"],
+        &["diff"],
+        &["diff", "HEAD~1", "HEAD"],
+        &["check", "--rev", "HEAD"],
+        &["check", "--changed-since", "HEAD~1"],
+        &["backlog", "--at", "HEAD"],
+        &["story", "show", "S-1", "--at", "HEAD~1"],
+        &["story", "add", "X"],
+    ];
+    for (object, distance) in [("HEAD", 4 << 20), ("HEAD", 1 << 28), ("HEAD~1", 16 << 20), ("HEAD:product", 1 << 24)] {
+        let t = packed();
+        let oid = t.git(&["rev-parse", object]).trim().to_string();
+        break_offset_by(&t, &oid, distance);
+        let before = t.snapshot();
+        // The scan of new IDs reads the branch tips, and not the product tree again (it keeps
+        // the highest number of each tree it read): it needs only HEAD's commit here.
+        let needed = if object == "HEAD" { &runs[..] } else { &runs[..8] };
+        for args in needed {
+            let run = t.pm(args).code(3);
+            assert_eq!(run.stderr, cannot_be_read(&oid), "{object} +{distance}: pm {args:?}");
+        }
+        assert_eq!(t.snapshot(), before, "nothing was written");
+    }
+}
+
+/// Replace a loose object's bytes with `content` (a header and body as git stores them),
+/// compressed: an object that no longer matches its ID, as a hostile repository can hold.
+fn forge_loose(t: &Test, oid: &str, kind: &str, body: &[u8]) {
+    use std::io::Write;
+    let mut raw = format!("{kind} {}\0", body.len()).into_bytes();
+    raw.extend_from_slice(body);
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(&raw).unwrap();
+    overwrite(&t.path(&format!(".git/objects/{}/{}", &oid[..2], &oid[2..])), &z.finish().unwrap());
+}
+
+fn hex_bytes(oid: &str) -> Vec<u8> {
+    (0..20).map(|i| u8::from_str_radix(&oid[2 * i..2 * i + 2], 16).unwrap()).collect()
+}
+
+/// Commits whose parents lead back to themselves (objects that do not match their IDs):
+/// every walk stops with an error naming the commit, instead of running forever.
+#[test]
+fn commits_that_are_their_own_ancestors_are_an_error_not_a_hang() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "First story"]).success();
+    t.commit("one");
+    t.pm(&["story", "add", "Second story"]).success();
+    t.commit("two");
+    let (head, parent) =
+        (t.git(&["rev-parse", "HEAD"]).trim().to_string(), t.git(&["rev-parse", "HEAD~1"]).trim().to_string());
+    let tree = t.git(&["rev-parse", "HEAD~1^{tree}"]).trim().to_string();
+    let body = format!("tree {tree}\nparent {head}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\nloop\n");
+    forge_loose(&t, &parent, "commit", body.as_bytes());
+    let before = t.snapshot();
+    for args in [
+        &["history"][..],
+        &["history", "--all-parents"],
+        &["backlog", "--at", "2000-01-01"],
+        &["diff", "HEAD~5", "HEAD"],
+        &["check", "--changed-since", "HEAD~1"],
+    ] {
+        let run = t.pm(args).code(3);
+        // libgit2, which checks the ID of what it reads, refuses the forged commit itself.
+        let looped = run.stderr.starts_with("error: git: commit ") && run.stderr.contains("is its own ancestor");
+        assert!(looped || run.stderr == cannot_be_read(&parent), "pm {args:?}: {}", run.stderr);
+    }
+    assert_eq!(t.snapshot(), before, "nothing was written");
+}
+
+/// A folder tree that holds itself: every reader of trees stops at the depth limit with an
+/// error, instead of overflowing the stack.
+#[test]
+fn a_tree_that_holds_itself_is_an_error_not_a_crash() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "First story"]).success();
+    t.commit("one");
+    let stories = t.git(&["rev-parse", "HEAD:product/stories"]).trim().to_string();
+    let mut body = b"40000 deeper\0".to_vec();
+    body.extend(hex_bytes(&stories));
+    forge_loose(&t, &stories, "tree", &body);
+    let before = t.snapshot();
+    for args in [&["check", "--rev", "HEAD"][..], &["backlog", "--at", "HEAD"], &["history"]] {
+        let run = t.pm(args).code(3);
+        assert!(run.stderr.contains("nested more than 256 folders deep"), "pm {args:?}: {}", run.stderr);
+    }
+    // The scan of new IDs too.
+    let run = t.pm(&["story", "add", "Next"]).code(3);
+    assert!(run.stderr.contains("nested more than 256 folders deep"), "{}", run.stderr);
+    assert_eq!(t.snapshot(), before, "nothing was written");
+}
+
+/// A loose commit cut short (libgit2 loops on some, libgit2#7342) or missing its zlib
+/// checksum: an error naming it, from every command.
+#[test]
+fn a_loose_commit_cut_short_is_an_error_not_a_hang() {
+    for cut in [2, 4, 1000] {
+        let t = Test::initialized();
+        t.pm(&["story", "add", "First story"]).success();
+        t.commit("one");
+        let head = t.git(&["rev-parse", "HEAD"]).trim().to_string();
+        let path = t.path(&format!(".git/objects/{}/{}", &head[..2], &head[2..]));
+        let bytes = std::fs::read(&path).unwrap();
+        // `cut` bytes off the end: 4 is exactly the zlib checksum.
+        overwrite(&path, &bytes[..bytes.len().saturating_sub(cut).max(2)]);
+        for args in [
+            &["history"][..],
+            &["backlog", "--at", "HEAD"],
+            &["check", "--rev", "HEAD"],
+            &["diff"],
+            &["story", "add", "X"],
+        ] {
+            let run = t.pm(args).code(3);
+            assert_eq!(run.stderr, cannot_be_read(&head), "cut {cut}: pm {args:?}");
+        }
+    }
 }

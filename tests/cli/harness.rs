@@ -261,7 +261,7 @@ impl Test {
         for (k, v) in extra {
             cmd.env(k, v);
         }
-        let out = cmd.output().expect("pm runs");
+        let out = run_bounded(cmd, &args.join(" "));
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -269,6 +269,41 @@ impl Test {
             args: args.join(" "),
         }
     }
+}
+
+/// The longest a `pm` run may take before the test fails as a hang (generous: the machine is
+/// shared, and debug builds are slow).
+const HANG: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Run a command to its end, or kill it and fail the test when it takes longer than [`HANG`]:
+/// a hang is a bug to report, not a test that never ends.
+fn run_bounded(mut cmd: Command, args: &str) -> std::process::Output {
+    use std::process::Stdio;
+    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("pm runs");
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            pipe.read_to_end(&mut buf).map(|_| buf).unwrap_or_default()
+        })
+    };
+    let out = read(Box::new(child.stdout.take().expect("stdout")));
+    let err = read(Box::new(child.stderr.take().expect("stderr")));
+    // A watchdog kills it at the deadline unless told it ended.
+    let (ended, told) = std::sync::mpsc::channel::<()>();
+    let pid = child.id().to_string();
+    let dog = std::thread::spawn(move || {
+        let late = matches!(told.recv_timeout(HANG), Err(std::sync::mpsc::RecvTimeoutError::Timeout));
+        if late {
+            let _ = Command::new("kill").args(["-9", &pid]).status();
+        }
+        late
+    });
+    let status = child.wait().expect("pm waits");
+    let _ = ended.send(());
+    if dog.join().expect("watchdog") {
+        panic!("pm {args}: still running after {} s: a hang", HANG.as_secs());
+    }
+    std::process::Output { status, stdout: out.join().expect("stdout"), stderr: err.join().expect("stderr") }
 }
 
 impl Run {

@@ -319,8 +319,8 @@ fn pm_diff_in_a_shallow_clone_without_a_merge_base_says_how_to_fetch_it() {
     assert_eq!(
         run.stderr,
         format!(
-            "error: object {first} is missing from the repository; this clone is shallow (only part of the history \
-             was fetched)\n  hint: {UNSHALLOW}\n"
+            "error: `{first}` names no commit in this shallow clone (only part of the history was fetched)\n  \
+             hint: {UNSHALLOW}\n"
         )
     );
     clone.pm_in("c", &["check", "--changed-since", "origin/develop"]).code(2).stderr_is(&format!(

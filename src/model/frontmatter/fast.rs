@@ -21,7 +21,9 @@ pub fn parse(yaml: &str) -> Option<Fields> {
     }
     let mut map = Fields::with_capacity(lines);
     // Most front matter has none of the bytes those breaks start with: look per line only then.
-    let may_break = memchr::memchr3(b'\r', 0xC2, 0xE2, yaml.as_bytes()).is_some();
+    // (0xEF leads U+FEFF, U+FFFE and U+FFFF.)
+    let may_break = memchr::memchr3(b'\r', 0xC2, 0xE2, yaml.as_bytes()).is_some()
+        || memchr::memchr(0xEF, yaml.as_bytes()).is_some();
     for line in yaml.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if may_break && has_other_line_break(line) {
@@ -79,9 +81,13 @@ pub fn parse(yaml: &str) -> Option<Fields> {
 /// Whether a line holds a character the YAML parser takes as a line break where this reader
 /// splits only at `\n`: a bare `\r`, NEL, LINE SEPARATOR or PARAGRAPH SEPARATOR. Inside a
 /// comment such a character ends the comment for the parser, and what follows is a key. C1
-/// controls (U+0080 to U+009F, which share NEL's leading byte) are the parser's to refuse.
+/// controls (U+0080 to U+009F, which share NEL's leading byte) and the characters YAML does
+/// not print (U+FFFE, U+FFFF; and U+FEFF, a byte-order mark, which it treats apart) are the
+/// parser's to refuse.
 fn has_other_line_break(line: &str) -> bool {
-    line.contains(|c: char| matches!(c, '\r' | '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}'))
+    line.contains(|c: char| {
+        matches!(c, '\r' | '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+    })
 }
 
 fn is_key(key: &str) -> bool {
