@@ -4,7 +4,7 @@ use clap::ValueEnum;
 
 use crate::check::{self, changed, format};
 use crate::cli::Ctx;
-use crate::cli::output::{print, print_raw, step_summary};
+use crate::cli::output::{print_raw, print_styled, step_summary};
 use crate::error::{Error, ExitCode, Location, Result};
 use crate::model::config::Config;
 use crate::model::layout::CONFIG_FILE;
@@ -80,7 +80,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
     // JSON and SARIF are data: written byte for byte (the colour filter would drop a DEL).
     match format {
         CheckFormat::Json | CheckFormat::Sarif => print_raw(&text)?,
-        _ => print(&text)?,
+        _ => print_styled(&text)?,
     }
     Ok(if report.fails(strict) { ExitCode::Findings } else { ExitCode::Success })
 }

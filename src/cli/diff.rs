@@ -216,7 +216,7 @@ fn linker(base: Option<&str>) -> impl Fn(&Change) -> String + '_ {
     move |c: &Change| match base {
         Some(base) if !c.path.is_empty() && !matches!(c.what, What::Deleted { .. }) => {
             let slash = if base.ends_with('/') { "" } else { "/" };
-            format!("[{}]({base}{slash}{})", md_escape(&c.id), c.path)
+            format!("[{}]({base}{slash}{})", md_escape(&c.id), crate::model::escape::url_path(&c.path))
         }
         _ => md_escape(&c.id),
     }

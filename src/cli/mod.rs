@@ -317,6 +317,7 @@ impl Ctx {
     /// A warning on stderr.
     pub fn warn(&self, text: &str) {
         let style = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Yellow.into())).bold();
+        let text = crate::model::escape::terminal_lines(text);
         let _ = writeln!(anstream::stderr(), "{style}warning{style:#}: {text}");
     }
 }
@@ -364,9 +365,11 @@ fn report(e: &Error) {
     let red = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Red.into())).bold();
     let cyan = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Cyan.into())).bold();
     let mut err = anstream::stderr();
-    let _ = writeln!(err, "{red}error{red:#}: {e}");
+    // Messages quote user data (a value, a path): shown, never obeyed, by the terminal.
+    let text = |t: &str| crate::model::escape::terminal_lines(t);
+    let _ = writeln!(err, "{red}error{red:#}: {}", text(&e.to_string()));
     if let Some(hint) = e.hint() {
-        let _ = writeln!(err, "  {cyan}hint{cyan:#}: {hint}");
+        let _ = writeln!(err, "  {cyan}hint{cyan:#}: {}", text(&hint));
     }
 }
 

@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::cli::Ctx;
 use crate::error::{Error, Result};
-use crate::model::escape::terminal;
+use crate::model::escape::{terminal, terminal_lines};
 use crate::store::product::parallel_map;
 
 /// Output formats of listing commands.
@@ -37,8 +37,16 @@ fn io(e: std::io::Error) -> Error {
     Error::io(std::path::Path::new("<stdout>"), e)
 }
 
-/// Write text to stdout (colour stripped unless enabled).
+/// Write text for people to stdout: control characters from user data (escape sequences,
+/// carriage returns) are shown as `\u{1b}`-style text ([`terminal_lines`]), whatever
+/// `--color` says; line feeds and tabs stay.
 pub fn print(text: &str) -> Result<()> {
+    write_out(anstream::stdout().lock(), &terminal_lines(text))
+}
+
+/// Write text that carries pm's own styles to stdout (colour stripped unless enabled): the
+/// caller has escaped every piece of user data in it with [`terminal`].
+pub fn print_styled(text: &str) -> Result<()> {
     write_out(anstream::stdout().lock(), text)
 }
 
@@ -280,9 +288,7 @@ fn plain_table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// CSV with a header row; fields quoted when they need it.
 pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
-    let field = |s: &str| {
-        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-    };
+    let field = crate::model::escape::csv_cell;
     let mut out = header.iter().map(|h| field(h)).collect::<Vec<_>>().join(",");
     out.push('\n');
     for r in rows {

@@ -5,7 +5,7 @@ use serde_json::json;
 use std::collections::HashMap;
 
 use crate::cli::Ctx;
-use crate::cli::output::{TextFormat, bold, dim, id_style, padding, print, print_json, widen};
+use crate::cli::output::{TextFormat, bold, dim, id_style, padding, print_json, print_styled, widen};
 use crate::cli::rank::position;
 use crate::cli::view;
 use crate::error::{Error, Result};
@@ -196,7 +196,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     match a.format {
         TextFormat::Json => print_json(&json!(sections))?,
-        TextFormat::Text => print(&out)?,
+        TextFormat::Text => print_styled(&out)?,
     }
     ctx.finish(errors)
 }

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::cli::Ctx;
-use crate::cli::output::{TextFormat, bold, dim, id_style, print, print_json};
+use crate::cli::output::{TextFormat, bold, dim, id_style, print_json, print_styled};
 use crate::cli::view;
 use crate::error::Result;
 use crate::model::id::Kind;
@@ -222,7 +222,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
         out.push_str(&crate::model::escape::terminal_lines(body.replace("\r\n", "\n").trim_matches('\n')));
         out.push('\n');
     }
-    print(&out)?;
+    print_styled(&out)?;
     ctx.finish(errors)
 }
 

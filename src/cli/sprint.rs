@@ -4,11 +4,12 @@
 use serde_json::json;
 
 use crate::cli::Ctx;
-use crate::cli::output::{TextFormat, bold, dim, id_style, plural, print, print_json};
+use crate::cli::output::{TextFormat, bold, dim, id_style, plural, print_json, print_styled};
 use crate::cli::{add, view};
 use crate::error::{Error, Result};
 use crate::history::flow;
 use crate::model::date;
+use crate::model::escape::terminal;
 use crate::model::id::Kind;
 use crate::model::item::Item;
 use crate::model::sprint::{Length, Sprint, WorkingDays, next_dates, tally};
@@ -418,10 +419,11 @@ pub fn run_show(ctx: &Ctx, a: ShowArgs) -> Result<()> {
         return ctx.finish(errors);
     }
     let (b, d, idc) = (bold(), dim(), id_style());
-    let mut out = format!("{idc}{}{idc:#} {b}{}{b:#} {d}({}){d:#}\n", s.id, s.title, s.status);
+    // User data is escaped piece by piece: the text carries pm's styles.
+    let mut out = format!("{idc}{}{idc:#} {b}{}{b:#} {d}({}){d:#}\n", s.id, terminal(&s.title), terminal(&s.status));
     let mut row = |k: &str, v: String| {
         if !v.is_empty() {
-            out.push_str(&format!("  {d}{:<11}{d:#} {v}\n", format!("{k}:")));
+            out.push_str(&format!("  {d}{:<11}{d:#} {}\n", format!("{k}:"), terminal(&v)));
         }
     };
     row("goal", s.goal.clone().unwrap_or_default());
@@ -454,21 +456,21 @@ pub fn run_show(ctx: &Ctx, a: ShowArgs) -> Result<()> {
         let points = i.points_or_none().map(|p| format!("{p} pt")).unwrap_or_else(|| "- pt".into());
         let carried = match (carried.contains(&i.id.to_string()), i.sprint()) {
             (false, _) => String::new(),
-            (true, Some(next)) => format!("  {d}(carried to {next}){d:#}"),
+            (true, Some(next)) => format!("  {d}(carried to {}){d:#}", terminal(&next)),
             (true, None) => format!("  {d}(carried back to the backlog){d:#}"),
         };
         out.push_str(&format!(
             "  {idc}{:<6}{idc:#} {:<12} {points:>5}  AC {}/{}  {}{carried}\n",
             i.id.to_string(),
-            i.status,
+            terminal(&i.status),
             i.criteria.accepted(),
             i.criteria.items.len(),
-            i.title
+            terminal(&i.title)
         ));
     }
     if let Some(p) = &past {
         if !p.added_after_start.is_empty() {
-            out.push_str(&format!("\n{b}Added after the start{b:#}: {}\n", p.added_after_start.join(", ")));
+            out.push_str(&format!("\n{b}Added after the start{b:#}: {}\n", terminal(&p.added_after_start.join(", "))));
         }
         if !p.burndown.is_empty() {
             out.push_str(&format!(
@@ -477,7 +479,7 @@ pub fn run_show(ctx: &Ctx, a: ShowArgs) -> Result<()> {
             out.push_str(&burndown_chart(&p.burndown));
         }
     }
-    print(&out)?;
+    print_styled(&out)?;
     ctx.finish(errors)
 }
 

@@ -1,14 +1,14 @@
 //! Escaping user text for the sinks pm writes to that give characters a meaning: each function
 //! takes text from a product file and returns it as that sink shows it literally.
 
-/// User text for Markdown: the characters that would start emphasis, code, links, HTML or a
-/// table cell are backslash-escaped, and line breaks become spaces, so a title renders as
+/// User text for Markdown: the characters that would start emphasis, code, links, HTML, an
+/// entity (`&lt;`) or a table cell are backslash-escaped, and line breaks become spaces, so a title renders as
 /// the text it is.
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '|' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '|' | '~' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -20,6 +20,18 @@ pub fn markdown(text: &str) -> String {
         }
     }
     out
+}
+
+/// User text as one CSV cell (RFC 4180), neutralised as OWASP advises against formula
+/// injection: a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return would
+/// be run as a formula by a spreadsheet, so it gets a leading `'`, and is quoted. Quotes are
+/// doubled; a cell with a comma, quote or line break is quoted.
+pub fn csv_cell(text: &str) -> String {
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula {
+        return format!("\"'{}\"", text.replace('"', "\"\""));
+    }
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
 }
 
 /// User text for a terminal: control characters (escape sequences, bell, backspace, carriage
@@ -49,6 +61,21 @@ pub fn terminal(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A path inside a Markdown link target `(...)`: every byte outside the characters a URL
+/// path keeps as they are is percent-encoded, so a `)`, a space or `<` in a file name cannot
+/// end the link or start HTML.
+pub fn url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,7 +88,24 @@ mod tests {
     }
 
     #[test]
+    fn link_paths_cannot_end_the_link() {
+        assert_eq!(url_path("product/stories/S-1-a (b).md"), "product/stories/S-1-a%20%28b%29.md");
+        assert_eq!(url_path("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn csv_cells_never_run_as_formulas() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("@SUM(A1)"), "\"'@SUM(A1)\"");
+        assert_eq!(csv_cell("-> ready"), "\"'-> ready\"");
+        assert_eq!(csv_cell("a, b"), "\"a, b\"");
+        assert_eq!(csv_cell("S-1"), "S-1");
+        assert_eq!(csv_cell("Export = done"), "Export = done");
+    }
+
+    #[test]
     fn markdown_text_never_formats_or_mentions() {
         assert_eq!(markdown("*Export* [x](y) | @maya"), "\\*Export\\* \\[x\\](y) \\| @\u{200B}maya");
+        assert_eq!(markdown("&lt;!-- a -> b"), "\\&lt;!-- a -> b");
     }
 }

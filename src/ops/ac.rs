@@ -24,6 +24,7 @@ pub fn add(tx: &mut Transaction, story: &Item, text: &str, named: &BTreeSet<u32>
         return Err(Error::bad_argument("an acceptance criterion must be one non-empty line")
             .with_hint("e.g. pm ac add S-12 \"Given ..., when ..., then ...\""));
     }
+    super::values::one_line("the acceptance criterion", text)?;
     let Some(n) = story.criteria.free_number(named) else {
         return Err(Error::bad_argument(format!("{} has no criterion number left above its highest", story.id))
             .with_hint(format!("give its criteria lower numbers by hand: pm story edit {}", story.id)));

@@ -88,10 +88,17 @@ pub fn prepare(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHo
     if let Some(s) = &new.sprint {
         values::open_sprint(product, s)?;
     }
-    if let Some(g) = &new.goal
-        && g.contains('\n')
-    {
-        return Err(Error::bad_argument("a sprint goal must be one line").with_hint("write the details in the body"));
+    if let Some(g) = &new.goal {
+        values::one_line("the sprint goal", g)
+            .map_err(|e| e.with_hint("a goal is one line of plain text; write the details in the body"))?;
+    }
+    if let Some(o) = &new.owner {
+        values::one_line("the owner", o)?;
+    }
+    if let Some((role, want, benefit)) = &new.user_story {
+        for part in [Some(role), Some(want), benefit.as_ref()].into_iter().flatten() {
+            values::one_line("the user story", part)?;
+        }
     }
     let mut seen = std::collections::HashSet::new();
     for d in &new.depends_on {
@@ -107,12 +114,14 @@ pub fn prepare(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHo
             return Err(Error::bad_argument("an acceptance criterion must be one non-empty line")
                 .with_hint("e.g. --ac \"Given a registered email, when I ask for a reset, then a link is sent\""));
         }
+        values::one_line("the acceptance criterion", c)?;
     }
     for l in &new.labels {
         if l.trim().is_empty() {
             return Err(Error::bad_argument("a label is empty")
                 .with_hint("e.g. --label auth --label email, or --label auth,email"));
         }
+        values::one_line("the label", l)?;
     }
     let horizon = match &new.horizon {
         Some(h) => super::horizon_name(h)

@@ -48,10 +48,24 @@ pub fn title(value: &str) -> Result<String> {
             Error::bad_argument("the title is empty").with_hint("give a short title, e.g. \"Reset password by email\"")
         );
     }
-    if t.contains(['\n', '\r']) {
-        return Err(Error::bad_argument("the title has a line break").with_hint("a title is one line"));
-    }
+    one_line("the title", t)?;
     Ok(t.to_string())
+}
+
+/// Refuse a one-line value with a line break or another control character (an escape
+/// sequence, a tab, a bell): it would reach every terminal, Markdown comment and CSV file the
+/// value is shown in. `what` names the value (`the title`, "`owner`").
+pub fn one_line(what: &str, value: &str) -> Result<()> {
+    let Some((at, c)) = value.chars().enumerate().find(|(_, c)| c.is_control()) else { return Ok(()) };
+    if matches!(c, '\n' | '\r' | '\u{85}') {
+        return Err(Error::bad_argument(format!("{what} has a line break")).with_hint("a value here is one line"));
+    }
+    Err(Error::bad_argument(format!(
+        "{what} has a control character (U+{:04X}, character {} of the value)",
+        u32::from(c),
+        at + 1
+    ))
+    .with_hint("type it as plain text: escape sequences, tabs and other control characters are not kept"))
 }
 
 /// Check that `id` names an existing item of `kind`; returns it.
@@ -140,6 +154,7 @@ pub fn assignment(product: &Product, item: &Item, key: &str, value: &str) -> Res
         return Ok(FieldValue::Remove);
     }
     let v = value.trim();
+    one_line(&format!("`{key}`"), v)?;
     Ok(match key {
         "title" => FieldValue::Scalar(yaml_scalar(&title(v)?)),
         "status" => {

@@ -245,3 +245,101 @@ fn story_show_prints_no_control_character_from_the_file() {
     assert!(out.contains(&format!("then 3.34 {shown}\n")), "{out}");
     assert!(out.contains(&format!("Notes {shown}\n\tindented\n")), "{out:?}");
 }
+
+/// Values with control characters are refused where they come in, with the reason; nothing
+/// is written.
+#[test]
+fn values_with_control_characters_are_refused_at_add_and_set() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Split equally"]).success();
+    t.pm(&["sprint", "add", "Sprint 1", "--start", "2026-12-07", "--end", "2026-12-18"]).success();
+    let esc = "A\u{1b}]0;pwned\u{7}B";
+    let owner = format!("owner={esc}");
+    let refused: [(Vec<&str>, &str); 8] = [
+        (vec!["story", "add", esc], "error: the title has a control character (U+001B, character 2 of the value)"),
+        (vec!["story", "add", "Fine", "--owner", esc], "error: the owner has a control character (U+001B"),
+        (vec!["story", "add", "Fine", "--label", "a\tb"], "error: the label has a control character (U+0009"),
+        (
+            vec!["story", "add", "Fine", "--ac", "Given \u{9b}2J"],
+            "error: the acceptance criterion has a control character (U+009B",
+        ),
+        (
+            vec!["ac", "add", "S-1", "Given \u{1b}[2J"],
+            "error: the acceptance criterion has a control character (U+001B",
+        ),
+        (vec!["story", "set", "S-1", &owner], "error: `owner` has a control character (U+001B"),
+        (vec!["story", "set", "S-1", "title=a\rb"], "error: `title` has a line break"),
+        (vec!["sprint", "set", "SP-1", "goal=x\u{7f}"], "error: `goal` has a control character (U+007F"),
+    ];
+    for (args, message) in &refused {
+        let before = t.snapshot();
+        let run = t.pm(args).code(2);
+        assert!(run.stderr.starts_with(message), "pm {args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("hint: "), "pm {args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains('\u{1b}'), "the error shows the value as text: {:?}", run.stderr);
+        assert_eq!(t.snapshot(), before, "pm {args:?} changed files");
+    }
+}
+
+/// Text from files edited by hand reaches no terminal raw: `pm diff`, `pm sprint show`, the
+/// confirmation of `set`, warnings and errors show control characters as `\u{..}` text.
+#[test]
+fn diff_sprint_show_and_confirmations_print_no_control_character() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Split equally", "--points", "3"]).success();
+    t.pm(&["sprint", "add", "Sprint 1", "--start", "2026-12-07", "--end", "2026-12-18"]).success();
+    t.pm(&["sprint", "plan", "SP-1", "S-1"]).success();
+    t.commit("start");
+    let story = t.find("product/stories", "S-1");
+    let evil = "A\\e]0;pwned\\aB\\e[2JC";
+    let shown = "A\\u{1b}]0;pwned\\u{7}B\\u{1b}[2JC";
+    t.write(&story, &t.read(&story).replace("title: Split equally", &format!("title: \"{evil}\"\nowner: \"{evil}\"")));
+    let sprint = t.find("product/sprints", "SP-1");
+    t.write(&sprint, &t.read(&sprint).replace("title: Sprint 1", &format!("title: \"{evil}\"")));
+    t.commit("evil");
+    let no_controls = |out: &str| !out.chars().any(|c| c.is_control() && c != '\n');
+    let diff = t.pm(&["diff", "HEAD~1", "HEAD"]).success().stdout;
+    assert!(no_controls(&diff) && diff.contains(shown), "{diff:?}");
+    let show = t.pm(&["--color", "always", "sprint", "show", "SP-1"]).success().stdout;
+    let plain: String = show.replace("\u{1b}[0m", "").replace("\u{1b}[1m", "").replace("\u{1b}[2m", "");
+    let plain = plain.replace("\u{1b}[36m", "").replace("\u{1b}[1m\u{1b}[36m", "");
+    assert!(!plain.contains("\u{1b}]") && !plain.contains("\u{1b}[2J") && show.contains(shown), "{show:?}");
+    let set = t.pm(&["story", "set", "S-1", "owner=bob"]).success().stdout;
+    assert!(no_controls(&set) && set.contains(shown), "{set:?}");
+    let err = t.pm(&["story", "set", "S-1", "status=nope\u{1b}"]).code(2).stderr;
+    assert!(no_controls(&err), "{err:?}");
+}
+
+/// Cells that a spreadsheet would run as formulas get a leading `'` in every CSV (OWASP).
+#[test]
+fn csv_cells_are_neutralised_against_formulas() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "=HYPERLINK(\"http://x\",\"y\")"]).success();
+    t.pm(&["story", "add", "@SUM(1+1)", "--owner", "+cmd"]).success();
+    let out = t.pm(&["story", "list", "--format", "csv"]).success().stdout;
+    assert_eq!(
+        out,
+        "RANK,ID,TITLE,PRIORITY,POINTS,STATUS,EPIC,OWNER,AC\n\
+         1,S-1,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",,,draft,,,0/0\n\
+         2,S-2,\"'@SUM(1+1)\",,,draft,,\"'+cmd\",0/0\n"
+    );
+}
+
+/// A title or a file name in `pm diff --format markdown` (a pull request comment) is shown as
+/// text: an HTML comment, an entity, a mention or a `)` in a path cannot change the comment.
+#[test]
+fn markdown_diff_shows_titles_and_paths_as_text() {
+    let t = Test::initialized();
+    t.commit("start");
+    t.pm(&["story", "add", "&lt;!-- hide @maya </details> ![x](http://e/x.png)"]).success();
+    let story = t.find("product/stories", "S-1");
+    let moved = t.path("product/stories/S-1-a (b).md");
+    std::fs::rename(t.path(&story), &moved).unwrap();
+    let md = t.pm(&["diff", "HEAD", "--format", "markdown", "--link-base", "https://e.com/blob/x"]).success().stdout;
+    let line = md.lines().find(|l| l.starts_with("- [S-1]")).unwrap_or_default().to_string();
+    assert_eq!(
+        line,
+        "- [S-1](https://e.com/blob/x/product/stories/S-1-a%20%28b%29.md) \\&lt;!-- hide @\u{200B}maya \\</details> \
+         !\\[x\\](http://e/x.png) (story, draft, backlog 1st)"
+    );
+}

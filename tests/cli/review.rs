@@ -484,7 +484,9 @@ fn a_task_of_the_epic_ticked_is_not_a_change_of_substance() {
 #[test]
 fn control_characters_in_titles_never_reach_the_terminal_from_check() {
     let t = changed_epic();
-    t.pm(&["epic", "set", "E-1", "title=Evil \u{1b}[2J epic"]).success();
+    // `pm epic set` refuses such a title; a file edited by hand can hold one.
+    let epic = t.find("product/epics", "E-1");
+    t.write(&epic, &t.read(&epic).replace("title: Splitting and rounding", "title: \"Evil \\e[2J epic\""));
     let out = t.pm(&["check", "--suspect"]).success().stdout;
     assert!(!out.contains('\u{1b}'), "{out:?}");
     assert!(out.contains("Evil \\u{1b}[2J epic"), "{out}");
