@@ -241,6 +241,16 @@ pub fn check(snapshot: &Files, config: &Config) -> Report {
     findings.extend(links::check(&docs, &index, config));
     findings.extend(lists::check(snapshot, &docs, &index, config));
     findings.extend(sprints::check(&docs, &index, config));
+    findings.extend(snapshot.leftovers.iter().map(|path| {
+        Finding::new(
+            "file/leftover-temp",
+            path,
+            1,
+            1,
+            "a temporary file left by a pm command that was stopped mid-write",
+        )
+        .hint("the next pm command that writes in this folder removes it after a minute; or delete it")
+    }));
     for name in [CONFIG_FILE, BACKLOG_FILE, ROADMAP_FILE] {
         if let Some(f) = snapshot.get(name) {
             files.push(f.path.clone());

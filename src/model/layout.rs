@@ -101,6 +101,21 @@ pub fn opens_with_front_matter(text: &str) -> bool {
     text.trim_start_matches('\u{feff}').starts_with("---")
 }
 
+/// The temporary file `pm` writes beside `name` before renaming it into place:
+/// `.NAME.pm-PID-N.tmp`, hidden, so no reader takes it for an item.
+pub fn temp_name(name: &str, pid: u32, n: usize) -> String {
+    format!(".{name}.pm-{pid}-{n}.tmp")
+}
+
+/// The process ID in a name [`temp_name`] made; `None` for any other name.
+pub fn temp_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (_, tail) = rest.rsplit_once(".pm-")?;
+    let (pid, n) = tail.split_once('-')?;
+    n.parse::<usize>().ok()?;
+    pid.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,8 @@ pub struct Files {
     pub product_dir: String,
     /// Sorted by `rel` (so looked up by binary search).
     files: Vec<File>,
+    /// Temporary files a `pm` stopped mid-write left in the working tree, by shown path.
+    pub leftovers: Vec<String>,
 }
 
 impl Files {
@@ -76,7 +78,7 @@ impl Files {
             }))
             .collect();
         files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
-        Files { product_dir: product_dir.to_string(), files }
+        Files { product_dir: product_dir.to_string(), files, leftovers: Vec::new() }
     }
 
     /// The product folder in the working tree. Paths are shown from the root of the git work
@@ -84,14 +86,26 @@ impl Files {
     pub fn work_tree(product_root: &Path) -> Result<Files> {
         let (root, product_dir) = product_dir_from_top(product_root);
         let mut paths: Vec<PathBuf> = Vec::new();
-        let walker = walkdir::WalkDir::new(&root)
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !layout::is_hidden(&e.file_name().to_string_lossy()));
+        let mut leftovers = Vec::new();
+        // Hidden folders and files are not read; a temporary file of pm's is looked at by name.
+        let is_temp = |e: &walkdir::DirEntry| e.file_name().to_str().and_then(layout::temp_pid);
+        let walker = walkdir::WalkDir::new(&root).into_iter().filter_entry(|e| {
+            e.depth() == 0
+                || !layout::is_hidden(&e.file_name().to_string_lossy())
+                || (e.file_type().is_file() && is_temp(e).is_some())
+        });
         for entry in walker {
             let entry = entry.map_err(|e| {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
                 Error::io(&path, std::io::Error::other(e.to_string()))
             })?;
+            if let Some(pid) = is_temp(&entry) {
+                if crate::store::transaction::left_behind(pid) {
+                    let rel = slash_path(path_in(entry.path(), &root).unwrap_or(entry.path()));
+                    leftovers.push(if product_dir.is_empty() { rel } else { format!("{product_dir}/{rel}") });
+                }
+                continue;
+            }
             // A name that is not UTF-8 is judged by its UTF-8 form (U+FFFD for each bad byte),
             // and kept so that `pm check` reports it.
             if entry.file_type().is_file()
@@ -107,7 +121,10 @@ impl Files {
             let to = if rel.to_str().is_some() { &mut contents } else { &mut bad_names };
             to.push((slash_path(rel), bytes?));
         }
-        Ok(Files::new(&product_dir, contents, bad_names))
+        let mut files = Files::new(&product_dir, contents, bad_names);
+        leftovers.sort_unstable();
+        files.leftovers = leftovers;
+        Ok(files)
     }
 
     /// The bytes of a file as read (for comparing with git blobs).

@@ -16,6 +16,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::model::layout;
 use crate::model::listfile::ListFile;
 use crate::store::lock::Lock;
 use crate::store::product::Product;
@@ -85,6 +86,16 @@ enum Op {
     Create { path: PathBuf, contents: Vec<u8> },
     /// Rename a file (used by renumbering); `to` must not exist.
     Rename { from: PathBuf, to: PathBuf },
+}
+
+impl Op {
+    /// The file the operation writes.
+    fn target(&self) -> &Path {
+        match self {
+            Op::Replace { path, .. } | Op::Create { path, .. } => path,
+            Op::Rename { to, .. } => to,
+        }
+    }
 }
 
 /// A set of file changes applied together by [`Changes::commit`]. Taken alone (without a
@@ -158,8 +169,15 @@ impl Changes {
         self.ops.push(Op::Rename { from: from.into(), to: to.into() });
     }
 
-    /// Apply every change, or none.
+    /// Apply every change, or none. Temporary files a killed `pm` left in the folders written
+    /// are removed first ([`sweep_stale`]); the folders are synced after the renames.
     pub fn commit(self) -> Result<(), CommitError> {
+        let mut dirs: Vec<&Path> = self.ops.iter().filter_map(|op| op.target().parent()).collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        for dir in &dirs {
+            sweep_stale(dir);
+        }
         // Phase 1: stage every new content next to its target.
         let mut staged: Vec<Option<PathBuf>> = Vec::with_capacity(self.ops.len());
         let cleanup = |staged: &[Option<PathBuf>]| {
@@ -203,6 +221,13 @@ impl Changes {
             }
             done.push(n);
         }
+        // The renames on disk too: after a crash the folder holds the new names. Best effort:
+        // a file system that cannot sync a folder has already made the renames.
+        for dir in &dirs {
+            if let Ok(d) = fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
         Ok(())
     }
 
@@ -225,12 +250,38 @@ impl Changes {
     }
 }
 
+/// How old a temporary file of a process that is gone must be before it is removed.
+const STALE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Remove the temporary files ([`layout::temp_name`]) in `dir` that a `pm` stopped mid-write
+/// (killed, out of power) left: older than a minute and, where the system tells (Linux's
+/// `/proc`), of a process that no longer runs. Called under the product lock, so no other
+/// `pm` is writing them. Best effort: a file that cannot be removed stays, and `pm check`
+/// reports it.
+pub fn sweep_stale(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(layout::temp_pid) else { continue };
+        let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+        if left_behind(pid) && old.is_some_and(|age| age >= STALE) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether a temporary file of process `pid` was left behind: not this process's, and (where
+/// `/proc` tells) of a process that no longer runs.
+pub fn left_behind(pid: u32) -> bool {
+    let proc = Path::new("/proc/self").exists();
+    pid != std::process::id() && !(proc && Path::new(&format!("/proc/{pid}")).exists())
+}
+
 /// Write `contents` to a temporary file beside `path`.
 fn stage(path: &Path, contents: &[u8], n: usize) -> Result<PathBuf> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let name = path.file_name().and_then(|s| s.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{name}.pm-{}-{n}.tmp", std::process::id()));
+    let tmp = dir.join(layout::temp_name(name, std::process::id(), n));
     // An error names the file being written (the temporary name means nothing to the user),
     // and leaves no temporary file behind (a full disk fails after the file was created).
     let written = (|| {

@@ -245,6 +245,14 @@ fn every_rule_has_a_fixture_that_triggers_it() {
         ),
         ("roadmap/stale-title", |t| edit(t, "product/roadmap.md", ") Epic", ") Old epic"), "product/roadmap.md", 5),
         (
+            "file/leftover-temp",
+            |t| {
+                t.write("product/stories/.S-1-a.md.pm-999999-0.tmp", "half");
+            },
+            "product/stories/.S-1-a.md.pm-999999-0.tmp",
+            1,
+        ),
+        (
             "file/conflict-markers",
             |t| {
                 edit(

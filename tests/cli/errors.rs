@@ -343,3 +343,35 @@ fn markdown_diff_shows_titles_and_paths_as_text() {
          !\\[x\\](http://e/x.png) (story, draft, backlog 1st)"
     );
 }
+
+/// Temporary files a killed `pm` left: `pm check` reports them, the next write in the folder
+/// removes those older than a minute whose process is gone, and none of a running process.
+#[test]
+fn temporary_files_left_by_a_killed_pm_are_reported_then_removed() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Split equally", "--ac", "Given 10.00 and 3, then 3.34"]).success();
+    let dir = "product/stories";
+    let old = format!("{dir}/.S-1-split-equally.md.pm-999999-0.tmp");
+    let new = format!("{dir}/.S-1-split-equally.md.pm-999998-1.tmp");
+    let live = format!("{dir}/.S-1-split-equally.md.pm-1-0.tmp");
+    for f in [&old, &new, &live] {
+        t.write(f, "half a story");
+    }
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for f in [&old, &live] {
+        std::fs::File::options().write(true).open(t.path(f)).unwrap().set_modified(hour_ago).unwrap();
+    }
+    let run = t.pm(&["check"]).success();
+    for f in [&new, &old] {
+        let finding = format!(
+            "warning[file/leftover-temp]: a temporary file left by a pm command that was stopped mid-write\n \
+             --> {f}:1:1\n  = hint: the next pm command that writes in this folder removes it after a minute; \
+             or delete it\n"
+        );
+        assert!(run.stdout.contains(&finding), "{}", run.stdout);
+    }
+    assert!(!run.stdout.contains("pm-1-0"), "a running process's file is not a leftover: {}", run.stdout);
+    t.pm(&["story", "set", "S-1", "priority=high"]).success();
+    assert!(!t.path(&old).exists(), "the old leftover is removed");
+    assert!(t.path(&new).exists() && t.path(&live).exists(), "a recent one and a live process's one stay");
+}
