@@ -136,55 +136,68 @@ fn format_list(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut refresh: Vec<(String, String, String)> = Vec::new();
     let entries = list.entries();
+    // The last two entries kept so far in each section (indexes into `entries`): the line a
+    // repeat would follow, found without scanning back (a backlog of 100,000 repeats).
+    let mut kept: HashMap<Option<&str>, [Option<usize>; 2]> = HashMap::new();
     for (n, e) in entries.iter().enumerate() {
         let line = Some(e.line + 1);
-        if shared.contains(&e.id) {
-            if seen.insert(e.id.clone(), e.line).is_none() {
+        let dropped_before = drop.len();
+        'decide: {
+            if shared.contains(&e.id) {
+                if seen.insert(e.id.clone(), e.line).is_none() {
+                    let what = format!(
+                        "left alone: two files carry {0}; give one a new ID first: pm renumber {0} <NEW-ID> --file <its file>",
+                        e.id
+                    );
+                    notes.push(change(line, what));
+                }
+                break 'decide;
+            }
+            if let Some(first) = seen.get(&e.id) {
+                drop.insert(e.line);
+                // A repeat can be a move a line-by-line merge kept next to the old place: say how
+                // to choose this place instead.
+                let last = kept.get(&e.section.as_deref()).copied().unwrap_or_default();
+                let before = last.iter().rev().flatten().map(|&k| &entries[k]).find(|p| p.id != e.id);
+                let place = match (kind, before, &e.section) {
+                    (Kind::Epic, Some(p), Some(h)) => {
+                        format!("pm roadmap move {} {} --after {}", e.id, h.to_lowercase(), p.id)
+                    }
+                    (Kind::Epic, None, Some(h)) => format!("pm roadmap move {} {} --top", e.id, h.to_lowercase()),
+                    (_, Some(p), _) => format!("pm rank {} --after {}", e.id, p.id),
+                    (_, None, _) => format!("pm rank {} --top", e.id),
+                };
                 let what = format!(
-                    "left alone: two files carry {0}; give one a new ID first: pm renumber {0} <NEW-ID> --file <its file>",
-                    e.id
+                    "remove {} (listed twice; kept line {}; to keep this place instead: {place})",
+                    e.id,
+                    first + 1
                 );
-                notes.push(change(line, what));
+                changes.push(change(line, what));
+                break 'decide;
             }
-            continue;
-        }
-        if let Some(first) = seen.get(&e.id) {
-            drop.insert(e.line);
-            // A repeat can be a move a line-by-line merge kept next to the old place: say how
-            // to choose this place instead.
-            let before =
-                entries[..n].iter().rev().find(|p| p.id != e.id && p.section == e.section && !drop.contains(&p.line));
-            let place = match (kind, before, &e.section) {
-                (Kind::Epic, Some(p), Some(h)) => {
-                    format!("pm roadmap move {} {} --after {}", e.id, h.to_lowercase(), p.id)
+            seen.insert(e.id.clone(), e.line);
+            match by_id.get(&e.id).filter(|i| i.kind == kind) {
+                None if drop_unknown => {
+                    drop.insert(e.line);
+                    changes.push(change(line, format!("remove {} (names no {kind})", e.id)));
                 }
-                (Kind::Epic, None, Some(h)) => format!("pm roadmap move {} {} --top", e.id, h.to_lowercase()),
-                (_, Some(p), _) => format!("pm rank {} --after {}", e.id, p.id),
-                (_, None, _) => format!("pm rank {} --top", e.id),
-            };
-            let what =
-                format!("remove {} (listed twice; kept line {}; to keep this place instead: {place})", e.id, first + 1);
-            changes.push(change(line, what));
-            continue;
-        }
-        seen.insert(e.id.clone(), e.line);
-        match by_id.get(&e.id).filter(|i| i.kind == kind) {
-            None if drop_unknown => {
-                drop.insert(e.line);
-                changes.push(change(line, format!("remove {} (names no {kind})", e.id)));
-            }
-            None => {}
-            Some(item) if product.config.is_closed(&item.status) => {
-                drop.insert(e.line);
-                changes.push(change(line, format!("remove {} ({})", e.id, item.status)));
-            }
-            Some(item) => {
-                let link = rel.get(&e.id).cloned().unwrap_or_else(|| item.rel.clone());
-                if e.title != item.title || e.link != link {
-                    changes.push(change(line, format!("refresh the line of {}", e.id)));
-                    refresh.push((e.id.clone(), link, item.title.clone()));
+                None => {}
+                Some(item) if product.config.is_closed(&item.status) => {
+                    drop.insert(e.line);
+                    changes.push(change(line, format!("remove {} ({})", e.id, item.status)));
+                }
+                Some(item) => {
+                    let link = rel.get(&e.id).cloned().unwrap_or_else(|| item.rel.clone());
+                    if e.title != item.title || e.link != link {
+                        changes.push(change(line, format!("refresh the line of {}", e.id)));
+                        refresh.push((e.id.clone(), link, item.title.clone()));
+                    }
                 }
             }
+        }
+        if drop.len() == dropped_before {
+            let last = kept.entry(e.section.as_deref()).or_default();
+            *last = [last[1], Some(n)];
         }
     }
     let kept: String =

@@ -310,6 +310,11 @@ impl<'a> ItemFile<'a> {
         Positions { text: self.text, split: &self.reading.split }
     }
 
+    /// The 1-based file line of every top-level key (see [`frontmatter::key_lines`]).
+    pub fn key_lines(&self) -> std::collections::HashMap<&'a str, usize> {
+        frontmatter::key_lines(self.text, &self.reading.split)
+    }
+
     /// A diagnostic at `(line, column)` of this file (add a hint with [`Diagnostic::hint`]).
     pub fn finding(&self, code: &'static str, pos: (usize, usize), message: impl Into<String>) -> Diagnostic {
         diagnostic(code, pos, message, "")

@@ -51,6 +51,7 @@ pub fn check(doc: &ItemFile, config: &Config) -> Vec<Diagnostic> {
 
 fn unknown_fields(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagnostic>) {
     let own = crate::model::item::own_fields(kind);
+    let mut lines = None;
     for key in doc.fields.keys() {
         // Keys are nearly always strings: look at them without copying.
         let key = match key {
@@ -70,7 +71,7 @@ fn unknown_fields(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Dia
             Some(s) => format!("did you mean `{s}`? If `{key}` is yours, list it under custom_fields in pm.yaml"),
             None => format!("list `{key}` under custom_fields in pm.yaml, or remove it"),
         };
-        let line = doc.key_line(key).unwrap_or(1);
+        let line = lines.get_or_insert_with(|| doc.key_lines()).get(key).copied().unwrap_or(1);
         out.push(
             doc.finding("parse/unknown-field", (line, 1), format!("unknown field `{key}` in a {kind}")).hint(hint),
         );
