@@ -41,9 +41,9 @@ impl Doc<'_> {
 pub(crate) fn load<'a>(_snapshot: &'a Files, file: &'a File, config: &Config) -> (Option<Doc<'a>>, Vec<Finding>) {
     let text = match &file.content {
         Content::Text(text) => text,
-        Content::NotUtf8 => {
-            let f = Finding::new("parse/front-matter", &file.path, 1, 1, "the file is not UTF-8 text")
-                .hint("save the file as UTF-8");
+        Content::NotUtf8(bad) => {
+            let f = Finding::new("parse/front-matter", &file.path, bad.line, bad.column, bad.message())
+                .hint(crate::store::product::BadUtf8::HINT);
             return (None, vec![f]);
         }
         Content::NameNotUtf8 { .. } => {

@@ -18,6 +18,7 @@ struct Codes {
     duplicate: &'static str,
     closed: &'static str,
     stale: &'static str,
+    malformed: &'static str,
 }
 
 const BACKLOG: Codes = Codes {
@@ -26,6 +27,7 @@ const BACKLOG: Codes = Codes {
     duplicate: "backlog/duplicate",
     closed: "backlog/closed",
     stale: "backlog/stale-title",
+    malformed: "backlog/malformed-line",
 };
 
 const ROADMAP: Codes = Codes {
@@ -34,6 +36,7 @@ const ROADMAP: Codes = Codes {
     duplicate: "roadmap/duplicate",
     closed: "roadmap/closed",
     stale: "roadmap/stale-title",
+    malformed: "roadmap/malformed-line",
 };
 
 /// Findings of both lists.
@@ -67,10 +70,29 @@ fn one_list(
 ) {
     let list = ListFile::parse(text);
     let lines: Vec<&str> = text.split('\n').collect();
+    let entries = list.entries();
+    let mut entry_lines = entries.iter().map(|e| e.line).peekable();
+    for (n, line) in lines.iter().enumerate() {
+        if entry_lines.next_if_eq(&n).is_some() {
+            continue;
+        }
+        if looks_like_entry(line) {
+            let col = line.len() - line.trim_start().len() + 1;
+            let example = if kind == Kind::Story {
+                "- [S-2](stories/S-2-title.md) Title"
+            } else {
+                "- [E-2](epics/E-2-title.md) Title"
+            };
+            out.push(
+                Finding::new(codes.malformed, path, n + 1, col, format!("this line looks like an entry of {name} but does not read as one"))
+                    .hint(format!("write it as `{example}` (a dash, a space, the ID in brackets, the link in parentheses); `pm fmt` then refreshes it")),
+            );
+        }
+    }
     let mut listed: HashMap<String, usize> = HashMap::new();
     // Lines of an ID two files carry, by link: each file's own line is no repeat.
     let mut listed_links: HashMap<(String, String), usize> = HashMap::new();
-    for e in list.entries() {
+    for e in entries {
         let line = e.line + 1;
         let line_text = lines.get(e.line).copied().unwrap_or("");
         let col = line_text.find('[').map(|i| line_text[..i].chars().count() + 2).unwrap_or(1);
@@ -147,4 +169,15 @@ fn one_list(
             ),
         );
     }
+}
+
+/// A line that tries to be an entry (a list marker, a bracket, a link) and does not read as
+/// one: `-[S-2](y)`, `- [S2](y) x`, `- [S-2] (y)`. Task boxes (`- [ ] note`) and prose are not.
+fn looks_like_entry(line: &str) -> bool {
+    let t = line.trim_start();
+    let Some(rest) = t.strip_prefix(['-', '*', '+']) else { return false };
+    let Some(inside) = rest.trim_start().strip_prefix('[') else { return false };
+    let Some(close) = inside.find(']') else { return false };
+    let after = &inside[close + 1..];
+    close > 0 && (after.starts_with('(') || after.starts_with(" ("))
 }

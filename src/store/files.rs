@@ -9,14 +9,14 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::model::layout::{self, PRODUCT_DIR};
-use crate::store::product::{parallel_map, path_in, read_file, slash_path};
+use crate::store::product::{BadUtf8, parallel_map, path_in, read_file, slash_path};
 use crate::store::repo::work_tree_of;
 
 /// The bytes of a file, if they are text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
     Text(String),
-    NotUtf8,
+    NotUtf8(BadUtf8),
     /// The file's name (or a folder's) is not UTF-8: its `rel` shows it with U+FFFD. Whether
     /// it holds an item, as its bytes tell; nothing else is read from it.
     NameNotUtf8 {
@@ -38,7 +38,7 @@ impl File {
     pub fn text(&self) -> Option<&str> {
         match &self.content {
             Content::Text(t) => Some(t),
-            Content::NotUtf8 | Content::NameNotUtf8 { .. } => None,
+            Content::NotUtf8(_) | Content::NameNotUtf8 { .. } => None,
         }
     }
 }
@@ -67,7 +67,10 @@ impl Files {
             .into_iter()
             .map(|(rel, bytes)| match String::from_utf8(bytes) {
                 Ok(t) => file(rel, Content::Text(t)),
-                Err(_) => file(rel, Content::NotUtf8),
+                Err(e) => {
+                    let bad = BadUtf8::at(e.as_bytes(), e.utf8_error().valid_up_to());
+                    file(rel, Content::NotUtf8(bad))
+                }
             })
             .chain(bad_names.into_iter().map(|(rel, bytes)| {
                 let item = match std::str::from_utf8(&bytes) {
@@ -157,7 +160,7 @@ impl Files {
     pub fn item_candidates(&self) -> impl Iterator<Item = &File> {
         self.files.iter().filter(|f| match &f.content {
             Content::Text(t) => layout::holds_item(&f.rel, t),
-            Content::NotUtf8 => matches!(layout::role(&f.rel), layout::Role::Item { kind: Some(_) }),
+            Content::NotUtf8(_) => matches!(layout::role(&f.rel), layout::Role::Item { kind: Some(_) }),
             Content::NameNotUtf8 { item } => *item,
         })
     }

@@ -164,9 +164,16 @@ impl Product {
         files
     }
 
+    /// The text of a product file. Bytes that are not UTF-8 are bad input in the file (exit
+    /// 2), located at the line and column of the first bad byte.
+    fn read_product_text(&self, path: &Path) -> Result<String> {
+        let bytes = read_file(path).map_err(|e| Error::io(&self.shown(path), e))?;
+        utf8_or_bad_file(&self.shown(path), bytes)
+    }
+
     /// Read and parse one item file.
     pub fn load_file(&self, path: &Path) -> Result<Item> {
-        let text = read_text(path).map_err(|e| Error::io(&self.shown(path), e))?;
+        let text = self.read_product_text(path)?;
         Item::parse(text, path.to_path_buf(), self.rel(path), self.shown(path), &self.config)
     }
 
@@ -182,7 +189,7 @@ impl Product {
             return Err(Error::bad_file(Location::file(self.shown(path)), layout::NAME_NOT_UTF8)
                 .with_hint(layout::NAME_NOT_UTF8_HINT));
         }
-        let text = read_text(path).map_err(|e| Error::io(&self.shown(path), e))?;
+        let text = self.read_product_text(path)?;
         let rel = self.rel(path);
         if !keep(&text) || !layout::holds_item(&rel, &text) {
             return Ok(None);
@@ -409,6 +416,40 @@ pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
 pub fn read_text(path: &Path) -> std::io::Result<String> {
     String::from_utf8(read_file(path)?)
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
+}
+
+/// `bytes` as text, or the error for a file (`shown`) that is not UTF-8: the line and column
+/// (in characters) of its first bad byte, and the byte.
+pub fn utf8_or_bad_file(shown: &Path, bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bad = BadUtf8::at(e.as_bytes(), e.utf8_error().valid_up_to());
+        Error::bad_file(crate::error::Location::new(shown, bad.line), bad.message()).with_hint(BadUtf8::HINT)
+    })
+}
+
+/// Where the first byte that is not UTF-8 is in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadUtf8 {
+    pub line: usize,
+    /// In characters, 1-based.
+    pub column: usize,
+    pub byte: u8,
+}
+
+impl BadUtf8 {
+    pub const HINT: &str = "save the file as UTF-8 (an editor's \"save with encoding\"; iconv -f latin1 -t utf-8)";
+
+    /// The position of byte `at` of `bytes`, the first bad one.
+    pub fn at(bytes: &[u8], at: usize) -> BadUtf8 {
+        let good = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+        let line = good.matches('\n').count() + 1;
+        let column = good.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
+        BadUtf8 { line, column, byte: bytes.get(at).copied().unwrap_or(0) }
+    }
+
+    pub fn message(&self) -> String {
+        format!("the file is not UTF-8 text: byte 0x{:02X} at column {}", self.byte, self.column)
+    }
 }
 
 /// A relative path with `/` separators and without `.` components or repeated separators.

@@ -220,6 +220,25 @@ fn every_rule_has_a_fixture_that_triggers_it() {
         ),
         ("backlog/stale-title", |t| edit(t, "product/backlog.md", ") Story A", ") Old title"), "product/backlog.md", 3),
         (
+            "backlog/malformed-line",
+            |t| {
+                t.write(
+                    "product/backlog.md",
+                    &format!("{}-[S-9](stories/S-9.md) Typo\n", t.read("product/backlog.md")),
+                );
+            },
+            "product/backlog.md",
+            5,
+        ),
+        (
+            "roadmap/malformed-line",
+            |t| {
+                t.write("product/roadmap.md", &format!("{}- [E9](epics/E-9.md) Typo\n", t.read("product/roadmap.md")));
+            },
+            "product/roadmap.md",
+            10,
+        ),
+        (
             "roadmap/missing",
             |t| edit(t, "product/roadmap.md", "- [E-1](epics/E-1-e.md) Epic\n", ""),
             "product/epics/E-1-e.md",
@@ -454,6 +473,10 @@ fn near_misses_do_not_trigger_rules() {
         ("a rule turned off in pm.yaml", |t| {
             t.write("product/pm.yaml", "rules: {epic/no-vision: off}\n");
             edit(t, "product/epics/E-1-e.md", "vision: V-1\n", "");
+        }),
+        ("task boxes and prose with links in the backlog", |t| {
+            let notes = "\n- [ ] ask finance about [fees](https://x)\n- see [S-1](stories/S-1-a.md) first\n";
+            t.write("product/backlog.md", &format!("{}{notes}", t.read("product/backlog.md")));
         }),
         ("a notes file without front matter", |t| {
             t.write("product/notes.md", "# Notes\n\n- [ ] AC-1: nothing\n");

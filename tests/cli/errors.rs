@@ -375,3 +375,33 @@ fn temporary_files_left_by_a_killed_pm_are_reported_then_removed() {
     assert!(!t.path(&old).exists(), "the old leftover is removed");
     assert!(t.path(&new).exists() && t.path(&live).exists(), "a recent one and a live process's one stay");
 }
+
+/// A story that is not UTF-8 is bad input in that file: exit 2, the line and column of the
+/// first bad byte, and no command advises removing its backlog line.
+#[test]
+fn a_file_that_is_not_utf8_is_named_at_its_first_bad_byte() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Split equally", "--ac", "Given a, when b, then c"]).success();
+    let story = t.find("product/stories", "S-1");
+    let mut bytes = std::fs::read(t.path(&story)).unwrap();
+    bytes.extend_from_slice(b"Caf\xe9 notes\n");
+    std::fs::write(t.path(&story), &bytes).unwrap();
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+    let error = format!(
+        "error: {story}:{lines}: the file is not UTF-8 text: byte 0xE9 at column 4\n  hint: save the file as UTF-8 \
+         (an editor's \"save with encoding\"; iconv -f latin1 -t utf-8)\n"
+    );
+    let before = t.snapshot();
+    for args in [&["story", "show", "S-1"][..], &["story", "set", "S-1", "priority=high"], &["ac", "check", "S-1", "1"]]
+    {
+        t.pm(args).code(2).stderr_is(&error);
+    }
+    let run = t.pm(&["backlog"]).code(2);
+    assert_eq!(run.stderr, error, "no advice to remove the line");
+    let check = t.pm(&["check"]).code(1).stdout;
+    assert!(
+        check.contains(&format!("the file is not UTF-8 text: byte 0xE9 at column 4\n  --> {story}:{lines}:4\n")),
+        "{check}"
+    );
+    assert_eq!(t.snapshot(), before);
+}
