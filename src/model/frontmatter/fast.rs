@@ -136,7 +136,8 @@ fn scalar(v: &str, in_flow: bool) -> Option<Value> {
     let bytes = v.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
         let special = match b {
-            b':' => bytes.get(i + 1).is_none_or(|n| *n == b' '),
+            // In a flow list the parser refuses some `:` inside a word (`a::b`): its to judge.
+            b':' => in_flow || bytes.get(i + 1).is_none_or(|n| *n == b' '),
             b'#' => i > 0 && bytes[i - 1] == b' ',
             b'\\' => true,
             b',' | b'[' | b']' | b'{' | b'}' => in_flow,
