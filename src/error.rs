@@ -69,7 +69,7 @@ pub enum Error {
     AlreadyInitialized { path: PathBuf },
 
     /// Reading or writing a file failed.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {}", path.display(), io_sentence(source))]
     Io { path: PathBuf, source: std::io::Error },
 
     /// A git operation failed.
@@ -195,6 +195,28 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         }
     }
     best.map(|(_, c)| c.to_string())
+}
+
+/// What went wrong with a file, in our words, with the system's after it (`Is a directory
+/// (os error 21)`), so that no bare OS message reaches the user.
+fn io_sentence(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    let what = match e.kind() {
+        NotFound => "does not exist",
+        PermissionDenied => "permission denied",
+        IsADirectory => "is a folder where a file belongs",
+        NotADirectory => "a file is where a folder belongs",
+        StorageFull | QuotaExceeded => "the disk is full",
+        ReadOnlyFilesystem => "the file system is read-only",
+        FileTooLarge => "the file is larger than this system lets pm write",
+        InvalidData => "is not UTF-8 text",
+        _ => "cannot be read or written",
+    };
+    let system = e.to_string();
+    match (e.raw_os_error(), system.rsplit_once(" (os error ")) {
+        (Some(code), Some((text, _))) => format!("{what} ({text}, os error {code})"),
+        _ => format!("{what} ({system})"),
+    }
 }
 
 /// What to do about a failed read or write, by its kind.

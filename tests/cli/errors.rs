@@ -197,7 +197,13 @@ fn a_failed_write_leaves_every_file_as_it_was_and_no_temp_file() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with(&format!("error: {}: File too large", t.path(&story).display())), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}: the file is larger than this system lets pm write (File too large",
+            t.path(&story).display()
+        )),
+        "{stderr}"
+    );
     assert_eq!(t.snapshot(), before, "a failed write changes no file and leaves no temporary file");
 }
 
@@ -403,5 +409,23 @@ fn a_file_that_is_not_utf8_is_named_at_its_first_bad_byte() {
         check.contains(&format!("the file is not UTF-8 text: byte 0xE9 at column 4\n  --> {story}:{lines}:4\n")),
         "{check}"
     );
+    assert_eq!(t.snapshot(), before);
+}
+
+/// A folder where `backlog.md` belongs: every command that reads the backlog says so in its
+/// own words (the system's after them), with a hint, exit 3, and writes nothing.
+#[test]
+fn a_folder_where_the_backlog_belongs_is_named() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Split equally"]).success();
+    std::fs::remove_file(t.path("product/backlog.md")).unwrap();
+    std::fs::create_dir(t.path("product/backlog.md")).unwrap();
+    let before = t.snapshot();
+    for args in [&["backlog"][..], &["story", "list"], &["story", "add", "More"], &["rank", "S-1", "--top"]] {
+        t.pm(args).code(3).stderr_is(
+            "error: product/backlog.md: is a folder where a file belongs (Is a directory, os error 21)\n  \
+             hint: a folder is where pm expects a file: move it away\n",
+        );
+    }
     assert_eq!(t.snapshot(), before);
 }
