@@ -237,10 +237,19 @@ pub fn check(snapshot: &Files, config: &Config) -> Report {
             }
         }
     }
+    // A symbolic link named for an item is not read: its ID is unjudged, as an unreadable file's.
+    for path in &snapshot.links {
+        if let Some(id) = path.rsplit('/').next().and_then(ItemId::from_file_name) {
+            unreadable.entry(id.to_string()).or_insert_with(|| path.clone());
+        }
+    }
     let index = links::Index::new(&docs, unreadable, config);
     findings.extend(links::check(&docs, &index, config));
     findings.extend(lists::check(snapshot, &docs, &index, config));
     findings.extend(sprints::check(&docs, &index, config));
+    findings.extend(snapshot.links.iter().map(|path| {
+        Finding::new("file/symlink", path, 1, 1, crate::model::layout::SYMLINK).hint(crate::model::layout::SYMLINK_HINT)
+    }));
     findings.extend(snapshot.leftovers.iter().map(|path| {
         Finding::new(
             "file/leftover-temp",

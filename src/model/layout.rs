@@ -101,6 +101,12 @@ pub fn opens_with_front_matter(text: &str) -> bool {
     text.trim_start_matches('\u{feff}').starts_with("---")
 }
 
+/// What `pm` says of a symbolic link in the product folder.
+pub const SYMLINK: &str = "is a symbolic link: pm follows no link in the product folder";
+
+/// How to fix [`SYMLINK`].
+pub const SYMLINK_HINT: &str = "replace the link with the file or folder it points to: git keeps the link, not the file, and a write through it would land outside the product";
+
 /// The temporary file `pm` writes beside `name` before renaming it into place:
 /// `.NAME.pm-PID-N.tmp`, hidden, so no reader takes it for an item.
 pub fn temp_name(name: &str, pid: u32, n: usize) -> String {

@@ -52,6 +52,8 @@ pub struct Files {
     files: Vec<File>,
     /// Temporary files a `pm` stopped mid-write left in the working tree, by shown path.
     pub leftovers: Vec<String>,
+    /// Symbolic links in the working tree's product folder, by shown path: never followed.
+    pub links: Vec<String>,
 }
 
 impl Files {
@@ -81,7 +83,7 @@ impl Files {
             }))
             .collect();
         files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
-        Files { product_dir: product_dir.to_string(), files, leftovers: Vec::new() }
+        Files { product_dir: product_dir.to_string(), files, leftovers: Vec::new(), links: Vec::new() }
     }
 
     /// The product folder in the working tree. Paths are shown from the root of the git work
@@ -90,6 +92,7 @@ impl Files {
         let (root, product_dir) = product_dir_from_top(product_root);
         let mut paths: Vec<PathBuf> = Vec::new();
         let mut leftovers = Vec::new();
+        let mut links = Vec::new();
         // Hidden folders and files are not read; a temporary file of pm's is looked at by name.
         let is_temp = |e: &walkdir::DirEntry| e.file_name().to_str().and_then(layout::temp_pid);
         let walker = walkdir::WalkDir::new(&root).into_iter().filter_entry(|e| {
@@ -102,10 +105,17 @@ impl Files {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
                 Error::io(&path, std::io::Error::other(e.to_string()))
             })?;
+            let shown = |entry: &walkdir::DirEntry| {
+                let rel = slash_path(path_in(entry.path(), &root).unwrap_or(entry.path()));
+                if product_dir.is_empty() { rel } else { format!("{product_dir}/{rel}") }
+            };
+            if entry.depth() > 0 && entry.path_is_symlink() {
+                links.push(shown(&entry));
+                continue;
+            }
             if let Some(pid) = is_temp(&entry) {
                 if crate::store::transaction::left_behind(pid) {
-                    let rel = slash_path(path_in(entry.path(), &root).unwrap_or(entry.path()));
-                    leftovers.push(if product_dir.is_empty() { rel } else { format!("{product_dir}/{rel}") });
+                    leftovers.push(shown(&entry));
                 }
                 continue;
             }
@@ -127,6 +137,8 @@ impl Files {
         let mut files = Files::new(&product_dir, contents, bad_names);
         leftovers.sort_unstable();
         files.leftovers = leftovers;
+        links.sort_unstable();
+        files.links = links;
         Ok(files)
     }
 

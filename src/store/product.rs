@@ -23,6 +23,8 @@ pub struct Product {
     pub config: Config,
     /// The item files, listed once per run (a command may look up several IDs).
     files: std::sync::OnceLock<Vec<PathBuf>>,
+    /// Symbolic links in the product folder, found by the same walk: never followed.
+    links: std::sync::OnceLock<Vec<PathBuf>>,
     /// `product/`'s path from the top (see [`Product::from_top`]), found once per run.
     dir_from_top: std::sync::OnceLock<String>,
 }
@@ -90,7 +92,14 @@ impl Product {
 
     /// A product with the given settings (read from elsewhere, e.g. a git commit).
     pub fn with_config(root: PathBuf, cwd: PathBuf, config: Config) -> Product {
-        Product { root, cwd, config, files: Default::default(), dir_from_top: Default::default() }
+        Product {
+            root,
+            cwd,
+            config,
+            files: Default::default(),
+            links: Default::default(),
+            dir_from_top: Default::default(),
+        }
     }
 
     /// Open a product folder and read its settings.
@@ -100,6 +109,7 @@ impl Product {
             cwd,
             config: Config::default(),
             files: Default::default(),
+            links: Default::default(),
             dir_from_top: Default::default(),
         };
         let path = product.root.join(CONFIG_FILE);
@@ -142,17 +152,45 @@ impl Product {
 
     /// Every Markdown file that may hold an item, sorted by path (listed once per run).
     pub fn item_files(&self) -> &[PathBuf] {
-        self.files.get_or_init(|| self.list_item_files())
+        self.files.get_or_init(|| {
+            let (files, links) = self.walk();
+            let _ = self.links.set(links);
+            files
+        })
+    }
+
+    /// The symbolic links in the product folder (files or folders), sorted. `pm` follows none:
+    /// a link's target may be outside the repository, and git keeps the link, not the file.
+    /// Every command that reads the items reports each one ([`Product::link_error`]).
+    pub fn symlinks(&self) -> &[PathBuf] {
+        self.item_files();
+        self.links.get().map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The error for a symbolic link in the product folder.
+    pub fn link_error(&self, path: &Path) -> Error {
+        Error::bad_file(Location::file(self.shown(path)), layout::SYMLINK).with_hint(layout::SYMLINK_HINT)
     }
 
     /// Every item file as the folder holds it right now (not the per-run list): for decisions
     /// taken under the lock, such as a new ID.
     pub fn list_item_files(&self) -> Vec<PathBuf> {
+        self.walk().0
+    }
+
+    /// The item files and, apart, the symbolic links.
+    fn walk(&self) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let mut links = Vec::new();
         let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&self.root)
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !layout::is_hidden(&e.file_name().to_string_lossy()))
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_type().is_file())
+            .filter(|e| {
+                if e.depth() > 0 && e.path_is_symlink() {
+                    links.push(e.path().to_path_buf());
+                }
+                e.file_type().is_file()
+            })
             // A name that is not UTF-8 is judged by its UTF-8 form and kept: reading it says
             // what is wrong, where leaving it out would hide an item.
             .filter(|e| layout::is_item_name(&e.file_name().to_string_lossy(), e.depth() == 1))
@@ -161,7 +199,8 @@ impl Product {
         // Byte order of the whole path: deterministic, and much cheaper than comparing
         // path components one by one.
         files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-        files
+        links.sort_unstable();
+        (files, links)
     }
 
     /// The text of a product file. Bytes that are not UTF-8 are bad input in the file (exit
@@ -230,14 +269,20 @@ impl Product {
 
     /// Parse every item, keeping the bad files' errors beside the good items.
     pub fn load_all_lenient(&self) -> (Items, Vec<Error>) {
-        self.load_lenient(self.item_files(), |p| self.load_candidate(p))
+        self.with_links(self.load_lenient(self.item_files(), |p| self.load_candidate(p)))
+    }
+
+    /// A lenient load's result, with an error for each symbolic link.
+    fn with_links(&self, (items, mut errors): (Items, Vec<Error>)) -> (Items, Vec<Error>) {
+        errors.extend(self.symlinks().iter().map(|p| self.link_error(p)));
+        (items, errors)
     }
 
     /// [`Product::load_all_lenient`] for the files whose text `keep` keeps (a cheap test before
     /// the parse: `pm sprint show` reads the 10,000 files but parses only the ones that name the
     /// sprint).
     pub fn load_where_lenient(&self, keep: impl Fn(&str) -> bool + Sync) -> (Items, Vec<Error>) {
-        self.load_lenient(self.item_files(), |p| self.load_candidate_if(p, &keep))
+        self.with_links(self.load_lenient(self.item_files(), |p| self.load_candidate_if(p, &keep)))
     }
 
     /// [`Product::load_all_lenient`] for the items of one kind: the files of the other kinds'
@@ -249,22 +294,34 @@ impl Product {
             .filter(|p| Kind::of_folder_path(&self.rel(p)).is_none_or(|k| k == kind))
             .cloned()
             .collect();
-        let (items, errors) = self.load_lenient(&files, |p| self.load_candidate(p));
+        let (items, errors) = self.with_links(self.load_lenient(&files, |p| self.load_candidate(p)));
         (Items::new(items.all.into_iter().filter(|i| i.kind == kind).collect()), errors)
     }
 
     /// Find an item by ID, parsing only the file whose name carries the ID when there is one.
     pub fn find(&self, id: &ItemId) -> Result<Option<Item>> {
         // Fast path: names in the kind's own folder, without walking and sorting the product.
+        if let Some(kind) = self.config.kind_of(id) {
+            let folder = self.root.join(kind.folder());
+            if fs::symlink_metadata(&folder).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(self.link_error(&folder));
+            }
+        }
         if let Some(kind) = self.config.kind_of(id)
             && let Ok(entries) = fs::read_dir(self.root.join(kind.folder()))
         {
-            let mut named: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok())
-                .filter(|e| ItemId::from_file_name(&e.file_name().to_string_lossy()).as_ref() == Some(id))
-                .map(|e| e.path())
-                .filter(|p| p.is_file())
-                .collect();
+            let mut named: Vec<PathBuf> = Vec::new();
+            for e in entries.filter_map(|e| e.ok()) {
+                if ItemId::from_file_name(&e.file_name().to_string_lossy()).as_ref() != Some(id) {
+                    continue;
+                }
+                if e.file_type().is_ok_and(|t| t.is_symlink()) {
+                    return Err(self.link_error(&e.path()));
+                }
+                if e.file_type().is_ok_and(|t| t.is_file()) {
+                    named.push(e.path());
+                }
+            }
             named.sort();
             let mut found: Vec<Item> = Vec::new();
             for path in &named {
@@ -280,6 +337,12 @@ impl Product {
             if let Some(item) = found.pop() {
                 return Ok(Some(item));
             }
+        }
+        let named_for = |p: &&PathBuf| {
+            ItemId::from_file_name(&p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()).as_ref() == Some(id)
+        };
+        if let Some(link) = self.symlinks().iter().find(named_for) {
+            return Err(self.link_error(link));
         }
         let files = self.item_files();
         for path in files {

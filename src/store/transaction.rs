@@ -74,7 +74,42 @@ impl<'p> Transaction<'p> {
     /// Apply every staged change, or none; either way nothing stays staged. The lock is kept
     /// (a command may go on, as `pm story add` does when a file name was taken meanwhile).
     pub fn commit(&mut self) -> Result<(), CommitError> {
-        std::mem::take(&mut self.changes).commit()
+        let changes = std::mem::take(&mut self.changes);
+        for op in &changes.ops {
+            let from = match op {
+                Op::Rename { from, .. } => Some(from.as_path()),
+                _ => None,
+            };
+            for path in from.into_iter().chain([op.target()]) {
+                self.stays_inside(path).map_err(CommitError::Other)?;
+            }
+        }
+        changes.commit()
+    }
+
+    /// Refuse to write `path` through a symbolic link: the file itself, or a folder between the
+    /// product folder and it (a linked `stories/`), or a product folder that is a link out of
+    /// its repository. `pm` never writes outside the repository's working tree.
+    fn stays_inside(&self, path: &Path) -> Result<()> {
+        let root = &self.product.root;
+        let is_link = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+        for p in path.ancestors().take_while(|p| *p != root.as_path() && p.starts_with(root)) {
+            if is_link(p) {
+                return Err(self.product.link_error(p));
+            }
+        }
+        if is_link(root)
+            && let Some(tree) = root.parent().and_then(crate::store::repo::work_tree_of)
+            && !root.canonicalize().is_ok_and(|target| target.starts_with(&tree))
+        {
+            return Err(Error::bad_argument(format!(
+                "{} is a symbolic link out of the repository at {}: pm writes nothing outside it",
+                root.display(),
+                tree.display()
+            ))
+            .with_hint("move the product folder into the repository, or run pm where it really is"));
+        }
+        Ok(())
     }
 }
 

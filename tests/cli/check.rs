@@ -264,6 +264,15 @@ fn every_rule_has_a_fixture_that_triggers_it() {
         ),
         ("roadmap/stale-title", |t| edit(t, "product/roadmap.md", ") Epic", ") Old epic"), "product/roadmap.md", 5),
         (
+            "file/symlink",
+            |t| {
+                std::os::unix::fs::symlink(t.path("product/stories/S-1-a.md"), t.path("product/stories/S-9-link.md"))
+                    .unwrap();
+            },
+            "product/stories/S-9-link.md",
+            1,
+        ),
+        (
             "file/leftover-temp",
             |t| {
                 t.write("product/stories/.S-1-a.md.pm-999999-0.tmp", "half");

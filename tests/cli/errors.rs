@@ -429,3 +429,56 @@ fn a_folder_where_the_backlog_belongs_is_named() {
     }
     assert_eq!(t.snapshot(), before);
 }
+
+/// One policy for symbolic links in the product folder: pm follows none. A linked story is
+/// reported by every command that reads it (exit 2, the link named), never replaced by a plain
+/// file; a linked folder is never written through, so nothing lands outside the repository.
+#[cfg(unix)]
+#[test]
+fn symbolic_links_are_reported_everywhere_and_never_written_through() {
+    use std::os::unix::fs::symlink;
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Split equally", "--ac", "Given a, when b, then c"]).success();
+    t.pm(&["story", "add", "Split by percent", "--ac", "Given a, when b, then c"]).success();
+    let outside = tempfile::tempdir().unwrap();
+    let story = t.find("product/stories", "S-2");
+    let target = outside.path().join("S-2.md");
+    std::fs::rename(t.path(&story), &target).unwrap();
+    symlink(&target, t.path(&story)).unwrap();
+    let error = format!(
+        "error: {story}: is a symbolic link: pm follows no link in the product folder\n  hint: replace the link \
+         with the file or folder it points to: git keeps the link, not the file, and a write through it would land \
+         outside the product\n"
+    );
+    let before = t.snapshot();
+    let outside_before = std::fs::read(&target).unwrap();
+    for args in [&["story", "show", "S-2"][..], &["story", "set", "S-2", "priority=high"], &["rank", "S-2", "--top"]] {
+        t.pm(args).code(2).stderr_is(&error);
+    }
+    let list = t.pm(&["story", "list"]).code(2);
+    assert!(list.stdout.contains("S-1") && list.stderr == error, "{} {}", list.stdout, list.stderr);
+    let check = t.pm(&["check"]).code(1).stdout;
+    assert!(
+        check.contains(&format!(
+            "error[file/symlink]: is a symbolic link: pm follows no link in the product folder\n --> {story}:1:1\n"
+        )),
+        "{check}"
+    );
+    assert!(!check.contains("backlog/unknown"), "the link's ID is not judged: {check}");
+    assert_eq!(t.snapshot(), before);
+    assert!(std::fs::symlink_metadata(t.path(&story)).unwrap().file_type().is_symlink(), "the link stays a link");
+    assert_eq!(std::fs::read(&target).unwrap(), outside_before, "the file outside is untouched");
+
+    // A linked kind folder: no write lands in it.
+    std::fs::remove_file(t.path(&story)).unwrap();
+    std::fs::rename(&target, t.path(&story)).unwrap();
+    let epics = outside.path().join("epics");
+    std::fs::create_dir(&epics).unwrap();
+    symlink(&epics, t.path("product/epics")).unwrap();
+    t.pm(&["epic", "add", "Splitting"]).code(2).stderr_is(
+        "error: product/epics: is a symbolic link: pm follows no link in the product folder\n  hint: replace the \
+         link with the file or folder it points to: git keeps the link, not the file, and a write through it would \
+         land outside the product\n",
+    );
+    assert_eq!(std::fs::read_dir(&epics).unwrap().count(), 0, "nothing was written outside");
+}
