@@ -86,3 +86,61 @@ pub fn field_edit(data: &[u8]) {
     after.remove("owner");
     assert_eq!(before, after, "other fields changed setting owner in {text:?}");
 }
+
+/// The pack and object reader on any bytes: an answer or an error, never a panic, and never a
+/// crash in libgit2 behind it. The first byte chooses the shape: even, a pack index and a pack
+/// (the next two bytes, little-endian, give the index's length; the rest is the pack); odd, a
+/// loose object (the rest is the file). Every object the index names, and one fixed ID, are
+/// read after the check of the packs.
+pub fn object_reader(data: &[u8]) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static ROUND: AtomicU64 = AtomicU64::new(0);
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let Some((&mode, rest)) = data.split_first() else { return };
+    let dir = DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("pm-fuzz-odb-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        git2::Repository::init_bare(&dir).expect("a scratch repository");
+        dir
+    });
+    let objects = dir.join("objects");
+    let pack_dir = objects.join("pack");
+    // A name per round: libgit2 keeps packs it opened by name.
+    let round = ROUND.fetch_add(1, Ordering::Relaxed);
+    for entry in std::fs::read_dir(&pack_dir).into_iter().flatten().flatten() {
+        let _ = std::fs::remove_file(entry.path());
+    }
+    let fixed = git2::Oid::from_str("4b825dc642cb6eb9a060e54bf8d69288fbee4904").expect("an ID");
+    let loose = objects.join("4b").join("825dc642cb6eb9a060e54bf8d69288fbee4904");
+    let _ = std::fs::remove_file(&loose);
+    let mut ids = vec![fixed];
+    if mode % 2 == 0 {
+        let Some((len, rest)) = rest.split_first_chunk::<2>() else { return };
+        let cut = usize::from(u16::from_le_bytes(*len)).min(rest.len());
+        let (idx, pack) = rest.split_at(cut);
+        let _ = std::fs::create_dir_all(&pack_dir);
+        let base = pack_dir.join(format!("pack-{round:040}"));
+        std::fs::write(base.with_extension("idx"), idx).expect("write the index");
+        std::fs::write(base.with_extension("pack"), pack).expect("write the pack");
+        // The names the index holds, if it is shaped like one.
+        if idx.len() >= 8 + 1024 {
+            let count = u32::from_be_bytes([idx[1028], idx[1029], idx[1030], idx[1031]]) as usize;
+            for k in 0..count.min(64) {
+                let at = 1032 + k * 20;
+                if let Some(Ok(oid)) = idx.get(at..at + 20).map(git2::Oid::from_bytes) {
+                    ids.push(oid);
+                }
+            }
+        }
+    } else {
+        let _ = std::fs::create_dir_all(loose.parent().expect("a folder"));
+        std::fs::write(&loose, rest).expect("write the object");
+    }
+    let repo = git2::Repository::open_bare(dir).expect("the scratch repository");
+    let mut odb = crate::store::odb::Odb::open(&repo);
+    let _ = odb.check_packs();
+    for oid in ids {
+        let _ = odb.read(&repo, oid);
+        let _ = odb.contains(&repo, oid);
+    }
+}

@@ -40,3 +40,8 @@ fn list_file_corpus() {
 fn field_edit_corpus() {
     replay("field_edit", pm::fuzzing::field_edit);
 }
+
+#[test]
+fn object_reader_corpus() {
+    replay("object_reader", pm::fuzzing::object_reader);
+}
