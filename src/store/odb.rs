@@ -324,6 +324,8 @@ pub struct Odb {
     damaged_index: Option<PathBuf>,
     /// What [`Odb::check_packs`] found, once it ran: `Some(None)` when every pack is sound.
     packs_checked: Option<Option<String>>,
+    /// A pack index of another version was met: its objects are libgit2's to read.
+    other_format: bool,
 }
 
 impl Odb {
@@ -339,6 +341,7 @@ impl Odb {
             usable: None,
             damaged_index: None,
             packs_checked: None,
+            other_format: false,
         }
     }
 
@@ -380,6 +383,18 @@ impl Odb {
             if pack.file().is_err() {
                 return Some(format!("the pack {} cannot be read", pack.path.display()));
             }
+            // Names sorted and counted by the fan-out table as they claim: libgit2 searches them
+            // its own way, and must find what this reader finds.
+            let names = FANOUT + 256 * 4;
+            for pos in 0..pack.count {
+                let name = &pack.index[names + pos * 20..names + pos * 20 + 20];
+                let first = name[0];
+                let sorted = pos == 0 || pack.index[names + (pos - 1) * 20..names + pos * 20] < *name;
+                let counted = pack.fanout(first) > pos && (first == 0 || pack.fanout(first - 1) <= pos);
+                if !sorted || !counted {
+                    return Some(format!("the pack index {} is damaged", path.display()));
+                }
+            }
             let trailer = pack.len.saturating_sub(20);
             for pos in 0..pack.count {
                 if pack.offset(pos).is_ok_and(|at| (12..trailer).contains(&at)) {
@@ -403,6 +418,11 @@ impl Odb {
         if self.objects.join(&hex[..2]).join(&hex[2..]).exists() {
             return Ok(true);
         }
+        // As in [`Odb::read`]: libgit2 only for stores this reader does not search.
+        if !self.other_format && self.damaged_index.is_none() && !self.objects.join("info").join("alternates").exists()
+        {
+            return Ok(false);
+        }
         self.check_packs()?;
         Ok(repo.odb().map_err(Error::git)?.exists(oid))
     }
@@ -425,6 +445,13 @@ impl Odb {
                         let message =
                             format!("object {oid} cannot be read: the pack index {} is damaged", index.display());
                         return Err(Error::Damaged { message });
+                    }
+                    // Every index was searched: libgit2 could find the object only in an
+                    // alternate store or an index of another version. Asked anyway, it reads
+                    // sizes a damaged pack states (gigabytes) before checking them.
+                    // (The search opened every index.)
+                    if !self.other_format && !self.objects.join("info").join("alternates").exists() {
+                        return Err(missing(oid));
                     }
                 }
                 Err(Unreadable) => return Err(damaged(oid)),
@@ -501,7 +528,9 @@ impl Odb {
                 Opened::OtherFormat => (Slot::Skipped, false),
                 Opened::Damaged => (Slot::Skipped, true),
             };
+            let other = matches!(new, Slot::Skipped) && !damaged;
             *slot = new;
+            self.other_format |= other;
             if damaged {
                 self.damaged_index = Some(path);
             }
