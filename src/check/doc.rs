@@ -40,6 +40,12 @@ impl Doc<'_> {
 /// Load one candidate file: the document (when its front matter can be read) and its findings.
 pub(crate) fn load<'a>(_snapshot: &'a Files, file: &'a File, config: &Config) -> (Option<Doc<'a>>, Vec<Finding>) {
     let text = match &file.content {
+        Content::Text(text) if text.len() as u64 > config.item_size_limit => {
+            let message = crate::store::product::too_large_message(text.len() as u64, config.item_size_limit);
+            let f = Finding::new("parse/front-matter", &file.path, 1, 1, message)
+                .hint("split it into smaller items, or raise item_size_limit (bytes) in pm.yaml");
+            return (None, vec![f]);
+        }
         Content::Text(text) => text,
         Content::NotUtf8(bad) => {
             let f = Finding::new("parse/front-matter", &file.path, bad.line, bad.column, bad.message())

@@ -164,6 +164,7 @@ fn settings() -> Value {
             "finished": list,
             "working_days": {"type": "array", "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}},
             "require_ac_on_add": {"type": "boolean"},
+            "item_size_limit": {"type": "integer", "minimum": 1},
             "suspect": {"enum": ["error", "warning", "warn", "off"]},
             "trace": {
                 "type": "object",

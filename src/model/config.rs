@@ -49,6 +49,9 @@ pub struct Config {
     /// The severity of `link/suspect` on every `pm check` (a shorthand for `rules:`; `off`
     /// leaves it to `pm check --suspect`).
     pub suspect: Option<Severity>,
+    /// The largest item file `pm` reads, in bytes: past it, a clear error at once instead of
+    /// seconds and gigabytes (docs/format.md, Limits).
+    pub item_size_limit: u64,
 }
 
 /// The files beside `product/` that traceability reads: globs from the folder that holds
@@ -158,9 +161,14 @@ impl Default for Config {
             templates: Templates::default(),
             trace: TraceSettings::default(),
             suspect: None,
+            item_size_limit: DEFAULT_ITEM_SIZE_LIMIT,
         }
     }
 }
+
+/// [`Config::item_size_limit`] unless `pm.yaml` says otherwise: 1 MiB, a hundred times the
+/// largest story we have seen.
+pub const DEFAULT_ITEM_SIZE_LIMIT: u64 = 1 << 20;
 
 /// The rule `suspect:` sets.
 pub const SUSPECT_RULE: &str = "link/suspect";
@@ -418,6 +426,9 @@ working_days: [mon, tue, wed, thu, fri]
 # `pm story add` without --ac warns that `pm check` will report the story; true
 # refuses it instead.
 require_ac_on_add: false
+
+# The largest item file pm reads, in bytes: a larger one is refused at once.
+item_size_limit: 1048576
 
 # The bodies of new stories and epics (also what `add --edit` opens); empty is
 # pm's own layout. In a story, {{user_story}} is the \"As a ..., I want ..., so that

@@ -207,6 +207,10 @@ impl Product {
     /// 2), located at the line and column of the first bad byte.
     fn read_product_text(&self, path: &Path) -> Result<String> {
         let bytes = read_file(path).map_err(|e| Error::io(&self.shown(path), e))?;
+        // Judged after the read, which costs less than a `stat` of every file.
+        if bytes.len() as u64 > self.config.item_size_limit {
+            return Err(too_large(&self.shown(path), bytes.len() as u64, self.config.item_size_limit));
+        }
         utf8_or_bad_file(&self.shown(path), bytes)
     }
 
@@ -479,6 +483,17 @@ pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
 pub fn read_text(path: &Path) -> std::io::Result<String> {
     String::from_utf8(read_file(path)?)
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
+}
+
+/// The error for an item file over [`crate::model::config::Config::item_size_limit`].
+pub fn too_large(shown: &Path, size: u64, limit: u64) -> Error {
+    Error::bad_file(Location::file(shown), too_large_message(size, limit))
+        .with_hint("split it into smaller items, or raise item_size_limit (bytes) in pm.yaml")
+}
+
+/// What [`too_large`] says.
+pub fn too_large_message(size: u64, limit: u64) -> String {
+    format!("the file is {size} bytes, over the limit of {limit} bytes for an item file")
 }
 
 /// `bytes` as text, or the error for a file (`shown`) that is not UTF-8: the line and column

@@ -482,3 +482,30 @@ fn symbolic_links_are_reported_everywhere_and_never_written_through() {
     );
     assert_eq!(std::fs::read_dir(&epics).unwrap().count(), 0, "nothing was written outside");
 }
+
+/// An item file over `item_size_limit` is refused at once with its size, by every command and
+/// by `pm check`; the limit is the team's to raise.
+#[test]
+fn an_item_file_over_the_size_limit_is_refused_with_its_size() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Split equally", "--ac", "Given a, when b, then c"]).success();
+    let story = t.find("product/stories", "S-1");
+    t.write(&story, &format!("{}{}", t.read(&story), "A long note.\n".repeat(100_000)));
+    let size = std::fs::metadata(t.path(&story)).unwrap().len();
+    let error = format!(
+        "error: {story}: the file is {size} bytes, over the limit of 1048576 bytes for an item file\n  hint: split \
+         it into smaller items, or raise item_size_limit (bytes) in pm.yaml\n"
+    );
+    t.pm(&["story", "show", "S-1"]).code(2).stderr_is(&error);
+    t.pm(&["story", "set", "S-1", "priority=high"]).code(2).stderr_is(&error);
+    let check = t.pm(&["check"]).code(1).stdout;
+    assert!(
+        check.contains(&format!("over the limit of 1048576 bytes for an item file\n --> {story}:1:1\n")),
+        "{check}"
+    );
+    t.write(
+        "product/pm.yaml",
+        &t.read("product/pm.yaml").replace("item_size_limit: 1048576", "item_size_limit: 4000000"),
+    );
+    t.pm(&["story", "show", "S-1"]).success();
+}
