@@ -61,9 +61,11 @@ pub fn parse(yaml: &str) -> Option<Fields> {
                     return None;
                 }
                 let mut items = Vec::new();
-                if !inner.trim().is_empty() {
+                if !inner.trim_matches(' ').is_empty() {
                     for part in inner.split(',') {
-                        items.push(scalar(part.trim(), true)?);
+                        // Spaces only: Rust's `trim` also takes Unicode spaces (U+2006), which
+                        // YAML keeps as part of the item.
+                        items.push(scalar(part.trim_matches(' '), true)?);
                     }
                 }
                 Value::Sequence(items)
