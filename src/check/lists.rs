@@ -179,5 +179,11 @@ fn looks_like_entry(line: &str) -> bool {
     let Some(inside) = rest.trim_start().strip_prefix('[') else { return false };
     let Some(close) = inside.find(']') else { return false };
     let after = &inside[close + 1..];
-    close > 0 && (after.starts_with('(') || after.starts_with(" ("))
+    // The brackets hold something shaped like an ID (`S-2`, `S2`, `s-02`): a link to a wiki
+    // page or a ticked task is prose.
+    let id = inside[..close].trim();
+    let letters = id.len() - id.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
+    let rest = id[letters..].strip_prefix('-').unwrap_or(&id[letters..]);
+    let shaped = letters > 0 && !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit());
+    shaped && (after.starts_with('(') || after.starts_with(" ("))
 }

@@ -4,7 +4,7 @@ use clap::ValueEnum;
 
 use crate::check::{self, changed, format};
 use crate::cli::Ctx;
-use crate::cli::output::{print_raw, print_styled, step_summary};
+use crate::cli::output::{print, print_raw, print_styled, step_summary};
 use crate::error::{Error, ExitCode, Location, Result};
 use crate::model::config::Config;
 use crate::model::layout::CONFIG_FILE;
@@ -80,7 +80,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
     // JSON and SARIF are data: written byte for byte (the colour filter would drop a DEL).
     match format {
         CheckFormat::Json | CheckFormat::Sarif => print_raw(&text)?,
-        _ => print_styled(&text)?,
+        // Human text carries pm's styles and escapes each value itself; GitHub annotations and
+        // Markdown quote values as they are, so their control characters are escaped here.
+        CheckFormat::Human | CheckFormat::Junit => print_styled(&text)?,
+        CheckFormat::Github | CheckFormat::Markdown => print(&text)?,
     }
     Ok(if report.fails(strict) { ExitCode::Findings } else { ExitCode::Success })
 }

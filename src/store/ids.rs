@@ -33,6 +33,13 @@ pub fn highest_in_use(product: &Product, kind: Kind) -> Result<u64> {
             }
         }
     }
+    // A symbolic link named for an item is not read, but its number is taken.
+    for link in product.symlinks() {
+        let name = link.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        if let Some(id) = ItemId::from_file_name(&name).filter(|id| id.prefix == prefix) {
+            highest = highest.max(id.number);
+        }
+    }
     for list in [product.backlog_path(), product.roadmap_path()] {
         for e in product.read_list(&list)?.entries() {
             if let Some(id) = ItemId::parse(&e.id).filter(|id| id.prefix == prefix) {

@@ -381,6 +381,8 @@ impl Repo {
                 ('p', 0, after)
             } else if let Some(after) = rest.strip_prefix("^{}") {
                 ('p', 0, after)
+            } else if rest.starts_with("^{") {
+                return Ok(None); // `^{tree}`, `^{/text}`: libgit2's
             } else if let Some(after) = rest.strip_prefix('^').or_else(|| rest.strip_prefix('~')) {
                 let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
                 let count = if digits == 0 {
@@ -403,7 +405,11 @@ impl Repo {
                     None => return Ok(Some(Own::Unknown)),
                 },
                 '~' => {
+                    let mut seen = HashSet::new();
                     for _ in 0..count {
+                        if !seen.insert(cur) {
+                            return Err(looped(cur));
+                        }
                         match self.parent_ids(cur)?.first() {
                             Some(p) => cur = *p,
                             None => return Ok(Some(Own::Unknown)),
@@ -858,7 +864,16 @@ impl Repo {
                 push(&mut queue, &mut queued, &mut live, &flags, parent)?;
             }
         }
-        Ok(found.into_iter().find(|oid| flags[oid] & STALE == 0))
+        // git then drops the candidates that are ancestors of others ("remove_redundant"):
+        // with commits made in the same second, or clocks out of order, an older candidate
+        // can be found first. One candidate is the answer; several go to libgit2, which has
+        // that step (every commit they reach was read by pm's reader above).
+        let best: Vec<Oid> = found.into_iter().filter(|oid| flags[oid] & STALE == 0).collect();
+        match best.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(*one)),
+            _ => self.unless_damage(self.lib()?.merge_base(a, b)),
+        }
     }
 
     /// Every commit reachable from `tip` (none past a shallow clone's boundary).
@@ -1182,6 +1197,7 @@ mod tests {
                 &describe,
                 "HEAD@{0}",
                 "main^{/one}",
+                "v1~1^{/one}",
             ];
             for rev in revs {
                 let want = git(d, &["rev-parse", &format!("{rev}^{{commit}}")]);

@@ -484,7 +484,8 @@ fn near_misses_do_not_trigger_rules() {
             edit(t, "product/epics/E-1-e.md", "vision: V-1\n", "");
         }),
         ("task boxes and prose with links in the backlog", |t| {
-            let notes = "\n- [ ] ask finance about [fees](https://x)\n- see [S-1](stories/S-1-a.md) first\n";
+            let notes = "\n- [ ] ask finance about [fees](https://x)\n- see [S-1](stories/S-1-a.md) first\n\
+                         - [Team wiki](https://wiki.example.com)\n- [x] (done) groomed\n* [Design doc] (draft)\n";
             t.write("product/backlog.md", &format!("{}{notes}", t.read("product/backlog.md")));
         }),
         ("a notes file without front matter", |t| {

@@ -335,6 +335,7 @@ fn commits_that_are_their_own_ancestors_are_an_error_not_a_hang() {
         &["history", "--all-parents"],
         &["backlog", "--at", "2000-01-01"],
         &["diff", "HEAD~5", "HEAD"],
+        &["backlog", "--at", "HEAD~99999999999"],
         &["check", "--changed-since", "HEAD~1"],
     ] {
         let run = t.pm(args).code(3);

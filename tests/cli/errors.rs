@@ -469,6 +469,15 @@ fn symbolic_links_are_reported_everywhere_and_never_written_through() {
     assert!(std::fs::symlink_metadata(t.path(&story)).unwrap().file_type().is_symlink(), "the link stays a link");
     assert_eq!(std::fs::read(&target).unwrap(), outside_before, "the file outside is untouched");
 
+    // A link's number is not given to a new story.
+    let link = t.path("product/stories/S-7-linked.md");
+    symlink(&target, &link).unwrap();
+    t.pm(&["story", "add", "Next"]).success();
+    assert!(t.path("product/stories/S-8-next.md").exists(), "S-7 is the link's");
+    std::fs::remove_file(&link).unwrap();
+    std::fs::remove_file(t.path("product/stories/S-8-next.md")).unwrap();
+    t.write("product/backlog.md", &t.read("product/backlog.md").replace("- [S-8](stories/S-8-next.md) Next\n", ""));
+
     // A linked kind folder: no write lands in it.
     std::fs::remove_file(t.path(&story)).unwrap();
     std::fs::rename(&target, t.path(&story)).unwrap();
@@ -508,4 +517,19 @@ fn an_item_file_over_the_size_limit_is_refused_with_its_size() {
         &t.read("product/pm.yaml").replace("item_size_limit: 1048576", "item_size_limit: 4000000"),
     );
     t.pm(&["story", "show", "S-1"]).success();
+}
+
+/// `pm check --format github` and `--format markdown` quote values from files: their control
+/// characters are shown as text, as in the human format.
+#[test]
+fn check_annotations_and_markdown_print_no_control_character() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Split equally", "--ac", "Given a, when b, then c"]).success();
+    let story = t.find("product/stories", "S-1");
+    t.write(&story, &t.read(&story).replace("status: draft", "status: \"dr\\e]0;PWNED\\aaft\""));
+    for format in ["github", "markdown"] {
+        let out = t.pm(&["--color", "always", "check", "--format", format]).code(1).stdout;
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{format}: {out:?}");
+        assert!(out.contains("dr\\u{1b}") && out.contains("0;PWNED\\u{7}aft"), "{format}: {out}");
+    }
 }

@@ -756,3 +756,33 @@ fn a_story_removed_and_another_added_with_its_title_is_not_a_renumber() {
     );
     assert!(!diff.stdout.contains("renumbered"), "{}", diff.stdout);
 }
+
+/// Commits made in the same second (scripts, rebases, bots): the merge-base is git's, not an
+/// older common ancestor found first (the review of the reader change found `pm diff` listing
+/// two stories as new on a branch that main had already merged).
+#[test]
+fn the_merge_base_of_commits_made_in_the_same_second_is_gits() {
+    let t = Test::initialized();
+    let when = "2024-01-10T09:00:00Z";
+    t.commit_dated("P", when, &[]);
+    t.git(&["checkout", "-q", "-b", "feature"]);
+    t.pm(&["story", "add", "Q", "--ac", "Given a, when b, then c"]).success();
+    t.commit_dated("Q", when, &[]);
+    t.pm(&["story", "add", "X", "--ac", "Given a, when b, then c"]).success();
+    t.commit_dated("X", when, &[]);
+    t.git(&["checkout", "-q", "main"]);
+    let out = t
+        .git_command("")
+        .env("GIT_AUTHOR_DATE", when)
+        .env("GIT_COMMITTER_DATE", when)
+        .args(["merge", "-q", "--no-ff", "feature", "-m", "merge feature"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    t.git(&["checkout", "-q", "feature"]);
+    let base = t.git(&["merge-base", "HEAD", "main"]).trim()[..7].to_string();
+    t.pm(&["diff"])
+        .success()
+        .stdout_is(&format!("No product changes from {base} (merge-base with main) to the working tree.\n"));
+    t.pm(&["check", "--changed-since", "main"]).success();
+}
