@@ -43,7 +43,7 @@ pub(crate) fn load<'a>(_snapshot: &'a Files, file: &'a File, config: &Config) ->
         Content::Text(text) if text.len() as u64 > config.item_size_limit => {
             let message = crate::store::product::too_large_message(text.len() as u64, config.item_size_limit);
             let f = Finding::new("parse/front-matter", &file.path, 1, 1, message)
-                .hint("split it into smaller items, or raise item_size_limit (bytes) in pm.yaml");
+                .hint(crate::store::product::TOO_LARGE_HINT);
             return (None, vec![f]);
         }
         Content::Text(text) => text,

@@ -366,7 +366,7 @@ fn report(e: &Error) {
     let cyan = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Cyan.into())).bold();
     let mut err = anstream::stderr();
     // Messages quote user data (a value, a path): shown, never obeyed, by the terminal.
-    let text = |t: &str| crate::model::escape::terminal_lines(t);
+    let text = |t: &str| crate::model::escape::terminal_lines(t).into_owned();
     let _ = writeln!(err, "{red}error{red:#}: {}", text(&e.to_string()));
     if let Some(hint) = e.hint() {
         let _ = writeln!(err, "  {cyan}hint{cyan:#}: {}", text(&hint));

@@ -34,18 +34,24 @@ pub fn csv_cell(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
 }
 
+/// [`terminal`] for text of several lines (a body): line feeds and tabs stay as they are,
+/// every other control character (a carriage return too) is made visible.
+pub fn terminal_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    // Most text has none: one scan, no copy (every page pm prints goes through here).
+    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let escaped = text
+        .split('\n')
+        .map(|line| line.split('\t').map(terminal).collect::<Vec<_>>().join("\t"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::borrow::Cow::Owned(escaped)
+}
+
 /// User text for a terminal: control characters (escape sequences, bell, backspace, carriage
 /// returns, tabs) become visible `\u{1b}`-style text, so a title can neither move the cursor,
 /// recolour the screen nor break a table's columns. Other text is unchanged.
-/// [`terminal`] for text of several lines (a body): line feeds and tabs stay as they are,
-/// every other control character (a carriage return too) is made visible.
-pub fn terminal_lines(text: &str) -> String {
-    text.split('\n')
-        .map(|line| line.split('\t').map(terminal).collect::<Vec<_>>().join("\t"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 pub fn terminal(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(char::is_control) {
         return std::borrow::Cow::Borrowed(text);

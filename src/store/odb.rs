@@ -408,6 +408,13 @@ impl Odb {
         None
     }
 
+    /// After a search that found nothing (it opened every index): whether libgit2 has no other
+    /// place to look, an alternate store or an index of another version. Asked anyway, it reads
+    /// the sizes a damaged pack states (gigabytes) before checking them (fuzz/corpus/object_reader).
+    fn searched_everywhere(&self) -> bool {
+        !self.other_format && !self.objects.join("info").join("alternates").exists()
+    }
+
     /// Whether the object is in this repository (for a revision that names it by ID).
     pub fn contains(&mut self, repo: &Repository, oid: Oid) -> Result<bool> {
         match self.locate(oid.as_bytes()) {
@@ -418,9 +425,7 @@ impl Odb {
         if self.objects.join(&hex[..2]).join(&hex[2..]).exists() {
             return Ok(true);
         }
-        // As in [`Odb::read`]: libgit2 only for stores this reader does not search.
-        if !self.other_format && self.damaged_index.is_none() && !self.objects.join("info").join("alternates").exists()
-        {
+        if self.damaged_index.is_none() && self.searched_everywhere() {
             return Ok(false);
         }
         self.check_packs()?;
@@ -446,11 +451,7 @@ impl Odb {
                             format!("object {oid} cannot be read: the pack index {} is damaged", index.display());
                         return Err(Error::Damaged { message });
                     }
-                    // Every index was searched: libgit2 could find the object only in an
-                    // alternate store or an index of another version. Asked anyway, it reads
-                    // sizes a damaged pack states (gigabytes) before checking them.
-                    // (The search opened every index.)
-                    if !self.other_format && !self.objects.join("info").join("alternates").exists() {
+                    if self.searched_everywhere() {
                         return Err(missing(oid));
                     }
                 }

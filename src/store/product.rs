@@ -305,14 +305,14 @@ impl Product {
     /// Find an item by ID, parsing only the file whose name carries the ID when there is one.
     pub fn find(&self, id: &ItemId) -> Result<Option<Item>> {
         // Fast path: names in the kind's own folder, without walking and sorting the product.
-        if let Some(kind) = self.config.kind_of(id) {
-            let folder = self.root.join(kind.folder());
-            if fs::symlink_metadata(&folder).is_ok_and(|m| m.file_type().is_symlink()) {
-                return Err(self.link_error(&folder));
-            }
+        let folder = self.config.kind_of(id).map(|kind| self.root.join(kind.folder()));
+        if let Some(folder) = &folder
+            && fs::symlink_metadata(folder).is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Err(self.link_error(folder));
         }
-        if let Some(kind) = self.config.kind_of(id)
-            && let Ok(entries) = fs::read_dir(self.root.join(kind.folder()))
+        if let Some(folder) = &folder
+            && let Ok(entries) = fs::read_dir(folder)
         {
             let mut named: Vec<PathBuf> = Vec::new();
             for e in entries.filter_map(|e| e.ok()) {
@@ -487,9 +487,11 @@ pub fn read_text(path: &Path) -> std::io::Result<String> {
 
 /// The error for an item file over [`crate::model::config::Config::item_size_limit`].
 pub fn too_large(shown: &Path, size: u64, limit: u64) -> Error {
-    Error::bad_file(Location::file(shown), too_large_message(size, limit))
-        .with_hint("split it into smaller items, or raise item_size_limit (bytes) in pm.yaml")
+    Error::bad_file(Location::file(shown), too_large_message(size, limit)).with_hint(TOO_LARGE_HINT)
 }
+
+/// How to fix [`too_large`].
+pub const TOO_LARGE_HINT: &str = "split it into smaller items, or raise item_size_limit (bytes) in pm.yaml";
 
 /// What [`too_large`] says.
 pub fn too_large_message(size: u64, limit: u64) -> String {

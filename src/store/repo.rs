@@ -161,8 +161,7 @@ fn first_parent(raw: &[u8]) -> Option<Result<Oid, ()>> {
 /// When a raw commit was committed, in seconds since the epoch: the time of its `committer`
 /// header, as `git log --before` reads it.
 fn committer_time(raw: &[u8]) -> Option<i64> {
-    let headers = raw.split(|&b| b == b'\n').take_while(|l| !l.is_empty());
-    let line = headers.filter_map(|l| l.strip_prefix(b"committer ")).next()?;
+    let line = headers(raw).find_map(|l| l.strip_prefix(b"committer "))?;
     let line = std::str::from_utf8(line).ok()?;
     let mut fields = line.rsplitn(3, ' ');
     let (_offset, seconds) = (fields.next()?, fields.next()?);
@@ -572,17 +571,14 @@ impl Repo {
                 Err(named @ Error::Damaged { .. }) => return Some(named),
                 Err(_) => continue,
             };
-            let headers = raw.split(|&b| b == b'\n').take_while(|l| !l.is_empty());
             let follow: &[&[u8]] = match kind {
                 odb::ObjectKind::Commit if grafts.first_parent.contains_key(&oid) => &[],
                 odb::ObjectKind::Commit => &[b"parent "],
                 odb::ObjectKind::Tag => &[b"object "],
                 _ => &[],
             };
-            for line in headers {
-                if let Some(hex) = follow.iter().find_map(|p| line.strip_prefix(*p))
-                    && let Some(next) = std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h).ok())
-                {
+            for line in headers(&raw) {
+                if let Some(next) = follow.iter().find_map(|p| line.strip_prefix(*p)).and_then(hex_id) {
                     todo.push(next);
                 }
             }
@@ -641,29 +637,12 @@ impl Repo {
             }
             return Ok(out);
         }
-        let shallow = &self.grafts().shallow;
-        let parents_of = |oid: Oid| -> Result<Vec<Oid>> {
-            if shallow.contains(&oid) {
-                return Ok(Vec::new());
-            }
-            let raw = self.odb.borrow_mut().commit(&self.git, oid)?;
-            let header_end = raw.windows(2).position(|w| w == b"\n\n").unwrap_or(raw.len());
-            raw[..header_end]
-                .split(|b| *b == b'\n')
-                .filter_map(|l| l.strip_prefix(b"parent "))
-                .map(|hex| {
-                    std::str::from_utf8(hex).ok().and_then(|h| Oid::from_str(h).ok()).ok_or_else(|| Error::Damaged {
-                        message: format!("commit {oid} is malformed: the repository is damaged"),
-                    })
-                })
-                .collect()
-        };
         // The first-parent line, newest first, and each commit's parents as read.
         let mut parents: HashMap<Oid, Vec<Oid>> = HashMap::new();
         let mut line = Vec::new();
         let mut cur = Some(head);
         while let Some(c) = cur {
-            let ps = parents_of(c)?;
+            let ps = self.parent_ids(c)?;
             cur = ps.first().copied();
             if parents.insert(c, ps).is_some() {
                 return Err(looped(c));
@@ -691,7 +670,7 @@ impl Repo {
                 let ps = match parents.get(&oid) {
                     Some(ps) => ps.clone(),
                     None => {
-                        let ps = parents_of(oid)?;
+                        let ps = self.parent_ids(oid)?;
                         parents.insert(oid, ps.clone());
                         ps
                     }
