@@ -198,16 +198,28 @@ struct Trees {
 }
 
 impl Trees {
-    fn get(&mut self, git: &Repo, path: &str, oid: Oid) -> Result<Rc<RawTree>> {
+    /// The tree `oid` at `path`: kept by path for the next commit's diff, and by ID for the
+    /// rest of this one's (a tree named at two paths is read once).
+    fn get(&mut self, git: &Repo, path: &str, oid: Oid, diff: &mut OneDiff) -> Result<Rc<RawTree>> {
         if let Some((id, tree)) = self.by_path.get(path)
             && *id == oid
         {
             return Ok(tree.clone());
         }
+        if let Some(tree) = diff.read.get(&oid) {
+            return Ok(tree.clone());
+        }
         let tree = RawTree::new(git.raw_tree(oid)?);
         self.by_path.insert(path.to_string(), (oid, tree.clone()));
+        diff.read.insert(oid, tree.clone());
         Ok(tree)
     }
+}
+
+/// One commit's [`diff_trees`]: the entries it may still visit, and the trees it read.
+struct OneDiff {
+    budget: usize,
+    read: HashMap<Oid, Rc<RawTree>>,
 }
 
 /// Git's order of tree entries: by name, a folder's name counting as if it ended in `/`.
@@ -332,6 +344,7 @@ fn diff_trees(
     new: Option<&RawTree>,
     prefix: &str,
     out: &mut Vec<(String, Option<Oid>, Option<Oid>)>,
+    diff: &mut OneDiff,
 ) -> Result<()> {
     if prefix.matches('/').count() > crate::store::repo::MAX_TREE_DEPTH {
         let message = format!(
@@ -348,17 +361,24 @@ fn diff_trees(
         return Err(Error::Damaged { message });
     };
     let _ = new.starts.set(Some(new_starts));
+    diff.budget = diff.budget.checked_sub(changed.len()).ok_or_else(|| {
+        let message = format!(
+            "git trees under product/ change more than {} files and folders in one commit (trees that repeat one another): the repository is damaged or hostile",
+            crate::store::repo::MAX_TREE_ENTRIES
+        );
+        Error::Damaged { message }
+    })?;
     for (name, x, y) in changed {
         let path = format!("{prefix}{name}");
         let mut tree_of = |e: Option<TreeEntry>| -> Result<Option<Rc<RawTree>>> {
             match e {
-                Some(e) if e.is_tree() => Ok(Some(trees.get(git, &path, e.id())?)),
+                Some(e) if e.is_tree() => Ok(Some(trees.get(git, &path, e.id(), diff)?)),
                 _ => Ok(None),
             }
         };
         let (ta, tb) = (tree_of(x)?, tree_of(y)?);
         if ta.is_some() || tb.is_some() {
-            diff_trees(git, trees, ta.as_deref(), tb.as_deref(), &format!("{path}/"), out)?;
+            diff_trees(git, trees, ta.as_deref(), tb.as_deref(), &format!("{path}/"), out, diff)?;
         }
         let blob_of = |e: Option<TreeEntry>| e.filter(TreeEntry::is_blob).map(|e| e.id());
         let (ba, bb) = (blob_of(x), blob_of(y));
@@ -564,8 +584,9 @@ impl<'g> Walker<'g> {
         commit: &Commit,
     ) -> Result<(Snapshot, Vec<Change>, Vec<Problem>)> {
         let git: &'g Repo = self.git;
-        let old_tree = tree_p.map(|t| self.trees.get(git, "", t)).transpose()?;
-        let new_tree = tree_c.map(|t| self.trees.get(git, "", t)).transpose()?;
+        let mut diff = OneDiff { budget: crate::store::repo::MAX_TREE_ENTRIES, read: HashMap::new() };
+        let old_tree = tree_p.map(|t| self.trees.get(git, "", t, &mut diff)).transpose()?;
+        let new_tree = tree_c.map(|t| self.trees.get(git, "", t, &mut diff)).transpose()?;
         let config_of = |t: &Option<Rc<RawTree>>| {
             t.as_ref().and_then(|t| tree_find(&t.data, CONFIG_FILE.as_bytes())).map(|e| e.id())
         };
@@ -591,7 +612,7 @@ impl<'g> Walker<'g> {
             self.use_config(t)?;
         }
         let mut deltas = Vec::new();
-        diff_trees(git, &mut self.trees, old_tree.as_deref(), new_tree.as_deref(), "", &mut deltas)?;
+        diff_trees(git, &mut self.trees, old_tree.as_deref(), new_tree.as_deref(), "", &mut deltas, &mut diff)?;
         // The files of each ID a delta touches, as they were (the item's first).
         let mut before: BTreeMap<ItemId, Vec<Rc<ItemState>>> = BTreeMap::new();
         let mut backlog_edit = None;

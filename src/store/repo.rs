@@ -68,6 +68,11 @@ const MAX_TAG_CHAIN: usize = 64;
 /// (or a hostile repository), refused before the walk can overflow the stack.
 pub const MAX_TREE_DEPTH: usize = 256;
 
+/// The most files and folders one walk of the product folder's trees may visit. Trees that
+/// name the same subtree twice at every level double at each one (22 levels in 452 KB are four
+/// million paths); a product of 100,000 stories is a tenth of this.
+pub const MAX_TREE_ENTRIES: usize = 1_000_000;
+
 /// What a revision names.
 enum Rev<'r> {
     Commit(Commit<'r>),
@@ -189,6 +194,22 @@ pub fn too_deep(tree: Oid, dir: &str) -> Error {
     Error::Damaged {
         message: format!(
             "tree {tree} under {dir}/ is nested more than {MAX_TREE_DEPTH} folders deep: the repository is damaged or hostile"
+        ),
+    }
+}
+
+/// One walk of [`Repo::collect`]: the entries it may still visit, and the trees it read (a
+/// tree named twice is read once).
+struct Walk {
+    budget: usize,
+    trees: HashMap<Oid, Data>,
+}
+
+/// The error for trees that hold more than [`MAX_TREE_ENTRIES`] files and folders.
+pub fn too_many(tree: Oid, dir: &str) -> Error {
+    Error::Damaged {
+        message: format!(
+            "tree {tree} under {dir}/ holds more than {MAX_TREE_ENTRIES} files and folders (trees that repeat one another): the repository is damaged or hostile"
         ),
     }
 }
@@ -1031,7 +1052,8 @@ impl Repo {
     /// [`Repo::files`], and apart the files whose paths are not UTF-8 (made UTF-8 with U+FFFD).
     fn files_and_bad_names(&self, tree: Oid) -> Result<(TreeFiles, TreeFiles)> {
         let (mut good, mut bad) = (Vec::new(), Vec::new());
-        self.collect(tree, "", true, &mut good, &mut bad)?;
+        let mut walk = Walk { budget: MAX_TREE_ENTRIES, trees: HashMap::new() };
+        self.collect(tree, "", true, &mut good, &mut bad, &mut walk)?;
         good.sort_unstable();
         bad.sort_unstable();
         Ok((good, bad))
@@ -1044,13 +1066,22 @@ impl Repo {
         utf8: bool,
         good: &mut Vec<(String, Oid)>,
         bad: &mut Vec<(String, Oid)>,
+        walk: &mut Walk,
     ) -> Result<()> {
         if prefix.matches('/').count() > MAX_TREE_DEPTH {
             return Err(too_deep(tree, &self.dir));
         }
-        let raw = self.raw_tree(tree)?;
+        let raw = match walk.trees.get(&tree) {
+            Some(raw) => raw.clone(),
+            None => {
+                let raw = self.raw_tree(tree)?;
+                walk.trees.insert(tree, raw.clone());
+                raw
+            }
+        };
         let mut entries = TreeEntries::new(&raw);
         for entry in &mut entries {
+            walk.budget = walk.budget.checked_sub(1).ok_or_else(|| too_many(tree, &self.dir))?;
             let name = String::from_utf8_lossy(entry.name);
             let utf8 = utf8 && matches!(name, std::borrow::Cow::Borrowed(_));
             if layout::is_hidden(&name) {
@@ -1058,7 +1089,7 @@ impl Repo {
             }
             let path = format!("{prefix}{name}");
             if entry.is_tree() {
-                self.collect(entry.id(), &format!("{path}/"), utf8, good, bad)?;
+                self.collect(entry.id(), &format!("{path}/"), utf8, good, bad, walk)?;
             } else if entry.is_blob() && layout::is_read_name(&name, prefix.is_empty()) {
                 if utf8 { &mut *good } else { &mut *bad }.push((path, entry.id()));
             }

@@ -393,3 +393,56 @@ fn a_loose_commit_cut_short_is_an_error_not_a_hang() {
         }
     }
 }
+
+/// Trees that name one subtree twice at every level (22 levels: four million paths in a few
+/// hundred kilobytes): every walk stops at the entry limit with an error, in well under a
+/// second, instead of visiting every path.
+#[test]
+fn trees_that_double_at_every_level_are_an_error_not_a_hang() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "First story"]).success();
+    t.commit("one");
+    let mut tree = t.git(&["rev-parse", "HEAD:product/stories"]).trim().to_string();
+    for _ in 0..22 {
+        tree = t.git_stdin(&["mktree"], &format!("040000 tree {tree}\ta\n040000 tree {tree}\tb\n")).trim().to_string();
+    }
+    let replace = |listing: String, name: &str, oid: &str| -> String {
+        let lines: Vec<String> =
+            listing
+                .lines()
+                .map(|l| {
+                    if l.ends_with(&format!("\t{name}")) { format!("040000 tree {oid}\t{name}") } else { l.to_string() }
+                })
+                .collect();
+        lines.join("\n") + "\n"
+    };
+    let product = t.git_stdin(&["mktree"], &replace(t.git(&["ls-tree", "HEAD:product"]), "stories", &tree));
+    let root = t.git_stdin(&["mktree"], &replace(t.git(&["ls-tree", "HEAD"]), "product", product.trim()));
+    let commit = t.git(&["commit-tree", root.trim(), "-p", "HEAD", "-m", "doubled"]);
+    t.git(&["update-ref", "refs/heads/doubled", commit.trim()]);
+    let before = t.snapshot();
+    for args in [
+        &["check", "--rev", "doubled"][..],
+        &["backlog", "--at", "doubled"],
+        &["diff", "HEAD", "doubled"],
+        &["history"],
+    ] {
+        if args == ["history"] {
+            t.git(&["update-ref", "HEAD", commit.trim()]);
+        }
+        let started = std::time::Instant::now();
+        let run = t.pm(args).code(3);
+        assert!(
+            run.stderr.contains("holds more than 1000000 files and folders")
+                || run.stderr.contains("change more than 1000000 files and folders in one commit"),
+            "pm {args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("hint: "), "pm {args:?}: {}", run.stderr);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "pm {args:?} took {:?}", started.elapsed());
+    }
+    // The scan of new IDs reads each distinct tree once.
+    t.pm(&["story", "add", "Next"]).success();
+    let after = t.snapshot();
+    assert_eq!(after.len(), before.len() + 1, "only the new story was written");
+}
