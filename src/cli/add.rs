@@ -173,6 +173,13 @@ pub(crate) fn create(ctx: &Ctx, kind: Kind, new: &NewItem, edit: bool) -> Result
             });
         }
     };
+    // Links are read by no command; their numbers were skipped. Say so where they were seen.
+    for link in product.symlinks() {
+        ctx.warn(&format!(
+            "{}: is a symbolic link, which pm does not read (`pm check`: file/symlink); its number was not given to {id}",
+            product.shown(link).display()
+        ));
+    }
     // A story without criteria fails `pm check` (unless the team turned the rule off): say so
     // now, with the command that adds one.
     if kind == Kind::Story {

@@ -27,7 +27,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
-    let view::View { product, items, backlog: list, errors, .. } = view::load_view(ctx, a.at.as_deref())?;
+    let view::View { product, items, backlog: list, errors, at, .. } = view::load_view(ctx, a.at.as_deref())?;
     let items = view::kept_to_exit(items);
     let filter = view::SprintFilter::parse(&product, a.sprint.as_deref(), a.at.is_none())?;
     let mut sprints = Vec::new();
@@ -39,6 +39,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     // IDs whose files could not be read: their errors come last; their lines keep their place.
     let unreadable: std::collections::HashSet<String> = errors
         .iter()
+        .chain(at.iter().flat_map(|(_, left_out)| left_out))
         .filter_map(|e| match e {
             crate::error::Error::BadFile { location, .. } => location.path.file_name(),
             _ => None,

@@ -24,6 +24,10 @@ pub fn parse_item(text: String, rel: &str, config: &Config, root: &Path, shown: 
     }
     let path = root.join(rel);
     let shown = shown.join(rel);
+    // Held to the limit of the settings of its commit, as in the working tree.
+    if text.len() as u64 > config.item_size_limit {
+        return Err(crate::store::product::too_large(&shown, text.len() as u64, config.item_size_limit));
+    }
     Item::parse(text, path, rel.to_string(), shown, config).map(Some)
 }
 

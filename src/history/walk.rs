@@ -380,7 +380,7 @@ fn diff_trees(
         if ta.is_some() || tb.is_some() {
             diff_trees(git, trees, ta.as_deref(), tb.as_deref(), &format!("{path}/"), out, diff)?;
         }
-        let blob_of = |e: Option<TreeEntry>| e.filter(TreeEntry::is_blob).map(|e| e.id());
+        let blob_of = |e: Option<TreeEntry>| e.filter(TreeEntry::is_file).map(|e| e.id());
         let (ba, bb) = (blob_of(x), blob_of(y));
         if ba.is_some() || bb.is_some() {
             out.push((path, ba, bb));

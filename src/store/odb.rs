@@ -802,6 +802,16 @@ impl TreeEntry<'_> {
         matches!(self.mode & 0o170000, 0o100000 | 0o120000)
     }
 
+    /// A plain file (a blob that is not a symbolic link).
+    pub fn is_file(&self) -> bool {
+        self.mode & 0o170000 == 0o100000
+    }
+
+    /// A symbolic link: its blob holds the target's path, not a file's content.
+    pub fn is_link(&self) -> bool {
+        self.mode & 0o170000 == 0o120000
+    }
+
     pub fn id(&self) -> Oid {
         Oid::from_bytes(self.oid).unwrap_or(Oid::ZERO_SHA1)
     }

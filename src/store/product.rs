@@ -112,13 +112,37 @@ impl Product {
             links: Default::default(),
             dir_from_top: Default::default(),
         };
+        product.refuse_link_out_of_repository()?;
         let path = product.root.join(CONFIG_FILE);
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(product.link_error(&path));
+        }
         match fs::read_to_string(&path) {
             Ok(text) => product.config = Config::parse(&text, &product.shown(&path))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(&path, e)),
         }
         Ok(product)
+    }
+
+    /// A product folder that is a symbolic link out of its repository is refused: `pm` reads
+    /// and writes nothing outside the repository's working tree (a pull request that turns
+    /// `product/` into a link to a home folder gets an error, not its files in CI's output).
+    /// Outside git, and for a link that stays inside the repository, the link is used.
+    pub fn refuse_link_out_of_repository(&self) -> Result<()> {
+        let root = &self.root;
+        if fs::symlink_metadata(root).is_ok_and(|m| m.file_type().is_symlink())
+            && let Some(tree) = root.parent().and_then(crate::store::repo::work_tree_of)
+            && !root.canonicalize().is_ok_and(|target| target.starts_with(&tree))
+        {
+            return Err(Error::bad_argument(format!(
+                "{} is a symbolic link out of the repository at {}: pm reads and writes nothing outside it",
+                self.shown(root).display(),
+                tree.display()
+            ))
+            .with_hint("move the product folder into the repository, or run pm where it really is"));
+        }
+        Ok(())
     }
 
     /// A path as shown to the user: relative to the working directory when inside it.

@@ -198,11 +198,12 @@ pub fn too_deep(tree: Oid, dir: &str) -> Error {
     }
 }
 
-/// One walk of [`Repo::collect`]: the entries it may still visit, and the trees it read (a
-/// tree named twice is read once).
+/// One walk of [`Repo::collect`]: the entries it may still visit, the trees it read (a tree
+/// named twice is read once), and the symbolic links it saw.
 struct Walk {
     budget: usize,
     trees: HashMap<Oid, Data>,
+    links: Vec<String>,
 }
 
 /// The error for trees that hold more than [`MAX_TREE_ENTRIES`] files and folders.
@@ -1039,24 +1040,27 @@ impl Repo {
         let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
         let Some(sub) = self.subtree(tree, dir)? else { return Ok(None) };
         let raw = self.raw_tree(sub)?;
-        Ok(tree_find(&raw, name.as_bytes()).filter(|e| e.is_blob()).map(|e| e.id()))
+        Ok(tree_find(&raw, name.as_bytes()).filter(|e| e.is_file()).map(|e| e.id()))
     }
 
-    /// Every blob under a tree that [`layout::role`] gives a role, with its path relative to the
+    /// Every file under a tree that [`layout::role`] gives a role, with its path relative to the
     /// tree, sorted by path. Hidden folders are not entered (nothing in them is read). Paths
-    /// that are not UTF-8 are left out: [`Repo::files_at`] reports them, for `pm check --rev`.
+    /// that are not UTF-8 and symbolic links are left out: [`Repo::files_at`] reports them, for
+    /// `pm check --rev` (a link is read by no command, as in the working tree).
     pub fn files(&self, tree: Oid) -> Result<Vec<(String, Oid)>> {
         Ok(self.files_and_bad_names(tree)?.0)
     }
 
-    /// [`Repo::files`], and apart the files whose paths are not UTF-8 (made UTF-8 with U+FFFD).
-    fn files_and_bad_names(&self, tree: Oid) -> Result<(TreeFiles, TreeFiles)> {
+    /// [`Repo::files`], and apart the files whose paths are not UTF-8 (made UTF-8 with U+FFFD)
+    /// and the paths of symbolic links.
+    fn files_and_bad_names(&self, tree: Oid) -> Result<(TreeFiles, TreeFiles, Vec<String>)> {
         let (mut good, mut bad) = (Vec::new(), Vec::new());
-        let mut walk = Walk { budget: MAX_TREE_ENTRIES, trees: HashMap::new() };
+        let mut walk = Walk { budget: MAX_TREE_ENTRIES, trees: HashMap::new(), links: Vec::new() };
         self.collect(tree, "", true, &mut good, &mut bad, &mut walk)?;
         good.sort_unstable();
         bad.sort_unstable();
-        Ok((good, bad))
+        walk.links.sort_unstable();
+        Ok((good, bad, walk.links))
     }
 
     fn collect(
@@ -1090,7 +1094,9 @@ impl Repo {
             let path = format!("{prefix}{name}");
             if entry.is_tree() {
                 self.collect(entry.id(), &format!("{path}/"), utf8, good, bad, walk)?;
-            } else if entry.is_blob() && layout::is_read_name(&name, prefix.is_empty()) {
+            } else if entry.is_link() {
+                walk.links.push(path);
+            } else if entry.is_file() && layout::is_read_name(&name, prefix.is_empty()) {
                 if utf8 { &mut *good } else { &mut *bad }.push((path, entry.id()));
             }
         }
@@ -1124,11 +1130,16 @@ impl Repo {
         let Some(tree) = self.product_tree_of(commit)? else {
             return Err(Error::bad_argument(format!("no product folder {} in commit {commit}", self.dir)));
         };
-        let (good, bad) = self.files_and_bad_names(tree)?;
+        let (good, bad, links) = self.files_and_bad_names(tree)?;
         let read = |files: Vec<(String, Oid)>| -> Result<Vec<(String, Vec<u8>)>> {
             files.into_iter().map(|(rel, oid)| Ok((rel, self.blob(oid)?.to_vec()))).collect()
         };
-        Ok(Files::new(&self.dir, read(good)?, read(bad)?))
+        let mut files = Files::new(&self.dir, read(good)?, read(bad)?);
+        files.links = links
+            .into_iter()
+            .map(|rel| if self.dir.is_empty() { rel } else { format!("{}/{rel}", self.dir) })
+            .collect();
+        Ok(files)
     }
 
     /// The blob IDs of the product's files at a commit, by path inside `product/`; empty when

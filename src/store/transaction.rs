@@ -98,17 +98,7 @@ impl<'p> Transaction<'p> {
                 return Err(self.product.link_error(p));
             }
         }
-        if is_link(root)
-            && let Some(tree) = root.parent().and_then(crate::store::repo::work_tree_of)
-            && !root.canonicalize().is_ok_and(|target| target.starts_with(&tree))
-        {
-            return Err(Error::bad_argument(format!(
-                "{} is a symbolic link out of the repository at {}: pm writes nothing outside it",
-                root.display(),
-                tree.display()
-            ))
-            .with_hint("move the product folder into the repository, or run pm where it really is"));
-        }
+        self.product.refuse_link_out_of_repository()?;
         Ok(())
     }
 }

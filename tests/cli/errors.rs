@@ -472,7 +472,11 @@ fn symbolic_links_are_reported_everywhere_and_never_written_through() {
     // A link's number is not given to a new story.
     let link = t.path("product/stories/S-7-linked.md");
     symlink(&target, &link).unwrap();
-    t.pm(&["story", "add", "Next"]).success();
+    t.pm(&["story", "add", "Next", "--ac", "Given a, when b, then c"]).success().stderr_is(&format!(
+        "warning: {story}: is a symbolic link, which pm does not read (`pm check`: file/symlink); its number was not \
+         given to S-8\nwarning: product/stories/S-7-linked.md: is a symbolic link, which pm does not read (`pm \
+         check`: file/symlink); its number was not given to S-8\n"
+    ));
     assert!(t.path("product/stories/S-8-next.md").exists(), "S-7 is the link's");
     std::fs::remove_file(&link).unwrap();
     std::fs::remove_file(t.path("product/stories/S-8-next.md")).unwrap();
@@ -490,6 +494,48 @@ fn symbolic_links_are_reported_everywhere_and_never_written_through() {
          land outside the product\n",
     );
     assert_eq!(std::fs::read_dir(&epics).unwrap().count(), 0, "nothing was written outside");
+    std::fs::remove_file(t.path("product/epics")).unwrap();
+
+    // A product folder that is a link out of the repository: neither read nor written.
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Split equally", "--ac", "Given a, when b, then c"]).success();
+    t.commit("one");
+    let elsewhere = outside.path().join("product");
+    std::fs::rename(t.path("product"), &elsewhere).unwrap();
+    symlink(&elsewhere, t.path("product")).unwrap();
+    let before = walk_bytes(&elsewhere);
+    let root = t.root().canonicalize().unwrap();
+    let error = format!(
+        "error: product is a symbolic link out of the repository at {}: pm reads and writes nothing outside it\n  \
+         hint: move the product folder into the repository, or run pm where it really is\n",
+        root.display()
+    );
+    for args in [&["story", "list"][..], &["story", "show", "S-1"], &["check"], &["story", "add", "Two"], &["backlog"]]
+    {
+        t.pm(args).code(2).stderr_is(&error);
+    }
+    assert_eq!(walk_bytes(&elsewhere), before, "nothing was written outside");
+    // A pm.yaml that is a link is not read either.
+    std::fs::remove_file(t.path("product")).unwrap();
+    std::fs::rename(&elsewhere, t.path("product")).unwrap();
+    std::fs::rename(t.path("product/pm.yaml"), outside.path().join("pm.yaml")).unwrap();
+    symlink(outside.path().join("pm.yaml"), t.path("product/pm.yaml")).unwrap();
+    t.pm(&["story", "list"]).code(2).stderr_is(
+        "error: product/pm.yaml: is a symbolic link: pm follows no link in the product folder\n  hint: replace the \
+         link with the file or folder it points to: git keeps the link, not the file, and a write through it would \
+         land outside the product\n",
+    );
+}
+
+/// Every file under `dir` with its bytes.
+fn walk_bytes(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    crate::harness::walk(dir)
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect()
 }
 
 /// An item file over `item_size_limit` is refused at once with its size, by every command and
@@ -517,6 +563,19 @@ fn an_item_file_over_the_size_limit_is_refused_with_its_size() {
         &t.read("product/pm.yaml").replace("item_size_limit: 1048576", "item_size_limit: 4000000"),
     );
     t.pm(&["story", "show", "S-1"]).success();
+    // Read from history, the file is held to the limit of its commit's settings.
+    t.commit("a long note, a higher limit");
+    t.write(
+        "product/pm.yaml",
+        &t.read("product/pm.yaml").replace("item_size_limit: 4000000", "item_size_limit: 1048576"),
+    );
+    t.commit("the limit back");
+    t.pm(&["backlog", "--at", "HEAD~1"]).success().stdout_has("S-1").stderr_is("");
+    let head = t.git(&["rev-parse", "--short=7", "HEAD"]).trim().to_string();
+    t.pm(&["backlog", "--at", "HEAD"]).success().stdout_is("").stderr_is(&format!(
+        "warning: at {head}: {story}: the file is {size} bytes, over the limit of 1048576 bytes for an item file (left \
+         out)\n"
+    ));
 }
 
 /// `pm check --format github` and `--format markdown` quote values from files: their control
@@ -532,4 +591,26 @@ fn check_annotations_and_markdown_print_no_control_character() {
         assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{format}: {out:?}");
         assert!(out.contains("dr\\u{1b}") && out.contains("0;PWNED\\u{7}aft"), "{format}: {out}");
     }
+}
+
+/// A symbolic link committed to git is read as in the working tree: by no command, and
+/// reported by `pm check --rev` (its blob holds a path, not a story).
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_in_history_is_reported_not_read() {
+    let t = Test::initialized();
+    t.pm(&["story", "add", "Split equally", "--ac", "Given a, when b, then c"]).success();
+    std::os::unix::fs::symlink("../../README.md", t.path("product/stories/S-2-linked.md")).unwrap();
+    t.commit("a link");
+    std::fs::remove_file(t.path("product/stories/S-2-linked.md")).unwrap();
+    let check = t.pm(&["check", "--rev", "HEAD"]).code(1).stdout;
+    assert!(
+        check.contains(
+            "error[file/symlink]: is a symbolic link: pm follows no link in the product folder\n --> product/stories/S-2-linked.md:1:1\n"
+        ),
+        "{check}"
+    );
+    assert!(!check.contains("parse/"), "the link's blob is not read as a story: {check}");
+    t.pm(&["backlog", "--at", "HEAD"]).success().stdout_lacks("S-2");
+    t.pm(&["history", "S-2"]).stdout_lacks("Created");
 }
