@@ -103,6 +103,19 @@ impl Error {
         Error::Io { path: path.to_path_buf(), source }
     }
 
+    /// The error with the path of a failed read or write shown from `cwd` (where the user
+    /// ran pm, or `-C`) when it is inside it, as every other message shows paths.
+    pub fn shown_from(self, cwd: &Path) -> Self {
+        match self {
+            Error::Io { path, source } => match path.strip_prefix(cwd) {
+                Ok(rel) if !rel.as_os_str().is_empty() => Error::Io { path: rel.to_path_buf(), source },
+                _ => Error::Io { path, source },
+            },
+            Error::Many(errors) => Error::Many(errors.into_iter().map(|e| e.shown_from(cwd)).collect()),
+            other => other,
+        }
+    }
+
     /// A libgit2 error. One about reading objects (a damaged pack, index or loose object) is
     /// [`Error::Damaged`], with `git fsck` as the hint.
     pub fn git(err: git2::Error) -> Self {

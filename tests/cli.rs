@@ -6,6 +6,8 @@ mod harness;
 
 #[path = "cli/authoring.rs"]
 mod authoring;
+#[path = "cli/bad_input.rs"]
+mod bad_input;
 #[path = "cli/concurrency.rs"]
 mod concurrency;
 #[path = "cli/criteria.rs"]

@@ -393,7 +393,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         None => here,
     };
     let ctx = Ctx { cwd, quiet: cli.quiet, stdout_tty: std::io::IsTerminal::is_terminal(&std::io::stdout()) };
-    dispatch(&ctx, cli.command).map_err(|e| in_shallow_clone(&ctx, e))
+    dispatch(&ctx, cli.command).map_err(|e| in_shallow_clone(&ctx, e).shown_from(&ctx.cwd))
 }
 
 /// An object missing from a shallow clone (CI's default checkout) is not damage: say that the

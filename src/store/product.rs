@@ -80,6 +80,12 @@ impl Product {
     pub fn locate(start: &Path) -> Result<Product> {
         for dir in start.ancestors() {
             let candidate = dir.join(PRODUCT_DIR);
+            // A product folder pm may not read is an error naming it, not "no product folder".
+            if candidate.is_dir()
+                && let Err(e) = fs::read_dir(&candidate)
+            {
+                return Err(Error::io(&candidate, e));
+            }
             if is_product_dir(&candidate) {
                 return Product::open(candidate, start.to_path_buf());
             }

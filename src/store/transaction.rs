@@ -83,6 +83,13 @@ impl<'p> Transaction<'p> {
             for path in from.into_iter().chain([op.target()]) {
                 self.stays_inside(path).map_err(CommitError::Other)?;
             }
+            // A file its owner made read-only is not replaced (a rename would get past it).
+            if let Op::Replace { path, .. } = op
+                && fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
+            {
+                let denied = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "the file is read-only");
+                return Err(CommitError::Other(Error::io(&self.product.shown(path), denied)));
+            }
         }
         changes.commit()
     }

@@ -9,7 +9,7 @@ const FSCK: &str =
     "run `git fsck` to see which objects are damaged or missing; a fresh clone or `git fetch` may restore them";
 
 /// A committed product with two stories, packed into one pack without loose objects.
-fn packed() -> Test {
+pub(crate) fn packed() -> Test {
     let t = Test::initialized();
     t.pm(&["story", "add", "First story", "--ac", "Given a, when b, then c"]).success();
     t.pm(&["story", "add", "Second story", "--ac", "Given d, when e, then f"]).success();
@@ -21,7 +21,7 @@ fn packed() -> Test {
     t
 }
 
-fn pack_files(t: &Test) -> (std::path::PathBuf, std::path::PathBuf) {
+pub(crate) fn pack_files(t: &Test) -> (std::path::PathBuf, std::path::PathBuf) {
     let dir = t.path(".git/objects/pack");
     let idx = std::fs::read_dir(&dir)
         .unwrap()
@@ -32,7 +32,7 @@ fn pack_files(t: &Test) -> (std::path::PathBuf, std::path::PathBuf) {
 }
 
 /// Replace the bytes of a file git keeps read-only.
-fn overwrite(path: &std::path::Path, bytes: &[u8]) {
+pub(crate) fn overwrite(path: &std::path::Path, bytes: &[u8]) {
     let mut perms = std::fs::metadata(path).unwrap().permissions();
     #[allow(clippy::permissions_set_readonly_false)]
     perms.set_readonly(false);
@@ -41,7 +41,7 @@ fn overwrite(path: &std::path::Path, bytes: &[u8]) {
 }
 
 /// Point the pack index's entry of `oid` past the end of the pack.
-fn break_offset(t: &Test, oid: &str) {
+pub(crate) fn break_offset(t: &Test, oid: &str) {
     break_offset_by(t, oid, 1000);
 }
 
@@ -302,7 +302,7 @@ fn an_index_offset_far_past_the_pack_is_an_error_not_a_crash() {
 
 /// Replace a loose object's bytes with `content` (a header and body as git stores them),
 /// compressed: an object that no longer matches its ID, as a hostile repository can hold.
-fn forge_loose(t: &Test, oid: &str, kind: &str, body: &[u8]) {
+pub(crate) fn forge_loose(t: &Test, oid: &str, kind: &str, body: &[u8]) {
     use std::io::Write;
     let mut raw = format!("{kind} {}\0", body.len()).into_bytes();
     raw.extend_from_slice(body);
@@ -311,7 +311,7 @@ fn forge_loose(t: &Test, oid: &str, kind: &str, body: &[u8]) {
     overwrite(&t.path(&format!(".git/objects/{}/{}", &oid[..2], &oid[2..])), &z.finish().unwrap());
 }
 
-fn hex_bytes(oid: &str) -> Vec<u8> {
+pub(crate) fn hex_bytes(oid: &str) -> Vec<u8> {
     (0..20).map(|i| u8::from_str_radix(&oid[2 * i..2 * i + 2], 16).unwrap()).collect()
 }
 

@@ -158,12 +158,17 @@ impl Test {
         found.remove(0)
     }
 
-    /// Every file under the repository (but .git) with its bytes.
+    /// Every file under the repository (but .git) with its bytes; a symbolic link with its
+    /// target (never followed).
     pub fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        let bytes = |p: &Path| match std::fs::read_link(p) {
+            Ok(target) => format!("symbolic link to {}", target.display()).into_bytes(),
+            Err(_) => std::fs::read(p).unwrap(),
+        };
         walk(self.root())
             .into_iter()
             .filter(|p| !p.strip_prefix(self.root()).unwrap().starts_with(".git"))
-            .map(|p| (p.strip_prefix(self.root()).unwrap().to_path_buf(), std::fs::read(&p).unwrap()))
+            .map(|p| (p.strip_prefix(self.root()).unwrap().to_path_buf(), bytes(&p)))
             .collect()
     }
 
@@ -246,9 +251,26 @@ impl Test {
         self.pm_with(sub, args, &[])
     }
 
+    /// Run `pm` under a wrapper (`setpriv ...`, `unshare ...`): the wrapper's words, then pm's
+    /// path, then `args`; the environment is every run's, and `extra`.
+    pub fn pm_under(&self, wrapper: &[&str], args: &[&str], extra: &[(&str, &str)]) -> Run {
+        let mut words: Vec<&str> = wrapper[1..].to_vec();
+        words.push(env!("CARGO_BIN_EXE_pm"));
+        words.extend_from_slice(args);
+        self.run_with(Command::new(wrapper[0]), "", &words, args, extra)
+    }
+
+    /// The directory `pm` runs get as `TMPDIR`.
+    pub fn tmp_dir(&self) -> &Path {
+        self.tmp.path()
+    }
+
     fn pm_with(&self, sub: &str, args: &[&str], extra: &[(&str, &str)]) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pm"));
-        cmd.args(args).current_dir(self.path(sub)).env("NO_COLOR", "1").env("EDITOR", "false");
+        self.run_with(Command::new(env!("CARGO_BIN_EXE_pm")), sub, args, args, extra)
+    }
+
+    fn run_with(&self, mut cmd: Command, sub: &str, words: &[&str], args: &[&str], extra: &[(&str, &str)]) -> Run {
+        cmd.args(words).current_dir(self.path(sub)).env("NO_COLOR", "1").env("EDITOR", "false");
         cmd.env("TMPDIR", self.tmp.path());
         // The machine's CI variables would change what pm says (merge setup, diff links);
         // a test that wants them sets them itself.
@@ -373,12 +395,13 @@ impl Run {
     }
 }
 
+/// Every file (and symbolic link, not followed) under `dir`, sorted.
 pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(rd) = std::fs::read_dir(dir) else { return out };
     for e in rd.flatten() {
         let p = e.path();
-        if p.is_dir() {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
             out.extend(walk(&p));
         } else {
             out.push(p);

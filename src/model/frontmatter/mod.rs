@@ -46,6 +46,13 @@ pub fn split(text: &str) -> Result<Split, SplitError> {
     let text_nobom = text.strip_prefix('\u{feff}').unwrap_or(text);
     let offset = text.len() - text_nobom.len();
     let first_end = text_nobom.find('\n').map(|i| i + 1).unwrap_or(text_nobom.len());
+    if text_nobom.starts_with("---\r") && !text_nobom.starts_with("---\r\n") {
+        return Err(SplitError {
+            line: 1,
+            message: "the lines end in a carriage return (CR) alone, as on classic Mac OS: pm reads LF or CRLF line ends",
+            hint: "save the file with LF (or CRLF) line ends, e.g. `tr '\\r' '\\n'` or your editor's line-ending setting",
+        });
+    }
     if text_nobom[..first_end].trim_end() != "---" {
         return Err(SplitError {
             line: 1,
@@ -108,6 +115,19 @@ pub fn parse(text: &str, split: &Split) -> Result<Fields, YamlError> {
             let message = match message.find(" at line ") {
                 Some(i) => message[..i].to_string(),
                 None => message,
+            };
+            // A reader error (a control character) comes with a byte offset instead of a line.
+            let (line, message) = match message.rsplit_once(" at position ").map(|(m, n)| (m, n.parse::<usize>())) {
+                Some((m, Ok(at))) => {
+                    let at = at.min(yaml.len());
+                    let before = &yaml.as_bytes()[..at];
+                    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+                    let what = yaml.get(at..).and_then(|r| r.chars().next()).map(|c| format!("U+{:04X} ", c as u32));
+                    let line = 2 + before.iter().filter(|&&b| b == b'\n').count();
+                    (line, format!("{m} ({}at column {column})", what.unwrap_or_default()))
+                }
+                _ => (line, message),
             };
             // A repeated key: point at its second occurrence, not the start of the mapping.
             let line = match message.strip_prefix("duplicate entry with key ") {
