@@ -9,7 +9,7 @@ use crate::check::{Finding, Related};
 use crate::model::config::Config;
 use crate::model::id::Kind;
 use crate::model::layout::{BACKLOG_FILE, ROADMAP_FILE};
-use crate::model::listfile::ListFile;
+use crate::model::listfile::{Entry, HORIZONS, ListFile};
 use crate::store::files::Files;
 
 struct Codes {
@@ -114,6 +114,11 @@ fn one_list(
             continue;
         }
         listed.entry(e.id.clone()).or_insert(line);
+        if kind == Kind::Epic
+            && !e.section.as_deref().is_some_and(|s| HORIZONS.iter().any(|h| h.eq_ignore_ascii_case(s)))
+        {
+            out.push(off_horizon(path, &lines, &e, col));
+        }
         // Of two files with this ID, the one this line links to.
         let found = carriers
             .iter()
@@ -169,6 +174,26 @@ fn one_list(
             ),
         );
     }
+}
+
+/// A roadmap entry under a heading that is no horizon (`## Someday`), or under none: listed,
+/// so no other rule sees it, yet `pm roadmap` shows it on no horizon.
+fn off_horizon(path: &str, lines: &[&str], e: &Entry, col: usize) -> Finding {
+    let heading = lines[..e.line].iter().rposition(|l| l.trim_end_matches('\r').starts_with("## "));
+    let (message, related) = match (&e.section, heading) {
+        (Some(section), Some(at)) => (
+            format!("{} stands under `## {section}`, which is not a horizon (Now, Next, Later)", e.id),
+            vec![Related { path: path.to_string(), line: at + 1 }],
+        ),
+        _ => (format!("{} stands under no horizon heading (Now, Next, Later)", e.id), Vec::new()),
+    };
+    Finding::new("roadmap/unknown-heading", path, e.line + 1, col, message)
+        .id(Some(&e.id))
+        .hint(format!(
+            "`pm roadmap` shows it on no horizon: move it with `pm roadmap move {} later` (or now, next), or rename the heading",
+            e.id
+        ))
+        .related(related)
 }
 
 /// A line that tries to be an entry (a list marker, a bracket, a link) and does not read as

@@ -52,6 +52,7 @@ pub const RULES: &[Rule] = &[
     rule("roadmap/closed", Error, "A done or dropped epic is still listed in roadmap.md"),
     rule("roadmap/stale-title", Warning, "A roadmap.md line's title or link differs from the epic's"),
     rule("roadmap/malformed-line", Warning, "A roadmap.md line looks like an entry but does not read as one"),
+    rule("roadmap/unknown-heading", Warning, "An epic in roadmap.md stands under no Now, Next or Later heading"),
     rule("status/inconsistent", Warning, "An epic is closed while some of its stories are open"),
     rule("sprint/unknown", Error, "A story's sprint names no sprint"),
     rule("sprint/bad-dates", Error, "A sprint has no start or end date, or ends before it starts"),

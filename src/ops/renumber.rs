@@ -204,8 +204,7 @@ fn files(product: &Product, items: &[&Item]) -> String {
 }
 
 fn edit_item(item: &Item, edits: &[(String, FieldValue)]) -> Result<String> {
-    frontmatter::edit_fields(&item.text, &item.split, edits)
-        .map_err(|e| Error::bad_file(item.location("id"), format!("cannot edit the front matter: {e}")))
+    item.edited(edits)
 }
 
 /// `OLD/AC-n` -> `NEW/AC-n` in the body of an item's text (the front matter is left as it is).

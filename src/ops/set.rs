@@ -63,7 +63,7 @@ pub fn set(tx: &mut Transaction, item: Item, assignments: &[(String, String)], f
         return apply(tx, item, &edits);
     }
     let bad = |e: String| Error::bad_file(item.location("metrics"), format!("cannot edit the metrics: {e}"));
-    let mut text = frontmatter::edit_fields(&item.text, &item.split, &edits).map_err(bad)?;
+    let mut text = item.edited(&edits)?;
     for (name, key, raw) in &metrics {
         let split = frontmatter::split(&text).map_err(|e| bad(e.message.to_string()))?;
         text = frontmatter::edit_list_entry(&text, &split, "metrics", name, key, raw.as_deref()).map_err(bad)?;
@@ -158,8 +158,7 @@ fn commit(tx: &mut Transaction, before: Item, after: Item) -> Result<Changed> {
 /// several items in one atomic write (a sprint's plan, its close).
 pub fn stage_set(tx: &mut Transaction, item: Item, assignments: &[(String, FieldValue)]) -> Result<Changed> {
     let product = tx.product();
-    let text = frontmatter::edit_fields(&item.text, &item.split, assignments)
-        .map_err(|e| Error::bad_file(item.location("id"), format!("cannot edit the front matter: {e}")))?;
+    let text = item.edited(assignments)?;
     let after = Item::parse(text, item.path.clone(), item.rel.clone(), item.shown.clone(), &product.config)?;
     stage(tx, item, after)
 }

@@ -124,6 +124,13 @@ fn cases() -> Vec<Case> {
             2,
             ":5:",
         ),
+        case(
+            "a bare CR inside a list, then a field set",
+            |t| front(t, "tags: [a,\rb]"),
+            &["story", "set", "S-1", "priority=high"],
+            2,
+            ":5:",
+        ),
         case("a line of only tabs in the front matter", |t| front(t, "\t\t"), &["check"], 1, ":5:"),
         case("a key indented with a tab", |t| front(t, "\tpriority: high"), &["story", "show", "S-1"], 2, ":5:"),
         // Front matter.
@@ -326,7 +333,13 @@ fn cases() -> Vec<Case> {
             2,
             "product/backlog.md:5",
         ),
-        case("a roadmap with an unknown heading", |t| append(t, ROADMAP, "\n## Someday\n"), &["check"], 0, ""),
+        case(
+            "an epic under a heading that is no horizon",
+            |t| edit(t, ROADMAP, |s| s.replace("## Now", "## Someday")),
+            &["check"],
+            0,
+            "product/roadmap.md:",
+        ),
         case("a malformed roadmap line", |t| append(t, ROADMAP, "-[E-2](x)\n"), &["check"], 0, "product/roadmap.md:"),
         // Settings.
         case(

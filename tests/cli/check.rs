@@ -251,6 +251,12 @@ fn every_rule_has_a_fixture_that_triggers_it() {
             11,
         ),
         (
+            "roadmap/unknown-heading",
+            |t| edit(t, "product/roadmap.md", "## Now\n", "## Someday\n"),
+            "product/roadmap.md",
+            5,
+        ),
+        (
             "roadmap/duplicate",
             |t| edit(t, "product/roadmap.md", "## Next\n", "## Next\n\n- [E-1](epics/E-1-e.md) Epic\n"),
             "product/roadmap.md",

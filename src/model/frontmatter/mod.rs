@@ -268,8 +268,24 @@ pub fn yaml_flow_list(items: &[String]) -> String {
 ///
 /// Only the lines of the changed fields change. A field that does not exist yet is added
 /// after the last field. The body is never touched.
+/// The file line of the first carriage return in the front matter that does not end its line.
+/// A bare CR is a line break to YAML but not to the splitter or to yaml-edit's idea of a line:
+/// an edit next to one could end a line with CR and turn a `---` into a second document
+/// (fuzz/corpus/field_edit/regression-bare-cr-in-a-value), so edits refuse such front matter.
+pub fn bare_cr_line(text: &str, split: &Split) -> Option<usize> {
+    let bytes = &text.as_bytes()[split.yaml.clone()];
+    let at = memchr::memchr_iter(b'\r', bytes).find(|&i| bytes.get(i + 1) != Some(&b'\n'))?;
+    Some(text[..split.yaml.start + at].matches('\n').count() + 1)
+}
+
+pub const BARE_CR: &str =
+    "a carriage return (CR) here does not end its line, so pm cannot edit this front matter safely";
+
 pub fn edit_fields(text: &str, split: &Split, edits: &[(String, FieldValue)]) -> Result<String, String> {
     let yaml = &text[split.yaml.clone()];
+    if let Some(line) = bare_cr_line(text, split) {
+        return Err(format!("line {line}: {BARE_CR}"));
+    }
     let eol = line_ending(text);
     let mut new_yaml = if yaml.trim().is_empty() { String::new() } else { yaml.to_string() };
     for (key, value) in edits {

@@ -101,6 +101,17 @@ impl Item {
         Ok(Item { kind, id, path, rel, shown, title, status, fields, text, split, criteria })
     }
 
+    /// The item's text with `edits` made to its front matter (nothing is written): an error at
+    /// the line that stops the edit.
+    pub fn edited(&self, edits: &[(String, frontmatter::FieldValue)]) -> Result<String> {
+        if let Some(line) = frontmatter::bare_cr_line(&self.text, &self.split) {
+            return Err(Error::bad_file(Location::new(self.shown.clone(), line), frontmatter::BARE_CR)
+                .with_hint("replace the carriage return with a line end (or remove it), then run the command again"));
+        }
+        frontmatter::edit_fields(&self.text, &self.split, edits)
+            .map_err(|e| Error::bad_file(self.location("id"), format!("cannot edit the front matter: {e}")))
+    }
+
     pub fn location(&self, key: &str) -> Location {
         Location::new(self.shown.clone(), self.line_of(key).unwrap_or(1))
     }
