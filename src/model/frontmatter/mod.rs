@@ -95,6 +95,7 @@ pub fn parse(text: &str, split: &Split) -> Result<Fields, YamlError> {
     if let Some(m) = fast::parse(yaml) {
         return Ok(m);
     }
+    // After the fast reader, which reads no flow brackets nested at all.
     if let Some(at) = too_deep(yaml) {
         // The YAML starts on the file's second line.
         return Err(YamlError {
@@ -155,19 +156,36 @@ pub const MAX_DEPTH: usize = 64;
 /// The byte offset where flow brackets first nest deeper than [`MAX_DEPTH`], if they do. The
 /// YAML scanner reads a whole flow collection before its depth limit applies, and that costs
 /// quadratic time in the depth (100,000 levels: half a minute), so the depth is counted first.
-/// Quotes are not told apart: 64 unclosed brackets inside a quoted value are refused too.
+/// Outside brackets, a `[` or `{` opens one only where a value or an item starts (after the
+/// indentation, `: ` or a leading `- `): elsewhere it is a character of a plain value (`title: a[[b`),
+/// which the fast reader reads too, so both readers agree on every file
+/// (fuzz/corpus/field_edit/regression-brackets-in-a-plain-title). Inside brackets, quotes
+/// are not told apart: 64 unclosed brackets inside a quoted item are refused too.
 fn too_deep(yaml: &str) -> Option<usize> {
     let mut depth = 0usize;
+    // Outside brackets: whether a bracket here would open a collection, and whether the last
+    // byte was a `:` or an item's `-` that a space makes an indicator.
+    let (mut opens, mut indicator) = (true, false);
     for (i, b) in yaml.bytes().enumerate() {
-        match b {
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(i);
-                }
+        if depth > 0 {
+            match b {
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' => depth -= 1,
+                _ => {}
             }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
+            (opens, indicator) = (false, false);
+            if depth > MAX_DEPTH {
+                return Some(i);
+            }
+            continue;
+        }
+        match b {
+            b'[' | b'{' if opens => depth = 1,
+            b'\n' => (opens, indicator) = (true, false),
+            b' ' | b'\t' => opens |= std::mem::take(&mut indicator),
+            b':' => (opens, indicator) = (false, true),
+            b'-' => (opens, indicator) = (false, opens),
+            _ => (opens, indicator) = (false, false),
         }
     }
     None
@@ -421,6 +439,18 @@ fn set_raw(mapping: &yaml_edit::Mapping, key: &str, raw: &str) -> Result<(), Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn brackets_count_where_a_collection_can_open() {
+        let deep = |prefix: &str| too_deep(&format!("{prefix}{}\n", "[".repeat(MAX_DEPTH + 1))).is_some();
+        for opens in ["k: ", "k:\t", "", "  ", "- ", "k:\n  - ", "k: [a], b: "] {
+            assert!(deep(opens), "{opens:?} opens a collection");
+        }
+        for plain in ["k: a", "k: a- ", "k: a:", "k: a # ", "# ", "k: \"a", "k: -"] {
+            assert!(!deep(plain), "{plain:?} is a plain value");
+        }
+        assert!(too_deep(&format!("k: [{}]\n", "a, ".repeat(10_000))).is_none());
+    }
 
     fn set(text: &str, key: &str, value: FieldValue) -> String {
         let s = split(text).unwrap();
