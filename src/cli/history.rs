@@ -135,7 +135,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let mut ids = Vec::new();
     for text in &a.ids {
         let id = product.config.id_from_input(text).ok_or_else(|| {
-            Error::bad_argument(format!("`{text}` is not an ID"))
+            Error::bad_argument(crate::model::id::not_an_id(text))
                 .with_hint(crate::model::id::id_hint(&product.config.prefixes.story))
         })?;
         ids.push(id.to_string());

@@ -93,7 +93,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let mut targets: Vec<&Item> = Vec::new();
     for text in &a.ids {
         let id = product.config.id_from_input(text).ok_or_else(|| {
-            Error::bad_argument(format!("`{text}` is not an ID"))
+            Error::bad_argument(crate::model::id::not_an_id(text))
                 .with_hint(crate::model::id::id_hint(&product.config.prefixes.story))
         })?;
         let kind = product.config.kind_of(&id).filter(|k| matches!(k, Kind::Story | Kind::Epic)).ok_or_else(|| {

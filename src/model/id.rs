@@ -62,6 +62,17 @@ pub fn id_hint(prefix: &str) -> String {
     format!("an ID is a prefix, a dash and a number without leading zeros, like {prefix}-12")
 }
 
+/// "`text` is not an ID", with why when the reason is not plain to see (a number too large).
+pub fn not_an_id(text: &str) -> String {
+    let number = text.trim().split_once('-').map_or("", |(_, n)| n);
+    let huge = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) && number.parse::<u64>().is_err();
+    if huge {
+        format!("`{text}` is not an ID: its number is larger than {}", u64::MAX)
+    } else {
+        format!("`{text}` is not an ID")
+    }
+}
+
 /// An item ID: a prefix, a dash and a number (`S-12`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ItemId {

@@ -35,7 +35,7 @@ pub fn renumber(tx: &mut Transaction, old: &str, new: &str, file: Option<&Path>)
     let product = tx.product();
     let parse = |text: &str| {
         product.config.id_from_input(text).ok_or_else(|| {
-            Error::bad_argument(format!("`{text}` is not an ID"))
+            Error::bad_argument(crate::model::id::not_an_id(text))
                 .with_hint(crate::model::id::id_hint(&product.config.prefixes.story))
         })
     };

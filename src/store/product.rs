@@ -422,7 +422,7 @@ impl Product {
                 Some(d) => format!("did you mean {d}?"),
                 None => crate::model::id::id_hint(self.config.prefix(kind)),
             };
-            return Err(Error::bad_argument(format!("`{text}` is not an ID")).with_hint(hint));
+            return Err(Error::bad_argument(crate::model::id::not_an_id(text)).with_hint(hint));
         };
         if self.config.kind_of(&id) != Some(kind) {
             let other =

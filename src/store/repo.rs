@@ -236,6 +236,17 @@ pub fn work_tree_of(path: &Path) -> Option<PathBuf> {
     discover(path).map(|(_, w)| w)
 }
 
+/// The nearest `.git` above `dir` when it is a file (a worktree's, a submodule's) whose
+/// `gitdir:` names a folder that does not exist, for an error that says so: git itself then
+/// just finds no repository.
+fn dangling_git_file(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    let file = dir.ancestors().map(|d| d.join(".git")).find(|g| g.symlink_metadata().is_ok())?;
+    let text = std::fs::read_to_string(&file).ok()?;
+    let target = Path::new(text.lines().next()?.strip_prefix("gitdir:")?.trim());
+    let target = if target.is_absolute() { target.to_path_buf() } else { file.parent()?.join(target) };
+    (!target.exists()).then_some((file, target))
+}
+
 impl Repo {
     fn new(git: Repository, workdir: PathBuf, dir: String, root: PathBuf, shown: PathBuf) -> Repo {
         let odb = RefCell::new(Odb::open(&git));
@@ -245,7 +256,17 @@ impl Repo {
     /// Open the repository holding `product`. Not being in one is a usage error with a hint.
     pub fn open(product: &Product) -> Result<Repo> {
         let not_git = || {
-            Error::bad_argument(format!("{} is not in a git repository", product.root.display()))
+            if let Some((file, target)) = dangling_git_file(&product.root) {
+                return Error::bad_argument(format!(
+                    "{} points to {}, which is not there",
+                    product.shown(&file).display(),
+                    target.display()
+                ))
+                .with_hint(
+                    "the repository of this worktree or submodule was moved or deleted: fix the `gitdir:` line, or remove the file and run `git init`",
+                );
+            }
+            Error::bad_argument(format!("{} is not in a git repository", product.shown(&product.root).display()))
                 .with_hint(hint_not_git())
         };
         let (git, workdir) = match find(&product.root) {

@@ -529,7 +529,7 @@ fn repository_cases() -> Vec<Case> {
             },
             &["history"],
             2,
-            "",
+            ".git points to /nonexistent/repo.git",
         ),
         case(
             "a pack index offset past the pack",

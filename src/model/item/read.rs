@@ -138,7 +138,7 @@ pub fn read(text: &str, rel: &str, config: &Config) -> (Option<Reading>, Vec<Dia
             None => out.push(diagnostic(
                 "id/format",
                 at.value_pos("id"),
-                format!("`{id_text}` is not an ID"),
+                crate::model::id::not_an_id(&id_text),
                 id_hint(&config.prefixes.story),
             )),
             Some(id) => match config.kind_of(&id) {

@@ -218,8 +218,10 @@ fn criteria(doc: &ItemFile, out: &mut Vec<Diagnostic>) {
             Some(h) => (base + h, format!("{name} has an acceptance-criteria heading but no criteria under it")),
             None => (1, format!("{name} has no acceptance criteria")),
         };
+        // `pm ac add` takes an ID: a file whose ID does not read gets no command to run.
+        let command = doc.id.as_ref().map(|id| format!(" (`pm ac add {id} TEXT`)")).unwrap_or_default();
         out.push(doc.finding("story/no-acceptance-criteria", (line, 1), message).hint(format!(
-            "add criteria under `## Acceptance criteria`, like `- [ ] AC-1: Given ..., when ..., then ...` (`pm ac add {name} TEXT`)"
+            "add criteria under `## Acceptance criteria`, like `- [ ] AC-1: Given ..., when ..., then ...`{command}"
         )));
         return;
     }
