@@ -313,7 +313,53 @@ pub fn edit_fields(text: &str, split: &Split, edits: &[(String, FieldValue)]) ->
     out.push_str(&text[..split.yaml.start]);
     out.push_str(&new_yaml);
     out.push_str(&text[split.yaml.end..]);
+    verify_edit(text, split, &out, edits)?;
     Ok(out)
+}
+
+/// The edited text reads as the old one with exactly `edits` made, or the edit is refused:
+/// yaml-edit places a new key by the lines around it, and odd front matter (a key whose
+/// value runs on over indented lines) can swallow it, or turn a `---` into a second document
+/// (fuzz/corpus/field_edit/regression-*). Nothing is written then. Front matter that did not
+/// read before is not compared.
+fn verify_edit(before: &str, split: &Split, after: &str, edits: &[(String, FieldValue)]) -> Result<(), String> {
+    const UNSAFE: &str = "pm cannot edit this front matter safely (the edited file would read differently \
+         than asked); edit the file by hand, or simplify its front matter";
+    let Ok(old) = parse(before, split) else { return Ok(()) };
+    let split_after = self::split(after).map_err(|_| UNSAFE)?;
+    let new = parse(after, &split_after).map_err(|_| UNSAFE)?;
+    if after[split_after.body.clone()] != before[split.body.clone()] {
+        return Err(UNSAFE.into());
+    }
+    let (mut old, mut new) = (old.to_mapping(), new.to_mapping());
+    for (key, value) in edits {
+        old.remove(key.as_str());
+        let got = new.remove(key.as_str());
+        let same = match (value, &got) {
+            (FieldValue::Remove, got) => got.is_none(),
+            (FieldValue::Scalar(raw) | FieldValue::Raw(raw), Some(got)) => {
+                serde_yaml::from_str::<Value>(raw).is_ok_and(|want| want == *got)
+            }
+            (FieldValue::List(items), Some(Value::Sequence(got))) => {
+                let text = |v: &Value| match v {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    other => format!("{other:?}"),
+                };
+                got.len() == items.len() && got.iter().zip(items).all(|(g, i)| text(g) == *i)
+            }
+            (FieldValue::List(items), None) => items.is_empty(),
+            _ => false,
+        };
+        if !same {
+            return Err(UNSAFE.into());
+        }
+    }
+    if old != new {
+        return Err(UNSAFE.into());
+    }
+    Ok(())
 }
 
 fn edit_one(yaml: &str, key: &str, value: &FieldValue, eol: &str) -> Result<String, String> {
@@ -439,6 +485,15 @@ fn set_raw(mapping: &yaml_edit::Mapping, key: &str, raw: &str) -> Result<(), Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edit_that_would_read_differently_is_refused() {
+        // yaml-edit indents the new key like the run-on value above it, which swallows it.
+        let t = "---\n&s: \n\n at poima:1utitles: fraft\n---\nBody\n";
+        let s = split(t).unwrap();
+        let e = edit_fields(t, &s, &[("owner".into(), FieldValue::Scalar("Ana".into()))]).unwrap_err();
+        assert!(e.starts_with("pm cannot edit this front matter safely"), "{e}");
+    }
 
     #[test]
     fn brackets_count_where_a_collection_can_open() {
