@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             continue;
         }
         let Some(item) = own.or_else(|| items.get(&entry.id)) else {
-            if unreadable.contains(&entry.id) {
+            if unreadable.contains(&entry.id) || (at.is_none() && !product.fully_listed()) {
                 continue;
             }
             ctx.warn(&format!("{}:{}: {} names no story; remove the line", shown.display(), entry.line + 1, entry.id));

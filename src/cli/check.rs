@@ -67,7 +67,7 @@ enum CheckFormat {
 pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
     let strict = a.strict;
     let format = a.format;
-    let report = report(ctx, a).map_err(unreadable)?;
+    let report = report(ctx, a).map_err(|e| unreadable(e.shown_from(&ctx.cwd)))?;
     let text = match format {
         CheckFormat::Human => format::human(&report),
         CheckFormat::Json => format::json(&report),

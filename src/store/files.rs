@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::model::layout::{self, PRODUCT_DIR};
-use crate::store::product::{BadUtf8, parallel_map, path_in, read_file, slash_path};
+use crate::store::product::{BadUtf8, Unlisted, parallel_map, path_in, read_file, slash_path};
 use crate::store::repo::work_tree_of;
 
 /// The bytes of a file, if they are text.
@@ -102,8 +102,8 @@ impl Files {
         });
         for entry in walker {
             let entry = entry.map_err(|e| {
-                let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
-                Error::io(&path, std::io::Error::other(e.to_string()))
+                let unlisted = Unlisted::new(&e, &root);
+                Error::io(&unlisted.path, unlisted.error())
             })?;
             let shown = |entry: &walkdir::DirEntry| {
                 let rel = slash_path(path_in(entry.path(), &root).unwrap_or(entry.path()));

@@ -18,7 +18,7 @@ use crate::store::repo::Repo;
 pub fn highest_in_use(product: &Product, kind: Kind) -> Result<u64> {
     let prefix = product.config.prefix(kind).to_string();
     let mut highest = 0;
-    for path in &product.list_item_files() {
+    for path in &product.list_item_files()? {
         let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
         match ItemId::from_file_name(&name) {
             Some(id) if id.prefix == prefix => highest = highest.max(id.number),

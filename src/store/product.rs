@@ -25,6 +25,8 @@ pub struct Product {
     files: std::sync::OnceLock<Vec<PathBuf>>,
     /// Symbolic links in the product folder, found by the same walk: never followed.
     links: std::sync::OnceLock<Vec<PathBuf>>,
+    /// Folders under the product folder that could not be listed, with why.
+    unlisted: std::sync::OnceLock<Vec<Unlisted>>,
     /// `product/`'s path from the top (see [`Product::from_top`]), found once per run.
     dir_from_top: std::sync::OnceLock<String>,
 }
@@ -104,6 +106,7 @@ impl Product {
             config,
             files: Default::default(),
             links: Default::default(),
+            unlisted: Default::default(),
             dir_from_top: Default::default(),
         }
     }
@@ -116,6 +119,7 @@ impl Product {
             config: Config::default(),
             files: Default::default(),
             links: Default::default(),
+            unlisted: Default::default(),
             dir_from_top: Default::default(),
         };
         product.refuse_link_out_of_repository()?;
@@ -183,8 +187,9 @@ impl Product {
     /// Every Markdown file that may hold an item, sorted by path (listed once per run).
     pub fn item_files(&self) -> &[PathBuf] {
         self.files.get_or_init(|| {
-            let (files, links) = self.walk();
+            let (files, links, unlisted) = self.walk();
             let _ = self.links.set(links);
+            let _ = self.unlisted.set(unlisted);
             files
         })
     }
@@ -204,17 +209,40 @@ impl Product {
 
     /// Every item file as the folder holds it right now (not the per-run list): for decisions
     /// taken under the lock, such as a new ID.
-    pub fn list_item_files(&self) -> Vec<PathBuf> {
-        self.walk().0
+    /// A folder that could not be listed is an error: an ID allocated without seeing its files
+    /// could collide.
+    pub fn list_item_files(&self) -> Result<Vec<PathBuf>> {
+        let (files, _, unlisted) = self.walk();
+        match unlisted.first() {
+            Some(u) => Err(Error::io(&self.shown(&u.path), u.error())),
+            None => Ok(files),
+        }
     }
 
-    /// The item files and, apart, the symbolic links.
-    fn walk(&self) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    /// The errors for folders that could not be listed: their items are unknown, so no command
+    /// may take them for absent (a `pm fmt` removed every backlog line of an unreadable
+    /// `stories/`).
+    fn unlisted_errors(&self) -> Vec<Error> {
+        self.item_files();
+        let unlisted = self.unlisted.get().map(Vec::as_slice).unwrap_or_default();
+        unlisted.iter().map(|u| Error::io(&self.shown(&u.path), u.error())).collect()
+    }
+
+    /// Whether every folder of the product could be listed: when not, an ID the lists name
+    /// may be an item in a folder pm could not see, and must not be called unknown.
+    pub fn fully_listed(&self) -> bool {
+        self.item_files();
+        self.unlisted.get().is_none_or(Vec::is_empty)
+    }
+
+    /// The item files, apart the symbolic links, and the folders that could not be listed.
+    fn walk(&self) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<Unlisted>) {
         let mut links = Vec::new();
+        let mut unlisted = Vec::new();
         let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&self.root)
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !layout::is_hidden(&e.file_name().to_string_lossy()))
-            .filter_map(|e| e.ok())
+            .filter_map(|e| e.map_err(|e| unlisted.push(Unlisted::new(&e, &self.root))).ok())
             .filter(|e| {
                 if e.depth() > 0 && e.path_is_symlink() {
                     links.push(e.path().to_path_buf());
@@ -230,7 +258,7 @@ impl Product {
         // path components one by one.
         files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
         links.sort_unstable();
-        (files, links)
+        (files, links, unlisted)
     }
 
     /// The text of a product file. Bytes that are not UTF-8 are bad input in the file (exit
@@ -291,6 +319,9 @@ impl Product {
     /// Parse every item. The first bad file (in path order) is the error.
     pub fn load_all(&self) -> Result<Items> {
         let files = self.item_files();
+        if let Some(e) = self.unlisted_errors().into_iter().next() {
+            return Err(e);
+        }
         let results = parallel_map(files, |p| self.load_candidate(p));
         let mut all = Vec::with_capacity(files.len());
         for r in results {
@@ -309,6 +340,7 @@ impl Product {
     /// A lenient load's result, with an error for each symbolic link.
     fn with_links(&self, (items, mut errors): (Items, Vec<Error>)) -> (Items, Vec<Error>) {
         errors.extend(self.symlinks().iter().map(|p| self.link_error(p)));
+        errors.extend(self.unlisted_errors());
         (items, errors)
     }
 
@@ -341,9 +373,14 @@ impl Product {
         {
             return Err(self.link_error(folder));
         }
-        if let Some(folder) = &folder
-            && let Ok(entries) = fs::read_dir(folder)
-        {
+        let entries = match folder.as_ref().map(fs::read_dir) {
+            Some(Err(e)) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Error::io(&self.shown(folder.as_deref().unwrap_or(&self.root)), e));
+            }
+            Some(Ok(entries)) => Some(entries),
+            _ => None,
+        };
+        if let Some(entries) = entries {
             let mut named: Vec<PathBuf> = Vec::new();
             for e in entries.filter_map(|e| e.ok()) {
                 if ItemId::from_file_name(&e.file_name().to_string_lossy()).as_ref() != Some(id) {
@@ -480,6 +517,32 @@ impl Product {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
             Err(e) => Err(Error::io(&self.shown(path), e)),
         }
+    }
+}
+
+/// A folder (or file) a walk could not list, with the error kept whole: walkdir's errors
+/// cannot be cloned, and the per-run list is read more than once.
+#[derive(Debug, Clone)]
+pub struct Unlisted {
+    pub path: PathBuf,
+    kind: std::io::ErrorKind,
+    os: Option<i32>,
+}
+
+impl Unlisted {
+    /// The entry of a failed walk step; `root` when the error names no path.
+    pub fn new(e: &walkdir::Error, root: &Path) -> Self {
+        let io = e.io_error();
+        Unlisted {
+            path: e.path().map_or_else(|| root.to_path_buf(), Path::to_path_buf),
+            kind: io.map_or(std::io::ErrorKind::Other, std::io::Error::kind),
+            os: io.and_then(std::io::Error::raw_os_error),
+        }
+    }
+
+    /// The error as the operating system gave it.
+    pub fn error(&self) -> std::io::Error {
+        self.os.map_or_else(|| self.kind.into(), std::io::Error::from_raw_os_error)
     }
 }
 

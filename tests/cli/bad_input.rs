@@ -669,6 +669,26 @@ fn permission_cases() -> Vec<Case> {
             ..case("an unreadable product folder", |t| set_mode(t, "product", 0o000), &["backlog"], 3, "product")
         },
         Case {
+            how: How::NotRoot,
+            ..case(
+                "an unlistable stories folder, then pm fmt",
+                |t| set_mode(t, "product/stories", 0o300),
+                &["fmt"],
+                0,
+                "left alone: product/stories: permission denied",
+            )
+        },
+        Case {
+            how: How::NotRoot,
+            ..case(
+                "an unlistable stories folder, then pm backlog",
+                |t| set_mode(t, "product/stories", 0o300),
+                &["backlog"],
+                3,
+                "product/stories",
+            )
+        },
+        Case {
             how: How::FullDisk,
             ..case(
                 "a full disk",
