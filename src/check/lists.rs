@@ -71,23 +71,14 @@ fn one_list(
     let list = ListFile::parse(text);
     let lines: Vec<&str> = text.split('\n').collect();
     let entries = list.entries();
-    let mut entry_lines = entries.iter().map(|e| e.line).peekable();
-    for (n, line) in lines.iter().enumerate() {
-        if entry_lines.next_if_eq(&n).is_some() {
-            continue;
-        }
-        if looks_like_entry(line) {
-            let col = line.len() - line.trim_start().len() + 1;
-            let example = if kind == Kind::Story {
-                "- [S-2](stories/S-2-title.md) Title"
-            } else {
-                "- [E-2](epics/E-2-title.md) Title"
-            };
-            out.push(
-                Finding::new(codes.malformed, path, n + 1, col, format!("this line looks like an entry of {name} but does not read as one"))
-                    .hint(format!("write it as `{example}` (a dash, a space, the ID in brackets, the link in parentheses); `pm fmt` then refreshes it")),
-            );
-        }
+    let example =
+        if kind == Kind::Story { "- [S-2](stories/S-2-title.md) Title" } else { "- [E-2](epics/E-2-title.md) Title" };
+    for n in list.malformed_lines() {
+        let col = lines[n].len() - lines[n].trim_start().len() + 1;
+        out.push(
+            Finding::new(codes.malformed, path, n + 1, col, format!("this line looks like an entry of {name} but does not read as one"))
+                .hint(format!("write it as `{example}` (a dash, a space, the ID in brackets, the link in parentheses); `pm fmt` then refreshes it")),
+        );
     }
     let mut listed: HashMap<String, usize> = HashMap::new();
     // Lines of an ID two files carry, by link: each file's own line is no repeat.
@@ -194,21 +185,4 @@ fn off_horizon(path: &str, lines: &[&str], e: &Entry, col: usize) -> Finding {
             e.id
         ))
         .related(related)
-}
-
-/// A line that tries to be an entry (a list marker, a bracket, a link) and does not read as
-/// one: `-[S-2](y)`, `- [S2](y) x`, `- [S-2] (y)`. Task boxes (`- [ ] note`) and prose are not.
-fn looks_like_entry(line: &str) -> bool {
-    let t = line.trim_start();
-    let Some(rest) = t.strip_prefix(['-', '*', '+']) else { return false };
-    let Some(inside) = rest.trim_start().strip_prefix('[') else { return false };
-    let Some(close) = inside.find(']') else { return false };
-    let after = &inside[close + 1..];
-    // The brackets hold something shaped like an ID (`S-2`, `S2`, `s-02`): a link to a wiki
-    // page or a ticked task is prose.
-    let id = inside[..close].trim();
-    let letters = id.len() - id.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
-    let rest = id[letters..].strip_prefix('-').unwrap_or(&id[letters..]);
-    let shaped = letters > 0 && !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit());
-    shaped && (after.starts_with('(') || after.starts_with(" ("))
 }

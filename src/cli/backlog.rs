@@ -32,6 +32,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let filter = view::SprintFilter::parse(&product, a.sprint.as_deref(), a.at.is_none())?;
     let mut sprints = Vec::new();
     let shown = product.shown(&product.backlog_path());
+    view::warn_malformed(ctx, &list, &shown);
     let mut rows = Vec::new();
     let mut json = Vec::new();
     let mut ids = Vec::new();
@@ -50,8 +51,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     // IDs two files carry (two branches each made one): each file's line is its own row.
     let shared: std::collections::HashMap<String, Vec<&crate::model::item::Item>> =
         items.duplicates().into_iter().collect();
-    let mut ranked = 0;
-    for entry in list.entries() {
+    // The rank is the line's place among the entries, as in `pm story list`, `pm history` and
+    // `pm rank --position`: a line pm cannot show (an unreadable story) still holds its place.
+    for (index, entry) in list.entries().into_iter().enumerate() {
         let own = shared.get(&entry.id).and_then(|files| files.iter().find(|i| i.rel == entry.link).copied());
         let key = if own.is_some() { format!("{}\u{0}{}", entry.id, entry.link) } else { entry.id.clone() };
         if !seen.insert(key) {
@@ -71,8 +73,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             continue;
         };
         // The backlog rank, whatever is filtered out of view; --limit counts the rows shown.
-        ranked += 1;
-        let rank = ranked;
+        let rank = index + 1;
         if !filter.passes(item) || a.limit.is_some_and(|l| ids.len() >= l) {
             continue;
         }

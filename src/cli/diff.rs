@@ -61,11 +61,20 @@ struct Sections<'a> {
     criteria: Vec<&'a Change>,
     removed: Vec<&'a Change>,
     other: Vec<&'a Change>,
+    /// Item files that do not read on the new side (and read, or read differently, on the
+    /// old): what they change is unknown, and a review must not take that for "no changes".
+    unreadable: Vec<Unreadable>,
+}
+
+/// An item file the new side cannot read: its path from the repository root and why.
+struct Unreadable {
+    path: String,
+    message: String,
 }
 
 impl<'a> Sections<'a> {
-    fn of(changes: &'a [Change]) -> Sections<'a> {
-        let mut s = Sections::default();
+    fn of(changes: &'a [Change], unreadable: Vec<Unreadable>) -> Sections<'a> {
+        let mut s = Sections { unreadable, ..Sections::default() };
         let created: HashSet<&str> =
             changes.iter().filter(|c| matches!(c.what, What::Created { .. })).map(|c| c.id.as_str()).collect();
         let deleted: HashSet<&str> =
@@ -102,6 +111,7 @@ impl<'a> Sections<'a> {
             count(self.criteria.len(), "acceptance-criteria change", "acceptance-criteria changes"),
             count(self.removed.len(), "removed item", "removed items"),
             count(self.other.len(), "other change", "other changes"),
+            count(self.unreadable.len(), "file that cannot be read", "files that cannot be read"),
         ]
         .into_iter()
         .flatten()
@@ -173,11 +183,15 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
         }
         None => (snapshot_worktree(&product)?, "the working tree".to_string(), None),
     };
-    for (path, msg) in &new.broken {
-        ctx.warn(&format!("{path}: {msg}; skipped"));
-    }
+    let rooted = |rel: &str| if git.dir.is_empty() { rel.to_string() } else { format!("{}/{rel}", git.dir) };
+    let unreadable = new
+        .broken
+        .iter()
+        .filter(|(rel, message)| old.broken.get(*rel) != Some(*message))
+        .map(|(rel, message)| Unreadable { path: rooted(rel), message: message.clone() })
+        .collect();
     let changes: Vec<Change> = compare(&old, &new).iter().map(|c| c.rooted(&git.dir)).collect();
-    let sections = Sections::of(&changes);
+    let sections = Sections::of(&changes, unreadable);
     let base_text = if is_oid(&base_label) { short(&base) } else { format!("{} ({base_label})", short(&base)) };
     match a.format {
         DiffFormat::Json => print_json(&json!({
@@ -185,15 +199,19 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
             "head": {"rev": a.head, "commit": head_id},
             "summary": sections.summary(),
             "changes": changes.iter().map(Change::to_json).collect::<Vec<_>>(),
+            "unreadable": sections.unreadable.iter().map(|u| json!({"path": u.path, "error": u.message})).collect::<Vec<_>>(),
         })),
         DiffFormat::Text => {
-            let mut out = if changes.is_empty() {
+            let mut out = if changes.is_empty() && sections.unreadable.is_empty() {
                 format!("No product changes from {base_text} to {head_label}.\n")
             } else {
                 format!("Product changes from {base_text} to {head_label}: {}.\n", sections.summary())
             };
             for c in &changes {
                 out.push_str(&format!("  {} {}\n", c.id, c.sentence_among(&changes)));
+            }
+            for u in &sections.unreadable {
+                out.push_str(&format!("  cannot read {}\n", u.message));
             }
             print(&out)
         }
@@ -280,5 +298,12 @@ fn markdown(s: &Sections, all: &[Change], base: &str, head: &str, link: &dyn Fn(
     section(&mut out, "Acceptance criteria changes", &s.criteria, &plain);
     section(&mut out, "Removed", &s.removed, &|c| format!("- {} {}\n", md_escape(&c.id), md_escape(&c.title)));
     section(&mut out, "Other changes", &s.other, &plain);
+    if !s.unreadable.is_empty() {
+        out.push_str("\n### Cannot be read\n\n");
+        for u in &s.unreadable {
+            out.push_str(&format!("- {}\n", md_escape(&u.message)));
+        }
+        out.push_str("\nWhat these files change is not shown; `pm check` says how to fix them.\n");
+    }
     out
 }

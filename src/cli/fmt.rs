@@ -25,17 +25,17 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
     for e in &plan.skipped {
         ctx.warn(&format!("left alone: {e}"));
     }
+    let at = |c: &fmt::Change| match c.line {
+        Some(l) => format!("{}:{l}", c.path.display()),
+        None => c.path.display().to_string(),
+    };
     for n in &plan.notes {
-        ctx.warn(&format!("{}: {}", n.path.display(), n.what));
+        ctx.warn(&format!("{}: {}", at(n), n.what));
     }
     let mut out = String::new();
     let verb = if a.check { "would " } else { "" };
     for c in &plan.changes {
-        let at = match c.line {
-            Some(l) => format!("{}:{l}", c.path.display()),
-            None => c.path.display().to_string(),
-        };
-        out.push_str(&format!("{at}: {verb}{}\n", c.what));
+        out.push_str(&format!("{}: {verb}{}\n", at(c), c.what));
     }
     let changed = !plan.changes.is_empty();
     if a.check {

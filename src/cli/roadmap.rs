@@ -120,6 +120,21 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     let view::View { roadmap: list, items, errors, product, .. } = view::load_view(ctx, a.at.as_deref())?;
     let forecasts = target_forecasts(&product, &items, &list, a.at.is_some())?;
+    let shown = product.shown(&product.roadmap_path());
+    view::warn_malformed(ctx, &list, &shown);
+    for e in list.entries() {
+        if !e.section.as_deref().is_some_and(|s| HORIZONS.iter().any(|h| h.eq_ignore_ascii_case(s))) {
+            let under = e.section.map_or("no horizon heading".to_string(), |s| format!("`## {s}`"));
+            ctx.warn(&format!(
+                "{}:{}: {} stands under {}, which is not Now, Next or Later, so it is not shown; `pm roadmap move {} later` puts it on one",
+                shown.display(),
+                e.line + 1,
+                e.id,
+                under,
+                e.id
+            ));
+        }
+    }
     let (b, d, idc) = (bold(), dim(), id_style());
     // The text's lines per horizon, rendered once every column's width is known, so the
     // columns line up across the horizons (by display width: CJK titles too).

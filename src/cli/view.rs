@@ -29,6 +29,18 @@ pub fn ranks_in(list: &ListFile) -> HashMap<String, usize> {
     out
 }
 
+/// Warn about each line of a list file that looks like an entry and does not read as one
+/// (`-[S-2](y)`): the listing leaves it out, and without a word the item would seem unranked.
+pub fn warn_malformed(ctx: &Ctx, list: &ListFile, shown: &std::path::Path) {
+    for n in list.malformed_lines() {
+        ctx.warn(&format!(
+            "{}:{}: this line looks like an entry but does not read as one, so it is left out; `pm check` shows how to write it",
+            shown.display(),
+            n + 1
+        ));
+    }
+}
+
 /// Roadmap horizon of each epic in a roadmap list.
 pub fn horizons_in(list: &ListFile) -> HashMap<String, String> {
     let mut out = HashMap::new();

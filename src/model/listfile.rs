@@ -69,6 +69,18 @@ impl ListFile {
         out
     }
 
+    /// 0-based indexes of the lines that look like entries and do not read as one (see
+    /// [`looks_like_entry`]): `pm check` reports them, `pm backlog` and `pm roadmap` warn.
+    pub fn malformed_lines(&self) -> Vec<usize> {
+        (self.lines.iter().enumerate())
+            .filter(|(_, l)| {
+                let content = l.trim_end_matches(['\n', '\r']);
+                parse_entry(content).is_none() && looks_like_entry(content)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// Entries under the horizon heading `name` (case-insensitive).
     pub fn section_entries(&self, name: &str) -> Vec<Entry> {
         self.entries()
@@ -213,6 +225,23 @@ fn parse_entry(line: &str) -> Option<(String, String, String)> {
     crate::model::id::ItemId::parse(id)?;
     let (link, title) = rest.split_once(')')?;
     Some((id.to_string(), link.to_string(), title.trim().to_string()))
+}
+
+/// A line that tries to be an entry (a list marker, a bracket, a link) and does not read as
+/// one: `-[S-2](y)`, `- [S2](y) x`, `- [S-2] (y)`. Task boxes (`- [ ] note`) and prose are not.
+pub fn looks_like_entry(line: &str) -> bool {
+    let t = line.trim_start();
+    let Some(rest) = t.strip_prefix(['-', '*', '+']) else { return false };
+    let Some(inside) = rest.trim_start().strip_prefix('[') else { return false };
+    let Some(close) = inside.find(']') else { return false };
+    let after = &inside[close + 1..];
+    // The brackets hold something shaped like an ID (`S-2`, `S2`, `s-02`): a link to a wiki
+    // page or a ticked task is prose.
+    let id = inside[..close].trim();
+    let letters = id.len() - id.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
+    let rest = id[letters..].strip_prefix('-').unwrap_or(&id[letters..]);
+    let shaped = letters > 0 && !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit());
+    shaped && (after.starts_with('(') || after.starts_with(" ("))
 }
 
 #[cfg(test)]

@@ -132,6 +132,11 @@ fn format_list(
 ) -> String {
     let change = |line: Option<usize>, what: String| Change { path: shown.to_path_buf(), line, what };
     let list = ListFile::parse(text);
+    for n in list.malformed_lines() {
+        let what =
+            "this line looks like an entry but does not read as one; left as it is (`pm check` shows how to write it)";
+        notes.push(change(Some(n + 1), what.to_string()));
+    }
     let mut drop: HashSet<usize> = HashSet::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut refresh: Vec<(String, String, String)> = Vec::new();

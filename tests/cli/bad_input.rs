@@ -307,6 +307,20 @@ fn cases() -> Vec<Case> {
         // Lists.
         case("a malformed backlog line", |t| append(t, BACKLOG, "-[S-2](y)\n"), &["check"], 0, "product/backlog.md:7"),
         case(
+            "a malformed backlog line, then pm backlog",
+            |t| append(t, BACKLOG, "-[S-2](y)\n"),
+            &["backlog"],
+            0,
+            "product/backlog.md:7",
+        ),
+        case(
+            "a malformed backlog line, then pm fmt",
+            |t| append(t, BACKLOG, "-[S-2](y)\n"),
+            &["fmt", "--check"],
+            0,
+            "product/backlog.md:7",
+        ),
+        case(
             "a backlog of 100,000 lines naming no story",
             |t| {
                 append(
@@ -340,7 +354,21 @@ fn cases() -> Vec<Case> {
             0,
             "product/roadmap.md:",
         ),
+        case(
+            "an epic under a heading that is no horizon, then pm roadmap",
+            |t| edit(t, ROADMAP, |s| s.replace("## Now", "## Someday")),
+            &["roadmap"],
+            0,
+            "product/roadmap.md:",
+        ),
         case("a malformed roadmap line", |t| append(t, ROADMAP, "-[E-2](x)\n"), &["check"], 0, "product/roadmap.md:"),
+        case(
+            "a malformed roadmap line, then pm roadmap",
+            |t| append(t, ROADMAP, "-[E-2](x)\n"),
+            &["roadmap"],
+            0,
+            "product/roadmap.md:",
+        ),
         // Settings.
         case(
             "pm.yaml of the wrong types",

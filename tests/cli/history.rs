@@ -521,6 +521,43 @@ fn diff_against_the_default_branch_as_markdown() {
 }
 
 #[test]
+fn diff_names_a_file_that_stopped_reading() {
+    // A pull request that breaks a story's front matter is not "no changes".
+    let t = three_stories();
+    let path = t.find("product/stories", "S-2-");
+    let text = t.read(&path).replace("title: Reset password", "title: [Reset password");
+    t.write(&path, &text);
+    commit_as(&t, "Broken", "Sam", "2024-01-11T09:00:00Z");
+    let run = t.pm(&["diff", "HEAD~1", "HEAD"]).success();
+    let short = |rev: &str| t.git(&["rev-parse", "--short=7", rev]).trim().to_string();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "Product changes from {} (HEAD~1) to {} (HEAD): 1 file that cannot be read.\n  cannot read {path}:3: \
+             invalid YAML in front matter: the `[` at column 8 is never closed (did not find expected ',' or ']')\n",
+            short("HEAD~1"),
+            short("HEAD")
+        )
+    );
+    assert_eq!(run.stderr, "");
+    let md = t.pm(&["diff", "HEAD~1", "HEAD", "--format", "markdown"]).success().stdout;
+    assert!(
+        md.ends_with(&format!(
+            "### Cannot be read\n\n- {path}:3: invalid YAML in front matter: the \\`\\[\\` at column 8 is never closed \
+             (did not find expected ',' or '\\]')\n\n\
+             What these files change is not shown; `pm check` says how to fix them.\n"
+        )),
+        "{md}"
+    );
+    let json = t.pm(&["diff", "HEAD~1", "HEAD", "--format", "json"]).success().json();
+    assert_eq!(json["unreadable"][0]["path"], path.as_str());
+    assert_eq!(json["summary"], "1 file that cannot be read");
+    // Still broken a commit later: nothing new to tell.
+    t.write("product/backlog.md", &t.read("product/backlog.md"));
+    t.pm(&["diff", "HEAD"]).success().stdout_has("No product changes");
+}
+
+#[test]
 fn detached_head_is_named() {
     let t = three_stories();
     t.pm(&["rank", "S-3", "--top"]).success();

@@ -695,7 +695,7 @@ fn after_a_merge_of_colliding_ids_check_and_fmt_point_at_renumber_and_touch_noth
     );
     let before = t.snapshot();
     t.pm(&["fmt"]).success().stderr_has(
-        "warning: product/backlog.md: left alone: two files carry S-2; give one a new ID first: pm renumber S-2 <NEW-ID> --file <its file>",
+        "warning: product/backlog.md:6: left alone: two files carry S-2; give one a new ID first: pm renumber S-2 <NEW-ID> --file <its file>",
     );
     assert_eq!(t.snapshot(), before, "fmt changed files");
 }

@@ -312,10 +312,9 @@ fn a_story_whose_file_does_not_read_is_told_once_not_at_every_reference() {
             "warning: tests/split.rs:4: `S-9/AC-1` names no story (did you mean S-2?)\n\
              warning: tests/split.rs:4: `S-3/AC-2` names a criterion removed from S-3 (S-3 has AC-1, AC-3; \
              point the reference at one of them, or remove it)\n\
-             error: product/stories/S-1-split-equally.md:4: invalid YAML in front matter: did not find expected \
-             ',' or ']'\n  \
-             hint: fix the YAML between the `---` lines; quote values that contain `: ` or start with a special \
-             character\n",
+             error: product/stories/S-1-split-equally.md:3: invalid YAML in front matter: the `[` at column 8 is \
+             never closed (did not find expected ',' or ']')\n  \
+             hint: close it on the same line, or put the whole value in quotes\n",
         );
     let check = t.pm(&["check", "--format", "json"]).code(1).json();
     let rules: Vec<&str> = check["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();

@@ -83,7 +83,17 @@ pub fn split(text: &str) -> Result<Split, SplitError> {
 #[derive(Debug, Clone)]
 pub struct YamlError {
     pub line: usize,
+    /// 1-based, in characters; 1 where YAML names no column.
+    pub column: usize,
     pub message: String,
+    /// How to fix this particular mistake, where pm knows one better than the general advice.
+    pub hint: Option<&'static str>,
+}
+
+impl YamlError {
+    fn at(line: usize, message: String) -> YamlError {
+        YamlError { line, column: 1, message, hint: None }
+    }
 }
 
 /// Parse the front matter's fields. An empty front matter has no fields.
@@ -99,6 +109,8 @@ pub fn parse(text: &str, split: &Split) -> Result<Fields, YamlError> {
     if let Some(at) = too_deep(yaml) {
         // The YAML starts on the file's second line.
         return Err(YamlError {
+            column: 1,
+            hint: None,
             line: 2 + yaml[..at].matches('\n').count(),
             message: format!("invalid YAML in front matter: brackets nested deeper than {MAX_DEPTH} levels"),
         });
@@ -106,17 +118,16 @@ pub fn parse(text: &str, split: &Split) -> Result<Fields, YamlError> {
     match serde_yaml::from_str::<Value>(yaml) {
         Ok(Value::Mapping(m)) => Ok(m.into()),
         Ok(Value::Null) => Ok(Fields::default()),
-        Ok(_) => Err(YamlError { line: 2, message: "front matter must be a mapping of `key: value` lines".into() }),
+        Ok(_) => Err(YamlError::at(2, "front matter must be a mapping of `key: value` lines".into())),
         Err(e) => {
             // An error found at the end of the YAML (an unclosed bracket) belongs to its last line.
             let last = split.body_line.saturating_sub(2).max(2);
             let line = (e.location().map(|l| l.line()).unwrap_or(1) + 1).min(last);
-            let message = e.to_string();
-            // serde_yaml appends " at line L column C"; the caller prints our own location.
-            let message = match message.find(" at line ") {
-                Some(i) => message[..i].to_string(),
-                None => message,
-            };
+            let (message, known) = explain(&e.to_string());
+            if let Some(k) = known {
+                let message = format!("invalid YAML in front matter: {message}");
+                return Err(YamlError { line: k.line + 1, column: k.column, message, hint: Some(k.hint) });
+            }
             // A reader error (a control character) comes with a byte offset instead of a line.
             let (line, message) = match message.rsplit_once(" at position ").map(|(m, n)| (m, n.parse::<usize>())) {
                 Some((m, Ok(at))) => {
@@ -145,9 +156,62 @@ pub fn parse(text: &str, split: &Split) -> Result<Fields, YamlError> {
                 }
                 None => line,
             };
-            Err(YamlError { line, message: format!("invalid YAML in front matter: {message}") })
+            let hint = message
+                .starts_with("duplicate entry with key ")
+                .then_some("a field may appear once: keep one of the two lines and remove the other");
+            Err(YamlError { hint, ..YamlError::at(line, format!("invalid YAML in front matter: {message}")) })
         }
     }
+}
+
+/// Where a YAML mistake pm can name better than the parser is, and how to fix it.
+struct Known {
+    /// 1-based line of the YAML text.
+    line: usize,
+    column: usize,
+    hint: &'static str,
+}
+
+/// The parser's message without its " at line L column C" (the caller prints pm's own
+/// location) and, for mistakes whose cause is elsewhere than where the parser stopped, the
+/// cause: an unclosed bracket or quote is found lines later, at the next key, but the fix is
+/// where it opened.
+fn explain(full: &str) -> (String, Option<Known>) {
+    let (problem, context) = match full.split_once(", while ") {
+        Some((p, c)) => (p, Some(c)),
+        None => (full, None),
+    };
+    let bare = |m: &str| m.find(" at line ").map_or(m, |i| &m[..i]).to_string();
+    let mark = |m: &str| -> Option<(usize, usize)> {
+        let (_, at) = m.rsplit_once(" at line ")?;
+        let (line, column) = at.split_once(" column ")?;
+        Some((line.parse().ok()?, column.trim_end_matches(|c: char| !c.is_ascii_digit()).parse().ok()?))
+    };
+    let opened = || {
+        let context = context?;
+        let (line, column) = mark(context)?;
+        let name = [
+            ("parsing a flow sequence", "`[`"),
+            ("parsing a flow mapping", "`{`"),
+            ("scanning a quoted scalar", "quote"),
+        ]
+        .into_iter()
+        .find(|(c, _)| context.starts_with(c))?
+        .1;
+        Some((line, column, name))
+    };
+    if let Some((line, column, name)) = opened() {
+        let message = format!("the {name} at column {column} is never closed ({})", bare(problem));
+        let hint = "close it on the same line, or put the whole value in quotes";
+        return (message, Some(Known { line, column, hint }));
+    }
+    if problem.starts_with("found a tab character")
+        && let Some((line, column)) = mark(problem)
+    {
+        let message = "a tab character indents this line; YAML indents with spaces".to_string();
+        return (message, Some(Known { line, column, hint: "replace the tab with spaces" }));
+    }
+    (bare(problem), None)
 }
 
 /// How deep `[` and `{` may nest in front matter (docs/format.md, "Limits").
@@ -493,6 +557,25 @@ mod tests {
         let s = split(t).unwrap();
         let e = edit_fields(t, &s, &[("owner".into(), FieldValue::Scalar("Ana".into()))]).unwrap_err();
         assert!(e.starts_with("pm cannot edit this front matter safely"), "{e}");
+    }
+
+    #[test]
+    fn an_unclosed_bracket_or_quote_is_named_where_it_opened() {
+        let error = |text: &str| {
+            let e = parse(text, &split(text).unwrap()).unwrap_err();
+            (e.line, e.column, e.message, e.hint)
+        };
+        let hint = Some("close it on the same line, or put the whole value in quotes");
+        let never = |what: &str, end: &str| {
+            format!(
+                "invalid YAML in front matter: the {what} at column 8 is never closed (did not find expected ',' or '{end}')"
+            )
+        };
+        assert_eq!(error("---\nid: S-1\ntitle: [Rent\nstatus: done\n---\n"), (3, 8, never("`[`", "]"), hint));
+        assert_eq!(error("---\nid: S-1\ntitle: {Rent\nstatus: done\n---\n"), (3, 8, never("`{`", "}"), hint));
+        let quote =
+            "invalid YAML in front matter: the quote at column 8 is never closed (found unexpected end of stream)";
+        assert_eq!(error("---\nid: S-1\ntitle: \"Rent\nstatus: done\n---\n"), (3, 8, quote.to_string(), hint));
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub fn read(text: &str, rel: &str, config: &Config) -> (Option<Reading>, Vec<Dia
                     format!("invalid YAML in front matter: {name} here ends the line, as YAML reads it"),
                     "put the value in double quotes, or remove the character",
                 ),
-                None => diagnostic("parse/front-matter", (e.line, 1), e.message, YAML_HINT),
+                None => diagnostic("parse/front-matter", (e.line, e.column), e.message, e.hint.unwrap_or(YAML_HINT)),
             });
             return (None, out);
         }
