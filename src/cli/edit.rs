@@ -3,7 +3,7 @@
 use crate::cli::{Ctx, editor};
 use crate::error::{Error, Result};
 use crate::model::id::Kind;
-use crate::ops::set::replace_text;
+use crate::ops::set::{repair_text, replace_text};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  EDITOR=nano pm story edit S-10")]
@@ -15,7 +15,13 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     let product = ctx.product()?;
-    let item = product.get(&a.id, kind)?;
+    let item = match product.get(&a.id, kind) {
+        Ok(item) => item,
+        Err(e) => match product.broken_file(&a.id, &e) {
+            Some(path) => return repair(ctx, &product, &a.id, &path, e),
+            None => return Err(e),
+        },
+    };
     let name = item.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let (session, text) = editor::edit(&item.text, &name)?;
     if text == item.text {
@@ -34,6 +40,35 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     }
     match replace_text(&mut tx, item, text) {
         Ok(_) => ctx.say(&format!("Updated {id}")),
+        Err(e) => Err(editor::keep_on_error(session, e)),
+    }
+}
+
+/// Edit the file of an item that does not read (`points: lots`, a broken YAML line): the
+/// editor is the way to repair it, so it opens on the file as it is, after the reason; what
+/// is saved must read.
+fn repair(
+    ctx: &Ctx,
+    product: &crate::store::product::Product,
+    id: &str,
+    path: &std::path::Path,
+    why: Error,
+) -> Result<()> {
+    let text = product.read_product_text(path)?;
+    ctx.warn(&format!("{why}; opening the file to repair it"));
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let (session, edited) = editor::edit(&text, &name)?;
+    if edited == text {
+        return Err(why);
+    }
+    let mut tx = ctx.transaction(product)?;
+    if product.read_product_text(path).ok().as_ref() != Some(&text) {
+        let e = Error::bad_argument(format!("{} changed while you were editing it", product.shown(path).display()))
+            .with_hint("run the edit again on the new version");
+        return Err(editor::keep_on_error(session, e));
+    }
+    match repair_text(&mut tx, path, id, edited) {
+        Ok(item) => ctx.say(&format!("Repaired {}", item.id)),
         Err(e) => Err(editor::keep_on_error(session, e)),
     }
 }

@@ -213,11 +213,13 @@ enum StoryCommand {
     /// Only the lines of those fields change; comments, key order, unknown fields and the body
     /// stay as they are. An empty value removes a field. A status that closes the item takes it
     /// off the backlog or roadmap (and back on when reopened); a new title is refreshed there.
+    /// A field whose value has the wrong type (`points: lots`) can be set to a good one.
     Set(set::Args),
     /// Edit a story's file in $VISUAL or $EDITOR
     ///
     /// The result is checked (front matter, ID unchanged) before it replaces the file; if it is
-    /// not valid the file is left as it was and your text is kept in a temporary file.
+    /// not valid the file is left as it was and your text is kept in a temporary file. A file
+    /// that does not read (broken YAML, `points: lots`) opens as it is, to be repaired.
     Edit(edit::Args),
     /// Mark a story done and take it off the backlog
     #[command(after_help = "Examples:\n  pm story done S-10\n  pm story done S-10 S-11 S-13")]

@@ -46,7 +46,8 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     }
     // Locked from the read to the write, so parallel edits of one item never lose each other.
     let mut tx = ctx.transaction(&product)?;
-    let item = product.get(&a.id, kind)?;
+    let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    let item = product.get_repairing(&a.id, kind, &keys)?;
     let changed = set(&mut tx, item, &pairs, a.force)?;
     report(ctx, &changed)
 }

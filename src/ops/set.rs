@@ -138,6 +138,23 @@ pub fn replace_text(tx: &mut Transaction, item: Item, text: String) -> Result<Ch
     commit(tx, item, after)
 }
 
+/// Write `text` as the file at `path` of item `id`, whose old text did not read (an edit in
+/// the editor that repairs it): the new text must read as that item and pass the checks of an
+/// edit. The item's list line is refreshed.
+pub fn repair_text(tx: &mut Transaction, path: &std::path::Path, id: &str, text: String) -> Result<Item> {
+    let product = tx.product();
+    let after = Item::parse(text, path.to_path_buf(), product.rel(path), product.shown(path), &product.config)?;
+    if after.id.to_string() != id {
+        return Err(Error::bad_argument(format!("the edit gave the file the ID {} instead of {id}", after.id))
+            .with_hint("IDs are stable; `pm renumber OLD NEW` changes one and its references"));
+    }
+    values::check_item(product, &after)?;
+    tx.write(path, after.text.clone());
+    sync_lists(tx, &after, None)?;
+    tx.commit()?;
+    Ok(after)
+}
+
 fn apply(tx: &mut Transaction, item: Item, edits: &[(String, FieldValue)]) -> Result<Changed> {
     let changed = stage_set(tx, item, edits)?;
     if !changed.is_noop() {

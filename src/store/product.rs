@@ -263,7 +263,7 @@ impl Product {
 
     /// The text of a product file. Bytes that are not UTF-8 are bad input in the file (exit
     /// 2), located at the line and column of the first bad byte.
-    fn read_product_text(&self, path: &Path) -> Result<String> {
+    pub fn read_product_text(&self, path: &Path) -> Result<String> {
         let bytes = read_file(path).map_err(|e| Error::io(&self.shown(path), e))?;
         // Judged after the read, which costs less than a `stat` of every file.
         if bytes.len() as u64 > self.config.item_size_limit {
@@ -276,6 +276,30 @@ impl Product {
     pub fn load_file(&self, path: &Path) -> Result<Item> {
         let text = self.read_product_text(path)?;
         Item::parse(text, path.to_path_buf(), self.rel(path), self.shown(path), &self.config)
+    }
+
+    /// The item `id` for an edit that replaces the fields `repairing`, when its file does not
+    /// read only because of a bad value in one of them (see [`Item::parse_repairing`]); else
+    /// the error of [`Product::get`].
+    pub fn get_repairing(&self, id: &str, kind: Kind, repairing: &[&str]) -> Result<Item> {
+        let error = match self.get(id, kind) {
+            Err(e) if !repairing.is_empty() => e,
+            other => return other,
+        };
+        let Some(path) = self.broken_file(id, &error) else { return Err(error) };
+        let Ok(text) = self.read_product_text(&path) else { return Err(error) };
+        let item =
+            Item::parse_repairing(text, path.clone(), self.rel(&path), self.shown(&path), &self.config, repairing);
+        item.ok().filter(|i| Some(&i.id) == self.config.id_from_input(id).as_ref()).ok_or(error)
+    }
+
+    /// The file of item `id` when `error` is why [`Product::get`] could not read it (the file
+    /// is named for `id` and holds bad input): the file an editor may still open to repair.
+    pub fn broken_file(&self, id: &str, error: &Error) -> Option<PathBuf> {
+        let Error::BadFile { location, .. } = error else { return None };
+        let path = self.cwd.join(&location.path);
+        let named = path.file_name().and_then(|n| ItemId::from_file_name(&n.to_string_lossy()))?;
+        (Some(named) == self.config.id_from_input(id) && path_in(&path, &self.root).is_some()).then_some(path)
     }
 
     /// Read one file that may be an item; `Ok(None)` for a Markdown file without front

@@ -124,6 +124,41 @@ fn an_edit_that_breaks_the_front_matter_changes_nothing_and_keeps_the_text() {
 }
 
 #[test]
+fn a_bad_value_is_repaired_by_setting_that_field_or_in_the_editor() {
+    // `points: lots` makes every command refuse the story; the commands that replace the
+    // value must still reach it, or pm cannot fix what it reports.
+    let t = hand_edited();
+    let path = "product/stories/S-1-hand-written.md";
+    let broken = HAND_EDITED.replace("points: 3", "points: lots");
+    t.write(path, &broken);
+    let before = t.snapshot();
+    t.pm(&["story", "set", "S-1", "title=Other"])
+        .code(2)
+        .stderr_is("error: product/stories/S-1-hand-written.md:7: `points` must be a whole number\n  hint: write it as `points: 3`\n");
+    assert_eq!(t.snapshot(), before);
+    t.pm(&["story", "set", "S-1", "points=5"]).success().stdout_is("Updated S-1 (points: lots -> 5)\n");
+    assert_eq!(t.read(path), HAND_EDITED.replace("points: 3", "points: 5"));
+    // In the editor: it opens on the file as it is; what is saved must read.
+    t.write(path, &broken);
+    let script = t.path("editor.sh");
+    std::fs::write(&script, "#!/bin/sh\nsed -i 's/^points: lots/points: many/' \"$1\"\n").unwrap();
+    let t = t.env("EDITOR", &format!("sh {}", script.display()));
+    let before = t.snapshot();
+    let run = t.pm(&["story", "edit", "S-1"]).code(2).stderr_has("`points` must be a whole number");
+    assert_eq!(t.snapshot(), before);
+    let saved = run.stderr.split("kept in ").nth(1).unwrap().trim();
+    let _ = std::fs::remove_file(saved);
+    std::fs::write(&script, "#!/bin/sh\nsed -i 's/^points: lots/points: 8/' \"$1\"\n").unwrap();
+    t.pm(&["story", "edit", "S-1"])
+        .success()
+        .stdout_is("Repaired S-1\n")
+        .stderr_is(
+            "warning: product/stories/S-1-hand-written.md:7: `points` must be a whole number; opening the file to repair it\n",
+        );
+    assert_eq!(t.read(path), HAND_EDITED.replace("points: 3", "points: 8"));
+}
+
+#[test]
 fn story_add_edit_opens_the_new_file_before_saving() {
     let t = Test::initialized();
     let script = t.path("editor.sh");

@@ -81,7 +81,26 @@ impl Item {
     /// fields. Whether values are allowed is `pm check`'s job for existing files, and the
     /// authoring commands' job for what they write.
     pub fn parse(text: String, path: PathBuf, rel: String, shown: PathBuf, config: &Config) -> Result<Item> {
-        let (reading, diagnostics) = read(&text, &rel, config);
+        Item::parse_repairing(text, path, rel, shown, config, &[])
+    }
+
+    /// [`Item::parse`] for an edit that replaces the fields `repairing`: a value of the wrong
+    /// type in one of them (`points: lots`) does not stop the parse, so `pm story set S-1
+    /// points=3` can fix what every other command refuses to read.
+    pub fn parse_repairing(
+        text: String,
+        path: PathBuf,
+        rel: String,
+        shown: PathBuf,
+        config: &Config,
+        repairing: &[&str],
+    ) -> Result<Item> {
+        let (reading, mut diagnostics) = read(&text, &rel, config);
+        if let Some(r) = reading.as_ref().filter(|_| !repairing.is_empty()) {
+            let lines: Vec<usize> =
+                repairing.iter().filter_map(|key| frontmatter::key_line(&text, &r.split, key)).collect();
+            diagnostics.retain(|d| d.code != "field/invalid-value" || !lines.contains(&d.line));
+        }
         if let Some(d) = diagnostics.into_iter().next() {
             return Err(Error::bad_file(Location::new(shown, d.line), d.message).with_hint(d.hint));
         }
