@@ -56,8 +56,12 @@ pub fn title(value: &str) -> Result<String> {
 /// sequence, a tab, a bell): it would reach every terminal, Markdown comment and CSV file the
 /// value is shown in. `what` names the value (`the title`, "`owner`").
 pub fn one_line(what: &str, value: &str) -> Result<()> {
-    let Some((at, c)) = value.chars().enumerate().find(|(_, c)| c.is_control()) else { return Ok(()) };
-    if matches!(c, '\n' | '\r' | '\u{85}') {
+    // U+2028 and U+2029 are no control characters, but YAML and many editors break lines there.
+    let line_break = |c: char| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}');
+    let Some((at, c)) = value.chars().enumerate().find(|&(_, c)| c.is_control() || line_break(c)) else {
+        return Ok(());
+    };
+    if line_break(c) {
         return Err(Error::bad_argument(format!("{what} has a line break")).with_hint("a value here is one line"));
     }
     Err(Error::bad_argument(format!(

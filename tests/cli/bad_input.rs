@@ -454,6 +454,7 @@ fn cases() -> Vec<Case> {
         // Values on the command line.
         case("a title with a line break", |_| {}, &["story", "add", "Split\nequally"], 2, ""),
         case("a value with an escape sequence", |_| {}, &["story", "set", "S-1", "owner=\u{1b}[2Jmallory"], 2, ""),
+        case("a value with a paragraph separator", |_| {}, &["story", "set", "S-1", "owner=Ana\u{2029}   Lima"], 2, ""),
         case("an unknown field value", |_| {}, &["story", "set", "S-1", "status=finito"], 2, ""),
         // Revisions.
         case("an unknown revision", |_| {}, &["backlog", "--at", "no-such-branch"], 2, ""),
