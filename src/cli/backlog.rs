@@ -43,6 +43,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         .chain(at.iter().flat_map(|(_, left_out)| left_out))
         .filter_map(|e| match e {
             crate::error::Error::BadFile { location, .. } => location.path.file_name(),
+            crate::error::Error::Io { path, .. } => path.file_name(),
             _ => None,
         })
         .filter_map(|name| crate::model::id::ItemId::from_file_name(&name.to_string_lossy()))

@@ -39,6 +39,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     {
         return Err(Error::AlreadyInitialized { path: existing.root });
     }
+    // A product above (this is a sub-folder of a product's project): pm run here will use the
+    // new one, pm run elsewhere the old one; both may be meant (a monorepo), but say so.
+    let above = crate::store::product::Product::locate(&ctx.cwd).ok().map(|p| p.root);
     let name = match args.name {
         Some(n) if n.trim().is_empty() => {
             return Err(Error::bad_argument("--name is empty").with_hint("e.g. pm init --name \"Tandem\""));
@@ -74,6 +77,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     let shown = |p: &Path| p.strip_prefix(&ctx.cwd).map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf());
     if let Some(said) = agents {
         ctx.say(said)?;
+    }
+    if let Some(above) = above {
+        let up = ctx.cwd.strip_prefix(above.parent().unwrap_or(&above)).map_or(0, |p| p.components().count());
+        let shown_above = match above.file_name() {
+            Some(name) if up > 0 => Path::new(&"../".repeat(up)).join(name),
+            _ => above.clone(),
+        };
+        ctx.warn(&format!(
+            "{} already holds a product: pm run in this folder (and below it) now uses the new one, pm run elsewhere that one",
+            shown_above.display()
+        ));
     }
     ctx.say(&format!(
         "Created {} for {name}\nNext: pm epic add \"An epic\" --vision V-1, then pm story add \"A story\" --epic E-1",

@@ -23,6 +23,19 @@ fn init_refuses_an_existing_product() {
 }
 
 #[test]
+fn init_below_a_product_says_which_one_pm_will_use() {
+    let t = Test::initialized();
+    std::fs::create_dir_all(t.path("apps/web")).unwrap();
+    t.pm_in("apps/web", &["init", "--name", "Web"]).success().stderr_is(
+        "warning: ../../product already holds a product: pm run in this folder (and below it) now uses the new one, \
+         pm run elsewhere that one\n",
+    );
+    assert!(t.exists("apps/web/product/pm.yaml"));
+    t.pm_in("apps/web", &["story", "add", "Dark mode"]).success();
+    assert!(t.exists("apps/web/product/stories/S-1-dark-mode.md"));
+}
+
+#[test]
 fn story_add_writes_the_file_and_the_backlog_line() {
     let t = Test::initialized();
     t.pm(&["epic", "add", "Accounts", "--vision", "V-1", "--horizon", "now"]).success().stdout_has("Created E-1");

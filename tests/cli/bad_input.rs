@@ -695,6 +695,10 @@ fn permission_cases() -> Vec<Case> {
         },
         Case {
             how: How::NotRoot,
+            ..case("an unreadable story, then pm backlog", |t| set_mode(t, S1, 0o000), &["backlog"], 3, S1)
+        },
+        Case {
+            how: How::NotRoot,
             ..case("an unreadable product folder", |t| set_mode(t, "product", 0o000), &["backlog"], 3, "product")
         },
         Case {
