@@ -135,15 +135,32 @@ enum Found {
     /// A repository with a working tree (its root, canonical).
     WorkTree(Repository, PathBuf),
     Bare,
+    /// git refuses the repository: it belongs to another user (`safe.directory`).
+    NotOwned,
     None,
 }
 
 /// The repository holding `path`: the one place that opens a repository.
 fn find(path: &Path) -> Found {
-    let Ok(git) = Repository::discover(path) else { return Found::None };
+    let git = match Repository::discover(path) {
+        Ok(git) => git,
+        Err(e) if e.code() == git2::ErrorCode::Owner => return Found::NotOwned,
+        Err(_) => return Found::None,
+    };
     let Some(workdir) = git.workdir() else { return Found::Bare };
     let workdir = workdir.canonicalize().unwrap_or_else(|_| workdir.to_path_buf());
     Found::WorkTree(git, workdir)
+}
+
+/// git's refusal of a repository another user owns, with git's own way out.
+fn not_owned(shown: &Path) -> Error {
+    Error::bad_argument(format!(
+        "git refuses the repository holding {}: it belongs to another user (git's `dubious ownership`)",
+        shown.display()
+    ))
+    .with_hint(
+        "run pm as the repository's owner, or, if you trust it: git config --global --add safe.directory <its folder>",
+    )
 }
 
 /// The first `parent` of a raw commit: `None` for a root commit, an error when a header that
@@ -227,7 +244,7 @@ fn looped(oid: Oid) -> Error {
 fn discover(path: &Path) -> Option<(Repository, PathBuf)> {
     match find(path) {
         Found::WorkTree(git, workdir) => Some((git, workdir)),
-        Found::Bare | Found::None => None,
+        Found::Bare | Found::NotOwned | Found::None => None,
     }
 }
 
@@ -275,6 +292,7 @@ impl Repo {
                 return Err(Error::bad_argument("the repository is bare")
                     .with_hint("run pm in a working tree of the repository"));
             }
+            Found::NotOwned => return Err(not_owned(&product.shown(&product.root))),
             Found::None => return Err(not_git()),
         };
         let root = product.root.canonicalize().unwrap_or_else(|_| product.root.clone());
@@ -298,10 +316,14 @@ impl Repo {
     /// in the directory of `cwd` (relative to the working tree) or its nearest parent that has
     /// one. The folder need not exist in the working tree. For `pm check --rev`.
     pub fn at_rev(cwd: &Path, rev: &str) -> Result<(Repo, Oid)> {
-        let (git, workdir) = discover(cwd).ok_or_else(|| {
-            Error::bad_argument(format!("{} is not in a git repository", cwd.display()))
-                .with_hint("--rev and --changed-since read git history; run pm inside a git repository")
-        })?;
+        let (git, workdir) = match find(cwd) {
+            Found::WorkTree(git, workdir) => (git, workdir),
+            Found::NotOwned => return Err(not_owned(cwd)),
+            Found::Bare | Found::None => {
+                return Err(Error::bad_argument(format!("{} is not in a git repository", cwd.display()))
+                    .with_hint("--rev and --changed-since read git history; run pm inside a git repository"));
+            }
+        };
         let probe = Repo::new(git, workdir, String::new(), PathBuf::new(), PathBuf::new());
         let commit = probe.commit_of(rev)?;
         let tree = probe.commit(commit)?.tree_id();

@@ -612,3 +612,29 @@ fn a_symbolic_link_in_history_is_reported_not_read() {
     t.pm(&["backlog", "--at", "HEAD"]).success().stdout_lacks("S-2");
     t.pm(&["history", "S-2"]).stdout_lacks("Created");
 }
+
+#[test]
+fn a_repository_git_refuses_is_named_as_such_not_as_missing() {
+    // Run as another user (root can do that here), git refuses the repository for its owner:
+    // pm says so, with git's way out, instead of "not in a git repository, run git init".
+    let root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout == b"0\n");
+    let setpriv = std::process::Command::new("setpriv").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !root || !setpriv {
+        return;
+    }
+    let t = Test::initialized();
+    t.commit("product");
+    let home = tempfile::tempdir().unwrap();
+    for dir in [t.root(), home.path()] {
+        std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    }
+    let home = home.path().to_str().unwrap();
+    let before = t.snapshot();
+    t.pm_under(&["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], &["diff", "HEAD"], &[("HOME", home)])
+        .code(2)
+        .stderr_is(
+            "error: git refuses the repository holding product: it belongs to another user (git's `dubious ownership`)\n  \
+             hint: run pm as the repository's owner, or, if you trust it: git config --global --add safe.directory <its folder>\n",
+        );
+    assert_eq!(t.snapshot(), before);
+}
