@@ -9,7 +9,7 @@ use crate::check::{Finding, Related};
 use crate::model::config::Config;
 use crate::model::id::Kind;
 use crate::model::layout::{BACKLOG_FILE, ROADMAP_FILE};
-use crate::model::listfile::{Entry, HORIZONS, ListFile};
+use crate::model::listfile::{Entry, ListFile};
 use crate::store::files::Files;
 
 struct Codes {
@@ -105,9 +105,7 @@ fn one_list(
             continue;
         }
         listed.entry(e.id.clone()).or_insert(line);
-        if kind == Kind::Epic
-            && !e.section.as_deref().is_some_and(|s| HORIZONS.iter().any(|h| h.eq_ignore_ascii_case(s)))
-        {
+        if kind == Kind::Epic && !e.on_horizon() {
             out.push(off_horizon(path, &lines, &e, col));
         }
         // Of two files with this ID, the one this line links to.

@@ -33,10 +33,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     let mut tx = ctx.transaction(&product)?;
     let current = std::fs::read_to_string(&item.path).unwrap_or_default();
     if current != item.text {
-        let e =
-            Error::bad_argument(format!("{} changed while you were editing it", product.shown(&item.path).display()))
-                .with_hint("run the edit again on the new version");
-        return Err(editor::keep_on_error(session, e));
+        return Err(editor::keep_on_error(session, changed_meanwhile(&product, &item.path)));
     }
     match replace_text(&mut tx, item, text) {
         Ok(_) => ctx.say(&format!("Updated {id}")),
@@ -63,12 +60,16 @@ fn repair(
     }
     let mut tx = ctx.transaction(product)?;
     if product.read_product_text(path).ok().as_ref() != Some(&text) {
-        let e = Error::bad_argument(format!("{} changed while you were editing it", product.shown(path).display()))
-            .with_hint("run the edit again on the new version");
-        return Err(editor::keep_on_error(session, e));
+        return Err(editor::keep_on_error(session, changed_meanwhile(product, path)));
     }
     match repair_text(&mut tx, path, id, edited) {
         Ok(item) => ctx.say(&format!("Repaired {}", item.id)),
         Err(e) => Err(editor::keep_on_error(session, e)),
     }
+}
+
+/// The file changed between the editor's opening and the save: the save would undo that.
+fn changed_meanwhile(product: &crate::store::product::Product, path: &std::path::Path) -> Error {
+    Error::bad_argument(format!("{} changed while you were editing it", product.shown(path).display()))
+        .with_hint("run the edit again on the new version")
 }

@@ -123,7 +123,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let shown = product.shown(&product.roadmap_path());
     view::warn_malformed(ctx, &list, &shown);
     for e in list.entries() {
-        if !e.section.as_deref().is_some_and(|s| HORIZONS.iter().any(|h| h.eq_ignore_ascii_case(s))) {
+        if !e.on_horizon() {
             let under = e.section.map_or("no horizon heading".to_string(), |s| format!("`## {s}`"));
             ctx.warn(&format!(
                 "{}:{}: {} stands under {}, which is not Now, Next or Later, so it is not shown; `pm roadmap move {} later` puts it on one",

@@ -19,6 +19,13 @@ pub struct Entry {
     pub section: Option<String>,
 }
 
+impl Entry {
+    /// Whether the entry stands under a horizon heading (Now, Next, Later; any case).
+    pub fn on_horizon(&self) -> bool {
+        self.section.as_deref().is_some_and(|s| HORIZONS.iter().any(|h| h.eq_ignore_ascii_case(s)))
+    }
+}
+
 /// A list file, kept as lines with their own line endings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListFile {

@@ -130,10 +130,7 @@ pub fn stage_status(tx: &mut Transaction, item: Item, status: &str, reason: Opti
 pub fn replace_text(tx: &mut Transaction, item: Item, text: String) -> Result<Changed> {
     let product = tx.product();
     let after = Item::parse(text, item.path.clone(), item.rel.clone(), item.shown.clone(), &product.config)?;
-    if after.id != item.id {
-        return Err(Error::bad_argument(format!("the edit changed the ID from {} to {}", item.id, after.id))
-            .with_hint("IDs are stable; `pm renumber OLD NEW` changes one and its references"));
-    }
+    same_id(&item.id.to_string(), &after)?;
     values::check_item(product, &after)?;
     commit(tx, item, after)
 }
@@ -144,15 +141,21 @@ pub fn replace_text(tx: &mut Transaction, item: Item, text: String) -> Result<Ch
 pub fn repair_text(tx: &mut Transaction, path: &std::path::Path, id: &str, text: String) -> Result<Item> {
     let product = tx.product();
     let after = Item::parse(text, path.to_path_buf(), product.rel(path), product.shown(path), &product.config)?;
-    if after.id.to_string() != id {
-        return Err(Error::bad_argument(format!("the edit gave the file the ID {} instead of {id}", after.id))
-            .with_hint("IDs are stable; `pm renumber OLD NEW` changes one and its references"));
-    }
+    same_id(id, &after)?;
     values::check_item(product, &after)?;
     tx.write(path, after.text.clone());
     sync_lists(tx, &after, None)?;
     tx.commit()?;
     Ok(after)
+}
+
+/// An edited text keeps its item's ID: `pm renumber` is the one way to change it.
+fn same_id(id: &str, after: &Item) -> Result<()> {
+    if after.id.to_string() == id {
+        return Ok(());
+    }
+    Err(Error::bad_argument(format!("the edit changed the ID from {id} to {}", after.id))
+        .with_hint("IDs are stable; `pm renumber OLD NEW` changes one and its references"))
 }
 
 fn apply(tx: &mut Transaction, item: Item, edits: &[(String, FieldValue)]) -> Result<Changed> {
