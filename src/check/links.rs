@@ -22,10 +22,12 @@ pub(crate) struct Index {
     /// finding says why): a link or list line naming one is not "dangling", and following the
     /// hint to remove it would lose the rank or link of an item that is only broken.
     unreadable: HashMap<String, String>,
+    /// A folder that could not be listed: any ID may be behind it.
+    unlisted: Option<String>,
 }
 
 impl Index {
-    pub fn new(docs: &[Doc], unreadable: HashMap<String, String>, _config: &Config) -> Index {
+    pub fn new(docs: &[Doc], unreadable: HashMap<String, String>, unlisted: Option<String>, _config: &Config) -> Index {
         let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
         let mut ids: HashMap<Kind, Vec<String>> = HashMap::new();
         let mut highest: HashMap<String, u64> = HashMap::new();
@@ -40,20 +42,26 @@ impl Index {
             let h = highest.entry(id.prefix.clone()).or_default();
             *h = (*h).max(id.number);
         }
-        Index { by_id, ids, highest, unreadable }
+        Index { by_id, ids, highest, unreadable, unlisted }
     }
 
-    /// The path of the unreadable file whose name carries `id`, when no readable one carries it.
+    /// The path of the unreadable file whose name carries `id` (or of a folder that could not
+    /// be listed, which may hold it), when no readable file carries it.
     pub fn unreadable(&self, id: &str) -> Option<&str> {
-        self.unreadable.get(id).map(String::as_str).filter(|_| self.get(id).is_none())
+        (self.unreadable.get(id).or(self.unlisted.as_ref())).map(String::as_str).filter(|_| self.get(id).is_none())
     }
 
-    /// The (first) document carrying `id`.
+    /// Whether a folder could not be listed: an item may have children no rule sees.
+    pub fn partial(&self) -> bool {
+        self.unlisted.is_some()
+    }
+
     /// Every document carrying `id` (more than one: a duplicate ID).
     pub fn all(&self, id: &str) -> &[usize] {
         self.by_id.get(id).map_or(&[], Vec::as_slice)
     }
 
+    /// The (first) document carrying `id`.
     pub fn get(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).and_then(|v| v.first().copied())
     }
@@ -112,7 +120,7 @@ pub(crate) fn check(docs: &[Doc], index: &Index, config: &Config) -> Vec<Finding
             continue;
         }
         let kids = children.get(&i).map(Vec::as_slice).unwrap_or(&[]);
-        if kids.is_empty() && d.is_open(config) {
+        if kids.is_empty() && d.is_open(config) && !index.partial() {
             out.push(
                 d.finding("epic/no-stories", (1, 1), format!("{} has no stories", d.name()))
                     .hint(format!("add one: `pm story add \"Title\" --epic {}`", d.name())),

@@ -1,7 +1,7 @@
 //! Rules about `backlog.md` and `roadmap.md`: every open story (epic) listed once, no line
 //! naming an unknown or closed item, and titles and links in step with the items.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::check::doc::Doc;
 use crate::check::links::Index;
@@ -9,7 +9,7 @@ use crate::check::{Finding, Related};
 use crate::model::config::Config;
 use crate::model::id::Kind;
 use crate::model::layout::{BACKLOG_FILE, ROADMAP_FILE};
-use crate::model::listfile::{Entry, ListFile};
+use crate::model::listfile::{Entry, ListFile, Relabelled};
 use crate::store::files::Files;
 
 struct Codes {
@@ -39,9 +39,17 @@ const ROADMAP: Codes = Codes {
     malformed: "roadmap/malformed-line",
 };
 
-/// Findings of both lists.
-pub(crate) fn check(snapshot: &Files, docs: &[Doc], index: &Index, config: &Config) -> Vec<Finding> {
+/// Findings of both lists, and the paths of item files whose `id:` a list line shows to be
+/// mistyped ([`Relabelled`]): the line's finding says what happened, so the file's own
+/// `id/filename-mismatch` (whose hint, a rename, would lose the item's place) is dropped.
+pub(crate) fn check<'d>(
+    snapshot: &Files,
+    docs: &[Doc<'d>],
+    index: &Index,
+    config: &Config,
+) -> (Vec<Finding>, HashSet<&'d str>) {
     let mut out = Vec::new();
+    let mut relabelled = HashSet::new();
     for (name, kind, codes) in [(BACKLOG_FILE, Kind::Story, &BACKLOG), (ROADMAP_FILE, Kind::Epic, &ROADMAP)] {
         let file = snapshot.get(name);
         let text = file.and_then(|f| f.text()).unwrap_or("");
@@ -50,23 +58,23 @@ pub(crate) fn check(snapshot: &Files, docs: &[Doc], index: &Index, config: &Conf
         });
         match crate::model::merge::conflict_line(text) {
             Some(line) => out.push(crate::check::doc::conflict_markers(&path, line)),
-            None => one_list(&path, name, text, kind, codes, docs, index, config, &mut out),
+            None => one_list(&path, name, text, kind, codes, docs, index, config, (&mut out, &mut relabelled)),
         }
     }
-    out
+    (out, relabelled)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn one_list(
+fn one_list<'d>(
     path: &str,
     name: &str,
     text: &str,
     kind: Kind,
     codes: &Codes,
-    docs: &[Doc],
+    docs: &[Doc<'d>],
     index: &Index,
     config: &Config,
-    out: &mut Vec<Finding>,
+    (out, relabelled_paths): (&mut Vec<Finding>, &mut HashSet<&'d str>),
 ) {
     let list = ListFile::parse(text);
     let lines: Vec<&str> = text.split('\n').collect();
@@ -80,10 +88,20 @@ fn one_list(
                 .hint(format!("write it as `{example}` (a dash, a space, the ID in brackets, the link in parentheses); `pm fmt` then refreshes it")),
         );
     }
+    let by_rel: HashMap<&str, usize> = docs.iter().enumerate().map(|(i, d)| (d.rel, i)).collect();
+    let of_kind = |i: &usize| docs[*i].kind == Some(kind);
+    let relabelled: HashMap<&str, Relabelled> = crate::model::listfile::relabelled(
+        &entries,
+        |id| index.get(id).is_some_and(|i| of_kind(&i)),
+        |link| by_rel.get(link).filter(|i| of_kind(i)).and_then(|&i| docs[i].id_text()),
+    )
+    .into_iter()
+    .map(|r| (r.entry.id.as_str(), r))
+    .collect();
     let mut listed: HashMap<String, usize> = HashMap::new();
     // Lines of an ID two files carry, by link: each file's own line is no repeat.
     let mut listed_links: HashMap<(String, String), usize> = HashMap::new();
-    for e in entries {
+    for e in &entries {
         let line = e.line + 1;
         let line_text = lines.get(e.line).copied().unwrap_or("");
         let col = line_text.find('[').map(|i| line_text[..i].chars().count() + 2).unwrap_or(1);
@@ -106,7 +124,7 @@ fn one_list(
         }
         listed.entry(e.id.clone()).or_insert(line);
         if kind == Kind::Epic && !e.on_horizon() {
-            out.push(off_horizon(path, &lines, &e, col));
+            out.push(off_horizon(path, &lines, e, col));
         }
         // Of two files with this ID, the one this line links to.
         let found = carriers
@@ -118,6 +136,14 @@ fn one_list(
         let Some(i) = found else {
             if index.unreadable(&e.id).is_some() {
                 continue; // the file's own finding says what is wrong with it
+            }
+            if let Some(r) = relabelled.get(e.id.as_str()) {
+                let file = &docs[by_rel[e.link.as_str()]];
+                relabelled_paths.insert(file.path);
+                listed.entry(r.says.clone()).or_insert(line);
+                let related = vec![Related { path: file.path.to_string(), line: file.key_line("id").unwrap_or(1) }];
+                out.push(at(codes.unknown, r.message()).hint(r.hint()).related(related));
+                continue;
             }
             let other = index.get(&e.id).and_then(|i| docs[i].kind).map(|k| format!(" ({} is a {k})", e.id));
             let hint = match index.suggest(&e.id, kind) {

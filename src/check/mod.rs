@@ -243,12 +243,36 @@ pub fn check(snapshot: &Files, config: &Config) -> Report {
             unreadable.entry(id.to_string()).or_insert_with(|| path.clone());
         }
     }
-    let index = links::Index::new(&docs, unreadable, config);
+    // A file pm may not read holds its ID as an unreadable one does; behind a folder pm may
+    // not list, any ID may be: no link or line is called dangling then.
+    for u in &snapshot.unreadable {
+        if let Some(id) = u.path.rsplit('/').next().and_then(ItemId::from_file_name).filter(|_| !u.folder) {
+            unreadable.entry(id.to_string()).or_insert_with(|| u.path.clone());
+        }
+    }
+    let unlisted = snapshot.unreadable.iter().find(|u| u.folder).map(|u| u.path.clone());
+    let index = links::Index::new(&docs, unreadable, unlisted, config);
     findings.extend(links::check(&docs, &index, config));
-    findings.extend(lists::check(snapshot, &docs, &index, config));
+    let (list_findings, relabelled) = lists::check(snapshot, &docs, &index, config);
+    findings.retain(|f| !(f.rule == "id/filename-mismatch" && relabelled.contains(f.path.as_str())));
+    findings.extend(list_findings);
     findings.extend(sprints::check(&docs, &index, config));
     findings.extend(snapshot.links.iter().map(|path| {
         Finding::new("file/symlink", path, 1, 1, crate::model::layout::SYMLINK).hint(crate::model::layout::SYMLINK_HINT)
+    }));
+    findings.extend(snapshot.unreadable.iter().map(|u| {
+        let (message, hint) = if u.folder {
+            (
+                format!("pm may not list this folder, so the items in it are not checked: {}", u.reason),
+                "check the folder's permissions (`ls -ld`): pm needs to read and enter it",
+            )
+        } else {
+            (
+                format!("pm may not read this file: {}", u.reason),
+                "check the file's permissions (`ls -l`): pm needs to read it",
+            )
+        };
+        Finding::new("file/unreadable", &u.path, 1, 1, message).hint(hint)
     }));
     findings.extend(snapshot.leftovers.iter().map(|path| {
         Finding::new(

@@ -21,6 +21,7 @@ const fn rule(code: &'static str, default: Severity, summary: &'static str) -> R
 pub const RULES: &[Rule] = &[
     rule("file/conflict-markers", Error, "A file still has git's merge conflict markers"),
     rule("file/symlink", Error, "A symbolic link in the product folder (pm follows none)"),
+    rule("file/unreadable", Error, "A file pm may not read, or a folder it may not list (its permissions)"),
     rule("file/leftover-temp", Warning, "A temporary file a stopped pm command left in the product folder"),
     rule("git/merge-setup", Warning, "The repository does not route product files to pm's merge driver"),
     rule("parse/front-matter", Error, "The front matter is missing, unterminated or not valid YAML"),

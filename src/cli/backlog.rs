@@ -32,7 +32,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let filter = view::SprintFilter::parse(&product, a.sprint.as_deref(), a.at.is_none())?;
     let mut sprints = Vec::new();
     let shown = product.shown(&product.backlog_path());
-    view::warn_malformed(ctx, &list, &shown);
+    let damaged = view::warn_malformed(ctx, &list, &shown);
     let mut rows = Vec::new();
     let mut json = Vec::new();
     let mut ids = Vec::new();
@@ -54,7 +54,20 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         items.duplicates().into_iter().collect();
     // The rank is the line's place among the entries, as in `pm story list`, `pm history` and
     // `pm rank --position`: a line pm cannot show (an unreadable story) still holds its place.
-    for (index, entry) in list.entries().into_iter().enumerate() {
+    let entries = list.entries();
+    let by_rel: std::collections::HashMap<&str, &crate::model::item::Item> =
+        items.all.iter().map(|i| (i.rel.as_str(), i)).collect();
+    let is_story = |i: &&crate::model::item::Item| i.kind == crate::model::id::Kind::Story;
+    let relabelled: std::collections::HashMap<&str, crate::model::listfile::Relabelled> =
+        crate::model::listfile::relabelled(
+            &entries,
+            |id| items.get(id).is_some_and(|i| is_story(&i)),
+            |link| by_rel.get(link).filter(|i| is_story(i)).map(|i| i.id.to_string()),
+        )
+        .into_iter()
+        .map(|r| (r.entry.id.as_str(), r))
+        .collect();
+    for (index, entry) in entries.iter().enumerate() {
         let own = shared.get(&entry.id).and_then(|files| files.iter().find(|i| i.rel == entry.link).copied());
         let key = if own.is_some() { format!("{}\u{0}{}", entry.id, entry.link) } else { entry.id.clone() };
         if !seen.insert(key) {
@@ -68,6 +81,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         }
         let Some(item) = own.or_else(|| items.get(&entry.id)) else {
             if unreadable.contains(&entry.id) || (at.is_none() && !product.fully_listed()) {
+                continue;
+            }
+            if let Some(r) = relabelled.get(entry.id.as_str()) {
+                ctx.warn(&format!("{}:{}: {}; {}", shown.display(), entry.line + 1, r.message(), r.hint()));
                 continue;
             }
             ctx.warn(&format!("{}:{}: {} names no story; remove the line", shown.display(), entry.line + 1, entry.id));
@@ -94,11 +111,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         }
         ids.push(item.id.to_string());
     }
+    let relabelled_to: std::collections::HashSet<&String> = relabelled.values().map(|r| &r.says).collect();
     let mut missing: Vec<_> = items
         .of_kind(crate::model::id::Kind::Story)
         .filter(|s| {
             let listed = seen.contains(&s.id.to_string()) || seen.contains(&format!("{}\u{0}{}", s.id, s.rel));
-            !product.config.is_closed(&s.status) && !listed
+            !product.config.is_closed(&s.status)
+                && !listed
+                && !damaged.contains(&s.id.to_string())
+                && !relabelled_to.contains(&s.id.to_string())
         })
         .collect();
     missing.sort_by_key(|s| s.id.number);

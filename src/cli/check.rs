@@ -92,8 +92,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
 /// run" (2) from "the check found problems" (1).
 fn unreadable(e: Error) -> Error {
     match e {
-        Error::Io { path, source } => Error::bad_file(Location::file(path), format!("cannot read: {source}"))
-            .with_hint("check the file's permissions"),
+        Error::Io { path, source } => {
+            let what = if path.is_dir() { "folder" } else { "file" };
+            Error::bad_file(Location::file(path), format!("cannot read: {source}"))
+                .with_hint(format!("check the {what}'s permissions"))
+        }
         Error::Git { message, hint } => Error::BadArgument { message: format!("git: {message}"), hint },
         other => other,
     }

@@ -38,6 +38,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
         out.push_str(&format!("{}: {verb}{}\n", at(c), c.what));
     }
     let changed = !plan.changes.is_empty();
+    let noted = !plan.notes.is_empty() || !plan.skipped.is_empty();
     if a.check {
         crate::cli::output::print(&out)?;
         return Ok(if changed { ExitCode::Findings } else { ExitCode::Success });
@@ -49,8 +50,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitCode> {
         if !ctx.quiet {
             crate::cli::output::print(&out)?;
         }
-    } else {
+    } else if !noted {
         ctx.say("Already formatted.")?;
+    } else {
+        ctx.say("Nothing changed; the lines above were left as they are.")?;
     }
     Ok(ExitCode::Success)
 }

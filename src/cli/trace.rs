@@ -86,7 +86,13 @@ pub fn traced(product: &Product, items: &Items, junit_files: &[PathBuf], cwd: &P
         tests.extend(cases.into_iter().map(|c| (sources::shown(product, &path), c)));
     }
     Ok(Traced {
-        trace: trace::build(items, &product.config, &scan.found, &tests, &unread_stories(product, items)),
+        trace: trace::build(
+            items,
+            &product.config,
+            &scan.found,
+            &tests,
+            product.fully_listed().then(|| unread_stories(product, items)).as_ref(),
+        ),
         read: scan.read,
         skipped: scan.skipped,
     })

@@ -31,14 +31,22 @@ pub fn ranks_in(list: &ListFile) -> HashMap<String, usize> {
 
 /// Warn about each line of a list file that looks like an entry and does not read as one
 /// (`-[S-2](y)`): the listing leaves it out, and without a word the item would seem unranked.
-pub fn warn_malformed(ctx: &Ctx, list: &ListFile, shown: &std::path::Path) {
-    for n in list.malformed_lines() {
+/// Returns the IDs such lines name, whose items are not to be called missing from the list.
+pub fn warn_malformed(ctx: &Ctx, list: &ListFile, shown: &std::path::Path) -> std::collections::HashSet<String> {
+    let mut named = std::collections::HashSet::new();
+    for (n, id) in list.malformed() {
+        let what = match &id {
+            Some(id) => format!("the entry of {id}"),
+            None => "an entry".to_string(),
+        };
         ctx.warn(&format!(
-            "{}:{}: this line looks like an entry but does not read as one, so it is left out; `pm check` shows how to write it",
+            "{}:{}: this line looks like {what} but does not read as one, so it is left out; `pm check` shows how to write it",
             shown.display(),
             n + 1
         ));
+        named.extend(id);
     }
+    named
 }
 
 /// Roadmap horizon of each epic in a roadmap list.

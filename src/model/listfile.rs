@@ -79,12 +79,22 @@ impl ListFile {
     /// 0-based indexes of the lines that look like entries and do not read as one (see
     /// [`looks_like_entry`]): `pm check` reports them, `pm backlog` and `pm roadmap` warn.
     pub fn malformed_lines(&self) -> Vec<usize> {
+        self.malformed().into_iter().map(|(i, _)| i).collect()
+    }
+
+    /// The lines that look like entries and do not read as one, each with the ID it names
+    /// when that is a well-formed ID (`- S-22 Title` names S-22): `pm fmt` does not add such
+    /// an item again at the bottom, as its damaged line is still there.
+    pub fn malformed(&self) -> Vec<(usize, Option<String>)> {
         (self.lines.iter().enumerate())
-            .filter(|(_, l)| {
+            .filter_map(|(i, l)| {
                 let content = l.trim_end_matches(['\n', '\r']);
-                parse_entry(content).is_none() && looks_like_entry(content)
+                if parse_entry(content).is_some() {
+                    return None;
+                }
+                let token = attempted_id(content)?;
+                Some((i, crate::model::id::ItemId::is_valid(token).then(|| token.to_string())))
             })
-            .map(|(i, _)| i)
             .collect()
     }
 
@@ -213,7 +223,52 @@ impl ListFile {
     }
 }
 
-/// Parse `- [ID](link) title` (also `*` or `+` bullets, any indentation).
+/// A list line whose ID names no item while the file it links to says another ID, and that
+/// file's name agrees with the line (`[S-19](stories/S-19-a.md)`, the file saying `id: S-91`):
+/// most likely a mistyped `id:`. Treating it as an ID changed on purpose (rename the file to
+/// S-91, drop the S-19 line, add S-91 at the bottom) would lose the item's place, so `pm fmt`
+/// leaves both alone and `pm check` and `pm backlog` say what happened.
+#[derive(Debug)]
+pub struct Relabelled<'e> {
+    pub entry: &'e Entry,
+    /// The ID the file says.
+    pub says: String,
+}
+
+impl Relabelled<'_> {
+    /// What happened, said of the line.
+    pub fn message(&self) -> String {
+        let Entry { id, link, .. } = self.entry;
+        format!("{id}'s file {link} says `id: {}`, though its name and this line say {id}", self.says)
+    }
+
+    /// How to mend it either way.
+    pub fn hint(&self) -> String {
+        let (id, says) = (&self.entry.id, &self.says);
+        format!(
+            "if {says} is a typo, write `id: {id}` back in that file; to give it {says}, change this line to {says} as well, then run `pm fmt`"
+        )
+    }
+}
+
+/// The entries of `entries` that are [`Relabelled`]: `names_item` says whether an ID names an
+/// item of the list's kind, `says` gives the ID the item file at a link says, if one does.
+pub fn relabelled<'e>(
+    entries: &'e [Entry],
+    names_item: impl Fn(&str) -> bool,
+    says: impl Fn(&str) -> Option<String>,
+) -> Vec<Relabelled<'e>> {
+    (entries.iter())
+        .filter(|e| !names_item(&e.id))
+        .filter_map(|e| {
+            let name = e.link.rsplit('/').next()?;
+            let named = crate::model::id::ItemId::from_file_name(name)?;
+            let says = says(&e.link)?;
+            (named.to_string() == e.id && says != e.id).then_some(Relabelled { entry: e, says })
+        })
+        .collect()
+}
+
 /// The ID of an entry line (`- [ID](link) title`), borrowed: what `entries` reads as its ID.
 pub fn entry_id(line: &str) -> Option<&str> {
     let t = line.trim_start();
@@ -224,6 +279,7 @@ pub fn entry_id(line: &str) -> Option<&str> {
     crate::model::id::ItemId::is_valid(id).then_some(id)
 }
 
+/// Parse `- [ID](link) title` (also `*` or `+` bullets, any indentation).
 fn parse_entry(line: &str) -> Option<(String, String, String)> {
     let t = line.trim_start();
     let t = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")).or_else(|| t.strip_prefix("+ "))?;
@@ -234,21 +290,37 @@ fn parse_entry(line: &str) -> Option<(String, String, String)> {
     Some((id.to_string(), link.to_string(), title.trim().to_string()))
 }
 
-/// A line that tries to be an entry (a list marker, a bracket, a link) and does not read as
-/// one: `-[S-2](y)`, `- [S2](y) x`, `- [S-2] (y)`. Task boxes (`- [ ] note`) and prose are not.
+/// A line that tries to be an entry and does not read as one: a list marker, then an ID-shaped
+/// token (`S-2`, `S2`, `s-02`) in brackets (`-[S-2](y)`, `- [S2](y) x`, `- [S-2] (y)`,
+/// `- [S-2(y) x`), or a well-formed one without them (`- S-22 Title`). Task boxes
+/// (`- [ ] note`), links to wiki pages (`- [Notes](n.md)`) and prose (`- Q3 goals`) are not.
 pub fn looks_like_entry(line: &str) -> bool {
+    parse_entry(line).is_none() && attempted_id(line).is_some()
+}
+
+/// The ID-shaped token a line that tries to be an entry starts with (see [`looks_like_entry`]).
+fn attempted_id(line: &str) -> Option<&str> {
     let t = line.trim_start();
-    let Some(rest) = t.strip_prefix(['-', '*', '+']) else { return false };
-    let Some(inside) = rest.trim_start().strip_prefix('[') else { return false };
-    let Some(close) = inside.find(']') else { return false };
-    let after = &inside[close + 1..];
-    // The brackets hold something shaped like an ID (`S-2`, `S2`, `s-02`): a link to a wiki
-    // page or a ticked task is prose.
-    let id = inside[..close].trim();
-    let letters = id.len() - id.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
-    let rest = id[letters..].strip_prefix('-').unwrap_or(&id[letters..]);
-    let shaped = letters > 0 && !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit());
-    shaped && (after.starts_with('(') || after.starts_with(" ("))
+    let rest = t.strip_prefix(['-', '*', '+'])?.trim_start();
+    let (bracket, rest) = match rest.strip_prefix('[') {
+        Some(inside) => (true, inside.trim_start()),
+        None => (false, rest),
+    };
+    let letters = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
+    let after_letters = &rest[letters..];
+    let dash = after_letters.starts_with('-');
+    let digits_from = &after_letters[usize::from(dash)..];
+    let digits = digits_from.len() - digits_from.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let token = &rest[..letters + usize::from(dash) + digits];
+    let next = digits_from[digits..].chars().next();
+    let ends = match next {
+        None => true,
+        Some(c) => c.is_whitespace() || matches!(c, ']' | '(' | ':' | ','),
+    };
+    // Without brackets only the full shape counts (`- Q3 goals` is prose); with them, an ID
+    // with its dash missing or a leading zero is still an attempt.
+    let shaped = letters > 0 && digits > 0 && ends && (bracket || dash);
+    shaped.then_some(token)
 }
 
 #[cfg(test)]
@@ -269,6 +341,37 @@ mod tests {
             assert!(ListFile::parse(bad).entries().is_empty(), "{bad}");
         }
         assert_eq!(f.text(), text);
+    }
+
+    #[test]
+    fn tells_damaged_entries_from_prose() {
+        let damaged = [
+            ("-[S-2](y) x", Some("S-2")),
+            ("- [S2](y) x", None),
+            ("- [S-2] (y) x", Some("S-2")),
+            ("- [S-18(stories/S-18-a.md) A", Some("S-18")),
+            ("- S-22 Title", Some("S-22")),
+            ("  * S-22: Title", Some("S-22")),
+            ("- [s-02](y) x", None),
+            ("- [S-2]", Some("S-2")),
+        ];
+        for (line, id) in damaged {
+            assert!(looks_like_entry(line), "{line}");
+            assert_eq!(ListFile::parse(line).malformed(), vec![(0, id.map(str::to_string))], "{line}");
+        }
+        let prose = [
+            "- [ ] task",
+            "- [x] done",
+            "- [Notes](notes.md)",
+            "- Q3 goals",
+            "- E-mail support",
+            "- S-2x",
+            "S-2 x",
+            "- [S-2](y) x",
+        ];
+        for line in prose {
+            assert!(!looks_like_entry(line), "{line}");
+        }
     }
 
     #[test]

@@ -61,13 +61,39 @@ pub fn plan(product: &Product) -> Result<Plan> {
     for i in &items.all {
         *count.entry(&i.id).or_default() += 1;
     }
+    let lists = [(product.backlog_path(), Kind::Story), (product.roadmap_path(), Kind::Epic)];
+    let texts = lists.iter().map(|(path, _)| product.read_list_text(path)).collect::<Result<Vec<_>>>()?;
+    // Files whose `id:` was most likely mistyped: left alone, their lines too (see
+    // `Relabelled`). Keyed by the line's ID; the file is not renamed, the ID it says not added.
+    let by_id: HashMap<String, &Item> = items.all.iter().rev().map(|i| (i.id.to_string(), i)).collect();
+    let by_rel: HashMap<&str, &Item> = items.all.iter().map(|i| (i.rel.as_str(), i)).collect();
+    let mut relabelled: HashMap<String, String> = HashMap::new();
+    let mut keep_name: HashSet<&Path> = HashSet::new();
+    for ((path, kind), text) in lists.iter().zip(&texts) {
+        let entries = ListFile::parse(text).entries();
+        let names = |id: &str| by_id.get(id).is_some_and(|i| i.kind == *kind);
+        let says = |link: &str| by_rel.get(link).filter(|i| i.kind == *kind).map(|i| i.id.to_string());
+        for r in crate::model::listfile::relabelled(&entries, names, says) {
+            let item = by_rel[r.entry.link.as_str()];
+            keep_name.insert(&item.path);
+            plan.notes.push(Change {
+                path: product.shown(path),
+                line: Some(r.entry.line + 1),
+                what: format!("left alone: {}; {}", r.message(), r.hint()),
+            });
+            relabelled.insert(r.entry.id.clone(), r.says.clone());
+        }
+    }
     // File names.
     let mut rel: HashMap<String, String> = HashMap::new();
     let mut taken: HashSet<PathBuf> = HashSet::new();
     for item in &items.all {
         let name = item.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let id = item.id.to_string();
-        if ItemId::from_file_name(name).as_ref() == Some(&item.id) || count[&item.id] > 1 {
+        if ItemId::from_file_name(name).as_ref() == Some(&item.id)
+            || count[&item.id] > 1
+            || keep_name.contains(item.path.as_path())
+        {
             rel.entry(id).or_insert_with(|| item.rel.clone());
             continue;
         }
@@ -89,12 +115,10 @@ pub fn plan(product: &Product) -> Result<Plan> {
         rel.insert(id, product.rel(&to));
         plan.writes.rename(&item.path, &to);
     }
-    let by_id: HashMap<String, &Item> = items.all.iter().rev().map(|i| (i.id.to_string(), i)).collect();
     // IDs two files carry (two branches each made one): their lines wait for a renumber.
     let shared: HashSet<String> = count.iter().filter(|(_, n)| **n > 1).map(|(id, _)| id.to_string()).collect();
     let safe_to_drop_unknown = plan.skipped.is_empty();
-    for (path, kind) in [(product.backlog_path(), Kind::Story), (product.roadmap_path(), Kind::Epic)] {
-        let text = product.read_list_text(&path)?;
+    for ((path, kind), text) in lists.into_iter().zip(texts) {
         let mut open: Vec<&Item> =
             items.all.iter().filter(|i| i.kind == kind && !product.config.is_closed(&i.status)).collect();
         open.sort_by(|a, b| a.id.cmp(&b.id));
@@ -105,7 +129,7 @@ pub fn plan(product: &Product) -> Result<Plan> {
             kind,
             &open,
             (&by_id, &shared),
-            &rel,
+            (&rel, &relabelled),
             safe_to_drop_unknown,
             product,
             &shown,
@@ -124,7 +148,7 @@ fn format_list(
     kind: Kind,
     open: &[&Item],
     (by_id, shared): (&HashMap<String, &Item>, &HashSet<String>),
-    rel: &HashMap<String, String>,
+    (rel, relabelled): (&HashMap<String, String>, &HashMap<String, String>),
     drop_unknown: bool,
     product: &Product,
     shown: &Path,
@@ -132,10 +156,17 @@ fn format_list(
 ) -> String {
     let change = |line: Option<usize>, what: String| Change { path: shown.to_path_buf(), line, what };
     let list = ListFile::parse(text);
-    for n in list.malformed_lines() {
-        let what =
-            "this line looks like an entry but does not read as one; left as it is (`pm check` shows how to write it)";
-        notes.push(change(Some(n + 1), what.to_string()));
+    // A damaged line still holds its item's place: the item is not added again at the bottom.
+    let mut damaged: HashSet<String> = relabelled.values().cloned().collect();
+    for (n, id) in list.malformed() {
+        let what = match &id {
+            Some(id) => format!(
+                "this line looks like the entry of {id} but does not read as one; left as it is, and {id} is not added again (`pm check` shows how to write it)"
+            ),
+            None => "this line looks like an entry but does not read as one; left as it is (`pm check` shows how to write it)".to_string(),
+        };
+        notes.push(change(Some(n + 1), what));
+        damaged.extend(id);
     }
     let mut drop: HashSet<usize> = HashSet::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -182,6 +213,7 @@ fn format_list(
             }
             seen.insert(e.id.clone(), e.line);
             match by_id.get(&e.id).filter(|i| i.kind == kind) {
+                None if relabelled.contains_key(&e.id) => {}
                 None if drop_unknown => {
                     drop.insert(e.line);
                     changes.push(change(line, format!("remove {} (names no {kind})", e.id)));
@@ -211,7 +243,12 @@ fn format_list(
     for (id, link, title) in refresh {
         list.replace(&id, &link, &title);
     }
-    let missing: Vec<&&Item> = open.iter().filter(|i| !seen.contains_key(&i.id.to_string())).collect();
+    let missing: Vec<&&Item> = (open.iter())
+        .filter(|i| {
+            let id = i.id.to_string();
+            !seen.contains_key(&id) && !damaged.contains(&id)
+        })
+        .collect();
     if !missing.is_empty() && text.trim().is_empty() {
         list = ListFile::parse(&match kind {
             Kind::Story => ListFile::new_backlog(),

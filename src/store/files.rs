@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::layout::{self, PRODUCT_DIR};
 use crate::store::product::{BadUtf8, Unlisted, parallel_map, path_in, read_file, slash_path};
 use crate::store::repo::work_tree_of;
@@ -54,6 +54,19 @@ pub struct Files {
     pub leftovers: Vec<String>,
     /// Symbolic links in the working tree's product folder, by shown path: never followed.
     pub links: Vec<String>,
+    /// Files and folders of the working tree that could not be read or listed (their
+    /// permissions), by shown path: the rest is read, and `pm check` reports these.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A file that could not be read, or a folder that could not be listed.
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    /// Shown path.
+    pub path: String,
+    pub folder: bool,
+    /// The operating system's reason.
+    pub reason: String,
 }
 
 impl Files {
@@ -83,7 +96,7 @@ impl Files {
             }))
             .collect();
         files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
-        Files { product_dir: product_dir.to_string(), files, leftovers: Vec::new(), links: Vec::new() }
+        Files { product_dir: product_dir.to_string(), files, ..Files::default() }
     }
 
     /// The product folder in the working tree. Paths are shown from the root of the git work
@@ -100,15 +113,27 @@ impl Files {
                 || !layout::is_hidden(&e.file_name().to_string_lossy())
                 || (e.file_type().is_file() && is_temp(e).is_some())
         });
+        let mut unreadable = Vec::new();
+        let shown_path = |path: &Path| {
+            let rel = slash_path(path_in(path, &root).unwrap_or(path));
+            match (product_dir.is_empty(), rel.is_empty()) {
+                (true, _) => rel,
+                (false, true) => product_dir.clone(),
+                (false, false) => format!("{product_dir}/{rel}"),
+            }
+        };
         for entry in walker {
-            let entry = entry.map_err(|e| {
-                let unlisted = Unlisted::new(&e, &root);
-                Error::io(&unlisted.path, unlisted.error())
-            })?;
-            let shown = |entry: &walkdir::DirEntry| {
-                let rel = slash_path(path_in(entry.path(), &root).unwrap_or(entry.path()));
-                if product_dir.is_empty() { rel } else { format!("{product_dir}/{rel}") }
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let unlisted = Unlisted::new(&e, &root);
+                    let folder = unlisted.path.is_dir();
+                    let reason = unlisted.error().to_string();
+                    unreadable.push(Unreadable { path: shown_path(&unlisted.path), folder, reason });
+                    continue;
+                }
             };
+            let shown = |entry: &walkdir::DirEntry| shown_path(entry.path());
             if entry.depth() > 0 && entry.path_is_symlink() {
                 links.push(shown(&entry));
                 continue;
@@ -127,18 +152,27 @@ impl Files {
                 paths.push(entry.into_path());
             }
         }
-        let read = parallel_map(&paths, |p| read_file(p).map_err(|e| Error::io(p, e)));
+        let read = parallel_map(&paths, |p| read_file(p));
         let (mut contents, mut bad_names) = (Vec::with_capacity(paths.len()), Vec::new());
         for (p, bytes) in paths.iter().zip(read) {
             let rel = path_in(p, &root).unwrap_or(p);
+            let bytes = match bytes {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    unreadable.push(Unreadable { path: shown_path(p), folder: false, reason: e.to_string() });
+                    continue;
+                }
+            };
             let to = if rel.to_str().is_some() { &mut contents } else { &mut bad_names };
-            to.push((slash_path(rel), bytes?));
+            to.push((slash_path(rel), bytes));
         }
         let mut files = Files::new(&product_dir, contents, bad_names);
         leftovers.sort_unstable();
         files.leftovers = leftovers;
         links.sort_unstable();
         files.links = links;
+        unreadable.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        files.unreadable = unreadable;
         Ok(files)
     }
 

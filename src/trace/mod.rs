@@ -131,13 +131,14 @@ pub struct Trace {
 
 /// Join the product's stories with the references found in files and the test results.
 /// `unread` are the stories whose files do not read (their error is told where they were
-/// loaded): a reference to one is not judged, since what it names cannot be known.
+/// loaded): a reference to one is not judged, since what it names cannot be known. `None`:
+/// a folder could not be listed, so any story may be unread and no reference names nothing.
 pub fn build(
     items: &Items,
     config: &Config,
     found: &[Found],
     tests: &[(String, TestCase)],
-    unread: &std::collections::HashSet<String>,
+    unread: Option<&std::collections::HashSet<String>>,
 ) -> Trace {
     let prefix = config.prefix(Kind::Story);
     // Tests tied to (story, criterion), from their names, class names and `verifies`.
@@ -216,7 +217,7 @@ pub fn build(
             None => r.story.clone(),
         };
         let place = Place { path: f.path.clone(), line: r.line, column: r.column };
-        if unread.contains(&r.story) {
+        if unread.is_none_or(|u| u.contains(&r.story)) {
             continue;
         }
         let Some(story) = by_id.get(&r.story) else {

@@ -189,7 +189,21 @@ fn cases() -> Vec<Case> {
             |t| edit(t, S1, |s| s.replacen("id: S-1\n", "id: S-9\n", 1)),
             &["check"],
             1,
-            ":2:",
+            "says `id: S-9`",
+        ),
+        case(
+            "an id mistyped inside a listed file, then pm fmt",
+            |t| edit(t, S1, |s| s.replacen("id: S-1\n", "id: S-9\n", 1)),
+            &["fmt"],
+            0,
+            "product/backlog.md:5",
+        ),
+        case(
+            "an id mistyped inside a listed file, then pm backlog",
+            |t| edit(t, S1, |s| s.replacen("id: S-1\n", "id: S-9\n", 1)),
+            &["backlog"],
+            0,
+            "product/backlog.md:5",
         ),
         case(
             "an unknown status",
@@ -319,6 +333,20 @@ fn cases() -> Vec<Case> {
             &["fmt", "--check"],
             0,
             "product/backlog.md:7",
+        ),
+        case(
+            "a backlog line without its link, then pm fmt",
+            |t| edit(t, BACKLOG, |s| s.replacen("- [S-2](stories/S-2-split-by-percent.md)", "- S-2", 1)),
+            &["fmt"],
+            0,
+            "product/backlog.md:6",
+        ),
+        case(
+            "a backlog line with its bracket unclosed, then pm fmt",
+            |t| edit(t, BACKLOG, |s| s.replacen("- [S-2]", "- [S-2", 1)),
+            &["fmt"],
+            0,
+            "product/backlog.md:6",
         ),
         case(
             "a backlog of 100,000 lines naming no story",
@@ -696,6 +724,30 @@ fn permission_cases() -> Vec<Case> {
         Case {
             how: How::NotRoot,
             ..case("an unreadable story, then pm backlog", |t| set_mode(t, S1, 0o000), &["backlog"], 3, S1)
+        },
+        Case {
+            how: How::NotRoot,
+            ..case("an unreadable story, then pm check", |t| set_mode(t, S1, 0o000), &["check"], 1, S1)
+        },
+        Case {
+            how: How::NotRoot,
+            ..case(
+                "an unreadable story, then pm check --format json",
+                |t| set_mode(t, S1, 0o000),
+                &["check", "--format", "json"],
+                1,
+                "\"rule\": \"file/unreadable\"",
+            )
+        },
+        Case {
+            how: How::NotRoot,
+            ..case(
+                "an unlistable stories folder, then pm check",
+                |t| set_mode(t, "product/stories", 0o300),
+                &["check"],
+                1,
+                "product/stories:1:1",
+            )
         },
         Case {
             how: How::NotRoot,

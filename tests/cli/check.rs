@@ -448,6 +448,41 @@ fn every_rule_has_a_fixture_that_triggers_it() {
         assert_eq!((hits[0].1.as_str(), hits[0].2), ("product/stories/S-1-a.md", 5));
         covered.push("link/suspect");
     }
+    {
+        // Permissions bind a user who is not root: as root, the file is read as `nobody`.
+        let t = clean();
+        let file = t.path("product/stories/S-2-b.md");
+        std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+        let root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout == b"0\n");
+        let run = if root {
+            let owner = |who: &str| {
+                let status =
+                    std::process::Command::new("chown").args(["-R", who]).arg(t.root()).arg(t.tmp_dir()).status();
+                assert!(status.is_ok_and(|s| s.success()), "chown {who}");
+            };
+            owner("65534:65534");
+            let run = t.pm_under(
+                &["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
+                &["check", "--format", "json"],
+                &[],
+            );
+            owner("0:0");
+            run
+        } else {
+            t.pm(&["check", "--format", "json"])
+        };
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let hits: Vec<_> = run.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "file/unreadable")
+            .map(|f| (f["path"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(hits, [("product/stories/S-2-b.md".to_string(), 1)], "{}", run.stdout);
+        std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+        covered.push("file/unreadable");
+    }
     for (rule, setup, path, line) in cases {
         let t = clean();
         setup(&t);

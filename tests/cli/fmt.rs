@@ -85,3 +85,42 @@ fn only_changed_lines_change_and_crlf_is_kept() {
         "# Backlog\r\n\r\n- [S-1](stories/S-1-a.md) Story A\r\n- [S-4](stories/S-4-d.md) Story D\r\n* [S-3](stories/S-3-story-c.md) Story C\r\n"
     );
 }
+
+#[test]
+fn a_mistyped_id_is_left_alone_and_a_meant_one_is_followed() {
+    let t = product();
+    t.pm(&["fmt"]).success();
+    t.commit("formatted");
+    t.write("product/stories/S-4-d.md", &story("S-44", "Story D", "ready"));
+    let before = t.snapshot();
+    let said = "warning: product/backlog.md:7: left alone: S-4's file stories/S-4-d.md says `id: S-44`, though its name \
+                and this line say S-4; if S-44 is a typo, write `id: S-4` back in that file; to give it S-44, change \
+                this line to S-44 as well, then run `pm fmt`\n";
+    t.pm(&["fmt", "--check"]).success().stdout_is("").stderr_is(said);
+    t.pm(&["fmt"]).success().stdout_is("Nothing changed; the lines above were left as they are.\n").stderr_is(said);
+    assert_eq!(t.snapshot(), before);
+    // The line changed too: the new ID is meant, so the file is renamed and the line follows.
+    let backlog = t.read("product/backlog.md").replace("- [S-4](", "- [S-44](");
+    t.write("product/backlog.md", &backlog);
+    t.pm(&["fmt"]).success().stdout_is(
+        "product/stories/S-4-d.md: rename to product/stories/S-44-story-d.md\nproduct/backlog.md:7: refresh the line of S-44\n",
+    );
+    assert!(t.read("product/backlog.md").ends_with("- [S-44](stories/S-44-story-d.md) Story D\n"));
+}
+
+#[test]
+fn a_damaged_line_keeps_its_story_from_being_added_again() {
+    let t = product();
+    t.pm(&["fmt"]).success();
+    let backlog = t.read("product/backlog.md").replace("- [S-3](stories/S-3-story-c.md) Story C", "- S-3 Story C");
+    t.write("product/backlog.md", &backlog);
+    t.pm(&["fmt"]).success().stderr_is(
+        "warning: product/backlog.md:6: this line looks like the entry of S-3 but does not read as one; left as it is, \
+         and S-3 is not added again (`pm check` shows how to write it)\n",
+    );
+    assert_eq!(t.read("product/backlog.md"), backlog);
+    t.pm(&["backlog"]).success().stderr_is(
+        "warning: product/backlog.md:6: this line looks like the entry of S-3 but does not read as one, so it is left \
+         out; `pm check` shows how to write it\n",
+    );
+}
