@@ -2,7 +2,7 @@
 //! cycles, items without parents or children, and statuses that contradict each other.
 //! Every lookup goes through hash maps built once, so the rules are linear in the items.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::check::doc::Doc;
 use crate::check::{Finding, Related};
@@ -84,9 +84,11 @@ impl Index {
     }
 }
 
-pub(crate) fn check(docs: &[Doc], index: &Index, config: &Config) -> Vec<Finding> {
+/// The findings of the rules that relate items; `listed` holds the links of the backlog's and
+/// roadmap's lines (paths inside `product/`).
+pub(crate) fn check(docs: &[Doc], index: &Index, listed: &HashSet<String>, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
-    duplicates(docs, index, &mut out);
+    duplicates(docs, index, listed, &mut out);
     let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, d) in docs.iter().enumerate() {
         match d.kind {
@@ -161,7 +163,9 @@ pub(crate) fn check(docs: &[Doc], index: &Index, config: &Config) -> Vec<Finding
     out
 }
 
-fn duplicates(docs: &[Doc], index: &Index, out: &mut Vec<Finding>) {
+/// One finding per ID two or more files carry. Its `pm renumber` hint names a file the backlog
+/// and roadmap do not link to (a copy), so the item keeps the ID its line and links know.
+fn duplicates(docs: &[Doc], index: &Index, listed: &HashSet<String>, out: &mut Vec<Finding>) {
     let mut groups: Vec<&Vec<usize>> = index.by_id.values().filter(|v| v.len() > 1).collect();
     groups.sort();
     for group in groups {
@@ -173,6 +177,8 @@ fn duplicates(docs: &[Doc], index: &Index, out: &mut Vec<Finding>) {
             .map(|&i| Related { path: docs[i].path.to_string(), line: docs[i].key_line("id").unwrap_or(1) })
             .collect();
         let new = ItemId::new(&id.prefix, index.next_free(&id.prefix));
+        let renumbered =
+            (group.iter().rev().copied()).find(|&i| !listed.contains(docs[i].rel)).unwrap_or(group[group.len() - 1]);
         out.push(
             first
                 .finding(
@@ -180,10 +186,7 @@ fn duplicates(docs: &[Doc], index: &Index, out: &mut Vec<Finding>) {
                     first.value_pos("id"),
                     format!("{id} is the ID of {} files: {files}", group.len()),
                 )
-                .hint(format!(
-                    "give all but one a new ID: `pm renumber {id} {new} --file {}`",
-                    docs[group[group.len() - 1]].path
-                ))
+                .hint(format!("give all but one a new ID: `pm renumber {id} {new} --file {}`", docs[renumbered].path))
                 .related(related),
         );
     }

@@ -22,12 +22,13 @@ pub mod rules;
 pub mod schema;
 mod sprints;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::error::{Error, Location, Result, did_you_mean};
 use crate::model::config::Config;
 use crate::model::id::ItemId;
 use crate::model::layout::{BACKLOG_FILE, CONFIG_FILE, ROADMAP_FILE};
+use crate::model::listfile::ListFile;
 use crate::model::severity::Severity;
 use crate::store::product::parallel_map;
 
@@ -252,7 +253,12 @@ pub fn check(snapshot: &Files, config: &Config) -> Report {
     }
     let unlisted = snapshot.unreadable.iter().find(|u| u.folder).map(|u| u.path.clone());
     let index = links::Index::new(&docs, unreadable, unlisted, config);
-    findings.extend(links::check(&docs, &index, config));
+    let listed: HashSet<String> = [BACKLOG_FILE, ROADMAP_FILE]
+        .iter()
+        .filter_map(|name| snapshot.get(name)?.text())
+        .flat_map(|text| ListFile::parse(text).entries().into_iter().map(|e| e.link))
+        .collect();
+    findings.extend(links::check(&docs, &index, &listed, config));
     let (list_findings, relabelled) = lists::check(snapshot, &docs, &index, config);
     findings.retain(|f| !(f.rule == "id/filename-mismatch" && relabelled.contains(f.path.as_str())));
     findings.extend(list_findings);

@@ -90,6 +90,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             ctx.warn(&format!("{}:{}: {} names no story; remove the line", shown.display(), entry.line + 1, entry.id));
             continue;
         };
+        if at.is_none() && product.config.is_closed(&item.status) {
+            ctx.warn(&format!(
+                "{}:{}: {} is {} but still listed; `pm fmt` removes the line",
+                shown.display(),
+                entry.line + 1,
+                entry.id,
+                item.status
+            ));
+        }
         // The backlog rank, whatever is filtered out of view; --limit counts the rows shown.
         let rank = index + 1;
         if !filter.passes(item) || a.limit.is_some_and(|l| ids.len() >= l) {
@@ -112,22 +121,31 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         ids.push(item.id.to_string());
     }
     let relabelled_to: std::collections::HashSet<&String> = relabelled.values().map(|r| &r.says).collect();
+    let named: std::collections::HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
     let mut missing: Vec<_> = items
         .of_kind(crate::model::id::Kind::Story)
         .filter(|s| {
-            let listed = seen.contains(&s.id.to_string()) || seen.contains(&format!("{}\u{0}{}", s.id, s.rel));
+            // A second file with a listed ID (a copy) is named by the duplicate-ID warning.
+            let listed = named.contains(s.id.to_string().as_str());
             !product.config.is_closed(&s.status)
                 && !listed
                 && !damaged.contains(&s.id.to_string())
                 && !relabelled_to.contains(&s.id.to_string())
         })
         .collect();
-    missing.sort_by_key(|s| s.id.number);
-    for s in missing {
-        ctx.warn(&format!("{} is open but not in {}; `pm rank {} --bottom` adds it", s.id, shown.display(), s.id));
-    }
+    missing.sort_by(|a, b| a.id.cmp(&b.id));
+    missing.dedup_by_key(|s| &s.id);
+    let missing: Vec<String> = missing.iter().map(|s| s.id.to_string()).collect();
+    let exists = at.is_some() || product.backlog_path().exists();
+    view::warn_unlisted(ctx, (&shown, exists), crate::model::id::Kind::Story, &missing, |id| {
+        format!("pm rank {id} --bottom")
+    });
     if list.entries().is_empty() && a.format == ListFormat::Table {
-        ctx.say("The backlog is empty. Add a story: pm story add \"Title\"")?;
+        if missing.is_empty() {
+            ctx.say("The backlog is empty. Add a story: pm story add \"Title\"")?;
+        } else {
+            ctx.say("The backlog lists no story; `pm fmt` adds the open ones.")?;
+        }
         return ctx.finish(errors);
     }
     let header = vec!["RANK", "ID", "TITLE", "PRIORITY", "POINTS", "STATUS", "EPIC", "AC"];

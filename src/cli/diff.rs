@@ -64,6 +64,9 @@ struct Sections<'a> {
     /// Item files that do not read on the new side (and read, or read differently, on the
     /// old): what they change is unknown, and a review must not take that for "no changes".
     unreadable: Vec<Unreadable>,
+    /// Items whose file did not read on the old side and reads on the new: repaired, not new
+    /// (what the repair changed cannot be told).
+    repaired: Vec<Repaired>,
 }
 
 /// An item file the new side cannot read: its path from the repository root and why.
@@ -72,9 +75,16 @@ struct Unreadable {
     message: String,
 }
 
+/// An item whose file reads again: its ID, title and path from the repository root.
+struct Repaired {
+    id: String,
+    title: String,
+    path: String,
+}
+
 impl<'a> Sections<'a> {
-    fn of(changes: &'a [Change], unreadable: Vec<Unreadable>) -> Sections<'a> {
-        let mut s = Sections { unreadable, ..Sections::default() };
+    fn of(changes: &'a [Change], unreadable: Vec<Unreadable>, repaired: Vec<Repaired>) -> Sections<'a> {
+        let mut s = Sections { unreadable, repaired, ..Sections::default() };
         let created: HashSet<&str> =
             changes.iter().filter(|c| matches!(c.what, What::Created { .. })).map(|c| c.id.as_str()).collect();
         let deleted: HashSet<&str> =
@@ -112,6 +122,7 @@ impl<'a> Sections<'a> {
             count(self.removed.len(), "removed item", "removed items"),
             count(self.other.len(), "other change", "other changes"),
             count(self.unreadable.len(), "file that cannot be read", "files that cannot be read"),
+            count(self.repaired.len(), "file that reads again", "files that read again"),
         ]
         .into_iter()
         .flatten()
@@ -190,8 +201,12 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
         .filter(|(rel, message)| old.broken.get(*rel) != Some(*message))
         .map(|(rel, message)| Unreadable { path: rooted(rel), message: message.clone() })
         .collect();
-    let changes: Vec<Change> = compare(&old, &new).iter().map(|c| c.rooted(&git.dir)).collect();
-    let sections = Sections::of(&changes, unreadable);
+    let (repaired, changes): (Vec<Change>, Vec<Change>) = (compare(&old, &new).into_iter())
+        .partition(|c| matches!(c.what, What::Created { .. }) && old.broken.contains_key(&c.path));
+    let repaired =
+        (repaired.into_iter()).map(|c| Repaired { id: c.id, title: c.title, path: rooted(&c.path) }).collect();
+    let changes: Vec<Change> = changes.iter().map(|c| c.rooted(&git.dir)).collect();
+    let sections = Sections::of(&changes, unreadable, repaired);
     let base_text = if is_oid(&base_label) { short(&base) } else { format!("{} ({base_label})", short(&base)) };
     match a.format {
         DiffFormat::Json => print_json(&json!({
@@ -200,9 +215,10 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
             "summary": sections.summary(),
             "changes": changes.iter().map(Change::to_json).collect::<Vec<_>>(),
             "unreadable": sections.unreadable.iter().map(|u| json!({"path": u.path, "error": u.message})).collect::<Vec<_>>(),
+            "repaired": sections.repaired.iter().map(|r| json!({"id": r.id, "title": r.title, "path": r.path})).collect::<Vec<_>>(),
         })),
         DiffFormat::Text => {
-            let mut out = if changes.is_empty() && sections.unreadable.is_empty() {
+            let mut out = if changes.is_empty() && sections.unreadable.is_empty() && sections.repaired.is_empty() {
                 format!("No product changes from {base_text} to {head_label}.\n")
             } else {
                 format!("Product changes from {base_text} to {head_label}: {}.\n", sections.summary())
@@ -212,6 +228,9 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
             }
             for u in &sections.unreadable {
                 out.push_str(&format!("  cannot read {}\n", u.message));
+            }
+            for r in &sections.repaired {
+                out.push_str(&format!("  {} reads again: {} did not read before\n", r.id, r.path));
             }
             print(&out)
         }
@@ -304,6 +323,13 @@ fn markdown(s: &Sections, all: &[Change], base: &str, head: &str, link: &dyn Fn(
             out.push_str(&format!("- {}\n", md_escape(&u.message)));
         }
         out.push_str("\nWhat these files change is not shown; `pm check` says how to fix them.\n");
+    }
+    if !s.repaired.is_empty() {
+        out.push_str("\n### Readable again\n\n");
+        for r in &s.repaired {
+            out.push_str(&format!("- {} {} ({})\n", md_escape(&r.id), md_escape(&r.title), md_escape(&r.path)));
+        }
+        out.push_str("\nThese files did not read before: what the repair changed is not shown.\n");
     }
     out
 }

@@ -260,11 +260,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     for (i, commit) in history.commits.iter().enumerate().filter(|(_, c)| in_range(&c.info)) {
         for p in commit.problems() {
             ctx.warn(&format!(
-                "{} ({}): {}: {}; skipped at that commit",
+                "{} ({}): {}; skipped at that commit",
                 &commit.info.id[..7],
                 date::day(commit.info.time, commit.info.offset),
-                p.path,
-                p.message
+                p.shown()
             ));
         }
         let via = commit.via.map(|v| v.to_string());

@@ -49,6 +49,35 @@ pub fn warn_malformed(ctx: &Ctx, list: &ListFile, shown: &std::path::Path) -> st
     named
 }
 
+/// Warn about the open items a list file leaves out, each with the command that adds it
+/// (`add`). A list file that does not exist (now, not `--at` a revision) is said once, as
+/// the one thing to fix.
+pub fn warn_unlisted(
+    ctx: &Ctx,
+    (shown, exists): (&std::path::Path, bool),
+    kind: crate::model::id::Kind,
+    ids: &[String],
+    add: impl Fn(&str) -> String,
+) {
+    if ids.is_empty() {
+        return;
+    }
+    if !exists {
+        let items = match (ids.len(), kind) {
+            (1, _) => format!("the open {kind} is listed nowhere; `pm fmt` writes it with that {kind}"),
+            (n, crate::model::id::Kind::Story) => {
+                format!("the {n} open stories are listed nowhere; `pm fmt` writes it with them")
+            }
+            (n, _) => format!("the {n} open {kind}s are listed nowhere; `pm fmt` writes it with them"),
+        };
+        ctx.warn(&format!("{} does not exist, so {items}", shown.display()));
+        return;
+    }
+    for id in ids {
+        ctx.warn(&format!("{id} is open but not in {}; `{}` adds it", shown.display(), add(id)));
+    }
+}
+
 /// Roadmap horizon of each epic in a roadmap list.
 pub fn horizons_in(list: &ListFile) -> HashMap<String, String> {
     let mut out = HashMap::new();

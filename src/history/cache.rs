@@ -34,7 +34,20 @@ pub struct CommitInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     pub path: String,
+    /// Why, after `line N: ` when the reason has a line (see [`Problem::shown`]).
     pub message: String,
+}
+
+impl Problem {
+    /// `path:N: why` (or `path: why`), as every other message names a place.
+    pub fn shown(&self) -> String {
+        let line = (self.message.strip_prefix("line ").and_then(|rest| rest.split_once(": ")))
+            .filter(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        match line {
+            Some((n, why)) => format!("{}:{n}: {why}", self.path),
+            None => format!("{}: {}", self.path, self.message),
+        }
+    }
 }
 
 /// What one commit did to the product.

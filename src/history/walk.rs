@@ -520,6 +520,7 @@ impl<'g> Walker<'g> {
             Ok(None) => Parsed::NotItem,
             Err(e) => Parsed::Broken(match &e {
                 Error::BadFile { location, message, .. } => match location.line {
+                    // Read back by `Problem::shown` as `path:l: message`.
                     Some(l) => format!("line {l}: {message}"),
                     None => message.clone(),
                 },

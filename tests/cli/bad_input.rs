@@ -213,6 +213,22 @@ fn cases() -> Vec<Case> {
             ":4:",
         ),
         case("points that are not a number", |t| front(t, "points: lots"), &["check"], 1, ":5:"),
+        case("points below zero", |t| front(t, "points: -3"), &["check"], 1, ":5:"),
+        case("labels without brackets", |t| front(t, "labels: billing, mobile"), &["check"], 1, ":5:"),
+        case(
+            "a done story still in the backlog, then pm backlog",
+            |t| edit(t, S1, |s| s.replacen("status: draft", "status: done", 1)),
+            &["backlog"],
+            0,
+            "product/backlog.md:5",
+        ),
+        case(
+            "no backlog.md, then pm backlog",
+            |t| std::fs::remove_file(t.path(BACKLOG)).unwrap(),
+            &["backlog"],
+            0,
+            "product/backlog.md does not exist",
+        ),
         case(
             "a date that is not a date",
             |t| {

@@ -134,7 +134,7 @@ fn a_bad_value_is_repaired_by_setting_that_field_or_in_the_editor() {
     let before = t.snapshot();
     t.pm(&["story", "set", "S-1", "title=Other"])
         .code(2)
-        .stderr_is("error: product/stories/S-1-hand-written.md:7: `points` must be a whole number\n  hint: write it as `points: 3`\n");
+        .stderr_is("error: product/stories/S-1-hand-written.md:7: `points` must be a whole number, 0 or more\n  hint: write it as `points: 3`\n");
     assert_eq!(t.snapshot(), before);
     t.pm(&["story", "set", "S-1", "points=5"]).success().stdout_is("Updated S-1 (points: lots -> 5)\n");
     assert_eq!(t.read(path), HAND_EDITED.replace("points: 3", "points: 5"));
@@ -144,7 +144,7 @@ fn a_bad_value_is_repaired_by_setting_that_field_or_in_the_editor() {
     std::fs::write(&script, "#!/bin/sh\nsed -i 's/^points: lots/points: many/' \"$1\"\n").unwrap();
     let t = t.env("EDITOR", &format!("sh {}", script.display()));
     let before = t.snapshot();
-    let run = t.pm(&["story", "edit", "S-1"]).code(2).stderr_has("`points` must be a whole number");
+    let run = t.pm(&["story", "edit", "S-1"]).code(2).stderr_has("`points` must be a whole number, 0 or more");
     assert_eq!(t.snapshot(), before);
     let saved = run.stderr.split("kept in ").nth(1).unwrap().trim();
     let _ = std::fs::remove_file(saved);
@@ -153,7 +153,7 @@ fn a_bad_value_is_repaired_by_setting_that_field_or_in_the_editor() {
         .success()
         .stdout_is("Repaired S-1\n")
         .stderr_is(
-            "warning: product/stories/S-1-hand-written.md:7: `points` must be a whole number; opening the file to repair it\n",
+            "warning: product/stories/S-1-hand-written.md:7: `points` must be a whole number, 0 or more; opening the file to repair it\n",
         );
     assert_eq!(t.read(path), HAND_EDITED.replace("points: 3", "points: 8"));
 }

@@ -70,7 +70,9 @@ fn malformed_front_matter_names_the_file_and_line() {
 fn wrong_types_point_at_the_key_line() {
     let t = Test::with_example();
     t.write("product/stories/S-31-types.md", "---\nid: S-31\ntitle: Types\nstatus: draft\npoints: lots\n---\n");
-    t.pm(&["story", "list"]).code(2).stderr_has("product/stories/S-31-types.md:5: `points` must be a whole number");
+    t.pm(&["story", "list"])
+        .code(2)
+        .stderr_has("product/stories/S-31-types.md:5: `points` must be a whole number, 0 or more");
 }
 
 #[test]

@@ -555,6 +555,29 @@ fn diff_names_a_file_that_stopped_reading() {
     // Still broken a commit later: nothing new to tell.
     t.write("product/backlog.md", &t.read("product/backlog.md"));
     t.pm(&["diff", "HEAD"]).success().stdout_has("No product changes");
+    // Repaired: the story is not new.
+    t.write(&path, &text.replace("title: [Reset password", "title: Reset password"));
+    let run = t.pm(&["diff", "HEAD"]).success();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "Product changes from {} (HEAD) to the working tree: 1 file that reads again.\n  S-2 reads again: {path} did \
+             not read before\n",
+            short("HEAD")
+        )
+    );
+    let md = t.pm(&["diff", "HEAD", "--format", "markdown"]).success().stdout;
+    assert!(
+        md.ends_with(&format!(
+            "### Readable again\n\n- S-2 Reset password ({})\n\nThese files did not read before: what the repair \
+             changed is not shown.\n",
+            path.replace('_', "\\_")
+        )),
+        "{md}"
+    );
+    let json = t.pm(&["diff", "HEAD", "--format", "json"]).success().json();
+    assert_eq!(json["repaired"][0]["id"], "S-2");
+    assert_eq!(json["changes"], serde_json::json!([]));
 }
 
 #[test]

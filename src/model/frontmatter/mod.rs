@@ -41,7 +41,8 @@ pub fn line_ending(text: &str) -> &'static str {
     }
 }
 
-/// Find the front matter: the file must open with a `---` line and a later `---` line closes it.
+/// Find the front matter: the file must open with a `---` line and a later `---` line closes it
+/// (either may end in spaces).
 pub fn split(text: &str) -> Result<Split, SplitError> {
     let text_nobom = text.strip_prefix('\u{feff}').unwrap_or(text);
     let offset = text.len() - text_nobom.len();
@@ -65,7 +66,8 @@ pub fn split(text: &str) -> Result<Split, SplitError> {
     let mut line = 2;
     while pos < text.len() {
         let end = text[pos..].find('\n').map(|i| pos + i + 1).unwrap_or(text.len());
-        let content = text[pos..end].trim_end_matches(['\n', '\r']);
+        // Trailing spaces are allowed, as on the opening line (an editor may leave them).
+        let content = text[pos..end].trim_end_matches(['\n', '\r']).trim_end_matches([' ', '\t']);
         if content == "---" || content == "..." {
             return Ok(Split { yaml: yaml_start..pos, body: end..text.len(), body_line: line + 1 });
         }
@@ -202,7 +204,11 @@ fn explain(full: &str) -> (String, Option<Known>) {
     };
     if let Some((line, column, name)) = opened() {
         let message = format!("the {name} at column {column} is never closed ({})", bare(problem));
-        let hint = "close it on the same line, or put the whole value in quotes";
+        let hint = if name == "quote" {
+            "end the value with the same quote on that line (a `\"` inside a double-quoted value is written `\\\"`)"
+        } else {
+            "close it on the same line, or put the whole value in quotes"
+        };
         return (message, Some(Known { line, column, hint }));
     }
     if problem.starts_with("found a tab character")
@@ -562,6 +568,18 @@ mod tests {
     }
 
     #[test]
+    fn the_closing_line_may_end_in_spaces_as_the_opening_one() {
+        for text in
+            ["--- \nid: S-1\n---\nBody\n", "---\nid: S-1\n--- \t\nBody\n", "---\r\nid: S-1\r\n---  \r\nBody\r\n"]
+        {
+            let s = split(text).unwrap();
+            assert_eq!(text[s.yaml.clone()].trim_end(), "id: S-1", "{text:?}");
+            assert_eq!(text[s.body.clone()].trim_end(), "Body", "{text:?}");
+        }
+        assert!(split("---\nid: S-1\n--- x\nBody\n").is_err());
+    }
+
+    #[test]
     fn an_unclosed_bracket_or_quote_is_named_where_it_opened() {
         let error = |text: &str| {
             let e = parse(text, &split(text).unwrap()).unwrap_err();
@@ -577,7 +595,10 @@ mod tests {
         assert_eq!(error("---\nid: S-1\ntitle: {Rent\nstatus: done\n---\n"), (3, 8, never("`{`", "}"), hint));
         let quote =
             "invalid YAML in front matter: the quote at column 8 is never closed (found unexpected end of stream)";
-        assert_eq!(error("---\nid: S-1\ntitle: \"Rent\nstatus: done\n---\n"), (3, 8, quote.to_string(), hint));
+        let end = Some(
+            "end the value with the same quote on that line (a `\"` inside a double-quoted value is written `\\\"`)",
+        );
+        assert_eq!(error("---\nid: S-1\ntitle: \"Rent\nstatus: done\n---\n"), (3, 8, quote.to_string(), end));
     }
 
     #[test]

@@ -241,12 +241,10 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
         match fields.get(key) {
             None | Some(Value::Null) => {}
             Some(Value::Number(n)) if n.as_u64().is_some() => {}
-            Some(_) => out.push(diagnostic(
-                "field/invalid-value",
-                at.value_pos(key),
-                format!("`{key}` must be a whole number"),
-                format!("write it as `{key}: {}`", if key == "points" { 3 } else { 20 }),
-            )),
+            Some(_) => {
+                let (message, hint) = not_a_count(key);
+                out.push(diagnostic("field/invalid-value", at.value_pos(key), message, hint));
+            }
         }
     }
     let dates: &[&str] = match kind {
@@ -274,6 +272,18 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
         let bad = match fields.get(key) {
             Some(Value::Sequence(items)) => items.iter().any(|v| !is_scalar(v)),
             Some(Value::Mapping(_)) => true,
+            // `labels: a, b` is the one label `a, b`: almost always meant as two.
+            Some(Value::String(text)) if text.contains(',') => {
+                let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+                let one = if key == "labels" { "one label" } else { "one ID" };
+                out.push(diagnostic(
+                    "field/invalid-value",
+                    at.value_pos(key),
+                    format!("`{key}: {text}` is {one}, `{text}`, as written without brackets"),
+                    format!("for a list, write `{key}: [{}]`", parts.join(", ")),
+                ));
+                false
+            }
             _ => false,
         };
         if bad {
@@ -285,6 +295,12 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
             ));
         }
     }
+}
+
+/// What is wrong with a count (`points`, `capacity`) that is not one, and how to write it.
+pub fn not_a_count(key: &str) -> (String, String) {
+    let example = if key == "points" { 3 } else { 20 };
+    (format!("`{key}` must be a whole number, 0 or more"), format!("write it as `{key}: {example}`"))
 }
 
 /// An item file and what the reader read of it (reached through `Deref`), with the positions
@@ -470,7 +486,7 @@ mod tests {
             codes(text, "stories/S-2.md"),
             [
                 ("field/invalid-value", 7, 8, "`owner` must be a single value, not a list or mapping".into()),
-                ("field/invalid-value", 5, 9, "`points` must be a whole number".into()),
+                ("field/invalid-value", 5, 9, "`points` must be a whole number, 0 or more".into()),
                 ("field/invalid-value", 6, 9, "`labels` must be a list of single values".into()),
             ]
         );
