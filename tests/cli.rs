@@ -43,6 +43,9 @@ mod renumber;
 #[path = "cli/review.rs"]
 mod review;
 
+#[path = "cli/scoring.rs"]
+mod scoring;
+
 #[path = "cli/history.rs"]
 mod history;
 #[path = "cli/regressions.rs"]

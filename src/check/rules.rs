@@ -62,6 +62,8 @@ pub const RULES: &[Rule] = &[
     rule("sprint/closed-open-stories", Warning, "A closed sprint still holds unfinished stories"),
     rule("sprint/multiple-active", Warning, "More than one sprint is active"),
     rule("epic/past-target", Warning, "An open epic's target date has passed"),
+    rule("score/missing-input", Warning, "An open story lacks an input of the scoring model (scoring: in pm.yaml)"),
+    rule("score/out-of-scale", Error, "A scoring input is not a number on its scale, or its score divides by 0"),
     rule("story/not-user-story", Off, "A story has no \"As a ..., I want ..., so that ...\" sentence"),
     rule("allow/no-reason", Error, "A pm-allow entry gives no reason"),
     rule("allow/unknown-rule", Warning, "A pm-allow entry names no rule"),

@@ -113,6 +113,16 @@ fn item(kind: Kind, config: &Config) -> Value {
             "additionalProperties": {"type": "string", "minLength": 1}
         }),
     );
+    if let Some(model) = config.score_model.as_ref().filter(|_| matches!(kind, Kind::Story | Kind::Epic)) {
+        for input in &model.inputs {
+            let description = format!("an input of the {} score: {}", model.name.name(), model.scale_text(input));
+            let schema = match model.scales.get(input) {
+                Some(scale) => json!({"enum": scale, "description": description}),
+                None => json!({"type": "number", "minimum": 0, "description": description}),
+            };
+            props.entry(input.clone()).or_insert(schema);
+        }
+    }
     for custom in &config.custom_fields {
         props.entry(custom.clone()).or_insert(json!({}));
     }
@@ -166,6 +176,18 @@ fn settings() -> Value {
             "require_ac_on_add": {"type": "boolean"},
             "item_size_limit": {"type": "integer", "minimum": 1},
             "suspect": {"enum": ["error", "warning", "warn", "off"]},
+            "scoring": {
+                "type": "object",
+                "properties": {
+                    "model": {"enum": ["rice", "wsjf", "value-effort", "formula"]},
+                    "formula": {"type": "string"},
+                    "scales": {
+                        "type": "object",
+                        "additionalProperties": {"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 1}
+                    }
+                },
+                "additionalProperties": false
+            },
             "trace": {
                 "type": "object",
                 "properties": {"include": list.clone(), "exclude": list.clone(), "junit": list.clone()},

@@ -18,12 +18,23 @@ pub struct Args {
     /// Only the stories of this sprint, or `none` for those in no sprint
     #[arg(long, value_name = "SPRINT|none")]
     sprint: Option<String>,
+    /// The order: the backlog's (rank), or the one the scores suggest (score; pm.yaml
+    /// `scoring:`), with the real rank beside it
+    #[arg(long, value_enum, default_value_t = By::Rank)]
+    by: By,
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     format: ListFormat,
     /// Show the state at a past revision or date (YYYY-MM-DD, today, 3 days ago), read from git
     #[arg(long, value_name = "REV|DATE")]
     at: Option<String>,
+}
+
+/// The order `pm backlog` and `pm rank --by` use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    Rank,
+    Score,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
@@ -101,7 +112,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         }
         // The backlog rank, whatever is filtered out of view; --limit counts the rows shown.
         let rank = index + 1;
-        if !filter.passes(item) || a.limit.is_some_and(|l| ids.len() >= l) {
+        let limited = a.by == By::Rank && a.limit.is_some_and(|l| ids.len() >= l);
+        if !filter.passes(item) || limited {
             continue;
         }
         sprints.push(item.sprint());
@@ -149,7 +161,39 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         return ctx.finish(errors);
     }
     let header = vec!["RANK", "ID", "TITLE", "PRIORITY", "POINTS", "STATUS", "EPIC", "AC"];
-    let (header, rows) = view::with_sprint_column(&items, header, rows, &sprints);
+    let (mut header, mut rows) = view::with_sprint_column(&items, header, rows, &sprints);
+    if a.by == By::Score {
+        let model = crate::cli::score::model(&product)?;
+        let scores: Vec<_> =
+            ids.iter().map(|id| items.get(id).map_or(Err(()), |i| model.score(&i.fields).map_err(drop))).collect();
+        let order = crate::model::score::order(&scores);
+        reorder(&mut rows, &order);
+        reorder(&mut json, &order);
+        let mut scored: Vec<Option<f64>> = scores.iter().map(|s| s.ok()).collect();
+        reorder(&mut scored, &order);
+        reorder(&mut ids, &order);
+        header.insert(1, "SCORE");
+        for (row, score) in rows.iter_mut().zip(&scored) {
+            row.insert(1, score.map(crate::model::score::format_score).unwrap_or_default());
+        }
+        for (j, score) in json.iter_mut().zip(&scored) {
+            j["score"] = serde_json::json!(score.map(|v| (v * 100.0).round() / 100.0));
+        }
+        if let Some(l) = a.limit {
+            rows.truncate(l);
+            json.truncate(l);
+            ids.truncate(l);
+        }
+    }
     print_rows(a.format, ctx.stdout_tty, &header, &rows, &json, &ids)?;
     ctx.finish(errors)
+}
+
+/// Put `v` in `order` (indexes into it); a `v` of another length (JSON rows not made) is left.
+fn reorder<T>(v: &mut Vec<T>, order: &[usize]) {
+    if v.len() != order.len() {
+        return;
+    }
+    let mut old: Vec<Option<T>> = std::mem::take(v).into_iter().map(Some).collect();
+    *v = order.iter().filter_map(|&i| old[i].take()).collect();
 }

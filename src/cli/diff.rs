@@ -83,7 +83,12 @@ struct Repaired {
 }
 
 impl<'a> Sections<'a> {
-    fn of(changes: &'a [Change], unreadable: Vec<Unreadable>, repaired: Vec<Repaired>) -> Sections<'a> {
+    fn of(
+        changes: &'a [Change],
+        unreadable: Vec<Unreadable>,
+        repaired: Vec<Repaired>,
+        score_inputs: &[String],
+    ) -> Sections<'a> {
         let mut s = Sections { unreadable, repaired, ..Sections::default() };
         let created: HashSet<&str> =
             changes.iter().filter(|c| matches!(c.what, What::Created { .. })).map(|c| c.id.as_str()).collect();
@@ -99,7 +104,9 @@ impl<'a> Sections<'a> {
                 // A story leaving the backlog because it was closed is told by its status.
                 What::Rank { to: None, .. } | What::Roadmap { to: None, .. } if status.contains(c.id.as_str()) => {}
                 What::Rank { .. } | What::Roadmap { .. } => s.reprioritised.push(c),
-                What::Field { field, .. } if field == "priority" => s.reprioritised.push(c),
+                What::Field { field, .. } if field == "priority" || score_inputs.contains(field) => {
+                    s.reprioritised.push(c)
+                }
                 What::Field { field, .. } if field == "status" => s.status.push(c),
                 _ if c.field() == "criteria" => s.criteria.push(c),
                 _ => s.other.push(c),
@@ -206,7 +213,8 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
     let repaired =
         (repaired.into_iter()).map(|c| Repaired { id: c.id, title: c.title, path: rooted(&c.path) }).collect();
     let changes: Vec<Change> = changes.iter().map(|c| c.rooted(&git.dir)).collect();
-    let sections = Sections::of(&changes, unreadable, repaired);
+    let score_inputs = product.config.score_model.as_ref().map_or(&[][..], |m| m.inputs.as_slice());
+    let sections = Sections::of(&changes, unreadable, repaired, score_inputs);
     let base_text = if is_oid(&base_label) { short(&base) } else { format!("{} ({base_label})", short(&base)) };
     match a.format {
         DiffFormat::Json => print_json(&json!({

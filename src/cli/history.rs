@@ -247,12 +247,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             .iter()
             .any(|(id, file, within)| *id == c.id && within.contains(&i) && file.as_ref().is_none_or(|f| *f == c.path))
     };
+    let score_inputs = product.config.score_model.as_ref().map_or(&[][..], |m| m.inputs.as_slice());
     let wanted = |i: usize, c: &Change| {
         (ids.is_empty() || follows(i, c))
             && if !fields.is_empty() {
                 fields.iter().any(|f| f == c.field())
             } else {
-                a.all_fields || !ids.is_empty() || c.is_priority()
+                a.all_fields || !ids.is_empty() || c.is_priority(score_inputs)
             }
     };
     // (commit, the merge that brought it, the change, its sentence in its commit)

@@ -25,6 +25,7 @@ mod renumber;
 pub(crate) mod review;
 mod roadmap;
 mod schema;
+mod score;
 mod set;
 mod setup;
 mod show;
@@ -100,6 +101,7 @@ enum Command {
     Ac(ac::Command),
     Rank(rank::Args),
     Backlog(backlog::Args),
+    Score(score::Args),
     Roadmap(roadmap::Args),
     Check(check::Args),
     Fmt(fmt::Args),
@@ -453,6 +455,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Ac(c) => ac::run(ctx, c),
         Command::Rank(a) => rank::run(ctx, a),
         Command::Backlog(a) => backlog::run(ctx, a),
+        Command::Score(a) => score::run(ctx, a),
         Command::Roadmap(a) => roadmap::run(ctx, a),
         Command::Check(a) => return check::run(ctx, a),
         Command::Fmt(a) => return fmt::run(ctx, a),

@@ -1,4 +1,4 @@
-//! `pm rank S-12 --top|--bottom|--before ID|--after ID|--to N`.
+//! `pm rank S-12 --top|--bottom|--before ID|--after ID|--to N`, and `pm rank --by score`.
 
 use crate::cli::Ctx;
 use crate::error::Result;
@@ -6,14 +6,18 @@ use crate::ops::rank::{Moved, Position, rank};
 
 /// Move a story in the backlog
 ///
-/// The move is one line moved in backlog.md; the story files do not change.
+/// The move is one line moved in backlog.md; the story files do not change. `--by score` puts
+/// the whole backlog in the order the scores suggest (pm score), in the fewest such moves:
+/// stories without a score keep their order below the scored ones.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  pm rank S-10 --top\n  pm rank S-10 --before S-8\n  pm rank S-10 --to 5")]
+#[command(
+    after_help = "Examples:\n  pm rank S-10 --top\n  pm rank S-10 --before S-8\n  pm rank S-10 --to 5\n  pm rank --by score --dry-run"
+)]
 #[command(group(clap::ArgGroup::new("position").required(true)))]
 pub struct Args {
     /// The story's ID
-    #[arg(add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
-    id: String,
+    #[arg(required_unless_present = "by", conflicts_with = "by", add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
+    id: Option<String>,
     /// Make it the most important
     #[arg(long, group = "position")]
     top: bool,
@@ -29,6 +33,12 @@ pub struct Args {
     /// Put it at this rank (1 is the top)
     #[arg(long, group = "position", value_name = "N")]
     to: Option<usize>,
+    /// Rank the whole backlog by this: `score`, the scores of pm.yaml's scoring model
+    #[arg(long, group = "position", value_name = "ORDER", value_parser = ["score"])]
+    by: Option<String>,
+    /// With --by: print the moves, change nothing
+    #[arg(long, requires = "by")]
+    dry_run: bool,
 }
 
 pub fn position(top: bool, bottom: bool, before: Option<String>, after: Option<String>, to: Option<usize>) -> Position {
@@ -44,9 +54,38 @@ pub fn position(top: bool, bottom: bool, before: Option<String>, after: Option<S
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let product = ctx.product()?;
+    let Some(id) = a.id else { return by_score(ctx, &product, a.dry_run) };
     let pos = position(a.top, a.bottom, a.before, a.after, a.to);
-    let moved = rank(&mut ctx.transaction(&product)?, &a.id, &pos)?;
+    let moved = rank(&mut ctx.transaction(&product)?, &id, &pos)?;
     ctx.say(&describe(&moved))
+}
+
+/// `pm rank --by score [--dry-run]`.
+fn by_score(ctx: &Ctx, product: &crate::store::product::Product, dry_run: bool) -> Result<()> {
+    let model = crate::cli::score::model(product)?;
+    let mut tx = ctx.transaction(product)?;
+    // Every item is read: a story whose file does not read cannot be scored, and ranking
+    // around it would move it on a guess.
+    let items = product.load_all()?;
+    let order = |entries: &[crate::model::listfile::Entry]| {
+        let scores: Vec<_> = (entries.iter())
+            .map(|e| match items.get(&e.id) {
+                Some(i) if i.kind == crate::model::id::Kind::Story && !product.config.is_closed(&i.status) => {
+                    model.score(&i.fields).map_err(drop)
+                }
+                _ => Err(()),
+            })
+            .collect();
+        crate::model::score::order(&scores)
+    };
+    let moves = crate::ops::rank::rank_by(&mut tx, order, !dry_run)?;
+    if moves.is_empty() {
+        return ctx.say("The backlog is already in score order.");
+    }
+    let verb = if dry_run { "would move" } else { "moved" };
+    let lines: Vec<String> =
+        (moves.iter()).map(|m| format!("{} {verb} from rank {} to {}", m.id, m.from.unwrap_or(0), m.to)).collect();
+    ctx.say(&lines.join("\n"))
 }
 
 fn describe(m: &Moved) -> String {

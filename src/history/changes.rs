@@ -164,8 +164,11 @@ impl Change {
     }
 
     /// Whether this is part of the priority history: rank moves, priority changes, roadmap.
-    pub fn is_priority(&self) -> bool {
-        matches!(self.field(), "rank" | "roadmap" | "priority")
+    /// A change of priority: a move in the backlog or on the roadmap, `priority`, or an input
+    /// of the scoring model (`score_inputs`), which changes what the score suggests.
+    pub fn is_priority(&self, score_inputs: &[String]) -> bool {
+        let field = self.field();
+        matches!(field, "rank" | "roadmap" | "priority") || score_inputs.iter().any(|f| f == field)
     }
 
     /// The change as a sentence without the ID: "moved from 7th to 2nd".

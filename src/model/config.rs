@@ -52,6 +52,11 @@ pub struct Config {
     /// The largest item file `pm` reads, in bytes: past it, a clear error at once instead of
     /// seconds and gigabytes (docs/format.md, Limits).
     pub item_size_limit: u64,
+    /// Prioritisation scores (`pm score`): the model and the scales of its inputs.
+    pub scoring: crate::model::score::ScoringSettings,
+    /// The model `scoring` chooses, checked when the settings are read.
+    #[serde(skip)]
+    pub score_model: Option<crate::model::score::Model>,
 }
 
 /// The files beside `product/` that traceability reads: globs from the folder that holds
@@ -162,6 +167,8 @@ impl Default for Config {
             trace: TraceSettings::default(),
             suspect: None,
             item_size_limit: DEFAULT_ITEM_SIZE_LIMIT,
+            scoring: crate::model::score::ScoringSettings::default(),
+            score_model: None,
         }
     }
 }
@@ -193,6 +200,11 @@ impl Config {
         }
         config.fit_story_statuses(text);
         config.validate(shown)?;
+        config.score_model = config.scoring.model().map_err(|message| {
+            let line = text.lines().position(|l| l.starts_with("scoring:")).map_or(1, |i| i + 1);
+            Error::bad_file(Location::new(shown, line), message)
+                .with_hint("docs/prioritise.md describes the scoring models and their settings")
+        })?;
         Ok(config)
     }
 
@@ -268,6 +280,19 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The fields `pm.yaml` gives items beyond pm's own: `custom_fields`, then the inputs of
+    /// the scoring model (for stories and epics).
+    pub fn declared_fields(&self, kind: Kind) -> impl Iterator<Item = &str> {
+        let inputs = self.score_model.as_ref().filter(|_| matches!(kind, Kind::Story | Kind::Epic));
+        (self.custom_fields.iter().map(String::as_str))
+            .chain(inputs.into_iter().flat_map(|m| m.inputs.iter().map(String::as_str)))
+    }
+
+    /// Whether `pm.yaml` declares `key` for items of `kind` (see [`Config::declared_fields`]).
+    pub fn declares(&self, kind: Kind, key: &str) -> bool {
+        self.declared_fields(kind).any(|f| f == key)
     }
 
     pub fn prefix(&self, kind: Kind) -> &str {
@@ -460,6 +485,21 @@ trace:
   include: []
   exclude: []
   junit: []
+
+# Prioritisation scores (pm score, pm backlog --by score, pm rank --by score),
+# from story and epic fields. model: rice (reach * impact * confidence / effort;
+# impact on 0.25, 0.5, 1, 2, 3; confidence a percentage or a fraction), wsjf
+# ((value + time_criticality + risk_reduction) / job_size, each on 1, 2, 3, 5, 8,
+# 13, 20), value-effort (value / effort) or formula (your own, over numeric
+# fields: + - * / and parentheses). scales: the values an input may take,
+# replacing the model's. No model: no scores. docs/prioritise.md has more. For
+# example:
+#   scoring:
+#     model: formula
+#     formula: (value + urgency) / effort
+#     scales:
+#       urgency: [1, 2, 3]
+scoring: {{}}
 
 # Suspect links (pm review): an open story whose epic changed in substance after
 # it (an epic whose vision did) waits for a review. `pm check --suspect` reports

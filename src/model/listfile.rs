@@ -137,6 +137,20 @@ impl ListFile {
         first
     }
 
+    /// Put the entries in `order` (indexes into [`ListFile::entries`], each once): entry line
+    /// `k` gets the text of entry `order[k]`, with its own line ending; every other line stays.
+    pub fn reorder_entries(&mut self, order: &[usize]) {
+        let slots: Vec<usize> = self.entries().iter().map(|e| e.line).collect();
+        assert_eq!(order.len(), slots.len(), "an order of every entry");
+        let texts: Vec<String> =
+            slots.iter().map(|&l| self.lines[l].trim_end_matches(['\n', '\r']).to_string()).collect();
+        for (&slot, &from) in slots.iter().zip(order) {
+            let old = &self.lines[slot];
+            let ending = old[old.trim_end_matches(['\n', '\r']).len()..].to_string();
+            self.lines[slot] = format!("{}{ending}", texts[from]);
+        }
+    }
+
     /// Replace the line of the first entry naming `id` (for a refreshed title or link).
     pub fn replace(&mut self, id: &str, link: &str, title: &str) -> bool {
         let Some(e) = self.entries().into_iter().find(|e| e.id == id) else {

@@ -14,5 +14,6 @@ pub mod layout;
 pub mod listfile;
 pub mod merge;
 pub mod review;
+pub mod score;
 pub mod severity;
 pub mod sprint;

@@ -136,3 +136,36 @@ pub fn move_epic(tx: &mut Transaction, id: &str, horizon: &str, position: &Posit
     }
     Ok(Moved { id: id.to_string(), from, to: index + 1, from_horizon, horizon: Some(horizon.to_string()) })
 }
+
+/// Put the backlog in the order `order` gives its entries (indexes into them, each once): entry
+/// lines change places, every other line stays. Returns the stories whose rank changes (ranks
+/// before and after), writing only when `apply`.
+pub fn rank_by(
+    tx: &mut Transaction,
+    order: impl FnOnce(&[crate::model::listfile::Entry]) -> Vec<usize>,
+    apply: bool,
+) -> Result<Vec<Moved>> {
+    let path = tx.product().backlog_path();
+    let mut list = tx.read_list(&path)?;
+    let entries = list.entries();
+    let order = order(&entries);
+    let moves = (order.iter().enumerate())
+        .filter(|&(k, &from)| k != from)
+        .map(|(k, &from)| Moved {
+            id: entries[from].id.clone(),
+            from: Some(from + 1),
+            to: k + 1,
+            from_horizon: None,
+            horizon: None,
+        })
+        .collect();
+    if apply {
+        let before = list.text();
+        list.reorder_entries(&order);
+        if list.text() != before {
+            tx.write(&path, list.text());
+            tx.commit()?;
+        }
+    }
+    Ok(moves)
+}

@@ -82,11 +82,11 @@ pub fn link(product: &Product, id: &str, kind: Kind) -> Result<Item> {
 pub fn new_field(product: &Product, item: &Item, key: &str) -> Result<()> {
     let kind = item.kind;
     let has = item.fields.keys().any(|k| item::scalar_string(k).as_deref() == Some(key));
-    if item::is_known_field(kind, key) || has || product.config.custom_fields.iter().any(|f| f == key) {
+    if item::is_known_field(kind, key) || has || product.config.declares(kind, key) {
         return Ok(());
     }
     let known = known_fields(kind);
-    let customs = product.config.custom_fields.iter().map(String::as_str);
+    let customs = product.config.declared_fields(kind);
     let hint = match crate::error::did_you_mean(key, known.iter().copied().chain(customs)) {
         Some(s) => format!("did you mean {s}? To add `{key}` anyway, list it in pm.yaml custom_fields or pass --force"),
         None => format!(
@@ -159,6 +159,16 @@ pub fn assignment(product: &Product, item: &Item, key: &str, value: &str) -> Res
     }
     let v = value.trim();
     one_line(&format!("`{key}`"), v)?;
+    let model = product.config.score_model.as_ref().filter(|_| matches!(kind, Kind::Story | Kind::Epic));
+    if let Some(model) = model.filter(|m| m.inputs.iter().any(|i| i == key)) {
+        model.value(key, v).map_err(|_| {
+            Error::bad_argument(model.off_scale(key, v)).with_hint(format!(
+                "the {} model of pm.yaml takes these values (`scoring.scales` changes them)",
+                model.name.name()
+            ))
+        })?;
+        return Ok(FieldValue::Scalar(v.to_string()));
+    }
     Ok(match key {
         "title" => FieldValue::Scalar(yaml_scalar(&title(v)?)),
         "status" => {

@@ -371,6 +371,27 @@ fn every_rule_has_a_fixture_that_triggers_it() {
             6,
         ),
         (
+            "score/missing-input",
+            |t| {
+                t.write("product/pm.yaml", "scoring:\n  model: value-effort\n");
+                edit(t, "product/stories/S-1-a.md", "points: 3\n", "points: 3\nvalue: 8\neffort: 2\n");
+            },
+            "product/stories/S-2-b.md",
+            1,
+        ),
+        (
+            "score/out-of-scale",
+            |t| {
+                t.write("product/pm.yaml", "scoring:\n  model: rice\n");
+                let s1 = "points: 3\nreach: 100\nimpact: 5\nconfidence: 80\neffort: 1\n";
+                edit(t, "product/stories/S-1-a.md", "points: 3\n", s1);
+                let s2 = "depends_on: [S-1]\nreach: 10\nimpact: 1\nconfidence: 50\neffort: 1\n";
+                edit(t, "product/stories/S-2-b.md", "depends_on: [S-1]\n", s2);
+            },
+            "product/stories/S-1-a.md",
+            9,
+        ),
+        (
             "story/not-user-story",
             |t| {
                 t.write("product/pm.yaml", "rules:\n  story/not-user-story: warning\n");

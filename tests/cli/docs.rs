@@ -170,3 +170,11 @@ fn the_suspect_doc_session_is_real_output() {
     t.set_env("PM_TODAY", "2026-12-02");
     assert_eq!(doc_session(&t, "", "docs/trace.md", "## Suspect links and `pm review`"), 5);
 }
+
+#[test]
+fn the_prioritise_doc_session_is_real_output() {
+    let t = Test::new();
+    crate::harness::copy_dir(&crate::harness::example_dir().join(".."), t.root());
+    t.commit("the example product");
+    assert_eq!(doc_session(&t, "", "docs/prioritise.md", "## In the example product"), 3);
+}

@@ -42,11 +42,58 @@ pub fn check(doc: &ItemFile, config: &Config) -> Vec<Diagnostic> {
     unknown_fields(doc, kind, config, out);
     values(doc, kind, config, out);
     file_name(doc, out);
+    score_inputs(doc, kind, config, out);
     if kind == Kind::Story {
         criteria(doc, out);
         user_story(doc, out);
     }
     std::mem::take(out)
+}
+
+/// The scoring model's inputs (stories and epics): each value on its scale
+/// (`score/out-of-scale`), and an open story missing none (`score/missing-input`).
+fn score_inputs(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagnostic>) {
+    use crate::model::score::NoScore;
+    let Some(model) = config.score_model.as_ref().filter(|_| matches!(kind, Kind::Story | Kind::Epic)) else {
+        return;
+    };
+    let name = doc.name();
+    let command = if kind == Kind::Story { "story" } else { "epic" };
+    let mut missing = Vec::new();
+    for field in &model.inputs {
+        match model.input(&doc.fields, field) {
+            Ok(Some(_)) => {}
+            Ok(None) => missing.push(field.as_str()),
+            Err(NoScore::Invalid(_, value)) => out.push(
+                doc.finding("score/out-of-scale", doc.value_pos(field), model.off_scale(field, &value))
+                    .hint(format!("write one of them: `pm {command} set {name} {field}=...`")),
+            ),
+            Err(_) => {}
+        }
+    }
+    if missing.is_empty() {
+        if let Err(NoScore::DividesByZero(what)) = model.score(&doc.fields) {
+            let at = if doc.fields.contains_key(&what) { doc.value_pos(&what) } else { (1, 1) };
+            out.push(
+                doc.finding(
+                    "score/out-of-scale",
+                    at,
+                    format!("{name} has no score: the formula divides by {what}, which is 0"),
+                )
+                .hint(format!("`{what}` must be above 0 (`{}`)", model.formula)),
+            );
+        }
+    } else if kind == Kind::Story && doc.is_open(config) && doc.id.is_some() {
+        let set: Vec<String> = missing.iter().map(|f| format!("{f}=...")).collect();
+        out.push(
+            doc.finding(
+                "score/missing-input",
+                (1, 1),
+                format!("{name} has no {} score: no {}", model.name.name(), missing.join(", ")),
+            )
+            .hint(format!("estimate it: `pm story set {name} {}`", set.join(" "))),
+        );
+    }
 }
 
 fn unknown_fields(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagnostic>) {
@@ -62,11 +109,10 @@ fn unknown_fields(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Dia
             },
         };
         let key = key.as_ref();
-        if is_known_field(kind, key) || key == ALLOW_FIELD || config.custom_fields.iter().any(|c| c == key) {
+        if is_known_field(kind, key) || key == ALLOW_FIELD || config.declares(kind, key) {
             continue;
         }
-        let candidates =
-            COMMON_FIELDS.iter().chain(own).copied().chain(config.custom_fields.iter().map(String::as_str));
+        let candidates = COMMON_FIELDS.iter().chain(own).copied().chain(config.declared_fields(kind));
         let hint = match did_you_mean(key, candidates) {
             Some(s) => format!("did you mean `{s}`? If `{key}` is yours, list it under custom_fields in pm.yaml"),
             None => format!("list `{key}` under custom_fields in pm.yaml, or remove it"),
