@@ -84,9 +84,9 @@ impl Index {
     }
 }
 
-/// The findings of the rules that relate items; `listed` holds the links of the backlog's and
-/// roadmap's lines (paths inside `product/`).
-pub(crate) fn check(docs: &[Doc], index: &Index, listed: &HashSet<String>, config: &Config) -> Vec<Finding> {
+/// The findings of the rules that relate items; `listed` holds the ID and link (a path inside
+/// `product/`) of each line of the backlog and roadmap.
+pub(crate) fn check(docs: &[Doc], index: &Index, listed: &HashSet<(String, String)>, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
     duplicates(docs, index, listed, &mut out);
     let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -163,9 +163,10 @@ pub(crate) fn check(docs: &[Doc], index: &Index, listed: &HashSet<String>, confi
     out
 }
 
-/// One finding per ID two or more files carry. Its `pm renumber` hint names a file the backlog
-/// and roadmap do not link to (a copy), so the item keeps the ID its line and links know.
-fn duplicates(docs: &[Doc], index: &Index, listed: &HashSet<String>, out: &mut Vec<Finding>) {
+/// One finding per ID two or more files carry. Its `pm renumber` hint names a file no line of
+/// the backlog or roadmap names with that ID (a copy), and of those the one whose name says
+/// another ID (a mistyped `id:`), so the item keeps the ID its line and links know.
+fn duplicates(docs: &[Doc], index: &Index, listed: &HashSet<(String, String)>, out: &mut Vec<Finding>) {
     let mut groups: Vec<&Vec<usize>> = index.by_id.values().filter(|v| v.len() > 1).collect();
     groups.sort();
     for group in groups {
@@ -177,8 +178,16 @@ fn duplicates(docs: &[Doc], index: &Index, listed: &HashSet<String>, out: &mut V
             .map(|&i| Related { path: docs[i].path.to_string(), line: docs[i].key_line("id").unwrap_or(1) })
             .collect();
         let new = ItemId::new(&id.prefix, index.next_free(&id.prefix));
-        let renumbered =
-            (group.iter().rev().copied()).find(|&i| !listed.contains(docs[i].rel)).unwrap_or(group[group.len() - 1]);
+        let text = id.to_string();
+        let unlisted = |i: usize| !listed.contains(&(text.clone(), docs[i].rel.to_string()));
+        let misnamed = |i: usize| {
+            let name = docs[i].rel.rsplit('/').next().unwrap_or("");
+            ItemId::from_file_name(name).as_ref() != Some(id)
+        };
+        let renumbered = (group.iter().rev().copied())
+            .find(|&i| unlisted(i) && misnamed(i))
+            .or_else(|| group.iter().rev().copied().find(|&i| unlisted(i)))
+            .unwrap_or(group[group.len() - 1]);
         out.push(
             first
                 .finding(

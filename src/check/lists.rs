@@ -56,6 +56,11 @@ pub(crate) fn check<'d>(
         let path = file.map(|f| f.path.clone()).unwrap_or_else(|| {
             if snapshot.product_dir.is_empty() { name.to_string() } else { format!("{}/{name}", snapshot.product_dir) }
         });
+        // A list pm may not read has its own `file/unreadable`: judging its "" would call
+        // every open item unlisted.
+        if snapshot.unreadable.iter().any(|u| u.path == path) {
+            continue;
+        }
         match crate::model::merge::conflict_line(text) {
             Some(line) => out.push(crate::check::doc::conflict_markers(&path, line)),
             None => one_list(&path, name, text, kind, codes, docs, index, config, (&mut out, &mut relabelled)),
@@ -81,7 +86,13 @@ fn one_list<'d>(
     let entries = list.entries();
     let example =
         if kind == Kind::Story { "- [S-2](stories/S-2-title.md) Title" } else { "- [E-2](epics/E-2-title.md) Title" };
-    for n in list.malformed_lines() {
+    // Damaged lines by the ID they hold: such an item is not listed, but `pm fmt` leaves it to
+    // its line rather than appending it, so its finding says to mend the line.
+    let mut damaged: HashMap<String, usize> = HashMap::new();
+    for (n, id) in list.malformed(config.prefix(kind)) {
+        if let Some(id) = id {
+            damaged.entry(id).or_insert(n + 1);
+        }
         let col = lines[n].len() - lines[n].trim_start().len() + 1;
         out.push(
             Finding::new(codes.malformed, path, n + 1, col, format!("this line looks like an entry of {name} but does not read as one"))
@@ -94,6 +105,7 @@ fn one_list<'d>(
         &entries,
         |id| index.get(id).is_some_and(|i| of_kind(&i)),
         |link| by_rel.get(link).filter(|i| of_kind(i)).and_then(|&i| docs[i].id_text()),
+        |id, link| index.all(id).iter().any(|&i| docs[i].rel != link),
     )
     .into_iter()
     .map(|r| (r.entry.id.as_str(), r))
@@ -180,13 +192,14 @@ fn one_list<'d>(
             continue;
         }
         let status = d.status.as_deref().unwrap_or("");
+        let line = ListFile::entry_line(&id, d.rel, d.title.as_deref().unwrap_or(""));
+        let hint = match damaged.get(&id) {
+            Some(n) => format!("line {n} of {name} names {id} but does not read as an entry: write it as `{line}`"),
+            None => format!("add a line `{line}` to {name} (`pm fmt` appends it)"),
+        };
         out.push(
-            d.finding(codes.missing, d.value_pos("status"), format!("{id} is {status} but not listed in {name}")).hint(
-                format!(
-                    "add a line `{}` to {name} (`pm fmt` appends it)",
-                    ListFile::entry_line(&id, d.rel, d.title.as_deref().unwrap_or(""))
-                ),
-            ),
+            d.finding(codes.missing, d.value_pos("status"), format!("{id} is {status} but not listed in {name}"))
+                .hint(hint),
         );
     }
 }

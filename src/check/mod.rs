@@ -253,10 +253,10 @@ pub fn check(snapshot: &Files, config: &Config) -> Report {
     }
     let unlisted = snapshot.unreadable.iter().find(|u| u.folder).map(|u| u.path.clone());
     let index = links::Index::new(&docs, unreadable, unlisted, config);
-    let listed: HashSet<String> = [BACKLOG_FILE, ROADMAP_FILE]
+    let listed: HashSet<(String, String)> = [BACKLOG_FILE, ROADMAP_FILE]
         .iter()
         .filter_map(|name| snapshot.get(name)?.text())
-        .flat_map(|text| ListFile::parse(text).entries().into_iter().map(|e| e.link))
+        .flat_map(|text| ListFile::parse(text).entries().into_iter().map(|e| (e.id, e.link)))
         .collect();
     findings.extend(links::check(&docs, &index, &listed, config));
     let (list_findings, relabelled) = lists::check(snapshot, &docs, &index, config);
@@ -269,7 +269,10 @@ pub fn check(snapshot: &Files, config: &Config) -> Report {
     findings.extend(snapshot.unreadable.iter().map(|u| {
         let (message, hint) = if u.folder {
             (
-                format!("pm may not list this folder, so the items in it are not checked: {}", u.reason),
+                format!(
+                    "pm may not list this folder, so the items in it are not checked, nor is any link or line named dangling: {}",
+                    u.reason
+                ),
                 "check the folder's permissions (`ls -ld`): pm needs to read and enter it",
             )
         } else {

@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let filter = view::SprintFilter::parse(&product, a.sprint.as_deref(), a.at.is_none())?;
     let mut sprints = Vec::new();
     let shown = product.shown(&product.backlog_path());
-    let damaged = view::warn_malformed(ctx, &list, &shown);
+    let damaged = view::warn_malformed(ctx, &list, (&shown, product.config.prefix(crate::model::id::Kind::Story)));
     let mut rows = Vec::new();
     let mut json = Vec::new();
     let mut ids = Vec::new();
@@ -66,18 +66,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     // The rank is the line's place among the entries, as in `pm story list`, `pm history` and
     // `pm rank --position`: a line pm cannot show (an unreadable story) still holds its place.
     let entries = list.entries();
-    let by_rel: std::collections::HashMap<&str, &crate::model::item::Item> =
-        items.all.iter().map(|i| (i.rel.as_str(), i)).collect();
-    let is_story = |i: &&crate::model::item::Item| i.kind == crate::model::id::Kind::Story;
     let relabelled: std::collections::HashMap<&str, crate::model::listfile::Relabelled> =
-        crate::model::listfile::relabelled(
-            &entries,
-            |id| items.get(id).is_some_and(|i| is_story(&i)),
-            |link| by_rel.get(link).filter(|i| is_story(i)).map(|i| i.id.to_string()),
-        )
-        .into_iter()
-        .map(|r| (r.entry.id.as_str(), r))
-        .collect();
+        (items.relabelled(&entries, crate::model::id::Kind::Story).into_iter())
+            .map(|(r, _)| (r.entry.id.as_str(), r))
+            .collect();
     for (index, entry) in entries.iter().enumerate() {
         let own = shared.get(&entry.id).and_then(|files| files.iter().find(|i| i.rel == entry.link).copied());
         let key = if own.is_some() { format!("{}\u{0}{}", entry.id, entry.link) } else { entry.id.clone() };
@@ -134,20 +126,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     let relabelled_to: std::collections::HashSet<&String> = relabelled.values().map(|r| &r.says).collect();
     let named: std::collections::HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
-    let mut missing: Vec<_> = items
-        .of_kind(crate::model::id::Kind::Story)
-        .filter(|s| {
-            // A second file with a listed ID (a copy) is named by the duplicate-ID warning.
-            let listed = named.contains(s.id.to_string().as_str());
-            !product.config.is_closed(&s.status)
-                && !listed
-                && !damaged.contains(&s.id.to_string())
-                && !relabelled_to.contains(&s.id.to_string())
-        })
-        .collect();
-    missing.sort_by(|a, b| a.id.cmp(&b.id));
-    missing.dedup_by_key(|s| &s.id);
-    let missing: Vec<String> = missing.iter().map(|s| s.id.to_string()).collect();
+    // A second file with a listed ID (a copy) is named by the duplicate-ID warning.
+    let missing = view::open_unlisted(&product, &items, crate::model::id::Kind::Story, |id| {
+        named.contains(id) || damaged.contains(id) || relabelled_to.contains(&id.to_string())
+    });
     let exists = at.is_some() || product.backlog_path().exists();
     view::warn_unlisted(ctx, (&shown, exists), crate::model::id::Kind::Story, &missing, |id| {
         format!("pm rank {id} --bottom")

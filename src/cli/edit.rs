@@ -17,7 +17,8 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     let product = ctx.product()?;
     let item = match product.get(&a.id, kind) {
         Ok(item) => item,
-        Err(e) => match product.broken_file(&a.id, &e) {
+        // A file that holds bad input opens to be repaired; one pm may not read does not.
+        Err(e) => match product.broken_file(&a.id, &e).filter(|_| matches!(e, crate::error::Error::BadFile { .. })) {
             Some(path) => return repair(ctx, &product, &a.id, &path, e),
             None => return Err(e),
         },

@@ -121,15 +121,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let view::View { roadmap: list, items, errors, product, .. } = view::load_view(ctx, a.at.as_deref())?;
     let forecasts = target_forecasts(&product, &items, &list, a.at.is_some())?;
     let shown = product.shown(&product.roadmap_path());
-    let damaged = view::warn_malformed(ctx, &list, &shown);
+    let damaged = view::warn_malformed(ctx, &list, (&shown, product.config.prefix(crate::model::id::Kind::Epic)));
     let listed: std::collections::HashSet<String> = list.entries().into_iter().map(|e| e.id).collect();
-    let mut unlisted: Vec<&crate::model::item::Item> = (items.of_kind(crate::model::id::Kind::Epic))
-        .filter(|e| !product.config.is_closed(&e.status))
-        .filter(|e| !listed.contains(&e.id.to_string()) && !damaged.contains(&e.id.to_string()))
-        .collect();
-    unlisted.sort_by(|a, b| a.id.cmp(&b.id));
-    unlisted.dedup_by(|a, b| a.id == b.id);
-    let unlisted: Vec<String> = unlisted.iter().map(|e| e.id.to_string()).collect();
+    let unlisted = view::open_unlisted(&product, &items, crate::model::id::Kind::Epic, |id| {
+        listed.contains(id) || damaged.contains(id)
+    });
     let exists = a.at.is_some() || product.roadmap_path().exists();
     view::warn_unlisted(ctx, (&shown, exists), crate::model::id::Kind::Epic, &unlisted, |id| {
         format!("pm roadmap move {id} later")

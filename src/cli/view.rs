@@ -32,21 +32,34 @@ pub fn ranks_in(list: &ListFile) -> HashMap<String, usize> {
 /// Warn about each line of a list file that looks like an entry and does not read as one
 /// (`-[S-2](y)`): the listing leaves it out, and without a word the item would seem unranked.
 /// Returns the IDs such lines name, whose items are not to be called missing from the list.
-pub fn warn_malformed(ctx: &Ctx, list: &ListFile, shown: &std::path::Path) -> std::collections::HashSet<String> {
+pub fn warn_malformed(
+    ctx: &Ctx,
+    list: &ListFile,
+    (shown, prefix): (&std::path::Path, &str),
+) -> std::collections::HashSet<String> {
     let mut named = std::collections::HashSet::new();
-    for (n, id) in list.malformed() {
-        let what = match &id {
-            Some(id) => format!("the entry of {id}"),
-            None => "an entry".to_string(),
-        };
+    for (n, id) in list.malformed(prefix) {
         ctx.warn(&format!(
-            "{}:{}: this line looks like {what} but does not read as one, so it is left out; `pm check` shows how to write it",
+            "{}:{}: {}, so it is left out; `pm check` shows how to write it",
             shown.display(),
-            n + 1
+            n + 1,
+            crate::model::listfile::malformed_message(id.as_deref())
         ));
         named.extend(id);
     }
     named
+}
+
+/// The open items of `kind` a list leaves out, by ID (one for an ID two files carry): those
+/// `accounted` does not account for (listed, or named by a damaged or relabelled line).
+pub fn open_unlisted(product: &Product, items: &Items, kind: Kind, accounted: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut ids: Vec<&crate::model::id::ItemId> = (items.of_kind(kind))
+        .filter(|i| !product.config.is_closed(&i.status) && !accounted(&i.id.to_string()))
+        .map(|i| &i.id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids.into_iter().map(ToString::to_string).collect()
 }
 
 /// Warn about the open items a list file leaves out, each with the command that adds it

@@ -16,7 +16,7 @@ use crate::history::changes::Change;
 use crate::store::cache::{CacheFile, Contents, name_hash};
 
 const MAGIC: &str = "pm-history-cache";
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 
 /// Who made a commit and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

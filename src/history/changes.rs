@@ -355,7 +355,8 @@ fn middle_moves(old: &[String], new: &[String]) -> Vec<(String, Option<usize>, O
     let new_pos: HashMap<&str, usize, FastHash> = new.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
     let common: Vec<(usize, usize)> =
         new.iter().enumerate().filter_map(|(ni, id)| old_pos.get(id.as_str()).map(|&oi| (ni, oi))).collect();
-    let stable = longest_increasing(&common.iter().map(|&(_, oi)| oi).collect::<Vec<_>>());
+    let fixed: Vec<bool> = common.iter().map(|&(ni, oi)| ni == oi).collect();
+    let stable = longest_increasing(&common.iter().map(|&(_, oi)| oi).collect::<Vec<_>>(), &fixed);
     let stable: BTreeSet<usize> = stable.into_iter().map(|k| common[k].0).collect();
     let mut out = Vec::new();
     for (ni, id) in new.iter().enumerate() {
@@ -373,23 +374,40 @@ fn middle_moves(old: &[String], new: &[String]) -> Vec<(String, Option<usize>, O
     out
 }
 
-/// Indices of one longest strictly increasing subsequence (patience sorting, O(n log n)).
-fn longest_increasing(seq: &[usize]) -> Vec<usize> {
-    let mut tails: Vec<usize> = Vec::new(); // index into seq of the smallest tail of each length
+/// Indices of one longest strictly increasing subsequence of `seq` (distinct values), choosing
+/// among the longest the one that holds the
+/// most places where `fixed` is true: a story whose rank did not change is the one to call
+/// unmoved (a backlog turned upside down moved every story but its middle one). A Fenwick tree
+/// over the values gives, for each element, the best run ending below it: O(n log n).
+fn longest_increasing(seq: &[usize], fixed: &[bool]) -> Vec<usize> {
+    // Values ranked 1..=n so the tree is as large as the sequence.
+    let mut sorted: Vec<usize> = seq.to_vec();
+    sorted.sort_unstable();
+    let rank = |v: usize| sorted.partition_point(|&x| x < v) + 1;
+    // tree[r]: the best (length, fixed places, index + 1) of a run ending at a value ranked r
+    // or below, for the ranks this node covers.
+    let mut tree: Vec<(usize, usize, usize)> = vec![(0, 0, 0); seq.len() + 1];
     let mut prev: Vec<Option<usize>> = vec![None; seq.len()];
+    let mut best = (0, 0, 0);
     for (i, &v) in seq.iter().enumerate() {
-        let at = tails.partition_point(|&t| seq[t] < v);
-        if at > 0 {
-            prev[i] = Some(tails[at - 1]);
+        let r = rank(v);
+        let mut below = (0, 0, 0);
+        let mut k = r - 1;
+        while k > 0 {
+            below = below.max(tree[k]);
+            k &= k - 1;
         }
-        if at == tails.len() {
-            tails.push(i);
-        } else {
-            tails[at] = i;
+        prev[i] = below.2.checked_sub(1);
+        let here = (below.0 + 1, below.1 + usize::from(fixed[i]), i + 1);
+        best = best.max(here);
+        let mut k = r;
+        while k < tree.len() {
+            tree[k] = tree[k].max(here);
+            k += k & k.wrapping_neg();
         }
     }
     let mut out = Vec::new();
-    let mut cur = tails.last().copied();
+    let mut cur = best.2.checked_sub(1);
     while let Some(i) = cur {
         out.push(i);
         cur = prev[i];
@@ -689,6 +707,18 @@ mod tests {
     fn additions_and_removals_are_not_moves_of_the_rest() {
         let m = moves(&ids("a b c"), &ids("x a c"));
         assert_eq!(m, vec![("x".into(), None, Some(1)), ("b".into(), Some(2), None)]);
+    }
+
+    #[test]
+    fn a_reversed_backlog_moved_every_story_but_the_middle_one() {
+        let m = moves(&ids("a b c d e"), &ids("e d c b a"));
+        let moved: Vec<&str> = m.iter().map(|(id, _, _)| id.as_str()).collect();
+        assert_eq!(moved, ["e", "d", "b", "a"]);
+        // Among equally long runs in order, the one of stories that kept their rank stays.
+        let m = moves(&ids("a b c d"), &ids("b a c d x").into_iter().take(4).collect::<Vec<_>>());
+        assert_eq!(m, vec![("b".into(), Some(2), Some(1))]);
+        let m = moves(&ids("a b c d e f"), &ids("f b c d e a"));
+        assert_eq!(m, vec![("f".into(), Some(6), Some(1)), ("a".into(), Some(1), Some(6))]);
     }
 
     #[test]

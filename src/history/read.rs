@@ -155,8 +155,14 @@ pub fn snapshot_worktree(product: &Product) -> Result<Snapshot> {
         snap.insert(std::rc::Rc::new(ItemState::from_item(item)));
     }
     for e in errors {
-        if let Error::BadFile { location, .. } = &e {
-            let abs = product.cwd.join(&location.path);
+        // A file that does not parse, and one pm may not read (its permissions), is broken: not
+        // deleted, which `pm diff` would tell a reviewer.
+        let path = match &e {
+            Error::BadFile { location, .. } => Some(product.cwd.join(&location.path)),
+            Error::Io { path, .. } if path.is_file() => Some(product.cwd.join(path)),
+            _ => None,
+        };
+        if let Some(abs) = path {
             snap.broken.insert(product.rel(&abs), e.to_string());
         }
     }

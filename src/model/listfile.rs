@@ -76,23 +76,24 @@ impl ListFile {
         out
     }
 
-    /// 0-based indexes of the lines that look like entries and do not read as one (see
-    /// [`looks_like_entry`]): `pm check` reports them, `pm backlog` and `pm roadmap` warn.
-    pub fn malformed_lines(&self) -> Vec<usize> {
-        self.malformed().into_iter().map(|(i, _)| i).collect()
+    /// 0-based indexes of the lines that look like entries of items whose IDs start with
+    /// `prefix` and do not read as one (see [`looks_like_entry`]): `pm check` reports them,
+    /// `pm backlog` and `pm roadmap` warn.
+    pub fn malformed_lines(&self, prefix: &str) -> Vec<usize> {
+        self.malformed(prefix).into_iter().map(|(i, _)| i).collect()
     }
 
     /// The lines that look like entries and do not read as one, each with the ID it names
     /// when that is a well-formed ID (`- S-22 Title` names S-22): `pm fmt` does not add such
     /// an item again at the bottom, as its damaged line is still there.
-    pub fn malformed(&self) -> Vec<(usize, Option<String>)> {
+    pub fn malformed(&self, prefix: &str) -> Vec<(usize, Option<String>)> {
         (self.lines.iter().enumerate())
             .filter_map(|(i, l)| {
                 let content = l.trim_end_matches(['\n', '\r']);
                 if parse_entry(content).is_some() {
                     return None;
                 }
-                let token = attempted_id(content)?;
+                let token = attempted_id(content, prefix)?;
                 Some((i, crate::model::id::ItemId::is_valid(token).then(|| token.to_string())))
             })
             .collect()
@@ -247,6 +248,8 @@ pub struct Relabelled<'e> {
     pub entry: &'e Entry,
     /// The ID the file says.
     pub says: String,
+    /// Whether another item carries that ID already (then it cannot be meant).
+    pub says_taken: bool,
 }
 
 impl Relabelled<'_> {
@@ -256,9 +259,12 @@ impl Relabelled<'_> {
         format!("{id}'s file {link} says `id: {}`, though its name and this line say {id}", self.says)
     }
 
-    /// How to mend it either way.
+    /// How to mend it either way (one way when another item has the ID the file says).
     pub fn hint(&self) -> String {
         let (id, says) = (&self.entry.id, &self.says);
+        if self.says_taken {
+            return format!("{says} is another item's ID: write `id: {id}` back in that file");
+        }
         format!(
             "if {says} is a typo, write `id: {id}` back in that file; to give it {says}, change this line to {says} as well, then run `pm fmt`"
         )
@@ -266,11 +272,13 @@ impl Relabelled<'_> {
 }
 
 /// The entries of `entries` that are [`Relabelled`]: `names_item` says whether an ID names an
-/// item of the list's kind, `says` gives the ID the item file at a link says, if one does.
+/// item of the list's kind, `says` gives the ID the item file at a link says, if one does, and
+/// `elsewhere(id, link)` whether a file other than the one at `link` carries `id`.
 pub fn relabelled<'e>(
     entries: &'e [Entry],
     names_item: impl Fn(&str) -> bool,
     says: impl Fn(&str) -> Option<String>,
+    elsewhere: impl Fn(&str, &str) -> bool,
 ) -> Vec<Relabelled<'e>> {
     (entries.iter())
         .filter(|e| !names_item(&e.id))
@@ -278,7 +286,8 @@ pub fn relabelled<'e>(
             let name = e.link.rsplit('/').next()?;
             let named = crate::model::id::ItemId::from_file_name(name)?;
             let says = says(&e.link)?;
-            (named.to_string() == e.id && says != e.id).then_some(Relabelled { entry: e, says })
+            let says_taken = elsewhere(&says, &e.link);
+            (named.to_string() == e.id && says != e.id).then_some(Relabelled { entry: e, says, says_taken })
         })
         .collect()
 }
@@ -304,18 +313,31 @@ fn parse_entry(line: &str) -> Option<(String, String, String)> {
     Some((id.to_string(), link.to_string(), title.trim().to_string()))
 }
 
-/// A line that tries to be an entry and does not read as one: a list marker, then an ID-shaped
-/// token (`S-2`, `S2`, `s-02`) in brackets (`-[S-2](y)`, `- [S2](y) x`, `- [S-2] (y)`,
-/// `- [S-2(y) x`), or a well-formed one without them (`- S-22 Title`). Task boxes
-/// (`- [ ] note`), links to wiki pages (`- [Notes](n.md)`) and prose (`- Q3 goals`) are not.
-pub fn looks_like_entry(line: &str) -> bool {
-    parse_entry(line).is_none() && attempted_id(line).is_some()
+/// A line that tries to be an entry of an item whose ID starts with `prefix` and does not read
+/// as one: a list marker (`-`, `*`, `+`, or a number as in `1.`), then in brackets a token
+/// shaped like an ID (`S-2`, `S2`, `s-02`) followed by `]` or `(` (`-[S-2](y)`, `- [S2](y) x`,
+/// `- [S-2] (y)`, `- [S-2(y) x`, `1. [S-2](y) x`), or, not indented, the ID itself without
+/// brackets (`- S-22 Title`). Task boxes (`- [ ] note`), links to pages (`- [Q3 goals](q.md)`),
+/// sub-bullets (`  - S-3 must land first`) and prose (`- COVID-19 rules`) are not.
+pub fn looks_like_entry(line: &str, prefix: &str) -> bool {
+    parse_entry(line).is_none() && attempted_id(line, prefix).is_some()
+}
+
+/// What to say of a line [`looks_like_entry`] finds, naming the ID it holds when there is one.
+pub fn malformed_message(id: Option<&str>) -> String {
+    match id {
+        Some(id) => format!("this line looks like the entry of {id} but does not read as one"),
+        None => "this line looks like an entry but does not read as one".to_string(),
+    }
 }
 
 /// The ID-shaped token a line that tries to be an entry starts with (see [`looks_like_entry`]).
-fn attempted_id(line: &str) -> Option<&str> {
+fn attempted_id<'l>(line: &'l str, prefix: &str) -> Option<&'l str> {
+    let indented = line.starts_with([' ', '\t']);
     let t = line.trim_start();
-    let rest = t.strip_prefix(['-', '*', '+'])?.trim_start();
+    let numbered = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let rest = if numbered > 0 { t[numbered..].strip_prefix(['.', ')'])? } else { t.strip_prefix(['-', '*', '+'])? };
+    let rest = rest.trim_start();
     let (bracket, rest) = match rest.strip_prefix('[') {
         Some(inside) => (true, inside.trim_start()),
         None => (false, rest),
@@ -327,14 +349,16 @@ fn attempted_id(line: &str) -> Option<&str> {
     let digits = digits_from.len() - digits_from.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     let token = &rest[..letters + usize::from(dash) + digits];
     let next = digits_from[digits..].chars().next();
-    let ends = match next {
-        None => true,
-        Some(c) => c.is_whitespace() || matches!(c, ']' | '(' | ':' | ','),
+    let shaped = letters > 0 && digits > 0;
+    let attempt = if bracket {
+        // `[S-2]`, `[S-2(`: the brackets hold the ID alone, as an entry's do.
+        shaped && matches!(next, Some(']' | '('))
+    } else {
+        // Without brackets, only this list's own IDs at the start of a top-level line.
+        let ends = next.is_none_or(|c| c.is_whitespace() || matches!(c, ':' | ','));
+        shaped && dash && ends && !indented && token[..letters] == *prefix
     };
-    // Without brackets only the full shape counts (`- Q3 goals` is prose); with them, an ID
-    // with its dash missing or a leading zero is still an attempt.
-    let shaped = letters > 0 && digits > 0 && ends && (bracket || dash);
-    shaped.then_some(token)
+    attempt.then_some(token)
 }
 
 #[cfg(test)]
@@ -365,26 +389,36 @@ mod tests {
             ("- [S-2] (y) x", Some("S-2")),
             ("- [S-18(stories/S-18-a.md) A", Some("S-18")),
             ("- S-22 Title", Some("S-22")),
-            ("  * S-22: Title", Some("S-22")),
+            ("* S-22: Title", Some("S-22")),
             ("- [s-02](y) x", None),
             ("- [S-2]", Some("S-2")),
+            ("1. [S-17](stories/S-17-a.md) A", Some("S-17")),
+            ("12) [S-17](y) A", Some("S-17")),
+            ("  - [S-2](y x", Some("S-2")),
         ];
         for (line, id) in damaged {
-            assert!(looks_like_entry(line), "{line}");
-            assert_eq!(ListFile::parse(line).malformed(), vec![(0, id.map(str::to_string))], "{line}");
+            assert!(looks_like_entry(line, "S"), "{line}");
+            assert_eq!(ListFile::parse(line).malformed("S"), vec![(0, id.map(str::to_string))], "{line}");
         }
         let prose = [
             "- [ ] task",
             "- [x] done",
             "- [Notes](notes.md)",
+            "- [Q3 goals](notes/q3.md)",
+            "- [v2 migration plan](notes/v2.md)",
             "- Q3 goals",
             "- E-mail support",
             "- S-2x",
             "S-2 x",
             "- [S-2](y) x",
+            "  - S-3 must land first",
+            "- COVID-19 rules apply",
+            "- JIRA-123: legacy ticket",
+            "1. First, rank by value",
+            "2024. A year",
         ];
         for line in prose {
-            assert!(!looks_like_entry(line), "{line}");
+            assert!(!looks_like_entry(line, "S"), "{line}");
         }
     }
 

@@ -66,15 +66,11 @@ pub fn plan(product: &Product) -> Result<Plan> {
     // Files whose `id:` was most likely mistyped: left alone, their lines too (see
     // `Relabelled`). Keyed by the line's ID; the file is not renamed, the ID it says not added.
     let by_id: HashMap<String, &Item> = items.all.iter().rev().map(|i| (i.id.to_string(), i)).collect();
-    let by_rel: HashMap<&str, &Item> = items.all.iter().map(|i| (i.rel.as_str(), i)).collect();
     let mut relabelled: HashMap<String, String> = HashMap::new();
     let mut keep_name: HashSet<&Path> = HashSet::new();
     for ((path, kind), text) in lists.iter().zip(&texts) {
         let entries = ListFile::parse(text).entries();
-        let names = |id: &str| by_id.get(id).is_some_and(|i| i.kind == *kind);
-        let says = |link: &str| by_rel.get(link).filter(|i| i.kind == *kind).map(|i| i.id.to_string());
-        for r in crate::model::listfile::relabelled(&entries, names, says) {
-            let item = by_rel[r.entry.link.as_str()];
+        for (r, item) in items.relabelled(&entries, *kind) {
             keep_name.insert(&item.path);
             plan.notes.push(Change {
                 path: product.shown(path),
@@ -158,12 +154,18 @@ fn format_list(
     let list = ListFile::parse(text);
     // A damaged line still holds its item's place: the item is not added again at the bottom.
     let mut damaged: HashSet<String> = relabelled.values().cloned().collect();
-    for (n, id) in list.malformed() {
+    for (n, id) in list.malformed(product.config.prefix(kind)) {
+        // Only an open item of the list's kind would be added: the line holds its place.
+        let id = id.filter(|id| open.iter().any(|i| i.id.to_string() == *id));
         let what = match &id {
             Some(id) => format!(
-                "this line looks like the entry of {id} but does not read as one; left as it is, and {id} is not added again (`pm check` shows how to write it)"
+                "{}; left as it is, and {id} is not added again (`pm check` shows how to write it)",
+                crate::model::listfile::malformed_message(Some(id))
             ),
-            None => "this line looks like an entry but does not read as one; left as it is (`pm check` shows how to write it)".to_string(),
+            None => format!(
+                "{}; left as it is (`pm check` shows how to write it)",
+                crate::model::listfile::malformed_message(None)
+            ),
         };
         notes.push(change(Some(n + 1), what));
         damaged.extend(id);

@@ -47,7 +47,7 @@ pub fn renumber(tx: &mut Transaction, old: &str, new: &str, file: Option<&Path>)
         return Err(Error::bad_argument(format!("{new_id} is not a {kind} ID"))
             .with_hint(format!("renumbering keeps the kind: {kind} IDs start with {}-", product.config.prefix(kind))));
     }
-    let (items, _) = product.load_all_lenient();
+    let (items, errors) = product.load_all_lenient();
     let next = || ids::highest_in_use(product, kind).map(|h| ItemId::new(&new_id.prefix, h + 1));
     if new_id == old_id
         || items.all.iter().any(|i| i.id == new_id)
@@ -60,6 +60,10 @@ pub fn renumber(tx: &mut Transaction, old: &str, new: &str, file: Option<&Path>)
     let carriers: Vec<&Item> = items.all.iter().filter(|i| i.id == old_id).collect();
     let target = match (carriers.len(), file) {
         (0, _) => {
+            // Its file is there but does not read: say why, not that it does not exist.
+            if let Some(e) = errors.into_iter().find(|e| product.broken_file(&old_id.to_string(), e).is_some()) {
+                return Err(e);
+            }
             let known: Vec<String> = items.of_kind(kind).map(|i| i.id.to_string()).collect();
             return Err(Error::UnknownId {
                 kind: kind.name().into(),

@@ -158,6 +158,8 @@ impl Files {
             let rel = path_in(p, &root).unwrap_or(p);
             let bytes = match bytes {
                 Ok(bytes) => bytes,
+                // Gone since the walk (another program removed it): not there to report.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => {
                     unreadable.push(Unreadable { path: shown_path(p), folder: false, reason: e.to_string() });
                     continue;

@@ -67,6 +67,26 @@ impl Items {
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Item> {
         self.all.iter().filter(move |i| i.kind == kind)
     }
+
+    /// The lines of a list of `kind` items whose file's `id:` was most likely mistyped
+    /// ([`crate::model::listfile::Relabelled`]), each with that file's item.
+    pub fn relabelled<'e>(
+        &self,
+        entries: &'e [crate::model::listfile::Entry],
+        kind: Kind,
+    ) -> Vec<(crate::model::listfile::Relabelled<'e>, &Item)> {
+        let by_rel: std::collections::HashMap<&str, &Item> =
+            self.all.iter().filter(|i| i.kind == kind).map(|i| (i.rel.as_str(), i)).collect();
+        let names = |id: &str| self.get(id).is_some_and(|i| i.kind == kind);
+        let says = |link: &str| by_rel.get(link).map(|i| i.id.to_string());
+        let elsewhere = |id: &str, link: &str| self.all.iter().any(|i| i.rel != link && i.id.to_string() == id);
+        (crate::model::listfile::relabelled(entries, names, says, elsewhere).into_iter())
+            .map(|r| {
+                let item = by_rel[r.entry.link.as_str()];
+                (r, item)
+            })
+            .collect()
+    }
 }
 
 fn is_product_dir(dir: &Path) -> bool {
@@ -296,8 +316,11 @@ impl Product {
     /// The file of item `id` when `error` is why [`Product::get`] could not read it (the file
     /// is named for `id` and holds bad input): the file an editor may still open to repair.
     pub fn broken_file(&self, id: &str, error: &Error) -> Option<PathBuf> {
-        let Error::BadFile { location, .. } = error else { return None };
-        let path = self.cwd.join(&location.path);
+        let path = match error {
+            Error::BadFile { location, .. } => self.cwd.join(&location.path),
+            Error::Io { path, .. } => self.cwd.join(path),
+            _ => return None,
+        };
         let named = path.file_name().and_then(|n| ItemId::from_file_name(&n.to_string_lossy()))?;
         (Some(named) == self.config.id_from_input(id) && path_in(&path, &self.root).is_some()).then_some(path)
     }

@@ -217,10 +217,13 @@ pub fn build(
             None => r.story.clone(),
         };
         let place = Place { path: f.path.clone(), line: r.line, column: r.column };
-        if unread.is_none_or(|u| u.contains(&r.story)) {
+        if unread.is_some_and(|u| u.contains(&r.story)) {
             continue;
         }
         let Some(story) = by_id.get(&r.story) else {
+            if unread.is_none() {
+                continue; // the story may be in the folder that could not be listed
+            }
             let hint = suggest
                 .then(|| did_you_mean(&r.story, ids.iter().map(String::as_str)))
                 .flatten()

@@ -216,6 +216,13 @@ fn cases() -> Vec<Case> {
         case("points below zero", |t| front(t, "points: -3"), &["check"], 1, ":5:"),
         case("labels without brackets", |t| front(t, "labels: billing, mobile"), &["check"], 1, ":5:"),
         case(
+            "a numbered backlog line, then pm fmt",
+            |t| edit(t, BACKLOG, |s| s.replacen("- [S-2]", "1. [S-2]", 1)),
+            &["fmt"],
+            0,
+            "product/backlog.md:6",
+        ),
+        case(
             "a done story still in the backlog, then pm backlog",
             |t| edit(t, S1, |s| s.replacen("status: draft", "status: done", 1)),
             &["backlog"],
@@ -754,6 +761,24 @@ fn permission_cases() -> Vec<Case> {
                 1,
                 "\"rule\": \"file/unreadable\"",
             )
+        },
+        Case {
+            how: How::NotRoot,
+            ..case("an unreadable story, then pm diff", |t| set_mode(t, S1, 0o000), &["diff", "HEAD"], 0, S1)
+        },
+        Case {
+            how: How::NotRoot,
+            ..case(
+                "an unreadable story, then pm renumber",
+                |t| set_mode(t, S1, 0o000),
+                &["renumber", "S-1", "S-7"],
+                3,
+                S1,
+            )
+        },
+        Case {
+            how: How::NotRoot,
+            ..case("an unreadable backlog, then pm check", |t| set_mode(t, BACKLOG, 0o000), &["check"], 1, BACKLOG)
         },
         Case {
             how: How::NotRoot,

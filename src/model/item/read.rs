@@ -265,6 +265,9 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
             ));
         }
     }
+    let quoted = |(line, column): (usize, usize)| {
+        at.line_text(line).chars().nth(column.saturating_sub(1)).is_some_and(|c| c == '"' || c == '\'')
+    };
     for key in ["labels", "depends_on"] {
         if key == "depends_on" && kind != Kind::Story {
             continue;
@@ -273,8 +276,9 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
             Some(Value::Sequence(items)) => items.iter().any(|v| !is_scalar(v)),
             Some(Value::Mapping(_)) => true,
             // `labels: a, b` is the one label `a, b`: almost always meant as two.
-            Some(Value::String(text)) if text.contains(',') => {
-                let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+            // A quoted value (`"Smith, John"`) is one on purpose.
+            Some(Value::String(text)) if text.contains(',') && !quoted(at.value_pos(key)) => {
+                let parts: Vec<&str> = text.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
                 let one = if key == "labels" { "one label" } else { "one ID" };
                 out.push(diagnostic(
                     "field/invalid-value",
