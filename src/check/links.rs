@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::check::doc::Doc;
 use crate::check::{Finding, Related};
-use crate::error::did_you_mean;
+use crate::error::did_you_mean_id;
 use crate::model::config::Config;
 use crate::model::id::{ItemId, Kind};
 
@@ -73,7 +73,7 @@ impl Index {
     pub fn suggest(&self, word: &str, kind: Kind) -> Option<String> {
         let ids = self.ids.get(&kind).map_or(&[][..], Vec::as_slice);
         if ids.len() <= 500 {
-            return did_you_mean(word, ids.iter().map(String::as_str));
+            return did_you_mean_id(word, ids.iter().map(String::as_str));
         }
         crate::error::one_digit_away(word, |id| self.by_id.contains_key(id))
     }
@@ -234,8 +234,12 @@ fn link(
     let kind = docs[found].kind.expect("indexed documents have a kind");
     if kind != want {
         out.push(
-            d.finding("link/wrong-kind", pos(), format!("`{key}` must name a {want}, but {target} is a {kind}"))
-                .hint(format!("`pm {want} list` shows the {want} IDs")),
+            d.finding(
+                "link/wrong-kind",
+                pos(),
+                format!("`{key}` must name {}, but {target} is {}", want.with_article(), kind.with_article()),
+            )
+            .hint(format!("`pm {want} list` shows the {want} IDs")),
         );
         return None;
     }

@@ -157,7 +157,8 @@ fn one_list<'d>(
                 out.push(at(codes.unknown, r.message()).hint(r.hint()).related(related));
                 continue;
             }
-            let other = index.get(&e.id).and_then(|i| docs[i].kind).map(|k| format!(" ({} is a {k})", e.id));
+            let other =
+                index.get(&e.id).and_then(|i| docs[i].kind).map(|k| format!(" ({} is {})", e.id, k.with_article()));
             let hint = match index.suggest(&e.id, kind) {
                 Some(s) => format!("did you mean {s}? Otherwise remove the line"),
                 None => "remove the line, or restore the item's file".into(),

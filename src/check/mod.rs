@@ -238,6 +238,16 @@ pub fn check(snapshot: &Files, config: &Config) -> Report {
             }
         }
     }
+    // A file whose `id` is missing or does not read is named for its ID all the same: a line or
+    // link naming that ID is not dangling (its own finding says what to fix), and the hint to
+    // remove the line would lose its rank.
+    for d in &docs {
+        if d.id.is_none()
+            && let Some(id) = d.rel.rsplit('/').next().and_then(ItemId::from_file_name)
+        {
+            unreadable.entry(id.to_string()).or_insert_with(|| d.path.to_string());
+        }
+    }
     // A symbolic link named for an item is not read: its ID is unjudged, as an unreadable file's.
     for path in &snapshot.links {
         if let Some(id) = path.rsplit('/').next().and_then(ItemId::from_file_name) {

@@ -82,7 +82,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             ));
             continue;
         }
-        let Some(item) = own.or_else(|| items.get(&entry.id)) else {
+        let story = items.get(&entry.id).filter(|i| i.kind == crate::model::id::Kind::Story);
+        let Some(item) = own.or(story) else {
             if unreadable.contains(&entry.id) || (at.is_none() && !product.fully_listed()) {
                 continue;
             }

@@ -56,7 +56,7 @@ pub fn run_status(ctx: &Ctx, kind: Kind, a: StatusArgs, status: &str) -> Result<
     let product = ctx.product()?;
     let mut tx = ctx.transaction(&product)?;
     if !product.config.statuses(kind).iter().any(|s| s == status) {
-        return Err(Error::bad_argument(format!("`{status}` is not a {kind} status in pm.yaml"))
+        return Err(Error::bad_argument(format!("`{status}` is not {} status in pm.yaml", kind.with_article()))
             .with_hint(format!("use pm {kind} set {} status=...", a.ids[0])));
     }
     let reason = match a.reason.as_deref().map(str::trim) {

@@ -132,7 +132,7 @@ pub fn get_at(view: &View, text: &str, kind: Kind) -> crate::error::Result<Item>
     Err(Error::UnknownId {
         kind: kind.name().into(),
         id: text.into(),
-        suggestion: crate::error::did_you_mean(text, known.iter().map(String::as_str)),
+        suggestion: crate::error::did_you_mean_id(text, known.iter().map(String::as_str)),
     })
 }
 

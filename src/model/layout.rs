@@ -86,14 +86,29 @@ pub fn is_read_name(name: &str, top: bool) -> bool {
     (top && matches!(name, CONFIG_FILE | BACKLOG_FILE | ROADMAP_FILE)) || is_item_name(name, top)
 }
 
-/// Whether the file at `rel` holding `text` is an item: a Markdown item candidate in a kind
-/// folder, or elsewhere one that opens with front matter (notes and READMEs do not).
+/// Whether the file at `rel` holding `text` is an item: in a kind folder, a Markdown file that
+/// opens with front matter or is named for an ID (a story that lost its front matter is still
+/// one, and says so; a `README.md` there is a note); elsewhere, one whose front matter has an
+/// `id` (notes with front matter of their own, as Obsidian and Jekyll write, are notes).
 pub fn holds_item(rel: &str, text: &str) -> bool {
     match role(rel) {
-        Role::Item { kind: Some(_) } => true,
-        Role::Item { kind: None } => opens_with_front_matter(text),
+        Role::Item { kind: Some(_) } => {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            opens_with_front_matter(text) || crate::model::id::ItemId::from_file_name(name).is_some()
+        }
+        Role::Item { kind: None } => opens_with_front_matter(text) && front_matter_has_id(text),
         _ => false,
     }
+}
+
+/// Whether the front matter a text opens with has a top-level `id` key (`id:` at the start of
+/// a line before the closing `---`). A cheap look, not a parse: the reader judges the rest.
+fn front_matter_has_id(text: &str) -> bool {
+    let mut lines = text.trim_start_matches('\u{feff}').lines().skip(1);
+    lines
+        .by_ref()
+        .take_while(|l| !matches!(l.trim_end(), "---" | "..."))
+        .any(|l| l.strip_prefix("id").is_some_and(|r| r.trim_start_matches([' ', '\t']).starts_with(':')))
 }
 
 /// Whether a text opens with a front-matter fence (after a byte-order mark).
@@ -154,6 +169,12 @@ mod tests {
         assert!(holds_item("extra.md", "---\nid: S-9\n---\n"));
         assert!(holds_item("extra.md", "\u{feff}---\nid: S-9\n---\n"));
         assert!(!holds_item("notes.md", "just notes\n"));
+        assert!(!holds_item("notes/2026-12-01.md", "---\ntags: [x]\ndate: 2026-12-01\n---\nNotes.\n"));
+        assert!(!holds_item("notes/a.md", "---\ntags: [x]\n---\nid: S-1\n"), "an id below the front matter");
+        assert!(holds_item("archive/old.md", "---\ntitle: x\nid : S-4\n---\n"));
+        assert!(!holds_item("stories/README.md", "How we write stories.\n"));
+        assert!(holds_item("stories/README.md", "---\nid: S-9\n---\n"));
+        assert!(holds_item("stories/S-12-x.md", ""));
         assert!(!holds_item("backlog.md", "---\n"));
         assert!(!holds_item("README.md", "---\n"));
     }

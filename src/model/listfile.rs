@@ -238,11 +238,12 @@ impl ListFile {
     }
 }
 
-/// A list line whose ID names no item while the file it links to says another ID, and that
+/// A list line whose ID names no item while the file it links to says another ID. Either the
 /// file's name agrees with the line (`[S-19](stories/S-19-a.md)`, the file saying `id: S-91`):
-/// most likely a mistyped `id:`. Treating it as an ID changed on purpose (rename the file to
-/// S-91, drop the S-19 line, add S-91 at the bottom) would lose the item's place, so `pm fmt`
-/// leaves both alone and `pm check` and `pm backlog` say what happened.
+/// most likely a mistyped `id:`; or the file's name agrees with the file (`[E-2](stories/
+/// S-10-a.md)`, the file saying `id: S-10`): a mistyped line. Treating either as an ID changed
+/// on purpose (rename the file, drop the line, add the file's ID at the bottom) would lose the
+/// item's place, so `pm fmt` leaves both alone and `pm check` and `pm backlog` say what happened.
 #[derive(Debug)]
 pub struct Relabelled<'e> {
     pub entry: &'e Entry,
@@ -250,18 +251,27 @@ pub struct Relabelled<'e> {
     pub says: String,
     /// Whether another item carries that ID already (then it cannot be meant).
     pub says_taken: bool,
+    /// Whether the line is the odd one out (the file's name and its `id:` agree).
+    pub line_typo: bool,
 }
 
 impl Relabelled<'_> {
     /// What happened, said of the line.
     pub fn message(&self) -> String {
         let Entry { id, link, .. } = self.entry;
-        format!("{id}'s file {link} says `id: {}`, though its name and this line say {id}", self.says)
+        let says = &self.says;
+        if self.line_typo {
+            return format!("this line says {id} but links to {says}'s file {link}");
+        }
+        format!("{id}'s file {link} says `id: {says}`, though its name and this line say {id}")
     }
 
-    /// How to mend it either way (one way when another item has the ID the file says).
+    /// How to mend it (either way, when both are open).
     pub fn hint(&self) -> String {
         let (id, says) = (&self.entry.id, &self.says);
+        if self.line_typo {
+            return format!("if {id} is a typo, write {says} in this line (`pm fmt` then refreshes it)");
+        }
         if self.says_taken {
             return format!("{says} is another item's ID: write `id: {id}` back in that file");
         }
@@ -284,10 +294,16 @@ pub fn relabelled<'e>(
         .filter(|e| !names_item(&e.id))
         .filter_map(|e| {
             let name = e.link.rsplit('/').next()?;
-            let named = crate::model::id::ItemId::from_file_name(name)?;
+            let named = crate::model::id::ItemId::from_file_name(name)?.to_string();
             let says = says(&e.link)?;
             let says_taken = elsewhere(&says, &e.link);
-            (named.to_string() == e.id && says != e.id).then_some(Relabelled { entry: e, says, says_taken })
+            let line_typo = named == says;
+            ((named == e.id || line_typo) && says != e.id).then_some(Relabelled {
+                entry: e,
+                says,
+                says_taken,
+                line_typo,
+            })
         })
         .collect()
 }

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result, did_you_mean};
+use crate::error::{Error, Result, did_you_mean_id};
 use crate::model::frontmatter::{self, FieldValue};
 use crate::model::id::ItemId;
 use crate::model::item::Item;
@@ -44,7 +44,7 @@ pub fn renumber(tx: &mut Transaction, old: &str, new: &str, file: Option<&Path>)
         Error::bad_argument(format!("`{old_id}` has no known prefix")).with_hint("prefixes are set in pm.yaml")
     })?;
     if product.config.kind_of(&new_id) != Some(kind) {
-        return Err(Error::bad_argument(format!("{new_id} is not a {kind} ID"))
+        return Err(Error::bad_argument(format!("{new_id} is not {} ID", kind.with_article()))
             .with_hint(format!("renumbering keeps the kind: {kind} IDs start with {}-", product.config.prefix(kind))));
     }
     let (items, errors) = product.load_all_lenient();
@@ -68,7 +68,7 @@ pub fn renumber(tx: &mut Transaction, old: &str, new: &str, file: Option<&Path>)
             return Err(Error::UnknownId {
                 kind: kind.name().into(),
                 id: old_id.to_string(),
-                suggestion: did_you_mean(old, known.iter().map(String::as_str)),
+                suggestion: did_you_mean_id(old, known.iter().map(String::as_str)),
             });
         }
         (_, Some(f)) => {

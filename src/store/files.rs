@@ -265,7 +265,10 @@ mod tests {
                 ("extra.md".into(), b"---\nid: S-9\n---\n".to_vec()),
                 ("stories/S-1-a.md".into(), b"no front matter\n".to_vec()),
             ],
-            vec![("notes/caf\u{fffd}.md".into(), b"notes\n".to_vec()), ("S-2-\u{fffd}.md".into(), b"---\n".to_vec())],
+            vec![
+                ("notes/caf\u{fffd}.md".into(), b"notes\n".to_vec()),
+                ("S-2-\u{fffd}.md".into(), b"---\nid: S-2\n---\n".to_vec()),
+            ],
         );
         let rels: Vec<_> = s.item_candidates().map(|f| f.rel.as_str()).collect();
         assert_eq!(rels, ["S-2-\u{fffd}.md", "extra.md", "stories/S-1-a.md"]);

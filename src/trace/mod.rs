@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::error::did_you_mean;
+use crate::error::did_you_mean_id;
 use crate::model::config::Config;
 use crate::model::id::Kind;
 use crate::store::product::Items;
@@ -225,7 +225,7 @@ pub fn build(
                 continue; // the story may be in the folder that could not be listed
             }
             let hint = suggest
-                .then(|| did_you_mean(&r.story, ids.iter().map(String::as_str)))
+                .then(|| did_you_mean_id(&r.story, ids.iter().map(String::as_str)))
                 .flatten()
                 .map(|s| format!("did you mean {s}?"));
             trace.problems.push(Problem {

@@ -216,6 +216,23 @@ fn cases() -> Vec<Case> {
         case("points below zero", |t| front(t, "points: -3"), &["check"], 1, ":5:"),
         case("labels without brackets", |t| front(t, "labels: billing, mobile"), &["check"], 1, ":5:"),
         case(
+            "a backlog line whose ID is mistyped, then pm fmt",
+            |t| edit(t, BACKLOG, |s| s.replacen("- [S-2]", "- [E-2]", 1)),
+            &["fmt"],
+            0,
+            "product/backlog.md:6",
+        ),
+        case(
+            "notes with front matter of their own, then pm backlog",
+            |t| {
+                t.write("product/notes/2026-12-01.md", "---\ntags: [retro]\ndate: 2026-12-01\n---\nNotes.\n");
+                t.write("product/stories/README.md", "How we write stories.\n");
+            },
+            &["backlog"],
+            0,
+            "",
+        ),
+        case(
             "a numbered backlog line, then pm fmt",
             |t| edit(t, BACKLOG, |s| s.replacen("- [S-2]", "1. [S-2]", 1)),
             &["fmt"],

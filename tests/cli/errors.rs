@@ -61,7 +61,7 @@ fn malformed_front_matter_names_the_file_and_line() {
     t.write("product/stories/S-31-broken.md", "No front matter here\n");
     t.pm(&["backlog"]).code(2).stderr_has("product/stories/S-31-broken.md:1: no front matter").stderr_has("hint:");
     t.write("product/stories/S-31-broken.md", "---\ntitle: No id\nstatus: draft\n---\n");
-    t.pm(&["backlog"]).code(2).stderr_has("missing required field `id`").stderr_has("add a line `id: S-1`");
+    t.pm(&["backlog"]).code(2).stderr_has("missing required field `id`").stderr_has("add a line `id: S-31`");
     t.write("product/stories/S-31-broken.md", "---\nid: S-31\ntitle: Unterminated\n");
     t.pm(&["backlog"]).code(2).stderr_has("unterminated front matter");
 }

@@ -129,7 +129,7 @@ fn show_list_and_check_word_a_problem_the_same() {
             "id: S-01",
             2,
             "`S-01` is not an ID",
-            "an ID is a prefix, a dash and a number without leading zeros, like S-12",
+            "did you mean `S-1`? an ID is a prefix, a dash and a number without leading zeros, like S-12",
         ),
         ("points: lots", 5, "`points` must be a whole number, 0 or more", "write it as `points: 3`"),
         ("labels: {a: b}", 5, "`labels` must be a list of single values", "write it as `labels: [a, b]`"),

@@ -79,7 +79,7 @@ fn trace_shows_each_criterion_with_its_places_and_tests() {
     );
     assert_eq!(
         run.stderr,
-        "warning: tests/split.rs:4: `S-9/AC-1` names no story (did you mean S-1?)\n\
+        "warning: tests/split.rs:4: `S-9/AC-1` names no story (`pm story list` shows the stories; text that only looks like an ID: trace.exclude in pm.yaml)\n\
          warning: tests/split.rs:4: `S-3/AC-2` names a criterion removed from S-3 (S-3 has AC-1, AC-3; point the reference at one of them, or remove it)\n\
          warning: tests/split.rs:4: `S-1/AC-7` names no criterion of S-1 (S-1 has AC-1, AC-2; point the reference at one of them, or remove it)\n"
     );
@@ -309,7 +309,7 @@ fn a_story_whose_file_does_not_read_is_told_once_not_at_every_reference() {
              3 files read, 1 skipped (binary, over 4 MiB or not UTF-8)\n",
         )
         .stderr_is(
-            "warning: tests/split.rs:4: `S-9/AC-1` names no story (did you mean S-2?)\n\
+            "warning: tests/split.rs:4: `S-9/AC-1` names no story (`pm story list` shows the stories; text that only looks like an ID: trace.exclude in pm.yaml)\n\
              warning: tests/split.rs:4: `S-3/AC-2` names a criterion removed from S-3 (S-3 has AC-1, AC-3; \
              point the reference at one of them, or remove it)\n\
              error: product/stories/S-1-split-equally.md:3: invalid YAML in front matter: the `[` at column 8 is \

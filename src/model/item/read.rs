@@ -133,13 +133,18 @@ pub fn read(text: &str, rel: &str, config: &Config) -> (Option<Reading>, Vec<Dia
         criteria: Criteria::default(),
     };
     let at = Positions { text, split: &r.split };
-    if let Some(id_text) = required(&r.fields, &at, "id", "S-1", &mut out) {
+    // The ID the file's name carries: what a missing or mistyped `id` most likely was.
+    let named = ItemId::from_file_name(rel.rsplit('/').next().unwrap_or(rel)).map(|i| i.to_string());
+    if let Some(id_text) = required(&r.fields, &at, "id", named.as_deref().unwrap_or("S-1"), &mut out) {
         match ItemId::parse(&id_text) {
             None => out.push(diagnostic(
                 "id/format",
                 at.value_pos("id"),
                 crate::model::id::not_an_id(&id_text),
-                id_hint(&config.prefixes.story),
+                match loose_id(&id_text, config) {
+                    Some(id) => format!("did you mean `{id}`? {}", id_hint(&config.prefixes.story)),
+                    None => id_hint(&config.prefixes.story),
+                },
             )),
             Some(id) => match config.kind_of(&id) {
                 None => out.push(diagnostic(
@@ -147,8 +152,11 @@ pub fn read(text: &str, rel: &str, config: &Config) -> (Option<Reading>, Vec<Dia
                     at.value_pos("id"),
                     format!("`{id}` has no known prefix"),
                     format!(
-                        "prefixes are {} (vision), {} (epic), {} (story); set them in pm.yaml",
-                        config.prefixes.vision, config.prefixes.epic, config.prefixes.story
+                        "{}prefixes are {} (vision), {} (epic), {} (story); set them in pm.yaml",
+                        loose_id(&id_text, config).map(|i| format!("did you mean `{i}`? ")).unwrap_or_default(),
+                        config.prefixes.vision,
+                        config.prefixes.epic,
+                        config.prefixes.story
                     ),
                 )),
                 Some(kind) => {
@@ -168,6 +176,20 @@ pub fn read(text: &str, rel: &str, config: &Config) -> (Option<Reading>, Vec<Dia
         r.criteria = Criteria::parse(&text[r.split.body.clone()]);
     }
     (Some(r), out)
+}
+
+/// An ID written loosely, as pm writes it: `S8`, `s-8`, `S-08` and `S 8` are `S-8` when `S` is
+/// a configured prefix (in any case).
+fn loose_id(text: &str, config: &Config) -> Option<String> {
+    let t = text.trim();
+    let letters = t.len() - t.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
+    let number = t[letters..].trim_start_matches(['-', ' ', '_']);
+    if letters == 0 || number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let number: u64 = number.parse().ok()?;
+    let kind = Kind::ALL.into_iter().find(|k| config.prefix(*k).eq_ignore_ascii_case(&t[..letters]))?;
+    Some(ItemId::new(config.prefix(kind), number).to_string())
 }
 
 fn diagnostic(

@@ -33,7 +33,7 @@ pub fn check(doc: &ItemFile, config: &Config) -> Vec<Diagnostic> {
                 doc.finding(
                     "field/required",
                     pos,
-                    format!("missing field `{key}`, which pm.yaml requires for a {kind}"),
+                    format!("missing field `{key}`, which pm.yaml requires for {}", kind.with_article()),
                 )
                 .hint(format!("add a line `{key}: ...` to the front matter")),
             );
@@ -119,7 +119,8 @@ fn unknown_fields(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Dia
         };
         let line = lines.get_or_insert_with(|| doc.key_lines()).get(key).copied().unwrap_or(1);
         out.push(
-            doc.finding("parse/unknown-field", (line, 1), format!("unknown field `{key}` in a {kind}")).hint(hint),
+            doc.finding("parse/unknown-field", (line, 1), format!("unknown field `{key}` in {}", kind.with_article()))
+                .hint(hint),
         );
     }
 }
@@ -134,8 +135,12 @@ fn values(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagnostic>
             None => format!("allowed: {} (set {setting} in pm.yaml)", allowed.join(", ")),
         };
         Some(
-            doc.finding("field/invalid-value", doc.value_pos(key), format!("`{value}` is not a {kind} {key}"))
-                .hint(hint),
+            doc.finding(
+                "field/invalid-value",
+                doc.value_pos(key),
+                format!("`{value}` is not {} {key}", kind.with_article()),
+            )
+            .hint(hint),
         )
     };
     if let Some(status) = &doc.status {
