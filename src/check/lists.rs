@@ -99,6 +99,14 @@ fn one_list<'d>(
                 .hint(format!("write it as `{example}` (a dash, a space, the ID in brackets, the link in parentheses); `pm fmt` then refreshes it")),
         );
     }
+    if kind == Kind::Epic {
+        for (n, message) in list.odd_headings() {
+            out.push(
+                Finding::new("roadmap/unknown-heading", path, n + 1, 1, message)
+                    .hint("the horizons are `## Now`, `## Next` and `## Later`, one heading each"),
+            );
+        }
+    }
     let by_rel: HashMap<&str, usize> = docs.iter().enumerate().map(|(i, d)| (d.rel, i)).collect();
     let of_kind = |i: &usize| docs[*i].kind == Some(kind);
     let relabelled: HashMap<&str, Relabelled> = crate::model::listfile::relabelled(

@@ -38,6 +38,11 @@ pub const RULES: &[Rule] = &[
     rule("ac/empty", Error, "An acceptance criterion has no text"),
     rule("ac/duplicate-id", Error, "Two acceptance criteria of a story share an AC ID"),
     rule("ac/missing-id", Error, "A task-list item under the criteria heading has no AC-n: ID"),
+    rule(
+        "ac/malformed-line",
+        Warning,
+        "A line under the criteria heading looks like a criterion but is no task-list item",
+    ),
     rule("story/no-epic", Warning, "An open story belongs to no epic"),
     rule("epic/no-stories", Warning, "An open epic has no stories"),
     rule("epic/no-vision", Warning, "An epic belongs to no vision"),

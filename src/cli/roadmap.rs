@@ -112,6 +112,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         })?;
         let pos = position(m.top, !m.top && m.before.is_none() && m.after.is_none(), m.before, m.after, None);
         let moved = move_epic(&mut ctx.transaction(&product)?, &m.id, horizon, &pos)?;
+        let stayed = moved.from == Some(moved.to)
+            && moved.from_horizon.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(horizon));
+        if stayed {
+            return ctx.say(&format!("{} stays at {horizon} #{}", moved.id, moved.to));
+        }
         let from = match (&moved.from_horizon, moved.from) {
             (Some(h), Some(r)) => format!("from {h} #{r} "),
             _ => String::new(),
@@ -130,7 +135,19 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     view::warn_unlisted(ctx, (&shown, exists), crate::model::id::Kind::Epic, &unlisted, |id| {
         format!("pm roadmap move {id} later")
     });
+    for (n, message) in list.odd_headings() {
+        ctx.warn(&format!("{}:{}: {message}", shown.display(), n + 1));
+    }
+    let mut shown_once = std::collections::HashSet::new();
     for e in list.entries() {
+        if !shown_once.insert(e.id.clone()) {
+            ctx.warn(&format!(
+                "{}:{}: {} is listed twice; `pm fmt` removes the repeat",
+                shown.display(),
+                e.line + 1,
+                e.id
+            ));
+        }
         if !e.on_horizon() {
             let under = e.section.map_or("no horizon heading".to_string(), |s| format!("`## {s}`"));
             ctx.warn(&format!(

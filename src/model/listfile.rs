@@ -99,6 +99,45 @@ impl ListFile {
             .collect()
     }
 
+    /// Headings of a roadmap that are not what they seem, each with what to say of it: one
+    /// that reads like a horizon but is not `## Now` (`##Next`, `### Next`, `# Later`), so the
+    /// epics below it count under the heading before; and a horizon's second heading, whose
+    /// epics join the first's. 0-based lines.
+    pub fn odd_headings(&self) -> Vec<(usize, String)> {
+        let mut seen: Vec<String> = Vec::new();
+        let mut out = Vec::new();
+        for (i, line) in self.lines.iter().enumerate() {
+            let content = line.trim_end_matches(['\n', '\r']);
+            if let Some(h) = content.strip_prefix("## ") {
+                let h = h.trim();
+                if let Some(horizon) = HORIZONS.iter().find(|x| x.eq_ignore_ascii_case(h)) {
+                    if seen.iter().any(|s| s == horizon) {
+                        out.push((
+                            i,
+                            format!(
+                                "a second `## {horizon}` heading: the epics below it count as the first's, in one list"
+                            ),
+                        ));
+                    }
+                    seen.push(horizon.to_string());
+                }
+                continue;
+            }
+            let t = content.trim();
+            let level = t.len() - t.trim_start_matches('#').len();
+            let name = t[level..].trim().trim_end_matches(':').trim();
+            if let Some(horizon) =
+                HORIZONS.iter().find(|x| x.eq_ignore_ascii_case(name)).filter(|_| (1..=6).contains(&level))
+            {
+                out.push((
+                    i,
+                    format!("`{t}` looks like the horizon heading `## {horizon}` but is not one, so the epics below it count under the heading before it; write it as `## {horizon}`"),
+                ));
+            }
+        }
+        out
+    }
+
     /// Entries under the horizon heading `name` (case-insensitive).
     pub fn section_entries(&self, name: &str) -> Vec<Entry> {
         self.entries()
@@ -436,6 +475,15 @@ mod tests {
         for line in prose {
             assert!(!looks_like_entry(line, "S"), "{line}");
         }
+    }
+
+    #[test]
+    fn odd_headings_are_named() {
+        let f = ListFile::parse("# Roadmap\n\n## Now\n\n##Next\n\n### Later\n\n## Now\n\n## Later:\n\n## Someday\n");
+        let lines: Vec<usize> = f.odd_headings().into_iter().map(|(l, _)| l).collect();
+        assert_eq!(lines, [4, 6, 8]);
+        assert!(f.odd_headings()[0].1.starts_with("`##Next` looks like the horizon heading `## Next`"));
+        assert!(ListFile::parse(&ListFile::new_roadmap()).odd_headings().is_empty());
     }
 
     #[test]

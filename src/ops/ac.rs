@@ -30,6 +30,17 @@ pub fn add(tx: &mut Transaction, story: &Item, text: &str, named: &BTreeSet<u32>
             .with_hint(format!("give its criteria lower numbers by hand: pm story edit {}", story.id)));
     };
     let body = story.body();
+    // A heading that only looks like the criteria heading would get a second, real one below.
+    if story.criteria.heading_line.is_none()
+        && let Some((line, heading)) = crate::model::criteria::near_heading(body)
+    {
+        let at = crate::error::Location::new(story.shown.clone(), story.split.body_line + line);
+        return Err(Error::bad_file(
+            at,
+            format!("`{heading}` is not read as the criteria heading, so a second one would be added"),
+        )
+        .with_hint("write it as `## Acceptance criteria`, then add the criterion"));
+    }
     let (n, new_body) = story.criteria.add(body, text, line_ending(&story.text), n);
     write_body(tx, story, &new_body)?;
     Ok(n)

@@ -431,6 +431,27 @@ fn cases() -> Vec<Case> {
         ),
         case("a malformed roadmap line", |t| append(t, ROADMAP, "-[E-2](x)\n"), &["check"], 0, "product/roadmap.md:"),
         case(
+            "a roadmap heading one # too many, then pm roadmap",
+            |t| edit(t, ROADMAP, |s| s.replacen("## Next", "### Next", 1)),
+            &["roadmap"],
+            0,
+            "product/roadmap.md:",
+        ),
+        case(
+            "a criterion without the space after its dash",
+            |t| edit(t, S1, |s| s.replacen("- [ ] AC-1", "-[ ] AC-1", 1)),
+            &["check"],
+            1,
+            S1,
+        ),
+        case(
+            "a criteria heading with a colon, then pm ac add",
+            |t| edit(t, S1, |s| s.replacen("## Acceptance criteria", "## Acceptance criteria:", 1)),
+            &["ac", "add", "S-1", "Given a, when b, then c"],
+            2,
+            S1,
+        ),
+        case(
             "a malformed roadmap line, then pm roadmap",
             |t| append(t, ROADMAP, "-[E-2](x)\n"),
             &["roadmap"],

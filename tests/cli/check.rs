@@ -183,6 +183,12 @@ fn every_rule_has_a_fixture_that_triggers_it() {
             "product/stories/S-1-a.md",
             14,
         ),
+        (
+            "ac/malformed-line",
+            |t| edit(t, "product/stories/S-1-a.md", "then z.\n", "then z.\n-[ ] AC-2: Given a, when b, then c.\n"),
+            "product/stories/S-1-a.md",
+            14,
+        ),
         ("story/no-epic", |t| edit(t, "product/stories/S-1-a.md", "epic: E-1\n", ""), "product/stories/S-1-a.md", 1),
         (
             "epic/no-stories",

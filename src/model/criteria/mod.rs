@@ -53,6 +53,31 @@ pub struct Criteria {
     pub items: Vec<Criterion>,
 }
 
+/// A heading that reads like the criteria heading but is not it (`## Acceptance criteria:`,
+/// `##Acceptance criteria`, `## Acceptance Criteria (draft)` is not one): its 0-based body line
+/// and text. Only looked for when a body has no criteria heading.
+pub fn near_heading(body: &str) -> Option<(usize, &str)> {
+    body.lines().enumerate().find_map(|(i, line)| {
+        let t = line.trim();
+        let level = t.len() - t.trim_start_matches('#').len();
+        let name = t[level..].trim().trim_end_matches([':', '.']).trim();
+        ((1..=6).contains(&level) && name.eq_ignore_ascii_case(HEADING)).then_some((i, t))
+    })
+}
+
+/// Whether a line looks like a criterion but is no task-list item as Markdown reads one:
+/// `-[ ] AC-4: ...`, `- [] AC-4`, `-[x] ...` (a missing space, an empty box).
+pub fn looks_like_criterion(line: &str) -> bool {
+    let t = line.trim_start();
+    let Some(rest) = t.strip_prefix(['-', '*', '+']) else { return false };
+    let spaced = rest.starts_with(' ');
+    let Some(inside) = rest.trim_start().strip_prefix('[') else { return false };
+    let Some(close) = inside.find(']') else { return false };
+    let boxed = matches!(&inside[..close], "" | " " | "x" | "X");
+    let after = &inside[close + 1..];
+    boxed && (!spaced || inside[..close].is_empty() || !after.starts_with(' '))
+}
+
 impl Criteria {
     /// Parse the criteria of a Markdown body.
     pub fn parse(body: &str) -> Criteria {

@@ -263,14 +263,43 @@ fn file_name(doc: &ItemFile, out: &mut Vec<Diagnostic>) {
 fn criteria(doc: &ItemFile, out: &mut Vec<Diagnostic>) {
     let base = doc.split.body_line;
     let c = &doc.criteria;
+    // Lines under the heading that look like criteria and are none: they would vanish unseen.
+    if let Some(section) = c.section.clone() {
+        let body = &doc.text[doc.split.body.clone()];
+        let first = body[..section.start].matches('\n').count();
+        let items: std::collections::HashSet<usize> = c.items.iter().map(|i| i.body_line).collect();
+        for (k, text) in body[section].lines().enumerate() {
+            if !items.contains(&(first + k)) && crate::model::criteria::looks_like_criterion(text) {
+                let line = base + first + k;
+                out.push(
+                    doc.finding("ac/malformed-line", (line, text.len() - text.trim_start().len() + 1), "this line looks like a criterion but is no task-list item, so it is not counted")
+                        .hint("write it as `- [ ] AC-n: Given ..., when ..., then ...` (a dash, a space, the box `[ ]` and a space)"),
+                );
+            }
+        }
+    }
     if c.items.is_empty() {
         let name = doc.name();
-        let (line, message) = match c.heading_line {
-            Some(h) => (base + h, format!("{name} has an acceptance-criteria heading but no criteria under it")),
-            None => (1, format!("{name} has no acceptance criteria")),
+        let near = c
+            .heading_line
+            .is_none()
+            .then(|| crate::model::criteria::near_heading(&doc.text[doc.split.body.clone()]))
+            .flatten();
+        let (line, message) = match (c.heading_line, near) {
+            (Some(h), _) => (base + h, format!("{name} has an acceptance-criteria heading but no criteria under it")),
+            (None, Some((h, text))) => (
+                base + h,
+                format!(
+                    "{name} has no acceptance criteria: `{text}` is not read as the criteria heading; write it as `## Acceptance criteria`"
+                ),
+            ),
+            (None, None) => (1, format!("{name} has no acceptance criteria")),
         };
-        // `pm ac add` takes an ID: a file whose ID does not read gets no command to run.
-        let command = doc.id.as_ref().map(|id| format!(" (`pm ac add {id} TEXT`)")).unwrap_or_default();
+        // `pm ac add` takes an ID: a file whose ID does not read gets no command to run; nor
+        // does one whose heading only looks like the criteria heading (it would add a second).
+        let command = (doc.id.as_ref().filter(|_| near.is_none()))
+            .map(|id| format!(" (`pm ac add {id} TEXT`)"))
+            .unwrap_or_default();
         out.push(doc.finding("story/no-acceptance-criteria", (line, 1), message).hint(format!(
             "add criteria under `## Acceptance criteria`, like `- [ ] AC-1: Given ..., when ..., then ...`{command}"
         )));
