@@ -178,16 +178,9 @@ fn duplicates(docs: &[Doc], index: &Index, listed: &HashSet<(String, String)>, o
             .map(|&i| Related { path: docs[i].path.to_string(), line: docs[i].key_line("id").unwrap_or(1) })
             .collect();
         let new = ItemId::new(&id.prefix, index.next_free(&id.prefix));
-        let text = id.to_string();
-        let unlisted = |i: usize| !listed.contains(&(text.clone(), docs[i].rel.to_string()));
-        let misnamed = |i: usize| {
-            let name = docs[i].rel.rsplit('/').next().unwrap_or("");
-            ItemId::from_file_name(name).as_ref() != Some(id)
-        };
-        let renumbered = (group.iter().rev().copied())
-            .find(|&i| unlisted(i) && misnamed(i))
-            .or_else(|| group.iter().rev().copied().find(|&i| unlisted(i)))
-            .unwrap_or(group[group.len() - 1]);
+        let rels: Vec<&str> = group.iter().map(|&i| docs[i].rel).collect();
+        let listed = |id: &str, rel: &str| listed.contains(&(id.to_string(), rel.to_string()));
+        let renumbered = group[crate::model::listfile::to_renumber(&id.to_string(), &rels, listed)];
         out.push(
             first
                 .finding(

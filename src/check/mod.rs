@@ -293,6 +293,10 @@ pub fn check(snapshot: &Files, config: &Config) -> Report {
         };
         Finding::new("file/unreadable", &u.path, 1, 1, message).hint(hint)
     }));
+    findings.extend(snapshot.mergetool.iter().map(|path| {
+        Finding::new("file/leftover-temp", path, 1, 1, "a copy `git mergetool` left beside the file it merged")
+            .hint("delete it once the merge is done (`git clean -i` offers it); pm never reads it as an item")
+    }));
     findings.extend(snapshot.leftovers.iter().map(|path| {
         Finding::new(
             "file/leftover-temp",

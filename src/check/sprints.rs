@@ -66,7 +66,12 @@ pub(crate) fn check(docs: &[Doc], index: &Index, config: &Config) -> Vec<Finding
         if standing == Standing::Dropped {
             continue; // out of the sprint's scope
         }
-        let points = d.scalar("points").and_then(|p| p.trim().parse::<u64>().ok()).unwrap_or(0);
+        // Points as every reader takes them: a whole number (`"8"` in quotes is text, which
+        // `field/invalid-value` reports, and counts for nothing, as in `pm sprint show`).
+        let points = match d.fields.get("points") {
+            Some(serde_yaml::Value::Number(n)) => n.as_u64().unwrap_or(0),
+            _ => 0,
+        };
         let c = committed.entry(target.clone()).or_default();
         *c = c.saturating_add(points);
         if standing == Standing::Open {

@@ -292,8 +292,13 @@ impl Ctx {
         for (id, files) in items.duplicates() {
             let names: Vec<String> =
                 files.iter().map(|i| format!("{}:{}", i.shown.display(), i.line_of("id").unwrap_or(1))).collect();
+            let rels: Vec<&str> = files.iter().map(|i| i.rel.as_str()).collect();
+            let copy = match (self.product(), files.first()) {
+                (Ok(product), Some(first)) => files[product.to_renumber(&first.id, &rels)].shown.display().to_string(),
+                _ => "PATH".to_string(),
+            };
             self.warn(&format!(
-                "{id} is the ID of {} files: {}; `pm renumber {id} NEW --file PATH` gives one a new ID",
+                "{id} is the ID of {} files: {}; `pm renumber {id} NEW --file {copy}` gives one a new ID",
                 names.len(),
                 names.join(", ")
             ));

@@ -177,6 +177,14 @@ impl Default for Config {
 /// largest story we have seen.
 pub const DEFAULT_ITEM_SIZE_LIMIT: u64 = 1 << 20;
 
+/// From serde's "unknown field `X`, expected one of `a`, `b`": X and the closest known key.
+fn unknown_key(message: &str) -> Option<(&str, Option<String>)> {
+    let rest = message.split("unknown field `").nth(1)?;
+    let (key, expected) = rest.split_once('`')?;
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    Some((key, crate::error::did_you_mean(key, known)))
+}
+
 /// The rule `suspect:` sets.
 pub const SUSPECT_RULE: &str = "link/suspect";
 
@@ -191,8 +199,13 @@ impl Config {
             let message = e.to_string();
             // serde_yaml appends " at line L column C"; our location says it already.
             let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-            Error::bad_file(Location::new(shown, line), format!("invalid settings: {message}"))
-                .with_hint("docs/format.md lists every setting of pm.yaml with its default")
+            let text_line = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+            let hint = match unknown_key(&message) {
+                Some((key, Some(known))) => format!("did you mean `{known}`? `{key}` is no setting"),
+                _ if text_line.contains('\t') => "replace the tab with spaces: YAML indents with spaces".to_string(),
+                _ => "docs/format.md lists every setting of pm.yaml with its default".to_string(),
+            };
+            Error::bad_file(Location::new(shown, line), format!("invalid settings: {message}")).with_hint(hint)
         })?;
         let mut config = config;
         if let Some(severity) = config.suspect {
@@ -240,8 +253,15 @@ impl Config {
                 return Err(bad(format!("prefix {p:?} must be one or more ASCII letters")));
             }
         }
-        if prefixes.iter().enumerate().any(|(i, p)| prefixes[..i].contains(p)) {
-            return Err(bad("the ID prefixes must differ".into()));
+        if let Some((i, j)) =
+            (0..prefixes.len()).flat_map(|j| (0..j).map(move |i| (i, j))).find(|&(i, j)| prefixes[i] == prefixes[j])
+        {
+            return Err(bad(format!(
+                "the ID prefixes must differ: {} and {} both use {}",
+                Kind::ALL[i],
+                Kind::ALL[j],
+                prefixes[i]
+            )));
         }
         let sprint = &self.statuses.sprint;
         if sprint.len() < 3 || sprint.iter().enumerate().any(|(i, s)| sprint[..i].contains(s)) {

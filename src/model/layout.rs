@@ -55,9 +55,19 @@ pub fn role(rel: &str) -> Role {
 /// [`Role::Item`]); `top` when the folder is `product/` itself. For walks, which prune hidden
 /// folders and know each file's name and depth without making its path.
 pub fn is_item_name(name: &str, top: bool) -> bool {
-    name.ends_with(".md")
-        && !name.starts_with('.')
-        && !(top && matches!(name, BACKLOG_FILE | ROADMAP_FILE | README_FILE))
+    let fixed = top && matches!(name, BACKLOG_FILE | ROADMAP_FILE | README_FILE);
+    name.ends_with(".md") && !name.starts_with('.') && !fixed && !is_mergetool_copy(name)
+}
+
+/// Whether a file name is one of the copies `git mergetool` leaves beside a file it merged
+/// (`S-8-a_BASE_12345.md`, `_LOCAL_`, `_REMOTE_`, `_BACKUP_`): never an item (it would carry the
+/// item's ID a second time); `pm check` names it as something to delete.
+pub fn is_mergetool_copy(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".md") else { return false };
+    let Some((rest, pid)) = stem.rsplit_once('_') else { return false };
+    !pid.is_empty()
+        && pid.bytes().all(|b| b.is_ascii_digit())
+        && ["_BASE", "_LOCAL", "_REMOTE", "_BACKUP"].iter().any(|side| rest.ends_with(side))
 }
 
 /// What every reader says of an item file whose name is not UTF-8: pm keeps paths as text,
@@ -169,6 +179,10 @@ mod tests {
         assert!(holds_item("extra.md", "---\nid: S-9\n---\n"));
         assert!(holds_item("extra.md", "\u{feff}---\nid: S-9\n---\n"));
         assert!(!holds_item("notes.md", "just notes\n"));
+        for copy in ["BASE", "LOCAL", "REMOTE", "BACKUP"] {
+            assert!(!holds_item(&format!("stories/S-8-a_{copy}_12345.md"), "---\nid: S-8\n---\n"), "{copy}");
+        }
+        assert!(holds_item("stories/S-8-base_case.md", "---\nid: S-8\n---\n"));
         assert!(!holds_item("notes/2026-12-01.md", "---\ntags: [x]\ndate: 2026-12-01\n---\nNotes.\n"));
         assert!(!holds_item("notes/a.md", "---\ntags: [x]\n---\nid: S-1\n"), "an id below the front matter");
         assert!(holds_item("archive/old.md", "---\ntitle: x\nid : S-4\n---\n"));

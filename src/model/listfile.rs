@@ -347,6 +347,21 @@ pub fn relabelled<'e>(
         .collect()
 }
 
+/// Of the files (paths inside `product/`) that carry `id`, the one to give a new ID: one no line
+/// names with `id` (`listed(id, rel)`, a copy), and of those one whose name says another ID (a
+/// mistyped `id:`); else the last. The item keeps the ID its lines and links know.
+pub fn to_renumber(id: &str, rels: &[&str], listed: impl Fn(&str, &str) -> bool) -> usize {
+    let misnamed = |rel: &str| {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        crate::model::id::ItemId::from_file_name(name).is_none_or(|n| n.to_string() != id)
+    };
+    let unlisted = |k: &usize| !listed(id, rels[*k]);
+    let last = rels.len().saturating_sub(1);
+    ((0..rels.len()).rev().filter(unlisted).find(|&k| misnamed(rels[k])))
+        .or_else(|| (0..rels.len()).rev().find(unlisted))
+        .unwrap_or(last)
+}
+
 /// The ID of an entry line (`- [ID](link) title`), borrowed: what `entries` reads as its ID.
 pub fn entry_id(line: &str) -> Option<&str> {
     let t = line.trim_start();

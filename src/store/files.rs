@@ -57,6 +57,8 @@ pub struct Files {
     /// Files and folders of the working tree that could not be read or listed (their
     /// permissions), by shown path: the rest is read, and `pm check` reports these.
     pub unreadable: Vec<Unreadable>,
+    /// Copies `git mergetool` left in the working tree (`..._BASE_123.md`), by shown path.
+    pub mergetool: Vec<String>,
 }
 
 /// A file that could not be read, or a folder that could not be listed.
@@ -114,6 +116,7 @@ impl Files {
                 || (e.file_type().is_file() && is_temp(e).is_some())
         });
         let mut unreadable = Vec::new();
+        let mut mergetool = Vec::new();
         let shown_path = |path: &Path| {
             let rel = slash_path(path_in(path, &root).unwrap_or(path));
             match (product_dir.is_empty(), rel.is_empty()) {
@@ -136,6 +139,10 @@ impl Files {
             let shown = |entry: &walkdir::DirEntry| shown_path(entry.path());
             if entry.depth() > 0 && entry.path_is_symlink() {
                 links.push(shown(&entry));
+                continue;
+            }
+            if entry.file_type().is_file() && layout::is_mergetool_copy(&entry.file_name().to_string_lossy()) {
+                mergetool.push(shown(&entry));
                 continue;
             }
             if let Some(pid) = is_temp(&entry) {
@@ -175,6 +182,8 @@ impl Files {
         files.links = links;
         unreadable.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         files.unreadable = unreadable;
+        mergetool.sort_unstable();
+        files.mergetool = mergetool;
         Ok(files)
     }
 

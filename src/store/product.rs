@@ -485,12 +485,23 @@ impl Product {
     /// for `pm` to guess.
     fn shared_id(&self, id: &ItemId, items: &[Item]) -> Error {
         let files: Vec<String> = items.iter().map(|i| self.shown(&i.path).display().to_string()).collect();
-        Error::bad_argument(format!("{id} is the ID of {} files: {}", files.len(), files.join(", "))).with_hint(
-            format!(
-                "give one a new ID first: pm renumber {id} <NEW-ID> --file {}",
-                files.last().map(String::as_str).unwrap_or("<its file>")
-            ),
-        )
+        let rels: Vec<&str> = items.iter().map(|i| i.rel.as_str()).collect();
+        let copy = files.get(self.to_renumber(id, &rels)).map_or("<its file>", String::as_str);
+        Error::bad_argument(format!("{id} is the ID of {} files: {}", files.len(), files.join(", ")))
+            .with_hint(format!("give one a new ID first: pm renumber {id} <NEW-ID> --file {copy}"))
+    }
+
+    /// Of the files at `rels`, which carry one ID, the one to give a new ID (see
+    /// [`crate::model::listfile::to_renumber`]), judged by the backlog and roadmap as they are.
+    pub fn to_renumber(&self, id: &ItemId, rels: &[&str]) -> usize {
+        let mut listed = std::collections::HashSet::new();
+        for path in [self.backlog_path(), self.roadmap_path()] {
+            if let Ok(list) = self.read_list(&path) {
+                listed.extend(list.entries().into_iter().map(|e| (e.id, e.link)));
+            }
+        }
+        let listed = |id: &str, rel: &str| listed.contains(&(id.to_string(), rel.to_string()));
+        crate::model::listfile::to_renumber(&id.to_string(), rels, listed)
     }
 
     /// Find an item of `kind` by the ID the user typed, or explain what is wrong.

@@ -888,7 +888,7 @@ fn the_backlog_of_colliding_ids_shows_both_stories_and_points_at_renumber() {
     assert_eq!(run.stdout, "S-1\nS-2\nS-2\n");
     assert_eq!(
         run.stderr,
-        "warning: S-2 is the ID of 2 files: product/stories/S-2-ann-s-story.md:2, product/stories/S-2-bob-s-story.md:2; `pm renumber S-2 NEW --file PATH` gives one a new ID\n"
+        "warning: S-2 is the ID of 2 files: product/stories/S-2-ann-s-story.md:2, product/stories/S-2-bob-s-story.md:2; `pm renumber S-2 NEW --file product/stories/S-2-bob-s-story.md` gives one a new ID\n"
     );
 }
 

@@ -215,8 +215,8 @@ impl Item {
         match self.fields.get("points") {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) if n.as_u64().is_some() => Ok(n.as_u64()),
-            Some(_) => {
-                let (message, hint) = read::not_a_count("points");
+            Some(v) => {
+                let (message, hint) = read::not_a_count("points", v);
                 Err(Error::bad_file(self.location("points"), message).with_hint(hint))
             }
         }

@@ -56,6 +56,20 @@ pub struct Reading {
 pub const YAML_HINT: &str =
     "fix the YAML between the `---` lines; quote values that contain `: ` or start with a special character";
 
+/// When the front matter that does not parse holds a Markdown heading (`## Acceptance
+/// criteria`), its closing `---` is most likely missing and a `---` rule in the body closed it:
+/// how to fix that, naming that line.
+fn unclosed_into_body(text: &str, split: &Split) -> Option<String> {
+    let yaml = text.get(split.yaml.clone())?;
+    let first = text[..split.yaml.start].matches('\n').count() + 1;
+    let heading = yaml.lines().position(|l| l.starts_with("## ") || l.starts_with("# "))?;
+    let closing = first + yaml.matches('\n').count();
+    Some(format!(
+        "the front matter runs into the body (line {} is a heading): its closing `---` is missing, and the `---` on line {closing} closed it; add a `---` line after the last field",
+        first + heading
+    ))
+}
+
 /// When front matter does not parse because of a character YAML takes for a line break but an
 /// editor shows inside a line (a bare CR, NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR): the first
 /// one, with its line and column (lines counted by `\n`) and its name. The parser's own line
@@ -118,7 +132,12 @@ pub fn read(text: &str, rel: &str, config: &Config) -> (Option<Reading>, Vec<Dia
                     format!("invalid YAML in front matter: {name} here ends the line, as YAML reads it"),
                     "put the value in double quotes, or remove the character",
                 ),
-                None => diagnostic("parse/front-matter", (e.line, e.column), e.message, e.hint.unwrap_or(YAML_HINT)),
+                None => match unclosed_into_body(text, &split) {
+                    Some(hint) => diagnostic("parse/front-matter", (e.line, e.column), e.message, hint),
+                    None => {
+                        diagnostic("parse/front-matter", (e.line, e.column), e.message, e.hint.unwrap_or(YAML_HINT))
+                    }
+                },
             });
             return (None, out);
         }
@@ -263,8 +282,8 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
         match fields.get(key) {
             None | Some(Value::Null) => {}
             Some(Value::Number(n)) if n.as_u64().is_some() => {}
-            Some(_) => {
-                let (message, hint) = not_a_count(key);
+            Some(v) => {
+                let (message, hint) = not_a_count(key, v);
                 out.push(diagnostic("field/invalid-value", at.value_pos(key), message, hint));
             }
         }
@@ -324,9 +343,14 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
 }
 
 /// What is wrong with a count (`points`, `capacity`) that is not one, and how to write it.
-pub fn not_a_count(key: &str) -> (String, String) {
+pub fn not_a_count(key: &str, value: &Value) -> (String, String) {
     let example = if key == "points" { 3 } else { 20 };
-    (format!("`{key}` must be a whole number, 0 or more"), format!("write it as `{key}: {example}`"))
+    let message = format!("`{key}` must be a whole number, 0 or more");
+    // `points: "5"`: the number is there, in quotes that make it text.
+    match scalar_string(value).filter(|t| t.trim().parse::<u64>().is_ok()) {
+        Some(n) => (message, format!("remove the quotes: `{key}: {}`", n.trim())),
+        None => (message, format!("write it as `{key}: {example}`")),
+    }
 }
 
 /// An item file and what the reader read of it (reached through `Deref`), with the positions
