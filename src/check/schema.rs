@@ -176,6 +176,11 @@ fn settings() -> Value {
             "require_ac_on_add": {"type": "boolean"},
             "item_size_limit": {"type": "integer", "minimum": 1},
             "suspect": {"enum": ["error", "warning", "warn", "off"]},
+            "refine": {
+                "type": "object",
+                "properties": {"stale_after": {"type": "string", "pattern": "^[0-9]+[wd]$"}},
+                "additionalProperties": false
+            },
             "scoring": {
                 "type": "object",
                 "properties": {

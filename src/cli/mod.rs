@@ -21,6 +21,7 @@ mod mcp;
 mod merge_file;
 mod output;
 mod rank;
+mod refine;
 mod renumber;
 pub(crate) mod review;
 mod roadmap;
@@ -102,6 +103,7 @@ enum Command {
     Rank(rank::Args),
     Backlog(backlog::Args),
     Score(score::Args),
+    Refine(refine::Args),
     Roadmap(roadmap::Args),
     Check(check::Args),
     Fmt(fmt::Args),
@@ -461,6 +463,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Rank(a) => rank::run(ctx, a),
         Command::Backlog(a) => backlog::run(ctx, a),
         Command::Score(a) => score::run(ctx, a),
+        Command::Refine(a) => refine::run(ctx, a),
         Command::Roadmap(a) => roadmap::run(ctx, a),
         Command::Check(a) => return check::run(ctx, a),
         Command::Fmt(a) => return fmt::run(ctx, a),

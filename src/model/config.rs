@@ -54,9 +54,25 @@ pub struct Config {
     pub item_size_limit: u64,
     /// Prioritisation scores (`pm score`): the model and the scales of its inputs.
     pub scoring: crate::model::score::ScoringSettings,
+    /// The backlog-refinement agenda (`pm refine`).
+    pub refine: RefineSettings,
     /// The model `scoring` chooses, checked when the settings are read.
     #[serde(skip)]
     pub score_model: Option<crate::model::score::Model>,
+}
+
+/// `refine:` in `pm.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RefineSettings {
+    /// A story whose file no commit changed for this long (`6w`, `30d`) is due a look.
+    pub stale_after: String,
+}
+
+impl Default for RefineSettings {
+    fn default() -> Self {
+        Self { stale_after: "6w".into() }
+    }
 }
 
 /// The files beside `product/` that traceability reads: globs from the folder that holds
@@ -168,6 +184,7 @@ impl Default for Config {
             suspect: None,
             item_size_limit: DEFAULT_ITEM_SIZE_LIMIT,
             scoring: crate::model::score::ScoringSettings::default(),
+            refine: RefineSettings::default(),
             score_model: None,
         }
     }
@@ -286,6 +303,12 @@ impl Config {
             return Err(bad(format!(
                 "sprint_length {:?} is not a length: write a number of weeks or days, like 2w or 10d",
                 self.sprint_length
+            )));
+        }
+        if crate::model::sprint::Length::parse(&self.refine.stale_after).is_none() {
+            return Err(bad(format!(
+                "refine.stale_after {:?} is not a length: write a number of weeks or days, like 6w or 30d",
+                self.refine.stale_after
             )));
         }
         if let Err(day) = crate::model::sprint::WorkingDays::parse(&self.working_days) {
@@ -520,6 +543,11 @@ trace:
 #     scales:
 #       urgency: [1, 2, 3]
 scoring: {{}}
+
+# The backlog-refinement agenda (pm refine): a story no commit changed for this
+# long (6w, 30d) is due a look.
+refine:
+  stale_after: 6w
 
 # Suspect links (pm review): an open story whose epic changed in substance after
 # it (an epic whose vision did) waits for a review. `pm check --suspect` reports

@@ -177,4 +177,5 @@ fn the_prioritise_doc_session_is_real_output() {
     crate::harness::copy_dir(&crate::harness::example_dir().join(".."), t.root());
     t.commit("the example product");
     assert_eq!(doc_session(&t, "", "docs/prioritise.md", "## In the example product"), 3);
+    assert_eq!(doc_session(&t, "", "docs/prioritise.md", "## A refinement agenda"), 1);
 }

@@ -157,3 +157,46 @@ fn a_changed_input_is_a_priority_change_in_history_and_diff() {
     assert!(history.contains("  S-3  Charlie  effort set to 1             S-3 is cheap after all\n"), "{history}");
     t.pm(&["diff", "HEAD~1", "HEAD"]).success().stdout_has("1 priority change");
 }
+
+#[test]
+fn refine_lists_the_stories_near_the_top_that_are_not_ready() {
+    let mut t = Test::new();
+    let full = "points: 3\nvalue: 5\neffort: 1\n";
+    t.write("product/pm.yaml", "scoring:\n  model: value-effort\nrefine:\n  stale_after: 30d\n")
+        .write("product/stories/S-1-a.md", &story("S-1", "Alpha", full))
+        .write("product/stories/S-2-b.md", &story("S-2", "Bravo", "value: 5\n"))
+        .write("product/stories/S-3-c.md", &story("S-3", "Charlie", full).replace("status: ready", "status: in-progress"))
+        .write("product/stories/S-4-d.md", &story("S-4", "Delta", full))
+        .write(
+            "product/stories/S-5-e.md",
+            "---\nid: S-5\ntitle: Echo <b>\nstatus: draft\npoints: 2\nvalue: 1\neffort: 1\n---\nNo criteria yet.\n",
+        )
+        .write(
+            "product/backlog.md",
+            "# Backlog\n\n- [S-1](stories/S-1-a.md) Alpha\n- [S-2](stories/S-2-b.md) Bravo\n- [S-3](stories/S-3-c.md) Charlie\n- [S-4](stories/S-4-d.md) Delta\n- [S-5](stories/S-5-e.md) Echo <b>\n",
+        );
+    t.commit_dated("the stories", "2026-09-01T10:00:00Z", &[]);
+    // S-1 and S-5 are looked at again later; S-4 is not.
+    t.write("product/stories/S-1-a.md", &t.read("product/stories/S-1-a.md").replace("Body.", "Body, refined."));
+    t.write("product/stories/S-5-e.md", &t.read("product/stories/S-5-e.md").replace("No criteria yet.", "Still none."));
+    t.commit_dated("refined", "2026-11-20T10:00:00Z", &[]);
+    t.set_env("PM_TODAY", "2026-12-01");
+    t.set_env("TZ", "UTC");
+    t.pm(&["refine"]).success().stdout_is(
+        "RANK  ID   TITLE     STATUS  NEEDS
+2     S-2  Bravo     ready   no points; no effort; untouched for 91 days
+4     S-4  Delta     ready   untouched for 91 days
+5     S-5  Echo <b>  draft   no acceptance criteria
+",
+    );
+    t.pm(&["refine", "--limit", "1", "--format", "markdown"]).success().stdout_is(
+        "## Refinement agenda\n\n1. **S-2** Bravo (rank 2, ready): no points; no effort; untouched for 91 days\n",
+    );
+    let json = t.pm(&["refine", "--format", "json"]).success().json();
+    assert_eq!(
+        json[2],
+        serde_json::json!({"rank": 5, "id": "S-5", "title": "Echo <b>", "status": "draft", "needs": ["no acceptance criteria"]})
+    );
+    let md = t.pm(&["refine", "--format", "markdown"]).success().stdout;
+    assert!(md.ends_with("3. **S-5** Echo \\<b> (rank 5, draft): no acceptance criteria\n"), "{md}");
+}
