@@ -314,7 +314,24 @@ pub fn print_rows(
             }
             print(&table(header, rows, tty))
         }
-        ListFormat::Csv => print(&csv(header, rows)),
+        ListFormat::Csv => {
+            // `2/5` criteria accepted would be read as the 2nd of May by a spreadsheet.
+            match header.iter().position(|h| *h == "AC") {
+                Some(col) => {
+                    let rows: Vec<Vec<String>> = (rows.iter())
+                        .map(|r| {
+                            let mut r = r.clone();
+                            if let Some((done, all)) = r.get(col).and_then(|c| c.split_once('/')) {
+                                r[col] = format!("{done} of {all}");
+                            }
+                            r
+                        })
+                        .collect();
+                    print(&csv(header, &rows))
+                }
+                None => print(&csv(header, rows)),
+            }
+        }
         ListFormat::Json => print_json_array(&json.iter().collect::<Vec<_>>(), |v| *v),
         ListFormat::Ids => print(&ids.iter().map(|i| format!("{i}\n")).collect::<String>()),
     }

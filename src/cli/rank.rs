@@ -67,6 +67,31 @@ fn by_score(ctx: &Ctx, product: &crate::store::product::Product, dry_run: bool) 
     // Every item is read: a story whose file does not read cannot be scored, and ranking
     // around it would move it on a guess.
     let items = product.load_all()?;
+    // A story whose input is off its scale has no score by mistake, not by choice: ranking
+    // it below the scored ones would sink it (the top story, for one typo). Refuse, naming
+    // each, until they are fixed.
+    let bad: Vec<String> = (items.of_kind(crate::model::id::Kind::Story))
+        .filter(|i| !product.config.is_closed(&i.status))
+        .filter_map(|i| match model.score(&i.fields) {
+            Err(e @ (crate::model::score::NoScore::Invalid(..) | crate::model::score::NoScore::DividesByZero(_))) => {
+                let field = match &e {
+                    crate::model::score::NoScore::Invalid(f, _) | crate::model::score::NoScore::DividesByZero(f) => f,
+                    _ => "",
+                };
+                let line = i.line_of(field).map(|l| format!(":{l}")).unwrap_or_default();
+                Some(format!("{}{line}: {}", i.shown.display(), model.explain(&e)))
+            }
+            _ => None,
+        })
+        .collect();
+    if !bad.is_empty() {
+        return Err(crate::error::Error::bad_argument(format!(
+            "{} cannot be scored as written:\n  {}",
+            crate::cli::output::plural(bad.len(), "open story", "open stories"),
+            bad.join("\n  ")
+        ))
+        .with_hint("fix these values (pm check lists them as score/out-of-scale), then rank again"));
+    }
     let order = |entries: &[crate::model::listfile::Entry]| {
         let scores: Vec<_> = (entries.iter())
             .map(|e| match items.get(&e.id) {

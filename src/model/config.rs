@@ -196,7 +196,7 @@ pub const DEFAULT_ITEM_SIZE_LIMIT: u64 = 1 << 20;
 
 /// From serde's "unknown field `X`, expected one of `a`, `b`": X and the closest known key.
 fn unknown_key(message: &str) -> Option<(&str, Option<String>)> {
-    let rest = message.split("unknown field `").nth(1)?;
+    let rest = message.split("unknown field `").nth(1).or_else(|| message.split("unknown variant `").nth(1))?;
     let (key, expected) = rest.split_once('`')?;
     let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     Some((key, crate::error::did_you_mean(key, known)))
@@ -211,6 +211,10 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
+        if let Some(line) = crate::model::merge::conflict_line(text) {
+            return Err(Error::bad_file(Location::new(shown, line), crate::model::merge::CONFLICT_MESSAGE)
+                .with_hint(crate::model::merge::CONFLICT_HINT));
+        }
         let config: Config = serde_yaml::from_str(text).map_err(|e| {
             let line = e.location().map(|l| l.line()).unwrap_or(1);
             let message = e.to_string();
@@ -218,7 +222,7 @@ impl Config {
             let message = message.split(" at line ").next().unwrap_or(&message).to_string();
             let text_line = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
             let hint = match unknown_key(&message) {
-                Some((key, Some(known))) => format!("did you mean `{known}`? `{key}` is no setting"),
+                Some((key, Some(known))) => format!("did you mean `{known}`? `{key}` is not one of them"),
                 _ if text_line.contains('\t') => "replace the tab with spaces: YAML indents with spaces".to_string(),
                 _ => "docs/format.md lists every setting of pm.yaml with its default".to_string(),
             };
@@ -231,7 +235,10 @@ impl Config {
         config.fit_story_statuses(text);
         config.validate(shown)?;
         config.score_model = config.scoring.model().map_err(|message| {
-            let line = text.lines().position(|l| l.starts_with("scoring:")).map_or(1, |i| i + 1);
+            // At the setting the message names (`scoring.formula: ...`), else at `scoring:`.
+            let key = message.split(['.', ':', ' ']).nth(1).filter(|_| message.starts_with("scoring."));
+            let at = |prefix: &str| text.lines().position(|l| l.trim_start().starts_with(prefix));
+            let line = key.and_then(|k| at(&format!("{k}:"))).or_else(|| at("scoring:")).map_or(1, |i| i + 1);
             Error::bad_file(Location::new(shown, line), message)
                 .with_hint("docs/prioritise.md describes the scoring models and their settings")
         })?;

@@ -60,9 +60,13 @@ pub fn is_item_name(name: &str, top: bool) -> bool {
 }
 
 /// Whether a file name is one of the copies `git mergetool` leaves beside a file it merged
-/// (`S-8-a_BASE_12345.md`, `_LOCAL_`, `_REMOTE_`, `_BACKUP_`): never an item (it would carry the
+/// (`S-8-a_BASE_12345.md`, `_LOCAL_`, `_REMOTE_`, `_BACKUP_`, `S-8-a.md.orig`): never an item (it would carry the
 /// item's ID a second time); `pm check` names it as something to delete.
 pub fn is_mergetool_copy(name: &str) -> bool {
+    // Its backup of the file as it was before the merge (`keepBackup`).
+    if name.ends_with(".md.orig") {
+        return true;
+    }
     let Some(stem) = name.strip_suffix(".md") else { return false };
     let Some((rest, pid)) = stem.rsplit_once('_') else { return false };
     !pid.is_empty()

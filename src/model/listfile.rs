@@ -94,7 +94,13 @@ impl ListFile {
                     return None;
                 }
                 let token = attempted_id(content, prefix)?;
-                Some((i, crate::model::id::ItemId::is_valid(token).then(|| token.to_string())))
+                // A token that is no ID (`[S8]`) may still link to the item's file, whose name
+                // says which it is.
+                let id = match crate::model::id::ItemId::is_valid(token) {
+                    true => Some(token.to_string()),
+                    false => linked_id(content).filter(|id| id.prefix == prefix).map(|id| id.to_string()),
+                };
+                Some((i, id))
             })
             .collect()
     }
@@ -393,6 +399,14 @@ pub fn looks_like_entry(line: &str, prefix: &str) -> bool {
     parse_entry(line).is_none() && attempted_id(line, prefix).is_some()
 }
 
+/// The ID the file name of a line's link carries (`(stories/S-8-split.md)`), if any.
+fn linked_id(line: &str) -> Option<crate::model::id::ItemId> {
+    let open = line.find('(')?;
+    let inside = &line[open + 1..];
+    let link = &inside[..inside.find(')')?];
+    crate::model::id::ItemId::from_file_name(link.rsplit('/').next()?)
+}
+
 /// What to say of a line [`looks_like_entry`] finds, naming the ID it holds when there is one.
 pub fn malformed_message(id: Option<&str>) -> String {
     match id {
@@ -456,6 +470,7 @@ mod tests {
         let damaged = [
             ("-[S-2](y) x", Some("S-2")),
             ("- [S2](y) x", None),
+            ("- [S8](stories/S-8-split.md) Split", Some("S-8")),
             ("- [S-2] (y) x", Some("S-2")),
             ("- [S-18(stories/S-18-a.md) A", Some("S-18")),
             ("- S-22 Title", Some("S-22")),

@@ -122,6 +122,14 @@ impl ScoringSettings {
         let expr = parse(&formula).map_err(|e| format!("scoring.formula: {e}"))?;
         let mut inputs = Vec::new();
         expr.fields(&mut inputs);
+        // pm's own fields hold text or IDs, but for `points`: no number to score with.
+        let own = (crate::model::item::COMMON_FIELDS.iter())
+            .chain(crate::model::item::STORY_FIELDS)
+            .chain(crate::model::item::EPIC_FIELDS)
+            .find(|f| **f != "points" && inputs.iter().any(|i| i == *f));
+        if let Some(field) = own {
+            return Err(format!("scoring.formula names `{field}`, one of pm's own fields, which holds no number"));
+        }
         for (field, values) in &self.scales {
             if !inputs.contains(field) {
                 return Err(format!(

@@ -216,6 +216,20 @@ fn cases() -> Vec<Case> {
         case("points below zero", |t| front(t, "points: -3"), &["check"], 1, ":5:"),
         case("labels without brackets", |t| front(t, "labels: billing, mobile"), &["check"], 1, ":5:"),
         case(
+            "a misspelt status key, then pm backlog",
+            |t| edit(t, S1, |s| s.replacen("status: draft", "stauts: draft", 1)),
+            &["backlog"],
+            2,
+            "rename `stauts` to `status`",
+        ),
+        case(
+            "merge-conflict markers in pm.yaml",
+            |t| edit(t, CONFIG, |s| format!("<<<<<<< HEAD\n{s}=======\nname: Other\n>>>>>>> feature\n")),
+            &["backlog"],
+            2,
+            "product/pm.yaml:1",
+        ),
+        case(
             "a backlog line whose ID is mistyped, then pm fmt",
             |t| edit(t, BACKLOG, |s| s.replacen("- [S-2]", "- [E-2]", 1)),
             &["fmt"],

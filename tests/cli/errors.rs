@@ -326,8 +326,8 @@ fn csv_cells_are_neutralised_against_formulas() {
     assert_eq!(
         out,
         "RANK,ID,TITLE,PRIORITY,POINTS,STATUS,EPIC,OWNER,AC\n\
-         1,S-1,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",,,draft,,,0/0\n\
-         2,S-2,\"'@SUM(1+1)\",,,draft,,\"'+cmd\",0/0\n"
+         1,S-1,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",,,draft,,,0 of 0\n\
+         2,S-2,\"'@SUM(1+1)\",,,draft,,\"'+cmd\",0 of 0\n"
     );
 }
 

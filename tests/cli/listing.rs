@@ -27,7 +27,7 @@ fn backlog_json_and_csv() {
     assert_eq!(items[0]["fields"]["jira"], "TND-482");
     let csv = t.pm(&["backlog", "--format", "csv", "--limit", "1"]).success();
     csv.stdout_is(
-        "RANK,ID,TITLE,PRIORITY,POINTS,STATUS,EPIC,SPRINT,AC\n1,S-16,Connect a bank account via Open Banking,critical,13,in-progress,E-3,SP-3,2/5\n",
+        "RANK,ID,TITLE,PRIORITY,POINTS,STATUS,EPIC,SPRINT,AC\n1,S-16,Connect a bank account via Open Banking,critical,13,in-progress,E-3,SP-3,2 of 5\n",
     );
 }
 

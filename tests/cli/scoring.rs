@@ -75,6 +75,14 @@ fn rank_by_score_reorders_the_entry_lines_and_nothing_else() {
         "# Backlog\n\n- [S-4](stories/S-4-d.md) Delta\n- [S-2](stories/S-2-b.md) Bravo\n<!-- a note stays -->\n- [S-1](stories/S-1-a.md) Alpha\n- [S-3](stories/S-3-c.md) Charlie\n"
     );
     t.pm(&["rank", "--by", "score"]).success().stdout_is("The backlog is already in score order.\n");
+    // A value off its scale is a mistake to fix, not a story to sink: nothing moves.
+    t.write("product/stories/S-2-b.md", &t.read("product/stories/S-2-b.md").replace("value: 9", "value: 9,5"));
+    let before = t.snapshot();
+    t.pm(&["rank", "--by", "score"]).code(2).stderr_is(
+        "error: 1 open story cannot be scored as written:\n  product/stories/S-2-b.md:5: `value: 9,5` is not on the scale of `value`: a number from 0 up\n  \
+         hint: fix these values (pm check lists them as score/out-of-scale), then rank again\n",
+    );
+    assert_eq!(t.snapshot(), before);
     t.pm(&["rank", "S-1", "--by", "score"]).code(2);
 }
 
@@ -137,7 +145,7 @@ fn a_formula_of_your_own_scores_and_its_fields_are_known() {
 fn bad_scoring_settings_are_named_at_their_line() {
     let t = product("name: x\nscoring:\n  model: formula\n  formula: (value + 1\n");
     t.pm(&["score"]).code(2).stderr_is(
-        "error: product/pm.yaml:2: scoring.formula: the `(` at column 1 is never closed\n  \
+        "error: product/pm.yaml:4: scoring.formula: the `(` at column 1 is never closed\n  \
          hint: docs/prioritise.md describes the scoring models and their settings\n",
     );
     let t = product("");

@@ -154,7 +154,8 @@ pub fn read(text: &str, rel: &str, config: &Config) -> (Option<Reading>, Vec<Dia
     let at = Positions { text, split: &r.split };
     // The ID the file's name carries: what a missing or mistyped `id` most likely was.
     let named = ItemId::from_file_name(rel.rsplit('/').next().unwrap_or(rel)).map(|i| i.to_string());
-    if let Some(id_text) = required(&r.fields, &at, "id", named.as_deref().unwrap_or("S-1"), &mut out) {
+    let example = named.as_deref().unwrap_or("<an ID no other file has; a note needs no front matter>");
+    if let Some(id_text) = required(&r.fields, &at, "id", example, &mut out) {
         match ItemId::parse(&id_text) {
             None => out.push(diagnostic(
                 "id/format",
@@ -224,12 +225,14 @@ fn diagnostic(
 fn required(fields: &Fields, at: &Positions, key: &str, example: &str, out: &mut Vec<Diagnostic>) -> Option<String> {
     match fields.get(key) {
         None => {
-            out.push(diagnostic(
-                "field/required",
-                (1, 1),
-                format!("missing required field `{key}`"),
-                format!("add a line `{key}: {example}` to the front matter"),
-            ));
+            // A key one slip away (`stauts:`) is most likely this one, misspelt.
+            let keys: Vec<String> = fields.keys().filter_map(scalar_string).collect();
+            let near = crate::error::did_you_mean(key, keys.iter().map(String::as_str)).filter(|k| k != key);
+            let hint = match near {
+                Some(k) => format!("rename `{k}` to `{key}`: the front matter has no `{key}`"),
+                None => format!("add a line `{key}: {example}` to the front matter"),
+            };
+            out.push(diagnostic("field/required", (1, 1), format!("missing required field `{key}`"), hint));
             None
         }
         Some(v) => match scalar_string(v) {
