@@ -36,7 +36,10 @@ pub(crate) fn check(docs: &[Doc], index: &Index, config: &Config) -> Vec<Finding
     // Points committed to each sprint, and its unfinished stories.
     let mut committed: HashMap<String, u64> = HashMap::new();
     let mut unfinished: HashMap<String, Vec<String>> = HashMap::new();
-    for d in docs.iter().filter(|d| d.kind == Some(Kind::Story) && d.id.is_some()) {
+    // A story once, though two files carry its ID (a copy): the first file, as `index.get`.
+    let first = |i: usize, d: &Doc| index.get(&d.name()) == Some(i);
+    for (_, d) in docs.iter().enumerate().filter(|(i, d)| d.kind == Some(Kind::Story) && d.id.is_some() && first(*i, d))
+    {
         let Some(target) = d.scalar("sprint") else { continue };
         let target = target.trim().to_string();
         match index.get(&target).map(|i| docs[i].kind) {

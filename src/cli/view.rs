@@ -248,7 +248,12 @@ impl serde::Serialize for JsonOf<'_> {
 pub fn epic_progress(config: &crate::model::config::Config, items: &Items, epic: &str) -> (usize, usize, u64, u64) {
     let done = config.closed.first().map(String::as_str).unwrap_or("done");
     let mut out = (0, 0, 0, 0);
+    // One story once, though two files carry its ID (a copy): `pm check` reports the copy.
+    let mut seen = std::collections::HashSet::new();
     for s in items.of_kind(crate::model::id::Kind::Story).filter(|s| s.epic().as_deref() == Some(epic)) {
+        if !seen.insert(&s.id) {
+            continue;
+        }
         if config.is_closed(&s.status) && s.status != done {
             continue;
         }

@@ -201,8 +201,13 @@ pub struct Tally {
 /// The stories among `stories` that joined the sprint `id`, and their points.
 pub fn tally<'a>(id: &str, stories: impl Iterator<Item = &'a Item>, config: &Config) -> Tally {
     let mut t = Tally::default();
+    let mut seen = std::collections::HashSet::new();
     for s in stories.filter(|s| s.sprint().as_deref() == Some(id)) {
         let sid = s.id.to_string();
+        // A story once, though two files carry its ID (a copy `pm check` reports).
+        if !seen.insert(sid.clone()) {
+            continue;
+        }
         let points = s.points_or_none();
         let standing = standing(&s.status, config);
         if standing == Standing::Dropped {

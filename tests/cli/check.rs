@@ -992,3 +992,16 @@ error[parse/front-matter]: invalid YAML in front matter: mapping values are not 
          hint: fix the YAML between the `---` lines; quote values that contain `: ` or start with a special character\n"
     );
 }
+
+#[test]
+fn a_copied_story_counts_once_in_sprint_and_epic_totals() {
+    let t = Test::with_example();
+    let s8 = "product/stories/S-8-split-an-expense-by-custom-percentages.md";
+    let (sprint, roadmap) = (t.pm(&["sprint", "show", "SP-3"]).stdout, t.pm(&["roadmap"]).stdout);
+    t.write("product/stories/S-8-zz-copy.md", &t.read(s8));
+    let rules: Vec<String> = findings(&t, &[]).into_iter().map(|(r, _, _)| r).collect();
+    assert!(rules.contains(&"id/duplicate".to_string()), "{rules:?}");
+    assert!(!rules.contains(&"sprint/over-capacity".to_string()), "{rules:?}");
+    assert_eq!(t.pm(&["sprint", "show", "SP-3"]).stdout, sprint);
+    assert_eq!(t.pm(&["roadmap"]).stdout, roadmap);
+}
