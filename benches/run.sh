@@ -213,6 +213,16 @@ run_size() {
   record "$size" "pm story list --format json" "$c" "" read 3 "$PM" story list --format json
   record "$size" "pm backlog" "$c" "" read 3 "$PM" backlog
 
+  # Scores (issue 15: pm score <= pm story list --format json + 20%): a copy whose pm.yaml
+  # scores every story by its points, so every story has a score to compute and sort.
+  local sc
+  sc=$(scratch "$c" "scores-$size" no)
+  sed -i 's/^scoring: {}$/scoring: {model: formula, formula: points}/' "$sc/product/pm.yaml"
+  record "$size" "pm story list --format json (scored copy)" "$sc" "" read 3 "$PM" story list --format json
+  record "$size" "pm score --format json" "$sc" "" read 3 "$PM" score --format json
+  record "$size" "pm backlog --by score" "$sc" "" read 3 "$PM" backlog --by score
+  record "$size" "pm rank --by score --dry-run" "$sc" "" read 3 "$PM" rank --by score --dry-run
+
   # Changing one item, on a scratch copy reset before every run.
   local s last file ac
   s=$(scratch "$c" "main-$size" no)
