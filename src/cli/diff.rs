@@ -66,7 +66,10 @@ struct Sections<'a> {
     unreadable: Vec<Unreadable>,
     /// Items whose file did not read on the old side and reads on the new: repaired, not new
     /// (what the repair changed cannot be told).
-    repaired: Vec<Repaired>,
+    repaired: Vec<ItemNote>,
+    /// New files that carry an ID an item had already (a copy): not new items, a duplicate ID
+    /// (`pm check`'s `id/duplicate`).
+    duplicated: Vec<ItemNote>,
 }
 
 /// An item file the new side cannot read: its path from the repository root and why.
@@ -75,8 +78,8 @@ struct Unreadable {
     message: String,
 }
 
-/// An item whose file reads again: its ID, title and path from the repository root.
-struct Repaired {
+/// An item file a section names: its ID, title and path from the repository root.
+struct ItemNote {
     id: String,
     title: String,
     path: String,
@@ -86,10 +89,10 @@ impl<'a> Sections<'a> {
     fn of(
         changes: &'a [Change],
         unreadable: Vec<Unreadable>,
-        repaired: Vec<Repaired>,
+        (repaired, duplicated): (Vec<ItemNote>, Vec<ItemNote>),
         score_inputs: &[String],
     ) -> Sections<'a> {
-        let mut s = Sections { unreadable, repaired, ..Sections::default() };
+        let mut s = Sections { unreadable, repaired, duplicated, ..Sections::default() };
         let created: HashSet<&str> =
             changes.iter().filter(|c| matches!(c.what, What::Created { .. })).map(|c| c.id.as_str()).collect();
         let deleted: HashSet<&str> =
@@ -130,6 +133,7 @@ impl<'a> Sections<'a> {
             count(self.other.len(), "other change", "other changes"),
             count(self.unreadable.len(), "file that cannot be read", "files that cannot be read"),
             count(self.repaired.len(), "file that reads again", "files that read again"),
+            count(self.duplicated.len(), "copied item", "copied items"),
         ]
         .into_iter()
         .flatten()
@@ -201,6 +205,25 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
         }
         None => (snapshot_worktree(&product)?, "the working tree".to_string(), None),
     };
+    // In the working tree, a damaged list line or a heading that only looks like a horizon
+    // changes what the lists mean: say so, as the listings do, so a move it causes is not
+    // taken for one made on purpose.
+    if a.head.is_none() {
+        for (path, kind) in [
+            (product.backlog_path(), crate::model::id::Kind::Story),
+            (product.roadmap_path(), crate::model::id::Kind::Epic),
+        ] {
+            if let Ok(list) = product.read_list(&path) {
+                let shown = product.shown(&path);
+                crate::cli::view::warn_malformed(ctx, &list, (&shown, product.config.prefix(kind)));
+                if kind == crate::model::id::Kind::Epic {
+                    for (n, message) in list.odd_headings() {
+                        ctx.warn(&format!("{}:{}: {message}", shown.display(), n + 1));
+                    }
+                }
+            }
+        }
+    }
     let rooted = |rel: &str| if git.dir.is_empty() { rel.to_string() } else { format!("{}/{rel}", git.dir) };
     let unreadable = new
         .broken
@@ -210,11 +233,22 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
         .collect();
     let (repaired, changes): (Vec<Change>, Vec<Change>) = (compare(&old, &new).into_iter())
         .partition(|c| matches!(c.what, What::Created { .. }) && old.broken.contains_key(&c.path));
-    let repaired =
-        (repaired.into_iter()).map(|c| Repaired { id: c.id, title: c.title, path: rooted(&c.path) }).collect();
+    let note = |c: Change| ItemNote { id: c.id, title: c.title, path: rooted(&c.path) };
+    let repaired = repaired.into_iter().map(note).collect();
+    // A file that appears with the ID and title of an item the old side had in another file:
+    // a copy. (A new item whose ID collides, from another branch, stays a new item.)
+    let copied = |c: &Change| {
+        let id = crate::model::id::ItemId::parse(&c.id);
+        matches!(c.what, What::Created { .. })
+            && id.is_some_and(|id| {
+                new.files_of(&id).len() > 1 && old.files_of(&id).iter().any(|o| o.title == c.title && o.path != c.path)
+            })
+    };
+    let (duplicated, changes): (Vec<Change>, Vec<Change>) = changes.into_iter().partition(copied);
+    let duplicated = duplicated.into_iter().map(note).collect();
     let changes: Vec<Change> = changes.iter().map(|c| c.rooted(&git.dir)).collect();
     let score_inputs = product.config.score_model.as_ref().map_or(&[][..], |m| m.inputs.as_slice());
-    let sections = Sections::of(&changes, unreadable, repaired, score_inputs);
+    let sections = Sections::of(&changes, unreadable, (repaired, duplicated), score_inputs);
     let base_text = if is_oid(&base_label) { short(&base) } else { format!("{} ({base_label})", short(&base)) };
     match a.format {
         DiffFormat::Json => print_json(&json!({
@@ -224,9 +258,12 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
             "changes": changes.iter().map(Change::to_json).collect::<Vec<_>>(),
             "unreadable": sections.unreadable.iter().map(|u| json!({"path": u.path, "error": u.message})).collect::<Vec<_>>(),
             "repaired": sections.repaired.iter().map(|r| json!({"id": r.id, "title": r.title, "path": r.path})).collect::<Vec<_>>(),
+            "copied": sections.duplicated.iter().map(|r| json!({"id": r.id, "title": r.title, "path": r.path})).collect::<Vec<_>>(),
         })),
         DiffFormat::Text => {
-            let mut out = if changes.is_empty() && sections.unreadable.is_empty() && sections.repaired.is_empty() {
+            let quiet =
+                sections.unreadable.is_empty() && sections.repaired.is_empty() && sections.duplicated.is_empty();
+            let mut out = if changes.is_empty() && quiet {
                 format!("No product changes from {base_text} to {head_label}.\n")
             } else {
                 format!("Product changes from {base_text} to {head_label}: {}.\n", sections.summary())
@@ -239,6 +276,12 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
             }
             for r in &sections.repaired {
                 out.push_str(&format!("  {} reads again: {} did not read before\n", r.id, r.path));
+            }
+            for r in &sections.duplicated {
+                out.push_str(&format!(
+                    "  {} is copied into a second file, {} (pm check: id/duplicate)\n",
+                    r.id, r.path
+                ));
             }
             print(&out)
         }
@@ -338,6 +381,13 @@ fn markdown(s: &Sections, all: &[Change], base: &str, head: &str, link: &dyn Fn(
             out.push_str(&format!("- {} {} ({})\n", md_escape(&r.id), md_escape(&r.title), md_escape(&r.path)));
         }
         out.push_str("\nThese files did not read before: what the repair changed is not shown.\n");
+    }
+    if !s.duplicated.is_empty() {
+        out.push_str("\n### Copied\n\n");
+        for r in &s.duplicated {
+            out.push_str(&format!("- {} {} ({})\n", md_escape(&r.id), md_escape(&r.title), md_escape(&r.path)));
+        }
+        out.push_str("\nEach of these files repeats an item that was there already, its ID and title: a copy; `pm check` says how to give it a new ID or remove it.\n");
     }
     out
 }

@@ -521,6 +521,20 @@ fn diff_against_the_default_branch_as_markdown() {
 }
 
 #[test]
+fn diff_tells_a_copied_story_as_a_copy_not_a_new_item() {
+    let t = three_stories();
+    let path = t.find("product/stories", "S-2-");
+    t.write("product/stories/S-9-copy.md", &t.read(&path));
+    let short = t.git(&["rev-parse", "--short=7", "HEAD"]).trim().to_string();
+    t.pm(&["diff", "HEAD"]).success().stdout_is(&format!(
+        "Product changes from {short} (HEAD) to the working tree: 1 copied item.\n  S-2 is copied into a second file, product/stories/S-9-copy.md (pm check: id/duplicate)\n"
+    ));
+    let json = t.pm(&["diff", "HEAD", "--format", "json"]).success().json();
+    assert_eq!(json["copied"][0]["path"], "product/stories/S-9-copy.md");
+    assert_eq!(json["changes"], serde_json::json!([]));
+}
+
+#[test]
 fn diff_names_a_file_that_stopped_reading() {
     // A pull request that breaks a story's front matter is not "no changes".
     let t = three_stories();
