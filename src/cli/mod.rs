@@ -291,12 +291,18 @@ impl Ctx {
 
     /// Warn about IDs carried by more than one file (`pm check` reports them as errors).
     pub fn warn_duplicates(&self, items: &crate::store::product::Items) {
-        for (id, files) in items.duplicates() {
+        let duplicates = items.duplicates();
+        // The lists are read once for all the hints, and only when there is one to give.
+        let product = if duplicates.is_empty() { None } else { self.product().ok() };
+        let listed = product.as_ref().map(Product::listed_lines).unwrap_or_default();
+        for (id, files) in duplicates {
             let names: Vec<String> =
                 files.iter().map(|i| format!("{}:{}", i.shown.display(), i.line_of("id").unwrap_or(1))).collect();
             let rels: Vec<&str> = files.iter().map(|i| i.rel.as_str()).collect();
-            let copy = match (self.product(), files.first()) {
-                (Ok(product), Some(first)) => files[product.to_renumber(&first.id, &rels)].shown.display().to_string(),
+            let copy = match (&product, files.first()) {
+                (Some(product), Some(first)) => {
+                    files[product.to_renumber(&first.id, &rels, &listed)].shown.display().to_string()
+                }
                 _ => "PATH".to_string(),
             };
             self.warn(&format!(

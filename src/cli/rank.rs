@@ -72,16 +72,10 @@ fn by_score(ctx: &Ctx, product: &crate::store::product::Product, dry_run: bool) 
     // each, until they are fixed.
     let bad: Vec<String> = (items.of_kind(crate::model::id::Kind::Story))
         .filter(|i| !product.config.is_closed(&i.status))
-        .filter_map(|i| match model.score(&i.fields) {
-            Err(e @ (crate::model::score::NoScore::Invalid(..) | crate::model::score::NoScore::DividesByZero(_))) => {
-                let field = match &e {
-                    crate::model::score::NoScore::Invalid(f, _) | crate::model::score::NoScore::DividesByZero(f) => f,
-                    _ => "",
-                };
-                let line = i.line_of(field).map(|l| format!(":{l}")).unwrap_or_default();
-                Some(format!("{}{line}: {}", i.shown.display(), model.explain(&e)))
-            }
-            _ => None,
+        .filter_map(|i| {
+            let e = model.score(&i.fields).err()?;
+            let line = i.line_of(e.field()?).map(|l| format!(":{l}")).unwrap_or_default();
+            Some(format!("{}{line}: {}", i.shown.display(), model.explain(&e)))
         })
         .collect();
     if !bad.is_empty() {

@@ -76,6 +76,15 @@ pub enum NoScore {
 }
 
 impl NoScore {
+    /// The field the problem is at: an input off its scale, or the one the score divides by
+    /// (for a missing input, none).
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            NoScore::Invalid(field, _) | NoScore::DividesByZero(field) => Some(field),
+            NoScore::Missing(_) => None,
+        }
+    }
+
     /// A short phrase for a table cell or a message.
     pub fn describe(&self) -> String {
         match self {

@@ -154,9 +154,10 @@ fn format_list(
     let list = ListFile::parse(text);
     // A damaged line still holds its item's place: the item is not added again at the bottom.
     let mut damaged: HashSet<String> = relabelled.values().cloned().collect();
+    let open_ids: HashSet<String> = open.iter().map(|i| i.id.to_string()).collect();
     for (n, id) in list.malformed(product.config.prefix(kind)) {
         // Only an open item of the list's kind would be added: the line holds its place.
-        let id = id.filter(|id| open.iter().any(|i| i.id.to_string() == *id));
+        let id = id.filter(|id| open_ids.contains(id));
         let what = match &id {
             Some(id) => format!(
                 "{}; left as it is, and {id} is not added again (`pm check` shows how to write it)",

@@ -3,6 +3,7 @@
 //! Commands that change one item find it by its file name first (`S-12-*.md`) and parse only
 //! that file; the whole folder is parsed only by commands that need every item.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -486,22 +487,28 @@ impl Product {
     fn shared_id(&self, id: &ItemId, items: &[Item]) -> Error {
         let files: Vec<String> = items.iter().map(|i| self.shown(&i.path).display().to_string()).collect();
         let rels: Vec<&str> = items.iter().map(|i| i.rel.as_str()).collect();
-        let copy = files.get(self.to_renumber(id, &rels)).map_or("<its file>", String::as_str);
+        let copy = files.get(self.to_renumber(id, &rels, &self.listed_lines())).map_or("<its file>", String::as_str);
         Error::bad_argument(format!("{id} is the ID of {} files: {}", files.len(), files.join(", ")))
             .with_hint(format!("give one a new ID first: pm renumber {id} <NEW-ID> --file {copy}"))
     }
 
     /// Of the files at `rels`, which carry one ID, the one to give a new ID (see
-    /// [`crate::model::listfile::to_renumber`]), judged by the backlog and roadmap as they are.
-    pub fn to_renumber(&self, id: &ItemId, rels: &[&str]) -> usize {
-        let mut listed = std::collections::HashSet::new();
+    /// [`crate::model::listfile::to_renumber`]); `listed` from [`Product::listed_lines`].
+    pub fn to_renumber(&self, id: &ItemId, rels: &[&str], listed: &HashSet<(String, String)>) -> usize {
+        let listed = |id: &str, rel: &str| listed.contains(&(id.to_string(), rel.to_string()));
+        crate::model::listfile::to_renumber(&id.to_string(), rels, listed)
+    }
+
+    /// The ID and link of every line of the backlog and roadmap as they are (a list that does
+    /// not read gives none).
+    pub fn listed_lines(&self) -> HashSet<(String, String)> {
+        let mut listed = HashSet::new();
         for path in [self.backlog_path(), self.roadmap_path()] {
             if let Ok(list) = self.read_list(&path) {
                 listed.extend(list.entries().into_iter().map(|e| (e.id, e.link)));
             }
         }
-        let listed = |id: &str, rel: &str| listed.contains(&(id.to_string(), rel.to_string()));
-        crate::model::listfile::to_renumber(&id.to_string(), rels, listed)
+        listed
     }
 
     /// Find an item of `kind` by the ID the user typed, or explain what is wrong.
