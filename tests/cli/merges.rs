@@ -943,3 +943,30 @@ fn life_renumbered_to_s3(by: &str, title: &str) -> Vec<String> {
         "Test User: S-3 renumbered from S-2".to_string(),
     ]
 }
+
+#[test]
+fn score_inputs_estimated_on_two_branches_merge_into_one_score() {
+    let scored = |t: &Test| {
+        let config = t.read("product/pm.yaml").replace("scoring: {}", "scoring:\n  model: rice");
+        t.write("product/pm.yaml", &config);
+    };
+    let (t, merge) = two_branches(
+        |t| {
+            scored(t);
+            t.pm(&["story", "set", "S-3", "reach=400", "impact=2"]).success();
+        },
+        |t| {
+            scored(t);
+            t.pm(&["story", "set", "S-3", "confidence=50", "effort=2"]).success();
+            t.pm(&["story", "set", "S-1", "reach=10", "impact=1", "confidence=100", "effort=1"]).success();
+            t.pm(&["rank", "--by", "score"]).success();
+        },
+    );
+    assert_eq!(merge.code, 0, "{}", merge.stderr);
+    let s3 = t.read(S3);
+    for line in ["reach: 400\n", "impact: 2\n", "confidence: 50\n", "effort: 2\n"] {
+        assert!(s3.contains(line), "{line:?} lost in the merge:\n{s3}");
+    }
+    t.pm(&["score", "S-3"]).success().stdout_has("200");
+    t.pm(&["check"]).success();
+}
