@@ -52,12 +52,14 @@ pub fn scored<'a>(
     backlog: &crate::model::listfile::ListFile,
 ) -> Vec<Scored<'a>> {
     let ranks = view::ranks_in(backlog);
-    let mut open: Vec<&Item> = items.of_kind(Kind::Story).filter(|i| !product.config.is_closed(&i.status)).collect();
-    open.sort_by_key(|i| (ranks.get(&i.id.to_string()).copied().unwrap_or(usize::MAX), i.id.clone()));
-    open.dedup_by(|a, b| a.id == b.id);
-    open.into_iter()
-        .map(|item| Scored { item, rank: ranks.get(&item.id.to_string()).copied(), score: model.score(&item.fields) })
-        .collect()
+    // Each story's rank looked up once, not in every comparison of the sort.
+    let mut open: Vec<(Option<usize>, &Item)> = (items.of_kind(Kind::Story))
+        .filter(|i| !product.config.is_closed(&i.status))
+        .map(|i| (ranks.get(&i.id.to_string()).copied(), i))
+        .collect();
+    open.sort_by(|(ra, a), (rb, b)| (ra.unwrap_or(usize::MAX), &a.id).cmp(&(rb.unwrap_or(usize::MAX), &b.id)));
+    open.dedup_by(|a, b| a.1.id == b.1.id);
+    open.into_iter().map(|(rank, item)| Scored { item, rank, score: model.score(&item.fields) }).collect()
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
@@ -81,6 +83,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         let s = shown[i];
         let values: Vec<Option<&serde_yaml::Value>> =
             model.inputs.iter().map(|f| s.item.fields.get(f).filter(|v| !v.is_null())).collect();
+        ids.push(s.item.id.to_string());
+        if !matches!(a.format, ListFormat::Table | ListFormat::Csv) {
+            if a.format == ListFormat::Json {
+                json.push(row_json(model, s, &values));
+            }
+            continue;
+        }
         let inputs: Vec<Option<String>> = values.iter().map(|v| v.map(value_text)).collect();
         let mut row = vec![
             if s.score.is_ok() { (place + 1).to_string() } else { "-".into() },
@@ -92,30 +101,31 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         row.extend(inputs.iter().map(|v| v.clone().unwrap_or_default()));
         row.push(s.score.as_ref().err().map(|e| model.explain(e)).unwrap_or_default());
         rows.push(row);
-        if a.format == ListFormat::Json {
-            let missing = match &s.score {
-                Err(NoScore::Missing(m)) => m.clone(),
-                _ => Vec::new(),
-            };
-            json.push(json!({
-                "id": s.item.id.to_string(),
-                "title": s.item.title,
-                "rank": s.rank,
-                "score": s.score.as_ref().ok().map(|v| (v * 100.0).round() / 100.0),
-                "model": model.name.name(),
-                "inputs": (model.inputs.iter().zip(&values))
-                    .map(|(f, v)| (f.clone(), v.map_or(serde_json::Value::Null, crate::model::item::value_json)))
-                    .collect::<serde_json::Map<_, _>>(),
-                "missing": missing,
-                "problem": s.score.as_ref().err().filter(|e| !matches!(e, NoScore::Missing(_))).map(|e| model.explain(e)),
-            }));
-        }
-        ids.push(s.item.id.to_string());
     }
-    if rows.is_empty() && a.format == ListFormat::Table {
+    if ids.is_empty() && a.format == ListFormat::Table {
         ctx.say("No open stories to score.")?;
         return ctx.finish(errors);
     }
     print_rows(a.format, ctx.stdout_tty, &header, &rows, &json, &ids)?;
     ctx.finish(errors)
+}
+
+/// One story's object in `pm score --format json`.
+fn row_json(model: &Model, s: &Scored, values: &[Option<&serde_yaml::Value>]) -> serde_json::Value {
+    let missing = match &s.score {
+        Err(NoScore::Missing(m)) => m.clone(),
+        _ => Vec::new(),
+    };
+    json!({
+        "id": s.item.id.to_string(),
+        "title": s.item.title,
+        "rank": s.rank,
+        "score": s.score.as_ref().ok().map(|v| (v * 100.0).round() / 100.0),
+        "model": model.name.name(),
+        "inputs": (model.inputs.iter().zip(values))
+            .map(|(f, v)| (f.clone(), v.map_or(serde_json::Value::Null, crate::model::item::value_json)))
+            .collect::<serde_json::Map<_, _>>(),
+        "missing": missing,
+        "problem": s.score.as_ref().err().filter(|e| !matches!(e, NoScore::Missing(_))).map(|e| model.explain(e)),
+    })
 }
