@@ -46,6 +46,9 @@ mod review;
 #[path = "cli/scoring.rs"]
 mod scoring;
 
+#[path = "cli/feedback.rs"]
+mod feedback;
+
 #[path = "cli/history.rs"]
 mod history;
 #[path = "cli/regressions.rs"]

@@ -1,4 +1,5 @@
-//! Rules that relate items: duplicate IDs, links (`epic`, `vision`, `depends_on`), dependency
+//! Rules that relate items: duplicate IDs, links (`epic`, `vision`, `depends_on`, a feedback
+//! item's `stories` and `epics`), dependency
 //! cycles, items without parents or children, and statuses that contradict each other.
 //! Every lookup goes through hash maps built once, so the rules are linear in the items.
 
@@ -112,6 +113,13 @@ pub(crate) fn check(docs: &[Doc], index: &Index, listed: &HashSet<(String, Strin
                         d.finding("epic/no-vision", (1, 1), format!("{} belongs to no vision", d.name()))
                             .hint(format!("set one: `pm epic set {} vision=V-1`", d.name())),
                     );
+                }
+            }
+            Some(Kind::Feedback) => {
+                for (key, want) in [("stories", Kind::Story), ("epics", Kind::Epic)] {
+                    for target in d.list(key) {
+                        link(d, key, Some(&target), want, docs, index, &mut out);
+                    }
                 }
             }
             _ => {}

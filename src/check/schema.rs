@@ -21,11 +21,12 @@ pub enum Target {
 }
 
 impl Target {
-    pub const ALL: [Target; 5] = [
+    pub const ALL: [Target; 6] = [
         Target::Item(Kind::Vision),
         Target::Item(Kind::Epic),
         Target::Item(Kind::Story),
         Target::Item(Kind::Sprint),
+        Target::Item(Kind::Feedback),
         Target::Config,
     ];
 
@@ -82,6 +83,14 @@ fn item(kind: Kind, config: &Config) -> Value {
             "points" => json!({"type": "integer", "enum": config.points}),
             "depends_on" => one_or_list(id_of(config, Kind::Story)),
             "target" | "start" | "end" => json!({"type": "string", "pattern": DATE}),
+            "date" => json!({"type": "string", "pattern": DATE, "description": "When it was said"}),
+            "from" => json!({"type": "string", "description": "Who said it: a customer, a segment or a stakeholder"}),
+            "source" => {
+                json!({"type": "string", "description": "Where it came from: a link, a channel, or the tool it was imported from"})
+            }
+            "stories" => one_or_list(id_of(config, Kind::Story)),
+            "epics" => one_or_list(id_of(config, Kind::Epic)),
+            "weight" => json!({"type": "integer", "minimum": 1, "maximum": 3}),
             "capacity" => json!({"type": "integer", "minimum": 0}),
             "reviewed" => json!({
                 "type": "string",
@@ -126,7 +135,9 @@ fn item(kind: Kind, config: &Config) -> Value {
     for custom in &config.custom_fields {
         props.entry(custom.clone()).or_insert(json!({}));
     }
-    let mut required: Vec<String> = vec!["id".into(), "title".into(), "status".into()];
+    // Feedback without a status is new.
+    let own: &[&str] = if kind == Kind::Feedback { &["id", "title"] } else { &["id", "title", "status"] };
+    let mut required: Vec<String> = own.iter().map(|f| f.to_string()).collect();
     required.extend(config.required_fields(kind).iter().filter(|f| !required.contains(f)).cloned().collect::<Vec<_>>());
     json!({
         "$schema": DRAFT,
@@ -144,7 +155,7 @@ fn settings() -> Value {
     let per_kind = |value: Value| {
         json!({
             "type": "object",
-            "properties": {"vision": value, "epic": value, "story": value, "sprint": value},
+            "properties": {"vision": value, "epic": value, "story": value, "sprint": value, "feedback": value},
             "additionalProperties": false
         })
     };
@@ -186,6 +197,7 @@ fn settings() -> Value {
                 "properties": {
                     "model": {"enum": ["rice", "wsjf", "value-effort", "formula"]},
                     "formula": {"type": "string"},
+                    "reach_from_feedback": {"type": "boolean"},
                     "scales": {
                         "type": "object",
                         "additionalProperties": {"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 1}

@@ -10,16 +10,16 @@ use crate::ops::add::{Created, NewItem, prepare};
 #[derive(Debug, clap::Args)]
 pub(crate) struct Common {
     /// The title (one line)
-    title: String,
+    pub(crate) title: String,
     /// Initial status (default from pm.yaml)
     #[arg(long)]
-    status: Option<String>,
+    pub(crate) status: Option<String>,
     /// Who owns it
     #[arg(long)]
-    owner: Option<String>,
+    pub(crate) owner: Option<String>,
     /// A label; repeat for several (--label auth --label email), or separate with commas
     #[arg(long = "label", value_name = "LABEL")]
-    labels: Vec<String>,
+    pub(crate) labels: Vec<String>,
     /// Open the new file in $VISUAL or $EDITOR before it is saved
     #[arg(long)]
     pub(crate) edit: bool,

@@ -7,8 +7,8 @@ use crate::error::Result;
 
 /// Show the ordered backlog of open stories
 ///
-/// Columns: rank, ID, title, priority, points, status, epic, sprint and acceptance criteria
-/// accepted/total.
+/// Columns: rank, ID, title, priority, points, status, epic, sprint, acceptance criteria
+/// accepted/total, and the feedback that supports each story (when the product has feedback).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  pm backlog --limit 10")]
 pub struct Args {
@@ -40,6 +40,7 @@ pub enum By {
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let view::View { product, items, backlog: list, errors, at, .. } = view::load_view(ctx, a.at.as_deref())?;
     let items = view::kept_to_exit(items);
+    let support = view::support(&items);
     let filter = view::SprintFilter::parse(&product, a.sprint.as_deref(), a.at.is_none())?;
     let mut sprints = Vec::new();
     let shown = product.shown(&product.backlog_path());
@@ -121,7 +122,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             ac_summary(item),
         ]);
         if a.format == ListFormat::Json {
-            json.push(view::item_json(&product, item, Some(rank)));
+            json.push(view::item_json(&product, item, Some(rank), support.get(&entry.id)));
         }
         ids.push(item.id.to_string());
     }
@@ -144,11 +145,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         return ctx.finish(errors);
     }
     let header = vec!["RANK", "ID", "TITLE", "PRIORITY", "POINTS", "STATUS", "EPIC", "AC"];
-    let (mut header, mut rows) = view::with_sprint_column(&items, header, rows, &sprints);
+    let (header, rows) = view::with_sprint_column(&items, header, rows, &sprints);
+    let (mut header, mut rows) = view::with_feedback_column(&support, header, rows, &ids);
     if a.by == By::Score {
         let model = crate::cli::score::model(&product)?;
-        let scores: Vec<_> =
-            ids.iter().map(|id| items.get(id).map_or(Err(()), |i| model.score(&i.fields).map_err(drop))).collect();
+        let scores: Vec<_> = ids
+            .iter()
+            .map(|id| items.get(id).map_or(Err(()), |i| model.score(&i.fields, support.get(id).weight).map_err(drop)))
+            .collect();
         let order = crate::model::score::order(&scores);
         reorder(&mut rows, &order);
         reorder(&mut json, &order);

@@ -112,6 +112,11 @@ pub fn epic_ids() -> Vec<CompletionCandidate> {
     ids_of(&[Kind::Epic])
 }
 
+/// Candidates for an argument that names a feedback item.
+pub fn feedback_ids() -> Vec<CompletionCandidate> {
+    ids_of(&[Kind::Feedback])
+}
+
 /// Candidates for an argument that names a sprint.
 pub fn sprint_ids() -> Vec<CompletionCandidate> {
     ids_of(&[Kind::Sprint])

@@ -18,9 +18,18 @@ pub struct Args {
     /// Only items with this status; repeat for several
     #[arg(long)]
     status: Vec<String>,
-    /// Only stories of this epic (stories only)
+    /// Only stories of this epic (stories), or feedback that supports it (feedback)
     #[arg(long, add = clap_complete::ArgValueCandidates::new(crate::cli::completions::epic_ids))]
     epic: Option<String>,
+    /// Only feedback that supports this story (feedback only)
+    #[arg(long, add = clap_complete::ArgValueCandidates::new(crate::cli::completions::story_ids))]
+    story: Option<String>,
+    /// Only feedback from this customer, segment or stakeholder, ignoring case (feedback only)
+    #[arg(long, value_name = "WHO")]
+    from: Option<String>,
+    /// Only feedback linked to no story or epic: the inbox to triage (feedback only)
+    #[arg(long)]
+    unlinked: bool,
     /// Only items with this label
     #[arg(long)]
     label: Option<String>,
@@ -59,17 +68,33 @@ fn mentions(item: &crate::model::item::Item, needle: &str) -> bool {
 pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     let view::View { product, items, backlog, roadmap, errors, .. } = view::load_view(ctx, a.at.as_deref())?;
     let items = view::kept_to_exit(items);
+    let support = view::support(&items);
     for s in &a.status {
         crate::ops::values::status(&product, kind, s)?;
     }
     for (flag, given) in
         [("--epic", a.epic.is_some()), ("--priority", a.priority.is_some()), ("--sprint", a.sprint.is_some())]
     {
-        if given && kind != Kind::Story {
+        let epic_of_feedback = flag == "--epic" && kind == Kind::Feedback;
+        if given && kind != Kind::Story && !epic_of_feedback {
             return Err(crate::error::Error::bad_argument(format!(
                 "{flag} filters stories; {kind} items have no such field"
             ))
             .with_hint(format!("pm story list {flag} ...")));
+        }
+    }
+    for (flag, given) in [("--story", a.story.is_some()), ("--from", a.from.is_some()), ("--unlinked", a.unlinked)] {
+        if given && kind != Kind::Feedback {
+            return Err(crate::error::Error::bad_argument(format!(
+                "{flag} filters feedback; {kind} items have no such field"
+            ))
+            .with_hint(format!("pm feedback list {flag} ...")));
+        }
+    }
+    if let Some(s) = &a.story {
+        crate::ops::values::id_of_kind(&product, s, Kind::Story)?;
+        if a.at.is_none() {
+            product.get(s, Kind::Story)?;
         }
     }
     if let Some(p) = &a.priority {
@@ -83,12 +108,26 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     }
     let filter = view::SprintFilter::parse(&product, a.sprint.as_deref(), a.at.is_none())?;
     let needle = a.search.as_deref().map(str::to_lowercase);
+    // IDs as typed (`s-3`) in the form files write them (`S-3`).
+    let canonical =
+        |t: &Option<String>| t.as_deref().and_then(|t| product.config.id_from_input(t)).map(|i| i.to_string());
+    let (epic, story) = (canonical(&a.epic), canonical(&a.story));
+    let from = a.from.as_deref().map(str::to_lowercase);
+    let supports = |i: &crate::model::item::Item, id: &Option<String>| {
+        id.as_ref().is_none_or(|id| crate::model::feedback::supports(i).any(|s| &s == id))
+    };
     let ranks = view::ranks_in(&backlog);
     let horizons = view::horizons_in(&roadmap);
     let mut selected: Vec<_> = items
         .of_kind(kind)
         .filter(|i| a.status.is_empty() || a.status.contains(&i.status))
-        .filter(|i| a.epic.is_none() || i.epic() == a.epic)
+        .filter(|i| match kind {
+            Kind::Feedback => supports(i, &epic),
+            _ => epic.is_none() || i.epic() == epic,
+        })
+        .filter(|i| supports(i, &story))
+        .filter(|i| from.as_ref().is_none_or(|f| i.get("from").is_some_and(|w| w.to_lowercase().contains(f))))
+        .filter(|i| !a.unlinked || crate::model::feedback::supports(i).next().is_none())
         .filter(|i| a.label.as_ref().is_none_or(|l| i.labels().contains(l)))
         .filter(|i| a.owner.is_none() || i.owner() == a.owner)
         .filter(|i| a.priority.is_none() || i.priority() == a.priority)
@@ -108,6 +147,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
             product: &product,
             item: i,
             rank: rank_of(i),
+            feedback: support.get(&i.id.to_string()),
         })?;
         return ctx.finish(errors);
     }
@@ -194,6 +234,23 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
                 })
                 .collect(),
         ),
+        Kind::Feedback => (
+            vec!["ID", "FROM", "DATE", "WEIGHT", "SUPPORTS", "STATUS", "TITLE"],
+            selected
+                .iter()
+                .map(|i| {
+                    vec![
+                        i.id.to_string(),
+                        opt(i.get("from")),
+                        opt(i.get("date")),
+                        opt(i.get("weight")),
+                        crate::model::feedback::supports(i).collect::<Vec<_>>().join(", "),
+                        i.status.clone(),
+                        i.title.clone(),
+                    ]
+                })
+                .collect(),
+        ),
         Kind::Vision => (
             vec!["ID", "TITLE", "STATUS", "OWNER", "METRICS"],
             selected
@@ -210,14 +267,18 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
                 .collect(),
         ),
     };
+    let ids: Vec<_> = selected.iter().map(|i| i.id.to_string()).collect();
     let (header, rows) = if kind == Kind::Story {
         let sprints: Vec<Option<String>> = selected.iter().map(|i| i.sprint()).collect();
         view::with_sprint_column(&items, header, rows, &sprints)
     } else {
         (header, rows)
     };
+    let (header, rows) = match kind {
+        Kind::Story | Kind::Epic => view::with_feedback_column(&support, header, rows, &ids),
+        _ => (header, rows),
+    };
     let json = Vec::new();
-    let ids: Vec<_> = selected.iter().map(|i| i.id.to_string()).collect();
     if rows.is_empty() && a.format == ListFormat::Table {
         ctx.say(&format!("No {} matches.", kind.name()))?;
     }

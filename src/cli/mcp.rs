@@ -209,6 +209,7 @@ enum ItemKind {
     Epic,
     Vision,
     Sprint,
+    Feedback,
 }
 
 impl ItemKind {
@@ -218,6 +219,7 @@ impl ItemKind {
             ItemKind::Epic => "epic",
             ItemKind::Vision => "vision",
             ItemKind::Sprint => "sprint",
+            ItemKind::Feedback => "feedback",
         }
     }
 }
@@ -225,7 +227,7 @@ impl ItemKind {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ListParams {
-    /// story (default), epic, vision or sprint
+    /// story (default), epic, vision, sprint or feedback
     kind: Option<ItemKind>,
     /// Only items with one of these statuses
     #[serde(default)]
@@ -275,7 +277,7 @@ impl ListParams {
 struct SearchParams {
     /// The text to find in IDs, titles, descriptions and criteria (ignoring case)
     text: String,
-    /// story (default), epic, vision or sprint
+    /// story (default), epic, vision, sprint or feedback
     kind: Option<ItemKind>,
     /// Only open items
     #[serde(default)]
@@ -433,7 +435,7 @@ impl Server {
     }
 
     #[tool(
-        description = "Show one item (story, epic, vision or sprint) by ID: fields, description, acceptance criteria, links."
+        description = "Show one item (story, epic, vision, sprint or feedback) by ID: fields, description, acceptance criteria, links."
     )]
     async fn show_item(&self, Parameters(p): Parameters<IdParams>) -> std::result::Result<CallToolResult, ErrorData> {
         Ok(self.show(&p.id).await)

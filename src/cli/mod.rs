@@ -10,6 +10,7 @@ mod completions;
 mod diff;
 mod edit;
 mod editor;
+mod feedback;
 mod flow;
 mod fmt;
 mod forecast;
@@ -97,6 +98,9 @@ enum Command {
     /// Sprints: time boxes the team plans stories into, to capacity
     #[command(subcommand)]
     Sprint(SprintCommand),
+    /// Feedback: what customers and stakeholders said, linked to the stories and epics it supports
+    #[command(subcommand)]
+    Feedback(FeedbackCommand),
     /// Acceptance criteria of stories (AC-1, AC-2, ...)
     #[command(subcommand)]
     Ac(ac::Command),
@@ -138,7 +142,7 @@ enum VisionCommand {
     #[command(mut_arg("status", |a| a.help("Initial status (default from pm.yaml: active)")))]
     Add(add::VisionArgs),
     /// List visions
-    #[command(mut_arg("epic", |a| a.hide(true)), mut_arg("priority", |a| a.hide(true)), mut_arg("sprint", |a| a.hide(true)))]
+    #[command(mut_arg("epic", |a| a.hide(true)), mut_arg("priority", |a| a.hide(true)), mut_arg("sprint", |a| a.hide(true)), mut_arg("story", |a| a.hide(true)), mut_arg("from", |a| a.hide(true)), mut_arg("unlinked", |a| a.hide(true)))]
     #[command(after_help = "Examples:\n  pm vision list\n  pm vision list --status active --format json")]
     List(list::Args),
     /// Show a vision with its metrics and epics
@@ -170,7 +174,7 @@ enum EpicCommand {
     #[command(mut_arg("status", |a| a.help("Initial status (default from pm.yaml: proposed)")))]
     Add(add::EpicArgs),
     /// List epics
-    #[command(mut_arg("epic", |a| a.hide(true)), mut_arg("priority", |a| a.hide(true)), mut_arg("sprint", |a| a.hide(true)))]
+    #[command(mut_arg("epic", |a| a.hide(true)), mut_arg("priority", |a| a.hide(true)), mut_arg("sprint", |a| a.hide(true)), mut_arg("story", |a| a.hide(true)), mut_arg("from", |a| a.hide(true)), mut_arg("unlinked", |a| a.hide(true)))]
     #[command(after_help = "Examples:\n  pm epic list --open\n  pm epic list --owner maya --format csv")]
     List(list::Args),
     /// Show an epic with its vision and stories
@@ -206,6 +210,7 @@ enum StoryCommand {
     #[command(mut_arg("status", |a| a.help("Initial status (default from pm.yaml: draft)")))]
     Add(add::StoryArgs),
     /// List stories, in backlog order
+    #[command(mut_arg("story", |a| a.hide(true)), mut_arg("from", |a| a.hide(true)), mut_arg("unlinked", |a| a.hide(true)))]
     List(list::Args),
     /// Show a story with its acceptance criteria, epic and vision
     ///
@@ -237,7 +242,7 @@ enum StoryCommand {
 enum SprintCommand {
     Add(sprint::AddArgs),
     /// List sprints with their dates and points
-    #[command(mut_arg("epic", |a| a.hide(true)), mut_arg("priority", |a| a.hide(true)), mut_arg("sprint", |a| a.hide(true)))]
+    #[command(mut_arg("epic", |a| a.hide(true)), mut_arg("priority", |a| a.hide(true)), mut_arg("sprint", |a| a.hide(true)), mut_arg("story", |a| a.hide(true)), mut_arg("from", |a| a.hide(true)), mut_arg("unlinked", |a| a.hide(true)))]
     #[command(after_help = "Examples:\n  pm sprint list\n  pm sprint list --status closed --format json")]
     List(list::Args),
     Show(sprint::ShowArgs),
@@ -256,6 +261,38 @@ enum SprintCommand {
     /// The result is checked (front matter, ID unchanged) before it replaces the file; if it is
     /// not valid the file is left as it was and your text is kept in a temporary file.
     #[command(after_help = "Example:\n  EDITOR=nano pm sprint edit SP-3")]
+    Edit(edit::Args),
+}
+
+#[derive(Debug, Subcommand)]
+enum FeedbackCommand {
+    /// Record what a customer or stakeholder said
+    ///
+    /// The quote becomes the body of product/feedback/F-N-<slug>.md, its first words the
+    /// title. Link it to the stories and epics it supports (--story, --epic, or later with
+    /// `pm feedback link`): `pm story show` lists it, `pm backlog` counts it, and with
+    /// `scoring.reach_from_feedback: true` in pm.yaml it is a story's reach.
+    Add(feedback::AddArgs),
+    /// List feedback, by ID
+    #[command(mut_arg("priority", |a| a.hide(true)), mut_arg("sprint", |a| a.hide(true)))]
+    #[command(mut_arg("epic", |a| a.help("Only feedback that supports this epic")))]
+    #[command(
+        after_help = "Examples:\n  pm feedback list --story S-12\n  pm feedback list --from acme\n  pm feedback list --unlinked"
+    )]
+    List(list::Args),
+    /// Show one feedback item: who said it, what it supports, the quote
+    Show(show::Args),
+    /// Link feedback to the stories and epics it supports
+    Link(feedback::LinkArgs),
+    /// Take stories or epics off what feedback supports
+    Unlink(feedback::LinkArgs),
+    /// Set fields: pm feedback set F-3 weight=3 status=processed
+    ///
+    /// Only the lines of those fields change. An empty value removes a field.
+    #[command(after_help = "Example:\n  pm feedback set F-3 weight=3 from=\"Acme Corp\"")]
+    Set(set::Args),
+    /// Edit a feedback item's file in $VISUAL or $EDITOR
+    #[command(after_help = "Example:\n  EDITOR=nano pm feedback edit F-3")]
     Edit(edit::Args),
 }
 
@@ -464,6 +501,15 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<ExitCode> {
             SprintCommand::Close(a) => sprint::run_close(ctx, a),
             SprintCommand::Set(a) => set::run(ctx, Kind::Sprint, a),
             SprintCommand::Edit(a) => edit::run(ctx, Kind::Sprint, a),
+        },
+        Command::Feedback(c) => match c {
+            FeedbackCommand::Add(a) => feedback::run_add(ctx, a),
+            FeedbackCommand::List(a) => list::run(ctx, Kind::Feedback, a),
+            FeedbackCommand::Show(a) => show::run(ctx, Kind::Feedback, a),
+            FeedbackCommand::Link(a) => feedback::run_link(ctx, a, false),
+            FeedbackCommand::Unlink(a) => feedback::run_link(ctx, a, true),
+            FeedbackCommand::Set(a) => set::run(ctx, Kind::Feedback, a),
+            FeedbackCommand::Edit(a) => edit::run(ctx, Kind::Feedback, a),
         },
         Command::Ac(c) => ac::run(ctx, c),
         Command::Rank(a) => rank::run(ctx, a),

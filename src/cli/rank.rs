@@ -67,13 +67,15 @@ fn by_score(ctx: &Ctx, product: &crate::store::product::Product, dry_run: bool) 
     // Every item is read: a story whose file does not read cannot be scored, and ranking
     // around it would move it on a guess.
     let items = product.load_all()?;
+    let support = crate::model::feedback::Support::of(items.of_kind(crate::model::id::Kind::Feedback));
+    let feedback = |i: &crate::model::item::Item| support.get(&i.id.to_string()).weight;
     // A story whose input is off its scale has no score by mistake, not by choice: ranking
     // it below the scored ones would sink it (the top story, for one typo). Refuse, naming
     // each, until they are fixed.
     let bad: Vec<String> = (items.of_kind(crate::model::id::Kind::Story))
         .filter(|i| !product.config.is_closed(&i.status))
         .filter_map(|i| {
-            let e = model.score(&i.fields).err()?;
+            let e = model.score(&i.fields, feedback(i)).err()?;
             let line = i.line_of(e.field()?).map(|l| format!(":{l}")).unwrap_or_default();
             Some(format!("{}{line}: {}", i.shown.display(), model.explain(&e)))
         })
@@ -90,7 +92,7 @@ fn by_score(ctx: &Ctx, product: &crate::store::product::Product, dry_run: bool) 
         let scores: Vec<_> = (entries.iter())
             .map(|e| match items.get(&e.id) {
                 Some(i) if i.kind == crate::model::id::Kind::Story && !product.config.is_closed(&i.status) => {
-                    model.score(&i.fields).map_err(drop)
+                    model.score(&i.fields, feedback(i)).map_err(drop)
                 }
                 _ => Err(()),
             })

@@ -44,7 +44,9 @@ fn lacks(
     touched: Option<&i64>,
     (now, stale_days): (i64, i32),
     suspects: &HashSet<String>,
+    support: &crate::model::feedback::Support,
 ) -> Vec<String> {
+    let feedback = support.get(&story.id.to_string());
     let mut out = Vec::new();
     if story.criteria.items.is_empty() {
         out.push("no acceptance criteria".to_string());
@@ -53,9 +55,13 @@ fn lacks(
         out.push("no points".to_string());
     }
     if let Some(model) = &product.config.score_model
-        && let Err(crate::model::score::NoScore::Missing(fields)) = model.score(&story.fields)
+        && let Err(crate::model::score::NoScore::Missing(fields)) = model.score(&story.fields, feedback.weight)
     {
         out.push(format!("no {}", fields.join(", ")));
+    }
+    // Only a product that records feedback expects it: elsewhere every story would lack it.
+    if !support.is_empty() && feedback.count == 0 {
+        out.push("no feedback".to_string());
     }
     if let Some(&time) = touched {
         let days = crate::history::flow::days_between(time, now).floor() as i64;
@@ -73,6 +79,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let view::View { product, items, backlog, errors, .. } = view::load_view(ctx, None)?;
     let items = view::kept_to_exit(items);
     let config = &product.config;
+    let support = view::support(&items);
     // When each story's file last changed in a commit (rank moves are not a look at it).
     let history = crate::cli::history::read_history(&product)?;
     let mut touched: HashMap<String, i64> = HashMap::new();
@@ -98,7 +105,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         if config.is_closed(&story.status) || config.is_started(&story.status) || config.is_finished(&story.status) {
             continue;
         }
-        let needs = lacks(&product, story, touched.get(&entry.id), (now, stale_days), &suspects);
+        let needs = lacks(&product, story, touched.get(&entry.id), (now, stale_days), &suspects, &support);
         if !needs.is_empty() && !agenda.iter().any(|(_, s, _)| s.id == story.id) {
             agenda.push((rank + 1, story, needs));
         }

@@ -13,8 +13,8 @@ use crate::store::transaction::Changes;
     after_help = "Examples:\n  pm schema story\n  pm schema --out .vscode/pm-schemas\n\nWith yaml-language-server (VS Code's YAML extension), point a file's front matter at its\nschema: docs/format.md#editor-schemas shows the settings."
 )]
 pub struct Args {
-    /// vision, epic, story, sprint or config (pm.yaml)
-    #[arg(value_parser = ["vision", "epic", "story", "sprint", "config"])]
+    /// vision, epic, story, sprint, feedback or config (pm.yaml)
+    #[arg(value_parser = ["vision", "epic", "story", "sprint", "feedback", "config"])]
     target: Option<String>,
     /// Write every schema into DIR (KIND.schema.json, config.schema.json)
     #[arg(long, value_name = "DIR", conflicts_with = "target")]

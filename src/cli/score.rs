@@ -41,6 +41,8 @@ pub fn model(product: &Product) -> Result<&Model> {
 pub struct Scored<'a> {
     pub item: &'a Item,
     pub rank: Option<usize>,
+    /// The weighted count of the feedback that supports it.
+    pub feedback: u64,
     pub score: std::result::Result<f64, NoScore>,
 }
 
@@ -59,7 +61,13 @@ pub fn scored<'a>(
         .collect();
     open.sort_by(|(ra, a), (rb, b)| (ra.unwrap_or(usize::MAX), &a.id).cmp(&(rb.unwrap_or(usize::MAX), &b.id)));
     open.dedup_by(|a, b| a.1.id == b.1.id);
-    open.into_iter().map(|(rank, item)| Scored { item, rank, score: model.score(&item.fields) }).collect()
+    let support = view::support(items);
+    (open.into_iter())
+        .map(|(rank, item)| {
+            let feedback = support.get(&item.id.to_string()).weight;
+            Scored { item, rank, feedback, score: model.score(&item.fields, feedback) }
+        })
+        .collect()
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
@@ -90,7 +98,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             }
             continue;
         }
-        let inputs: Vec<Option<String>> = values.iter().map(|v| v.map(value_text)).collect();
+        let inputs: Vec<Option<String>> = (model.inputs.iter().zip(&values))
+            .map(|(f, v)| v.map(value_text).or_else(|| model.derives(f).then(|| s.feedback.to_string())))
+            .collect();
         let mut row = vec![
             if s.score.is_ok() { (place + 1).to_string() } else { "-".into() },
             s.score.as_ref().map(|v| format_score(*v)).unwrap_or_else(|_| "-".into()),
@@ -123,8 +133,16 @@ fn row_json(model: &Model, s: &Scored, values: &[Option<&serde_yaml::Value>]) ->
         "score": s.score.as_ref().ok().map(|v| (v * 100.0).round() / 100.0),
         "model": model.name.name(),
         "inputs": (model.inputs.iter().zip(values))
-            .map(|(f, v)| (f.clone(), v.map_or(serde_json::Value::Null, crate::model::item::value_json)))
+            .map(|(f, v)| {
+                let value = match v {
+                    Some(v) => crate::model::item::value_json(v),
+                    None if model.derives(f) => json!(s.feedback),
+                    None => serde_json::Value::Null,
+                };
+                (f.clone(), value)
+            })
             .collect::<serde_json::Map<_, _>>(),
+        "feedback": s.feedback,
         "missing": missing,
         "problem": s.score.as_ref().err().filter(|e| !matches!(e, NoScore::Missing(_))).map(|e| model.explain(e)),
     })

@@ -140,7 +140,7 @@ fn metric_changes(before: &crate::model::item::Item, after: &crate::model::item:
     out
 }
 
-fn report(ctx: &Ctx, c: &Changed) -> Result<()> {
+pub(crate) fn report(ctx: &Ctx, c: &Changed) -> Result<()> {
     if c.is_noop() {
         return ctx.say(&format!("{} unchanged", c.after.id));
     }

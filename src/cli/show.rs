@@ -6,6 +6,7 @@ use crate::cli::Ctx;
 use crate::cli::output::{TextFormat, bold, dim, id_style, print_json, print_styled};
 use crate::cli::view;
 use crate::error::Result;
+use crate::model::feedback;
 use crate::model::id::Kind;
 use crate::model::item::{Item, value_text};
 use crate::store::product::Items;
@@ -56,6 +57,7 @@ fn links(items: &Items, item: &Item) -> (Vec<Link>, Vec<Link>) {
             for s in items.of_kind(Kind::Story).filter(|s| s.depends_on().contains(&id)) {
                 down.push(link("needed by", s));
             }
+            down.extend(feedback_on(items, &id));
         }
         Kind::Epic => {
             if let Some(v) = item.vision().and_then(|v| items.get(&v)) {
@@ -64,6 +66,7 @@ fn links(items: &Items, item: &Item) -> (Vec<Link>, Vec<Link>) {
             for s in items.of_kind(Kind::Story).filter(|s| s.epic().as_deref() == Some(&id)) {
                 down.push(link("story", s));
             }
+            down.extend(feedback_on(items, &id));
         }
         Kind::Vision => {
             for e in items.of_kind(Kind::Epic).filter(|e| e.vision().as_deref() == Some(&id)) {
@@ -75,8 +78,28 @@ fn links(items: &Items, item: &Item) -> (Vec<Link>, Vec<Link>) {
                 down.push(link("story", s));
             }
         }
+        Kind::Feedback => {
+            for named in feedback::supports(item) {
+                if let Some(i) = items.get(&named) {
+                    up.push(link("supports", i));
+                }
+            }
+        }
     }
     (up, down)
+}
+
+/// The feedback that supports the item `id`, each titled with who said it.
+fn feedback_on<'a>(items: &'a Items, id: &'a str) -> impl Iterator<Item = Link> + 'a {
+    items.of_kind(Kind::Feedback).filter(move |f| feedback::supports(f).any(|s| s == id)).map(|f| Link {
+        relation: "feedback",
+        id: f.id.to_string(),
+        title: match f.get("from") {
+            Some(from) => format!("{from}: {}", f.title),
+            None => f.title.clone(),
+        },
+        status: f.status.clone(),
+    })
 }
 
 pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
@@ -95,7 +118,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
     // Now (not --at): whether the parent changed after it, and the trace of its criteria.
     let (suspect, trace) = if a.at.is_none() { now(ctx, product, items, &item)? } else { (None, None) };
     if a.format == TextFormat::Json {
-        let mut obj = view::item_json(product, &item, rank);
+        let mut obj = view::item_json(product, &item, rank, view::support(items).get(&item.id.to_string()));
         let to_json = |l: &Vec<Link>| -> Vec<_> {
             l.iter()
                 .map(|l| json!({"relation": l.relation, "id": l.id, "title": l.title, "status": l.status}))

@@ -9,6 +9,7 @@ use serde_yaml::Value as YamlValue;
 use crate::cli::Ctx;
 use crate::error::Error;
 pub use crate::history::View;
+use crate::model::feedback::{Support, Tally};
 use crate::model::fields::Fields;
 use crate::model::id::Kind;
 use crate::model::item::{Item, value_json};
@@ -146,8 +147,8 @@ pub fn ac_summary(item: &Item) -> String {
 }
 
 /// The JSON object of an item, as `list --format json` and `show --format json` print it.
-pub fn item_json(product: &Product, item: &Item, rank: Option<usize>) -> Value {
-    serde_json::to_value(ItemJson { product, item, rank }).unwrap_or(Value::Null)
+pub fn item_json(product: &Product, item: &Item, rank: Option<usize>, feedback: Tally) -> Value {
+    serde_json::to_value(ItemJson { product, item, rank, feedback }).unwrap_or(Value::Null)
 }
 
 /// An item's JSON object, serialised field by field without building a JSON tree first (what
@@ -157,6 +158,8 @@ pub struct ItemJson<'a> {
     pub product: &'a Product,
     pub item: &'a Item,
     pub rank: Option<usize>,
+    /// The feedback that supports it (stories and epics).
+    pub feedback: Tally,
 }
 
 impl serde::Serialize for ItemJson<'_> {
@@ -172,6 +175,10 @@ impl serde::Serialize for ItemJson<'_> {
             )?;
             m.serialize_entry("depends_on", &item.depends_on())?;
             m.serialize_entry("epic", &item.epic())?;
+        }
+        if matches!(kind, Kind::Story | Kind::Epic) {
+            let f = self.feedback;
+            m.serialize_entry("feedback", &json!({"count": f.count, "weight": f.weight}))?;
         }
         m.serialize_entry("fields", &FieldsJson(&item.fields))?;
         m.serialize_entry("id", &item.id.to_string())?;
@@ -307,6 +314,35 @@ pub fn uses_sprints(items: &Items) -> bool {
 }
 
 /// Insert the SPRINT column after EPIC in a table of stories, when the product uses sprints.
+/// The feedback that supports each item of `items`, by ID.
+pub fn support(items: &Items) -> Support {
+    Support::of(items.of_kind(Kind::Feedback))
+}
+
+/// `rows` with a FEEDBACK column at the end (feedback count, with the weighted sum beside it
+/// when weights make it differ), when the product has feedback linked to anything.
+pub fn with_feedback_column<'h>(
+    support: &Support,
+    header: Vec<&'h str>,
+    rows: Vec<Vec<String>>,
+    ids: &[String],
+) -> (Vec<&'h str>, Vec<Vec<String>>) {
+    if support.is_empty() {
+        return (header, rows);
+    }
+    let mut header = header;
+    header.push("FEEDBACK");
+    let rows = rows
+        .into_iter()
+        .zip(ids)
+        .map(|(mut r, id)| {
+            r.push(support.get(id).text());
+            r
+        })
+        .collect();
+    (header, rows)
+}
+
 pub fn with_sprint_column<'h>(
     items: &Items,
     header: Vec<&'h str>,
@@ -353,8 +389,15 @@ mod tests {
         let path = PathBuf::from("/p/product/stories/S-1-t.md");
         let item = Item::parse(text.into(), path.clone(), "stories/S-1-t.md".into(), path, &config).unwrap();
         let product = Product::with_config("/p/product".into(), "/p".into(), config);
-        let direct = serde_json::to_string_pretty(&ItemJson { product: &product, item: &item, rank: Some(3) }).unwrap();
-        let through_a_map = serde_json::to_string_pretty(&item_json(&product, &item, Some(3))).unwrap();
+        let direct = serde_json::to_string_pretty(&ItemJson {
+            product: &product,
+            item: &item,
+            rank: Some(3),
+            feedback: Tally { count: 2, weight: 3 },
+        })
+        .unwrap();
+        let through_a_map =
+            serde_json::to_string_pretty(&item_json(&product, &item, Some(3), Tally { count: 2, weight: 3 })).unwrap();
         assert_eq!(direct, through_a_map);
         let fields = serde_json::to_string_pretty(&FieldsJson(&item.fields)).unwrap();
         assert_eq!(fields, serde_json::to_string_pretty(&fields_through_a_map(&item.fields)).unwrap());
@@ -367,6 +410,7 @@ mod tests {
             "criteria",
             "depends_on",
             "epic",
+            "feedback",
             "fields",
             "id",
             "kind",
@@ -383,6 +427,7 @@ mod tests {
         assert_eq!(keys, expected);
         assert_eq!(value["id"], "S-1");
         assert_eq!(value["rank"], 3);
+        assert_eq!(value["feedback"], serde_json::json!({"count": 2, "weight": 3}));
         assert_eq!(value["labels"], serde_json::json!(["b", "a"]));
     }
 }

@@ -105,6 +105,7 @@ pub struct RequiredFields {
     pub epic: Vec<String>,
     pub story: Vec<String>,
     pub sprint: Vec<String>,
+    pub feedback: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,6 +115,7 @@ pub struct Prefixes {
     pub epic: String,
     pub story: String,
     pub sprint: String,
+    pub feedback: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -123,6 +125,7 @@ pub struct Statuses {
     pub epic: Vec<String>,
     pub story: Vec<String>,
     pub sprint: Vec<String>,
+    pub feedback: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -132,6 +135,7 @@ pub struct DefaultStatus {
     pub epic: String,
     pub story: String,
     pub sprint: String,
+    pub feedback: String,
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -140,7 +144,7 @@ fn strings(items: &[&str]) -> Vec<String> {
 
 impl Default for Prefixes {
     fn default() -> Self {
-        Self { vision: "V".into(), epic: "E".into(), story: "S".into(), sprint: "SP".into() }
+        Self { vision: "V".into(), epic: "E".into(), story: "S".into(), sprint: "SP".into(), feedback: "F".into() }
     }
 }
 
@@ -151,13 +155,20 @@ impl Default for Statuses {
             epic: strings(&["proposed", "active", "done", "dropped"]),
             story: strings(&["draft", "ready", "in-progress", "done", "dropped"]),
             sprint: strings(&["planned", "active", "closed"]),
+            feedback: strings(&["new", "processed", "archived"]),
         }
     }
 }
 
 impl Default for DefaultStatus {
     fn default() -> Self {
-        Self { vision: "active".into(), epic: "proposed".into(), story: "draft".into(), sprint: "planned".into() }
+        Self {
+            vision: "active".into(),
+            epic: "proposed".into(),
+            story: "draft".into(),
+            sprint: "planned".into(),
+            feedback: "new".into(),
+        }
     }
 }
 
@@ -233,6 +244,7 @@ impl Config {
             config.rules.entry(SUSPECT_RULE.to_string()).or_insert(severity);
         }
         config.fit_story_statuses(text);
+        config.fit_feedback_prefix(text);
         config.validate(shown)?;
         config.score_model = config.scoring.model().map_err(|message| {
             // At the setting the message names (`scoring.formula: ...`), else at `scoring:`.
@@ -243,6 +255,20 @@ impl Config {
                 .with_hint("docs/prioritise.md describes the scoring models and their settings")
         })?;
         Ok(config)
+    }
+
+    /// A `pm.yaml` written before feedback existed may give another kind the prefix `F`: left
+    /// out, the feedback prefix is then `FB`, so the file keeps reading.
+    fn fit_feedback_prefix(&mut self, text: &str) {
+        let given = serde_yaml::from_str::<serde_yaml::Value>(text)
+            .ok()
+            .and_then(|v| v.get("prefixes").and_then(|p| p.get("feedback")).map(|_| ()))
+            .is_some();
+        let taken =
+            |p: &str| [Kind::Vision, Kind::Epic, Kind::Story, Kind::Sprint].iter().any(|k| self.prefix(*k) == p);
+        if !given && taken(&self.prefixes.feedback) {
+            self.prefixes.feedback = if taken("FB") { "FBK".into() } else { "FB".into() };
+        }
     }
 
     /// `started` and `finished` left out of a `pm.yaml` whose story statuses are not the default
@@ -351,6 +377,7 @@ impl Config {
             Kind::Epic => &self.prefixes.epic,
             Kind::Story => &self.prefixes.story,
             Kind::Sprint => &self.prefixes.sprint,
+            Kind::Feedback => &self.prefixes.feedback,
         }
     }
 
@@ -360,6 +387,7 @@ impl Config {
             Kind::Epic => &self.statuses.epic,
             Kind::Story => &self.statuses.story,
             Kind::Sprint => &self.statuses.sprint,
+            Kind::Feedback => &self.statuses.feedback,
         }
     }
 
@@ -369,6 +397,7 @@ impl Config {
             Kind::Epic => &self.default_status.epic,
             Kind::Story => &self.default_status.story,
             Kind::Sprint => &self.default_status.sprint,
+            Kind::Feedback => &self.default_status.feedback,
         }
     }
 
@@ -397,6 +426,7 @@ impl Config {
             Kind::Epic => &self.required_fields.epic,
             Kind::Story => &self.required_fields.story,
             Kind::Sprint => &self.required_fields.sprint,
+            Kind::Feedback => &self.required_fields.feedback,
         }
     }
 
@@ -439,12 +469,13 @@ impl Config {
 # The product's name, shown in headings.
 name: {name}
 
-# Prefixes of item IDs (V-1, E-1, S-1, SP-1). Letters only; they must differ.
+# Prefixes of item IDs (V-1, E-1, S-1, SP-1, F-1). Letters only; they must differ.
 prefixes:
   vision: V
   epic: E
   story: S
   sprint: SP
+  feedback: F
 
 # The statuses each kind of item may take, in workflow order.
 statuses:
@@ -452,6 +483,7 @@ statuses:
   epic: [proposed, active, done, dropped]
   story: [draft, ready, in-progress, done, dropped]
   sprint: [planned, active, closed]
+  feedback: [new, processed, archived]
 
 # Statuses that close an item: a closed story leaves the backlog, a closed epic
 # leaves the roadmap. Every other status is open.
@@ -463,6 +495,7 @@ default_status:
   epic: proposed
   story: draft
   sprint: planned
+  feedback: new
 
 # Story priorities, most urgent first.
 priorities: [critical, high, medium, low]
@@ -489,6 +522,7 @@ required_fields:
   epic: []
   story: []
   sprint: []
+  feedback: []
 
 # Sprints: the length of a new one (2w, 10d), the story statuses that count as
 # started and as finished (for cycle time, burndown and velocity), and the days
@@ -542,8 +576,9 @@ trace:
 # ((value + time_criticality + risk_reduction) / job_size, each on 1, 2, 3, 5, 8,
 # 13, 20), value-effort (value / effort) or formula (your own, over numeric
 # fields: + - * / and parentheses). scales: the values an input may take,
-# replacing the model's. No model: no scores. docs/prioritise.md has more. For
-# example:
+# replacing the model's. reach_from_feedback: true takes a story's reach from
+# the feedback that supports it (pm feedback) when it has none of its own. No
+# model: no scores. docs/prioritise.md has more. For example:
 #   scoring:
 #     model: formula
 #     formula: (value + urgency) / effort

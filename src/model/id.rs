@@ -10,10 +10,12 @@ pub enum Kind {
     Epic,
     Story,
     Sprint,
+    /// What a customer or stakeholder said, linked to the stories and epics it supports.
+    Feedback,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Vision, Kind::Epic, Kind::Story, Kind::Sprint];
+    pub const ALL: [Kind; 5] = [Kind::Vision, Kind::Epic, Kind::Story, Kind::Sprint, Kind::Feedback];
 
     /// The singular name, as used in commands (`pm story ...`).
     pub fn name(self) -> &'static str {
@@ -22,6 +24,7 @@ impl Kind {
             Kind::Epic => "epic",
             Kind::Story => "story",
             Kind::Sprint => "sprint",
+            Kind::Feedback => "feedback",
         }
     }
 
@@ -32,6 +35,7 @@ impl Kind {
             Kind::Epic => "an epic",
             Kind::Story => "a story",
             Kind::Sprint => "a sprint",
+            Kind::Feedback => "a feedback item",
         }
     }
 
@@ -42,6 +46,7 @@ impl Kind {
             Kind::Epic => "epics",
             Kind::Story => "stories",
             Kind::Sprint => "sprints",
+            Kind::Feedback => "feedback",
         }
     }
 

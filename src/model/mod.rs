@@ -6,6 +6,7 @@ pub mod config;
 pub mod criteria;
 pub mod date;
 pub mod escape;
+pub mod feedback;
 pub mod fields;
 pub mod frontmatter;
 pub mod id;

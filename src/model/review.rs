@@ -70,7 +70,7 @@ pub fn parent_field(kind: Kind) -> Option<&'static str> {
     match kind {
         Kind::Story => Some("epic"),
         Kind::Epic => Some("vision"),
-        Kind::Vision | Kind::Sprint => None,
+        Kind::Vision | Kind::Sprint | Kind::Feedback => None,
     }
 }
 

@@ -23,7 +23,13 @@ pub struct ScoringSettings {
     /// The values each input may take; an input not listed takes any number from 0 up.
     /// Replaces the model's own scales for the inputs it names.
     pub scales: BTreeMap<String, Vec<f64>>,
+    /// A story without its own `reach` takes the weighted count of the feedback that supports
+    /// it (`pm feedback`).
+    pub reach_from_feedback: bool,
 }
+
+/// The input [`ScoringSettings::reach_from_feedback`] derives.
+pub const REACH: &str = "reach";
 
 /// The scoring models.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -62,6 +68,8 @@ pub struct Model {
     pub inputs: Vec<String>,
     /// Allowed values per input (inputs not here: any number from 0 up).
     pub scales: BTreeMap<String, Vec<f64>>,
+    /// The input a story without it takes from its feedback ([`REACH`], when set).
+    pub from_feedback: Option<String>,
 }
 
 /// What keeps an item from having a score.
@@ -152,7 +160,18 @@ impl ScoringSettings {
             }
             scales.insert(field.clone(), values.clone());
         }
-        Ok(Some(Model { name, formula, expr, inputs, scales }))
+        let from_feedback = match self.reach_from_feedback {
+            true if !inputs.iter().any(|i| i == REACH) => {
+                return Err(format!(
+                    "scoring.reach_from_feedback is true, but the {} model has no `reach` input (its inputs: {})",
+                    name.name(),
+                    inputs.join(", ")
+                ));
+            }
+            true => Some(REACH.to_string()),
+            false => None,
+        };
+        Ok(Some(Model { name, formula, expr, inputs, scales, from_feedback }))
     }
 }
 
@@ -204,12 +223,20 @@ impl Model {
         }
     }
 
-    /// The score of an item with these front-matter fields, or what keeps it from one.
-    pub fn score(&self, fields: &Fields) -> Result<f64, NoScore> {
+    /// Whether `field` is the input an item without it takes from its feedback.
+    pub fn derives(&self, field: &str) -> bool {
+        self.from_feedback.as_deref() == Some(field)
+    }
+
+    /// The score of an item with these front-matter fields, or what keeps it from one;
+    /// `feedback` is the weighted count of the feedback that supports it (its reach, with
+    /// `reach_from_feedback`, when it has no `reach` of its own).
+    pub fn score(&self, fields: &Fields, feedback: u64) -> Result<f64, NoScore> {
         let mut values = BTreeMap::new();
         let mut missing = Vec::new();
         for field in &self.inputs {
-            match self.input(fields, field)? {
+            let derived = self.derives(field).then_some(feedback as f64);
+            match self.input(fields, field)?.or(derived) {
                 Some(v) => {
                     values.insert(field.as_str(), v);
                 }

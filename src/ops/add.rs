@@ -40,6 +40,15 @@ pub struct NewItem {
     pub goal: Option<String>,
     /// A new epic's target date (checked YYYY-MM-DD).
     pub target: Option<String>,
+    /// A feedback item's own fields: who said it, when, where, what it supports, its weight,
+    /// and its body (the quote).
+    pub from: Option<String>,
+    pub date: Option<String>,
+    pub source: Option<String>,
+    pub stories: Vec<String>,
+    pub epics: Vec<String>,
+    pub weight: Option<u64>,
+    pub body: Option<String>,
 }
 
 /// The result of a successful add.
@@ -95,6 +104,13 @@ pub fn prepare(product: &Product, kind: Kind, new: &NewItem, edit: Option<EditHo
     if let Some(o) = &new.owner {
         values::one_line("the owner", o)?;
     }
+    for (what, text) in [("who it is from", &new.from), ("the source", &new.source)] {
+        if let Some(t) = text {
+            values::one_line(what, t)?;
+        }
+    }
+    values::links(product, &new.stories, Kind::Story)?;
+    values::links(product, &new.epics, Kind::Epic)?;
     if let Some((role, want, benefit)) = &new.user_story {
         for part in [Some(role), Some(want), benefit.as_ref()].into_iter().flatten() {
             values::one_line("the user story", part)?;
@@ -321,6 +337,24 @@ fn render(
     if let Some(t) = &new.target {
         field("target", t.clone());
     }
+    if let Some(f) = &new.from {
+        field("from", yaml_scalar(f.trim()));
+    }
+    if let Some(d) = &new.date {
+        field("date", d.clone());
+    }
+    if let Some(s) = &new.source {
+        field("source", yaml_scalar(s.trim()));
+    }
+    if !new.stories.is_empty() {
+        field("stories", yaml_flow_list(&new.stories));
+    }
+    if !new.epics.is_empty() {
+        field("epics", yaml_flow_list(&new.epics));
+    }
+    if let Some(w) = new.weight {
+        field("weight", w.to_string());
+    }
     if let Some(p) = points {
         field("points", p.to_string());
     }
@@ -359,6 +393,7 @@ fn render(
         }
         Kind::Epic => fill(&template(&config.templates.epic, ""), &[]),
         Kind::Sprint => "## Notes\n\n## Review\n\n## Retrospective\n".to_string(),
+        Kind::Feedback => new.body.clone().unwrap_or_default(),
         Kind::Vision => String::new(),
     };
     format!("---\n{fm}---\n{}{body}", if body.is_empty() { "" } else { "\n" })

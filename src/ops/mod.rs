@@ -37,7 +37,7 @@ pub fn sync_lists(tx: &mut Transaction, item: &Item, may_insert: Option<(Placeme
     let path = match item.kind {
         Kind::Story => product.backlog_path(),
         Kind::Epic => product.roadmap_path(),
-        Kind::Vision | Kind::Sprint => return Ok(()),
+        Kind::Vision | Kind::Sprint | Kind::Feedback => return Ok(()),
     };
     let mut list = tx.read_list(&path)?;
     let before = list.text();

@@ -108,6 +108,28 @@ pub fn open_sprint(product: &Product, id: &str) -> Result<Item> {
     Ok(sprint)
 }
 
+/// A feedback item's weight: 1, 2 or 3.
+pub fn weight(value: &str) -> Result<u64> {
+    let scale = crate::model::feedback::WEIGHTS;
+    value.trim().parse().ok().filter(|w| scale.contains(w)).ok_or_else(|| {
+        Error::bad_argument(format!("weight `{value}` is not 1, 2 or 3"))
+            .with_hint("1 is one voice, 3 a customer or stakeholder whose word weighs most; leave it out for 1")
+    })
+}
+
+/// Links to items of `kind`, each checked to exist, in the form files write IDs (`s-3` is
+/// `S-3`), each once.
+pub fn links(product: &Product, ids: &[String], kind: Kind) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for id in ids {
+        let id = link(product, id, kind)?.id.to_string();
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
 /// A sprint date (`--start`, `end=`): YYYY-MM-DD.
 pub fn date(key: &str, value: &str) -> Result<jiff::civil::Date> {
     crate::model::sprint::parse_date(value).ok_or_else(|| {
@@ -145,7 +167,7 @@ pub fn assignment(product: &Product, item: &Item, key: &str, value: &str) -> Res
             .with_hint("IDs are stable; `pm renumber OLD NEW` renames an item and rewrites every reference"));
     }
     for other in Kind::ALL.into_iter().filter(|k| *k != kind) {
-        if item::is_known_field(other, key) && !item::is_known_field(kind, key) {
+        if item::is_known_field(other, key) && !item::is_known_field(kind, key) && !product.config.declares(kind, key) {
             return Err(Error::bad_argument(format!("`{key}` is a {other} field; {kind} items do not have it"))
                 .with_hint(format!("fields of a {kind}: {}", known_fields(kind).join(", "))));
         }
@@ -195,6 +217,10 @@ pub fn assignment(product: &Product, item: &Item, key: &str, value: &str) -> Res
         "start" | "end" if kind == Kind::Sprint => FieldValue::Scalar(date(key, v)?.to_string()),
         "target" if kind == Kind::Epic => FieldValue::Scalar(date(key, v)?.to_string()),
         "capacity" if kind == Kind::Sprint => FieldValue::Scalar(capacity(v)?.to_string()),
+        "date" if kind == Kind::Feedback => FieldValue::Scalar(date(key, v)?.to_string()),
+        "weight" if kind == Kind::Feedback => FieldValue::Scalar(weight(v)?.to_string()),
+        "stories" if kind == Kind::Feedback => FieldValue::List(links(product, &split_list(v), Kind::Story)?),
+        "epics" if kind == Kind::Feedback => FieldValue::List(links(product, &split_list(v), Kind::Epic)?),
         "owner" => FieldValue::Scalar(yaml_scalar(v)),
         "labels" => FieldValue::List(split_list(v)),
         "depends_on" => {
@@ -318,6 +344,17 @@ pub fn check_item(product: &Product, item: &Item) -> Result<()> {
             return Err(at("depends_on", Error::bad_argument(format!("{d} cannot depend on itself"))));
         }
         link(product, &d, Kind::Story).map_err(|err| at("depends_on", err))?;
+    }
+    if item.kind == Kind::Feedback {
+        for (key, kind) in [("stories", Kind::Story), ("epics", Kind::Epic)] {
+            links(product, &item.list(key)?, kind).map_err(|err| at(key, err))?;
+        }
+        if let Some(w) = item.get("weight") {
+            weight(&w).map_err(|e| at("weight", e))?;
+        }
+        if let Some(d) = item.get("date") {
+            date("date", &d).map_err(|e| at("date", e))?;
+        }
     }
     Ok(())
 }

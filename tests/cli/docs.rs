@@ -178,4 +178,5 @@ fn the_prioritise_doc_session_is_real_output() {
     t.commit("the example product");
     assert_eq!(doc_session(&t, "", "docs/prioritise.md", "## In the example product"), 3);
     assert_eq!(doc_session(&t, "", "docs/prioritise.md", "## A refinement agenda"), 1);
+    assert_eq!(doc_session(&t, "", "docs/prioritise.md", "## Customer feedback"), 3);
 }

@@ -7,10 +7,10 @@ fn backlog_lists_open_stories_in_order_with_vital_signs() {
     let t = Test::with_example();
     t.pm(&["backlog", "--limit", "3"]).success().stdout_is(
         "\
-RANK  ID    TITLE                                         PRIORITY  POINTS  STATUS       EPIC  SPRINT  AC
+RANK  ID    TITLE                                         PRIORITY  POINTS  STATUS       EPIC  SPRINT  AC   FEEDBACK
 1     S-16  Connect a bank account via Open Banking       critical  13      in-progress  E-3   SP-3    2/5
-2     S-8   Split an expense by custom percentages        high      5       in-progress  E-2   SP-3    2/4
-3     S-17  Detect duplicate transactions across imports  high      5       in-progress  E-3   SP-3    2/4
+2     S-8   Split an expense by custom percentages        high      5       in-progress  E-2   SP-3    2/4  1
+3     S-17  Detect duplicate transactions across imports  high      5       in-progress  E-3   SP-3    2/4  1 (2)
 ",
     );
 }
@@ -27,7 +27,7 @@ fn backlog_json_and_csv() {
     assert_eq!(items[0]["fields"]["jira"], "TND-482");
     let csv = t.pm(&["backlog", "--format", "csv", "--limit", "1"]).success();
     csv.stdout_is(
-        "RANK,ID,TITLE,PRIORITY,POINTS,STATUS,EPIC,SPRINT,AC\n1,S-16,Connect a bank account via Open Banking,critical,13,in-progress,E-3,SP-3,2 of 5\n",
+        "RANK,ID,TITLE,PRIORITY,POINTS,STATUS,EPIC,SPRINT,AC,FEEDBACK\n1,S-16,Connect a bank account via Open Banking,critical,13,in-progress,E-3,SP-3,2 of 5,\n",
     );
 }
 

@@ -199,7 +199,7 @@ fn a_refused_tool_call_is_an_error_result_and_changes_nothing() {
     assert_eq!(texts, ["`owner=x priority` is not a field name: a name has no `=` and does not start with `-`"]);
     let (error, texts) = c.call("show_item", json!({"id": "X-1"}));
     assert!(error);
-    assert_eq!(texts, ["`X-1` is not an item ID of this product; IDs look like V-N, E-N, S-N, SP-N"]);
+    assert_eq!(texts, ["`X-1` is not an item ID of this product; IDs look like V-N, E-N, S-N, SP-N, F-N"]);
     let (error, texts) = c.call("check_criterion", json!({"id": "S-1", "ac": "AC-7", "checked": true}));
     assert!(error, "{texts:?}");
     assert_eq!(t.snapshot(), files);

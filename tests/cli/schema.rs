@@ -19,7 +19,13 @@ fn front_matter(text: &str) -> serde_json::Value {
 fn every_example_file_is_valid_against_its_schema_and_a_wrong_type_is_not() {
     let t = Test::with_example();
     let mut checked = 0;
-    for (folder, kind) in [("visions", "vision"), ("epics", "epic"), ("stories", "story"), ("sprints", "sprint")] {
+    for (folder, kind) in [
+        ("visions", "vision"),
+        ("epics", "epic"),
+        ("stories", "story"),
+        ("sprints", "sprint"),
+        ("feedback", "feedback"),
+    ] {
         let v = validator(&t, kind);
         for path in walk(&example_dir().join(folder)) {
             let fm = front_matter(&std::fs::read_to_string(&path).unwrap());
@@ -75,7 +81,7 @@ fn schemas_follow_the_products_settings_and_out_writes_them_all() {
     assert_eq!(schema["properties"]["jira"], serde_json::json!({}));
     assert_eq!(schema["properties"]["priority"]["enum"], serde_json::json!(["critical", "high", "medium", "low"]));
     t.pm(&["schema", "--out", "schemas"]).success().stdout_is(
-        "Wrote schemas/vision.schema.json, schemas/epic.schema.json, schemas/story.schema.json, schemas/sprint.schema.json, schemas/config.schema.json\n",
+        "Wrote schemas/vision.schema.json, schemas/epic.schema.json, schemas/story.schema.json, schemas/sprint.schema.json, schemas/feedback.schema.json, schemas/config.schema.json\n",
     );
     assert_eq!(t.read("schemas/story.schema.json"), t.pm(&["schema", "story"]).success().stdout);
     t.pm(&["schema"]).code(2).stderr_has("name what to describe, or --out DIR");

@@ -1,4 +1,4 @@
-//! An item (vision, epic or story) read from its file: typed fields over the raw front matter.
+//! An item (vision, epic, story, sprint or feedback) read from its file: typed fields over the raw front matter.
 //!
 //! The raw text is kept so edits can be made to it byte for byte; the typed accessors read
 //! the parsed front matter, which keeps every field, known or not, in file order.
@@ -20,7 +20,7 @@ pub mod rules;
 pub use read::{Diagnostic, Reading, read};
 
 /// Fields every item has, in the order `add` writes them.
-pub const COMMON_FIELDS: &[&str] = &["id", "title", "status", "owner", "labels", "reason"];
+pub const COMMON_FIELDS: &[&str] = &["id", "title", "status", "owner", "labels", "reason", "source"];
 /// Fields only stories have.
 pub const STORY_FIELDS: &[&str] = &["epic", "priority", "points", "depends_on", "sprint", "reviewed"];
 /// Fields only epics have.
@@ -38,6 +38,7 @@ pub fn own_fields(kind: Kind) -> &'static [&'static str] {
         Kind::Epic => EPIC_FIELDS,
         Kind::Vision => VISION_FIELDS,
         Kind::Sprint => crate::model::sprint::SPRINT_FIELDS,
+        Kind::Feedback => crate::model::feedback::FEEDBACK_FIELDS,
     }
 }
 

@@ -188,7 +188,11 @@ pub fn read(text: &str, rel: &str, config: &Config) -> (Option<Reading>, Vec<Dia
     }
     r.title = required(&r.fields, &at, "title", "A short title", &mut out);
     let example = r.kind.map(|k| config.default_status(k)).unwrap_or("draft");
-    r.status = required(&r.fields, &at, "status", example, &mut out);
+    r.status = match r.kind {
+        // Feedback is triaged, not worked on: without a status it is new.
+        Some(Kind::Feedback) if r.fields.get("status").is_none() => Some(example.to_string()),
+        _ => required(&r.fields, &at, "status", example, &mut out),
+    };
     if let Some(kind) = r.kind {
         types(&r.fields, &at, kind, &mut out);
     }
@@ -270,6 +274,7 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
         Kind::Epic => &["owner", "vision", "target", "reviewed"],
         Kind::Vision => &["owner"],
         Kind::Sprint => &["owner", "start", "end", "goal"],
+        Kind::Feedback => &["owner", "from", "date", "weight"],
     };
     for key in scalars {
         if fields.get(key).is_some_and(|v| !is_scalar(v)) {
@@ -279,6 +284,7 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
     let number = match kind {
         Kind::Story => Some("points"),
         Kind::Sprint => Some("capacity"),
+        Kind::Feedback => Some("weight"),
         _ => None,
     };
     if let Some(key) = number {
@@ -294,6 +300,7 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
     let dates: &[&str] = match kind {
         Kind::Sprint => &["start", "end"],
         Kind::Epic => &["target"],
+        Kind::Feedback => &["date"],
         _ => &[],
     };
     for key in dates {
@@ -312,8 +319,13 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
     let quoted = |(line, column): (usize, usize)| {
         at.line_text(line).chars().nth(column.saturating_sub(1)).is_some_and(|c| c == '"' || c == '\'')
     };
-    for key in ["labels", "depends_on"] {
-        if key == "depends_on" && kind != Kind::Story {
+    for key in ["labels", "depends_on", "stories", "epics"] {
+        let own = match key {
+            "depends_on" => kind == Kind::Story,
+            "stories" | "epics" => kind == Kind::Feedback,
+            _ => true,
+        };
+        if !own {
             continue;
         }
         let bad = match fields.get(key) {
@@ -347,7 +359,11 @@ fn types(fields: &Fields, at: &Positions, kind: Kind, out: &mut Vec<Diagnostic>)
 
 /// What is wrong with a count (`points`, `capacity`) that is not one, and how to write it.
 pub fn not_a_count(key: &str, value: &Value) -> (String, String) {
-    let example = if key == "points" { 3 } else { 20 };
+    let example = match key {
+        "points" => 3,
+        "weight" => 2,
+        _ => 20,
+    };
     let message = format!("`{key}` must be a whole number, 0 or more");
     // `points: "5"`: the number is there, in quotes that make it text.
     match scalar_string(value).filter(|t| t.trim().parse::<u64>().is_ok()) {

@@ -63,6 +63,8 @@ fn score_inputs(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagn
     for field in &model.inputs {
         match model.input(&doc.fields, field) {
             Ok(Some(_)) => {}
+            // A derived input is never missing: no feedback is a reach of 0.
+            Ok(None) if model.derives(field) => {}
             Ok(None) => missing.push(field.as_str()),
             Err(NoScore::Invalid(_, value)) => out.push(
                 doc.finding("score/out-of-scale", doc.value_pos(field), model.off_scale(field, &value))
@@ -72,7 +74,9 @@ fn score_inputs(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagn
         }
     }
     if missing.is_empty() {
-        if let Err(NoScore::DividesByZero(what)) = model.score(&doc.fields) {
+        // A file alone does not tell its feedback: a derived input counts as 1 here, so a
+        // formula dividing by it is not reported for what only the whole product knows.
+        if let Err(NoScore::DividesByZero(what)) = model.score(&doc.fields, 1) {
             let at = if doc.fields.contains_key(&what) { doc.value_pos(&what) } else { (1, 1) };
             out.push(
                 doc.finding(
@@ -165,6 +169,16 @@ fn values(doc: &ItemFile, kind: Kind, config: &Config, out: &mut Vec<Diagnostic>
                 .hint(format!("use one of {scale} (set points in pm.yaml)")),
             );
         }
+    }
+    if kind == Kind::Feedback
+        && let Some(Value::Number(n)) = doc.fields.get("weight")
+        && let Some(w) = n.as_u64()
+        && !crate::model::feedback::WEIGHTS.contains(&w)
+    {
+        out.push(
+            doc.finding("field/invalid-value", doc.value_pos("weight"), format!("`{w}` is not a feedback weight"))
+                .hint("use 1, 2 or 3 (3 counts most), or remove it: no weight counts as 1"),
+        );
     }
     // A `reviewed` mark that does not read, or that cannot be a review of the parent, is only
     // a finding: the item still reads, shows and edits (and `pm review` writes a good one over
