@@ -223,6 +223,26 @@ run_size() {
   record "$size" "pm backlog --by score" "$sc" "" read 3 "$PM" backlog --by score
   record "$size" "pm rank --by score --dry-run" "$sc" "" read 3 "$PM" rank --by score --dry-run
 
+  # Import (issue 15: pm import github of 10,000 issues <= 3 s): as many issues as the corpus
+  # has stories, shaped as `gh issue list --json` writes them (two in three with criteria, one
+  # in four closed, twenty milestones), into a new product made again before every run.
+  local imp="$WORK/import-$size"
+  mkdir -p "$imp"
+  git -C "$imp" init -q
+  awk -v n="$size" 'BEGIN {
+    printf "[";
+    for (i = 1; i <= n; i++) {
+      body = (i % 3) ? "Why it matters.\\n\\n## Acceptance criteria\\n\\n- [ ] Given a, when b, then c\\n- [x] Given d, then e" : "Plain body.";
+      printf "%s{\"number\":%d,\"title\":\"Issue %d: export the report faster\",\"body\":\"%s\",\"labels\":[{\"name\":\"feature\"}],\"state\":\"%s\",\"milestone\":{\"number\":%d,\"title\":\"Milestone %d\",\"dueOn\":null},\"assignees\":[{\"login\":\"dev\"}],\"url\":\"https://github.com/o/r/issues/%d\"}",
+        (i > 1 ? "," : ""), i, i, body, (i % 4 ? "OPEN" : "CLOSED"), i % 20, i % 20, i;
+    }
+    print "]";
+  }' >"$WORK/issues-$size.json"
+  printf '#!/bin/sh\nrm -rf %s/product && %s -q -C %s init --name Imported\n' "'$imp'" "'$PM'" "'$imp'" >"$imp.reset"
+  chmod +x "$imp.reset"
+  record "$size" "pm import github ($size issues, new product)" "$imp" "$imp.reset" abs 3 \
+    "$PM" import github "$WORK/issues-$size.json"
+
   # Changing one item, on a scratch copy reset before every run.
   local s last file ac
   s=$(scratch "$c" "main-$size" no)

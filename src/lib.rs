@@ -20,6 +20,8 @@
 //! - [`ops`], [`check`] and [`history`] are what the commands do, each reading through the
 //!   store: `ops` writes in a [`store::transaction::Transaction`], `check` reads a
 //!   [`store::files::Files`], `history` reads a [`store::repo::Repo`].
+//! - [`import`] reads other tools' exports (GitHub, Jira, Backlog.md) into a plan of items; it
+//!   is pure, like `model`, and [`ops::import`] writes the plan.
 //! - [`cli`] parses arguments, calls the layers above and renders; nothing else prints.
 //!
 //! `docs/architecture.md` shows where a new item kind, a new command or a new reader goes.
@@ -30,6 +32,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod history;
+pub mod import;
 pub mod model;
 pub mod ops;
 pub mod store;

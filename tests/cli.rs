@@ -49,6 +49,9 @@ mod scoring;
 #[path = "cli/feedback.rs"]
 mod feedback;
 
+#[path = "cli/import.rs"]
+mod import;
+
 #[path = "cli/history.rs"]
 mod history;
 #[path = "cli/regressions.rs"]

@@ -35,6 +35,11 @@ pub const RULES: &[Rule] = &[
     rule("link/wrong-kind", Error, "A link names an item of the wrong kind"),
     rule("link/cycle", Error, "Stories depend on each other in a cycle"),
     rule("story/no-acceptance-criteria", Error, "A story has no acceptance criteria"),
+    rule(
+        "import/no-acceptance-criteria",
+        Warning,
+        "A story imported from another tool (it has a `source`) came without acceptance criteria",
+    ),
     rule("ac/empty", Error, "An acceptance criterion has no text"),
     rule("ac/duplicate-id", Error, "Two acceptance criteria of a story share an AC ID"),
     rule("ac/missing-id", Error, "A task-list item under the criteria heading has no AC-n: ID"),

@@ -205,6 +205,15 @@ fn settings() -> Value {
                 },
                 "additionalProperties": false
             },
+            "import": {
+                "type": "object",
+                "description": "How pm import maps another tool's statuses and priorities (docs/import.md)",
+                "properties": {
+                    "statuses": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "priorities": {"type": "object", "additionalProperties": {"type": "string"}}
+                },
+                "additionalProperties": false
+            },
             "trace": {
                 "type": "object",
                 "properties": {"include": list.clone(), "exclude": list.clone(), "junit": list.clone()},

@@ -15,6 +15,7 @@ mod flow;
 mod fmt;
 mod forecast;
 mod history;
+mod import;
 mod init;
 mod list;
 mod man;
@@ -108,6 +109,7 @@ enum Command {
     Backlog(backlog::Args),
     Score(score::Args),
     Refine(refine::Args),
+    Import(import::Args),
     Roadmap(roadmap::Args),
     Check(check::Args),
     Fmt(fmt::Args),
@@ -516,6 +518,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Backlog(a) => backlog::run(ctx, a),
         Command::Score(a) => score::run(ctx, a),
         Command::Refine(a) => refine::run(ctx, a),
+        Command::Import(a) => import::run(ctx, a),
         Command::Roadmap(a) => roadmap::run(ctx, a),
         Command::Check(a) => return check::run(ctx, a),
         Command::Fmt(a) => return fmt::run(ctx, a),

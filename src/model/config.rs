@@ -56,9 +56,20 @@ pub struct Config {
     pub scoring: crate::model::score::ScoringSettings,
     /// The backlog-refinement agenda (`pm refine`).
     pub refine: RefineSettings,
+    /// How `pm import` maps another tool's statuses and priorities to this product's.
+    pub import: ImportSettings,
     /// The model `scoring` chooses, checked when the settings are read.
     #[serde(skip)]
     pub score_model: Option<crate::model::score::Model>,
+}
+
+/// `import:` in `pm.yaml`, which the first `pm import` that meets statuses or priorities
+/// writes: the source's word to this product's (`"In Progress": in-progress`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportSettings {
+    pub statuses: BTreeMap<String, String>,
+    pub priorities: BTreeMap<String, String>,
 }
 
 /// `refine:` in `pm.yaml`.
@@ -196,6 +207,7 @@ impl Default for Config {
             item_size_limit: DEFAULT_ITEM_SIZE_LIMIT,
             scoring: crate::model::score::ScoringSettings::default(),
             refine: RefineSettings::default(),
+            import: ImportSettings::default(),
             score_model: None,
         }
     }
@@ -590,6 +602,12 @@ scoring: {{}}
 # long (6w, 30d) is due a look.
 refine:
   stale_after: 6w
+
+# pm import writes `import:` the first time it meets another tool's statuses or
+# priorities: how each maps to this product's (docs/import.md). For example:
+#   import:
+#     statuses: {{\"To Do\": draft, \"In Progress\": in-progress, Done: done}}
+#     priorities: {{Highest: critical, Medium: medium}}
 
 # Suspect links (pm review): an open story whose epic changed in substance after
 # it (an epic whose vision did) waits for a review. `pm check --suspect` reports

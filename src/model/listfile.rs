@@ -258,6 +258,27 @@ impl ListFile {
         self.insert_among(&entries, index, line, None);
     }
 
+    /// Put entries after the last one, in order (under the horizon heading `section`, for a
+    /// roadmap), reading the list twice however many there are: `insert_at` for each of an
+    /// import's 10,000 stories would read it 10,000 times.
+    pub fn append_entries(&mut self, section: Option<&str>, lines: &[String]) {
+        let Some((first, rest)) = lines.split_first() else { return };
+        match section {
+            Some(s) => self.insert_in_section(s, usize::MAX, first.clone()),
+            None => self.insert_at(usize::MAX, first.clone()),
+        }
+        let entries = match section {
+            Some(s) => self.section_entries(s),
+            None => self.entries(),
+        };
+        let at = entries
+            .iter()
+            .rfind(|e| self.lines[e.line].trim_end() == first.as_str())
+            .map_or(self.lines.len(), |e| e.line + 1);
+        let eol = self.eol;
+        self.lines.splice(at..at, rest.iter().map(|l| format!("{l}{eol}")));
+    }
+
     /// Put an entry at 0-based position `index` under the horizon heading `section`.
     /// A missing heading is added at the end of the file.
     pub fn insert_in_section(&mut self, section: &str, index: usize, line: String) {

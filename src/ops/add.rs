@@ -48,7 +48,10 @@ pub struct NewItem {
     pub stories: Vec<String>,
     pub epics: Vec<String>,
     pub weight: Option<u64>,
+    /// The body, when it is given whole (feedback's quote, an imported story's description).
     pub body: Option<String>,
+    /// Fields pm has no flag for, as YAML scalars (an import's `jira_sprint`).
+    pub extra: Vec<(String, String)>,
 }
 
 /// The result of a successful add.
@@ -295,7 +298,7 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
 
 /// The text of a new item file; with `placeholders`, what `--edit` opens.
 #[allow(clippy::too_many_arguments)]
-fn render(
+pub(crate) fn render(
     config: &crate::model::config::Config,
     kind: Kind,
     id: &ItemId,
@@ -355,6 +358,9 @@ fn render(
     if let Some(w) = new.weight {
         field("weight", w.to_string());
     }
+    for (key, value) in &new.extra {
+        field(key, yaml_scalar(value));
+    }
     if let Some(p) = points {
         field("points", p.to_string());
     }
@@ -388,11 +394,15 @@ fn render(
     let criteria = criteria.trim_end_matches('\n');
     let template = |t: &str, default: &str| if t.trim().is_empty() { default.to_string() } else { t.to_string() };
     let body = match kind {
+        Kind::Story | Kind::Epic if new.body.is_some() => new.body.clone().unwrap_or_default(),
         Kind::Story => {
             fill(&template(&config.templates.story, STORY_LAYOUT), &[("user_story", &sentence), ("criteria", criteria)])
         }
         Kind::Epic => fill(&template(&config.templates.epic, ""), &[]),
-        Kind::Sprint => "## Notes\n\n## Review\n\n## Retrospective\n".to_string(),
+        Kind::Sprint => match new.body.as_deref().filter(|b| !b.trim().is_empty()) {
+            Some(b) => format!("{}\n\n## Notes\n\n## Review\n\n## Retrospective\n", b.trim_end()),
+            None => "## Notes\n\n## Review\n\n## Retrospective\n".to_string(),
+        },
         Kind::Feedback => new.body.clone().unwrap_or_default(),
         Kind::Vision => String::new(),
     };

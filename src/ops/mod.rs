@@ -4,6 +4,7 @@
 pub mod ac;
 pub mod add;
 pub mod fmt;
+pub mod import;
 pub mod rank;
 pub mod renumber;
 pub mod set;

@@ -166,6 +166,15 @@ fn every_rule_has_a_fixture_that_triggers_it() {
             11,
         ),
         (
+            "import/no-acceptance-criteria",
+            |t| {
+                let text = t.read("product/stories/S-1-a.md").replace("- [ ] AC-1: Given x, when y, then z.\n", "");
+                t.write("product/stories/S-1-a.md", &text.replacen("points: 3\n", "points: 3\nsource: github#12\n", 1));
+            },
+            "product/stories/S-1-a.md",
+            12,
+        ),
+        (
             "ac/empty",
             |t| edit(t, "product/stories/S-1-a.md", "AC-1: Given x, when y, then z.", "AC-1:"),
             "product/stories/S-1-a.md",

@@ -180,3 +180,21 @@ fn the_prioritise_doc_session_is_real_output() {
     assert_eq!(doc_session(&t, "", "docs/prioritise.md", "## A refinement agenda"), 1);
     assert_eq!(doc_session(&t, "", "docs/prioritise.md", "## Customer feedback"), 3);
 }
+
+/// A new product with the exports of tests/fixtures/import beside it, as docs/import.md names them.
+fn import_product() -> Test {
+    let t = Test::initialized();
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import");
+    std::fs::copy(format!("{fixtures}/github-issues.json"), t.path("issues.json")).unwrap();
+    std::fs::copy(format!("{fixtures}/jira-export.csv"), t.path("jira.csv")).unwrap();
+    crate::harness::copy_dir(std::path::Path::new(&format!("{fixtures}/backlog-md/backlog")), &t.path("backlog"));
+    t.commit("a new product and the exports");
+    t
+}
+
+#[test]
+fn the_import_doc_sessions_are_real_output() {
+    assert_eq!(doc_session(&import_product(), "", "docs/import.md", "## GitHub issues"), 3);
+    assert_eq!(doc_session(&import_product(), "", "docs/import.md", "## Jira"), 1);
+    assert_eq!(doc_session(&import_product(), "", "docs/import.md", "## Backlog.md"), 2);
+}

@@ -175,6 +175,11 @@ fn every_command_has_an_example_and_every_example_runs() {
     for (k, v) in [("user.name", "Maya"), ("user.email", "maya@example.com")] {
         git(&["config", k, v]);
     }
+    // The exports the `pm import` examples name, under those names.
+    let imports = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import");
+    std::fs::copy(format!("{imports}/github-issues.json"), repo.join("issues.json")).unwrap();
+    std::fs::copy(format!("{imports}/jira-export.csv"), repo.join("Jira Export.csv")).unwrap();
+    crate::harness::copy_dir(std::path::Path::new(&format!("{imports}/backlog-md/backlog")), &repo.join("backlog"));
     git(&["add", "-A"]);
     git(&["commit", "-qm", "Tandem as of v1.0"]);
     git(&["tag", "v1.0"]);

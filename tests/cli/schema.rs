@@ -64,6 +64,9 @@ fn the_settings_schema_knows_every_key_of_pm_yaml() {
     let schema = t.pm(&["schema", "config"]).success().json();
     let mut keys: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
     let mut written: Vec<&String> = default.as_object().unwrap().keys().collect();
+    // `import:` is written by the first `pm import` that needs it, not by `pm init`.
+    let import = "import".to_string();
+    written.push(&import);
     keys.sort();
     written.sort();
     assert_eq!(keys, written, "pm.yaml's keys and the schema's");

@@ -389,6 +389,23 @@ pub fn edit_fields(text: &str, split: &Split, edits: &[(String, FieldValue)]) ->
     Ok(out)
 }
 
+/// `edits` made to a YAML file of top-level keys (`pm.yaml`) as [`edit_fields`] makes them to
+/// front matter: only the lines of those keys change.
+pub fn edit_yaml_file(text: &str, edits: &[(String, FieldValue)]) -> Result<String, String> {
+    if text.lines().any(|l| matches!(l.trim_end(), "---" | "...")) {
+        return Err("the file has a YAML document marker (`---` or `...`) line".into());
+    }
+    let eol = line_ending(text);
+    let open = format!("---{eol}");
+    let end = if text.is_empty() || text.ends_with('\n') { "" } else { eol };
+    let wrapped = format!("{open}{text}{end}{open}");
+    let s = split(&wrapped).map_err(|e| e.message.to_string())?;
+    let edited = edit_fields(&wrapped, &s, edits)?;
+    let inner =
+        edited.strip_prefix(&open).and_then(|r| r.strip_suffix(&open)).ok_or("the edit moved the file's end")?;
+    Ok(inner.to_string())
+}
+
 /// The edited text reads as the old one with exactly `edits` made, or the edit is refused:
 /// yaml-edit places a new key by the lines around it, and odd front matter (a key whose
 /// value runs on over indented lines) can swallow it, or turn a `---` into a second document

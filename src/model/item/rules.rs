@@ -314,7 +314,15 @@ fn criteria(doc: &ItemFile, out: &mut Vec<Diagnostic>) {
         let command = (doc.id.as_ref().filter(|_| near.is_none()))
             .map(|id| format!(" (`pm ac add {id} TEXT`)"))
             .unwrap_or_default();
-        out.push(doc.finding("story/no-acceptance-criteria", (line, 1), message).hint(format!(
+        // A story brought from another tool (`pm import`) without criteria lacks what its
+        // source never had: its own rule, a warning, so an import passes `pm check` and says
+        // what is left to write (docs/import.md).
+        let source = doc.fields.get("source").and_then(scalar_string).filter(|s| !s.trim().is_empty());
+        let (code, message) = match (&source, near) {
+            (Some(s), None) => ("import/no-acceptance-criteria", format!("{message}; it came from {s} without them")),
+            _ => ("story/no-acceptance-criteria", message),
+        };
+        out.push(doc.finding(code, (line, 1), message).hint(format!(
             "add criteria under `## Acceptance criteria`, like `- [ ] AC-1: Given ..., when ..., then ...`{command}"
         )));
         return;
