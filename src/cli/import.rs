@@ -73,19 +73,21 @@ struct Common {
     dry_run: bool,
 }
 
-/// An input file's text, or an error naming it.
-fn read(path: &Path) -> Result<String> {
+/// An input file's text, or an error naming it as `shown` (the path as given).
+fn read(shown: &Path, path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::bad_argument(format!("{}: no such file", path.display()))
+        std::io::ErrorKind::NotFound => Error::bad_argument(format!("{}: no such file", shown.display()))
             .with_hint("give the path of the exported file"),
-        std::io::ErrorKind::IsADirectory => Error::bad_argument(format!("{}: is a folder, not a file", path.display()))
-            .with_hint("give the exported file itself"),
-        _ => Error::io(path, e),
+        std::io::ErrorKind::IsADirectory => {
+            Error::bad_argument(format!("{}: is a folder, not a file", shown.display()))
+                .with_hint("give the exported file itself")
+        }
+        _ => Error::io(shown, e),
     })?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
-        Error::bad_file(Location::new(path, line), "the file is not UTF-8 text")
+        Error::bad_file(Location::new(shown, line), "the file is not UTF-8 text")
             .with_hint("export it again as UTF-8 (or convert it: iconv -f latin1 -t utf-8)")
     })
 }
@@ -104,9 +106,14 @@ fn bad(path: &Path, e: BadInput) -> Error {
 }
 
 /// The task files of a Backlog.md folder (tasks/, completed/, drafts/) and its config.yml.
-fn backlog_md_files(dir: &Path) -> Result<(Vec<backlog_md::File>, Option<String>)> {
+/// `shown` is the folder as given, `dir` where it is.
+fn backlog_md_files(shown: &Path, dir: &Path) -> Result<(Vec<backlog_md::File>, Option<String>)> {
+    if dir.is_file() {
+        return Err(Error::bad_argument(format!("{}: is a file, not a folder", shown.display()))
+            .with_hint("give Backlog.md's backlog/ folder, the one holding tasks/ and config.yml"));
+    }
     if !dir.is_dir() {
-        return Err(Error::bad_argument(format!("{}: no such folder", dir.display()))
+        return Err(Error::bad_argument(format!("{}: no such folder", shown.display()))
             .with_hint("give Backlog.md's backlog/ folder, the one holding tasks/ and config.yml"));
     }
     let mut files = Vec::new();
@@ -123,23 +130,26 @@ fn backlog_md_files(dir: &Path) -> Result<(Vec<backlog_md::File>, Option<String>
         names.sort();
         for path in names {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            files.push(backlog_md::File { rel: format!("{sub}/{name}"), text: read(&path)? });
+            let rel = format!("{sub}/{name}");
+            files.push(backlog_md::File { text: read(&shown.join(&rel), &path)?, rel });
         }
     }
     if files.is_empty() && !dir.join("tasks").is_dir() {
-        return Err(Error::bad_argument(format!("{} holds no tasks/ folder", dir.display()))
+        return Err(Error::bad_argument(format!("{} holds no tasks/ folder", shown.display()))
             .with_hint("give Backlog.md's backlog/ folder, the one holding tasks/ and config.yml"));
     }
     let config = dir.join("config.yml");
-    let config = if config.is_file() { Some(read(&config)?) } else { None };
+    let config = if config.is_file() { Some(read(&shown.join("config.yml"), &config)?) } else { None };
     Ok((files, config))
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let product = ctx.product()?;
+    // A path as given, from where pm runs (`-C DIR` included, as `git -C` reads paths).
+    let at = |p: PathBuf| if p.is_absolute() { p } else { ctx.cwd.join(p) };
     let (tool, input, common, plan, workflow): (Tool, PathBuf, Common, Plan, Vec<String>) = match a.from {
         From::Github { file, milestones_as, common } => {
-            let text = read(&file)?;
+            let text = read(&file, &at(file.clone()))?;
             let days = crate::model::sprint::Length::parse(&product.config.sprint_length).map_or(14, |l| l.days);
             let m = match milestones_as {
                 MilestonesAs::Epics => github::MilestonesAs::Epics,
@@ -159,12 +169,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             (Tool::Github, file, common, plan, Vec::new())
         }
         From::Jira { file, common } => {
-            let text = read(&file)?;
+            let text = read(&file, &at(file.clone()))?;
             let plan = jira::parse(&text).map_err(|e| bad(&file, e))?;
             (Tool::Jira, file, common, plan, Vec::new())
         }
         From::BacklogMd { folder: dir, common } => {
-            let (files, config) = backlog_md_files(&dir)?;
+            let (files, config) = backlog_md_files(&dir, &at(dir.clone()))?;
             let workflow = backlog_md::statuses(config.as_deref()).map_err(|e| bad(&dir, e))?;
             let plan = backlog_md::parse(&files).map_err(|e| bad(&dir, e))?;
             (Tool::BacklogMd, dir, common, plan, workflow)
@@ -207,7 +217,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     if text != settings_text {
         tx.write(&settings, text);
     }
-    let report = crate::ops::import::import(&mut tx, &plan, &mapping, !common.dry_run)?;
+    let report = crate::ops::import::import(&mut tx, &plan, tool, &mapping, !common.dry_run)?;
     let (verb, created, updated) = if common.dry_run {
         ("Would import", "would be created", "would be updated")
     } else {
@@ -247,8 +257,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         ));
     }
     ctx.say(out.trim_end())?;
-    for note in &report.notes {
-        ctx.warn(note);
+    for note in plan.notes.iter().chain(&report.notes) {
+        ctx.warn(&terminal(note));
     }
     if !report.without_criteria.is_empty() {
         let ids: Vec<String> = report.without_criteria.iter().take(8).map(|i| i.to_string()).collect();

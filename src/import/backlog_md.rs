@@ -64,7 +64,11 @@ fn split(file: &File) -> Result<Task, BadInput> {
     let fields: Value = serde_yaml::from_str(yaml).map_err(|e| {
         let line = e.location().map_or(1, |l| l.line()) + 1;
         let message = e.to_string();
-        bad(line, message.split(" at line ").next().unwrap_or(&message).to_string(), "fix the task's YAML")
+        bad(
+            line,
+            message.split(" at line ").next().unwrap_or(&message).to_string(),
+            crate::model::item::read::YAML_HINT,
+        )
     })?;
     let id = fields.get("id").and_then(scalar_string).map(|s| s.trim().to_string()).unwrap_or_default();
     if id.is_empty() {
@@ -158,12 +162,23 @@ pub fn parse(files: &[File]) -> Result<Plan, BadInput> {
             item.body = if body.trim().is_empty() { String::new() } else { format!("{}\n", body.trim()) };
         } else {
             item.priority = text(&t.fields, "priority");
-            item.epic = parent_of(t).map(|p| task_key(&p)).filter(|p| parents.contains(p));
-            item.depends_on = list(&t.fields, "dependencies")
-                .iter()
-                .map(|d| task_key(d))
-                .filter(|d| seen.contains_key(d) && !parents.contains(d))
-                .collect();
+            if let Some(parent) = parent_of(t) {
+                if parents.contains(&task_key(&parent)) {
+                    item.epic = Some(task_key(&parent));
+                } else {
+                    plan.notes.push(format!("{}: its parent {parent} is not in the folder; it has no epic", t.id));
+                }
+            }
+            for d in list(&t.fields, "dependencies") {
+                let key = task_key(&d);
+                if !seen.contains_key(&key) {
+                    plan.notes.push(format!("{}: it depends on {d}, which is not in the folder; left out", t.id));
+                } else if parents.contains(&key) {
+                    plan.notes.push(format!("{}: it depends on {d}, which becomes an epic; left out", t.id));
+                } else {
+                    item.depends_on.push(key);
+                }
+            }
             item.body = story_body(body.trim(), CriteriaStyle::Numbered);
         }
         plan.items.push(item);

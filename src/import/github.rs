@@ -72,7 +72,14 @@ pub fn parse(text: &str, milestones: MilestonesAs, sprint_days: i32) -> Result<P
         };
         let message = e.to_string();
         let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-        BadInput { file: None, line: e.line().max(1), column: Some(e.column()), message, hint: hint.into() }
+        // A file that is not JSON at all (a CSV, an HTML error page) is told as that.
+        let first = text.trim_start_matches('\u{feff}').trim_start().chars().next();
+        let message = match first {
+            Some(c) if c != '[' && c != '{' => format!("this is not JSON: it starts with `{c}`, not `[`"),
+            None => "the file is empty".to_string(),
+            _ => message,
+        };
+        BadInput { file: None, line: e.line().max(1), column: Some(e.column()).filter(|c| *c > 0), message, hint: hint.into() }
     })?;
     let lines = issue_lines(text);
     let mut plan = Plan::default();

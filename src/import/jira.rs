@@ -150,7 +150,13 @@ pub fn parse(text: &str) -> Result<Plan, BadInput> {
             item.priority = cols.first(row, &["priority"]).map(one_line);
             item.points = cols.first(row, POINTS).map(str::to_string);
             let parent = cols.first(row, EPIC_LINK).map(|p| key_of_id.get(p).copied().unwrap_or(p));
-            item.epic = parent.filter(|p| epics.contains(p)).map(issue_key);
+            match parent {
+                Some(p) if epics.contains(p) => item.epic = Some(issue_key(p)),
+                Some(p) => {
+                    plan.notes.push(format!("{key}: its epic link {p} names no epic in the file; it has no epic"))
+                }
+                None => {}
+            }
             let mut body = description.trim().to_string();
             if let Some(criteria) = cols.first(row, CRITERIA) {
                 let lines: Vec<String> = criteria

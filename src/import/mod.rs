@@ -29,6 +29,15 @@ impl Tool {
             Tool::BacklogMd => "backlog-md",
         }
     }
+
+    /// Whether a `source` key is one this tool's import writes.
+    pub fn owns(self, key: &str) -> bool {
+        match self {
+            Tool::Github => key.starts_with("github#") || key.starts_with("github-milestone"),
+            Tool::Jira => key.starts_with("jira:"),
+            Tool::BacklogMd => key.starts_with("backlog-md:"),
+        }
+    }
 }
 
 /// How the source says an item stands.
@@ -78,6 +87,9 @@ pub struct Incoming {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
     pub items: Vec<Incoming>,
+    /// What the source says that the plan leaves out, and why (a dependency on a task the
+    /// folder does not hold).
+    pub notes: Vec<String>,
 }
 
 /// A problem with the input: the line (and column, where known) and what is wrong.

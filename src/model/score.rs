@@ -223,6 +223,14 @@ impl Model {
         }
     }
 
+    /// Whether the formula divides by 0 when `field` is `value` and every other input is 1:
+    /// a value no item can be scored with (RICE's `effort: 0`).
+    pub fn divides_by_zero_at(&self, field: &str, value: f64) -> bool {
+        let values: BTreeMap<&str, f64> =
+            self.inputs.iter().map(|i| (i.as_str(), if i == field { value } else { 1.0 })).collect();
+        matches!(self.expr.eval(&values), Err(NoScore::DividesByZero(_)))
+    }
+
     /// Whether `field` is the input an item without it takes from its feedback.
     pub fn derives(&self, field: &str) -> bool {
         self.from_feedback.as_deref() == Some(field)

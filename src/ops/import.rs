@@ -9,7 +9,7 @@
 //! first import that meets them writes that table (appended to pm.yaml, in the same
 //! transaction). A word the table does not map stops the import before anything is written.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{Error, Location, Result};
 use crate::import::{Incoming, Plan, State, Tool, guess_priority, guess_status, words};
@@ -52,15 +52,23 @@ pub fn mapping(config: &Config, plan: &Plan, tool: Tool, workflow: &[String], pm
     };
     let first_use = table.statuses.is_empty() && table.priorities.is_empty() && !pm_yaml.contains("\nimport:");
     if first_use && !pm_yaml.starts_with("import:") {
+        // The source's own statuses (Backlog.md's config.yml) too: a status no task has yet
+        // would otherwise stop the import that first meets it.
+        let mut all = statuses.clone();
+        for w in workflow {
+            if !all.iter().any(|s| s.eq_ignore_ascii_case(w)) {
+                all.push(w.clone());
+            }
+        }
         let guessed_statuses: Vec<(String, Option<String>)> =
-            statuses.iter().map(|s| (s.clone(), guess_status(s, config, workflow))).collect();
+            all.iter().map(|s| (s.clone(), guess_status(s, config, workflow))).collect();
         let guessed_priorities: Vec<(String, Option<String>)> =
             priorities.iter().map(|p| (p.clone(), guess_priority(p, config))).collect();
         let unknown: Vec<String> =
             (guessed_statuses.iter().filter(|(_, g)| g.is_none()).map(|(s, _)| format!("status `{s}`")))
                 .chain(guessed_priorities.iter().filter(|(_, g)| g.is_none()).map(|(p, _)| format!("priority `{p}`")))
                 .collect();
-        let block = table_block(&guessed_statuses, &guessed_priorities);
+        let block = table_block(config, &guessed_statuses, &guessed_priorities);
         if !unknown.is_empty() {
             let table = block.lines().skip_while(|l| !l.starts_with("import:")).collect::<Vec<_>>().join("\n");
             return Err(Error::bad_argument(format!(
@@ -69,9 +77,7 @@ pub fn mapping(config: &Config, plan: &Plan, tool: Tool, workflow: &[String], pm
                 unknown.join(", ")
             ))
             .with_hint(format!(
-                "add this table to product/pm.yaml, with one of this product's statuses ({}) or priorities ({}) for each `?`, and import again:\n{table}",
-                config.statuses(Kind::Story).join(", "),
-                config.priorities.join(", ")
+                "add this table to product/pm.yaml, fill in each empty value, and import again:\n{table}"
             )));
         }
         let pairs: Vec<(String, String)> = (guessed_statuses.iter().chain(&guessed_priorities))
@@ -123,35 +129,46 @@ pub fn mapping(config: &Config, plan: &Plan, tool: Tool, workflow: &[String], pm
         }
     }
     if !missing.is_empty() || !missing_priorities.is_empty() {
-        let (key, what, pairs) = if missing.is_empty() {
-            ("priorities", "priority", &missing_priorities)
-        } else {
-            ("statuses", "status", &missing)
-        };
-        let words: Vec<String> = pairs.iter().map(|(w, _)| format!("`{w}`")).collect();
-        let lines: Vec<String> =
-            pairs.iter().map(|(w, g)| format!("    {}: {}", yaml_scalar(w), g.as_deref().unwrap_or("?"))).collect();
-        let allowed =
-            if key == "statuses" { config.statuses(Kind::Story).join(", ") } else { config.priorities.join(", ") };
-        return Err(Error::bad_file(
-            at(key),
-            format!(
-                "the {} {what} {} is not in import.{key} of pm.yaml; nothing was imported",
-                tool.name(),
-                words.join(", ")
-            ),
-        )
-        .with_hint(format!(
-            "add {} under `import:` > `{key}:` ({allowed}; replace any `?`), then import again:\n{}",
-            if lines.len() == 1 { "this line" } else { "these lines" },
-            lines.join("\n")
-        )));
+        let mut said = Vec::new();
+        let mut lines = Vec::new();
+        for (key, what, pairs) in [("statuses", "status", &missing), ("priorities", "priority", &missing_priorities)] {
+            if pairs.is_empty() {
+                continue;
+            }
+            let words: Vec<String> = pairs.iter().map(|(w, _)| format!("`{w}`")).collect();
+            let (noun, verb) = if pairs.len() == 1 { (what.to_string(), "is") } else { (key.to_string(), "are") };
+            said.push(format!("the {} {noun} {} {verb} not in import.{key}", tool.name(), words.join(", ")));
+            lines.push(format!("  {key}:"));
+            lines.extend(pairs.iter().map(|(w, g)| entry(w, g.as_deref(), config, key)));
+        }
+        let key = if missing.is_empty() { "priorities" } else { "statuses" };
+        return Err(Error::bad_file(at(key), format!("{} of pm.yaml; nothing was imported", said.join(", and ")))
+            .with_hint(format!(
+                "add to the `import:` table of pm.yaml (fill in any empty value), then import again:\n{}",
+                lines.join("\n")
+            )));
     }
     Ok(m)
 }
 
-/// The `import:` block of pm.yaml for these words (a `?` where there is no guess).
-fn table_block(statuses: &[(String, Option<String>)], priorities: &[(String, Option<String>)]) -> String {
+/// One line of the table: the word, its guess, or an empty value with the choices beside it.
+fn entry(word: &str, guess: Option<&str>, config: &Config, key: &str) -> String {
+    match guess {
+        Some(g) => format!("    {}: {g}", yaml_scalar(word)),
+        None => {
+            let allowed =
+                if key == "statuses" { config.statuses(Kind::Story).join(", ") } else { config.priorities.join(", ") };
+            format!("    {}: \"\"   # one of {allowed}", yaml_scalar(word))
+        }
+    }
+}
+
+/// The `import:` block of pm.yaml for these words (an empty value where there is no guess).
+fn table_block(
+    config: &Config,
+    statuses: &[(String, Option<String>)],
+    priorities: &[(String, Option<String>)],
+) -> String {
     let mut out = String::from(
         "\n# How pm import maps another tool's words to this product's (docs/import.md);\n# pm import wrote it, and reads it on every import.\nimport:\n",
     );
@@ -161,7 +178,8 @@ fn table_block(statuses: &[(String, Option<String>)], priorities: &[(String, Opt
         }
         out.push_str(&format!("  {key}:\n"));
         for (word, to) in pairs {
-            out.push_str(&format!("    {}: {}\n", yaml_scalar(word), to.as_deref().unwrap_or("?")));
+            out.push_str(&entry(word, to.as_deref(), config, key));
+            out.push('\n');
         }
     }
     out
@@ -179,6 +197,97 @@ pub struct Report {
     pub without_criteria: Vec<ItemId>,
     /// What the source says that the product keeps as it is, and why.
     pub notes: Vec<String>,
+}
+
+/// Where `pm import` records, per tool, what each item's fields were at the last import
+/// (`product/.import/github.json`): a folder pm's readers skip, committed with the product.
+pub const STATE_FOLDER: &str = ".import";
+
+/// What the last import of one tool set each item's fields to, by source key, and a
+/// fingerprint of the body it came with.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Recorded {
+    format: u32,
+    items: BTreeMap<String, BTreeMap<String, Option<String>>>,
+}
+
+impl Recorded {
+    fn read(path: &std::path::Path, product: &crate::store::product::Product) -> Result<Recorded> {
+        let Ok(text) = std::fs::read_to_string(path) else { return Ok(Recorded { format: 1, ..Recorded::default() }) };
+        let mut r: Recorded = serde_json::from_str(&text).map_err(|e| {
+            Error::bad_file(
+                Location::new(product.shown(path), e.line()),
+                format!("cannot read what the last import recorded: {e}"),
+            )
+            .with_hint("delete the file: the next import then compares the source with the product's values")
+        })?;
+        r.format = 1;
+        Ok(r)
+    }
+}
+
+/// A short fingerprint of a body, to tell whether the source's changed.
+fn fingerprint(text: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The fields an import sets from the source: each key, its value as compared, and the edit
+/// that writes it.
+fn wanted(
+    config: &Config,
+    mapping: &Mapping,
+    id_of: &HashMap<&str, ItemId>,
+    item: &Incoming,
+    kind: Kind,
+) -> Vec<(String, Option<String>, FieldValue)> {
+    let link = |key: &Option<String>| key.as_ref().and_then(|k| id_of.get(k.as_str())).map(|i| i.to_string());
+    let one = |v: Option<String>| {
+        let edit = v.as_ref().map(|v| FieldValue::Scalar(yaml_scalar(v))).unwrap_or(FieldValue::Remove);
+        (v, edit)
+    };
+    let list = |l: Vec<String>| {
+        let text = if l.is_empty() { None } else { Some(format!("[{}]", l.join(", "))) };
+        (text, FieldValue::List(l))
+    };
+    let status = match kind {
+        Kind::Sprint => sprint_status(config, item.start, item.end),
+        _ => status(config, mapping, kind, item.state.as_ref().unwrap_or(&State::Open)),
+    };
+    let mut out: Vec<(&str, (Option<String>, FieldValue))> = vec![
+        ("title", one(Some(item.title.clone()))),
+        ("status", one(Some(status))),
+        ("owner", one(item.owner.clone())),
+        ("labels", list(item.labels.clone())),
+    ];
+    if kind == Kind::Story {
+        out.push(("epic", one(link(&item.epic))));
+        out.push(("sprint", one(link(&item.sprint))));
+        out.push(("priority", one(item.priority.as_ref().and_then(|p| mapping.priorities.get(p)).cloned())));
+        out.push(("points", one(points(config, item).unwrap_or(None).map(|p| p.to_string()))));
+        let deps = item.depends_on.iter().filter_map(|d| id_of.get(d.as_str())).map(|i| i.to_string()).collect();
+        out.push(("depends_on", list(deps)));
+    }
+    let mut out: Vec<(String, Option<String>, FieldValue)> =
+        out.into_iter().map(|(k, (v, e))| (k.to_string(), v, e)).collect();
+    for (key, value) in &item.extra {
+        out.push((key.clone(), Some(value.clone()), FieldValue::Scalar(yaml_scalar(value))));
+    }
+    out
+}
+
+/// An item's value of a field [`wanted`] sets, as compared.
+fn current(item: &Item, key: &str) -> Option<String> {
+    let list = |l: Vec<String>| if l.is_empty() { None } else { Some(format!("[{}]", l.join(", "))) };
+    match key {
+        "title" => Some(item.title.clone()),
+        "status" => Some(item.status.clone()),
+        "labels" => list(item.labels()),
+        "depends_on" => list(item.depends_on()),
+        "points" => item.points_or_none().map(|p| p.to_string()),
+        other => item.get(other),
+    }
 }
 
 /// The points the source gives, on the product's scale, or the problem.
@@ -235,10 +344,12 @@ fn sprint_status(config: &Config, start: Option<jiff::civil::Date>, end: Option<
 }
 
 /// Import `plan` in `tx`; with `write` false, only say what would change.
-pub fn import(tx: &mut Transaction, plan: &Plan, mapping: &Mapping, write: bool) -> Result<Report> {
+pub fn import(tx: &mut Transaction, plan: &Plan, tool: Tool, mapping: &Mapping, write: bool) -> Result<Report> {
     let product = tx.product();
     let config = &product.config;
     let existing = product.load_all()?;
+    let recorded = Recorded::read(&product.root.join(STATE_FOLDER).join(format!("{}.json", tool.name())), product)?;
+    let mut next_record = Recorded::default();
     let mut by_source: HashMap<String, &Item> = HashMap::new();
     for item in &existing.all {
         if let Some(s) = item.get("source") {
@@ -332,64 +443,78 @@ pub fn import(tx: &mut Transaction, plan: &Plan, mapping: &Mapping, write: bool)
         tx.create(&path, text);
         report.created.push((kind, id, item.key.clone(), item.title.clone()));
     }
-    // What changed in the source since the previous import.
+    // What changed in the source since the previous import. A field is set from the source
+    // only when the source's value differs from what the last import recorded: a value changed
+    // in pm since, while the source kept its own, stays pm's.
+    let keys: std::collections::HashSet<&str> = plan.items.iter().map(|i| i.key.as_str()).collect();
     for item in &plan.items {
-        let Some(found) = by_source.get(&item.key).filter(|f| Some(f.kind) == item.kind) else { continue };
-        let kind = found.kind;
+        let kind = item.kind.unwrap_or(Kind::Story);
+        let wants = wanted(config, mapping, &id_of, item, kind);
+        let body = fingerprint(&item.body);
+        let last = recorded.items.get(&item.key);
+        let mut record: BTreeMap<String, Option<String>> =
+            wants.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
+        record.insert("body".into(), Some(body.clone()));
+        let Some(found) = by_source.get(&item.key).filter(|f| f.kind == kind) else {
+            if id_of.contains_key(item.key.as_str()) {
+                next_record.items.insert(item.key.clone(), record);
+            }
+            continue;
+        };
         let mut edits: Vec<(String, FieldValue)> = Vec::new();
         let mut said: Vec<String> = Vec::new();
-        let mut compare = |key: &str, now: Option<String>, want: Option<String>, value: FieldValue| {
-            if now != want {
+        for (key, want, value) in wants {
+            let now = current(found, &key);
+            let source_changed = last.is_none_or(|l| l.get(&key) != Some(&want));
+            if now != want && source_changed {
                 said.push(format!(
                     "{key}: {} -> {}",
                     now.as_deref().unwrap_or("(none)"),
                     want.as_deref().unwrap_or("(none)")
                 ));
-                edits.push((key.to_string(), if want.is_none() { FieldValue::Remove } else { value }));
+                edits.push((key, if want.is_none() { FieldValue::Remove } else { value }));
             }
-        };
-        compare(
-            "title",
-            Some(found.title.clone()),
-            Some(item.title.clone()),
-            FieldValue::Scalar(yaml_scalar(&item.title)),
-        );
-        let want_status = match kind {
-            Kind::Sprint => sprint_status(config, item.start, item.end),
-            _ => status(config, mapping, kind, item.state.as_ref().unwrap_or(&State::Open)),
-        };
-        compare(
-            "status",
-            Some(found.status.clone()),
-            Some(want_status.clone()),
-            FieldValue::Scalar(yaml_scalar(&want_status)),
-        );
-        let one = |v: Option<String>| v.map(|v| FieldValue::Scalar(yaml_scalar(&v))).unwrap_or(FieldValue::Remove);
-        compare("owner", found.owner(), item.owner.clone(), one(item.owner.clone()));
-        let labels = |l: &[String]| if l.is_empty() { None } else { Some(format!("[{}]", l.join(", "))) };
-        compare("labels", labels(&found.labels()), labels(&item.labels), FieldValue::List(item.labels.clone()));
-        if kind == Kind::Story {
-            let epic = link(&item.epic);
-            compare("epic", found.epic(), epic.clone(), one(epic));
-            let sprint = link(&item.sprint);
-            compare("sprint", found.sprint(), sprint.clone(), one(sprint));
-            let priority = item.priority.as_ref().and_then(|p| mapping.priorities.get(p)).cloned();
-            compare("priority", found.priority(), priority.clone(), one(priority));
-            let want = points(config, item).unwrap_or(None).map(|p| p.to_string());
-            compare("points", found.points_or_none().map(|p| p.to_string()), want.clone(), one(want));
-            let deps: Vec<String> =
-                item.depends_on.iter().filter_map(|d| id_of.get(d.as_str())).map(|i| i.to_string()).collect();
-            compare("depends_on", labels(&found.depends_on()), labels(&deps), FieldValue::List(deps.clone()));
         }
-        for (key, value) in &item.extra {
-            compare(key, found.get(key), Some(value.clone()), FieldValue::Scalar(yaml_scalar(value)));
+        if last.is_some_and(|l| l.get("body") != Some(&Some(body.clone()))) {
+            report.notes.push(format!(
+                "{}: its description or criteria changed in {} since the last import; the body is the product's after the first import and stays as it is (edit it with pm {} edit {})",
+                found.id, item.key, kind, found.id
+            ));
         }
+        next_record.items.insert(item.key.clone(), record);
         if edits.is_empty() {
             report.unchanged += 1;
             continue;
         }
         crate::ops::set::stage_set(tx, (*found).clone(), &edits)?;
         report.updated.push((found.id.clone(), item.key.clone(), said));
+    }
+    // Items an earlier import of this tool made that this export no longer has.
+    let mut gone: Vec<(&ItemId, &str)> = (by_source.iter())
+        .filter(|(key, _)| tool.owns(key) && !keys.contains(key.as_str()))
+        .map(|(key, item)| (&item.id, key.as_str()))
+        .collect();
+    gone.sort();
+    if !gone.is_empty() {
+        let list: Vec<String> = gone.iter().take(10).map(|(id, key)| format!("{id} ({key})")).collect();
+        report.notes.push(format!(
+            "{} an earlier import made {} not in this export: {}{}; left as {} (close what was deleted with pm story drop)",
+            if gone.len() == 1 { "one item" } else { "some items" },
+            if gone.len() == 1 { "is" } else { "are" },
+            list.join(", "),
+            if gone.len() > 10 { format!(" and {} more", gone.len() - 10) } else { String::new() },
+            if gone.len() == 1 { "it is" } else { "they are" }
+        ));
+        for (_, key) in &gone {
+            if let Some(r) = recorded.items.get(*key) {
+                next_record.items.insert(key.to_string(), r.clone());
+            }
+        }
+    }
+    let state = product.root.join(STATE_FOLDER).join(format!("{}.json", tool.name()));
+    let text = serde_json::to_string_pretty(&next_record).unwrap_or_default() + "\n";
+    if std::fs::read_to_string(&state).ok().as_deref() != Some(text.as_str()) {
+        tx.write(&state, text);
     }
     if !backlog_lines.is_empty() {
         append(tx, &product.backlog_path(), Kind::Story, backlog_lines.into_iter().map(|l| ("", l)).collect())?;

@@ -183,12 +183,16 @@ pub fn assignment(product: &Product, item: &Item, key: &str, value: &str) -> Res
     one_line(&format!("`{key}`"), v)?;
     let model = product.config.score_model.as_ref().filter(|_| matches!(kind, Kind::Story | Kind::Epic));
     if let Some(model) = model.filter(|m| m.inputs.iter().any(|i| i == key)) {
-        model.value(key, v).map_err(|_| {
+        let number = model.value(key, v).map_err(|_| {
             Error::bad_argument(model.off_scale(key, v)).with_hint(format!(
                 "the {} model of pm.yaml takes these values (`scoring.scales` changes them)",
                 model.name.name()
             ))
         })?;
+        if model.divides_by_zero_at(key, number) {
+            return Err(Error::bad_argument(format!("`{key}: {v}` leaves no score: the formula divides by it"))
+                .with_hint(format!("`{key}` must be above 0 ({}); a very small one is, say, 0.5", model.formula)));
+        }
         return Ok(FieldValue::Scalar(v.to_string()));
     }
     Ok(match key {

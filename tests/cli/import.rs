@@ -124,6 +124,31 @@ fn a_second_import_creates_nothing_and_a_changed_export_changes_one_line_per_fie
 }
 
 #[test]
+fn a_reimport_keeps_what_was_changed_in_pm_while_the_source_kept_its_value() {
+    let t = product();
+    t.pm(&["import", "backlog-md", "backlog"]).success();
+    assert!(t.exists("product/.import/backlog-md.json"), "the import records what it set");
+    t.pm(&["story", "set", "S-4", "priority=critical", "status=ready"]).success();
+    t.commit("imported, then refined in pm");
+    let before = t.snapshot();
+    t.pm(&["import", "backlog-md", "backlog"])
+        .success()
+        .stdout_is("Imported backlog (backlog-md): 0 new, 0 updated, 8 unchanged.\n");
+    assert_eq!(t.snapshot(), before, "pm's edits stay: the source did not change those fields");
+    // What the source changes since is applied; its body is named, not applied; a task
+    // deleted there is named and left open.
+    let task = "backlog/tasks/task-3 - List-my-invoices.md";
+    t.write(task, &t.read(task).replace("priority: high", "priority: low").replace("- [ ] #2", "- [x] #2"));
+    std::fs::remove_file(t.path("backlog/tasks/task-6 - Set-up-error-tracking.md")).unwrap();
+    t.pm(&["import", "backlog-md", "backlog"])
+        .success()
+        .stdout_is("Imported backlog (backlog-md): 0 new, 1 updated, 6 unchanged.\n  S-4 updated from backlog-md:task-3: priority: critical -> low\n")
+        .stderr_is("warning: S-4: its description or criteria changed in backlog-md:task-3 since the last import; the body is the product's after the first import and stays as it is (edit it with pm story edit S-4)\nwarning: one item an earlier import made is not in this export: S-6 (backlog-md:task-6); left as it is (close what was deleted with pm story drop)\n");
+    let s4 = t.read("product/stories/S-4-list-my-invoices.md");
+    assert!(s4.contains("status: ready\n") && s4.contains("priority: low\n") && s4.contains("- [ ] AC-2:"), "{s4}");
+}
+
+#[test]
 fn milestones_can_become_sprints_ending_on_their_due_date() {
     let t = product();
     t.pm_env(&["import", "github", "issues.json", "--milestones-as", "sprints"], &[("PM_TODAY", "2026-12-10")])
@@ -222,8 +247,9 @@ Files up to 10 MB.
     let before = t.snapshot();
     t.pm(&["import", "jira", "jira.csv"]).code(2).stderr_is(
         "error: product/pm.yaml:143: the jira status `Blocked by legal` is not in import.statuses of pm.yaml; nothing was imported
-  hint: add this line under `import:` > `statuses:` (draft, ready, in-progress, done, dropped; replace any `?`), then import again:
-    Blocked by legal: ?
+  hint: add to the `import:` table of pm.yaml (fill in any empty value), then import again:
+  statuses:
+    Blocked by legal: \"\"   # one of draft, ready, in-progress, done, dropped
 ",
     );
     assert_eq!(t.snapshot(), before);
@@ -236,10 +262,10 @@ fn a_first_import_with_a_status_pm_cannot_guess_writes_nothing() {
     let before = t.snapshot();
     t.pm(&["import", "jira", "jira.csv"]).code(2).stderr_is(
         "error: pm cannot tell what the jira status `Blocked by legal` means here; nothing was imported
-  hint: add this table to product/pm.yaml, with one of this product's statuses (draft, ready, in-progress, done, dropped) or priorities (critical, high, medium, low) for each `?`, and import again:
+  hint: add this table to product/pm.yaml, fill in each empty value, and import again:
 import:
   statuses:
-    Blocked by legal: ?
+    Blocked by legal: \"\"   # one of draft, ready, in-progress, done, dropped
     To Do: draft
 ",
     );

@@ -95,6 +95,11 @@ fn set_refuses_a_value_off_the_scale_and_check_reports_one_by_hand() {
          hint: the rice model of pm.yaml takes these values (`scoring.scales` changes them)\n",
     );
     t.pm(&["story", "set", "S-1", "confidence=120"]).code(2);
+    // A value on no scale but one the formula divides by: no score could come of it.
+    t.pm(&["story", "set", "S-1", "effort=0"]).code(2).stderr_is(
+        "error: `effort: 0` leaves no score: the formula divides by it\n  \
+         hint: `effort` must be above 0 (reach * impact * confidence / effort); a very small one is, say, 0.5\n",
+    );
     assert_eq!(t.snapshot(), before);
     t.pm(&["story", "set", "S-1", "reach=500", "impact=0.5", "confidence=80", "effort=1"]).success();
     t.pm(&["score", "S-1"]).success().stdout_is(

@@ -319,7 +319,7 @@ fn criteria(doc: &ItemFile, out: &mut Vec<Diagnostic>) {
         // what is left to write (docs/import.md).
         let source = doc.fields.get("source").and_then(scalar_string).filter(|s| !s.trim().is_empty());
         let (code, message) = match (&source, near) {
-            (Some(s), None) => ("import/no-acceptance-criteria", format!("{message}; it came from {s} without them")),
+            (Some(s), None) => ("import/no-acceptance-criteria", format!("{message} (imported from {s})")),
             _ => ("story/no-acceptance-criteria", message),
         };
         out.push(doc.finding(code, (line, 1), message).hint(format!(
