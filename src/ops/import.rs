@@ -226,6 +226,21 @@ impl Recorded {
     }
 }
 
+impl Recorded {
+    /// The file's text: one line per item, in key order, so that a re-import's diff is one
+    /// changed line per changed item.
+    fn text(&self) -> String {
+        let mut out = String::from("{\"format\": 1, \"items\": {\n");
+        for (i, (key, fields)) in self.items.iter().enumerate() {
+            let key = serde_json::to_string(key).unwrap_or_default();
+            let fields = serde_json::to_string(fields).unwrap_or_default();
+            out.push_str(&format!("{key}: {fields}{}\n", if i + 1 < self.items.len() { "," } else { "" }));
+        }
+        out.push_str("}}\n");
+        out
+    }
+}
+
 /// A short fingerprint of a body, to tell whether the source's changed.
 fn fingerprint(text: &str) -> String {
     use sha2::Digest;
@@ -512,7 +527,7 @@ pub fn import(tx: &mut Transaction, plan: &Plan, tool: Tool, mapping: &Mapping, 
         }
     }
     let state = product.root.join(STATE_FOLDER).join(format!("{}.json", tool.name()));
-    let text = serde_json::to_string_pretty(&next_record).unwrap_or_default() + "\n";
+    let text = next_record.text();
     if std::fs::read_to_string(&state).ok().as_deref() != Some(text.as_str()) {
         tx.write(&state, text);
     }
