@@ -69,8 +69,13 @@ const TITLE_LENGTH: usize = 60;
 /// [`TITLE_LENGTH`] characters, at a word boundary with an ellipsis.
 pub fn title_of(quote: &str) -> String {
     let first = quote.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
-    let first = first.trim_matches(['"', '\u{201c}', '\u{201d}']).trim();
-    let sentence = first.find(['.', '!', '?']).map_or(first, |i| &first[..=i]).trim_end_matches('.');
+    let first = first.trim_matches(['"', '\u{201c}', '\u{201d}', '.', '\u{2026}', ' ']).trim();
+    // A sentence ends at `.`, `!` or `?` before a space (not in `2.5` or `example.com`).
+    let end = first
+        .char_indices()
+        .find(|&(i, c)| matches!(c, '.' | '!' | '?') && first[i + 1..].starts_with(char::is_whitespace))
+        .map(|(i, _)| i);
+    let sentence = end.map_or(first, |i| &first[..=i]).trim_end_matches('.');
     if sentence.chars().count() <= TITLE_LENGTH {
         return sentence.to_string();
     }
@@ -97,6 +102,10 @@ pub fn run_add(ctx: &Ctx, a: AddArgs) -> Result<()> {
     let stories = crate::ops::values::links(&product, &split(&a.stories), Kind::Story)?;
     let epics = crate::ops::values::links(&product, &split(&a.epics), Kind::Epic)?;
     let title = a.title.clone().unwrap_or_else(|| title_of(quote));
+    if title.trim().is_empty() && a.title.is_none() {
+        return Err(Error::bad_argument("the quote's first words make no title")
+            .with_hint("give one: --title \"Wants CSV export\""));
+    }
     let common = Common { title, status: a.status, owner: a.owner, labels: a.labels, edit: a.edit };
     let new = NewItem {
         from: a.from,

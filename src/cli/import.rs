@@ -29,7 +29,7 @@ pub struct Args {
 enum From {
     /// Import `gh issue list --state all --json ...` output: issues become stories
     #[command(
-        after_help = "Examples:\n  gh issue list --state all --limit 10000 \\\n    --json number,title,body,labels,state,milestone,assignees,createdAt,closedAt,url > issues.json\n  pm import github issues.json --dry-run\n  pm import github issues.json --milestones-as sprints"
+        after_help = "Examples:\n  gh issue list --state all --limit 10000 \\\n    --json number,title,body,labels,state,stateReason,milestone,assignees,createdAt,closedAt,url > issues.json\n  pm import github issues.json --dry-run\n  pm import github issues.json --milestones-as sprints"
     )]
     Github {
         /// The JSON file gh wrote

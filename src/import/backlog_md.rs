@@ -124,7 +124,11 @@ pub fn parse(files: &[File]) -> Result<Plan, BadInput> {
             });
         }
     }
-    let parent_of = |t: &Task| text(&t.fields, "parent_task_id").or_else(|| text(&t.fields, "parent"));
+    // A task that names itself as its parent has none.
+    let parent_of = |t: &Task| {
+        (text(&t.fields, "parent_task_id").or_else(|| text(&t.fields, "parent")))
+            .filter(|p| task_key(p) != task_key(&t.id))
+    };
     let parents: std::collections::HashSet<String> =
         tasks.iter().filter_map(parent_of).map(|p| task_key(&p)).filter(|k| seen.contains_key(k)).collect();
     tasks.sort_by_cached_key(|t| {
@@ -160,6 +164,18 @@ pub fn parse(files: &[File]) -> Result<Plan, BadInput> {
         };
         if is_epic {
             item.body = if body.trim().is_empty() { String::new() } else { format!("{}\n", body.trim()) };
+            if let Some(parent) = parent_of(t) {
+                plan.notes.push(format!(
+                    "{}: it is a parent, so an epic, and an epic holds stories, not epics: its own parent {parent} is left out",
+                    t.id
+                ));
+            }
+            if !list(&t.fields, "dependencies").is_empty() {
+                plan.notes.push(format!(
+                    "{}: it becomes an epic, which depends on nothing: its dependencies are left out",
+                    t.id
+                ));
+            }
         } else {
             item.priority = text(&t.fields, "priority");
             if let Some(parent) = parent_of(t) {
@@ -183,7 +199,54 @@ pub fn parse(files: &[File]) -> Result<Plan, BadInput> {
         }
         plan.items.push(item);
     }
+    break_cycles(&mut plan);
     Ok(plan)
+}
+
+/// Dependency cycles among the stories (task-7 needs task-8, which needs task-7): the link
+/// that closes each is left out, with a note, so the product passes `pm check`.
+fn break_cycles(plan: &mut Plan) {
+    let index: std::collections::HashMap<String, usize> =
+        plan.items.iter().enumerate().map(|(i, item)| (item.key.clone(), i)).collect();
+    // 0 unvisited, 1 on the path, 2 done.
+    let mut state = vec![0u8; plan.items.len()];
+    let mut notes = Vec::new();
+    for root in 0..plan.items.len() {
+        if state[root] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        state[root] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let Some(dep) = plan.items[node].depends_on.get(*next).cloned() else {
+                state[node] = 2;
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            let Some(&to) = index.get(&dep) else { continue };
+            match state[to] {
+                0 => {
+                    state[to] = 1;
+                    stack.push((to, 0));
+                }
+                1 => {
+                    let at = *next - 1;
+                    plan.items[node].depends_on.remove(at);
+                    if let Some(top) = stack.last_mut() {
+                        top.1 -= 1;
+                    }
+                    notes.push(format!(
+                        "{}: its dependency on {} closes a cycle; left out",
+                        plan.items[node].key.trim_start_matches("backlog-md:"),
+                        dep.trim_start_matches("backlog-md:")
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    plan.notes.extend(notes);
 }
 
 #[cfg(test)]
@@ -217,6 +280,23 @@ mod tests {
             "## Description\n\nDo it.\n\n## Acceptance Criteria\n- [ ] AC-1: First\n- [x] AC-2: Second\n"
         );
         assert_eq!(plan.items[2].kind, Some(Kind::Epic));
+    }
+
+    #[test]
+    fn a_dependency_cycle_is_broken_with_a_note() {
+        let files = [
+            file("tasks/task-7 - A.md", "---\nid: task-7\ntitle: A\nstatus: To Do\ndependencies: [task-8]\n---\n"),
+            file(
+                "tasks/task-8 - B.md",
+                "---\nid: task-8\ntitle: B\nstatus: To Do\ndependencies: [task-7, task-9]\n---\n",
+            ),
+            file("tasks/task-9 - C.md", "---\nid: task-9\ntitle: C\nstatus: To Do\nparent_task_id: task-9\n---\n"),
+        ];
+        let plan = parse(&files).unwrap();
+        let deps: Vec<Vec<String>> = plan.items.iter().map(|i| i.depends_on.clone()).collect();
+        assert_eq!(deps, [vec!["backlog-md:task-8".to_string()], vec!["backlog-md:task-9".to_string()], vec![]]);
+        assert_eq!(plan.notes, ["task-8: its dependency on task-7 closes a cycle; left out"]);
+        assert_eq!(plan.items[2].kind, Some(Kind::Story), "its own parent: no parent");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! A GitHub issues export: the JSON array `gh issue list --state all --json
-//! number,title,body,labels,state,milestone,assignees,createdAt,closedAt,url` prints. Issues
+//! number,title,body,labels,state,stateReason,milestone,assignees,createdAt,closedAt,url` prints. Issues
 //! become stories (closed ones done, or dropped when closed as not planned), labels carry over,
 //! the first assignee owns the story, and each milestone becomes an epic or a sprint.
 
@@ -64,9 +64,10 @@ pub fn issue_key(number: u64) -> String {
 /// Read an export. `sprint_days` is the length a sprint made of a milestone is given, ending
 /// on its due date (a milestone has no start).
 pub fn parse(text: &str, milestones: MilestonesAs, sprint_days: i32) -> Result<Plan, BadInput> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let issues: Vec<Issue> = serde_json::from_str(text).map_err(|e| {
         let hint = if e.is_data() {
-            "the file should be what `gh issue list --state all --json number,title,body,labels,state,milestone,assignees,createdAt,closedAt,url --limit 10000` prints: an array of issues, each with a number and a title"
+            "the file should be what `gh issue list --state all --json number,title,body,labels,state,stateReason,milestone,assignees,createdAt,closedAt,url --limit 10000` prints: an array of issues, each with a number and a title"
         } else {
             "the file is not JSON as `gh issue list --json ...` writes it; export it again"
         };
@@ -92,6 +93,17 @@ pub fn parse(text: &str, milestones: MilestonesAs, sprint_days: i32) -> Result<P
                 line,
                 format!("issue #{} has an empty title", issue.number),
                 "give it a title on GitHub and export again",
+            ));
+        }
+        if let Some(m) = issue.milestone.as_ref().filter(|m| one_line(&m.title).is_empty()) {
+            return Err(BadInput::new(
+                line,
+                format!(
+                    "issue #{} has a milestone without a title{}",
+                    issue.number,
+                    m.number.map(|n| format!(" (#{n})")).unwrap_or_default()
+                ),
+                "give the milestone a title on GitHub and export again",
             ));
         }
         let milestone = issue.milestone.as_ref().map(|m| {

@@ -258,6 +258,29 @@ impl ListFile {
         self.insert_among(&entries, index, line, None);
     }
 
+    /// In one pass: drop the entry lines of `leave`, and write the entry lines of `retitle`
+    /// (ID to the new line) in their place; every other line stays.
+    pub fn rewrite_entries(
+        &mut self,
+        leave: &std::collections::HashSet<String>,
+        retitle: &std::collections::HashMap<String, String>,
+    ) {
+        let entries = self.entries();
+        let at: std::collections::HashMap<usize, &str> = entries.iter().map(|e| (e.line, e.id.as_str())).collect();
+        let eol = self.eol;
+        let lines = std::mem::take(&mut self.lines);
+        for (i, line) in lines.into_iter().enumerate() {
+            match at.get(&i) {
+                Some(id) if leave.contains(*id) => {}
+                Some(id) => match retitle.get(*id) {
+                    Some(new) => self.lines.push(format!("{new}{eol}")),
+                    None => self.lines.push(line),
+                },
+                None => self.lines.push(line),
+            }
+        }
+    }
+
     /// Put entries after the last one, in order (under the horizon heading `section`, for a
     /// roadmap), reading the list twice however many there are: `insert_at` for each of an
     /// import's 10,000 stories would read it 10,000 times.

@@ -138,17 +138,36 @@ pub fn mapping(config: &Config, plan: &Plan, tool: Tool, workflow: &[String], pm
             let words: Vec<String> = pairs.iter().map(|(w, _)| format!("`{w}`")).collect();
             let (noun, verb) = if pairs.len() == 1 { (what.to_string(), "is") } else { (key.to_string(), "are") };
             said.push(format!("the {} {noun} {} {verb} not in import.{key}", tool.name(), words.join(", ")));
-            lines.push(format!("  {key}:"));
+            // Under the key the table has, or with the key when it has none (a second
+            // `statuses:` would be a duplicate key).
+            if !table_has(pm_yaml, key) {
+                lines.push(format!("  {key}:"));
+            }
             lines.extend(pairs.iter().map(|(w, g)| entry(w, g.as_deref(), config, key)));
         }
         let key = if missing.is_empty() { "priorities" } else { "statuses" };
         return Err(Error::bad_file(at(key), format!("{} of pm.yaml; nothing was imported", said.join(", and ")))
             .with_hint(format!(
-                "add to the `import:` table of pm.yaml (fill in any empty value), then import again:\n{}",
+                "add to the `import:` table of pm.yaml, each line under its `statuses:` or `priorities:` (fill in any empty value), then import again:\n{}",
                 lines.join("\n")
             )));
     }
     Ok(m)
+}
+
+/// Whether pm.yaml's `import:` table has the key `key` (`statuses:` or `priorities:`).
+fn table_has(pm_yaml: &str, key: &str) -> bool {
+    let mut inside = false;
+    for line in pm_yaml.lines() {
+        if line.starts_with("import:") {
+            inside = true;
+        } else if inside && !line.starts_with([' ', '\t', '#']) && !line.trim().is_empty() {
+            inside = false;
+        } else if inside && line.trim_start().starts_with(&format!("{key}:")) {
+            return true;
+        }
+    }
+    false
 }
 
 /// One line of the table: the word, its guess, or an empty value with the choices beside it.
@@ -253,10 +272,13 @@ fn fingerprint(text: &str) -> String {
 fn wanted(
     config: &Config,
     mapping: &Mapping,
-    id_of: &HashMap<&str, ItemId>,
+    (id_of, unmatched): (&HashMap<&str, ItemId>, &std::collections::HashSet<&str>),
     item: &Incoming,
     kind: Kind,
 ) -> Vec<(String, Option<String>, FieldValue)> {
+    // A link to an item left as it is (another kind here, or deleted here) is not the
+    // source's change: the field is left out, not emptied.
+    let kept = |key: &Option<String>| key.as_deref().is_some_and(|k| unmatched.contains(k));
     let link = |key: &Option<String>| key.as_ref().and_then(|k| id_of.get(k.as_str())).map(|i| i.to_string());
     let one = |v: Option<String>| {
         let edit = v.as_ref().map(|v| FieldValue::Scalar(yaml_scalar(v))).unwrap_or(FieldValue::Remove);
@@ -272,17 +294,27 @@ fn wanted(
     };
     let mut out: Vec<(&str, (Option<String>, FieldValue))> = vec![
         ("title", one(Some(item.title.clone()))),
-        ("status", one(Some(status))),
         ("owner", one(item.owner.clone())),
         ("labels", list(item.labels.clone())),
     ];
+    // A sprint's status follows its dates when it is made; after that, `pm sprint start` and
+    // `close` own it (the clock is not a change in the source).
+    if kind != Kind::Sprint {
+        out.insert(1, ("status", one(Some(status))));
+    }
     if kind == Kind::Story {
-        out.push(("epic", one(link(&item.epic))));
-        out.push(("sprint", one(link(&item.sprint))));
+        if !kept(&item.epic) {
+            out.push(("epic", one(link(&item.epic))));
+        }
+        if !kept(&item.sprint) {
+            out.push(("sprint", one(link(&item.sprint))));
+        }
         out.push(("priority", one(item.priority.as_ref().and_then(|p| mapping.priorities.get(p)).cloned())));
         out.push(("points", one(points(config, item).unwrap_or(None).map(|p| p.to_string()))));
-        let deps = item.depends_on.iter().filter_map(|d| id_of.get(d.as_str())).map(|i| i.to_string()).collect();
-        out.push(("depends_on", list(deps)));
+        if !item.depends_on.iter().any(|d| unmatched.contains(d.as_str())) {
+            let deps = item.depends_on.iter().filter_map(|d| id_of.get(d.as_str())).map(|i| i.to_string()).collect();
+            out.push(("depends_on", list(deps)));
+        }
     }
     let mut out: Vec<(String, Option<String>, FieldValue)> =
         out.into_iter().map(|(k, (v, e))| (k.to_string(), v, e)).collect();
@@ -308,7 +340,9 @@ fn current(item: &Item, key: &str) -> Option<String> {
 /// The points the source gives, on the product's scale, or the problem.
 fn points(config: &Config, item: &Incoming) -> std::result::Result<Option<u64>, String> {
     let Some(raw) = item.points.as_deref().map(str::trim).filter(|p| !p.is_empty()) else { return Ok(None) };
-    let value: f64 = raw.parse().map_err(|_| format!("{}: `{raw}` is not a number of points", item.key))?;
+    let value: f64 = (raw.parse().ok())
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| format!("{}: `{raw}` is not a number of points", item.key))?;
     let whole = value.round();
     if (value - whole).abs() > 1e-9 || whole < 0.0 || !config.points.contains(&(whole as u64)) {
         return Err(format!("{}: {raw} points", item.key));
@@ -366,7 +400,8 @@ pub fn import(tx: &mut Transaction, plan: &Plan, tool: Tool, mapping: &Mapping, 
     let recorded = Recorded::read(&product.root.join(STATE_FOLDER).join(format!("{}.json", tool.name())), product)?;
     let mut next_record = Recorded::default();
     let mut by_source: HashMap<String, &Item> = HashMap::new();
-    for item in &existing.all {
+    // Feedback's `source` is where it was heard, never an import's key.
+    for item in existing.all.iter().filter(|i| matches!(i.kind, Kind::Story | Kind::Epic | Kind::Sprint)) {
         if let Some(s) = item.get("source") {
             by_source.entry(s).or_insert(item);
         }
@@ -387,20 +422,43 @@ pub fn import(tx: &mut Transaction, plan: &Plan, tool: Tool, mapping: &Mapping, 
     let mut id_of: HashMap<&str, ItemId> = HashMap::new();
     let mut new_ones: Vec<&Incoming> = Vec::new();
     let mut report = Report::default();
+    // Keys whose item here is of another kind: links to them are left as they are.
+    let mut unmatched: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut lines: HashMap<&str, usize> = HashMap::new();
+    for item in &plan.items {
+        if let Some(first) = lines.insert(&item.key, item.line) {
+            return Err(Error::bad_argument(format!(
+                "{} is in the export twice (lines {first} and {}); nothing was imported",
+                item.key, item.line
+            ))
+            .with_hint("export again, or remove one of the two"));
+        }
+    }
     for item in &plan.items {
         let kind = item.kind.unwrap_or(Kind::Story);
         if let Some(found) = by_source.get(&item.key) {
             if found.kind == kind {
                 id_of.insert(&item.key, found.id.clone());
             } else {
+                unmatched.insert(&item.key);
                 report.notes.push(format!(
-                    "{} is {} in the source but {} here ({}); left as it is",
+                    "{} is {} in the source but {} here ({}); left as it is, with its links (pm cannot change an item's kind: make the new one by hand)",
                     item.key,
                     kind.with_article(),
                     found.kind.with_article(),
                     found.id
                 ));
             }
+            continue;
+        }
+        if recorded.items.contains_key(&item.key) {
+            unmatched.insert(&item.key);
+            report.notes.push(format!(
+                "{} was imported before and its item deleted here; not made again (delete its line in {}/{}.json to import it anew)",
+                item.key,
+                STATE_FOLDER,
+                tool.name()
+            ));
             continue;
         }
         let n = match next.get(&kind) {
@@ -462,9 +520,10 @@ pub fn import(tx: &mut Transaction, plan: &Plan, tool: Tool, mapping: &Mapping, 
     // only when the source's value differs from what the last import recorded: a value changed
     // in pm since, while the source kept its own, stays pm's.
     let keys: std::collections::HashSet<&str> = plan.items.iter().map(|i| i.key.as_str()).collect();
+    let mut relisted: Vec<Item> = Vec::new();
     for item in &plan.items {
         let kind = item.kind.unwrap_or(Kind::Story);
-        let wants = wanted(config, mapping, &id_of, item, kind);
+        let wants = wanted(config, mapping, (&id_of, &unmatched), item, kind);
         let body = fingerprint(&item.body);
         let last = recorded.items.get(&item.key);
         let mut record: BTreeMap<String, Option<String>> =
@@ -473,6 +532,8 @@ pub fn import(tx: &mut Transaction, plan: &Plan, tool: Tool, mapping: &Mapping, 
         let Some(found) = by_source.get(&item.key).filter(|f| f.kind == kind) else {
             if id_of.contains_key(item.key.as_str()) {
                 next_record.items.insert(item.key.clone(), record);
+            } else if let Some(r) = recorded.items.get(&item.key) {
+                next_record.items.insert(item.key.clone(), r.clone());
             }
             continue;
         };
@@ -501,7 +562,9 @@ pub fn import(tx: &mut Transaction, plan: &Plan, tool: Tool, mapping: &Mapping, 
             report.unchanged += 1;
             continue;
         }
-        crate::ops::set::stage_set(tx, (*found).clone(), &edits)?;
+        // The item alone; its backlog or roadmap line follows below, for all items in one pass.
+        let changed = crate::ops::set::stage_item(tx, (*found).clone(), &edits)?;
+        relisted.push(changed.after);
         report.updated.push((found.id.clone(), item.key.clone(), said));
     }
     // Items an earlier import of this tool made that this export no longer has.
@@ -530,6 +593,40 @@ pub fn import(tx: &mut Transaction, plan: &Plan, tool: Tool, mapping: &Mapping, 
     let text = next_record.text();
     if std::fs::read_to_string(&state).ok().as_deref() != Some(text.as_str()) {
         tx.write(&state, text);
+    }
+    // Updated items' lines: a closed one leaves its list, a retitled one gets its new title,
+    // a reopened one joins the bottom (of Later, for an epic).
+    for (kind, path) in [(Kind::Story, product.backlog_path()), (Kind::Epic, product.roadmap_path())] {
+        let mine: Vec<&Item> = relisted.iter().filter(|i| i.kind == kind).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let mut list = tx.read_list(&path)?;
+        let listed: HashMap<String, (String, String)> =
+            list.entries().into_iter().map(|e| (e.id, (e.title, e.link))).collect();
+        let mut leave = std::collections::HashSet::new();
+        let mut retitle = HashMap::new();
+        for i in &mine {
+            let id = i.id.to_string();
+            if config.is_closed(&i.status) {
+                leave.insert(id);
+            } else if let Some((title, link)) = listed.get(&id) {
+                if *title != i.title || *link != i.rel {
+                    retitle.insert(id, ListFile::entry_line(&i.id.to_string(), &i.rel, &i.title));
+                }
+            } else {
+                let line = ListFile::entry_line(&id, &i.rel, &i.title);
+                match kind {
+                    Kind::Story => backlog_lines.push(line),
+                    _ => roadmap_lines.push(("Later", line)),
+                }
+            }
+        }
+        let before = list.text();
+        list.rewrite_entries(&leave, &retitle);
+        if list.text() != before {
+            tx.write(&path, list.text());
+        }
     }
     if !backlog_lines.is_empty() {
         append(tx, &product.backlog_path(), Kind::Story, backlog_lines.into_iter().map(|l| ("", l)).collect())?;

@@ -183,6 +183,18 @@ pub fn stage_set(tx: &mut Transaction, item: Item, assignments: &[(String, Field
     stage(tx, item, after)
 }
 
+/// Apply assignments to an item in `tx`, its file alone: the caller keeps the backlog and
+/// roadmap in step, for many items in one pass (an import's updates).
+pub fn stage_item(tx: &mut Transaction, item: Item, assignments: &[(String, FieldValue)]) -> Result<Changed> {
+    let product = tx.product();
+    let text = item.edited(assignments)?;
+    let after = Item::parse(text, item.path.clone(), item.rel.clone(), item.shown.clone(), &product.config)?;
+    if after.text != item.text {
+        tx.write(&after.path, after.text.clone());
+    }
+    Ok(Changed { before: item, after })
+}
+
 fn stage(tx: &mut Transaction, before: Item, after: Item) -> Result<Changed> {
     if before.text == after.text {
         return Ok(Changed { before, after });

@@ -276,6 +276,8 @@ impl Changes {
             match &self.ops[n] {
                 Op::Replace { path, original: Some(original), .. } => {
                     if let Ok(tmp) = stage(path, original, n) {
+                        // On disk before the rename, as every staged file is.
+                        let _ = fs::OpenOptions::new().write(true).open(&tmp).and_then(|f| f.sync_data());
                         let _ = fs::rename(tmp, path);
                     }
                 }
@@ -347,9 +349,17 @@ fn sync_all(ops: &[Op], staged: &[Option<PathBuf>]) -> Result<()> {
     }
     let chunk = files.len().div_ceil(8);
     std::thread::scope(|s| {
-        let handles: Vec<_> =
-            files.chunks(chunk).map(|part| s.spawn(move || part.iter().copied().try_for_each(sync))).collect();
-        handles.into_iter().try_for_each(|h| h.join().unwrap_or(Ok(())))
+        let mut handles = Vec::new();
+        for part in files.chunks(chunk) {
+            // A thread that cannot be made (a constrained container): this part is synced here.
+            match std::thread::Builder::new().spawn_scoped(s, move || part.iter().copied().try_for_each(sync)) {
+                Ok(h) => handles.push(h),
+                Err(_) => part.iter().copied().try_for_each(sync)?,
+            }
+        }
+        handles.into_iter().try_for_each(|h| {
+            h.join().unwrap_or_else(|_| Err(Error::bad_argument("a thread syncing the staged files stopped")))
+        })
     })
 }
 

@@ -247,8 +247,7 @@ Files up to 10 MB.
     let before = t.snapshot();
     t.pm(&["import", "jira", "jira.csv"]).code(2).stderr_is(
         "error: product/pm.yaml:143: the jira status `Blocked by legal` is not in import.statuses of pm.yaml; nothing was imported
-  hint: add to the `import:` table of pm.yaml (fill in any empty value), then import again:
-  statuses:
+  hint: add to the `import:` table of pm.yaml, each line under its `statuses:` or `priorities:` (fill in any empty value), then import again:
     Blocked by legal: \"\"   # one of draft, ready, in-progress, done, dropped
 ",
     );
