@@ -143,6 +143,11 @@ fn row_json(model: &Model, s: &Scored, values: &[Option<&serde_yaml::Value>]) ->
             })
             .collect::<serde_json::Map<_, _>>(),
         "feedback": s.feedback,
+        // The inputs taken from feedback (`reach_from_feedback`), not written in the story.
+        "from_feedback": (model.inputs.iter().zip(values))
+            .filter(|(f, v)| v.is_none() && model.derives(f))
+            .map(|(f, _)| f.clone())
+            .collect::<Vec<_>>(),
         "missing": missing,
         "problem": s.score.as_ref().err().filter(|e| !matches!(e, NoScore::Missing(_))).map(|e| model.explain(e)),
     })

@@ -209,6 +209,9 @@ fn reach_from_feedback_scores_a_story_by_the_feedback_behind_it() {
 3  1      2     S-2  Bravo    1      2       50          1
 ",
     );
+    let json = t.pm(&["score", "S-1", "S-3", "--format", "json"]).success().json();
+    let derived: Vec<&serde_json::Value> = json.as_array().unwrap().iter().map(|s| &s["from_feedback"]).collect();
+    assert_eq!(derived, [&serde_json::json!(["reach"]), &serde_json::json!([])], "S-3 has its own reach");
     // No input is missing: a story without feedback has a reach of 0.
     t.pm(&["check"]).success();
     t.pm(&["rank", "--by", "score", "--dry-run"])

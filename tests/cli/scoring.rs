@@ -42,7 +42,7 @@ fn score_lists_scores_highest_first_with_what_is_missing() {
     assert_eq!(
         json,
         serde_json::json!([{
-            "id": "S-3", "title": "Charlie", "rank": 3, "score": null, "model": "value-effort", "feedback": 0,
+            "id": "S-3", "title": "Charlie", "rank": 3, "score": null, "model": "value-effort", "feedback": 0, "from_feedback": [],
             "inputs": {"value": 5, "effort": null}, "missing": ["effort"], "problem": null
         }])
     );
