@@ -434,6 +434,21 @@ pub fn import(tx: &mut Transaction, plan: &Plan, tool: Tool, mapping: &Mapping, 
             .with_hint("export again, or remove one of the two"));
         }
     }
+    // Milestones made sprints before and epics now (or the other way): every story's link
+    // would move. Refused: the mode is the first import's.
+    if let Some((item, found)) = (plan.items.iter())
+        .filter(|i| i.key.starts_with("github-milestone"))
+        .find_map(|i| by_source.get(&i.key).filter(|f| Some(f.kind) != i.kind).map(|f| (i, f)))
+    {
+        let flag = if found.kind == Kind::Sprint { "sprints" } else { "epics" };
+        return Err(Error::bad_argument(format!(
+            "the milestone {} was imported as {} ({}); nothing was imported",
+            item.key,
+            found.kind.with_article(),
+            found.id
+        ))
+        .with_hint(format!("import with --milestones-as {flag}, as before")));
+    }
     for item in &plan.items {
         let kind = item.kind.unwrap_or(Kind::Story);
         if let Some(found) = by_source.get(&item.key) {

@@ -159,6 +159,12 @@ fn milestones_can_become_sprints_ending_on_their_due_date() {
     );
     let s1 = t.read("product/stories/S-1-export-invoices-as-csv.md");
     assert!(s1.contains("\nsprint: SP-1\n") && !s1.contains("epic:"), "{s1}");
+    // The mode is the first import's: another would move every story's link.
+    let before = t.snapshot();
+    t.pm(&["import", "github", "issues.json"]).code(2).stderr_is(
+        "error: the milestone github-milestone#3 was imported as a sprint (SP-1); nothing was imported\n  hint: import with --milestones-as sprints, as before\n",
+    );
+    assert_eq!(t.snapshot(), before);
     // A milestone without a due date cannot be a sprint: nothing is written.
     let t = product();
     t.write("issues.json", &t.read("issues.json").replace("\"2027-01-29T08:00:00Z\"", "null"));
