@@ -179,6 +179,9 @@ run_fastimport() {
   record "$size" "pm history (first run)" "$h" "$h.reset" history 1 "$PM" history
   "$PM" -C "$h" history >/dev/null 2>&1 || true
   record "$size" "pm history (cache warm)" "$h" "" warm 0.1 "$PM" history
+  if has chart; then
+    record "$size" "pm chart priorities (cache warm)" "$h" "" abs 1 "$PM" chart priorities --format svg
+  fi
   if has review; then
     record "$size" "pm check (history copy)" "$h" "" abs 0.3 "$PM" check
     record "$size" "pm check --suspect (cache warm)" "$h" "" check 1.5 "$PM" check --suspect
@@ -283,6 +286,11 @@ run_size() {
     if has flow; then
       record "$size" "pm flow (cache warm)" "$h" "" abs 0.3 "$PM" flow
       record "$size" "pm velocity (cache warm)" "$h" "" abs 0.3 "$PM" velocity
+    fi
+    if has chart; then
+      record "$size" "pm chart priorities (cache warm)" "$h" "" abs 1 "$PM" chart priorities --format svg
+      record "$size" "pm chart burnup (cache warm)" "$h" "" abs 1 "$PM" chart burnup --format svg
+      record "$size" "pm chart flow (cache warm)" "$h" "" abs 1 "$PM" chart flow --format svg
     fi
     # A sprint of the five stories at the top of the backlog, committed on the scratch copy
     # (the corpora have none): its show reads the walk above and the working tree.

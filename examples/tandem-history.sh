@@ -153,3 +153,33 @@ commit Sam 2024-04-10 "Bank sync: retries must not import twice; bank sync is no
 GIT_AUTHOR_NAME=Maya GIT_AUTHOR_EMAIL=maya@tandem.example GIT_AUTHOR_DATE=2024-04-11T10:00:00+00:00 \
   GIT_COMMITTER_NAME=Maya GIT_COMMITTER_EMAIL=maya@tandem.example GIT_COMMITTER_DATE=2024-04-11T10:00:00+00:00 \
   git -c commit.gpgsign=false merge -q --no-ff -m "Merge priya/settle-up" priya/settle-up
+
+# The vision's metrics: a baseline once the private beta opened, then Maya's weekly update.
+vision=$(ls product/visions/V-1-*.md)
+cat > "$vision" <<'VISION'
+---
+id: V-1
+title: Tandem
+status: active
+metrics:
+  - name: Weekly active households
+    target: 2000
+    current: 310
+  - name: Median minutes to settle up each month
+    target: 5
+    current: 24
+---
+
+Households of two to six people share costs without anyone becoming the treasurer.
+VISION
+commit Maya 2024-04-12 "Vision metrics: the private beta's baseline"
+
+q vision set V-1 "metric.Weekly active households=420" "metric.Median minutes to settle up each month=22"
+commit Maya 2024-04-19 "Metrics: week 2 of the beta"
+
+q vision set V-1 "metric.Weekly active households=610" "metric.Median minutes to settle up each month=19"
+commit Maya 2024-04-26 "Metrics: week 3 of the beta"
+
+q vision set V-1 "metric.Weekly active households=580" "metric.Weekly active households.target=2500" \
+  "metric.Median minutes to settle up each month=15"
+commit Maya 2024-05-03 "Metrics: a dip after the bank outage; the partner bank raised the target"

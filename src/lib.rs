@@ -4,7 +4,8 @@
 //!
 //! ```text
 //!   cli                       arguments, the resolved context, rendering; the only place that prints
-//!    |
+//!    |               chart          a chart's data from one walk of history, drawn as text, SVG, Mermaid
+//!    |                 |
 //!   ops   check   history   trace   authoring operations (on a locked Transaction) | validation
 //!    |      |       |        |      rules over a Files snapshot | the change model and the walk
 //!    +------+-------+--------+      over commits | criteria traced to code, tests and results
@@ -22,10 +23,13 @@
 //!   [`store::files::Files`], `history` reads a [`store::repo::Repo`].
 //! - [`import`] reads other tools' exports (GitHub, Jira, Backlog.md) into a plan of items; it
 //!   is pure, like `model`, and [`ops::import`] writes the plan.
+//! - [`chart`] turns one walk of history into the data of a chart and draws it (text, SVG,
+//!   Mermaid); it prints nothing, like `history`.
 //! - [`cli`] parses arguments, calls the layers above and renders; nothing else prints.
 //!
 //! `docs/architecture.md` shows where a new item kind, a new command or a new reader goes.
 
+pub mod chart;
 pub mod check;
 pub mod cli;
 pub mod error;

@@ -31,6 +31,9 @@ mod reference;
 #[path = "cli/sprints.rs"]
 mod sprints;
 
+#[path = "cli/chart.rs"]
+mod chart;
+
 #[path = "cli/check.rs"]
 mod check;
 

@@ -5,6 +5,7 @@ mod ac;
 mod add;
 mod agents;
 mod backlog;
+mod chart;
 mod check;
 mod completions;
 mod diff;
@@ -119,6 +120,9 @@ enum Command {
     Velocity(velocity::Args),
     Flow(flow::Args),
     Forecast(forecast::Args),
+    /// Charts of how priorities and progress moved: in the terminal, as SVG or as Mermaid
+    #[command(subcommand)]
+    Chart(chart::Command),
     /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(completions::Args),
     /// Print the man page, or write one per command with --out DIR
@@ -527,6 +531,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::History(a) => history::run(ctx, a),
         Command::Velocity(a) => velocity::run(ctx, a),
         Command::Flow(a) => flow::run(ctx, a),
+        Command::Chart(c) => chart::run(ctx, c),
         Command::Forecast(a) => forecast::run(ctx, a),
         Command::Completions(a) => completions::run(ctx, a),
         Command::Man(a) => man::run(ctx, a),

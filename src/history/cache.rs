@@ -16,7 +16,7 @@ use crate::history::changes::Change;
 use crate::store::cache::{CacheFile, Contents, name_hash};
 
 const MAGIC: &str = "pm-history-cache";
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 9;
 
 /// Who made a commit and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +57,41 @@ pub struct Entry {
     pub info: Option<CommitInfo>,
     pub changes: Vec<Change>,
     pub problems: Vec<Problem>,
+    /// How it reordered the backlog, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<OrderEdit>,
+}
+
+/// How a commit changed the backlog's order: from position `at` (0-based), `removed` IDs gave
+/// way to `ids`. The rank changes name only the stories that moved (a story that kept its
+/// place is not named, even when others around it moved), so the order after a commit cannot
+/// always be told from them; this can, and is as small as the edit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderEdit {
+    pub at: usize,
+    pub removed: usize,
+    pub ids: Vec<String>,
+}
+
+impl OrderEdit {
+    /// The edit that turns `old` into `new`, trimmed to where they differ; `None` when they
+    /// are the same.
+    pub fn between(at: usize, old: &[String], new: &[String]) -> Option<OrderEdit> {
+        let head = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        if head == old.len() && head == new.len() {
+            return None;
+        }
+        let tail = old[head..].iter().rev().zip(new[head..].iter().rev()).take_while(|(a, b)| a == b).count();
+        Some(OrderEdit { at: at + head, removed: old.len() - head - tail, ids: new[head..new.len() - tail].to_vec() })
+    }
+
+    /// Apply it to an order (clamped to the order's length: a list it does not fit is a
+    /// history read another way, and stays usable).
+    pub fn apply<T>(&self, list: &mut Vec<T>, mut id: impl FnMut(&str) -> T) {
+        let at = self.at.min(list.len());
+        let end = (at + self.removed).min(list.len());
+        list.splice(at..end, self.ids.iter().map(|s| id(s)));
+    }
 }
 
 /// The cache, loaded in memory; `save` writes it back if anything was added.
@@ -153,7 +188,7 @@ mod tests {
         let path = file.path().to_path_buf();
         let mut c = Cache::load(file.clone());
         assert!(c.is_empty() && !c.was_damaged);
-        c.insert("abc".into(), Rc::new(Entry { info: None, changes: vec![], problems: vec![] }));
+        c.insert("abc".into(), Rc::new(Entry { info: None, changes: vec![], problems: vec![], order: None }));
         c.save();
         let c = Cache::load(file.clone());
         assert_eq!(c.len(), 1);

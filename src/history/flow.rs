@@ -16,8 +16,8 @@ use crate::model::config::Config;
 use crate::model::date;
 use crate::model::sprint::{Sprint, Standing, WorkingDays, standing};
 
-/// The fields a timeline follows.
-const FOLLOWED: [&str; 3] = ["status", "points", "sprint"];
+/// The fields a timeline follows (the epic for charts of one epic's progress).
+const FOLLOWED: [&str; 4] = ["status", "points", "sprint", "epic"];
 
 /// One story's (or sprint's) life, as history recorded it.
 #[derive(Debug, Clone, Default)]
@@ -28,7 +28,7 @@ pub struct Timeline {
     pub title: String,
     /// When it first appeared.
     pub created: Option<i64>,
-    /// `(time, field, new value)` for `status`, `points` and `sprint`, oldest first; the values
+    /// `(time, field, new value)` for `status`, `points`, `sprint` and `epic`, oldest first; the values
     /// it was created with come first, at `created`. `None`: removed (or the file deleted).
     pub events: Vec<(i64, &'static str, Option<String>)>,
 }

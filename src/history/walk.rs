@@ -15,7 +15,7 @@ use std::rc::Rc;
 use git2::{Commit, Oid};
 
 use crate::error::{Error, Result};
-use crate::history::cache::{Cache, CommitInfo, Entry, Problem};
+use crate::history::cache::{Cache, CommitInfo, Entry, OrderEdit, Problem};
 use crate::history::changes::{self, Change};
 use crate::history::read::ReadProduct;
 use crate::history::snapshot::{ItemState, Snapshot};
@@ -49,6 +49,11 @@ impl Walked {
 
     pub fn problems(&self) -> &[Problem] {
         &self.entry.problems
+    }
+
+    /// How it reordered the backlog, exactly (its rank changes name only what moved).
+    pub fn order(&self) -> Option<&OrderEdit> {
+        self.entry.order.as_ref()
     }
 }
 
@@ -389,6 +394,10 @@ fn diff_trees(
     Ok(())
 }
 
+/// What a step of the walk gives: the new snapshot, its changes, the files it could not read,
+/// and how it reordered the backlog.
+type Applied = (Snapshot, Vec<Change>, Vec<Problem>, Option<OrderEdit>);
+
 impl<'g> Walker<'g> {
     /// What `commit` changed, compared with its first parent.
     fn entry(&mut self, commit: &Commit, merge: bool) -> Result<Entry> {
@@ -409,10 +418,10 @@ impl<'g> Walker<'g> {
                 same
             });
         if same_as_all {
-            return Ok(Entry { info: None, changes: Vec::new(), problems: Vec::new() });
+            return Ok(Entry { info: None, changes: Vec::new(), problems: Vec::new(), order: None });
         }
         let old = self.snapshot_for(tree_p, parent.as_ref())?;
-        let (new, mut changes, problems) = self.apply(old, tree_p, tree_c, commit)?;
+        let (new, mut changes, problems, order) = self.apply(old, tree_p, tree_c, commit)?;
         if merge {
             for other in self.git.parents(commit)?.into_iter().skip(1) {
                 let tree_o = self.git.product_tree(&other)?;
@@ -482,8 +491,8 @@ impl<'g> Walker<'g> {
             }
         }
         self.current = Some((tree_c, new));
-        let show = !changes.is_empty() || !problems.is_empty();
-        Ok(Entry { info: show.then(|| info(commit)), changes, problems })
+        let show = !changes.is_empty() || !problems.is_empty() || order.is_some();
+        Ok(Entry { info: show.then(|| info(commit)), changes, problems, order })
     }
 
     /// The snapshot of a product tree: the current one when it matches, else built.
@@ -583,7 +592,7 @@ impl<'g> Walker<'g> {
         tree_p: Option<Oid>,
         tree_c: Option<Oid>,
         commit: &Commit,
-    ) -> Result<(Snapshot, Vec<Change>, Vec<Problem>)> {
+    ) -> Result<Applied> {
         let git: &'g Repo = self.git;
         let mut diff = OneDiff { budget: crate::store::repo::MAX_TREE_ENTRIES, read: HashMap::new() };
         let old_tree = tree_p.map(|t| self.trees.get(git, "", t, &mut diff)).transpose()?;
@@ -607,7 +616,8 @@ impl<'g> Walker<'g> {
                 }
             }
             let changes = changes::compare(&snap, &new);
-            return Ok((new, changes, problems));
+            let order = OrderEdit::between(0, &snap.backlog.ids, &new.backlog.ids);
+            return Ok((new, changes, problems, order));
         }
         if let Some(t) = tree_c {
             self.use_config(t)?;
@@ -722,7 +732,10 @@ impl<'g> Walker<'g> {
         let new_state = |id: &ItemId, path: Option<&str>| changes::file_of(&snap, id, path);
         changes::fold_renumbers(&mut out, &old_state, &new_state, &gone);
         changes::sort(&mut out);
-        Ok((snap, out, problems))
+        let order = backlog_edit
+            .as_ref()
+            .and_then(|e| OrderEdit::between(e.head, &e.old, &snap.backlog.ids[e.head..e.head + e.new_len]));
+        Ok((snap, out, problems, order))
     }
 }
 

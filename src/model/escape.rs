@@ -67,6 +67,49 @@ pub fn terminal(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// User text for XML and HTML (element content and quoted attributes): `&`, `<`, `>`, `"` and
+/// `'` become entities, and the characters XML 1.0 cannot hold (control characters other than
+/// line feed, tab and carriage return; U+FFFE, U+FFFF) are dropped. `</svg>` or `<script>` in
+/// a title stays text.
+pub fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' | '\t' | '\r' => out.push(c),
+            c if c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// User text inside a quoted Mermaid label: Mermaid's entity codes (`#quot;`, `#35;`) stand for
+/// the characters that would end the label, start an entity, a comment or HTML, or close the
+/// Markdown fence around the diagram; control characters become spaces.
+pub fn mermaid(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '#' => out.push_str("#35;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '`' => out.push_str("#96;"),
+            '%' => out.push_str("#37;"),
+            ';' => out.push_str("#59;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A path inside a Markdown link target `(...)`: every byte outside the characters a URL
 /// path keeps as they are is percent-encoded, so a `)`, a space or `<` in a file name cannot
 /// end the link or start HTML.

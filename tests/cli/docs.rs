@@ -43,8 +43,11 @@ fn readme() -> String {
 fn block_after(text: &str, marker: &str, lang: &str) -> String {
     let start = text.find(marker).unwrap_or_else(|| panic!("README lacks {marker:?}"));
     let rest = &text[start..];
-    let open = rest.find(&format!("```{lang}\n")).unwrap() + lang.len() + 4;
-    let close = rest[open..].find("\n```").unwrap();
+    // A block that shows a fence (a Mermaid block) is fenced with four backticks.
+    let at = rest.find(&format!("```{lang}\n")).unwrap();
+    let fence = if rest[..at].ends_with('`') { "````" } else { "```" };
+    let open = at + lang.len() + 4;
+    let close = rest[open..].find(&format!("\n{fence}\n")).unwrap();
     format!("{}\n", &rest[open..open + close])
 }
 
@@ -141,6 +144,27 @@ fn the_sprints_doc_history_session_is_real_output() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(doc_session(&t, "tandem", "docs/sprints.md", "## What history says"), 6);
+}
+
+#[test]
+fn the_charts_doc_sessions_are_real_output() {
+    let mut t = crate::harness::with_tandem_history();
+    t.set_env("PM_TODAY", "2024-05-03");
+    t.set_env("TZ", "UTC");
+    for heading in [
+        "## Priorities: a bump chart of the backlog",
+        "## Burnup",
+        "## Burndown",
+        "## Cumulative flow",
+        "## Metrics",
+        "## In Markdown, with Mermaid",
+    ] {
+        assert_eq!(doc_session(&t, "tandem", "docs/charts.md", heading), 1, "{heading}");
+    }
+    // The Mermaid block is shown as output, and then as itself, for GitHub to render.
+    let mermaid = t.pm_in("tandem", &["chart", "burnup", "--format", "mermaid"]).success().stdout;
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/charts.md")).unwrap();
+    assert_eq!(doc.matches(&mermaid).count(), 2, "docs/charts.md shows the Mermaid block twice");
 }
 
 #[test]

@@ -36,6 +36,28 @@ pub fn driver_command() -> String {
     )
 }
 
+/// A copy of the repository `examples/tandem-history.sh` builds, in `tandem/` of a new test
+/// (no git at its root). The script runs once per test binary; each test gets its own copy.
+pub fn with_tandem_history() -> Test {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let template = BUILT.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tandem-history-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = Command::new("bash")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tandem-history.sh"))
+            .arg(&dir)
+            .env("PM", env!("CARGO_BIN_EXE_pm"))
+            .env("TZ", "UTC")
+            .output()
+            .expect("bash");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        dir
+    });
+    let t = Test::without_git();
+    copy_dir(template, &t.path("tandem"));
+    t
+}
+
 pub fn example_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tandem/product")
 }

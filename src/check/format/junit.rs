@@ -6,23 +6,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::check::{Finding, Report};
+use crate::model::escape::xml;
 use crate::model::severity::Severity;
-
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn line(f: &Finding) -> String {
     let mut s = format!("{}[{}] {}:{}:{}: {}", f.severity, f.rule, f.path, f.line, f.column, f.message);
