@@ -40,6 +40,9 @@ mod check;
 #[path = "cli/fmt.rs"]
 mod fmt;
 
+#[path = "cli/report.rs"]
+mod report;
+
 #[path = "cli/renumber.rs"]
 mod renumber;
 

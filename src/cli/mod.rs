@@ -26,6 +26,7 @@ mod output;
 mod rank;
 mod refine;
 mod renumber;
+mod report;
 pub(crate) mod review;
 mod roadmap;
 mod schema;
@@ -123,6 +124,7 @@ enum Command {
     /// Charts of how priorities and progress moved: in the terminal, as SVG or as Mermaid
     #[command(subcommand)]
     Chart(chart::Command),
+    Report(report::Args),
     /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(completions::Args),
     /// Print the man page, or write one per command with --out DIR
@@ -532,6 +534,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Velocity(a) => velocity::run(ctx, a),
         Command::Flow(a) => flow::run(ctx, a),
         Command::Chart(c) => chart::run(ctx, c),
+        Command::Report(a) => report::run(ctx, a),
         Command::Forecast(a) => forecast::run(ctx, a),
         Command::Completions(a) => completions::run(ctx, a),
         Command::Man(a) => man::run(ctx, a),

@@ -104,10 +104,7 @@ impl Timeline {
 /// after, so "just before the close" is always before the commit that closed the sprint.
 pub fn timelines(history: &History) -> BTreeMap<String, Timeline> {
     let mut out: BTreeMap<String, Timeline> = BTreeMap::new();
-    let mut clock = i64::MIN;
-    for commit in &history.commits {
-        clock = commit.info.time.max(clock.saturating_add(1));
-        let time = clock;
+    for (commit, time) in history.commits.iter().zip(clock(history)) {
         for c in commit.changes() {
             match &c.what {
                 // A renumbered item keeps its life under its new ID.
@@ -147,6 +144,20 @@ pub fn timelines(history: &History) -> BTreeMap<String, Timeline> {
         }
     }
     out
+}
+
+/// The time of each commit as timelines count it: its commit time, or the second after the
+/// commit before it when it is not later (a script, a rebase, clock skew).
+pub fn clock(history: &History) -> Vec<i64> {
+    let mut clock = i64::MIN;
+    history
+        .commits
+        .iter()
+        .map(|c| {
+            clock = c.info.time.max(clock.saturating_add(1));
+            clock
+        })
+        .collect()
 }
 
 /// The first second of a local day, and of the day after it.

@@ -70,6 +70,23 @@ pub struct History {
     pub no_commits: bool,
 }
 
+impl History {
+    /// The backlog's order just before `time` (commit times as [`crate::history::flow::clock`]
+    /// counts them), replayed from the commits' order edits: no backlog is read.
+    pub fn backlog_before(&self, time: i64) -> Vec<String> {
+        let mut list = Vec::new();
+        for (commit, at) in self.commits.iter().zip(crate::history::flow::clock(self)) {
+            if at >= time {
+                break;
+            }
+            if let Some(edit) = commit.order() {
+                edit.apply(&mut list, str::to_string);
+            }
+        }
+        list
+    }
+}
+
 /// What parsing one blob at one path gave.
 #[derive(Clone)]
 enum Parsed {

@@ -2,28 +2,13 @@
 //! SVG read back as XML, the bump chart's replayed ranks against the backlog read at each
 //! commit, user text escaped in every sink, and what bad input gets.
 
-use crate::harness::{Test, with_tandem_history};
+use crate::harness::{Test, golden, tandem_history_on};
 
 /// The day the example charts end on: the last commit of `examples/tandem-history.sh`.
 const TODAY: &str = "2024-05-03";
 
 fn tandem() -> Test {
-    let mut t = with_tandem_history();
-    t.set_env("PM_TODAY", TODAY);
-    t.set_env("TZ", "UTC");
-    t
-}
-
-/// Compare with a golden file, or (PM_UPDATE_DOCS=1) write it.
-fn golden(rel: &str, actual: &str) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
-    if std::env::var_os("PM_UPDATE_DOCS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{rel}: {e} (PM_UPDATE_DOCS=1 writes it)"));
-    assert_eq!(actual, expected, "{rel} differs (PM_UPDATE_DOCS=1 cargo test rewrites it)");
+    tandem_history_on(TODAY)
 }
 
 /// The charts of docs/charts.md: name, and the arguments after `pm chart`.

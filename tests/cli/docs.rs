@@ -158,6 +158,8 @@ fn the_charts_doc_sessions_are_real_output() {
         "## Cumulative flow",
         "## Metrics",
         "## In Markdown, with Mermaid",
+        "## The stakeholder report",
+        "`--since 1d` is the stand-up view",
     ] {
         assert_eq!(doc_session(&t, "tandem", "docs/charts.md", heading), 1, "{heading}");
     }

@@ -58,6 +58,26 @@ pub fn with_tandem_history() -> Test {
     t
 }
 
+/// [`with_tandem_history`] with `PM_TODAY` set to `today` and `TZ=UTC`, as the docs show it.
+pub fn tandem_history_on(today: &str) -> Test {
+    let mut t = with_tandem_history();
+    t.set_env("PM_TODAY", today);
+    t.set_env("TZ", "UTC");
+    t
+}
+
+/// Compare output with a golden file of the repository, or (PM_UPDATE_DOCS=1) write it.
+pub fn golden(rel: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    if std::env::var_os("PM_UPDATE_DOCS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{rel}: {e} (PM_UPDATE_DOCS=1 writes it)"));
+    assert_eq!(actual, expected, "{rel} differs (PM_UPDATE_DOCS=1 cargo test rewrites it)");
+}
+
 pub fn example_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/tandem/product")
 }
@@ -451,4 +471,41 @@ pub fn changed_lines(before: &str, after: &str) -> (Vec<String>, Vec<String>) {
         a[prefix..a.len() - suffix].iter().map(|s| s.to_string()).collect(),
         b[prefix..b.len() - suffix].iter().map(|s| s.to_string()).collect(),
     )
+}
+
+/// A page parsed as a browser parses it (html5ever): the parse errors (none for valid HTML5),
+/// every element with its attributes in document order, and the text a reader sees.
+pub struct Html {
+    pub errors: Vec<String>,
+    pub elements: Vec<(String, Vec<(String, String)>)>,
+    pub text: String,
+}
+
+pub fn parse_html(html: &str) -> Html {
+    use html5ever::tendril::TendrilSink;
+    use markup5ever_rcdom::{Handle, NodeData, RcDom};
+    let dom = html5ever::parse_document(RcDom::default(), Default::default()).one(html);
+    let mut out = Html {
+        errors: dom.errors.borrow().iter().map(|e| e.to_string()).collect(),
+        elements: Vec::new(),
+        text: String::new(),
+    };
+    if dom.quirks_mode.get() != html5ever::tree_builder::QuirksMode::NoQuirks {
+        out.errors.push("the page renders in quirks mode (no <!DOCTYPE html>)".into());
+    }
+    fn visit(node: &Handle, out: &mut Html) {
+        match &node.data {
+            NodeData::Element { name, attrs, .. } => {
+                let attrs = attrs.borrow().iter().map(|a| (a.name.local.to_string(), a.value.to_string())).collect();
+                out.elements.push((name.local.to_string(), attrs));
+            }
+            NodeData::Text { contents } => out.text.push_str(&contents.borrow()),
+            _ => {}
+        }
+        for child in node.children.borrow().iter() {
+            visit(child, out);
+        }
+    }
+    visit(&dom.document, &mut out);
+    out
 }
