@@ -292,6 +292,15 @@ run_size() {
       record "$size" "pm chart burnup (cache warm)" "$h" "" abs 1 "$PM" chart burnup --format svg
       record "$size" "pm chart flow (cache warm)" "$h" "" abs 1 "$PM" chart flow --format svg
     fi
+    if has report; then
+      record "$size" "pm report --since 1m (cache warm)" "$h" "" abs 0.5 "$PM" report --since 1m
+    fi
+    if has publish; then
+      # A new folder each run (the first publish), then the same revision again.
+      printf '#!/bin/sh\nrm -rf %s\n' "$WORK/site-$size" >"$WORK/site-reset" && chmod +x "$WORK/site-reset"
+      record "$size" "pm publish (new folder)" "$h" "$WORK/site-reset" abs 3 "$PM" -q publish "$WORK/site-$size"
+      record "$size" "pm publish (same revision again)" "$h" "" abs 3 "$PM" -q publish "$WORK/site-$size"
+    fi
     # A sprint of the five stories at the top of the backlog, committed on the scratch copy
     # (the corpora have none): its show reads the walk above and the working tree.
     if has sprint; then

@@ -39,6 +39,7 @@ pub mod history;
 pub mod import;
 pub mod model;
 pub mod ops;
+pub mod publish;
 pub mod report;
 pub mod store;
 pub mod trace;

@@ -241,10 +241,12 @@ pub fn build(history: &History, now: &Now, from: Date, to: Date) -> Report {
             let h = flow::sprint_history(s, &timelines, now.config, now.working, today);
             let closed = h.closed_at.filter(|c| *c < end).and_then(date::local_day);
             let completed = if closed.is_some() { h.completed } else { done_points(&timelines, s, now.config, end) };
+            // Its status as the period ended (a report of a past month tells that month).
+            let status = timelines.get(&s.id).and_then(|t| t.at("status", end - 1)).unwrap_or(&s.status).to_string();
             SprintResult {
                 id: s.id.clone(),
                 title: s.title.clone(),
-                status: s.status.clone(),
+                status,
                 start: s.start,
                 end: s.end,
                 committed: h.committed,
@@ -329,13 +331,15 @@ impl Report {
     fn summary(&self) -> String {
         let points: u64 = self.finished.iter().map(|g| g.points).sum();
         let stories: usize = self.finished.iter().map(|g| g.stories.len()).sum();
+        let by = match self.commits {
+            0 => "no commit".to_string(),
+            n => format!("{} by {}", plural(n, "commit", "commits"), self.authors.join(", ")),
+        };
         format!(
-            "{} finished ({points} points), {} moved in the backlog, {} new; {} by {}.",
+            "{} finished ({points} points), {} moved in the backlog, {} new; {by}.",
             plural(stories, "story", "stories"),
             plural(self.moved.len(), "story", "stories"),
             plural(self.new.len(), "item", "items"),
-            plural(self.commits, "commit", "commits"),
-            if self.authors.is_empty() { "nobody".to_string() } else { self.authors.join(", ") }
         )
     }
 
@@ -471,12 +475,17 @@ impl Report {
     /// A standalone HTML page (no script, no external file): user text escaped for HTML.
     pub fn html(&self) -> String {
         let title = format!("{}: {}", self.product, self.period());
-        let mut out = format!(
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\nbody{{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1f2328;background:#fff}}\nh1{{font-size:1.5rem}}h2{{font-size:1.15rem;margin-top:1.5rem}}li{{margin:.25rem 0}}\n@media (prefers-color-scheme: dark){{body{{color:#e6edf3;background:#0d1117}}}}\n</style>\n</head>\n<body>\n<h1>{}</h1>\n<p>{}</p>\n",
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\nbody{{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1f2328;background:#fff}}\nh1{{font-size:1.5rem}}h2{{font-size:1.15rem;margin-top:1.5rem}}li{{margin:.25rem 0}}\n@media (prefers-color-scheme: dark){{body{{color:#e6edf3;background:#0d1117}}}}\n</style>\n</head>\n<body>\n{}</body>\n</html>\n",
             xml(&title),
-            xml(&title),
-            xml(&self.summary())
-        );
+            self.html_body()
+        )
+    }
+
+    /// The report as HTML to put in a page: a heading, the summary, a list per section.
+    pub fn html_body(&self) -> String {
+        let title = format!("{}: {}", self.product, self.period());
+        let mut out = format!("<h1>{}</h1>\n<p>{}</p>\n", xml(&title), xml(&self.summary()));
         if self.is_quiet() {
             out.push_str("<p>Nothing was finished, moved or added in that time.</p>\n");
         }
@@ -495,7 +504,6 @@ impl Report {
             }
             out.push_str("</ul>\n");
         }
-        out.push_str("</body>\n</html>\n");
         out
     }
 }

@@ -40,6 +40,9 @@ mod check;
 #[path = "cli/fmt.rs"]
 mod fmt;
 
+#[path = "cli/publish.rs"]
+mod publish;
+
 #[path = "cli/report.rs"]
 mod report;
 

@@ -87,6 +87,13 @@ impl<'a> Replay<'a> {
             if let What::Rank { to: Some(_), .. } = c.what {
                 out.push(self.intern(&c.id));
             }
+        }
+        out
+    }
+
+    /// The titles a commit gave (the last one given is the one drawn).
+    fn learn_titles(&mut self, commit: &Walked) {
+        for c in commit.changes() {
             if !c.title.is_empty() && !matches!(c.what, What::Deleted { .. }) {
                 let n = self.intern(&c.id);
                 if self.titles.get(&n) != Some(&c.title) {
@@ -94,7 +101,6 @@ impl<'a> Replay<'a> {
                 }
             }
         }
-        out
     }
 
     /// The kept stories in backlog order.
@@ -129,6 +135,7 @@ pub fn priorities(history: &History, p: &Priorities) -> Chart {
             started = true;
             follow(&replay, &mut followed, &mut seen);
         }
+        replay.learn_titles(commit);
         if reorders(commit) {
             replay.apply(commit);
             if started {
@@ -560,7 +567,9 @@ pub fn metrics(history: &History, vision: Option<&str>, since: Option<Date>, tod
 /// `8400 (target 20000)` or `target 20000`, as history words a metric: its value and target
 /// as numbers (`52%`, `1,200` read too); text that is not a number is no value.
 fn split_metric(text: &str) -> (Option<f64>, Option<f64>) {
-    let num = |s: &str| s.trim().trim_end_matches('%').replace([',', '_'], "").trim().parse::<f64>().ok();
+    let num = |s: &str| {
+        s.trim().trim_end_matches('%').replace([',', '_'], "").trim().parse::<f64>().ok().filter(|v| v.is_finite())
+    };
     if let Some(t) = text.strip_prefix("target ") {
         return (None, num(t));
     }

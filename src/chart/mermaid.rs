@@ -36,6 +36,10 @@ pub fn render(chart: &Chart) -> Option<String> {
 }
 
 fn diagram(chart: &Chart, l: &Lines) -> String {
+    // A series with no value at all (a metric without a target) is left out: Mermaid draws
+    // only the days every line has a value on.
+    let kept: Vec<&crate::chart::Series> = l.series.iter().filter(|s| s.values.iter().any(Option::is_some)).collect();
+    let l = &Lines { series: kept.into_iter().cloned().collect(), ..l.clone() };
     // Mermaid's line charts have no legend: the title names the lines, in order.
     // The running totals of a stacked chart, else the series as they are.
     let values: Vec<Vec<Option<f64>>> = if l.stacked {

@@ -397,7 +397,14 @@ fn bump(out: &mut String, b: &Bump, top: f64) {
                 Some(commit) => format!("on {} in {commit} by {}: {}", step.day, step.author, step.summary),
                 None => format!("on {}, {}", step.day, step.summary),
             };
-            let verb = if line.moved[s] { "moved to" } else { "at" };
+            let entered = line.moved[s] && (s == 0 || line.ranks[s - 1].is_none());
+            let verb = if entered {
+                "entered at"
+            } else if line.moved[s] {
+                "moved to"
+            } else {
+                "at"
+            };
             let tip = format!("{} {verb} {} {when}", line.id, ordinal(r));
             let (radius, fill) = if line.moved[s] { (5.5, format!("dot f{c}")) } else { (3.5, "bg".to_string()) };
             let stroke =

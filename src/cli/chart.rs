@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use crate::chart::{self, Chart, build};
 use crate::cli::Ctx;
-use crate::cli::flow::date_arg;
 use crate::cli::output::{print, print_json, print_raw};
 use crate::error::{Error, Result};
 use crate::history::flow;
@@ -118,13 +117,22 @@ pub enum Format {
 }
 
 impl Out {
-    fn format(&self) -> Format {
-        self.format.unwrap_or_else(|| match self.output.as_ref().and_then(|p| p.extension()).and_then(|e| e.to_str()) {
-            Some("svg") => Format::Svg,
-            Some("md" | "mmd" | "markdown") => Format::Mermaid,
-            Some("json") => Format::Json,
-            _ => Format::Text,
-        })
+    /// The format asked for, else the one `-o`'s extension names (`.txt` or none: text).
+    fn format(&self) -> Result<Format> {
+        if let Some(f) = self.format {
+            return Ok(f);
+        }
+        let Some(path) = &self.output else { return Ok(Format::Text) };
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("svg") => Ok(Format::Svg),
+            Some("md" | "mmd" | "markdown") => Ok(Format::Mermaid),
+            Some("json") => Ok(Format::Json),
+            Some("txt") | None => Ok(Format::Text),
+            Some(other) => {
+                Err(Error::bad_argument(format!("pm cannot tell a chart format from `.{other}` ({})", path.display()))
+                    .with_hint("name the file .svg, .md, .json or .txt, or give --format"))
+            }
+        }
     }
 }
 
@@ -138,8 +146,9 @@ fn history(product: &crate::store::product::Product) -> Result<History> {
     Ok(crate::cli::history::read_history(product)?.unwrap_or_default())
 }
 
+/// `--since`: a date, or a window ending today (`1w`, `1m`), as `pm report` reads it.
 fn since_day(text: Option<&str>) -> Result<Option<jiff::civil::Date>> {
-    Ok(text.map(|s| date_arg("--since", s)).transpose()?.and_then(|w| date::local_day(w.start)))
+    text.map(|s| crate::cli::report::day_arg("--since", s, date::today())).transpose()
 }
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<()> {
@@ -157,7 +166,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<()> {
                         .with_hint("e.g. pm chart priorities S-3 S-8"));
                 }
             }
-            let since = since.as_deref().map(|s| date_arg("--since", s)).transpose()?.map(|w| w.start);
+            let since = since_day(since.as_deref())?.map(|d| date::day_span(d).0);
             let (items, errors) = if epic.is_some() {
                 ctx.load(&product)
             } else {
@@ -183,16 +192,18 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<()> {
                     ctx.warn(&format!("{id} has no backlog rank on record in that time"));
                 }
             }
-            ctx.finish(errors)?;
-            (chart, out)
+            write(ctx, &chart, &out)?;
+            return ctx.finish(errors);
         }
         Command::Burnup { epic, sprint, since, count, out } => {
-            if let Some(e) = &epic {
-                product.get(e, Kind::Epic)?;
-            }
-            if let Some(s) = &sprint {
-                product.get(s, Kind::Sprint)?;
-            }
+            let epic = match &epic {
+                Some(e) => Some(product.get(e, Kind::Epic)?.id.to_string()),
+                None => None,
+            };
+            let sprint = match &sprint {
+                Some(s) => Some(product.get(s, Kind::Sprint)?.id.to_string()),
+                None => None,
+            };
             let since = since_day(since.as_deref())?;
             let timelines = flow::timelines(&history(&product)?);
             let scope = match (&epic, &sprint) {
@@ -237,7 +248,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<()> {
 
 /// Render the chart as asked, to stdout or to the file.
 fn write(ctx: &Ctx, chart: &Chart, out: &Out) -> Result<()> {
-    let text = match out.format() {
+    let format = out.format()?;
+    let text = match format {
         Format::Text => chart::text::render(chart),
         Format::Svg => chart::svg::render(chart),
         Format::Json => {
@@ -254,7 +266,9 @@ fn write(ctx: &Ctx, chart: &Chart, out: &Out) -> Result<()> {
         })?,
     };
     let Some(path) = &out.output else {
-        return if out.format() == Format::Text { print(&text) } else { print_raw(&text) };
+        // SVG and JSON hold no control character; Markdown and text go through the terminal's
+        // escaping.
+        return if matches!(format, Format::Text | Format::Mermaid) { print(&text) } else { print_raw(&text) };
     };
     write_file(&ctx.cwd, path, text.as_bytes())?;
     ctx.say(&format!("Wrote {}", path.display()))

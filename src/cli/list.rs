@@ -183,7 +183,7 @@ pub fn run(ctx: &Ctx, kind: Kind, a: Args) -> Result<()> {
             selected
                 .iter()
                 .map(|i| {
-                    let (done, total, _, _) = view::epic_progress(&product.config, &items, &i.id.to_string());
+                    let (done, total, _, _) = items.epic_progress(&product.config, &i.id.to_string());
                     vec![
                         i.id.to_string(),
                         i.title.clone(),

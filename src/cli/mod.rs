@@ -23,6 +23,7 @@ mod man;
 mod mcp;
 mod merge_file;
 mod output;
+mod publish;
 mod rank;
 mod refine;
 mod renumber;
@@ -125,6 +126,7 @@ enum Command {
     #[command(subcommand)]
     Chart(chart::Command),
     Report(report::Args),
+    Publish(publish::Args),
     /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(completions::Args),
     /// Print the man page, or write one per command with --out DIR
@@ -535,6 +537,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Flow(a) => flow::run(ctx, a),
         Command::Chart(c) => chart::run(ctx, c),
         Command::Report(a) => report::run(ctx, a),
+        Command::Publish(a) => publish::run(ctx, a),
         Command::Forecast(a) => forecast::run(ctx, a),
         Command::Completions(a) => completions::run(ctx, a),
         Command::Man(a) => man::run(ctx, a),

@@ -19,7 +19,8 @@ use crate::model::sprint::{Sprint, WorkingDays};
     after_help = "Examples:\n  pm report --since 1d\n  pm report --since 2024-03-01 --until 2024-03-31\n  pm report --since 1m --format html > update.html"
 )]
 pub struct Args {
-    /// The first day: a date (YYYY-MM-DD, 3 weeks ago) or a window back from today (1d, 1w, 2w, 1m)
+    /// The first day: a date (YYYY-MM-DD, 3 weeks ago), or a window ending on the last day: 1d
+    /// (yesterday on), 1w, 2w, 1m
     #[arg(long, value_name = "DATE", default_value = "2w")]
     since: String,
     /// The last day (default: today)
@@ -37,25 +38,10 @@ pub enum Format {
     Json,
 }
 
-/// A day from `--since`/`--until`: `Nd`, `Nw`, `Nm` count back from today; else a date as
-/// everywhere in pm.
-fn day_arg(flag: &str, text: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date> {
-    let t = text.trim();
-    let relative = t.len() >= 2 && t[..t.len() - 1].bytes().all(|b| b.is_ascii_digit());
-    if relative && let Ok(n) = t[..t.len() - 1].parse::<i64>() {
-        let span = match &t[t.len() - 1..] {
-            "d" => jiff::Span::new().try_days(n).ok(),
-            "w" => jiff::Span::new().try_weeks(n).ok(),
-            "m" => jiff::Span::new().try_months(n).ok(),
-            _ => None,
-        };
-        if let Some(day) = span.and_then(|s| today.checked_sub(s).ok()) {
-            return Ok(day);
-        }
-    }
-    date::parse(text).and_then(|w| date::local_day(w.start)).ok_or_else(|| {
-        Error::bad_argument(format!("{flag} `{text}` is not a date or a window"))
-            .with_hint(format!("1d, 1w, 2w or 1m back from today, or {}", date::DATE_FORMS))
+/// A day from `--since`/`--until`.
+pub(crate) fn day_arg(flag: &str, text: &str, today: jiff::civil::Date) -> Result<jiff::civil::Date> {
+    date::day_or_window(text, today).ok_or_else(|| {
+        Error::bad_argument(format!("{flag} `{text}` is not a date or a window")).with_hint(date::WINDOW_FORMS)
     })
 }
 
@@ -63,8 +49,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let product = ctx.product()?;
     let config = &product.config;
     let today = date::today();
-    let from = day_arg("--since", &a.since, today)?;
+    // The last day first: a window counts back from it.
     let to = a.until.as_deref().map(|u| day_arg("--until", u, today)).transpose()?.unwrap_or(today);
+    let from = day_arg("--since", &a.since, to)?;
     if from > to {
         return Err(Error::bad_argument(format!("the period starts on {from}, after its end on {to}"))
             .with_hint("give --since a day before --until"));

@@ -178,7 +178,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 Some(i) => (i.title.clone(), i.status.clone()),
                 None => (e.title.clone(), "missing".to_string()),
             };
-            let (done, total, pdone, ptotal) = view::epic_progress(&product.config, &items, &e.id);
+            let (done, total, pdone, ptotal) = items.epic_progress(&product.config, &e.id);
             let pct = (pdone * 100).checked_div(ptotal).unwrap_or(0);
             let target = items.get(&e.id).and_then(|i| i.get("target")).and_then(|t| parse_date(&t));
             let forecast = forecasts.get(&e.id).copied().flatten();

@@ -249,32 +249,6 @@ impl serde::Serialize for JsonOf<'_> {
     }
 }
 
-/// Stories of an epic, and (done, total) counts of stories and points. "Done" is the first
-/// status of `closed` in pm.yaml (`done` by default); the other closing statuses (`dropped`)
-/// leave the count.
-pub fn epic_progress(config: &crate::model::config::Config, items: &Items, epic: &str) -> (usize, usize, u64, u64) {
-    let done = config.closed.first().map(String::as_str).unwrap_or("done");
-    let mut out = (0, 0, 0, 0);
-    // One story once, though two files carry its ID (a copy): `pm check` reports the copy.
-    let mut seen = std::collections::HashSet::new();
-    for s in items.of_kind(crate::model::id::Kind::Story).filter(|s| s.epic().as_deref() == Some(epic)) {
-        if !seen.insert(&s.id) {
-            continue;
-        }
-        if config.is_closed(&s.status) && s.status != done {
-            continue;
-        }
-        let pts = s.points_or_none().unwrap_or(0);
-        out.1 += 1;
-        out.3 += pts;
-        if s.status == done {
-            out.0 += 1;
-            out.2 += pts;
-        }
-    }
-    out
-}
-
 /// `--sprint SP-3` or `--sprint none` of `pm backlog` and `pm story list`: which stories pass.
 pub enum SprintFilter {
     Any,

@@ -62,35 +62,44 @@ pub struct Entry {
     pub order: Option<OrderEdit>,
 }
 
-/// How a commit changed the backlog's order: from position `at` (0-based), `removed` IDs gave
-/// way to `ids`. The rank changes name only the stories that moved (a story that kept its
-/// place is not named, even when others around it moved), so the order after a commit cannot
-/// always be told from them; this can, and is as small as the edit.
+/// How a commit changed the backlog's order: the positions (0-based, ascending) of the IDs it
+/// took out, and the positions and IDs it put in, after them. The rank changes name only the
+/// stories that moved (a story that kept its place is not named, even when others around it
+/// moved), so the order after a commit cannot always be told from them; this can. It holds
+/// only the IDs that moved: a story taken from the 4,000th place to the top is one removal and
+/// one insertion, not the 4,000 IDs between.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderEdit {
-    pub at: usize,
-    pub removed: usize,
-    pub ids: Vec<String>,
+    pub removed: Vec<usize>,
+    pub inserted: Vec<(usize, String)>,
 }
 
 impl OrderEdit {
-    /// The edit that turns `old` into `new`, trimmed to where they differ; `None` when they
-    /// are the same.
+    /// The edit that turns `old` into `new` where they start at position `at` of the list;
+    /// `None` when they are the same.
     pub fn between(at: usize, old: &[String], new: &[String]) -> Option<OrderEdit> {
-        let head = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-        if head == old.len() && head == new.len() {
+        if old == new {
             return None;
         }
-        let tail = old[head..].iter().rev().zip(new[head..].iter().rev()).take_while(|(a, b)| a == b).count();
-        Some(OrderEdit { at: at + head, removed: old.len() - head - tail, ids: new[head..new.len() - tail].to_vec() })
+        let (removed, inserted) = crate::history::changes::reorder(old, new);
+        Some(OrderEdit {
+            removed: removed.into_iter().map(|p| p + at).collect(),
+            inserted: inserted.into_iter().map(|(p, id)| (p + at, id)).collect(),
+        })
     }
 
-    /// Apply it to an order (clamped to the order's length: a list it does not fit is a
-    /// history read another way, and stays usable).
+    /// Apply it to an order. Positions past the order's end (a list it does not fit, as at the
+    /// edge of a shallow clone) are clamped, so the result stays usable.
     pub fn apply<T>(&self, list: &mut Vec<T>, mut id: impl FnMut(&str) -> T) {
-        let at = self.at.min(list.len());
-        let end = (at + self.removed).min(list.len());
-        list.splice(at..end, self.ids.iter().map(|s| id(s)));
+        for &p in self.removed.iter().rev() {
+            if p < list.len() {
+                list.remove(p);
+            }
+        }
+        for (p, s) in &self.inserted {
+            let at = (*p).min(list.len());
+            list.insert(at, id(s));
+        }
     }
 }
 

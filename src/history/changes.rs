@@ -374,6 +374,36 @@ fn middle_moves(old: &[String], new: &[String]) -> Vec<(String, Option<usize>, O
     out
 }
 
+/// How to turn one order into another by taking out and putting back as few IDs as possible:
+/// the old positions (0-based) to remove, and the new positions with the IDs to insert there,
+/// both ascending. What stays is a longest run that kept its order, so the edit is as small as
+/// the reordering, whatever distance a story moved.
+pub fn reorder(old: &[String], new: &[String]) -> (Vec<usize>, Vec<(usize, String)>) {
+    // As in `moves`: a common head and tail stay, only the middle needs the work.
+    let head = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let tail = old[head..].iter().rev().zip(new[head..].iter().rev()).take_while(|(a, b)| a == b).count();
+    let (removed, inserted) = reorder_middle(&old[head..old.len() - tail], &new[head..new.len() - tail]);
+    (removed.into_iter().map(|p| p + head).collect(), inserted.into_iter().map(|(p, id)| (p + head, id)).collect())
+}
+
+fn reorder_middle(old: &[String], new: &[String]) -> (Vec<usize>, Vec<(usize, String)>) {
+    let old_pos: HashMap<&str, usize, FastHash> = old.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let common: Vec<(usize, usize)> =
+        new.iter().enumerate().filter_map(|(ni, id)| old_pos.get(id.as_str()).map(|&oi| (ni, oi))).collect();
+    let fixed: Vec<bool> = common.iter().map(|&(ni, oi)| ni == oi).collect();
+    let run = longest_increasing(&common.iter().map(|&(_, oi)| oi).collect::<Vec<_>>(), &fixed);
+    let mut stays_old = vec![false; old.len()];
+    let mut stays_new = vec![false; new.len()];
+    for k in run {
+        let (ni, oi) = common[k];
+        stays_new[ni] = true;
+        stays_old[oi] = true;
+    }
+    let removed = (0..old.len()).filter(|&i| !stays_old[i]).collect();
+    let inserted = (0..new.len()).filter(|&j| !stays_new[j]).map(|j| (j, new[j].clone())).collect();
+    (removed, inserted)
+}
+
 /// Indices of one longest strictly increasing subsequence of `seq` (distinct values), choosing
 /// among the longest the one that holds the
 /// most places where `fixed` is true: a story whose rank did not change is the one to call

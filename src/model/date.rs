@@ -122,6 +122,33 @@ pub fn parse_in(text: &str, tz: &TimeZone) -> Option<When> {
     Some(When { start, end: start + 1 })
 }
 
+/// The first day of a window ending on `last`, or a date ([`parse`]: `2024-03-01`, `3 weeks
+/// ago`). `1w`, `2w`, `1m` are the 7 or 14 days, or the month, ending on `last` (so weekly
+/// reports never count a day twice); `Nd` starts N days before it: `1d` is yesterday and
+/// `last`, the stand-up view.
+pub fn day_or_window(text: &str, last: Date) -> Option<Date> {
+    let t = text.trim();
+    if let Some(unit) = t.chars().last().filter(char::is_ascii)
+        && t.len() >= 2
+        && t[..t.len() - 1].bytes().all(|b| b.is_ascii_digit())
+    {
+        let n: i64 = t[..t.len() - 1].parse().ok()?;
+        let (span, after) = match unit {
+            'd' => (jiff::Span::new().try_days(n).ok()?, false),
+            'w' => (jiff::Span::new().try_weeks(n).ok()?, true),
+            'm' => (jiff::Span::new().try_months(n).ok()?, true),
+            _ => return None,
+        };
+        let start = last.checked_sub(span).ok()?;
+        return if after && n > 0 { start.tomorrow().ok() } else { Some(start) };
+    }
+    parse(text).and_then(|w| local_day(w.start))
+}
+
+/// The forms [`day_or_window`] reads, for hints.
+pub const WINDOW_FORMS: &str =
+    "1d (yesterday on), 1w, 2w or 1m (the days ending on the last), or a date (YYYY-MM-DD, 3 weeks ago)";
+
 /// Today, in the local time zone (`TZ`, else the system's); `PM_TODAY=YYYY-MM-DD` sets it, for
 /// output that must not change from one day to the next (tests, documentation, demos).
 pub fn today() -> Date {

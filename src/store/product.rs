@@ -60,6 +60,43 @@ impl Items {
         by_id.into_iter().filter(|(_, v)| v.len() > 1).collect()
     }
 
+    /// Stories of an epic, and (done, total) counts of stories and points. "Done" is the first
+    /// status of `closed` in pm.yaml (`done` by default); the other closing statuses (`dropped`)
+    /// leave the count.
+    pub fn epic_progress(&self, config: &crate::model::config::Config, epic: &str) -> (usize, usize, u64, u64) {
+        self.progress_by_epic(config, Some(epic)).remove(epic).unwrap_or_default()
+    }
+
+    /// [`Items::epic_progress`] of every epic (or of `only`), in one pass over the stories.
+    pub fn progress_by_epic(
+        &self,
+        config: &crate::model::config::Config,
+        only: Option<&str>,
+    ) -> std::collections::HashMap<String, (usize, usize, u64, u64)> {
+        let done = config.closed.first().map(String::as_str).unwrap_or("done");
+        let mut out: std::collections::HashMap<String, (usize, usize, u64, u64)> = Default::default();
+        // One story once, though two files carry its ID (a copy): `pm check` reports the copy.
+        let mut seen = std::collections::HashSet::new();
+        for s in self.of_kind(Kind::Story) {
+            let Some(epic) = s.epic() else { continue };
+            if only.is_some_and(|o| o != epic) || !seen.insert(&s.id) {
+                continue;
+            }
+            if config.is_closed(&s.status) && s.status != done {
+                continue;
+            }
+            let pts = s.points_or_none().unwrap_or(0);
+            let e = out.entry(epic).or_default();
+            e.1 += 1;
+            e.3 += pts;
+            if s.status == done {
+                e.0 += 1;
+                e.2 += pts;
+            }
+        }
+        out
+    }
+
     /// The first item (in path order) with this ID.
     pub fn get(&self, id: &str) -> Option<&Item> {
         self.index.get(id).map(|&n| &self.all[n])

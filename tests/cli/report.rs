@@ -39,7 +39,7 @@ fn the_stand_up_view_and_a_quiet_period() {
     );
     t.pm_in("tandem", &["report", "--since", "2024-02-01", "--until", "2024-02-04"]).success().stdout_is(
         "## Tandem: 2024-02-01 to 2024-02-04\n\n\
-         0 stories finished (0 points), 0 stories moved in the backlog, 0 items new; 0 commits by nobody.\n\n\
+         0 stories finished (0 points), 0 stories moved in the backlog, 0 items new; no commit.\n\n\
          Nothing was finished, moved or added in that time.\n",
     );
     // In GitHub Actions the Markdown also goes to the job's summary.
@@ -83,7 +83,15 @@ fn bad_periods_and_no_history() {
     let t = tandem();
     t.pm_in("tandem", &["report", "--since", "soon"])
         .code(2)
-        .stderr_has("error: --since `soon` is not a date or a window\n  hint: 1d, 1w, 2w or 1m back from today");
+        .stderr_is(
+            "error: --since `soon` is not a date or a window\n  hint: 1d (yesterday on), 1w, 2w or 1m (the days ending on the last), or a date (YYYY-MM-DD, 3 weeks ago)\n",
+        );
+    // Not a panic on a multi-byte last character.
+    t.pm_in("tandem", &["report", "--since", "3€"]).code(2).stderr_has("error: --since `3€` is not a date or a window");
+    // A window counts back from --until, and 1w is seven days.
+    let week =
+        t.pm_in("tandem", &["report", "--until", "2024-03-20", "--since", "1w", "--format", "json"]).success().json();
+    assert_eq!((week["from"].as_str(), week["to"].as_str()), (Some("2024-03-14"), Some("2024-03-20")));
     t.pm_in("tandem", &["report", "--since", "2024-04-01", "--until", "2024-03-01"])
         .code(2)
         .stderr_is("error: the period starts on 2024-04-01, after its end on 2024-03-01\n  hint: give --since a day before --until\n");
