@@ -164,7 +164,20 @@ pub fn build(history: &History, now: &Now, from: Date, to: Date) -> Report {
     let rank = |list: &[String]| -> BTreeMap<String, usize> {
         list.iter().enumerate().map(|(i, id)| (id.clone(), i + 1)).collect()
     };
-    let (before, after) = (rank(&history.backlog_before(start)), rank(&history.backlog_before(end)));
+    // A story renumbered in the period is one story: its rank before is under its old ID.
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
+    for &i in &inside {
+        for c in history.commits[i].changes() {
+            if let What::Renumbered { from, to, file: None } = &c.what {
+                let old =
+                    renamed.iter().find(|(_, v)| *v == from).map(|(k, _)| k.clone()).unwrap_or_else(|| from.clone());
+                renamed.insert(old, to.clone());
+            }
+        }
+    }
+    let before_list: Vec<String> =
+        history.backlog_before(start).into_iter().map(|id| renamed.get(&id).cloned().unwrap_or(id)).collect();
+    let (before, after) = (rank(&before_list), rank(&history.backlog_before(end)));
     let mut movers: BTreeMap<String, (String, Vec<(String, String)>)> = BTreeMap::new();
     let mut new = Vec::new();
     let mut roadmap = Vec::new();

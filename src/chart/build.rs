@@ -91,9 +91,17 @@ impl<'a> Replay<'a> {
         out
     }
 
-    /// The titles a commit gave (the last one given is the one drawn).
+    /// The titles a commit gave (the last one given is the one drawn), and its renumbers: a
+    /// renumbered story keeps its line, under its new ID.
     fn learn_titles(&mut self, commit: &Walked) {
         for c in commit.changes() {
+            if let What::Renumbered { from, to, file: None } = &c.what
+                && !self.index.contains_key(to)
+            {
+                let n = self.intern(from);
+                self.index.insert(to.clone(), n);
+                self.names[n as usize] = to.clone();
+            }
             if !c.title.is_empty() && !matches!(c.what, What::Deleted { .. }) {
                 let n = self.intern(&c.id);
                 if self.titles.get(&n) != Some(&c.title) {

@@ -258,7 +258,8 @@ fn lines(out: &mut String, l: &Lines, top: f64, height: f64, width: f64) {
             below = above;
         }
     } else {
-        for (s, series) in l.series.iter().enumerate() {
+        // The first series (the measured one) is drawn last, on top of the references.
+        for (s, series) in l.series.iter().enumerate().rev() {
             // A value holds until the next day's: drawn as a step, unless the panel joins its
             // points (a burndown).
             let d_attr = polyline((0..n).map(|d| value(s, d).map(|v| (x(d), y(v)))), l.steps);

@@ -17,7 +17,9 @@ use crate::publish::{self, MANIFEST};
 /// changed" page. It opens from disk and from any static host, fetches nothing, and the same
 /// revision gives the same bytes. OUT must be empty or made by pm publish before (it lists what
 /// it wrote in OUT/.pm-publish, and removes only those files when they are no longer part of
-/// the site); --force writes into another folder, deleting nothing.
+/// the site); --force writes into another folder, deleting and replacing nothing. The pages show
+/// the product's files as they are, and the history up to the last commit: the "what changed"
+/// page and the charts end on that commit's day.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  pm publish site\n  pm publish public --since 1m --title \"Tandem: where we are\"")]
 pub struct Args {
@@ -30,7 +32,7 @@ pub struct Args {
     /// The site's title [default: the product's name]
     #[arg(long, value_name = "TEXT")]
     title: Option<String>,
-    /// Write into a folder that holds files pm publish did not write (none is deleted)
+    /// Write into a folder that holds files pm publish did not write (none is deleted or replaced)
     #[arg(long)]
     force: bool,
 }
@@ -51,7 +53,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     };
     let (revision, day) = match &head {
         Some((id, secs, offset)) => (
-            format!("The files at {} ({})", &id[..7], date::day(*secs, *offset)),
+            format!("The product's files, with the history up to {} ({})", &id[..7], date::day(*secs, *offset)),
             date::local_day(*secs).unwrap_or_else(date::today),
         ),
         None => (format!("The files as they were on {}", date::today()), date::today()),
@@ -61,6 +63,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         None => Default::default(),
     };
     let since = crate::cli::report::day_arg("--since", &a.since, day)?;
+    if since > day {
+        return Err(Error::bad_argument(format!("--since {since} is after the revision's day, {day}"))
+            .with_hint("the \"what changed\" page ends on the day of the last commit: give an earlier day"));
+    }
     let title = a.title.clone().or_else(|| config.name.clone()).unwrap_or_else(|| "The product".into());
     let input = publish::Input {
         title,
@@ -76,6 +82,19 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let files = publish::build(&input)?;
     let out = ctx.cwd.join(&a.out);
     let old = previous(&a.out, &out, a.force)?;
+    // Never a file of someone else's: a page pm would write where a file it did not write is.
+    let theirs: Vec<&String> = files.keys().filter(|p| !old.contains(*p) && out.join(p).exists()).collect();
+    if !theirs.is_empty() {
+        let shown: Vec<String> = theirs.iter().take(5).map(|p| a.out.join(p).display().to_string()).collect();
+        return Err(Error::bad_argument(format!(
+            "{} would replace {} that pm publish did not write: {}{}",
+            a.out.display(),
+            if theirs.len() == 1 { "a file".to_string() } else { format!("{} files", theirs.len()) },
+            shown.join(", "),
+            if theirs.len() > 5 { ", ..." } else { "" }
+        ))
+        .with_hint("move them away, or publish to another folder"));
+    }
     write(&out, &files, &old)?;
     ctx.say(&format!("Wrote {} files to {}", files.len(), a.out.display()))
 }

@@ -108,7 +108,10 @@ pub fn build(input: &Input) -> Result<BTreeMap<String, String>> {
     // The index.
     let visions: Vec<Value> = items
         .of_kind(Kind::Vision)
-        .map(|v| context! { id => v.id.to_string(), title => v.title.clone(), metrics => ser(v.metrics()) })
+        .map(|v| {
+            let statement = markdown_html(&v.prose().concat());
+            context! { id => v.id.to_string(), title => v.title.clone(), statement => statement, metrics => ser(v.metrics()) }
+        })
         .collect();
     let mut horizons = Vec::new();
     let entries = input.roadmap.entries();
@@ -364,7 +367,7 @@ fn item_page(
 /// published page fetches nothing), and links other than http(s), mailto and relative ones
 /// lose their target.
 pub fn markdown_html(text: &str) -> String {
-    use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
     if text.trim().is_empty() {
         return String::new();
     }
@@ -378,26 +381,19 @@ pub fn markdown_html(text: &str) -> String {
             _ => true,
         }
     };
-    let events =
-        Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS).map(
-            |e| match e {
-                Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
-                Event::Start(Tag::Image { dest_url, title, id, .. }) => Event::Start(Tag::Link {
-                    link_type: pulldown_cmark::LinkType::Inline,
-                    dest_url: if safe(&dest_url) { dest_url } else { CowStr::from("") },
-                    title,
-                    id,
-                }),
-                Event::End(TagEnd::Image) => Event::End(TagEnd::Link),
-                Event::Start(Tag::Link { link_type, dest_url, title, id }) => Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: if safe(&dest_url) { dest_url } else { CowStr::from("") },
-                    title,
-                    id,
-                }),
-                other => other,
-            },
-        );
+    // Whether each open link was kept (an unsafe one is dropped: its text stays, as text).
+    let mut kept: Vec<bool> = Vec::new();
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let events = Parser::new_ext(text, options).filter_map(|e| match e {
+        Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
+        Event::Start(Tag::Image { dest_url, title, id, .. } | Tag::Link { dest_url, title, id, .. }) => {
+            let ok = safe(&dest_url);
+            kept.push(ok);
+            ok.then_some(Event::Start(Tag::Link { link_type: pulldown_cmark::LinkType::Inline, dest_url, title, id }))
+        }
+        Event::End(TagEnd::Image | TagEnd::Link) => kept.pop().unwrap_or(false).then_some(Event::End(TagEnd::Link)),
+        other => Some(other),
+    });
     let mut out = String::new();
     pulldown_cmark::html::push_html(&mut out, events);
     out

@@ -317,3 +317,26 @@ fn a_long_history_is_grouped_into_days_then_weeks() {
     let s2 = lines.iter().find(|l| l["id"] == "S-2").unwrap();
     assert_eq!(s2["ranks"].as_array().unwrap().last().unwrap(), 1);
 }
+
+/// A renumbered story is one story: one line in the bump chart under its new ID, and one move
+/// in the report (its rank before the period was under its old ID).
+#[test]
+fn a_renumbered_story_keeps_its_line_and_its_move() {
+    let t = Test::new();
+    t.pm(&["init", "--name", "Renumbered"]).success();
+    for n in 1..=4 {
+        t.pm(&["-q", "story", "add", &format!("Story {n}")]).success();
+    }
+    t.commit_dated("Four stories", "2024-01-01T10:00:00Z", &[]);
+    t.pm(&["-q", "renumber", "S-3", "S-30"]).success();
+    t.pm(&["-q", "rank", "S-30", "--top"]).success();
+    t.commit_dated("S-3 is S-30 now, and first", "2024-01-02T10:00:00Z", &[]);
+    let env = [("PM_TODAY", "2024-01-02"), ("TZ", "UTC")];
+    let data = t.pm_env(&["chart", "priorities", "--format", "json"], &env).success().json();
+    let lines = data["panels"][0]["lines"].as_array().unwrap();
+    let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["S-1", "S-2", "S-30", "S-4"]);
+    assert_eq!(lines[2]["ranks"], serde_json::json!([3, 1]));
+    let md = t.pm_env(&["report", "--since", "2024-01-02"], &env).success().stdout;
+    assert!(md.contains("- **S-30** Story 3 up from 3rd to 1st (Test User: “S-3 is S-30 now, and first”)"), "{md}");
+}
