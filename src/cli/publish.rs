@@ -83,7 +83,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let out = ctx.cwd.join(&a.out);
     let old = previous(&a.out, &out, a.force)?;
     // Never a file of someone else's: a page pm would write where a file it did not write is.
-    let theirs: Vec<&String> = files.keys().filter(|p| !old.contains(*p) && out.join(p).exists()).collect();
+    // (A folder that does not exist yet holds nothing: no page needs a look.)
+    let fresh = !out.exists();
+    let theirs: Vec<&String> = files.keys().filter(|p| !fresh && !old.contains(*p) && out.join(p).exists()).collect();
     if !theirs.is_empty() {
         let shown: Vec<String> = theirs.iter().take(5).map(|p| a.out.join(p).display().to_string()).collect();
         return Err(Error::bad_argument(format!(
@@ -144,12 +146,17 @@ fn write(out: &Path, files: &std::collections::BTreeMap<String, String>, old: &B
             made.push(m);
         }
     }
-    let mut changes = crate::store::transaction::Changes::new();
+    let mut changes = crate::store::transaction::Changes::new().regenerable();
     // A page that is already as it should be is left alone: a new revision rewrites only the
-    // pages it changed.
+    // pages it changed. A page the last site did not have is new (the caller refused one that
+    // would replace a file): it is created, which fails rather than replace a file that
+    // appeared meanwhile, and nothing is read for it (docs/benchmarks.md, "publish, new
+    // folder": on a new folder, the look at each page's old bytes was a third of the calls).
     for (rel, text) in files {
         let path = out.join(rel);
-        if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
+        if !old.contains(rel) {
+            changes.create(path, text.as_bytes().to_vec());
+        } else if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
             changes.write(path, text.as_bytes().to_vec());
         }
     }

@@ -138,6 +138,9 @@ pub struct Changes {
     /// Where the replace of each path is in `ops`: one transaction may stage thousands of
     /// writes (a sprint planned from a long backlog), so a write does not scan the others.
     replaces: std::collections::HashMap<PathBuf, usize>,
+    /// Files that can be made again from the product (a published site): all or none still
+    /// holds, but nothing waits for the disk.
+    regenerable: bool,
 }
 
 /// Why a commit did not happen.
@@ -176,6 +179,14 @@ impl Changes {
         self.ops.is_empty()
     }
 
+    /// Changes to files that can be made again (a published site): the commit is still all or
+    /// none, but does not wait for each file to reach the disk. `pm publish` of 10,000 pages
+    /// (docs/benchmarks.md, "publish, new folder") spent most of its time in those syncs.
+    pub fn regenerable(mut self) -> Self {
+        self.regenerable = true;
+        self
+    }
+
     /// Replace a file (or create it if it does not exist) with `contents`.
     pub fn write(&mut self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) {
         let path = path.into();
@@ -210,6 +221,12 @@ impl Changes {
         for dir in &dirs {
             sweep_stale(dir);
         }
+        // The folders of new files, made once each rather than once per file.
+        for dir in &dirs {
+            if let Err(e) = fs::create_dir_all(dir) {
+                return Err(CommitError::Other(Error::io(dir, e)));
+            }
+        }
         // Phase 1: stage every new content next to its target.
         let mut staged: Vec<Option<PathBuf>> = Vec::with_capacity(self.ops.len());
         let cleanup = |staged: &[Option<PathBuf>]| {
@@ -236,7 +253,9 @@ impl Changes {
         // new version, never an empty one. Synced once all are written, several at a time,
         // so the file system writes them together (`pm import github` of 10,000 issues,
         // docs/benchmarks.md: one at a time, most of its time was waiting for the disk).
-        if let Err(e) = sync_all(&self.ops, &staged) {
+        if !self.regenerable
+            && let Err(e) = sync_all(&self.ops, &staged)
+        {
             cleanup(&staged);
             return Err(CommitError::Other(e));
         }
@@ -263,7 +282,7 @@ impl Changes {
         }
         // The renames on disk too: after a crash the folder holds the new names. Best effort:
         // a file system that cannot sync a folder has already made the renames.
-        for dir in &dirs {
+        for dir in dirs.iter().filter(|_| !self.regenerable) {
             if let Ok(d) = fs::File::open(dir) {
                 let _ = d.sync_all();
             }
@@ -320,8 +339,8 @@ pub fn left_behind(pid: u32) -> bool {
 
 /// Write `contents` to a temporary file beside `path`.
 fn stage(path: &Path, contents: &[u8], n: usize) -> Result<PathBuf> {
+    // The folder exists: [`Changes::commit`] made it, or the file being restored was in it.
     let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let name = path.file_name().and_then(|s| s.to_str()).unwrap_or("file");
     let tmp = dir.join(layout::temp_name(name, std::process::id(), n));
     // An error names the file being written (the temporary name means nothing to the user),
