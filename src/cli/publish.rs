@@ -128,24 +128,9 @@ fn is_ours(line: &str) -> bool {
     !line.starts_with('/') && !line.split('/').any(|p| p == ".." || p.is_empty()) && !line.contains('\\')
 }
 
-/// Write every file in one go (all or none), then remove the files of the previous site that
-/// this one no longer has. Folders created for a write that fails are removed again.
+/// Write every file in one go (all or none: folders made for a write that fails are removed
+/// again), then remove the files of the previous site that this one no longer has.
 fn write(out: &Path, files: &std::collections::BTreeMap<String, String>, old: &BTreeSet<String>) -> Result<()> {
-    let mut made: Vec<PathBuf> = Vec::new();
-    let mut dirs: BTreeSet<PathBuf> =
-        files.keys().filter_map(|p| out.join(p).parent().map(Path::to_path_buf)).collect();
-    dirs.insert(out.to_path_buf());
-    for d in &dirs {
-        let mut missing: Vec<PathBuf> = d.ancestors().take_while(|a| !a.exists()).map(Path::to_path_buf).collect();
-        missing.reverse();
-        for m in missing {
-            if let Err(e) = std::fs::create_dir(&m) {
-                undo(&made);
-                return Err(Error::io(&m, e));
-            }
-            made.push(m);
-        }
-    }
     let mut changes = crate::store::transaction::Changes::new().regenerable();
     // A page that is already as it should be is left alone: a new revision rewrites only the
     // pages it changed. A page the last site did not have is new (the caller refused one that
@@ -162,10 +147,7 @@ fn write(out: &Path, files: &std::collections::BTreeMap<String, String>, old: &B
     }
     let manifest: String = files.keys().map(|k| format!("{k}\n")).collect();
     changes.write(out.join(MANIFEST), manifest.into_bytes());
-    if let Err(e) = changes.commit() {
-        undo(&made);
-        return Err(e.into());
-    }
+    changes.commit()?;
     for stale in old.iter().filter(|p| !files.contains_key(*p)) {
         let path = out.join(stale);
         if path.is_file() {
@@ -173,10 +155,4 @@ fn write(out: &Path, files: &std::collections::BTreeMap<String, String>, old: &B
         }
     }
     Ok(())
-}
-
-fn undo(made: &[PathBuf]) {
-    for d in made.iter().rev() {
-        let _ = std::fs::remove_dir(d);
-    }
 }

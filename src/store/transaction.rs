@@ -221,18 +221,16 @@ impl Changes {
         for dir in &dirs {
             sweep_stale(dir);
         }
-        // The folders of new files, made once each rather than once per file.
-        for dir in &dirs {
-            if let Err(e) = fs::create_dir_all(dir) {
-                return Err(CommitError::Other(Error::io(dir, e)));
-            }
-        }
+        // The folders of new files, made once each rather than once per file, and removed
+        // again if the commit fails.
+        let made = make_dirs(&dirs).map_err(CommitError::Other)?;
         // Phase 1: stage every new content next to its target.
         let mut staged: Vec<Option<PathBuf>> = Vec::with_capacity(self.ops.len());
         let cleanup = |staged: &[Option<PathBuf>]| {
             for tmp in staged.iter().flatten() {
                 let _ = fs::remove_file(tmp);
             }
+            remove_dirs(&made);
         };
         for (n, op) in self.ops.iter().enumerate() {
             let result = match op {
@@ -274,17 +272,19 @@ impl Changes {
                 _ => Ok(()),
             };
             if let Err(e) = result {
-                cleanup(&staged[n..]);
                 self.undo(&done);
+                cleanup(&staged[n..]);
                 return Err(e);
             }
             done.push(n);
         }
         // The renames on disk too: after a crash the folder holds the new names. Best effort:
         // a file system that cannot sync a folder has already made the renames.
-        for dir in dirs.iter().filter(|_| !self.regenerable) {
-            if let Ok(d) = fs::File::open(dir) {
-                let _ = d.sync_all();
+        if !self.regenerable {
+            for dir in &dirs {
+                if let Ok(d) = fs::File::open(dir) {
+                    let _ = d.sync_all();
+                }
             }
         }
         Ok(())
@@ -335,6 +335,35 @@ pub fn sweep_stale(dir: &Path) {
 pub fn left_behind(pid: u32) -> bool {
     let proc = Path::new("/proc/self").exists();
     pid != std::process::id() && !(proc && Path::new(&format!("/proc/{pid}")).exists())
+}
+
+/// Make the folders in `dirs` that are missing, parents first; the ones made, for
+/// [`remove_dirs`]. On an error, none is left.
+fn make_dirs(dirs: &[&Path]) -> Result<Vec<PathBuf>> {
+    let mut made: Vec<PathBuf> = Vec::new();
+    for dir in dirs {
+        let mut missing: Vec<&Path> =
+            dir.ancestors().take_while(|a| !a.as_os_str().is_empty() && !a.exists()).collect();
+        missing.reverse();
+        for m in missing {
+            match fs::create_dir(m) {
+                Ok(()) => made.push(m.to_path_buf()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => {
+                    remove_dirs(&made);
+                    return Err(Error::io(m, e));
+                }
+            }
+        }
+    }
+    Ok(made)
+}
+
+/// Remove the folders [`make_dirs`] made, children first (only while empty).
+fn remove_dirs(made: &[PathBuf]) {
+    for d in made.iter().rev() {
+        let _ = fs::remove_dir(d);
+    }
 }
 
 /// Write `contents` to a temporary file beside `path`.
@@ -442,6 +471,20 @@ mod tests {
         t.commit().unwrap();
         assert_eq!(fs::read_to_string(&a).unwrap(), "new");
         assert_eq!(fs::read_to_string(dir.path().join("c.md")).unwrap(), "c");
+    }
+
+    #[test]
+    fn a_failed_commit_removes_the_folders_it_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let taken = dir.path().join("taken.md");
+        fs::write(&taken, "theirs").unwrap();
+        let mut t = Changes::new().regenerable();
+        t.create(dir.path().join("site/items/S-1.html"), "page");
+        t.create(&taken, "mine");
+        assert!(matches!(t.commit(), Err(CommitError::Exists(_))));
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("taken.md")], "no folder or temporary file left");
+        assert_eq!(fs::read_to_string(&taken).unwrap(), "theirs");
     }
 
     #[test]
