@@ -8,7 +8,7 @@ use crate::cli::Ctx;
 use crate::cli::output::{print, print_json, step_summary};
 use crate::error::{Error, Result};
 use crate::history::changes::{Change, What, compare, ordinal};
-use crate::history::read::{Parses, ReadProduct, snapshot_worktree};
+use crate::history::read::{ReadProduct, snapshot_worktree, snapshots_between};
 use crate::model::escape::markdown as md_escape;
 use crate::store::repo::Repo;
 
@@ -194,16 +194,16 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<()> {
         }
     };
     let short = |c: &git2::Commit| c.id().to_string()[..7].to_string();
-    // Items whose file is the same blob on both sides are parsed once.
-    let mut parses = Parses::default();
-    let old = git.snapshot_with(&base, &mut parses)?;
-    let (new, head_label, head_id) = match &a.head {
+    // Between two commits only the files that differ are read; against the working tree,
+    // the base is read whole.
+    let (old, new, head_label, head_id) = match &a.head {
         Some(rev) => {
             let c = git.resolve_at(rev)?;
             let label = if is_oid(rev) { short(&c) } else { format!("{} ({rev})", short(&c)) };
-            (git.snapshot_with(&c, &mut parses)?, label, Some(c.id().to_string()))
+            let (old, new) = snapshots_between(&git, &base, &c)?;
+            (old, new, label, Some(c.id().to_string()))
         }
-        None => (snapshot_worktree(&product)?, "the working tree".to_string(), None),
+        None => (git.snapshot_at(&base)?, snapshot_worktree(&product)?, "the working tree".to_string(), None),
     };
     // In the working tree, a damaged list line or a heading that only looks like a horizon
     // changes what the lists mean: say so, as the listings do, so a move it causes is not

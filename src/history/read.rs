@@ -6,6 +6,7 @@ use git2::{Commit, Oid};
 use crate::error::{Error, Location, Result};
 use crate::history::snapshot::{ItemState, Snapshot, parse_item};
 use crate::model::config::Config;
+use crate::model::id::ItemId;
 use crate::model::layout::{CONFIG_FILE, Role, role};
 use crate::model::listfile::ListFile;
 use crate::store::product::{Items, Product, parallel_map};
@@ -101,14 +102,7 @@ impl ReadProduct for Repo {
             }
         }
         let (root, shown) = (&self.root, &self.shown);
-        let parsed = parallel_map(&todo, |(i, text)| {
-            let rel = &files[*i].0;
-            let item = match text {
-                Some(text) => parse_item(text.clone(), rel, &config, root, shown),
-                None => Err(Error::bad_file(Location::file(shown.join(rel)), "not UTF-8 text")),
-            };
-            item.map(|i| i.map(|i| ItemState::from_item(&i))).map_err(|e| e.to_string())
-        });
+        let parsed = parallel_map(&todo, |(i, text)| state_of(text.as_ref(), &files[*i].0, &config, (root, shown)));
         for ((i, _), p) in todo.iter().zip(parsed) {
             let (rel, oid) = &files[*i];
             parses.insert((config_blob, *oid, rel.clone()), p.map(|s| s.map(std::rc::Rc::new)));
@@ -129,6 +123,112 @@ impl ReadProduct for Repo {
         }
         Ok(snap)
     }
+}
+
+/// What the item file at `rel` holds, as a snapshot keeps it: its state, `None` when it holds
+/// no item, or why it cannot be read (`text` is `None` when it is not UTF-8).
+fn state_of(
+    text: Option<&String>,
+    rel: &str,
+    config: &Config,
+    (root, shown): (&std::path::Path, &std::path::Path),
+) -> std::result::Result<Option<ItemState>, String> {
+    let item = match text {
+        Some(text) => parse_item(text.clone(), rel, config, root, shown),
+        None => Err(Error::bad_file(Location::file(shown.join(rel)), "not UTF-8 text")),
+    };
+    item.map(|i| i.map(|i| ItemState::from_item(&i))).map_err(|e| e.to_string())
+}
+
+/// The two snapshots of the product at two commits that [`compare`](crate::history::changes::compare)
+/// needs to tell what changed between them, read from what differs: the two `product/` trees
+/// are compared first (equal subtrees are not entered), and only the item files that differ
+/// are parsed, with the lists. Each snapshot also holds the unchanged files (the same in
+/// both) that a comparison looks at: those of the IDs the changed files carry and of the
+/// items the lists moved (their titles and paths; two files that carry one ID are compared
+/// file by file), found by their names, as `pm fmt` names files (`S-12-title.md`); files whose
+/// names do not start with an ID are read too. So the cost follows the size of the change,
+/// not of the product. The one thing taken on trust is that an unchanged file named after
+/// an ID carries that ID (`pm check` says so, as `id/filename-mismatch`, when it does not).
+///
+/// When the settings differ (they change how every item reads), or the product folder is
+/// missing on one side, both snapshots are read whole.
+pub fn snapshots_between(git: &Repo, old: &Commit, new: &Commit) -> Result<(Snapshot, Snapshot)> {
+    use crate::history::changes::{Change, compare_backlog, compare_roadmap};
+    use std::collections::HashSet;
+    let (Some(a), Some(b)) = (git.product_tree(old)?, git.product_tree(new)?) else {
+        let mut parses = Parses::default();
+        return Ok((git.snapshot_with(old, &mut parses)?, git.snapshot_with(new, &mut parses)?));
+    };
+    if git.blob_at(a, CONFIG_FILE)? != git.blob_at(b, CONFIG_FILE)? {
+        let mut parses = Parses::default();
+        return Ok((git.snapshot_with(old, &mut parses)?, git.snapshot_with(new, &mut parses)?));
+    }
+    let (config, _) = git.config(b, "")?;
+    let (changed, read) = crate::history::walk::changed_files(git, a, b)?;
+    let (mut was, mut now) = (Snapshot::default(), Snapshot::default());
+    for (snap, tree) in [(&mut was, a), (&mut now, b)] {
+        if let Some(oid) = git.blob_at(tree, crate::model::layout::BACKLOG_FILE)? {
+            snap.set_backlog(&git.text(oid)?.unwrap_or_default());
+        }
+        if let Some(oid) = git.blob_at(tree, crate::model::layout::ROADMAP_FILE)? {
+            snap.set_roadmap(&git.text(oid)?.unwrap_or_default());
+        }
+    }
+    let items = |rel: &str| matches!(role(rel), Role::Item { .. });
+    // Each side's changed item files, read and then parsed on every core.
+    let mut todo: Vec<(bool, String, Option<String>)> = Vec::new();
+    for (rel, x, y) in changed.iter().filter(|(rel, ..)| items(rel)) {
+        for (side, oid) in [(false, x), (true, y)] {
+            if let Some(oid) = oid {
+                todo.push((side, rel.clone(), git.text(*oid)?));
+            }
+        }
+    }
+    let (root, shown) = (git.root.as_path(), git.shown.as_path());
+    let parsed = parallel_map(&todo, |(_, rel, text)| state_of(text.as_ref(), rel, &config, (root, shown)));
+    // The IDs whose unchanged files a comparison looks at.
+    let mut wanted: HashSet<String> = HashSet::new();
+    for ((side, rel, _), p) in todo.into_iter().zip(parsed) {
+        let snap = if side { &mut now } else { &mut was };
+        match p {
+            Ok(Some(state)) => {
+                wanted.insert(state.id.to_string());
+                snap.insert(std::rc::Rc::new(state));
+            }
+            Ok(None) => {}
+            Err(message) => {
+                snap.broken.insert(rel, message);
+            }
+        }
+    }
+    let mut moved: Vec<Change> = Vec::new();
+    compare_backlog(&was, &now, &mut moved);
+    compare_roadmap(&was, &now, &mut moved);
+    wanted.extend(moved.into_iter().map(|c| c.id));
+    // Unchanged files that may carry those IDs: named after one, or after none.
+    let changed_paths: HashSet<&str> = changed.iter().map(|(rel, ..)| rel.as_str()).collect();
+    let named = |name: &str| ItemId::from_file_name(name).is_none_or(|id| wanted.contains(&id.to_string()));
+    let unchanged: Vec<(String, Option<String>)> = (git.files_named(b, &named, read)?.into_iter())
+        .filter(|(rel, _)| items(rel) && !changed_paths.contains(rel.as_str()))
+        .map(|(rel, oid)| Ok((rel, git.text(oid)?)))
+        .collect::<Result<_>>()?;
+    let parsed = parallel_map(&unchanged, |(rel, text)| state_of(text.as_ref(), rel, &config, (root, shown)));
+    for ((rel, _), p) in unchanged.into_iter().zip(parsed) {
+        match p {
+            Ok(Some(state)) => {
+                let state = std::rc::Rc::new(state);
+                was.insert(state.clone());
+                now.insert(state);
+            }
+            Ok(None) => {}
+            Err(message) => {
+                was.broken.insert(rel.clone(), message.clone());
+                now.broken.insert(rel, message);
+            }
+        }
+    }
+    Ok((was, now))
 }
 
 /// Item parses shared between snapshots: by the settings' blob, the item's blob and its path,

@@ -411,6 +411,22 @@ fn diff_trees(
     Ok(())
 }
 
+/// A path whose blob differs between two trees: `(path, old blob, new blob)`.
+pub type BlobChange = (String, Option<Oid>, Option<Oid>);
+
+/// The blobs that differ between two product trees, `(path, old blob, new blob)` as
+/// [`diff_trees`] finds them (equal subtrees are not entered), and the raw trees it read, by
+/// ID, for a caller that looks further into the same trees.
+pub fn changed_files(git: &Repo, old: Oid, new: Oid) -> Result<(Vec<BlobChange>, HashMap<Oid, Data>)> {
+    let mut trees = Trees::default();
+    let mut diff = OneDiff { budget: crate::store::repo::MAX_TREE_ENTRIES, read: HashMap::new() };
+    let (old, new) = (trees.get(git, "", old, &mut diff)?, trees.get(git, "", new, &mut diff)?);
+    let mut out = Vec::new();
+    diff_trees(git, &mut trees, Some(&old), Some(&new), "", &mut out, &mut diff)?;
+    let read = diff.read.into_iter().map(|(oid, tree)| (oid, tree.data.clone())).collect();
+    Ok((out, read))
+}
+
 /// What a step of the walk gives: the new snapshot, its changes, the files it could not read,
 /// and how it reordered the backlog.
 type Applied = (Snapshot, Vec<Change>, Vec<Problem>, Option<OrderEdit>);

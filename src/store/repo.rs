@@ -217,10 +217,12 @@ pub fn too_deep(tree: Oid, dir: &str) -> Error {
 
 /// One walk of [`Repo::collect`]: the entries it may still visit, the trees it read (a tree
 /// named twice is read once), and the symbolic links it saw.
-struct Walk {
+struct Walk<'k> {
     budget: usize,
     trees: HashMap<Oid, Data>,
     links: Vec<String>,
+    /// Which file names to list.
+    keep: &'k dyn Fn(&str) -> bool,
 }
 
 /// The error for trees that hold more than [`MAX_TREE_ENTRIES`] files and folders.
@@ -1098,12 +1100,27 @@ impl Repo {
     /// and the paths of symbolic links.
     fn files_and_bad_names(&self, tree: Oid) -> Result<(TreeFiles, TreeFiles, Vec<String>)> {
         let (mut good, mut bad) = (Vec::new(), Vec::new());
-        let mut walk = Walk { budget: MAX_TREE_ENTRIES, trees: HashMap::new(), links: Vec::new() };
+        let mut walk = Walk { budget: MAX_TREE_ENTRIES, trees: HashMap::new(), links: Vec::new(), keep: &|_| true };
         self.collect(tree, "", true, &mut good, &mut bad, &mut walk)?;
         good.sort_unstable();
         bad.sort_unstable();
         walk.links.sort_unstable();
         Ok((good, bad, walk.links))
+    }
+
+    /// [`Repo::files`], only those whose file name `keep` accepts (no path is made for the
+    /// others), reading the trees in `read` (raw trees by ID, read already) from there.
+    pub fn files_named(
+        &self,
+        tree: Oid,
+        keep: &dyn Fn(&str) -> bool,
+        read: HashMap<Oid, Data>,
+    ) -> Result<Vec<(String, Oid)>> {
+        let (mut good, mut bad) = (Vec::new(), Vec::new());
+        let mut walk = Walk { budget: MAX_TREE_ENTRIES, trees: read, links: Vec::new(), keep };
+        self.collect(tree, "", true, &mut good, &mut bad, &mut walk)?;
+        good.sort_unstable();
+        Ok(good)
     }
 
     fn collect(
@@ -1134,13 +1151,13 @@ impl Repo {
             if layout::is_hidden(&name) {
                 continue;
             }
-            let path = format!("{prefix}{name}");
+            let path = || format!("{prefix}{name}");
             if entry.is_tree() {
-                self.collect(entry.id(), &format!("{path}/"), utf8, good, bad, walk)?;
+                self.collect(entry.id(), &format!("{}/", path()), utf8, good, bad, walk)?;
             } else if entry.is_link() {
-                walk.links.push(path);
-            } else if entry.is_file() && layout::is_read_name(&name, prefix.is_empty()) {
-                if utf8 { &mut *good } else { &mut *bad }.push((path, entry.id()));
+                walk.links.push(path());
+            } else if entry.is_file() && layout::is_read_name(&name, prefix.is_empty()) && (walk.keep)(&name) {
+                if utf8 { &mut *good } else { &mut *bad }.push((path(), entry.id()));
             }
         }
         if !entries.finished() {

@@ -860,3 +860,94 @@ fn the_merge_base_of_commits_made_in_the_same_second_is_gits() {
         .stdout_is(&format!("No product changes from {base} (merge-base with main) to the working tree.\n"));
     t.pm(&["check", "--changed-since", "main"]).success();
 }
+
+/// `pm diff A B` reads only the files that differ between the two commits; the working tree
+/// (checked out at B) is read whole. Both must tell the same changes, for every pair of
+/// commits of a history that copies, renames, renumbers, breaks, repairs and deletes items,
+/// reranks unchanged ones and carries an item in a file not named after its ID.
+#[test]
+fn diff_between_commits_tells_what_the_whole_products_tell() {
+    let t = three_stories();
+    let s2 = t.find("product/stories", "S-2-");
+    let s3 = t.find("product/stories", "S-3-");
+    let mut commits = vec![t.git(&["rev-parse", "HEAD"]).trim().to_string()];
+    let mut step = |t: &Test, what: &dyn Fn(&Test), n: usize| {
+        what(t);
+        commit_as(t, &format!("step {n}"), "Sam", &format!("2024-02-{:02}T09:00:00Z", n + 1));
+        commits.push(t.git(&["rev-parse", "HEAD"]).trim().to_string());
+    };
+    step(
+        &t,
+        &|t| {
+            t.write("product/stories/S-2-copy.md", &t.read(&s2));
+        },
+        1,
+    );
+    step(
+        &t,
+        &|t| {
+            t.write("product/notes/reset.md", &t.read(&s2).replace("Reset password", "Reset it"));
+        },
+        2,
+    );
+    step(
+        &t,
+        &|t| {
+            t.pm(&["rank", "S-3", "--top"]).success();
+        },
+        3,
+    );
+    step(
+        &t,
+        &|t| {
+            t.git(&["mv", &s3, "product/stories/S-3-export-everything.md"]);
+        },
+        4,
+    );
+    step(
+        &t,
+        &|t| {
+            t.pm(&["renumber", "S-1", "S-7"]).success();
+        },
+        5,
+    );
+    step(
+        &t,
+        &|t| {
+            t.write(&s2, &t.read(&s2).replace("title: Reset", "title: [Reset"));
+        },
+        6,
+    );
+    step(
+        &t,
+        &|t| {
+            t.write(&s2, &t.read(&s2).replace("title: [Reset", "title: Reset"));
+        },
+        7,
+    );
+    step(
+        &t,
+        &|t| {
+            t.pm(&["story", "set", "S-3", "status=done"]).success();
+        },
+        8,
+    );
+    step(
+        &t,
+        &|t| {
+            std::fs::remove_file(t.path("product/stories/S-2-copy.md")).unwrap();
+        },
+        9,
+    );
+    let view = |json: serde_json::Value| {
+        serde_json::json!([json["summary"], json["changes"], json["unreadable"], json["repaired"], json["copied"]])
+    };
+    for (i, a) in commits.iter().enumerate() {
+        for b in &commits[i + 1..] {
+            let between = view(t.pm(&["diff", a, b, "--format", "json"]).success().json());
+            t.git(&["checkout", "-q", "--detach", b]);
+            let whole = view(t.pm(&["diff", a, "--format", "json"]).success().json());
+            assert_eq!(between, whole, "pm diff {a} {b}");
+        }
+    }
+}
