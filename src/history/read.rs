@@ -156,14 +156,14 @@ fn state_of(
 pub fn snapshots_between(git: &Repo, old: &Commit, new: &Commit) -> Result<(Snapshot, Snapshot)> {
     use crate::history::changes::{Change, compare_backlog, compare_roadmap};
     use std::collections::HashSet;
-    let (Some(a), Some(b)) = (git.product_tree(old)?, git.product_tree(new)?) else {
+    let trees = match (git.product_tree(old)?, git.product_tree(new)?) {
+        (Some(a), Some(b)) if git.blob_at(a, CONFIG_FILE)? == git.blob_at(b, CONFIG_FILE)? => Some((a, b)),
+        _ => None,
+    };
+    let Some((a, b)) = trees else {
         let mut parses = Parses::default();
         return Ok((git.snapshot_with(old, &mut parses)?, git.snapshot_with(new, &mut parses)?));
     };
-    if git.blob_at(a, CONFIG_FILE)? != git.blob_at(b, CONFIG_FILE)? {
-        let mut parses = Parses::default();
-        return Ok((git.snapshot_with(old, &mut parses)?, git.snapshot_with(new, &mut parses)?));
-    }
     let (config, _) = git.config(b, "")?;
     let (changed, read) = crate::history::walk::changed_files(git, a, b)?;
     let (mut was, mut now) = (Snapshot::default(), Snapshot::default());

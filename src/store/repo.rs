@@ -1099,28 +1099,29 @@ impl Repo {
     /// [`Repo::files`], and apart the files whose paths are not UTF-8 (made UTF-8 with U+FFFD)
     /// and the paths of symbolic links.
     fn files_and_bad_names(&self, tree: Oid) -> Result<(TreeFiles, TreeFiles, Vec<String>)> {
+        self.listing(tree, &|_| true, HashMap::new())
+    }
+
+    /// [`Repo::files`], only those whose file name `keep` accepts (no path is made for the
+    /// others), reading the trees in `read` (raw trees by ID, read already) from there.
+    pub fn files_named(&self, tree: Oid, keep: &dyn Fn(&str) -> bool, read: HashMap<Oid, Data>) -> Result<TreeFiles> {
+        Ok(self.listing(tree, keep, read)?.0)
+    }
+
+    /// The files of a tree whose names `keep` accepts, as [`Repo::files_and_bad_names`] gives them.
+    fn listing(
+        &self,
+        tree: Oid,
+        keep: &dyn Fn(&str) -> bool,
+        read: HashMap<Oid, Data>,
+    ) -> Result<(TreeFiles, TreeFiles, Vec<String>)> {
         let (mut good, mut bad) = (Vec::new(), Vec::new());
-        let mut walk = Walk { budget: MAX_TREE_ENTRIES, trees: HashMap::new(), links: Vec::new(), keep: &|_| true };
+        let mut walk = Walk { budget: MAX_TREE_ENTRIES, trees: read, links: Vec::new(), keep };
         self.collect(tree, "", true, &mut good, &mut bad, &mut walk)?;
         good.sort_unstable();
         bad.sort_unstable();
         walk.links.sort_unstable();
         Ok((good, bad, walk.links))
-    }
-
-    /// [`Repo::files`], only those whose file name `keep` accepts (no path is made for the
-    /// others), reading the trees in `read` (raw trees by ID, read already) from there.
-    pub fn files_named(
-        &self,
-        tree: Oid,
-        keep: &dyn Fn(&str) -> bool,
-        read: HashMap<Oid, Data>,
-    ) -> Result<Vec<(String, Oid)>> {
-        let (mut good, mut bad) = (Vec::new(), Vec::new());
-        let mut walk = Walk { budget: MAX_TREE_ENTRIES, trees: read, links: Vec::new(), keep };
-        self.collect(tree, "", true, &mut good, &mut bad, &mut walk)?;
-        good.sort_unstable();
-        Ok(good)
     }
 
     fn collect(
