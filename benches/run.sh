@@ -2,7 +2,8 @@
 # Benchmarks of pm at scale: see docs/benchmarks.md for what is measured and why.
 #
 #   benches/run.sh                 # every corpus (1,000 and 10,000 stories, and the fast-import shape)
-#   PM_BENCH_SIZES=1000 benches/run.sh
+#   PM_BENCH_SIZES=1000 benches/run.sh        # the quick mode: one small corpus
+#   PM_BENCH_SIZES=100000 benches/run.sh      # 100,000 stories x 1,000 commits (~5 min to generate)
 #
 # Builds pm in release, generates the corpora with examples/gen-product.rs (cached under
 # target/bench-corpora, keyed by the parameters and the generator's source), installs hyperfine,
@@ -16,7 +17,7 @@
 # This is a benchmark, not a test: .ci/run does not call it and nothing here fails on timing.
 #
 # Settings (environment):
-#   PM_BENCH_SIZES      corpora to run, among 1000, 10000 and fastimport (10,000 stories whose
+#   PM_BENCH_SIZES      corpora to run, among 1000, 10000, 100000 and fastimport (10,000 stories whose
 #                       every commit reranks the backlog, packed by git fast-import; history
 #                       rows only) (default "1000 10000 fastimport")
 #   PM_BENCH_RUNS       minimum timed runs per command (default 10)
@@ -195,7 +196,8 @@ run_size() {
   case $size in
     1000) epics=50 commits=1000 branches=0 ;;
     10000) epics=500 commits=5000 branches=200 ;;
-    *) say "unknown size $size (use 1000, 10000 or fastimport)"; exit 2 ;;
+    100000) epics=500 commits=1000 branches=0 ;;
+    *) say "unknown size $size (use 1000, 10000, 100000 or fastimport)"; exit 2 ;;
   esac
   local c diff_args=${PM_BENCH_DIFF_ARGS:-}
   [ -z "$diff_args" ] && { [ "$commits" -gt 1000 ] && diff_args="HEAD~1000 HEAD" || diff_args="HEAD~500 HEAD"; }
