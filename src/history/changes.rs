@@ -225,15 +225,14 @@ impl Change {
         // The step is searched only for an item that left a list: asked of every change, the
         // search made `pm diff HEAD~1 HEAD` quadratic in the number of changes (6.1 s at
         // 100,000 stories, 78% of it here; docs/benchmarks.md).
-        match &self.what {
-            What::Rank { from: Some(f), to: None } => match status() {
-                Some(s) => format!("left the backlog as {s} (was {})", ordinal(*f)),
-                None => self.sentence(),
-            },
-            What::Roadmap { from: Some(f), to: None } => match status() {
-                Some(s) => format!("left the roadmap as {s} (was {}, {})", f.horizon, ordinal(f.position)),
-                None => self.sentence(),
-            },
+        let left = matches!(self.what, What::Rank { to: None, .. } | What::Roadmap { to: None, .. });
+        match (&self.what, if left { status() } else { None }) {
+            (What::Rank { from: Some(f), to: None }, Some(s)) => {
+                format!("left the backlog as {s} (was {})", ordinal(*f))
+            }
+            (What::Roadmap { from: Some(f), to: None }, Some(s)) => {
+                format!("left the roadmap as {s} (was {}, {})", f.horizon, ordinal(f.position))
+            }
             _ => self.sentence(),
         }
     }
